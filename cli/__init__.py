@@ -1,0 +1,1 @@
+"""plan's command line: parses options, calls one planner function, renders the result."""

@@ -1,0 +1,112 @@
+"""The human rendering of a Report: Rich tables on stdout."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from planner.analysis import describe_reject
+from planner.report import Report
+
+MAX_REASONS_SHOWN = 5
+
+
+def render(report: Report, console: Console) -> None:
+    w = report.window
+    console.print(
+        f"[bold]plan[/bold]: monthly LLM spend from {w.start} to {w.end} "
+        f"({w.days} days), pricing {report.pricing_version}"
+    )
+    console.print(_scenarios(report))
+    console.print(_workloads(report))
+    o = report.onprem
+    console.print(
+        f"On-prem: {o.gpus} x {o.gpu} ({o.replicas} replicas of {o.model}) for the cost-bound "
+        f"traffic, ${o.monthly_fleet_cost_usd:,.2f}/month rented; peak minute {o.peak_minute} "
+        f"loads the fleet to {o.utilization:.0%}."
+    )
+    console.print(_ingest(report))
+    if report.unpriced_models:
+        console.print(
+            "[bold red]Models without a price[/bold red] (left out of as-logged): "
+            + ", ".join(f"{m.model} ({m.requests} requests)" for m in report.unpriced_models)
+        )
+    console.print(_assumptions(report))
+
+
+def _usd(amount: Decimal) -> str:
+    return f"${amount:,.2f}"
+
+
+def _scenarios(report: Report) -> Table:
+    t = Table(title="Monthly cost by scenario", title_justify="left")
+    t.add_column("scenario")
+    t.add_column("monthly cost", justify="right")
+    t.add_column("vs all-frontier", justify="right")
+    for s in report.scenarios:
+        pct = s.savings_vs_all_frontier_pct
+        t.add_row(s.name, _usd(s.monthly_cost_usd),
+                  "-" if pct is None else (f"saves {pct}%" if pct >= 0 else f"costs {-pct}% more"))
+    return t
+
+
+def _tokens(n: int) -> str:
+    for unit, size in (("B", 10**9), ("M", 10**6), ("k", 10**3)):
+        if n >= size:
+            return f"{n / size:.1f}{unit}"
+    return str(n)
+
+
+def _workloads(report: Report) -> Group:
+    t = Table(title="Workloads (monthly cost)", title_justify="left")
+    t.add_column("workload", overflow="fold")
+    t.add_column("label")
+    t.add_column("cap.", justify="right")
+    t.add_column("requests", justify="right")
+    t.add_column("tokens in/out", justify="right")
+    t.add_column("all-frontier", justify="right")
+    t.add_column("routed", justify="right")
+    why = []
+    for w in report.workloads:
+        style = "magenta" if w.label == "capability-bound" else "green"
+        t.add_row(
+            w.workload, f"[{style}]{w.label}[/{style}]", f"{w.capability_share:.0%}",
+            f"{w.requests:,}", f"{_tokens(w.input_tokens)}/{_tokens(w.output_tokens)}",
+            _usd(w.monthly_cost_usd["all-frontier"]), _usd(w.monthly_cost_usd["routed"]),
+        )
+        why.append(Text(f"  {w.workload}: " + "; ".join(w.reasons[:2])))
+    return Group(t, Text("Why:"), *why)
+
+
+def _ingest(report: Report) -> Group:
+    i = report.ingest
+    t = Table(
+        title=f"Ingest: {i.read:,} lines read = {i.accepted:,} accepted + {i.rejected:,} "
+        f"rejected + {i.duplicates:,} duplicates",
+        title_justify="left",
+    )
+    t.add_column("file", overflow="fold")
+    for col in ("read as", "read", "accepted", "rejected", "duplicates"):
+        t.add_column(col, justify="left" if col == "read as" else "right")
+    for f in i.files:
+        t.add_row(f.path, f.source + (" (cached)" if f.reused else ""), f"{f.read:,}",
+                  f"{f.accepted:,}", f"{f.rejected:,}", f"{f.duplicates:,}")
+    lines = [Text(f"  x{r.count}  {r.first}: {describe_reject(r.field, r.reason)}")
+             for r in i.reject_reasons[:MAX_REASONS_SHOWN]]
+    if len(i.reject_reasons) > MAX_REASONS_SHOWN:
+        lines.append(Text(f"  ... {len(i.reject_reasons) - MAX_REASONS_SHOWN} more reasons "
+                          "(--format json lists them all)"))
+    return Group(t, *([Text("Rejected lines (first of each kind):"), *lines] if lines else []))
+
+
+def _assumptions(report: Report) -> Table:
+    t = Table(title="Assumptions", title_justify="left")
+    t.add_column("assumption", overflow="fold")
+    t.add_column("value", overflow="fold")
+    t.add_column("source", overflow="fold")
+    for a in report.assumptions:
+        t.add_row(a.name, a.value, a.source)
+    return t

@@ -1,0 +1,117 @@
+"""Stages 2-3: the run's scope (dedup, workloads, window), token statistics and labels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import duckdb
+
+from planner import db
+from planner.errors import InputError
+from planner.ingest import IngestedFile, run_script
+from planner.report import FileCounts, Ingest, RejectReason, Window
+from planner.rules import RuleSet
+
+MIN_WINDOW_SECONDS = 60  # a log spanning less than a minute is treated as one minute long
+
+
+@dataclass(frozen=True)
+class Scope:
+    ingest: Ingest
+    window: Window
+    window_seconds: Decimal
+
+
+def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]) -> Scope:
+    con.execute("CREATE OR REPLACE TEMP TABLE run_files (file_id INTEGER, ord INTEGER)")
+    con.executemany("INSERT INTO run_files VALUES (?, ?)", [(f.file_id, i) for i, f in
+                                                            enumerate(files)])
+    run_script(con, db.sql("30_scope"), {})
+    dupes = dict(con.execute("SELECT file_id, duplicates FROM duplicates").fetchall())
+    counts = tuple(
+        FileCounts(
+            path=f.path, source=f.source, read_path=f.read_path, read=f.lines_read,
+            accepted=f.accepted - dupes.get(f.file_id, 0), rejected=f.rejected,
+            duplicates=dupes.get(f.file_id, 0), reused=f.reused,
+        )
+        for f in files
+    )
+    ingest = Ingest(
+        read=sum(c.read for c in counts),
+        accepted=sum(c.accepted for c in counts),
+        rejected=sum(c.rejected for c in counts),
+        duplicates=sum(c.duplicates for c in counts),
+        files=counts,
+        reject_reasons=_reject_reasons(con),
+    )
+    if ingest.read != ingest.accepted + ingest.rejected + ingest.duplicates:
+        raise AssertionError(f"ingest counts do not reconcile: {ingest}")
+    if ingest.accepted == 0:
+        first = "; ".join(f"{r.first}: {_describe(r)}" for r in ingest.reject_reasons[:3])
+        raise InputError(
+            f"no usable requests in {len(files)} file(s), {ingest.read} lines read"
+            + (f": {first}" if first else ""),
+            hint="see README 'Log formats' for the fields plan reads",
+        )
+    start, end = con.execute("SELECT min(ts), max(ts) FROM scope").fetchone()  # type: ignore[misc]
+    seconds = max(Decimal((end - start).total_seconds()), Decimal(MIN_WINDOW_SECONDS))
+    window = Window(start=_iso(start), end=_iso(end), days=(seconds / 86400).quantize(
+        Decimal("0.0001")))
+    return Scope(ingest=ingest, window=window, window_seconds=seconds)
+
+
+def label(
+    con: duckdb.DuckDBPyConnection,
+    rules: RuleSet,
+    overrides: dict[str, str],
+    window_days: Decimal,
+) -> None:
+    """Fill workload_stats and the request_labels view."""
+    run_script(con, db.sql("40_workload_stats"), {"window_days": window_days})
+    con.execute("CREATE OR REPLACE TEMP TABLE plan_rules "
+                "(idx INTEGER, name VARCHAR, label VARCHAR, reason VARCHAR)")
+    if rules.rules:
+        con.executemany("INSERT INTO plan_rules VALUES (?, ?, ?, ?)",
+                        [(i, r.name, r.label, r.reason) for i, r in enumerate(rules.rules)])
+    con.execute("CREATE OR REPLACE TEMP TABLE plan_overrides (workload VARCHAR, label VARCHAR)")
+    if overrides:
+        con.executemany("INSERT INTO plan_overrides VALUES (?, ?)", list(overrides.items()))
+    case_sql, params = rules.case_sql()
+    # case_sql holds only CONDITIONS templates and $parameter names (planner/rules.py).
+    script = db.sql("50_request_labels").replace("{rule_case}", case_sql)
+    run_script(con, script, {**params, "default_label": rules.default_label})
+
+
+def describe_reject(field: str | None, reason: str) -> str:
+    return f"field '{field}': {reason}" if field else reason
+
+
+def _describe(r: RejectReason) -> str:
+    return describe_reject(r.field, r.reason)
+
+
+def _reject_reasons(con: duckdb.DuckDBPyConnection) -> tuple[RejectReason, ...]:
+    """Rejects grouped by field and kind of problem ("negative", "not valid JSON", ...)."""
+    rows = con.execute(
+        """
+        SELECT j.field, regexp_replace(j.reason, ':.*$', '') AS kind, count(*) AS n,
+               arg_min(f.path || ':' || j.line_no, (r.ord, j.line_no)) AS first,
+               arg_min(j.reason, (r.ord, j.line_no)) AS example
+        FROM rejects j
+        JOIN run_files r USING (file_id)
+        JOIN files f USING (file_id)
+        GROUP BY 1, 2
+        ORDER BY n DESC, first
+        """
+    ).fetchall()
+    return tuple(RejectReason(field=f, reason=ex, count=n, first=first)
+                 for f, _kind, n, first, ex in rows)
+
+
+def _iso(ts: datetime) -> str:
+    return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+

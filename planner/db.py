@@ -1,0 +1,64 @@
+"""Open the DuckDB database, apply numbered schema migrations, load SQL stage files."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+from planner.errors import DatabaseError
+
+SQL_DIR = Path(__file__).parent / "sql"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+DEFAULT_DB = Path(".plan") / "plan.duckdb"
+
+
+def connect(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+    """Open `db` (default .plan/plan.duckdb; ":memory:" for none) and migrate it."""
+    target = str(db) if db is not None else str(DEFAULT_DB)
+    if target != ":memory:":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(target)
+    except duckdb.IOException as exc:
+        raise DatabaseError(
+            f"cannot open database {target}: {str(exc).splitlines()[0]}",
+            hint="another plan may be using it; pass --db PATH or --db :memory:",
+        ) from exc
+    # Every timestamp plan stores or prints is UTC, whatever the machine's zone.
+    con.execute("SET TimeZone = 'UTC'")
+    _migrate(con, target)
+    return con
+
+
+def sql(name: str) -> str:
+    """The text of one SQL stage file, e.g. sql('40_workload_stats')."""
+    return _read(SQL_DIR / f"{name}.sql")
+
+
+@cache
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _migrate(con: duckdb.DuckDBPyConnection, target: str) -> None:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS plan_migrations (id INTEGER PRIMARY KEY, name VARCHAR)"
+    )
+    done = {row[0] for row in con.execute("SELECT id FROM plan_migrations").fetchall()}
+    files = sorted(MIGRATIONS_DIR.glob("*.sql"))
+    known = {int(f.name.split("_", 1)[0]) for f in files}
+    if done - known:
+        raise DatabaseError(
+            f"database {target} was written by a newer plan (migration {max(done)})",
+            hint="upgrade plan, or delete the database file to start over",
+        )
+    for f in files:
+        number = int(f.name.split("_", 1)[0])
+        if number in done:
+            continue
+        con.execute("BEGIN")
+        con.execute(f.read_text(encoding="utf-8"))
+        con.execute("INSERT INTO plan_migrations VALUES (?, ?)", [number, f.stem])
+        con.execute("COMMIT")

@@ -1,0 +1,81 @@
+"""The whole data flow of `plan analyze`, in order. Each step is one stage module / SQL file.
+
+logs --ingest--> requests, rejects --scope--> scope (deduplicated, workloads, window)
+     --label--> workload_stats, request_labels --project--> request_costs --> Report
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from planner import analysis, db, ingest, scenarios
+from planner.ingest import Progress
+from planner.report import Report
+from planner.rules import load_overrides, load_rules
+from pricing import load_table
+
+SHORT_WINDOW_DAYS = 7
+
+
+@dataclass(frozen=True)
+class AnalyzeOptions:
+    db: str | None = None  # None: .plan/plan.duckdb; ":memory:" for no file
+    pricing: str | None = None  # version name or .toml path; None: newest
+    rules: str | None = None
+    overrides: str | None = None
+    settings: scenarios.Settings = field(default_factory=scenarios.Settings)
+
+
+def analyze(
+    paths: Sequence[str], options: AnalyzeOptions, progress: Progress | None = None
+) -> Report:
+    table = load_table(options.pricing)
+    rules = load_rules(options.rules)
+    overrides = load_overrides(options.overrides)
+    files = ingest.discover(paths)
+
+    con = db.connect(options.db)
+    try:
+        ingested = ingest.ingest(con, files, progress)                 # 1. logs -> requests
+        scope = analysis.build_scope(con, ingested)                    # 2. dedup, window
+        analysis.label(con, rules, overrides, scope.window.days)       # 3. stats, labels
+        projection = scenarios.project(                                # 4. costs, month
+            con, table, options.settings, rules, scope.window_seconds)
+    finally:
+        con.close()
+
+    return Report(
+        pricing_version=table.version,
+        window=scope.window,
+        ingest=scope.ingest,
+        scenarios=projection.scenarios,
+        workloads=projection.workloads,
+        prices=projection.prices,
+        assumptions=projection.assumptions,
+        unpriced_models=projection.unpriced,
+        onprem=projection.onprem,
+        warnings=_warnings(scope, projection),
+    )
+
+
+def _warnings(scope: analysis.Scope, projection: scenarios.Projection) -> tuple[str, ...]:
+    out = []
+    if scope.window.days < SHORT_WINDOW_DAYS:
+        out.append(
+            f"the logs span {scope.window.days} days, under {SHORT_WINDOW_DAYS}: weekly "
+            "seasonality is not captured, so monthly figures are an extrapolation"
+        )
+    for m in projection.unpriced:
+        out.append(f"model '{m.model}' has no price: its {m.requests} requests are left out of "
+                   "as-logged (every other scenario prices them at the chosen models)")
+    if scope.ingest.rejected:
+        share = Decimal(100 * scope.ingest.rejected) / Decimal(scope.ingest.read)
+        out.append(f"{scope.ingest.rejected} of {scope.ingest.read} lines rejected "
+                   f"({share.quantize(Decimal('0.1'))}%): see the reject reasons")
+    return tuple(out)
+
+
+__all__ = ["AnalyzeOptions", "Path", "analyze"]

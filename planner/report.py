@@ -1,0 +1,151 @@
+"""The Report: the one result of an analysis. Table, JSON and CSV are renderings of it.
+
+JSON contract (README "JSON report"): later versions add fields; renaming or removing one bumps
+SCHEMA_VERSION.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+SCHEMA_VERSION = 1
+SCENARIOS = ("as-logged", "all-frontier", "routed", "on-prem")
+
+
+@dataclass(frozen=True)
+class Assumption:
+    name: str
+    value: str
+    source: str  # "measured: ...", "flag --x", "published: ...", "pricing <version>: ...", ...
+
+
+@dataclass(frozen=True)
+class FileCounts:
+    path: str
+    source: str
+    read_path: str
+    read: int
+    accepted: int
+    rejected: int
+    duplicates: int
+    reused: bool
+
+
+@dataclass(frozen=True)
+class RejectReason:
+    field: str | None
+    reason: str
+    count: int
+    first: str  # "file:line" of the first line rejected for this reason
+
+
+@dataclass(frozen=True)
+class Ingest:
+    read: int
+    accepted: int
+    rejected: int
+    duplicates: int
+    files: tuple[FileCounts, ...]
+    reject_reasons: tuple[RejectReason, ...]
+
+
+@dataclass(frozen=True)
+class Window:
+    start: str
+    end: str
+    days: Decimal
+
+
+@dataclass(frozen=True)
+class ScenarioCost:
+    name: str
+    monthly_cost_usd: Decimal
+    savings_vs_all_frontier_pct: Decimal | None
+
+
+@dataclass(frozen=True)
+class WorkloadStats:
+    p50_input_tokens: int
+    p95_input_tokens: int
+    p50_output_tokens: int
+    p95_output_tokens: int
+    tool_share: Decimal
+    image_share: Decimal
+    long_context_share: Decimal
+    requests_per_day: Decimal
+    peak_tokens_per_minute: int
+
+
+@dataclass(frozen=True)
+class Workload:
+    workload: str
+    workload_source: str
+    label: str
+    capability_share: Decimal
+    requests: int
+    input_tokens: int
+    output_tokens: int
+    cached_input_tokens: int
+    monthly_cost_usd: dict[str, Decimal]
+    reasons: tuple[str, ...]
+    stats: WorkloadStats
+    unpriced_requests: int
+    stays_on_frontier: int  # cost-bound requests outside the distilled model's envelope
+
+
+@dataclass(frozen=True)
+class Price:
+    model: str
+    tier: str
+    input_per_mtok: Decimal
+    cached_input_per_mtok: Decimal
+    cache_write_per_mtok: Decimal
+    output_per_mtok: Decimal
+    context_window: int
+    source: str
+
+
+@dataclass(frozen=True)
+class UnpricedModel:
+    model: str
+    requests: int
+
+
+@dataclass(frozen=True)
+class OnPrem:
+    mode: str
+    model: str
+    gpu: str
+    gpus: int
+    replicas: int
+    peak_minute: str | None
+    peak_replica_load: Decimal
+    utilization: Decimal  # peak load / fleet capacity
+    monthly_fleet_cost_usd: Decimal
+
+
+@dataclass(frozen=True)
+class Report:
+    pricing_version: str
+    window: Window
+    ingest: Ingest
+    scenarios: tuple[ScenarioCost, ...]
+    workloads: tuple[Workload, ...]
+    prices: tuple[Price, ...]
+    assumptions: tuple[Assumption, ...]
+    unpriced_models: tuple[UnpricedModel, ...]
+    onprem: OnPrem
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    schema_version: int = SCHEMA_VERSION
+
+    def scenario(self, name: str) -> ScenarioCost:
+        return next(s for s in self.scenarios if s.name == name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data in the JSON contract's key order; Decimals stay Decimals."""
+        data = asdict(self)
+        ordered = {"schema_version": data.pop("schema_version")}
+        ordered.update(data)
+        return ordered

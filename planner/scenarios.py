@@ -1,0 +1,285 @@
+"""Stages 4-5: price every request under every scenario and project a month.
+
+SQL (sql/60-75) prices requests exactly in DECIMAL over the observed window; this module scales
+to an average month (365.25 / 12 days), sizes the on-prem fleet and rounds to cents once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+import duckdb
+
+from planner import db
+from planner.errors import PricingError
+from planner.ingest import run_script
+from planner.money import HOURS_PER_MONTH, SECONDS_PER_MONTH, allocate_cents, pct_change
+from planner.report import (
+    Assumption,
+    OnPrem,
+    Price,
+    ScenarioCost,
+    UnpricedModel,
+    Workload,
+    WorkloadStats,
+)
+from planner.rules import RuleSet
+from pricing import PriceTable
+
+PUBLISHED_ESCALATION = "published: 10-15% of routed traffic escalates (Feb 2026 analyses); midpoint"
+PUBLISHED_UTILIZATION = "published: target GPU utilisation about 75% for serving fleets"
+PER_TOKEN = Decimal(1_000_000)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Scenario knobs. None means "plan's default", which the report names as such."""
+
+    frontier: str | None = None
+    distilled: str | None = None
+    escalation: Decimal | None = None
+    utilization: Decimal | None = None
+    min_replicas: int | None = None
+
+
+@dataclass(frozen=True)
+class Projection:
+    scenarios: tuple[ScenarioCost, ...]
+    workloads: tuple[Workload, ...]
+    prices: tuple[Price, ...]
+    unpriced: tuple[UnpricedModel, ...]
+    onprem: OnPrem
+    assumptions: tuple[Assumption, ...]
+
+
+def project(
+    con: duckdb.DuckDBPyConnection,
+    table: PriceTable,
+    settings: Settings,
+    rules: RuleSet,
+    window_seconds: Decimal,
+) -> Projection:
+    frontier, frontier_src = _frontier(con, table, settings.frontier)
+    distilled = table.get(settings.distilled or table.default_distilled).model
+    distilled_src = "flag --distilled" if settings.distilled else (
+        f"pricing {table.version}: default distilled model")
+    escalation = settings.escalation if settings.escalation is not None else Decimal("0.12")
+    utilization = settings.utilization if settings.utilization is not None else Decimal("0.75")
+    min_replicas = settings.min_replicas if settings.min_replicas is not None else 2
+    used = _load_prices(con, table)
+    run_script(con, db.sql("60_request_costs"),
+               {"frontier": frontier, "distilled": distilled, "escalation": str(escalation)})
+    run_script(con, db.sql("70_workload_costs"), {})
+    factor = SECONDS_PER_MONTH / window_seconds
+    onprem = _size_fleet(con, table, distilled, utilization, min_replicas)
+    workloads = _workloads(con, factor, onprem.monthly_fleet_cost_usd, rules)
+    totals = {name: sum((w.monthly_cost_usd[name] for w in workloads), Decimal(0))
+              for name in ("as-logged", "all-frontier", "routed", "on-prem")}
+    base = totals["all-frontier"]
+    scenarios = tuple(
+        ScenarioCost(name, total, None if name == "all-frontier" else pct_change(base, total))
+        for name, total in totals.items()
+    )
+    unpriced = tuple(UnpricedModel(m or "(no model)", n) for m, n in con.execute(
+        "SELECT model, count(*) FROM request_costs WHERE as_logged_cost IS NULL "
+        "GROUP BY model ORDER BY count(*) DESC, model").fetchall())
+    models = sorted({*used, frontier, distilled})
+    prices = tuple(_price(table, m) for m in models)
+    profile = table.selfhosted.get(distilled)
+    assumptions = (
+        Assumption("frontier_model", frontier, frontier_src),
+        Assumption("distilled_model", distilled, distilled_src),
+        Assumption("escalation_rate", str(escalation),
+                   "flag --escalation" if settings.escalation is not None else PUBLISHED_ESCALATION),
+        Assumption("month_length_days", "30.4375", "calendar: 365.25 / 12"),
+        Assumption("monthly_scale_factor", str(factor.quantize(Decimal("0.0001"))),
+                   "measured: month length / observed window"),
+        Assumption("gpu_utilization_target", str(utilization),
+                   "flag --utilization" if settings.utilization is not None
+                   else PUBLISHED_UTILIZATION),
+        Assumption("min_replicas", str(min_replicas),
+                   "flag --min-replicas" if settings.min_replicas is not None
+                   else "plan default: two replicas so one can fail"),
+        Assumption("onprem_gpu", f"{onprem.gpu} at ${table.gpus[onprem.gpu].hourly_usd}/h"
+                   if onprem.gpu in table.gpus else onprem.gpu,
+                   table.gpus[onprem.gpu].source if onprem.gpu in table.gpus else "none"),
+        Assumption("onprem_throughput",
+                   f"{profile.prefill_tokens_per_s} prefill + {profile.decode_tokens_per_s} "
+                   f"decode tokens/s per replica" if profile else "no self-hosted profile",
+                   profile.source if profile else f"pricing {table.version}"),
+        Assumption("hours_per_month", str(HOURS_PER_MONTH), "cloud billing convention"),
+        Assumption("workload_label_threshold", str(rules.workload_threshold),
+                   f"rules {rules.path}"),
+        Assumption("cached_tokens_on_other_models",
+                   "keep their cache-read / cache-write bucket",
+                   "plan assumption: the target model caches the same prefixes"),
+        Assumption("pricing_version", table.version, str(table.path)),
+    )
+    return Projection(scenarios, workloads, prices, unpriced, onprem, assumptions)
+
+
+def _frontier(
+    con: duckdb.DuckDBPyConnection, table: PriceTable, chosen: str | None
+) -> tuple[str, str]:
+    if chosen:
+        return table.get(chosen).model, "flag --frontier"
+    # The frontier model the team already uses most, so all-frontier is "everything on it".
+    counts = con.execute(
+        "SELECT model, count(*) FROM scope WHERE model IS NOT NULL GROUP BY model"
+    ).fetchall()
+    best: dict[str, int] = {}
+    for model, n in counts:
+        entry = table.resolve(model)
+        if entry and table.models[entry].tier == "frontier":
+            best[entry] = best.get(entry, 0) + n
+    if best:
+        top = max(sorted(best), key=lambda m: best[m])
+        return top, f"measured: most-used frontier model in the logs ({best[top]} requests)"
+    return table.default_frontier, f"pricing {table.version}: default (no frontier model logged)"
+
+
+def _load_prices(con: duckdb.DuckDBPyConnection, table: PriceTable) -> set[str]:
+    """Load plan_prices (per-token DECIMAL rates) and plan_model_map (logged id -> entry)."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE plan_prices (model VARCHAR, context_window BIGINT, "
+        "multimodal BOOLEAN, p STRUCT(input DECIMAL(18, 12), cached_input DECIMAL(18, 12), "
+        "cache_write DECIMAL(18, 12), output DECIMAL(18, 12), lc_above BIGINT, "
+        "lc_input DECIMAL(18, 12), lc_cached_input DECIMAL(18, 12), "
+        "lc_cache_write DECIMAL(18, 12), lc_output DECIMAL(18, 12)))"
+    )
+    rows = []
+    for m in table.models.values():
+        r, lc = m.rates, m.long_context
+        rates = [r.input, r.cached_input, r.cache_write, r.output]
+        lc_rates = [lc.input, lc.cached_input, lc.cache_write, lc.output] if lc else [None] * 4
+        rows.append([m.model, m.context_window, m.multimodal,
+                     *[x / PER_TOKEN for x in rates], m.long_context_above,
+                     *[None if x is None else x / PER_TOKEN for x in lc_rates]])
+    con.executemany(
+        "INSERT INTO plan_prices VALUES (?, ?, ?, {'input': ?, 'cached_input': ?, "
+        "'cache_write': ?, 'output': ?, 'lc_above': ?, 'lc_input': ?, 'lc_cached_input': ?, "
+        "'lc_cache_write': ?, 'lc_output': ?})",
+        rows,
+    )
+    logged = [m for (m,) in con.execute("SELECT DISTINCT model FROM scope").fetchall()]
+    mapping = [(m, table.resolve(m)) for m in logged]
+    con.execute("CREATE OR REPLACE TEMP TABLE plan_model_map (raw_model VARCHAR, entry VARCHAR)")
+    con.executemany("INSERT INTO plan_model_map VALUES (?, ?)", mapping)
+    return {e for _, e in mapping if e}
+
+
+def _size_fleet(
+    con: duckdb.DuckDBPyConnection,
+    table: PriceTable,
+    distilled: str,
+    utilization: Decimal,
+    min_replicas: int,
+) -> OnPrem:
+    profile = table.selfhosted.get(distilled)
+    if profile is None:
+        raise PricingError(
+            f"distilled model '{distilled}' has no self-hosted profile in pricing "
+            f"{table.version}, so the on-prem scenario cannot be sized",
+            hint=f"choose --distilled from: {', '.join(sorted(table.selfhosted))}",
+        )
+    gpu = table.gpus[profile.gpu]
+    row = con.execute(db.sql("75_onprem_load"), {
+        "prefill_tps": profile.prefill_tokens_per_s, "decode_tps": profile.decode_tokens_per_s,
+    }).fetchone()
+    load = Decimal(str(row[0])) if row else Decimal(0)  # type: ignore[index]
+    replicas = max(min_replicas, math.ceil(load / utilization))
+    gpus = replicas * profile.gpus_per_replica
+    return OnPrem(
+        mode="rented",
+        model=distilled,
+        gpu=profile.gpu,
+        gpus=gpus,
+        replicas=replicas,
+        peak_minute=row[3].strftime("%Y-%m-%dT%H:%MZ") if row and row[3] else None,  # type: ignore[index]
+        peak_replica_load=load.quantize(Decimal("0.0001")),
+        utilization=(load / replicas).quantize(Decimal("0.0001")),
+        monthly_fleet_cost_usd=gpus * gpu.hourly_usd * HOURS_PER_MONTH,
+    )
+
+
+def _workloads(
+    con: duckdb.DuckDBPyConnection, factor: Decimal, fleet: Decimal, rules: RuleSet
+) -> tuple[Workload, ...]:
+    rows = con.execute(
+        "SELECT c.*, s.* EXCLUDE (workload) FROM workload_costs c "
+        "JOIN workload_stats s USING (workload) ORDER BY c.frontier DESC, c.workload"
+    ).fetchall()
+    cols = [d[0] for d in con.description]  # type: ignore[union-attr]
+    recs = [dict(zip(cols, r, strict=True)) for r in rows]
+    onprem_tokens = sum(r["onprem_tokens"] for r in recs)
+    raw = {
+        "as-logged": [Decimal(r["as_logged"]) * factor for r in recs],
+        "all-frontier": [Decimal(r["frontier"]) * factor for r in recs],
+        "routed": [Decimal(r["routed"]) * factor for r in recs],
+        # The fleet's fixed cost is shared by each workload's share of on-prem tokens.
+        "on-prem": [
+            Decimal(r["onprem_api"]) * factor
+            + (fleet * r["onprem_tokens"] / onprem_tokens if onprem_tokens else Decimal(0))
+            for r in recs
+        ],
+    }
+    if not onprem_tokens:  # no traffic for the fleet: it is not bought
+        raw["on-prem"] = [Decimal(r["onprem_api"]) * factor for r in recs]
+    cents = {name: allocate_cents(values) for name, values in raw.items()}
+    reasons = _reasons(con, rules)
+    out = []
+    for i, r in enumerate(recs):
+        share = Decimal(str(r["capability_share"]))
+        out.append(Workload(
+            workload=r["workload"],
+            workload_source=r["workload_source"],
+            label="capability-bound" if share >= Decimal(str(rules.workload_threshold))
+            else "cost-bound",
+            capability_share=share.quantize(Decimal("0.0001")),
+            requests=r["requests"],
+            input_tokens=r["input_tokens"],
+            output_tokens=r["output_tokens"],
+            cached_input_tokens=r["cached_input_tokens"],
+            monthly_cost_usd={name: cents[name][i] for name in cents},
+            reasons=reasons.get(r["workload"], ()),
+            stats=WorkloadStats(
+                p50_input_tokens=r["p50_input_tokens"], p95_input_tokens=r["p95_input_tokens"],
+                p50_output_tokens=r["p50_output_tokens"], p95_output_tokens=r["p95_output_tokens"],
+                tool_share=_share(r["tool_share"]), image_share=_share(r["image_share"]),
+                long_context_share=_share(r["long_context_share"]),
+                requests_per_day=Decimal(str(r["requests_per_day"])).quantize(Decimal("0.01")),
+                peak_tokens_per_minute=int(r["peak_tokens_per_minute"]),
+            ),
+            unpriced_requests=r["unpriced_requests"],
+            stays_on_frontier=r["envelope_overflow"],
+        ))
+    return tuple(out)
+
+
+def _reasons(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> dict[str, tuple[str, ...]]:
+    words = {r.name: r.reason for r in rules.rules}
+    words["default"] = rules.default_reason
+    words["override"] = "label pinned by the overrides file"
+    out: dict[str, list[str]] = {}
+    for workload, rule, label, n, total in con.execute(
+        "SELECT workload, rule, label, requests, sum(requests) OVER (PARTITION BY workload) "
+        "FROM workload_reasons ORDER BY workload, requests DESC, rule"
+    ).fetchall():
+        pct = Decimal(100 * n) / Decimal(total)
+        out.setdefault(workload, []).append(
+            f"{label}: {words.get(rule, rule)} ({pct.quantize(Decimal('0.1'))}% of requests)")
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _share(value: float) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.0001"))
+
+
+def _price(table: PriceTable, model: str) -> Price:
+    m = table.models[model]
+    return Price(model=m.model, tier=m.tier, input_per_mtok=m.rates.input,
+                 cached_input_per_mtok=m.rates.cached_input,
+                 cache_write_per_mtok=m.rates.cache_write, output_per_mtok=m.rates.output,
+                 context_window=m.context_window, source=f"{m.source} ({m.source_date})")

@@ -1,0 +1,99 @@
+-- Stage 20: validate every normalised line. The first problem found is the line's reject reason;
+-- a line with none becomes a request. Token counts missing from the log are counted from the
+-- text by plan_count_tokens (cl100k_base) plus OpenAI's chat framing: 3 tokens per message and
+-- 3 to prime the reply.
+CREATE OR REPLACE TEMP TABLE checked AS
+WITH v AS (
+    SELECT
+        *,
+        plan_ts(ts_raw) AS ts,
+        concat_ws(E'\n', system_prompt, prompt) AS input_text,
+        plan_count_problem(input_raw) AS input_problem,
+        plan_count_problem(output_raw) AS output_problem,
+        plan_count_problem(cached_raw) AS cached_problem,
+        plan_count_problem(cache_write_raw) AS cache_write_problem,
+        plan_count_problem(reasoning_raw) AS reasoning_problem,
+        plan_count_problem(tool_calls_raw) AS tool_calls_problem,
+        images_raw IS NOT NULL AND TRY_CAST(images_raw AS BOOLEAN) IS NULL AS images_problem
+    FROM norm
+),
+p AS (
+    SELECT
+        *,
+        CASE
+            WHEN ts_raw IS NULL THEN 'timestamp'
+            WHEN ts IS NULL THEN 'timestamp'
+            WHEN input_problem IS NOT NULL THEN 'input_tokens'
+            WHEN output_problem IS NOT NULL THEN 'output_tokens'
+            WHEN cached_problem IS NOT NULL THEN 'cached_input_tokens'
+            WHEN cache_write_problem IS NOT NULL THEN 'cache_write_tokens'
+            WHEN reasoning_problem IS NOT NULL THEN 'reasoning_tokens'
+            WHEN tool_calls_problem IS NOT NULL THEN 'tool_calls'
+            WHEN images_problem THEN 'has_images'
+            WHEN input_raw IS NULL AND output_raw IS NULL
+                 AND input_text = '' AND response IS NULL THEN 'input_tokens'
+            WHEN input_raw IS NULL AND input_text = '' THEN 'input_tokens'
+            WHEN output_raw IS NULL AND response IS NULL THEN 'output_tokens'
+            WHEN plan_count(coalesce(cached_raw, '0')) + plan_count(coalesce(cache_write_raw, '0'))
+                 > plan_count(input_raw) THEN 'cached_input_tokens'
+            WHEN plan_count(coalesce(reasoning_raw, '0')) > plan_count(output_raw)
+                THEN 'reasoning_tokens'
+        END AS problem_field
+    FROM v
+)
+SELECT
+    *,
+    CASE problem_field
+        WHEN 'timestamp' THEN CASE
+            WHEN ts_raw IS NULL THEN 'missing'
+            WHEN TRY_CAST(ts_raw AS DOUBLE) IS NOT NULL
+                THEN 'epoch value out of range (plan reads epoch SECONDS): ' || ts_raw
+            ELSE 'not an ISO 8601 time or epoch seconds: ' || left(ts_raw, 40) END
+        WHEN 'input_tokens' THEN coalesce(input_problem,
+            CASE WHEN output_raw IS NULL AND response IS NULL
+                THEN 'no token counts and no text to count'
+                ELSE 'missing, and no prompt text to count it from' END)
+        WHEN 'output_tokens' THEN coalesce(output_problem,
+            'missing, and no response text to count it from')
+        WHEN 'cached_input_tokens' THEN coalesce(cached_problem,
+            'cache reads + writes exceed input_tokens (' || input_raw || ')')
+        WHEN 'cache_write_tokens' THEN cache_write_problem
+        WHEN 'reasoning_tokens' THEN coalesce(reasoning_problem,
+            'exceeds output_tokens (' || output_raw || ')')
+        WHEN 'tool_calls' THEN tool_calls_problem
+        WHEN 'has_images' THEN 'not a boolean: ' || left(images_raw, 40)
+    END AS problem
+FROM p
+;
+INSERT INTO rejects
+SELECT $file_id, line_no, problem_field, problem, NULL
+FROM checked
+WHERE problem_field IS NOT NULL
+;
+INSERT INTO requests
+SELECT
+    $file_id,
+    line_no,
+    request_id,
+    ts,
+    workload_field,
+    workload_tag,
+    model,
+    CASE WHEN input_raw IS NULL
+        THEN plan_count_tokens(input_text) + 3 * n_messages + 3
+        ELSE plan_count(input_raw) END,
+    CASE WHEN output_raw IS NULL THEN plan_count_tokens(response) ELSE plan_count(output_raw) END,
+    coalesce(plan_count(cached_raw), 0),
+    coalesce(plan_count(cache_write_raw), 0),
+    coalesce(plan_count(reasoning_raw), 0),
+    input_raw IS NULL OR output_raw IS NULL,
+    lower(task_type),
+    team,
+    coalesce(TRY_CAST(images_raw AS BOOLEAN), false),
+    coalesce(plan_count(tool_calls_raw), 0),
+    coalesce(defines_tools, false) OR coalesce(plan_count(tool_calls_raw), 0) > 0,
+    system_prompt,
+    prompt,
+    response
+FROM checked
+WHERE problem_field IS NULL
