@@ -45,12 +45,18 @@ def _scenarios(report: Report) -> Table:
     t = Table(title="Monthly cost by scenario", title_justify="left")
     t.add_column("scenario")
     t.add_column("monthly cost", justify="right")
+    t.add_column("vs as-logged", justify="right")
     t.add_column("vs all-frontier", justify="right")
     for s in report.scenarios:
-        pct = s.savings_vs_all_frontier_pct
-        t.add_row(s.name, _usd(s.monthly_cost_usd),
-                  "-" if pct is None else (f"saves {pct}%" if pct >= 0 else f"costs {-pct}% more"))
+        t.add_row(s.name, _usd(s.monthly_cost_usd), _saving(s.savings_vs_as_logged_pct),
+                  _saving(s.savings_vs_all_frontier_pct))
     return t
+
+
+def _saving(pct: Decimal | None) -> str:
+    if pct is None:
+        return "-"
+    return f"saves {pct}%" if pct >= 0 else f"costs {-pct}% more"
 
 
 def _tokens(n: int) -> str:

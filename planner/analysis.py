@@ -45,7 +45,7 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]) -
         rejected=sum(c.rejected for c in counts),
         duplicates=sum(c.duplicates for c in counts),
         files=counts,
-        reject_reasons=_reject_reasons(con),
+        reject_reasons=_reject_reasons(con, {f.file_id: f.path for f in files}),
     )
     if ingest.read != ingest.accepted + ingest.rejected + ingest.duplicates:
         raise AssertionError(f"ingest counts do not reconcile: {ingest}")
@@ -93,22 +93,26 @@ def _describe(r: RejectReason) -> str:
     return describe_reject(r.field, r.reason)
 
 
-def _reject_reasons(con: duckdb.DuckDBPyConnection) -> tuple[RejectReason, ...]:
+def _reject_reasons(
+    con: duckdb.DuckDBPyConnection, paths: dict[int, str]
+) -> tuple[RejectReason, ...]:
     """Rejects grouped by field and kind of problem ("negative", "not valid JSON", ...)."""
     rows = con.execute(
         """
         SELECT j.field, regexp_replace(j.reason, ':.*$', '') AS kind, count(*) AS n,
-               arg_min(f.path || ':' || j.line_no, (r.ord, j.line_no)) AS first,
+               arg_min(j.file_id, (r.ord, j.line_no)) AS file_id,
+               min((r.ord, j.line_no))[2] AS line_no,
                arg_min(j.reason, (r.ord, j.line_no)) AS example
         FROM rejects j
         JOIN run_files r USING (file_id)
-        JOIN files f USING (file_id)
         GROUP BY 1, 2
-        ORDER BY n DESC, first
+        ORDER BY n DESC, min((r.ord, j.line_no))
         """
     ).fetchall()
-    return tuple(RejectReason(field=f, reason=ex, count=n, first=first)
-                 for f, _kind, n, first, ex in rows)
+    return tuple(
+        RejectReason(field=f, reason=ex, count=n, first=f"{paths[file_id]}:{line}")
+        for f, _kind, n, file_id, line, ex in rows
+    )
 
 
 def _iso(ts: datetime) -> str:

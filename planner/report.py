@@ -63,6 +63,7 @@ class ScenarioCost:
     name: str
     monthly_cost_usd: Decimal
     savings_vs_all_frontier_pct: Decimal | None
+    savings_vs_as_logged_pct: Decimal | None  # against what the logged traffic costs today
 
 
 @dataclass(frozen=True)

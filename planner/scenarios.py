@@ -77,9 +77,12 @@ def project(
     workloads = _workloads(con, factor, onprem.monthly_fleet_cost_usd, rules)
     totals = {name: sum((w.monthly_cost_usd[name] for w in workloads), Decimal(0))
               for name in ("as-logged", "all-frontier", "routed", "on-prem")}
-    base = totals["all-frontier"]
     scenarios = tuple(
-        ScenarioCost(name, total, None if name == "all-frontier" else pct_change(base, total))
+        ScenarioCost(
+            name, total,
+            None if name == "all-frontier" else pct_change(totals["all-frontier"], total),
+            None if name == "as-logged" else pct_change(totals["as-logged"], total),
+        )
         for name, total in totals.items()
     )
     unpriced = tuple(UnpricedModel(m or "(no model)", n) for m, n in con.execute(

@@ -22,8 +22,9 @@ CREATE OR REPLACE TEMP MACRO plan_ts(v) AS CAST(CASE
 END AS TIMESTAMP);
 
 -- The text of one chat message: a string content, or the text parts of a content list.
-CREATE OR REPLACE TEMP MACRO plan_msg_text(m) AS CASE json_type(m -> '$.content')
-    WHEN 'VARCHAR' THEN m ->> '$.content'
+-- (Function calls, not the -> operators: inside a macro DuckDB 2.0 reads `m -> ...` as a lambda.)
+CREATE OR REPLACE TEMP MACRO plan_msg_text(m) AS CASE json_type(json_extract(m, '$.content'))
+    WHEN 'VARCHAR' THEN json_extract_string(m, '$.content')
     WHEN 'ARRAY' THEN array_to_string(json_extract_string(m, '$.content[*].text'), ' ')
 END;
 
