@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from planner import tokens
 from planner.errors import DatabaseError
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -29,6 +30,9 @@ def connect(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     # Every timestamp plan stores or prints is UTC, whatever the machine's zone.
     con.execute("SET TimeZone = 'UTC'")
     _migrate(con, target)
+    # Session helpers every stage uses: the offline token counter and the SQL macros.
+    tokens.register(con)
+    con.execute(sql("00_macros"))
     return con
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from planner import db, tokens
+from planner import db
 from planner.errors import InputError
 from planner.sources import Source, detect
 
@@ -67,8 +67,6 @@ def discover(paths: Sequence[str]) -> list[Path]:
 def ingest(
     con: duckdb.DuckDBPyConnection, files: Sequence[Path], progress: Progress | None = None
 ) -> list[IngestedFile]:
-    tokens.register(con)
-    con.execute(db.sql("00_macros"))
     return [_ingest_file(con, f, progress) for f in files]
 
 

@@ -1,0 +1,117 @@
+"""Stage 3: each default rule labels the request it describes; bad rules are named errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from planner.errors import RulesError
+from planner.rules import load_rules
+
+BASE = {"timestamp": "2026-01-01T00:00:00Z", "model": "gpt-5", "input_tokens": 1000,
+        "output_tokens": 100}
+
+CASES = [
+    ("computer-use", "capability-bound", {"task_type": "computer_use"}),
+    ("computer-use-prompt", "capability-bound", {"prompt": "Take a screenshot and click on the OK button"}),
+    ("multimodal", "capability-bound", {"has_images": True}),
+    ("multimodal-task", "capability-bound", {"task_type": "audio"}),
+    ("cybersecurity", "capability-bound", {"task_type": "pentest"}),
+    ("cybersecurity-prompt", "capability-bound", {"prompt": "Is CVE-2024-3094 exploitable here?"}),
+    ("multi-step-agent", "capability-bound", {"tool_calls": 7}),
+    ("agent-task", "capability-bound", {"task_type": "agent"}),
+    ("multi-file-engineering", "capability-bound", {"task_type": "refactoring"}),
+    ("multi-file-engineering-prompt", "capability-bound", {"prompt": "Rename it across the repository."}),
+    ("very-long-context", "capability-bound", {"input_tokens": 150000}),
+    ("professional-reasoning", "capability-bound", {"task_type": "legal"}),
+    ("customer-support", "cost-bound", {"task_type": "customer_support"}),
+    ("extraction", "cost-bound", {"task_type": "extraction"}),
+    ("classification", "cost-bound", {"task_type": "classification"}),
+    ("summarisation", "cost-bound", {"task_type": "Summarization"}),
+    ("translation", "cost-bound", {"task_type": "translation"}),
+    ("code-completion", "cost-bound", {"task_type": "code_completion"}),
+    ("content-generation", "cost-bound", {"task_type": "email"}),
+    ("single-domain-math", "cost-bound", {"task_type": "math"}),
+    ("routine-prompt", "cost-bound", {"prompt": "Please translate this into German."}),
+    ("default", "cost-bound", {"prompt": "Hello"}),
+]
+
+
+def test_every_default_rule_is_covered():
+    assert {r.name for r in load_rules().rules} - {c[0] for c in CASES} == {"long-context-workload"}
+
+
+@pytest.mark.parametrize(("rule", "label", "fields"), CASES, ids=[c[0] for c in CASES])
+def test_default_rule(run, write_log, rule, label, fields):
+    log = write_log([{**BASE, "workload": "w", **fields}])
+    res = run("analyze", str(log), "--db", ":memory:", "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    w = json.loads(res.stdout)["workloads"][0]
+    assert w["label"] == label
+    reason = next(r.reason for r in load_rules().rules if r.name == rule) if rule != "default" \
+        else load_rules().default_reason
+    assert w["reasons"] == [f"{label}: {reason} (100.0% of requests)"]
+
+
+def test_workload_rule_on_p95_input(run, write_log):
+    # 20 requests of 70k input: no single request is 100k+, but the workload's p95 is 64k+.
+    log = write_log([{**BASE, "workload": "w", "request_id": str(i), "input_tokens": 70000}
+                     for i in range(20)])
+    w = json.loads(run("analyze", str(log), "--db", ":memory:", "-f", "json").stdout)["workloads"][0]
+    assert w["label"] == "capability-bound" and w["reasons"][0].startswith(
+        "capability-bound: long-context workload")
+
+
+def test_capability_share_and_threshold(run, write_log):
+    recs = [{**BASE, "workload": "w", "request_id": str(i), "task_type": "agent" if i < 3
+             else "customer_support"} for i in range(10)]
+    w = json.loads(run("analyze", str(write_log(recs)), "--db", ":memory:", "-f", "json")
+                   .stdout)["workloads"][0]
+    assert w["capability_share"] == 0.3 and w["label"] == "cost-bound"
+
+
+def test_override_pins_a_workload(run, write_log, tmp_path):
+    over = tmp_path / "over.toml"
+    over.write_text('[workloads]\nw = "capability-bound"\n')
+    log = write_log([{**BASE, "workload": "w", "task_type": "customer_support"}])
+    w = json.loads(run("analyze", str(log), "--db", ":memory:", "-f", "json",
+                       "--overrides", str(over)).stdout)["workloads"][0]
+    assert w["label"] == "capability-bound" and "overrides file" in w["reasons"][0]
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ('[[rule]]\nname = "x"\nlabel = "cost-bound"\nreason = "r"\ncolour = ["red"]\n',
+     "rule 'x': unknown condition 'colour'"),
+    ('[[rule]]\nname = "x"\nlabel = "cheap"\nreason = "r"\ntask_type = ["a"]\n',
+     "rule 'x': label must be one of"),
+    ('[[rule]]\nname = "x"\nlabel = "cost-bound"\nreason = "r"\n',
+     "rule 'x': has no conditions"),
+    ('[[rule]]\nname = "x"\nlabel = "cost-bound"\nreason = "r"\nmin_tool_calls = -1\n',
+     "rule 'x': 'min_tool_calls' must be a whole number"),
+    ('[[rule]]\nname = "x"\nlabel = "cost-bound"\nreason = "r"\ntask_type = "a"\n',
+     "rule 'x': 'task_type' must be a non-empty list"),
+    ("[[rule]\n", "not valid TOML"),
+])
+def test_bad_rules_name_the_rule_and_the_problem(tmp_path, body, message):
+    path = tmp_path / "rules.toml"
+    path.write_text(body)
+    with pytest.raises(RulesError, match=message.replace("[", r"\[").replace("(", r"\(")):
+        load_rules(path)
+
+
+def test_bad_rules_exit_3_with_one_line(run, write_log, tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_text('[[rule]]\nname = "x"\nlabel = "cost-bound"\nreason = "r"\nbogus = 1\n')
+    res = run("analyze", str(write_log([BASE])), "--db", ":memory:", "--rules", str(path))
+    assert res.exit_code == 3
+    assert res.stderr.count("\n") == 1 and "rule 'x': unknown condition 'bogus'" in res.stderr
+
+
+def test_keyword_values_cannot_inject_sql(run, write_log, tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_text('[[rule]]\nname = "x"\nlabel = "capability-bound"\nreason = "r"\n'
+                    "keywords = [\"'); DROP TABLE requests; --\"]\n")
+    log = write_log([{**BASE, "prompt": "'); DROP TABLE requests; --"}])
+    res = run("analyze", str(log), "--db", ":memory:", "-f", "json", "--rules", str(path))
+    assert json.loads(res.stdout)["workloads"][0]["label"] == "capability-bound"
