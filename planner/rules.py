@@ -68,7 +68,7 @@ class RuleSet:
 def load_rules(path: str | Path | None = None) -> RuleSet:
     target = Path(path) if path else DEFAULT_RULES
     doc = _read_toml(target, "rules")
-    where = str(target)
+    where = str(target) if path else "plan's default rules (planner/default_rules.toml)"
     default_label = doc.get("default_label", "cost-bound")
     if default_label not in LABELS:
         raise RulesError(f"{where}: default_label must be one of {', '.join(LABELS)}")

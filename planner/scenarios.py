@@ -114,7 +114,7 @@ def project(
                    profile.source if profile else f"pricing {table.version}"),
         Assumption("hours_per_month", str(HOURS_PER_MONTH), "cloud billing convention"),
         Assumption("workload_label_threshold", str(rules.workload_threshold),
-                   f"rules {rules.path}"),
+                   rules.path),
         Assumption("cached_tokens_on_other_models",
                    "keep their cache-read / cache-write bucket",
                    "plan assumption: the target model caches the same prefixes"),

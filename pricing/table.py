@@ -79,7 +79,7 @@ class SelfHostedProfile:
 @dataclass(frozen=True)
 class PriceTable:
     version: str
-    path: Path
+    path: Path  # as shown to users: the path given, or pricing/versions/<version>.toml
     models: dict[str, ModelPrice]
     gpus: dict[str, GpuPrice]
     selfhosted: dict[str, SelfHostedProfile]
@@ -128,6 +128,7 @@ def load_table(version_or_path: str | None = None) -> PriceTable:
     candidate = Path(version_or_path)
     if candidate.suffix == ".toml" and candidate.exists():
         path = candidate
+        shown = candidate
     else:
         path = VERSIONS_DIR / f"{version_or_path}.toml"
         if not path.exists():
@@ -136,11 +137,12 @@ def load_table(version_or_path: str | None = None) -> PriceTable:
                 hint=f"released versions: {', '.join(available_versions())}; or pass a .toml path",
             )
         _verify_released(path)
+        shown = Path("pricing/versions") / path.name
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise PricingError(f"{path}: not valid TOML: {exc}") from exc
-    return _parse(doc, path)
+    return _parse(doc, shown)
 
 
 def file_digest(path: Path) -> str:

@@ -1,0 +1,79 @@
+"""`make bench`: plan analyze on a generated 1M-request canonical log, as a ratio to a bare
+DuckDB load of the same file (read_json into a table), both measured in this run.
+
+Ratios, not seconds, are the figure of merit: they cancel out the machine. Target: <= 2.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from planner.pipeline import AnalyzeOptions, analyze
+
+OUT = Path(__file__).parent / "out"
+ROWS = 1_000_000
+REPEATS = 3
+
+
+def generate(path: Path, rows: int) -> None:
+    duckdb.connect().execute(f"""
+        COPY (
+          SELECT
+            strftime(TIMESTAMP '2026-10-01' + INTERVAL (i * 2) SECOND, '%Y-%m-%dT%H:%M:%SZ')
+                AS timestamp,
+            'req-' || i AS request_id,
+            ['support', 'extract', 'agent', 'coder', 'summarise', 'vision'][1 + i % 6] AS workload,
+            ['gpt-5', 'gpt-4o-mini', 'claude-sonnet-4-5-20250929'][1 + i % 3] AS model,
+            (200 + (i * 7919) % 4000)::BIGINT AS input_tokens,
+            (50 + (i * 104729) % 800)::BIGINT AS output_tokens,
+            ((i * 31) % 200)::BIGINT AS cached_input_tokens,
+            0::BIGINT AS reasoning_tokens,
+            ['customer_support', 'extraction', 'agent', 'code', 'summarization', 'vision']
+                [1 + i % 6] AS task_type,
+            ['core', 'growth', 'ml'][1 + i % 3] AS team,
+            (i % 6 = 5) AS has_images,
+            (CASE WHEN i % 6 = 2 THEN 6 ELSE 0 END)::INT AS tool_calls
+          FROM range({rows}) t(i)
+        ) TO '{path}' (FORMAT json)
+    """)
+
+
+def best(fn) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else ROWS
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"canonical_{rows}.jsonl"
+    if not path.exists():
+        generate(path, rows)
+    size_mb = path.stat().st_size / 1e6
+
+    def baseline() -> None:
+        con = duckdb.connect()
+        con.execute(f"CREATE TABLE t AS SELECT * FROM read_json('{path}')")
+        con.close()
+
+    def plan() -> None:
+        report = analyze([str(path)], AnalyzeOptions(db=":memory:"))
+        assert report.ingest.accepted == rows
+
+    base, ours = best(baseline), best(plan)
+    print(f"input: {rows:,} canonical requests, {size_mb:,.0f} MB (best of {REPEATS})")
+    print(f"bare DuckDB load (read_json -> table): {base:.2f} s")
+    print(f"plan analyze (ingest, label, price, report): {ours:.2f} s")
+    print(f"ratio plan / bare load: {ours / base:.2f} (target <= 2)")
+
+
+if __name__ == "__main__":
+    main()
