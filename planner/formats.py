@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from planner.report import SCENARIOS, Report
@@ -19,7 +19,7 @@ CSV_COLUMNS = (
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"

@@ -10,7 +10,6 @@ is not a request. Both paths feed the same validation stage (sql/20_checked.sql)
 from __future__ import annotations
 
 import glob
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path

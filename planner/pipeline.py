@@ -68,9 +68,11 @@ def _warnings(scope: analysis.Scope, projection: scenarios.Projection) -> tuple[
             f"the logs span {scope.window.days} days, under {SHORT_WINDOW_DAYS}: weekly "
             "seasonality is not captured, so monthly figures are an extrapolation"
         )
-    for m in projection.unpriced:
-        out.append(f"model '{m.model}' has no price: its {m.requests} requests are left out of "
-                   "as-logged (every other scenario prices them at the chosen models)")
+    out.extend(
+        f"model '{m.model}' has no price: its {m.requests} requests are left out of "
+        "as-logged (every other scenario prices them at the chosen models)"
+        for m in projection.unpriced
+    )
     if scope.ingest.rejected:
         share = Decimal(100 * scope.ingest.rejected) / Decimal(scope.ingest.read)
         out.append(f"{scope.ingest.rejected} of {scope.ingest.read} lines rejected "

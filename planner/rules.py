@@ -123,7 +123,8 @@ def _parse_rule(idx: int, raw: Any, where: str) -> Rule:
     if not isinstance(raw, dict):
         raise RulesError(f"{where}: rule #{idx + 1} is not a table")
     name = raw.get("name")
-    ctx = f"{where}: rule '{name}'" if isinstance(name, str) and name else f"{where}: rule #{idx + 1}"
+    named = isinstance(name, str) and name
+    ctx = f"{where}: rule '{name}'" if named else f"{where}: rule #{idx + 1}"
     if not isinstance(name, str) or not name:
         raise RulesError(f"{ctx}: needs a name")
     label = raw.get("label")

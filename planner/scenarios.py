@@ -95,7 +95,8 @@ def project(
         Assumption("frontier_model", frontier, frontier_src),
         Assumption("distilled_model", distilled, distilled_src),
         Assumption("escalation_rate", str(escalation),
-                   "flag --escalation" if settings.escalation is not None else PUBLISHED_ESCALATION),
+                   "flag --escalation" if settings.escalation is not None
+                   else PUBLISHED_ESCALATION),
         Assumption("month_length_days", "30.4375", "calendar: 365.25 / 12"),
         Assumption("monthly_scale_factor", str(factor.quantize(Decimal("0.0001"))),
                    "measured: month length / observed window"),
