@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
 from planner import analysis, db, ingest, scenarios
 from planner.ingest import Progress
@@ -80,4 +79,4 @@ def _warnings(scope: analysis.Scope, projection: scenarios.Projection) -> tuple[
     return tuple(out)
 
 
-__all__ = ["AnalyzeOptions", "Path", "analyze"]
+__all__ = ["AnalyzeOptions", "analyze"]
