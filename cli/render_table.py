@@ -8,7 +8,6 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from planner.analysis import describe_reject
 from planner.report import Report
 
 MAX_REASONS_SHOWN = 5
@@ -100,7 +99,7 @@ def _ingest(report: Report) -> Group:
     for f in i.files:
         t.add_row(f.path, f.source + (" (cached)" if f.reused else ""), f"{f.read:,}",
                   f"{f.accepted:,}", f"{f.rejected:,}", f"{f.duplicates:,}")
-    lines = [Text(f"  x{r.count}  {r.first}: {describe_reject(r.field, r.reason)}")
+    lines = [Text(f"  x{r.count}  {r.first}: {r.describe()}")
              for r in i.reject_reasons[:MAX_REASONS_SHOWN]]
     if len(i.reject_reasons) > MAX_REASONS_SHOWN:
         lines.append(Text(f"  ... {len(i.reject_reasons) - MAX_REASONS_SHOWN} more reasons "

@@ -50,7 +50,7 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]) -
     if ingest.read != ingest.accepted + ingest.rejected + ingest.duplicates:
         raise AssertionError(f"ingest counts do not reconcile: {ingest}")
     if ingest.accepted == 0:
-        first = "; ".join(f"{r.first}: {_describe(r)}" for r in ingest.reject_reasons[:3])
+        first = "; ".join(f"{r.first}: {r.describe()}" for r in ingest.reject_reasons[:3])
         raise InputError(
             f"no usable requests in {len(files)} file(s), {ingest.read} lines read"
             + (f": {first}" if first else ""),
@@ -69,7 +69,7 @@ def label(
     overrides: dict[str, str],
     window_days: Decimal,
 ) -> None:
-    """Fill workload_stats and the request_labels view."""
+    """Fill the workload_stats and request_labels tables."""
     run_script(con, db.sql("40_workload_stats"), {"window_days": window_days})
     con.execute("CREATE OR REPLACE TEMP TABLE plan_rules "
                 "(idx INTEGER, name VARCHAR, label VARCHAR, reason VARCHAR)")
@@ -83,14 +83,6 @@ def label(
     # case_sql holds only CONDITIONS templates and $parameter names (planner/rules.py).
     script = db.sql("50_request_labels").replace("{rule_case}", case_sql)
     run_script(con, script, {**params, "default_label": rules.default_label})
-
-
-def describe_reject(field: str | None, reason: str) -> str:
-    return f"field '{field}': {reason}" if field else reason
-
-
-def _describe(r: RejectReason) -> str:
-    return describe_reject(r.field, r.reason)
 
 
 def _reject_reasons(

@@ -40,6 +40,9 @@ class RejectReason:
     count: int
     first: str  # "file:line" of the first line rejected for this reason
 
+    def describe(self) -> str:
+        return f"field '{self.field}': {self.reason}" if self.field else self.reason
+
 
 @dataclass(frozen=True)
 class Ingest:

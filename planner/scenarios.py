@@ -229,8 +229,6 @@ def _workloads(
             for r in recs
         ],
     }
-    if not onprem_tokens:  # no traffic for the fleet: it is not bought
-        raw["on-prem"] = [Decimal(r["onprem_api"]) * factor for r in recs]
     cents = {name: allocate_cents(values) for name, values in raw.items()}
     reasons = _reasons(con, rules)
     out = []

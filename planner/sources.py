@@ -59,9 +59,6 @@ OPENAI_CHAT = Source(
     normalize_sql="11_norm_openai_chat",
 )
 
-SOURCES = {s.name: s for s in (CANONICAL, OPENAI_CHAT)}
-
-
 def open_text(path: Path):  # type: ignore[no-untyped-def]
     if path.name.endswith(".gz"):
         return gzip.open(path, "rt", encoding="utf-8", errors="replace")
