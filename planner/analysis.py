@@ -1,4 +1,4 @@
-"""Stages 2-3: the run's scope (dedup, workloads, window), token statistics and labels."""
+"""Stages 30-50: the run's scope (dedup, workloads, window), token statistics, labels."""
 
 from __future__ import annotations
 
@@ -30,10 +30,11 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]) -
     con.executemany("INSERT INTO run_files VALUES (?, ?)", [(f.file_id, i) for i, f in
                                                             enumerate(files)])
     run_script(con, db.sql("30_scope"), {})
-    dupes = dict(con.execute("SELECT file_id, duplicates FROM duplicates").fetchall())
+    dupes = dict(con.execute(
+        "SELECT file_id, count(*) FROM duplicate_lines GROUP BY file_id").fetchall())
     counts = tuple(
         FileCounts(
-            path=f.path, source=f.source, read_path=f.read_path, read=f.lines_read,
+            path=f.path, source=f.source, read=f.lines_read,
             accepted=f.accepted - dupes.get(f.file_id, 0), rejected=f.rejected,
             duplicates=dupes.get(f.file_id, 0), reused=f.reused,
         )
@@ -63,14 +64,19 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]) -
     return Scope(ingest=ingest, window=window, window_seconds=seconds)
 
 
+def workload_stats(con: duckdb.DuckDBPyConnection, window_seconds: Decimal) -> None:
+    """Fill the workload_stats table (token statistics the rules can test)."""
+    run_script(con, db.sql("40_workload_stats"), {"window_seconds": window_seconds})
+
+
 def label(
     con: duckdb.DuckDBPyConnection,
     rules: RuleSet,
     overrides: dict[str, str],
-    window_days: Decimal,
+    frontier: str,
+    distilled: str,
 ) -> None:
-    """Fill the workload_stats and request_labels tables."""
-    run_script(con, db.sql("40_workload_stats"), {"window_days": window_days})
+    """Label and route every request; fill the `usage` table (stage 50)."""
     con.execute("CREATE OR REPLACE TEMP TABLE plan_rules "
                 "(idx INTEGER, name VARCHAR, label VARCHAR, reason VARCHAR)")
     if rules.rules:
@@ -81,8 +87,9 @@ def label(
         con.executemany("INSERT INTO plan_overrides VALUES (?, ?)", list(overrides.items()))
     case_sql, params = rules.case_sql()
     # case_sql holds only CONDITIONS templates and $parameter names (planner/rules.py).
-    script = db.sql("50_request_labels").replace("{rule_case}", case_sql)
-    run_script(con, script, {**params, "default_label": rules.default_label})
+    script = db.sql("50_usage").replace("{rule_case}", case_sql)
+    run_script(con, script, {**params, "default_label": rules.default_label,
+                             "frontier": frontier, "distilled": distilled})
 
 
 def _reject_reasons(

@@ -1,7 +1,8 @@
 """The whole data flow of `plan analyze`, in order. Each step is one stage module / SQL file.
 
-logs --ingest--> requests, rejects --scope--> scope (deduplicated, workloads, window)
-     --label--> workload_stats, request_labels --project--> request_costs --> Report
+logs --ingest--> lines (requests, rejects) --scope--> scope (deduplicated, workloads, window)
+     --stats--> workload_stats --label--> usage (labelled, routed, summed)
+     --project--> costs --> Report
 """
 
 from __future__ import annotations
@@ -38,11 +39,14 @@ def analyze(
 
     con = db.connect(options.db)
     try:
-        ingested = ingest.ingest(con, files, progress)                 # 1. logs -> requests
+        ingested = ingest.ingest(con, files, progress)                 # 1. logs -> lines
         scope = analysis.build_scope(con, ingested)                    # 2. dedup, window
-        analysis.label(con, rules, overrides, scope.window.days)       # 3. stats, labels
-        projection = scenarios.project(                                # 4. costs, month
-            con, table, options.settings, rules, scope.window_seconds)
+        analysis.workload_stats(con, scope.window_seconds)             # 3. token statistics
+        models = scenarios.choose_models(con, table, options.settings) # 4. target models
+        analysis.label(con, rules, overrides,                          # 5. label, route, sum
+                       models.frontier, models.distilled)
+        projection = scenarios.project(                                # 6. costs, month
+            con, table, models, options.settings, rules, scope.window_seconds)
     finally:
         con.close()
 

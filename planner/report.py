@@ -25,7 +25,6 @@ class Assumption:
 class FileCounts:
     path: str
     source: str
-    read_path: str
     read: int
     accepted: int
     rejected: int

@@ -1,7 +1,8 @@
-"""Stages 4-5: price every request under every scenario and project a month.
+"""Stages 60-75: price the requests under every scenario and project a month.
 
-SQL (sql/60-75) prices requests exactly in DECIMAL over the observed window; this module scales
-to an average month (365.25 / 12 days), sizes the on-prem fleet and rounds to cents once.
+choose_models() picks the frontier and distilled models and loads the price rows the SQL uses;
+SQL (sql/60-75) prices exactly in DECIMAL over the observed window; project() scales to an
+average month (365.25 / 12 days), sizes the on-prem fleet and rounds to cents once.
 """
 
 from __future__ import annotations
@@ -45,6 +46,17 @@ class Settings:
 
 
 @dataclass(frozen=True)
+class Models:
+    """The models the scenarios move traffic to, and the logged models that have a price."""
+
+    frontier: str
+    frontier_source: str
+    distilled: str
+    distilled_source: str
+    priced: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Projection:
     scenarios: tuple[ScenarioCost, ...]
     workloads: tuple[Workload, ...]
@@ -54,22 +66,30 @@ class Projection:
     assumptions: tuple[Assumption, ...]
 
 
-def project(
-    con: duckdb.DuckDBPyConnection,
-    table: PriceTable,
-    settings: Settings,
-    rules: RuleSet,
-    window_seconds: Decimal,
-) -> Projection:
+def choose_models(
+    con: duckdb.DuckDBPyConnection, table: PriceTable, settings: Settings
+) -> Models:
     frontier, frontier_src = _frontier(con, table, settings.frontier)
     distilled = table.get(settings.distilled or table.default_distilled).model
     distilled_src = "flag --distilled" if settings.distilled else (
         f"pricing {table.version}: default distilled model")
+    priced = _load_prices(con, table)
+    return Models(frontier, frontier_src, distilled, distilled_src, frozenset(priced))
+
+
+def project(
+    con: duckdb.DuckDBPyConnection,
+    table: PriceTable,
+    models: Models,
+    settings: Settings,
+    rules: RuleSet,
+    window_seconds: Decimal,
+) -> Projection:
+    frontier, distilled = models.frontier, models.distilled
     escalation = settings.escalation if settings.escalation is not None else Decimal("0.12")
     utilization = settings.utilization if settings.utilization is not None else Decimal("0.75")
     min_replicas = settings.min_replicas if settings.min_replicas is not None else 2
-    used = _load_prices(con, table)
-    run_script(con, db.sql("60_request_costs"),
+    run_script(con, db.sql("60_costs"),
                {"frontier": frontier, "distilled": distilled, "escalation": str(escalation)})
     run_script(con, db.sql("70_workload_costs"), {})
     factor = SECONDS_PER_MONTH / window_seconds
@@ -86,14 +106,13 @@ def project(
         for name, total in totals.items()
     )
     unpriced = tuple(UnpricedModel(m or "(no model)", n) for m, n in con.execute(
-        "SELECT model, count(*) FROM request_costs WHERE as_logged_cost IS NULL "
-        "GROUP BY model ORDER BY count(*) DESC, model").fetchall())
-    models = sorted({*used, frontier, distilled})
-    prices = tuple(_price(table, m) for m in models)
+        "SELECT model, sum(requests)::BIGINT FROM costs WHERE as_logged_cost IS NULL "
+        "GROUP BY model ORDER BY 2 DESC, model").fetchall())
+    prices = tuple(_price(table, m) for m in sorted({*models.priced, frontier, distilled}))
     profile = table.selfhosted.get(distilled)
     assumptions = (
-        Assumption("frontier_model", frontier, frontier_src),
-        Assumption("distilled_model", distilled, distilled_src),
+        Assumption("frontier_model", frontier, models.frontier_source),
+        Assumption("distilled_model", distilled, models.distilled_source),
         Assumption("escalation_rate", str(escalation),
                    "flag --escalation" if settings.escalation is not None
                    else PUBLISHED_ESCALATION),
@@ -192,8 +211,10 @@ def _size_fleet(
     row = con.execute(db.sql("75_onprem_load"), {
         "prefill_tps": profile.prefill_tokens_per_s, "decode_tps": profile.decode_tokens_per_s,
     }).fetchone()
-    load = Decimal(str(row[0])) if row else Decimal(0)  # type: ignore[index]
-    replicas = max(min_replicas, math.ceil(load / utilization))
+    load = Decimal(str(row[0])) if row else Decimal(0)
+    peak = row[3] if row else None
+    # No distilled-routed traffic: nothing to host, so no fleet (not a min-replica idle one).
+    replicas = max(min_replicas, math.ceil(load / utilization)) if peak else 0
     gpus = replicas * profile.gpus_per_replica
     return OnPrem(
         mode="rented",
@@ -201,9 +222,9 @@ def _size_fleet(
         gpu=profile.gpu,
         gpus=gpus,
         replicas=replicas,
-        peak_minute=row[3].strftime("%Y-%m-%dT%H:%MZ") if row and row[3] else None,  # type: ignore[index]
+        peak_minute=peak.strftime("%Y-%m-%dT%H:%MZ") if peak else None,
         peak_replica_load=load.quantize(Decimal("0.0001")),
-        utilization=(load / replicas).quantize(Decimal("0.0001")),
+        utilization=(load / replicas).quantize(Decimal("0.0001")) if replicas else Decimal(0),
         monthly_fleet_cost_usd=gpus * gpu.hourly_usd * HOURS_PER_MONTH,
     )
 
@@ -215,7 +236,7 @@ def _workloads(
         "SELECT c.*, s.* EXCLUDE (workload) FROM workload_costs c "
         "JOIN workload_stats s USING (workload) ORDER BY c.frontier DESC, c.workload"
     ).fetchall()
-    cols = [d[0] for d in con.description]  # type: ignore[union-attr]
+    cols = [d[0] for d in con.description]
     recs = [dict(zip(cols, r, strict=True)) for r in rows]
     onprem_tokens = sum(r["onprem_tokens"] for r in recs)
     raw = {

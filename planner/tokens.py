@@ -33,7 +33,8 @@ def _arrow_count(batch: pa.Array) -> pa.Array:
 
 
 def register(con: duckdb.DuckDBPyConnection) -> None:
-    con.create_function(
+    # The stubs do not describe the arrow form of create_function.
+    con.create_function(  # type: ignore[call-overload]
         "plan_count_tokens",
         _arrow_count,
         [duckdb.sqltype("VARCHAR")],

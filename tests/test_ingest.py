@@ -57,10 +57,9 @@ def test_every_malformed_line_is_a_reject_with_its_line_and_field(write_log):
     assert i.read == i.accepted + i.rejected + i.duplicates
 
 
-def test_clean_file_takes_the_fast_path_and_keeps_line_numbers(write_log):
+def test_line_numbers_follow_the_file(write_log):
     log = write_log([{**GOOD, "request_id": f"r{i}", "input_tokens": i} for i in range(1, 6)])
     con, files, scope = load(log)
-    assert files[0].read_path == "fast"
     rows = con.execute("SELECT line_no, input_tokens FROM requests ORDER BY line_no").fetchall()
     assert rows == [(i, i) for i in range(1, 6)]
 

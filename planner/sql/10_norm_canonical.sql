@@ -2,6 +2,8 @@
 CREATE OR REPLACE TEMP VIEW norm AS
 SELECT
     line_no,
+    line_problem,
+    excerpt,
     request_id,
     "timestamp"                     AS ts_raw,
     workload                        AS workload_field,

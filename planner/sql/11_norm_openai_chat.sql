@@ -10,6 +10,8 @@ WITH m AS (
 )
 SELECT
     line_no,
+    line_problem,
+    excerpt,
     coalesce(request_id, response ->> '$.id')                       AS request_id,
     coalesce("timestamp", response ->> '$.created')                 AS ts_raw,
     NULL::VARCHAR                                                   AS workload_field,

@@ -1,8 +1,9 @@
--- Stage 20: validate every normalised line. The first problem found is the line's reject reason;
--- a line with none becomes a request. Token counts missing from the log are counted from the
--- text by plan_count_tokens (cl100k_base) plus OpenAI's chat framing: 3 tokens per message and
--- 3 to prime the reply.
-CREATE OR REPLACE TEMP TABLE checked AS
+-- Stage 20: validate every normalised line and store it, in one INSERT: a line that is not a
+-- JSON object keeps its stage 15 problem; otherwise the first problem found in its fields is its
+-- reject reason; a line with none is a request. Token counts missing from the log are counted
+-- from the text by plan_count_tokens (cl100k_base) plus OpenAI's chat framing: 3 tokens per
+-- message and 3 to prime the reply.
+INSERT INTO lines
 WITH v AS (
     SELECT
         *,
@@ -21,6 +22,7 @@ p AS (
     SELECT
         *,
         CASE
+            WHEN line_problem IS NOT NULL THEN NULL
             WHEN ts_raw IS NULL THEN 'timestamp'
             WHEN ts IS NULL THEN 'timestamp'
             WHEN input_problem IS NOT NULL THEN 'input_tokens'
@@ -40,40 +42,38 @@ p AS (
                 THEN 'reasoning_tokens'
         END AS problem_field
     FROM v
+),
+checked AS (
+    SELECT
+        *,
+        CASE WHEN line_problem IS NOT NULL THEN line_problem ELSE CASE problem_field
+            WHEN 'timestamp' THEN CASE
+                WHEN ts_raw IS NULL THEN 'missing'
+                WHEN TRY_CAST(ts_raw AS DOUBLE) IS NOT NULL
+                    THEN 'epoch value out of range (plan reads epoch SECONDS): ' || ts_raw
+                ELSE 'not an ISO 8601 time or epoch seconds: ' || left(ts_raw, 40) END
+            WHEN 'input_tokens' THEN coalesce(input_problem,
+                CASE WHEN output_raw IS NULL AND response IS NULL
+                    THEN 'no token counts and no text to count'
+                    ELSE 'missing, and no prompt text to count it from' END)
+            WHEN 'output_tokens' THEN coalesce(output_problem,
+                'missing, and no response text to count it from')
+            WHEN 'cached_input_tokens' THEN coalesce(cached_problem,
+                'cache reads + writes exceed input_tokens (' || input_raw || ')')
+            WHEN 'cache_write_tokens' THEN cache_write_problem
+            WHEN 'reasoning_tokens' THEN coalesce(reasoning_problem,
+                'exceeds output_tokens (' || output_raw || ')')
+            WHEN 'tool_calls' THEN tool_calls_problem
+            WHEN 'has_images' THEN 'not a boolean: ' || left(images_raw, 40)
+        END END AS problem
+    FROM p
 )
-SELECT
-    *,
-    CASE problem_field
-        WHEN 'timestamp' THEN CASE
-            WHEN ts_raw IS NULL THEN 'missing'
-            WHEN TRY_CAST(ts_raw AS DOUBLE) IS NOT NULL
-                THEN 'epoch value out of range (plan reads epoch SECONDS): ' || ts_raw
-            ELSE 'not an ISO 8601 time or epoch seconds: ' || left(ts_raw, 40) END
-        WHEN 'input_tokens' THEN coalesce(input_problem,
-            CASE WHEN output_raw IS NULL AND response IS NULL
-                THEN 'no token counts and no text to count'
-                ELSE 'missing, and no prompt text to count it from' END)
-        WHEN 'output_tokens' THEN coalesce(output_problem,
-            'missing, and no response text to count it from')
-        WHEN 'cached_input_tokens' THEN coalesce(cached_problem,
-            'cache reads + writes exceed input_tokens (' || input_raw || ')')
-        WHEN 'cache_write_tokens' THEN cache_write_problem
-        WHEN 'reasoning_tokens' THEN coalesce(reasoning_problem,
-            'exceeds output_tokens (' || output_raw || ')')
-        WHEN 'tool_calls' THEN tool_calls_problem
-        WHEN 'has_images' THEN 'not a boolean: ' || left(images_raw, 40)
-    END AS problem
-FROM p
-;
-INSERT INTO rejects
-SELECT $file_id, line_no, problem_field, problem, NULL
-FROM checked
-WHERE problem_field IS NOT NULL
-;
-INSERT INTO requests
 SELECT
     $file_id,
     line_no,
+    problem_field,
+    problem,
+    excerpt,
     request_id,
     ts,
     workload_field,
@@ -96,4 +96,3 @@ SELECT
     prompt,
     response
 FROM checked
-WHERE problem_field IS NULL

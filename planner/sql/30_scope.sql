@@ -2,58 +2,59 @@
 -- order given), each request_id once (its first occurrence), with its workload resolved:
 -- the workload field, else metadata.workload, else a fingerprint of the system prompt, else
 -- the model.
-CREATE OR REPLACE TEMP TABLE scope AS
-WITH scoped AS (
-    SELECT r.*, f.ord
+-- Lines whose request_id already appeared earlier in the run are duplicates. Only repeated ids
+-- are ranked, so a log without repeats costs one hash aggregate here.
+CREATE OR REPLACE TEMP TABLE duplicate_lines AS
+WITH run AS (
+    SELECT r.file_id, r.line_no, r.request_id, f.ord
     FROM requests r
     JOIN run_files f USING (file_id)
+    WHERE r.request_id IS NOT NULL
+),
+repeated AS (
+    SELECT request_id FROM run GROUP BY request_id HAVING count(*) > 1
 ),
 ranked AS (
     SELECT
-        *,
-        CASE WHEN request_id IS NULL THEN 1
-             ELSE row_number() OVER (PARTITION BY request_id ORDER BY ord, line_no) END
-            AS occurrence
-    FROM scoped
+        file_id,
+        line_no,
+        row_number() OVER (PARTITION BY request_id ORDER BY ord, line_no) AS occurrence
+    FROM run
+    SEMI JOIN repeated USING (request_id)
 )
+SELECT file_id, line_no FROM ranked WHERE occurrence > 1
+;
+CREATE OR REPLACE TEMP VIEW scope AS
 SELECT
-    file_id,
-    line_no,
-    request_id,
-    ts,
-    coalesce(
-        workload_field,
-        workload_tag,
-        'system-prompt:' || left(md5(system_prompt), 8),
-        'model:' || coalesce(model, 'unknown')
-    ) AS workload,
+    r.file_id,
+    r.line_no,
+    r.request_id,
+    r.ts,
+    CASE  -- (CASE, not coalesce, so that md5 runs only where it is needed)
+        WHEN r.workload_field IS NOT NULL THEN r.workload_field
+        WHEN r.workload_tag IS NOT NULL THEN r.workload_tag
+        WHEN r.system_prompt IS NOT NULL THEN 'system-prompt:' || left(md5(r.system_prompt), 8)
+        ELSE 'model:' || coalesce(r.model, 'unknown')
+    END AS workload,
     CASE
-        WHEN workload_field IS NOT NULL THEN 'workload field'
-        WHEN workload_tag IS NOT NULL THEN 'metadata tag'
-        WHEN system_prompt IS NOT NULL THEN 'system prompt fingerprint'
+        WHEN r.workload_field IS NOT NULL THEN 'workload field'
+        WHEN r.workload_tag IS NOT NULL THEN 'metadata tag'
+        WHEN r.system_prompt IS NOT NULL THEN 'system prompt fingerprint'
         ELSE 'model'
     END AS workload_source,
-    model,
-    input_tokens,
-    output_tokens,
-    cached_input_tokens,
-    cache_write_tokens,
-    reasoning_tokens,
-    tokens_counted,
-    task_type,
-    team,
-    has_images,
-    tool_calls,
-    has_tools,
-    concat_ws(' ', system_prompt, prompt) AS rule_text,
-    occurrence
-FROM ranked
-;
--- Lines whose request_id was already seen: counted as duplicates, per file, then dropped.
-CREATE OR REPLACE TEMP TABLE duplicates AS
-SELECT file_id, count(*) AS duplicates
-FROM scope
-WHERE occurrence > 1
-GROUP BY file_id
-;
-DELETE FROM scope WHERE occurrence > 1
+    r.model,
+    r.input_tokens,
+    r.output_tokens,
+    r.cached_input_tokens,
+    r.cache_write_tokens,
+    r.reasoning_tokens,
+    r.tokens_counted,
+    r.task_type,
+    r.team,
+    r.has_images,
+    r.tool_calls,
+    r.has_tools,
+    concat_ws(' ', r.system_prompt, r.prompt) AS rule_text
+FROM requests r
+JOIN run_files f USING (file_id)
+ANTI JOIN duplicate_lines d USING (file_id, line_no)

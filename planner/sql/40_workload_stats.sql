@@ -1,5 +1,5 @@
 -- Stage 40: token statistics per workload. Percentiles are nearest-rank (quantile_disc), so each
--- is a token count that some request really had. $window_days is the observed window.
+-- is a token count that some request really had. $window_seconds is the observed window.
 CREATE OR REPLACE TEMP TABLE workload_stats AS
 WITH per_minute AS (
     SELECT workload, sum(input_tokens + output_tokens) AS tokens
@@ -21,7 +21,7 @@ SELECT
     avg(s.has_images::INTEGER)                     AS image_share,
     avg((s.input_tokens > 32000)::INTEGER)         AS long_context_share,
     avg(s.tokens_counted::INTEGER)                 AS counted_share,
-    count(*) / $window_days                        AS requests_per_day,
+    count(*) * 86400 / $window_seconds             AS requests_per_day,
     (SELECT max(tokens) FROM per_minute m WHERE m.workload = s.workload) AS peak_tokens_per_minute
 FROM scope s
 GROUP BY s.workload

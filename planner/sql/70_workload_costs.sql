@@ -3,21 +3,24 @@
 CREATE OR REPLACE TEMP TABLE workload_costs AS
 SELECT
     workload,
-    avg((label = 'capability-bound')::INTEGER)                  AS capability_share,
+    coalesce(sum(requests) FILTER (WHERE label = 'capability-bound'), 0) / sum(requests)
+                                                                 AS capability_share,
     bool_or(rule = 'override')                                   AS overridden,
-    count(*) FILTER (WHERE as_logged_cost IS NULL)               AS unpriced_requests,
+    coalesce(sum(requests) FILTER (WHERE as_logged_cost IS NULL), 0)::BIGINT
+                                                                 AS unpriced_requests,
     coalesce(sum(as_logged_cost), 0)                             AS as_logged,
     sum(frontier_cost)                                           AS frontier,
     sum(routed_cost)                                             AS routed,
     sum(onprem_api_cost)                                         AS onprem_api,
     coalesce(sum(input_tokens + output_tokens) FILTER (WHERE route = 'distilled'), 0)::BIGINT
                                                                  AS onprem_tokens,
-    count(*) FILTER (WHERE route LIKE 'frontier: %')             AS envelope_overflow
-FROM request_costs
+    coalesce(sum(requests) FILTER (WHERE route LIKE 'frontier: %'), 0)::BIGINT
+                                                                 AS envelope_overflow
+FROM costs
 GROUP BY workload
 ;
 -- Which rules labelled each workload's requests, most requests first.
 CREATE OR REPLACE TEMP TABLE workload_reasons AS
-SELECT workload, rule, label, count(*) AS requests
-FROM request_costs
+SELECT workload, rule, label, sum(requests)::BIGINT AS requests
+FROM costs
 GROUP BY workload, rule, label
