@@ -19,7 +19,8 @@ DEFAULT_RULES = Path(__file__).parent / "default_rules.toml"
 # condition name -> (value kind, SQL template over request `s` and workload stats `w`).
 CONDITIONS: dict[str, tuple[str, str]] = {
     "task_type": ("strings", "list_contains({p}, s.task_type)"),
-    "keywords": ("strings", "regexp_matches(s.rule_text, {p})"),
+    # (the empty-text test first: most logs carry no text, and AND skips the regex for them)
+    "keywords": ("strings", "(s.rule_text <> '' AND regexp_matches(s.rule_text, {p}))"),
     "has_images": ("bool", "s.has_images = {p}"),
     "has_tools": ("bool", "s.has_tools = {p}"),
     "min_tool_calls": ("count", "s.tool_calls >= {p}"),

@@ -69,11 +69,13 @@ class Projection:
 def choose_models(
     con: duckdb.DuckDBPyConnection, table: PriceTable, settings: Settings
 ) -> Models:
-    frontier, frontier_src = _frontier(con, table, settings.frontier)
+    # Requests per logged model id (NULL: no model), read once for both uses below.
+    logged = dict(con.execute("SELECT model, count(*) FROM scope GROUP BY model").fetchall())
+    frontier, frontier_src = _frontier(logged, table, settings.frontier)
     distilled = table.get(settings.distilled or table.default_distilled).model
     distilled_src = "flag --distilled" if settings.distilled else (
         f"pricing {table.version}: default distilled model")
-    priced = _load_prices(con, table)
+    priced = _load_prices(con, table, list(logged))
     return Models(frontier, frontier_src, distilled, distilled_src, frozenset(priced))
 
 
@@ -144,17 +146,14 @@ def project(
 
 
 def _frontier(
-    con: duckdb.DuckDBPyConnection, table: PriceTable, chosen: str | None
+    logged: dict[str | None, int], table: PriceTable, chosen: str | None
 ) -> tuple[str, str]:
     if chosen:
         return table.get(chosen).model, "flag --frontier"
     # The frontier model the team already uses most, so all-frontier is "everything on it".
-    counts = con.execute(
-        "SELECT model, count(*) FROM scope WHERE model IS NOT NULL GROUP BY model"
-    ).fetchall()
     best: dict[str, int] = {}
-    for model, n in counts:
-        entry = table.resolve(model)
+    for model, n in logged.items():
+        entry = table.resolve(model) if model is not None else None
         if entry and table.models[entry].tier == "frontier":
             best[entry] = best.get(entry, 0) + n
     if best:
@@ -163,7 +162,9 @@ def _frontier(
     return table.default_frontier, f"pricing {table.version}: default (no frontier model logged)"
 
 
-def _load_prices(con: duckdb.DuckDBPyConnection, table: PriceTable) -> set[str]:
+def _load_prices(
+    con: duckdb.DuckDBPyConnection, table: PriceTable, logged: list[str | None]
+) -> set[str]:
     """Load plan_prices (per-token DECIMAL rates) and plan_model_map (logged id -> entry)."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE plan_prices (model VARCHAR, context_window BIGINT, "
@@ -180,16 +181,17 @@ def _load_prices(con: duckdb.DuckDBPyConnection, table: PriceTable) -> set[str]:
         rows.append([m.model, m.context_window, m.multimodal,
                      *[x / PER_TOKEN for x in rates], m.long_context_above,
                      *[None if x is None else x / PER_TOKEN for x in lc_rates]])
-    con.executemany(
-        "INSERT INTO plan_prices VALUES (?, ?, ?, {'input': ?, 'cached_input': ?, "
-        "'cache_write': ?, 'output': ?, 'lc_above': ?, 'lc_input': ?, 'lc_cached_input': ?, "
-        "'lc_cache_write': ?, 'lc_output': ?})",
-        rows,
-    )
-    logged = [m for (m,) in con.execute("SELECT DISTINCT model FROM scope").fetchall()]
-    mapping = [(m, table.resolve(m)) for m in logged]
+    # One INSERT of all rows (executemany runs one statement per row).
+    row_sql = ("(?, ?, ?, {'input': ?, 'cached_input': ?, 'cache_write': ?, 'output': ?, "
+               "'lc_above': ?, 'lc_input': ?, 'lc_cached_input': ?, 'lc_cache_write': ?, "
+               "'lc_output': ?})")
+    con.execute("INSERT INTO plan_prices VALUES " + ", ".join([row_sql] * len(rows)),
+                [x for row in rows for x in row])
+    mapping = [(m, table.resolve(m) if m is not None else None) for m in logged]
     con.execute("CREATE OR REPLACE TEMP TABLE plan_model_map (raw_model VARCHAR, entry VARCHAR)")
-    con.executemany("INSERT INTO plan_model_map VALUES (?, ?)", mapping)
+    if mapping:
+        con.execute("INSERT INTO plan_model_map VALUES " + ", ".join(["(?, ?)"] * len(mapping)),
+                    [x for pair in mapping for x in pair])
     return {e for _, e in mapping if e}
 
 

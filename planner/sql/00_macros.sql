@@ -1,21 +1,15 @@
 -- Helpers used by the ingest stages. Every value from a log arrives as text and is checked here.
 
--- NULL when `v` is a usable token count, otherwise what is wrong with it. The first test is the
--- common case (a whole number in range); the others say what else was found. (A cast to an
--- integer type would round "12.5" to 13, so the test is made on a DOUBLE, exact up to 2^53.)
-CREATE OR REPLACE TEMP MACRO plan_count_problem(v) AS CASE
-    WHEN v IS NULL THEN NULL
-    WHEN TRY_CAST(v AS DOUBLE) BETWEEN 0 AND 1e12
-         AND TRY_CAST(v AS DOUBLE) = floor(TRY_CAST(v AS DOUBLE)) THEN NULL
-    WHEN TRY_CAST(v AS DOUBLE) IS NULL OR NOT isfinite(TRY_CAST(v AS DOUBLE))
-        THEN 'not a number: ' || left(v, 40)
-    WHEN TRY_CAST(v AS DOUBLE) < 0 THEN 'negative: ' || v
-    WHEN TRY_CAST(v AS DOUBLE) <> floor(TRY_CAST(v AS DOUBLE)) THEN 'not a whole number: ' || v
+-- NULL when text `v` (`d`: the same cast to DOUBLE, NULL when it is not a number) is a usable
+-- token count, otherwise what is wrong with it. The first test passes the common case. (DOUBLE,
+-- not an integer type, which would round "12.5" to 13; it is exact up to 2^53.)
+CREATE OR REPLACE TEMP MACRO plan_count_problem(v, d) AS CASE
+    WHEN v IS NULL OR (d BETWEEN 0 AND 1e12 AND d = floor(d)) THEN NULL
+    WHEN d IS NULL OR NOT isfinite(d) THEN 'not a number: ' || left(v, 40)
+    WHEN d < 0 THEN 'negative: ' || v
+    WHEN d <> floor(d) THEN 'not a whole number: ' || v
     ELSE 'implausibly large: ' || v
 END;
-
--- Safe only after plan_count_problem(v) IS NULL: 1e3 and "12" are whole numbers, 12.5 is not.
-CREATE OR REPLACE TEMP MACRO plan_count(v) AS CAST(TRY_CAST(v AS DOUBLE) AS BIGINT);
 
 -- ISO 8601 (an offset is honoured; none means UTC) or epoch seconds, as a UTC TIMESTAMP.
 -- (CASE, not coalesce: DuckDB evaluates every coalesce argument, CASE only the branch taken.

@@ -3,20 +3,32 @@
 -- reject reason; a line with none is a request. Token counts missing from the log are counted
 -- from the text by plan_count_tokens (cl100k_base) plus OpenAI's chat framing: 3 tokens per
 -- message and 3 to prime the reply.
+-- Each count is cast to DOUBLE once (the *_n columns), then checked and converted from that.
 INSERT INTO lines
-WITH v AS (
+WITH n AS (
+    SELECT
+        *,
+        TRY_CAST(input_raw AS DOUBLE) AS input_n,
+        TRY_CAST(output_raw AS DOUBLE) AS output_n,
+        TRY_CAST(cached_raw AS DOUBLE) AS cached_n,
+        TRY_CAST(cache_write_raw AS DOUBLE) AS cache_write_n,
+        TRY_CAST(reasoning_raw AS DOUBLE) AS reasoning_n,
+        TRY_CAST(tool_calls_raw AS DOUBLE) AS tool_calls_n
+    FROM norm
+),
+v AS (
     SELECT
         *,
         plan_ts(ts_raw) AS ts,
         concat_ws(E'\n', system_prompt, prompt) AS input_text,
-        plan_count_problem(input_raw) AS input_problem,
-        plan_count_problem(output_raw) AS output_problem,
-        plan_count_problem(cached_raw) AS cached_problem,
-        plan_count_problem(cache_write_raw) AS cache_write_problem,
-        plan_count_problem(reasoning_raw) AS reasoning_problem,
-        plan_count_problem(tool_calls_raw) AS tool_calls_problem,
+        plan_count_problem(input_raw, input_n) AS input_problem,
+        plan_count_problem(output_raw, output_n) AS output_problem,
+        plan_count_problem(cached_raw, cached_n) AS cached_problem,
+        plan_count_problem(cache_write_raw, cache_write_n) AS cache_write_problem,
+        plan_count_problem(reasoning_raw, reasoning_n) AS reasoning_problem,
+        plan_count_problem(tool_calls_raw, tool_calls_n) AS tool_calls_problem,
         images_raw IS NOT NULL AND TRY_CAST(images_raw AS BOOLEAN) IS NULL AS images_problem
-    FROM norm
+    FROM n
 ),
 p AS (
     SELECT
@@ -36,10 +48,9 @@ p AS (
                  AND input_text = '' AND response IS NULL THEN 'input_tokens'
             WHEN input_raw IS NULL AND input_text = '' THEN 'input_tokens'
             WHEN output_raw IS NULL AND response IS NULL THEN 'output_tokens'
-            WHEN plan_count(coalesce(cached_raw, '0')) + plan_count(coalesce(cache_write_raw, '0'))
-                 > plan_count(input_raw) THEN 'cached_input_tokens'
-            WHEN plan_count(coalesce(reasoning_raw, '0')) > plan_count(output_raw)
-                THEN 'reasoning_tokens'
+            WHEN coalesce(cached_n, 0) + coalesce(cache_write_n, 0) > input_n
+                THEN 'cached_input_tokens'
+            WHEN coalesce(reasoning_n, 0) > output_n THEN 'reasoning_tokens'
         END AS problem_field
     FROM v
 ),
@@ -81,17 +92,17 @@ SELECT
     model,
     CASE WHEN input_raw IS NULL
         THEN plan_count_tokens(input_text) + 3 * n_messages + 3
-        ELSE plan_count(input_raw) END,
-    CASE WHEN output_raw IS NULL THEN plan_count_tokens(response) ELSE plan_count(output_raw) END,
-    coalesce(plan_count(cached_raw), 0),
-    coalesce(plan_count(cache_write_raw), 0),
-    coalesce(plan_count(reasoning_raw), 0),
+        ELSE input_n::BIGINT END,
+    CASE WHEN output_raw IS NULL THEN plan_count_tokens(response) ELSE output_n::BIGINT END,
+    coalesce(cached_n::BIGINT, 0),
+    coalesce(cache_write_n::BIGINT, 0),
+    coalesce(reasoning_n::BIGINT, 0),
     input_raw IS NULL OR output_raw IS NULL,
     lower(task_type),
     team,
     coalesce(TRY_CAST(images_raw AS BOOLEAN), false),
-    coalesce(plan_count(tool_calls_raw), 0),
-    coalesce(defines_tools, false) OR coalesce(plan_count(tool_calls_raw), 0) > 0,
+    coalesce(tool_calls_n::INTEGER, 0),
+    coalesce(defines_tools, false) OR coalesce(tool_calls_n, 0) > 0,
     system_prompt,
     prompt,
     response
