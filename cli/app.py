@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -10,11 +11,23 @@ from typing import Annotated, assert_never
 import typer
 from rich.console import Console
 
-from cli import render_table
-from cli.errors import EXIT_CODES_HELP, reported
-from planner import pipeline, scenarios
-from planner.formats import OutputFormat, to_csv, to_json
-from planner.report import Report
+from cli import render_ci, render_table
+from cli.errors import EXIT_CODES_HELP, ExitCode, reported
+from planner import gate, pipeline, scenarios
+from planner.diff import Diff, diff_reports
+from planner.formats import (
+    CiFormat,
+    GroupBy,
+    OutputFormat,
+    baseline_settings,
+    export_kind,
+    load_report,
+    to_csv,
+    to_json,
+    write_export,
+)
+from planner.gate import CheckResult, Thresholds
+from planner.report import SCENARIOS, Report
 
 app = typer.Typer(
     help="Classify LLM workloads as capability-bound or cost-bound and project monthly spend "
@@ -42,7 +55,8 @@ PricingOpt = Annotated[str | None, typer.Option(
     "--pricing", help="Pricing version (e.g. 2026-11-01) or a .toml file; default the newest.")]
 
 
-def _fraction(name: str):  # type: ignore[no-untyped-def]
+def _number(name: str, most: Decimal | None = None):  # type: ignore[no-untyped-def]
+    """A parser for a decimal option in [0, most] (no upper bound when most is None)."""
     def parse(value: str | None) -> Decimal | None:
         if value is None:
             return None
@@ -50,42 +64,50 @@ def _fraction(name: str):  # type: ignore[no-untyped-def]
             number = Decimal(value)
         except InvalidOperation:
             raise typer.BadParameter(f"{value!r} is not a number") from None
-        if not 0 <= number <= 1:
-            raise typer.BadParameter(f"{name} must be between 0 and 1, got {value}")
+        if not number.is_finite() or number < 0 or (most is not None and number > most):
+            bounds = f"between 0 and {most}" if most is not None else "a number >= 0"
+            raise typer.BadParameter(f"{name} must be {bounds}, got {value}")
         return number
     return parse
 
 
-@app.command()
-def analyze(
-    logs: Annotated[list[str], typer.Argument(
-        help="Log files (.jsonl, .jsonl.gz), directories or glob patterns.")],
-    db: DbOpt = None,
-    output_format: FormatOpt = OutputFormat.table,
-    output: OutputOpt = None,
-    pricing: PricingOpt = None,
-    rules: Annotated[Path | None, typer.Option(
-        help="Classification rules TOML (replaces the default rules).")] = None,
-    overrides: Annotated[Path | None, typer.Option(
-        help="TOML with a [workloads] table pinning workload = label.")] = None,
-    frontier: Annotated[str | None, typer.Option(
-        help="Frontier model for all-frontier and routed (default: the most-used frontier "
-        "model in the logs).")] = None,
-    distilled: Annotated[str | None, typer.Option(
-        help="Distilled model for routed and on-prem (default from the pricing table).")] = None,
-    escalation: Annotated[str | None, typer.Option(
-        help="Share of routed requests re-sent to frontier (default 0.12).",
-        parser=_fraction("--escalation"))] = None,
-    utilization: Annotated[str | None, typer.Option(
-        help="Target GPU utilisation for on-prem sizing (default 0.75).",
-        parser=_fraction("--utilization"))] = None,
-    min_replicas: Annotated[int | None, typer.Option(
-        min=1, help="Minimum self-hosted replicas (default 2).")] = None,
-) -> None:
-    """Ingest request logs, label workloads and project monthly spend per scenario."""
-    if utilization is not None and Decimal(utilization) == 0:
+def _fraction(name: str):  # type: ignore[no-untyped-def]
+    return _number(name, Decimal(1))
+
+
+def _amount(name: str):  # type: ignore[no-untyped-def]
+    return _number(name)
+
+
+LogsArg = Annotated[list[str], typer.Argument(
+    help="Log files (.jsonl, .jsonl.gz), directories or glob patterns.")]
+RulesOpt = Annotated[Path | None, typer.Option(
+    help="Classification rules TOML (replaces the default rules).")]
+OverridesOpt = Annotated[Path | None, typer.Option(
+    help="TOML with a [workloads] table pinning workload = label.")]
+FrontierOpt = Annotated[str | None, typer.Option(
+    help="Frontier model for all-frontier and routed (default: the most-used frontier "
+    "model in the logs).")]
+DistilledOpt = Annotated[str | None, typer.Option(
+    help="Distilled model for routed and on-prem (default from the pricing table).")]
+EscalationOpt = Annotated[str | None, typer.Option(
+    help="Share of routed requests re-sent to frontier (default 0.12).",
+    parser=_fraction("--escalation"))]
+UtilizationOpt = Annotated[str | None, typer.Option(
+    help="Target GPU utilisation for on-prem sizing (default 0.75).",
+    parser=_fraction("--utilization"))]
+MinReplicasOpt = Annotated[int | None, typer.Option(
+    min=1, help="Minimum self-hosted replicas (default 2).")]
+
+
+def _options(
+    db: str | None, pricing: str | None, rules: Path | None, overrides: Path | None,
+    frontier: str | None, distilled: str | None, escalation: object,
+    utilization: object = None, min_replicas: int | None = None,
+) -> pipeline.AnalyzeOptions:
+    if utilization is not None and Decimal(str(utilization)) == 0:
         raise typer.BadParameter("must be above 0", param_hint="--utilization")
-    options = pipeline.AnalyzeOptions(
+    return pipeline.AnalyzeOptions(
         db=db,
         pricing=pricing,
         rules=str(rules) if rules else None,
@@ -97,16 +119,161 @@ def analyze(
             min_replicas=min_replicas,
         ),
     )
+
+
+def _run(logs: list[str], options: pipeline.AnalyzeOptions, interactive: bool) -> Report:
     stderr = Console(stderr=True)
     with reported():
-        if stderr.is_terminal and output_format is OutputFormat.table:
+        if interactive and stderr.is_terminal:
             with stderr.status("analysing...") as status:
                 report = pipeline.analyze(logs, options, progress=status.update)
         else:
             report = pipeline.analyze(logs, options)
     for warning in report.warnings:
         stderr.print(f"plan: warning: {warning}", highlight=False, markup=False)
+    return report
+
+
+@app.command()
+def analyze(
+    logs: LogsArg,
+    db: DbOpt = None,
+    output_format: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+    pricing: PricingOpt = None,
+    rules: RulesOpt = None,
+    overrides: OverridesOpt = None,
+    frontier: FrontierOpt = None,
+    distilled: DistilledOpt = None,
+    escalation: EscalationOpt = None,
+    utilization: UtilizationOpt = None,
+    min_replicas: MinReplicasOpt = None,
+) -> None:
+    """Ingest request logs, label workloads and project monthly spend per scenario."""
+    options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
+                       utilization, min_replicas)
+    report = _run(logs, options, output_format is OutputFormat.table)
     _emit(report, output_format, output)
+
+
+@app.command()
+def baseline(
+    logs: LogsArg,
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="Where to write the baseline JSON report.")] = Path(
+        "plan-baseline.json"),
+    db: DbOpt = None,
+    pricing: PricingOpt = None,
+    rules: RulesOpt = None,
+    overrides: OverridesOpt = None,
+    frontier: FrontierOpt = None,
+    distilled: DistilledOpt = None,
+    escalation: EscalationOpt = None,
+) -> None:
+    """Write the JSON report of LOGS as the baseline `plan check` compares against."""
+    report = _run(logs, _options(db, pricing, rules, overrides, frontier, distilled,
+                                 escalation), False)
+    output.write_text(to_json(report), encoding="utf-8")
+    Console(stderr=True).print(f"plan: baseline written to {output}", highlight=False,
+                               markup=False)
+
+
+@app.command()
+def check(
+    logs: LogsArg,
+    baseline_file: Annotated[Path, typer.Option(
+        "--baseline", help="Baseline JSON report (from `plan baseline`).")],
+    scenario: Annotated[str, typer.Option(
+        help="Scenario the cost thresholds apply to.")] = "routed",
+    max_increase: Annotated[str | None, typer.Option(
+        help="Fail when the scenario's monthly cost rises more than this percent.",
+        parser=_amount("--max-increase"))] = None,
+    max_increase_usd: Annotated[str | None, typer.Option(
+        help="Fail when it rises more than this many dollars a month.",
+        parser=_amount("--max-increase-usd"))] = None,
+    label_flips: Annotated[bool, typer.Option(
+        "--fail-on-label-flip/--allow-label-flips",
+        help="Fail when a workload changes label.")] = True,
+    unpriced: Annotated[bool, typer.Option(
+        "--fail-on-unpriced/--allow-unpriced",
+        help="Fail when a model without a price appears.")] = True,
+    max_rejected_pct: Annotated[str, typer.Option(
+        help="Fail when more than this percent of lines are rejected (100 turns it off).",
+        parser=_amount("--max-rejected-pct"))] = "1",
+    output_format: Annotated[CiFormat, typer.Option(
+        "--format", "-f", help="Output format.")] = CiFormat.table,
+    db: DbOpt = None,
+    pricing: PricingOpt = None,
+    rules: RulesOpt = None,
+    overrides: OverridesOpt = None,
+) -> None:
+    """Analyse LOGS and compare with a baseline; exit 1 when a threshold is crossed.
+
+    The frontier model, distilled model and escalation rate are the baseline's, so the two
+    reports price the same scenarios; the pricing is the newest unless --pricing says otherwise.
+    """
+    with reported():
+        old = load_report(baseline_file)
+        settings = baseline_settings(old)
+        if scenario not in SCENARIOS:
+            raise typer.BadParameter(f"one of {', '.join(SCENARIOS)}", param_hint="--scenario")
+        thresholds = Thresholds(
+            scenario=scenario,
+            max_increase_pct=max_increase,  # type: ignore[arg-type]  # parsed to Decimal
+            max_increase_usd=max_increase_usd,  # type: ignore[arg-type]
+            fail_on_label_flip=label_flips, fail_on_unpriced=unpriced,
+            max_rejected_pct=Decimal(max_rejected_pct),
+        )
+    options = _options(db, pricing, rules, overrides, settings.frontier, settings.distilled,
+                       settings.escalation)
+    # Compared as JSON, exactly as a baseline file is read back.
+    new = json.loads(to_json(_run(logs, options, False)))
+    result = gate.check(old, new, thresholds)
+    _emit_ci(result.diff, output_format, result)
+    if not result.passed:
+        raise typer.Exit(ExitCode.CHECK_FAILED)
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The older JSON report.")],
+    new: Annotated[Path, typer.Argument(help="The newer JSON report.")],
+    output_format: Annotated[CiFormat, typer.Option(
+        "--format", "-f", help="Output format.")] = CiFormat.table,
+) -> None:
+    """Per workload and scenario, what changed between two JSON reports, split into volume,
+    mix and price."""
+    with reported():
+        result = diff_reports(load_report(old), load_report(new))
+    _emit_ci(result, output_format, None)
+
+
+@app.command()
+def export(
+    logs: LogsArg,
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="File to write: .csv, .parquet or .json.")],
+    group_by: Annotated[list[GroupBy], typer.Option(
+        "--group-by", "-g", help="Group rows by these (repeatable).")] = [  # noqa: B006
+        GroupBy.workload],
+    db: DbOpt = None,
+    pricing: PricingOpt = None,
+    rules: RulesOpt = None,
+    overrides: OverridesOpt = None,
+    frontier: FrontierOpt = None,
+    distilled: DistilledOpt = None,
+    escalation: EscalationOpt = None,
+) -> None:
+    """Write scenario costs per group (one row per group and scenario) for spreadsheets."""
+    options = _options(db, pricing, rules, overrides, frontier, distilled, escalation)
+    with reported():
+        kind = export_kind(output)
+        report, rows = pipeline.export(logs, options, [g.value for g in group_by])
+        write_export(rows, output, kind)
+    for warning in report.warnings:
+        Console(stderr=True).print(f"plan: warning: {warning}", highlight=False, markup=False)
+    Console(stderr=True).print(f"plan: {len(rows)} rows written to {output}", highlight=False,
+                               markup=False)
 
 
 def _emit(report: Report, fmt: OutputFormat, output: Path | None) -> None:
@@ -127,6 +294,21 @@ def _emit(report: Report, fmt: OutputFormat, output: Path | None) -> None:
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8", newline="")
+
+
+def _emit_ci(diff_: Diff, fmt: CiFormat, result: CheckResult | None) -> None:
+    if fmt is CiFormat.table:
+        render_ci.table(diff_, Console(highlight=False), result)
+        return
+    if fmt is CiFormat.markdown:
+        text = render_ci.markdown(diff_, result)
+    elif fmt is CiFormat.github:
+        text = render_ci.github(diff_, result)
+    elif fmt is CiFormat.json:
+        text = render_ci.to_json(diff_, result)
+    else:
+        assert_never(fmt)
+    sys.stdout.write(text)
 
 
 def main() -> None:

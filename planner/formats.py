@@ -1,4 +1,5 @@
-"""Machine renderings of a Report: JSON (the canonical artifact) and CSV (for spreadsheets)."""
+"""Machine renderings of a Report: JSON (the canonical artifact), CSV (for spreadsheets), export
+files (CSV, Parquet, JSON), and reading a JSON report back (baselines, diffs)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import io
 import json
 from decimal import Decimal
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
-from planner.report import SCENARIOS, Report
+from planner.errors import InputError
+from planner.report import SCENARIOS, SCHEMA_VERSION, Report
+from planner.scenarios import Settings
 
 CSV_COLUMNS = (
     "scenario", "workload", "label", "requests", "input_tokens", "output_tokens",
@@ -23,6 +27,24 @@ class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+
+
+class CiFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    github = "github"
+    json = "json"
+
+
+class GroupBy(StrEnum):
+    workload = "workload"
+    team = "team"
+    model = "model"
+    day = "day"
+    month = "month"
+
+
+EXPORT_KINDS = {".csv": "csv", ".parquet": "parquet", ".json": "json"}
 
 
 def to_json(report: Report) -> str:
@@ -53,3 +75,66 @@ def _json_default(value: Any) -> Any:
         # Every Decimal here has at most a few places; float() prints them exactly as written.
         return float(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def load_report(path: Path) -> dict[str, Any]:
+    """A JSON report written by plan (a baseline, or one side of a diff)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise InputError(f"{path}: not a JSON report: {exc}") from exc
+    if not isinstance(data, dict) or "workloads" not in data or "schema_version" not in data:
+        raise InputError(f"{path}: not a plan JSON report (no schema_version / workloads)",
+                         hint="write one with `plan baseline` or `plan analyze -f json`")
+    if data["schema_version"] > SCHEMA_VERSION:
+        raise InputError(f"{path}: schema_version {data['schema_version']} is newer than this "
+                         f"plan reads ({SCHEMA_VERSION})", hint="upgrade plan")
+    if "priced_quantities" not in data:
+        raise InputError(f"{path}: written by an older plan without priced_quantities",
+                         hint="write the baseline again with this plan")
+    return data
+
+
+def baseline_settings(report: dict[str, Any]) -> Settings:
+    """The scenario settings a report was made with (its assumptions), to price like it."""
+    values = {a["name"]: a["value"] for a in report.get("assumptions", [])}
+    escalation = values.get("escalation_rate")
+    return Settings(frontier=values.get("frontier_model"),
+                    distilled=values.get("distilled_model"),
+                    escalation=Decimal(escalation) if escalation else None)
+
+
+def export_kind(path: Path) -> str:
+    kind = EXPORT_KINDS.get(path.suffix.lower())
+    if kind is None:
+        raise InputError(f"{path}: cannot tell the format from the extension",
+                         hint=f"use one of {', '.join(EXPORT_KINDS)}")
+    return kind
+
+
+def write_export(rows: list[dict[str, object]], path: Path, kind: str) -> None:
+    """CSV for spreadsheets (UTF-8, ISO dates, dot decimals, 2-decimal *_usd, formula cells
+    neutralised), Parquet (DECIMAL(18,2) money) or JSON (an array of row objects)."""
+    if kind == "csv":
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            if rows:
+                writer.writerow(rows[0].keys())
+            for row in rows:
+                writer.writerow([_export_cell(v) for v in row.values()])
+    elif kind == "json":
+        path.write_text(json.dumps(rows, indent=2, default=_json_default, ensure_ascii=False)
+                        + "\n", encoding="utf-8")
+    else:
+        import pyarrow as pa  # deferred: only Parquet export needs it
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.Table.from_pylist(rows), path)
+
+
+def _export_cell(value: object) -> str:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return _cell(str(value)) if isinstance(value, str) else str(value)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from planner import analysis, db, ingest, scenarios
+from planner.export import assumptions_digest, export_rows
 from planner.ingest import Progress
 from planner.report import Report
 from planner.rules import load_overrides, load_rules
@@ -32,6 +33,25 @@ class AnalyzeOptions:
 def analyze(
     paths: Sequence[str], options: AnalyzeOptions, progress: Progress | None = None
 ) -> Report:
+    return _run(paths, options, progress)[0]
+
+
+def export(
+    paths: Sequence[str],
+    options: AnalyzeOptions,
+    group_by: Sequence[str],
+    progress: Progress | None = None,
+) -> tuple[Report, list[dict[str, object]]]:
+    """Analyse, then cost rows per group and scenario (planner/export.py) from the same run."""
+    return _run(paths, options, progress, group_by)
+
+
+def _run(
+    paths: Sequence[str],
+    options: AnalyzeOptions,
+    progress: Progress | None,
+    group_by: Sequence[str] | None = None,
+) -> tuple[Report, list[dict[str, object]]]:
     table = load_table(options.pricing)
     rules = load_rules(options.rules)
     overrides = load_overrides(options.overrides)
@@ -47,10 +67,13 @@ def analyze(
                        models.frontier, models.distilled)
         projection = scenarios.project(                                # 6. costs, month
             con, table, models, options.settings, rules, scope.window_seconds)
+        rows = [] if group_by is None else export_rows(                # 7. (export) groups
+            con, group_by, projection.monthly_scale_factor,
+            projection.onprem.monthly_fleet_cost_usd)
     finally:
         con.close()
 
-    return Report(
+    report = Report(
         pricing_version=table.version,
         window=scope.window,
         ingest=scope.ingest,
@@ -61,7 +84,16 @@ def analyze(
         unpriced_models=projection.unpriced,
         onprem=projection.onprem,
         warnings=_warnings(scope, projection),
+        monthly_scale_factor=projection.monthly_scale_factor,
+        priced_quantities=projection.priced_quantities,
     )
+    return report, [{**row, **_row_context(report)} for row in rows]
+
+
+def _row_context(report: Report) -> dict[str, object]:
+    """What every export row carries: which prices, which window, which assumptions."""
+    return {"pricing_version": report.pricing_version, "window_start": report.window.start,
+            "window_end": report.window.end, "assumptions_digest": assumptions_digest(report)}
 
 
 def _warnings(scope: analysis.Scope, projection: scenarios.Projection) -> tuple[str, ...]:

@@ -108,6 +108,28 @@ class Price:
     output_per_mtok: Decimal
     context_window: int
     source: str
+    long_context_above: int | None = None  # input tokens; above it the whole request pays lc_*
+    lc_input_per_mtok: Decimal | None = None
+    lc_cached_input_per_mtok: Decimal | None = None
+    lc_cache_write_per_mtok: Decimal | None = None
+    lc_output_per_mtok: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class PricedQuantity:
+    """Tokens one scenario pays for: a workload's traffic on one model and price tier, over the
+    observed window, times `weight` (1, or the escalation share for frontier retries)."""
+
+    workload: str
+    scenario: str
+    model: str
+    long_context: bool
+    weight: Decimal
+    requests: int
+    input_tokens: int  # uncached input
+    cached_input_tokens: int
+    cache_write_tokens: int
+    output_tokens: int
 
 
 @dataclass(frozen=True)
@@ -127,6 +149,7 @@ class OnPrem:
     peak_replica_load: Decimal
     utilization: Decimal  # peak load / fleet capacity
     monthly_fleet_cost_usd: Decimal
+    gpu_hourly_usd: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -141,6 +164,8 @@ class Report:
     unpriced_models: tuple[UnpricedModel, ...]
     onprem: OnPrem
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    monthly_scale_factor: Decimal = Decimal(1)  # month length / observed window
+    priced_quantities: tuple[PricedQuantity, ...] = ()
     schema_version: int = SCHEMA_VERSION
 
     def scenario(self, name: str) -> ScenarioCost:

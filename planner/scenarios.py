@@ -21,6 +21,7 @@ from planner.report import (
     Assumption,
     OnPrem,
     Price,
+    PricedQuantity,
     ScenarioCost,
     UnpricedModel,
     Workload,
@@ -64,6 +65,8 @@ class Projection:
     unpriced: tuple[UnpricedModel, ...]
     onprem: OnPrem
     assumptions: tuple[Assumption, ...]
+    monthly_scale_factor: Decimal
+    priced_quantities: tuple[PricedQuantity, ...]
 
 
 def choose_models(
@@ -142,7 +145,14 @@ def project(
                    "plan assumption: the target model caches the same prefixes"),
         Assumption("pricing_version", table.version, str(table.path)),
     )
-    return Projection(scenarios, workloads, prices, unpriced, onprem, assumptions)
+    quantities = tuple(
+        PricedQuantity(w, s, m, lc, Decimal(weight), *counts)
+        for w, s, m, lc, weight, *counts in con.execute(db.sql("80_priced_quantities"), {
+            "frontier": frontier, "distilled": distilled, "escalation": str(escalation)
+        }).fetchall()
+    )
+    return Projection(scenarios, workloads, prices, unpriced, onprem, assumptions, factor,
+                      quantities)
 
 
 def _frontier(
@@ -228,6 +238,7 @@ def _size_fleet(
         peak_replica_load=load.quantize(Decimal("0.0001")),
         utilization=(load / replicas).quantize(Decimal("0.0001")) if replicas else Decimal(0),
         monthly_fleet_cost_usd=gpus * gpu.hourly_usd * HOURS_PER_MONTH,
+        gpu_hourly_usd=gpu.hourly_usd,
     )
 
 
@@ -304,7 +315,13 @@ def _share(value: float) -> Decimal:
 
 def _price(table: PriceTable, model: str) -> Price:
     m = table.models[model]
+    lc = m.long_context
     return Price(model=m.model, tier=m.tier, input_per_mtok=m.rates.input,
                  cached_input_per_mtok=m.rates.cached_input,
                  cache_write_per_mtok=m.rates.cache_write, output_per_mtok=m.rates.output,
-                 context_window=m.context_window, source=f"{m.source} ({m.source_date})")
+                 context_window=m.context_window, source=f"{m.source} ({m.source_date})",
+                 long_context_above=m.long_context_above,
+                 lc_input_per_mtok=lc.input if lc else None,
+                 lc_cached_input_per_mtok=lc.cached_input if lc else None,
+                 lc_cache_write_per_mtok=lc.cache_write if lc else None,
+                 lc_output_per_mtok=lc.output if lc else None)

@@ -1,0 +1,40 @@
+-- Stage 80: the token quantities each scenario pays for, per workload, model and price tier, over
+-- the observed window. The JSON report carries them so that `plan diff` can re-price one
+-- report's traffic at the other's prices (the price part of a change). `weight` is the share of
+-- the quantities paid: 1, or the escalation share for the frontier retry of distilled traffic.
+WITH q AS (
+    SELECT
+        workload, route, priced_model, frontier_lc, distilled_lc, own_lc,
+        sum(requests) AS requests,
+        sum(input_tokens - cached_input_tokens - cache_write_tokens) AS input_tokens,
+        sum(cached_input_tokens) AS cached_input_tokens,
+        sum(cache_write_tokens) AS cache_write_tokens,
+        sum(output_tokens) AS output_tokens
+    FROM costs
+    GROUP BY ALL
+),
+lines AS (
+    SELECT workload, 'as-logged' AS scenario, priced_model AS model, own_lc AS long_context,
+           '1' AS weight, q.* EXCLUDE (workload)
+    FROM q WHERE priced_model IS NOT NULL
+    UNION ALL
+    SELECT workload, 'all-frontier', $frontier, frontier_lc, '1', q.* EXCLUDE (workload) FROM q
+    UNION ALL
+    SELECT workload, 'routed', $distilled, distilled_lc, '1', q.* EXCLUDE (workload)
+    FROM q WHERE route = 'distilled'
+    UNION ALL
+    SELECT workload, 'routed', $frontier, frontier_lc,
+           CASE WHEN route = 'distilled' THEN $escalation ELSE '1' END, q.* EXCLUDE (workload)
+    FROM q
+    UNION ALL
+    SELECT workload, 'on-prem', $frontier, frontier_lc,
+           CASE WHEN route = 'distilled' THEN $escalation ELSE '1' END, q.* EXCLUDE (workload)
+    FROM q
+)
+SELECT
+    workload, scenario, model, long_context, weight,
+    sum(requests)::BIGINT, sum(input_tokens)::BIGINT, sum(cached_input_tokens)::BIGINT,
+    sum(cache_write_tokens)::BIGINT, sum(output_tokens)::BIGINT
+FROM lines
+GROUP BY ALL
+ORDER BY workload, scenario, model, long_context, weight
