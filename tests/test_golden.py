@@ -22,3 +22,16 @@ def test_sample_logs_golden(run, monkeypatch, fmt):
     if os.environ.get("PLAN_UPDATE_GOLDEN"):
         path.write_text(res.stdout, encoding="utf-8")
     assert res.stdout == path.read_text(encoding="utf-8")
+
+
+def test_export_csv_golden(run, monkeypatch, tmp_path):
+    """The export column set and values over sample_logs/ (README "CI cost gate and reports")."""
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "export.csv"
+    res = run("export", "sample_logs/", "--db", ":memory:", "-o", str(out), "-g", "workload",
+              "-g", "month")
+    assert res.exit_code == 0, res.stderr
+    path = GOLDEN / "export_workload_month.csv"
+    if os.environ.get("PLAN_UPDATE_GOLDEN"):
+        path.write_text(out.read_text(encoding="utf-8"), encoding="utf-8")
+    assert out.read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
