@@ -64,40 +64,69 @@ class Diff:
         return next(t for t in self.totals if t.scenario == scenario)
 
 
+@dataclass(frozen=True)
+class _Side:
+    """One report, indexed once: its workloads, prices and priced quantities by key."""
+
+    workloads: dict[str, Mapping[str, Any]]
+    prices: dict[str, Mapping[str, Any]]
+    quantities: dict[tuple[str, str], list[Mapping[str, Any]]]  # (workload, scenario) -> rows
+    factor: Decimal  # monthly scale factor
+    gpu: str | None
+    gpu_rate: Decimal
+
+    @classmethod
+    def of(cls, report: Mapping[str, Any]) -> _Side:
+        quantities: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+        for q in report.get("priced_quantities", []):
+            quantities.setdefault((q["workload"], q["scenario"]), []).append(q)
+        onprem = report["onprem"]
+        return cls({w["workload"]: w for w in report["workloads"]},
+                   {p["model"]: p for p in report["prices"]}, quantities,
+                   _dec(report.get("monthly_scale_factor", 1)), onprem.get("gpu"),
+                   _dec(onprem.get("gpu_hourly_usd", 0)))
+
+    def api(self, workload: str, scenario: str, prices: Mapping[str, Any]) -> Decimal:
+        """Monthly API cost of this side's quantities at `prices` (a model missing there at
+        this side's own price)."""
+        total = Decimal(0)
+        for q in self.quantities.get((workload, scenario), []):
+            rate = prices.get(q["model"]) or self.prices.get(q["model"])
+            if rate is not None:
+                total += _quantity_cost(q, rate) * self.factor
+        return total
+
+    def estimate(self, workload: str, scenario: str, at: _Side) -> Decimal:
+        """This side's cost for one workload and scenario at `at`'s prices. On-prem adds the
+        fleet's part of the reported cost, re-priced by the ratio of GPU $/hour."""
+        api = self.api(workload, scenario, at.prices)
+        if scenario != "on-prem" or workload not in self.workloads:
+            return api
+        fleet = (_usd(self.workloads[workload]["monthly_cost_usd"]["on-prem"])
+                 - self.api(workload, scenario, self.prices))
+        if self.gpu_rate and at.gpu_rate and self.gpu == at.gpu:
+            fleet = fleet * at.gpu_rate / self.gpu_rate
+        return api + fleet
+
+
 def diff_reports(old: Mapping[str, Any], new: Mapping[str, Any]) -> Diff:
-    old_w = {w["workload"]: w for w in old["workloads"]}
-    new_w = {w["workload"]: w for w in new["workloads"]}
-    names = sorted(old_w.keys() | new_w.keys())
-    old_prices = {p["model"]: p for p in old["prices"]}
-    new_prices = {p["model"]: p for p in new["prices"]}
-    changes = [
-        _change(name, scenario, old_w.get(name), new_w.get(name), old, new, old_prices,
-                new_prices)
-        for scenario in SCENARIOS for name in names
-    ]
+    before, after = _Side.of(old), _Side.of(new)
+    names = sorted(before.workloads.keys() | after.workloads.keys())
+    changes = [_change(name, scenario, before, after)
+               for scenario in SCENARIOS for name in names]
     totals = tuple(_sum(scenario, [c for c in changes if c.scenario == scenario])
                    for scenario in SCENARIOS)
     return Diff(old["pricing_version"], new["pricing_version"], tuple(changes), totals)
 
 
-def _change(
-    name: str,
-    scenario: str,
-    old_w: Mapping[str, Any] | None,
-    new_w: Mapping[str, Any] | None,
-    old: Mapping[str, Any],
-    new: Mapping[str, Any],
-    old_prices: Mapping[str, Any],
-    new_prices: Mapping[str, Any],
-) -> Change:
+def _change(name: str, scenario: str, before: _Side, after: _Side) -> Change:
+    old_w, new_w = before.workloads.get(name), after.workloads.get(name)
     a = _usd(old_w["monthly_cost_usd"][scenario]) if old_w else Decimal(0)
     c = _usd(new_w["monthly_cost_usd"][scenario]) if new_w else Decimal(0)
     n0 = old_w["requests"] if old_w else 0
     n1 = new_w["requests"] if new_w else 0
     # B: the new traffic at the old prices, anchored at A.
-    old_at_old = _estimate(old, name, scenario, old_prices, old_prices, old)
-    new_at_old = _estimate(new, name, scenario, old_prices, new_prices, old)
-    b = a + new_at_old - old_at_old
+    b = a + after.estimate(name, scenario, before) - before.estimate(name, scenario, before)
     price = to_cents(c - b)
     volume = to_cents((Decimal(n1 - n0) * a / n0) if n0 else b - a)
     mix = (c - a) - price - volume  # exact in cents: the three parts add up to the change
@@ -105,43 +134,6 @@ def _change(
         old_w["label"] == new_w["label"]) else "~"
     return Change(name, scenario, kind, a, c, volume, mix, price,
                   old_w["label"] if old_w else None, new_w["label"] if new_w else None)
-
-
-def _estimate(
-    report: Mapping[str, Any],
-    workload: str,
-    scenario: str,
-    prices: Mapping[str, Any],
-    fallback: Mapping[str, Any],
-    price_report: Mapping[str, Any],
-) -> Decimal:
-    """Monthly cost of `report`'s quantities for one workload and scenario at `prices` (a model
-    missing there at `fallback`), plus on-prem's fleet share re-priced by the GPU rate."""
-    factor = _dec(report.get("monthly_scale_factor", 1))
-    api = Decimal(0)
-    for q in report.get("priced_quantities", []):
-        if q["workload"] != workload or q["scenario"] != scenario:
-            continue
-        rate = prices.get(q["model"]) or fallback.get(q["model"])
-        if rate is None:
-            continue
-        api += _quantity_cost(q, rate) * factor
-    if scenario != "on-prem":
-        return api
-    # The fleet's part of this workload's on-prem cost, re-priced at the other GPU rate.
-    own_prices = {p["model"]: p for p in report["prices"]}
-    own_api = sum((_quantity_cost(q, own_prices[q["model"]]) * factor
-                   for q in report.get("priced_quantities", [])
-                   if q["workload"] == workload and q["scenario"] == scenario
-                   and q["model"] in own_prices), Decimal(0))
-    row = next((w for w in report["workloads"] if w["workload"] == workload), None)
-    fleet = (_usd(row["monthly_cost_usd"]["on-prem"]) - own_api) if row else Decimal(0)
-    own_rate = _dec(report["onprem"].get("gpu_hourly_usd", 0))
-    other = price_report["onprem"]
-    other_rate = _dec(other.get("gpu_hourly_usd", 0))
-    if own_rate and other_rate and other.get("gpu") == report["onprem"].get("gpu"):
-        fleet = fleet * other_rate / own_rate
-    return api + fleet
 
 
 def _quantity_cost(q: Mapping[str, Any], price: Mapping[str, Any]) -> Decimal:

@@ -12,19 +12,29 @@ import hashlib
 import json
 from collections.abc import Sequence
 from decimal import Decimal
+from enum import StrEnum
 
 import duckdb
 
 from planner.money import allocate_cents
 from planner.report import SCENARIOS, Report
 
-# group name -> SQL expression over `costs` (constants: nothing user-written becomes SQL)
+
+class GroupBy(StrEnum):
+    workload = "workload"
+    team = "team"
+    model = "model"
+    day = "day"
+    month = "month"
+
+
+# group -> SQL expression over `costs` (constants: nothing user-written becomes SQL)
 GROUPS: dict[str, str] = {
-    "workload": "workload",
-    "team": "coalesce(team, '(none)')",
-    "model": "coalesce(model, '(none)')",
-    "day": "strftime(day, '%Y-%m-%d')",
-    "month": "strftime(day, '%Y-%m')",
+    GroupBy.workload: "workload",
+    GroupBy.team: "coalesce(team, '(none)')",
+    GroupBy.model: "coalesce(model, '(none)')",
+    GroupBy.day: "strftime(day, '%Y-%m-%d')",
+    GroupBy.month: "strftime(day, '%Y-%m')",
 }
 _COST_COLUMNS = {
     "as-logged": "coalesce(sum(as_logged_cost), 0)",

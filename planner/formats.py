@@ -36,14 +36,6 @@ class CiFormat(StrEnum):
     json = "json"
 
 
-class GroupBy(StrEnum):
-    workload = "workload"
-    team = "team"
-    model = "model"
-    day = "day"
-    month = "month"
-
-
 EXPORT_KINDS = {".csv": "csv", ".parquet": "parquet", ".json": "json"}
 
 

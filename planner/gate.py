@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from planner.diff import Diff, diff_reports
+from planner.errors import InputError
 from planner.report import SCENARIOS
 
 
@@ -22,7 +23,8 @@ class Thresholds:
 
     def __post_init__(self) -> None:
         if self.scenario not in SCENARIOS:
-            raise ValueError(f"scenario must be one of {', '.join(SCENARIOS)}")
+            raise InputError(f"--scenario must be one of {', '.join(SCENARIOS)}, "
+                             f"got '{self.scenario}'")
 
 
 @dataclass(frozen=True)
