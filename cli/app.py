@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, assert_never
@@ -27,7 +28,9 @@ from planner.formats import (
     write_export,
 )
 from planner.gate import CheckResult, Thresholds
+from planner.ingest import IngestOptions
 from planner.report import Report
+from planner.sources import SOURCES, ColumnMap
 
 app = typer.Typer(
     help="Classify LLM workloads as capability-bound or cost-bound and project monthly spend "
@@ -80,7 +83,34 @@ def _amount(name: str):  # type: ignore[no-untyped-def]
 
 
 LogsArg = Annotated[list[str], typer.Argument(
-    help="Log files (.jsonl, .jsonl.gz), directories or glob patterns.")]
+    help="Log files (.jsonl, .json, .csv, .parquet; .gz too), directories or glob patterns.")]
+
+
+def _instant(value: str | None) -> datetime | None:
+    """An ISO 8601 date or time; without an offset it is UTC."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not an ISO 8601 date or time") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+SourceOpt = Annotated[str | None, typer.Option(
+    "--source", help="Read every file as this source instead of detecting it: "
+    + ", ".join(s.name for s in SOURCES) + ".")]
+ModelOpt = Annotated[str | None, typer.Option(
+    "--model", help="Model of trace files, which name none (default: the pricing table's "
+    "default frontier model).")]
+WorkloadOpt = Annotated[str | None, typer.Option(
+    "--workload", help="Workload of trace files (default: the file name).")]
+TraceStartOpt = Annotated[str | None, typer.Option(
+    "--trace-start", help="Time zero of traces timed as offsets (Mooncake); default "
+    "1970-01-01T00:00:00Z.", parser=_instant)]
+MapOpt = Annotated[list[str] | None, typer.Option(
+    "--map", help="canonical=source.path for in-house logs (repeatable), e.g. "
+    "--map input_tokens=usage.in --map timestamp=ts.")]
 RulesOpt = Annotated[Path | None, typer.Option(
     help="Classification rules TOML (replaces the default rules).")]
 OverridesOpt = Annotated[Path | None, typer.Option(
@@ -100,14 +130,27 @@ MinReplicasOpt = Annotated[int | None, typer.Option(
     min=1, help="Minimum self-hosted replicas (default 2).")]
 
 
+def _reading(
+    source: str | None, model: str | None, workload: str | None, trace_start: object,
+    maps: list[str] | None,
+) -> IngestOptions:
+    with reported():
+        column_map = ColumnMap.parse(maps) if maps else None
+    return IngestOptions(source=source, model=model, workload=workload,
+                         trace_start=trace_start,  # type: ignore[arg-type]  # parsed
+                         column_map=column_map)
+
+
 def _options(
     db: str | None, pricing: str | None, rules: Path | None, overrides: Path | None,
     frontier: str | None, distilled: str | None, escalation: object,
     utilization: object = None, min_replicas: int | None = None,
+    reading: IngestOptions | None = None,
 ) -> pipeline.AnalyzeOptions:
     if utilization is not None and Decimal(str(utilization)) == 0:
         raise typer.BadParameter("must be above 0", param_hint="--utilization")
     return pipeline.AnalyzeOptions(
+        reading=reading or IngestOptions(),
         db=db,
         pricing=pricing,
         rules=str(rules) if rules else None,
@@ -148,10 +191,16 @@ def analyze(
     escalation: EscalationOpt = None,
     utilization: UtilizationOpt = None,
     min_replicas: MinReplicasOpt = None,
+    source: SourceOpt = None,
+    model: ModelOpt = None,
+    workload: WorkloadOpt = None,
+    trace_start: TraceStartOpt = None,
+    maps: MapOpt = None,
 ) -> None:
     """Ingest request logs, label workloads and project monthly spend per scenario."""
     options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
-                       utilization, min_replicas)
+                       utilization, min_replicas,
+                       _reading(source, model, workload, trace_start, maps))
     report = _run(logs, options, output_format is OutputFormat.table)
     _emit(report, output_format, output)
 
@@ -169,10 +218,16 @@ def baseline(
     frontier: FrontierOpt = None,
     distilled: DistilledOpt = None,
     escalation: EscalationOpt = None,
+    source: SourceOpt = None,
+    model: ModelOpt = None,
+    workload: WorkloadOpt = None,
+    trace_start: TraceStartOpt = None,
+    maps: MapOpt = None,
 ) -> None:
     """Write the JSON report of LOGS as the baseline `plan check` compares against."""
     report = _run(logs, _options(db, pricing, rules, overrides, frontier, distilled,
-                                 escalation), False)
+                                 escalation, reading=_reading(source, model, workload,
+                                                              trace_start, maps)), False)
     output.write_text(to_json(report), encoding="utf-8")
     Console(stderr=True).print(f"plan: baseline written to {output}", highlight=False,
                                markup=False)
@@ -206,6 +261,11 @@ def check(
     pricing: PricingOpt = None,
     rules: RulesOpt = None,
     overrides: OverridesOpt = None,
+    source: SourceOpt = None,
+    model: ModelOpt = None,
+    workload: WorkloadOpt = None,
+    trace_start: TraceStartOpt = None,
+    maps: MapOpt = None,
 ) -> None:
     """Analyse LOGS and compare with a baseline; exit 1 when a threshold is crossed.
 
@@ -223,7 +283,8 @@ def check(
             max_rejected_pct=Decimal(max_rejected_pct),
         )
     options = _options(db, pricing, rules, overrides, settings.frontier, settings.distilled,
-                       settings.escalation)
+                       settings.escalation,
+                       reading=_reading(source, model, workload, trace_start, maps))
     # Compared as JSON, exactly as a baseline file is read back.
     new = json.loads(to_json(_run(logs, options, False)))
     result = gate.check(old, new, thresholds)
@@ -261,9 +322,15 @@ def export(
     frontier: FrontierOpt = None,
     distilled: DistilledOpt = None,
     escalation: EscalationOpt = None,
+    source: SourceOpt = None,
+    model: ModelOpt = None,
+    workload: WorkloadOpt = None,
+    trace_start: TraceStartOpt = None,
+    maps: MapOpt = None,
 ) -> None:
     """Write scenario costs per group (one row per group and scenario) for spreadsheets."""
-    options = _options(db, pricing, rules, overrides, frontier, distilled, escalation)
+    options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
+                       reading=_reading(source, model, workload, trace_start, maps))
     with reported():
         kind = export_kind(output)
         report, rows = pipeline.export(logs, options, [g.value for g in group_by])

@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from planner.diff import Change, Diff
 from planner.gate import CheckResult
@@ -36,7 +37,7 @@ def table(diff: Diff, console: Console, result: CheckResult | None = None) -> No
     if changed:
         grid = Table(*HEADER, show_edge=False)
         for r in changed:
-            grid.add_row(*r)
+            grid.add_row(*(Text(cell) for cell in r))  # log content, never markup
         console.print(grid)
     else:
         console.print("no workload changed")

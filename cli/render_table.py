@@ -15,24 +15,26 @@ MAX_REASONS_SHOWN = 5
 
 def render(report: Report, console: Console) -> None:
     w = report.window
-    console.print(
-        f"[bold]plan[/bold]: monthly LLM spend from {w.start} to {w.end} "
-        f"({w.days} days), pricing {report.pricing_version}"
-    )
+    # Everything that comes from the logs or the pricing file (workload, model and file names)
+    # is passed as Text, never as a string Rich would read as markup: a workload named
+    # "[/x]" must print as itself.
+    console.print(Text.assemble(
+        ("plan", "bold"),
+        f": monthly LLM spend from {w.start} to {w.end} ({w.days} days), "
+        f"pricing {report.pricing_version}"))
     console.print(_scenarios(report))
     console.print(_workloads(report))
     o = report.onprem
-    console.print(
+    console.print(Text(
         f"On-prem: {o.gpus} x {o.gpu} ({o.replicas} replicas of {o.model}) for the cost-bound "
         f"traffic, ${o.monthly_fleet_cost_usd:,.2f}/month rented; peak minute {o.peak_minute} "
         f"loads the fleet to {o.utilization:.0%}."
-    )
+    ))
     console.print(_ingest(report))
     if report.unpriced_models:
-        console.print(
-            "[bold red]Models without a price[/bold red] (left out of as-logged): "
-            + ", ".join(f"{m.model} ({m.requests} requests)" for m in report.unpriced_models)
-        )
+        console.print(Text.assemble(
+            ("Models without a price", "bold red"), " (left out of as-logged): ",
+            ", ".join(f"{m.model} ({m.requests} requests)" for m in report.unpriced_models)))
     console.print(_assumptions(report))
 
 
@@ -78,7 +80,7 @@ def _workloads(report: Report) -> Group:
     for w in report.workloads:
         style = "magenta" if w.label == "capability-bound" else "green"
         t.add_row(
-            w.workload, f"[{style}]{w.label}[/{style}]", f"{w.capability_share:.0%}",
+            Text(w.workload), Text(w.label, style), f"{w.capability_share:.0%}",
             f"{w.requests:,}", f"{_tokens(w.input_tokens)}/{_tokens(w.output_tokens)}",
             _usd(w.monthly_cost_usd["all-frontier"]), _usd(w.monthly_cost_usd["routed"]),
         )
@@ -88,23 +90,41 @@ def _workloads(report: Report) -> Group:
 
 def _ingest(report: Report) -> Group:
     i = report.ingest
+    failed = f" + {i.failed:,} failed" if i.failed else ""
     t = Table(
         title=f"Ingest: {i.read:,} lines read = {i.accepted:,} accepted + {i.rejected:,} "
-        f"rejected + {i.duplicates:,} duplicates",
+        f"rejected + {i.duplicates:,} duplicates{failed}",
         title_justify="left",
     )
     t.add_column("file", overflow="fold")
-    for col in ("read as", "read", "accepted", "rejected", "duplicates"):
+    columns = ["read as", "read", "accepted", "rejected", "duplicates"]
+    columns += ["failed"] if i.failed else []
+    for col in columns:
         t.add_column(col, justify="left" if col == "read as" else "right")
     for f in i.files:
-        t.add_row(f.path, f.source + (" (cached)" if f.reused else ""), f"{f.read:,}",
-                  f"{f.accepted:,}", f"{f.rejected:,}", f"{f.duplicates:,}")
-    lines = [Text(f"  x{r.count}  {r.first}: {r.describe()}")
-             for r in i.reject_reasons[:MAX_REASONS_SHOWN]]
-    if len(i.reject_reasons) > MAX_REASONS_SHOWN:
-        lines.append(Text(f"  ... {len(i.reject_reasons) - MAX_REASONS_SHOWN} more reasons "
-                          "(--format json lists them all)"))
-    return Group(t, *([Text("Rejected lines (first of each kind):"), *lines] if lines else []))
+        t.add_row(Text(f.path), f.source + (" (cached)" if f.reused else ""), f"{f.read:,}",
+                  f"{f.accepted:,}", f"{f.rejected:,}", f"{f.duplicates:,}",
+                  *([f"{f.failed:,}"] if i.failed else []))
+    parts: list[Table | Text] = [t]
+    for title, reasons in (("Rejected lines (first of each kind):", i.reject_reasons),
+                           ("Failed requests, recorded as errors in the log (not priced):",
+                            i.failure_reasons)):
+        if reasons:
+            parts.append(Text(title))
+            parts += [Text(f"  x{r.count}  {r.first}: {r.describe()}")
+                      for r in reasons[:MAX_REASONS_SHOWN]]
+        if len(reasons) > MAX_REASONS_SHOWN:
+            parts.append(Text(f"  ... {len(reasons) - MAX_REASONS_SHOWN} more reasons "
+                              "(--format json lists them all)"))
+    spend = report.logged_spend
+    if spend:
+        parts.append(Text(
+            f"Cost recorded in the logs for {spend.requests:,} requests over the window: "
+            f"${spend.logged_usd:,.6f}; plan's as-logged prices for the same requests: "
+            f"${spend.as_logged_usd:,.6f}"
+            + (f" ({spend.unpriced_requests:,} without a price)"
+               if spend.unpriced_requests else "")))
+    return Group(*parts)
 
 
 def _assumptions(report: Report) -> Table:
@@ -113,5 +133,5 @@ def _assumptions(report: Report) -> Table:
     t.add_column("value", overflow="fold")
     t.add_column("source", overflow="fold")
     for a in report.assumptions:
-        t.add_row(a.name, a.value, a.source)
+        t.add_row(Text(a.name), Text(a.value), Text(a.source))
     return t

@@ -36,7 +36,7 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]) -
         FileCounts(
             path=f.path, source=f.source, read=f.lines_read,
             accepted=f.accepted - dupes.get(f.file_id, 0), rejected=f.rejected,
-            duplicates=dupes.get(f.file_id, 0), reused=f.reused,
+            duplicates=dupes.get(f.file_id, 0), reused=f.reused, failed=f.failed,
         )
         for f in files
     )
@@ -46,9 +46,11 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]) -
         rejected=sum(c.rejected for c in counts),
         duplicates=sum(c.duplicates for c in counts),
         files=counts,
-        reject_reasons=_reject_reasons(con, {f.file_id: f.path for f in files}),
+        reject_reasons=_reasons(con, "rejects", {f.file_id: f.path for f in files}),
+        failed=sum(c.failed for c in counts),
+        failure_reasons=_reasons(con, "failures", {f.file_id: f.path for f in files}),
     )
-    if ingest.read != ingest.accepted + ingest.rejected + ingest.duplicates:
+    if ingest.read != ingest.accepted + ingest.rejected + ingest.duplicates + ingest.failed:
         raise AssertionError(f"ingest counts do not reconcile: {ingest}")
     if ingest.accepted == 0:
         first = "; ".join(f"{r.first}: {r.describe()}" for r in ingest.reject_reasons[:3])
@@ -92,17 +94,24 @@ def label(
                              "frontier": frontier, "distilled": distilled})
 
 
-def _reject_reasons(
-    con: duckdb.DuckDBPyConnection, paths: dict[int, str]
+_REASONS_FROM = {  # view -> (field, reason) columns
+    "rejects": "j.field, j.reason",
+    "failures": "NULL AS field, j.failure AS reason",
+}
+
+
+def _reasons(
+    con: duckdb.DuckDBPyConnection, view: str, paths: dict[int, str]
 ) -> tuple[RejectReason, ...]:
-    """Rejects grouped by field and kind of problem ("negative", "not valid JSON", ...)."""
+    """Rejects (or failed requests) grouped by field and kind ("negative", "HTTP 400", ...)."""
     rows = con.execute(
-        """
+        f"""
+        WITH j AS (SELECT file_id, line_no, {_REASONS_FROM[view]} FROM {view} j)
         SELECT j.field, regexp_replace(j.reason, ':.*$', '') AS kind, count(*) AS n,
                arg_min(j.file_id, (r.ord, j.line_no)) AS file_id,
                min((r.ord, j.line_no))[2] AS line_no,
                arg_min(j.reason, (r.ord, j.line_no)) AS example
-        FROM rejects j
+        FROM j
         JOIN run_files r USING (file_id)
         GROUP BY 1, 2
         ORDER BY n DESC, min((r.ord, j.line_no))

@@ -1,30 +1,48 @@
-"""Stage 1: read log files into the `lines` table (viewed as `requests` and `rejects`).
+"""Stage 1: read log files into the `lines` table (viewed as `requests`, `rejects`, `failures`).
 
-Each file is read by one INSERT: DuckDB reads it line by line (sql/15_stage.sql), the source's
-SQL maps each record onto plan's columns (sql/1x_norm_*.sql) and sql/20_checked.sql validates
-and stores every line, so a file of N lines leaves exactly N rows, each a request or a reject
-with its line number, field and reason.
+Each file is read in one pass: a reader (sql/14_read_*.sql) splits it into records, stage 15
+parses them with the detected source's column spec, the source's stages (sql/1[0-9]_*.sql) map
+them onto plan's columns, and sql/20_checked.sql validates and stores every record in one
+INSERT, so a file of N records leaves exactly N rows, each a request, a failed request or a
+reject with its line number, field and reason.
 """
 
 from __future__ import annotations
 
 import glob
+import hashlib
+import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from planner import db
 from planner.errors import InputError
-from planner.sources import detect
+from planner.sources import ColumnMap, Source, detect, reader_for
 
-PARSER_VERSION = 2
-LOG_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+PARSER_VERSION = 3
+LOG_SUFFIXES = tuple(
+    ext + gz for ext in (".jsonl", ".ndjson", ".json", ".csv") for gz in ("", ".gz")
+) + (".parquet",)
 # Longest line read. Larger values slow DuckDB's CSV reader for every file (bigger buffers):
 # 32 MB holds a request with several base64 images; 64 MB doubled the read time in `make bench`.
 MAX_LINE_BYTES = 32 * 1024 * 1024
 Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """How files are read. None means "detect" (source) or "the default the report states"."""
+
+    source: str | None = None  # --source: read every file as this source
+    model: str | None = None  # --model: the model of trace files (they name none)
+    workload: str | None = None  # --workload: the workload of trace files (else the file name)
+    trace_start: datetime | None = None  # --trace-start: time zero of offset traces (Mooncake)
+    column_map: ColumnMap | None = None  # --map: in-house logs
+    default_model: str = ""  # the model a trace file's requests get without --model
 
 
 @dataclass(frozen=True)
@@ -35,7 +53,10 @@ class IngestedFile:
     lines_read: int
     accepted: int
     rejected: int
-    reused: bool  # already in the database with the same size and mtime: not read again
+    failed: int
+    reused: bool  # already in the database, read the same way: not read again
+    trace: bool = False  # a request trace: model and workload came from options, no text
+    options: dict[str, str] = field(default_factory=dict)  # the options that shaped the read
 
 
 def discover(paths: Sequence[str]) -> list[Path]:
@@ -64,49 +85,64 @@ def discover(paths: Sequence[str]) -> list[Path]:
 
 
 def ingest(
-    con: duckdb.DuckDBPyConnection, files: Sequence[Path], progress: Progress | None = None
+    con: duckdb.DuckDBPyConnection,
+    files: Sequence[Path],
+    options: IngestOptions | None = None,
+    progress: Progress | None = None,
 ) -> list[IngestedFile]:
-    return [_ingest_file(con, f, progress) for f in files]
+    return [_ingest_file(con, f, options or IngestOptions(), progress) for f in files]
 
 
 def _ingest_file(
-    con: duckdb.DuckDBPyConnection, path: Path, progress: Progress | None
+    con: duckdb.DuckDBPyConnection, path: Path, options: IngestOptions, progress: Progress | None
 ) -> IngestedFile:
     stat = path.stat()
     key = str(path.resolve())
+    reader = reader_for(path)
+    source = (options.column_map.source() if options.column_map
+              else detect(con, path, reader, options.source))
+    shaping = _shaping_options(source, path, options)
+    options_key = hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:16]
     row = con.execute(
-        "SELECT file_id, source, lines_read, accepted, rejected FROM files "
-        "WHERE path = ? AND size_bytes = ? AND mtime_ns = ? AND parser_version = ?",
-        [key, stat.st_size, stat.st_mtime_ns, PARSER_VERSION],
+        "SELECT file_id, source, lines_read, accepted, rejected, failed FROM files "
+        "WHERE path = ? AND size_bytes = ? AND mtime_ns = ? AND parser_version = ? "
+        "AND options_key = ?",
+        [key, stat.st_size, stat.st_mtime_ns, PARSER_VERSION, options_key],
     ).fetchone()
     if row is not None:
-        return IngestedFile(row[0], str(path), row[1], row[2], row[3], row[4], True)
+        file_id, name, lines, accepted, rejected, failed = row
+        return IngestedFile(file_id, str(path), name, lines, accepted, rejected, failed,
+                            reused=True, trace=source.trace, options=shaping)
 
     if progress:
-        progress(f"reading {path} ({stat.st_size / 1e6:,.1f} MB)")
-    source = detect(path)
-    con.execute("SET VARIABLE plan_path = ?", [str(path)])
-    con.execute("SET VARIABLE plan_spec = ?", [source.struct_spec()])
-    con.execute("SET VARIABLE plan_max_line = ?", [MAX_LINE_BYTES])
+        progress(f"reading {path} as {source.name} ({stat.st_size / 1e6:,.1f} MB)")
+    _set_variables(con, path, reader, source, shaping)
     try:
-        run_script(con, db.sql("15_stage"), {})
+        run_script(con, db.sql(f"14_read_{reader}"), {})
     except (duckdb.IOException, duckdb.InvalidInputException) as exc:
-        # unreadable, corrupt (a truncated .gz) or a line over MAX_LINE_BYTES
+        # unreadable, corrupt (a truncated .gz, a malformed .json document or CSV row) or a
+        # record over MAX_LINE_BYTES
         raise InputError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from exc
-    con.execute(db.sql(source.normalize_sql))
+    con.execute(db.sql("15_stage"))
+    for stage in source.stages:
+        con.execute(options.column_map.records_sql() if stage == "mapped" and options.column_map
+                    else db.sql(stage))
     con.execute("BEGIN")
     try:
         _forget(con, key)
         file_id = con.execute("SELECT nextval('file_ids')").fetchone()[0]  # type: ignore[index]
         con.execute(db.sql("20_checked"), {"file_id": file_id})
-        lines, rejected = con.execute(
-            "SELECT count(*), count(problem) FROM lines WHERE file_id = ?", [file_id]
+        lines, rejected, failed = con.execute(
+            "SELECT count(*), count(problem), count(failure) FROM lines WHERE file_id = ?",
+            [file_id],
         ).fetchone()  # type: ignore[misc]
-        accepted = lines - rejected
+        accepted = lines - rejected - failed
         con.execute(
-            "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO files (file_id, path, size_bytes, mtime_ns, parser_version, source, "
+            "lines_read, accepted, rejected, failed, options_key) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [file_id, key, stat.st_size, stat.st_mtime_ns, PARSER_VERSION, source.name,
-             lines, accepted, rejected],
+             lines, accepted, rejected, failed, options_key],
         )
         con.execute("COMMIT")
     except BaseException:
@@ -114,7 +150,42 @@ def _ingest_file(
         raise
     finally:
         con.execute("DROP TABLE IF EXISTS raw_lines")
-    return IngestedFile(file_id, str(path), source.name, lines, accepted, rejected, False)
+    return IngestedFile(file_id, str(path), source.name, lines, accepted, rejected, failed,
+                        reused=False, trace=source.trace, options=shaping)
+
+
+def _shaping_options(source: Source, path: Path, options: IngestOptions) -> dict[str, str]:
+    """The options that change how this file is read (its cache key; shown in the report)."""
+    out = {"source": source.name}
+    if options.column_map:
+        out["map"] = ",".join(f"{k}={v}" for k, v in options.column_map.fields)
+    if source.trace:
+        out["model"] = options.model or options.default_model
+        out["workload"] = options.workload or _stem(path)
+        start = options.trace_start
+        out["trace_start"] = (start.isoformat() if start else "1970-01-01T00:00:00+00:00")
+    return out
+
+
+def _set_variables(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Source,
+                   shaping: dict[str, str]) -> None:
+    values: dict[str, object] = {
+        "plan_path": str(path),
+        "plan_spec": source.struct_spec(),
+        "plan_max_line": MAX_LINE_BYTES,
+        "plan_first_line": 2 if reader == "csv" else 1,
+        "plan_model": shaping.get("model"),
+        "plan_workload": shaping.get("workload"),
+        "plan_trace_start": (datetime.fromisoformat(shaping["trace_start"]).timestamp()
+                             if "trace_start" in shaping else 0.0),
+    }
+    for name, value in values.items():
+        con.execute(f"SET VARIABLE {name} = ?", [value])
+
+
+def _stem(path: Path) -> str:
+    """A file's name without its extensions: traces/conv.jsonl.gz -> conv."""
+    return path.name.split(".", 1)[0]
 
 
 def _forget(con: duckdb.DuckDBPyConnection, key: str) -> None:

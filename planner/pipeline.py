@@ -2,16 +2,17 @@
 
 logs --ingest--> lines (requests, rejects) --scope--> scope (deduplicated, workloads, window)
      --stats--> workload_stats --label--> usage (labelled, routed, summed)
-     --project--> costs --> Report
+     --project--> costs --provenance--> Report
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from planner import analysis, db, ingest, scenarios
+from planner import analysis, db, ingest, provenance, scenarios
 from planner.export import assumptions_digest, export_rows
 from planner.ingest import Progress
 from planner.report import Report
@@ -28,6 +29,7 @@ class AnalyzeOptions:
     rules: str | None = None
     overrides: str | None = None
     settings: scenarios.Settings = field(default_factory=scenarios.Settings)
+    reading: ingest.IngestOptions = field(default_factory=ingest.IngestOptions)
 
 
 def analyze(
@@ -59,7 +61,8 @@ def _run(
 
     con = db.connect(options.db)
     try:
-        ingested = ingest.ingest(con, files, progress)                 # 1. logs -> lines
+        ingested = ingest.ingest(con, files, dataclasses.replace(       # 1. logs -> lines
+            options.reading, default_model=table.default_frontier), progress)
         scope = analysis.build_scope(con, ingested)                    # 2. dedup, window
         analysis.workload_stats(con, scope.window_seconds)             # 3. token statistics
         models = scenarios.choose_models(con, table, options.settings) # 4. target models
@@ -67,7 +70,11 @@ def _run(
                        models.frontier, models.distilled)
         projection = scenarios.project(                                # 6. costs, month
             con, table, models, options.settings, rules, scope.window_seconds)
-        rows = [] if group_by is None else export_rows(                # 7. (export) groups
+        sources = provenance.read(                                     # 7. what sources imply
+            con, ingested, options.reading.model is not None,
+            options.reading.workload is not None, options.reading.trace_start is not None,
+            table.version)
+        rows = [] if group_by is None else export_rows(                # 8. (export) groups
             con, group_by, projection.monthly_scale_factor,
             projection.onprem.monthly_fleet_cost_usd)
     finally:
@@ -80,12 +87,13 @@ def _run(
         scenarios=projection.scenarios,
         workloads=projection.workloads,
         prices=projection.prices,
-        assumptions=projection.assumptions,
+        assumptions=projection.assumptions + sources.assumptions,
         unpriced_models=projection.unpriced,
         onprem=projection.onprem,
-        warnings=_warnings(scope, projection),
+        warnings=_warnings(scope, projection) + sources.warnings,
         monthly_scale_factor=projection.monthly_scale_factor,
         priced_quantities=projection.priced_quantities,
+        logged_spend=sources.logged_spend,
     )
     return report, [{**row, **_row_context(report)} for row in rows]
 

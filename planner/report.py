@@ -30,6 +30,7 @@ class FileCounts:
     rejected: int
     duplicates: int
     reused: bool
+    failed: int = 0  # failed requests the log recorded (API errors): counted, never priced
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class Ingest:
     duplicates: int
     files: tuple[FileCounts, ...]
     reject_reasons: tuple[RejectReason, ...]
+    failed: int = 0  # read = accepted + rejected + duplicates + failed
+    failure_reasons: tuple[RejectReason, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,18 @@ class OnPrem:
 
 
 @dataclass(frozen=True)
+class LoggedSpend:
+    """Over the observed window (not monthly): the requests whose log recorded a cost (LiteLLM
+    `spend`, Langfuse calculatedTotalCost), what the log says they cost, and what plan's
+    as-logged prices make of the same requests (requests without a price left out)."""
+
+    requests: int
+    logged_usd: Decimal
+    as_logged_usd: Decimal
+    unpriced_requests: int
+
+
+@dataclass(frozen=True)
 class Report:
     pricing_version: str
     window: Window
@@ -166,6 +181,7 @@ class Report:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     monthly_scale_factor: Decimal = Decimal(1)  # month length / observed window
     priced_quantities: tuple[PricedQuantity, ...] = ()
+    logged_spend: LoggedSpend | None = None
     schema_version: int = SCHEMA_VERSION
 
     def scenario(self, name: str) -> ScenarioCost:

@@ -1,89 +1,295 @@
 """Log formats plan reads, and detection of which one a file holds.
 
-A Source names the top-level JSON keys DuckDB reads (all as VARCHAR or JSON, so that a bad
+Every file is read by one of four readers (how its records are split: JSON lines, one JSON
+document, CSV rows, Parquet rows), each record turned into one JSON object text. A Source then
+names the top-level keys DuckDB takes from each object (all as VARCHAR or JSON, so that a bad
 value is caught by plan's validation instead of being coerced by the reader: read_json turns
-12.5 into 12 and true into 1 for integer columns) and the SQL stage that maps them onto plan's
-canonical columns.
+12.5 into 12 and true into 1 for integer columns) and the SQL stages that map them onto plan's
+canonical columns (README "Log sources" has the table).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 from planner.errors import InputError
 
-SAMPLE_LINES = 50
+SAMPLE_RECORDS = 50
+READERS = ("lines", "json", "csv", "parquet")
+Record = Mapping[str, object]
 
 
 @dataclass(frozen=True)
 class Source:
     name: str
-    columns: tuple[tuple[str, str], ...]
-    normalize_sql: str  # the SQL stage that turns `stage` into the canonical `norm` view
-
-    def read_json_columns(self) -> str:
-        """The columns={...} argument of read_json, built only from this constant spec."""
-        return "{" + ", ".join(f"'{k}': '{t}'" for k, t in self.columns) + "}"
+    title: str  # what a reader of the report knows it as
+    columns: tuple[tuple[str, str], ...]  # top-level key -> VARCHAR or JSON
+    stages: tuple[str, ...]  # SQL files run in order; the last one creates the `norm` view
+    matches: Callable[[Record], bool]
+    trace: bool = False  # a request trace: no model, no text (model and workload from options)
 
     def struct_spec(self) -> str:
-        """The same spec as a json_transform structure, for the line-by-line path."""
+        """The json_transform structure read from every record."""
         return json.dumps(dict(self.columns))
 
 
-CANONICAL = Source(
-    name="canonical",
-    columns=tuple(
-        (key, "VARCHAR")
-        for key in (
+def _text(*keys: str) -> tuple[tuple[str, str], ...]:
+    return tuple((k, "VARCHAR") for k in keys)
+
+
+def _json(*keys: str) -> tuple[tuple[str, str], ...]:
+    return tuple((k, "JSON") for k in keys)
+
+
+def _has(*keys: str) -> Callable[[Record], bool]:
+    return lambda r: all(k in r for k in keys)
+
+
+def _is_dict(value: object) -> bool:
+    return isinstance(value, dict)
+
+
+API = "12_norm_api"  # the shared stage for request/response bodies of the OpenAI / Anthropic APIs
+
+# In detection order: the first whose test a record passes names it. Canonical comes last and
+# takes any object: a file of unrecognisable records is then rejected line by line with reasons,
+# which says more than a refusal to read it.
+SOURCES: tuple[Source, ...] = (
+    Source(
+        "openai-batch", "OpenAI Batch API output",
+        _text("id", "custom_id") + _json("response", "error"),
+        ("13_calls_openai_batch", API),
+        lambda r: "custom_id" in r and ("response" in r or "error" in r),
+    ),
+    Source(
+        "anthropic-batch", "Anthropic Message Batches results",
+        _text("custom_id", "timestamp") + _json("result"),
+        ("13_calls_anthropic_batch", API), _has("custom_id", "result"),
+    ),
+    Source(
+        "http-capture", "recorded HTTP calls to an LLM API (request_body / response_body)",
+        _text("date", "status", "uri", "request_id", "timestamp")
+        + _json("request_body", "response_body", "metadata"),
+        ("13_calls_http", API),
+        lambda r: "response_body" in r,
+    ),
+    Source(
+        "mooncake-trace", "Mooncake request trace (ms offsets, no model or text)",
+        _text("timestamp", "input_length", "output_length") + _json("hash_ids"),
+        ("16_trace_mooncake", "17_norm_trace"), _has("input_length", "output_length"), trace=True,
+    ),
+    Source(
+        "azure-trace", "Azure LLM inference trace (no model or text)",
+        _text("TIMESTAMP", "ContextTokens", "GeneratedTokens"),
+        ("16_trace_azure", "17_norm_trace"), _has("ContextTokens", "GeneratedTokens"), trace=True,
+    ),
+    Source(
+        "litellm", "LiteLLM proxy SpendLogs rows / StandardLoggingPayload",
+        _text("request_id", "id", "startTime", "model", "prompt_tokens", "completion_tokens",
+              "spend", "response_cost", "user", "end_user", "team_id", "status",
+              "custom_llm_provider")
+        + _json("metadata", "request_tags", "messages", "response"),
+        ("18_norm_litellm",),
+        lambda r: "startTime" in r and ("prompt_tokens" in r or "spend" in r),
+    ),
+    Source(
+        "langfuse", "Langfuse generation observations",
+        _text("id", "type", "startTime", "model", "name", "level", "statusMessage",
+              "calculatedTotalCost")
+        + _json("usage", "usageDetails", "metadata", "tags", "input", "output"),
+        ("19_norm_langfuse",),
+        lambda r: "startTime" in r and ("usage" in r or "usageDetails" in r),
+    ),
+    Source(
+        "openai-chat", "request/response log (OpenAI chat, Responses or Anthropic bodies)",
+        _text("timestamp", "request_id") + _json("request", "response", "metadata"),
+        ("13_calls_logged", API),
+        lambda r: _is_dict(r.get("request")) or _is_dict(r.get("response"))
+        or isinstance(r.get("response"), list),
+    ),
+    Source(
+        "openai-responses", "OpenAI Responses API objects",
+        _text("timestamp") + _json("metadata"), ("13_calls_bare", API),
+        lambda r: r.get("object") == "response" and "usage" in r,
+    ),
+    Source(
+        "anthropic-messages", "Anthropic Messages API responses",
+        _text("timestamp") + _json("metadata"), ("13_calls_bare", API),
+        lambda r: r.get("type") == "message" and "usage" in r,
+    ),
+    Source(
+        "openai-chat-completion", "OpenAI chat.completion objects",
+        _text("timestamp") + _json("metadata"), ("13_calls_bare", API),
+        lambda r: r.get("object") == "chat.completion" and "usage" in r,
+    ),
+    Source(
+        "canonical", "plan's canonical record",
+        _text(
             "timestamp", "request_id", "workload", "model", "input_tokens", "output_tokens",
             "cached_input_tokens", "cache_write_tokens", "reasoning_tokens", "task_type", "team",
-            "has_images", "tool_calls", "system_prompt", "prompt", "response",
+            "has_images", "tool_calls", "system_prompt", "prompt", "response", "service_tier",
         )
-    )
-    + (("metadata", "JSON"),),
-    normalize_sql="10_norm_canonical",
-)
-
-OPENAI_CHAT = Source(
-    name="openai-chat",
-    columns=(
-        ("timestamp", "VARCHAR"),
-        ("request_id", "VARCHAR"),
-        ("request", "JSON"),
-        ("response", "JSON"),
-        ("metadata", "JSON"),
+        + _json("metadata"),
+        ("10_records", "10_norm_canonical"),
+        lambda r: True,
     ),
-    normalize_sql="11_norm_openai_chat",
 )
+BY_NAME = {s.name: s for s in SOURCES}
+CANONICAL = BY_NAME["canonical"]
 
-def open_text(path: Path):  # type: ignore[no-untyped-def]
+
+def reader_for(path: Path) -> str:
+    """How a file's records are split, from its name (and for .json, its first bytes)."""
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith(".csv"):
+        return "csv"
+    if name.endswith(".parquet"):
+        return "parquet"
+    if name.endswith(".json"):
+        # A .json file is one document (an object or an array of them) unless it is JSON lines.
+        return "lines" if _looks_like_json_lines(path) else "json"
+    return "lines"
+
+
+def detect(
+    con: duckdb.DuckDBPyConnection, path: Path, reader: str, forced: str | None = None
+) -> Source:
+    """The source named by --source, else the one most sampled records match."""
+    if forced is not None:
+        if forced not in BY_NAME:
+            raise InputError(f"unknown source '{forced}'",
+                             hint="sources: " + ", ".join(BY_NAME))
+        return BY_NAME[forced]
+    votes = Counter(_first_match(r).name for r in _sample(con, path, reader))
+    if not votes:
+        return CANONICAL
+    best = max(votes.values())
+    return next(s for s in SOURCES if votes.get(s.name) == best)
+
+
+def _first_match(record: Record) -> Source:
+    return next(s for s in SOURCES if s.matches(record))
+
+
+def _sample(con: duckdb.DuckDBPyConnection, path: Path, reader: str) -> list[Record]:
+    if reader == "lines":
+        objects = []
+        try:
+            with _open_text(path) as fh:
+                for _, line in zip(range(SAMPLE_RECORDS), fh, strict=False):
+                    try:
+                        objects.append(json.loads(line))
+                    except ValueError:
+                        continue
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        except EOFError as exc:
+            raise InputError(f"{path}: truncated gzip file") from exc
+        return [o for o in objects if isinstance(o, dict)]
+    try:
+        rows = con.execute(
+            f"SELECT to_json(t)::VARCHAR FROM {READ_SQL[reader]} t LIMIT {SAMPLE_RECORDS}",
+            [str(path)],
+        ).fetchall()
+    except duckdb.Error as exc:
+        raise InputError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from exc
+    records = [json.loads(r[0]) for r in rows]
+    if reader == "json":  # read_json_objects wraps each record as {"json": ...}
+        records = [r["json"] for r in records]
+    return [r for r in records if isinstance(r, dict)]
+
+
+# The table function each non-line reader samples with (the path is the one parameter).
+READ_SQL = {
+    "json": "read_json_objects(?, format = 'auto')",
+    "csv": "read_csv(?, all_varchar = true, header = true)",
+    "parquet": "read_parquet(?)",
+}
+
+
+def _looks_like_json_lines(path: Path) -> bool:
+    """True when the first line of a .json file is a whole JSON object on its own."""
+    try:
+        with _open_text(path) as fh:
+            first = fh.readline()
+    except (OSError, EOFError):
+        return False  # the reader reports the problem
+    try:
+        return isinstance(json.loads(first), dict)
+    except ValueError:
+        return False
+
+
+def _open_text(path: Path):  # type: ignore[no-untyped-def]
     if path.name.endswith(".gz"):
         return gzip.open(path, "rt", encoding="utf-8", errors="replace")
     return path.open("r", encoding="utf-8", errors="replace")
 
 
-def detect(path: Path) -> Source:
-    """Decide a file's format from its first parseable JSON objects."""
-    nested = False
-    try:
-        with open_text(path) as fh:
-            for _, line in zip(range(SAMPLE_LINES), fh, strict=False):
-                try:
-                    obj = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(obj, dict):
-                    nested |= any(isinstance(obj.get(k), dict) for k in ("request", "response"))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except EOFError as exc:
-        raise InputError(f"{path}: truncated gzip file") from exc
-    # A canonical record's `response` is text; the OpenAI log shape nests objects there.
-    if nested:
-        return OPENAI_CHAT
-    # Canonical is also the fallback: a file with no recognisable record is then rejected line
-    # by line with reasons, which says more than a refusal to read it.
-    return CANONICAL
+# --- column mapping (--map canonical=source.path) for in-house logs ---------------------------
+
+MAPPABLE = (
+    "timestamp", "request_id", "workload", "model", "input_tokens", "output_tokens",
+    "cached_input_tokens", "cache_write_tokens", "reasoning_tokens", "task_type", "team",
+    "has_images", "tool_calls", "system_prompt", "prompt", "response",
+)
+_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*(\.[A-Za-z_][A-Za-z0-9_\-]*|\[\d+\])*$")
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """canonical field -> path in the record (`usage.prompt_tokens`, `messages[0].content`)."""
+
+    fields: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def parse(cls, items: Sequence[str]) -> ColumnMap:
+        fields: dict[str, str] = {}
+        for item in items:
+            canonical, sep, path = (part.strip() for part in item.partition("="))
+            if not sep or not path:
+                raise InputError(f"--map {item}: expected canonical=source.path")
+            if canonical not in MAPPABLE:
+                raise InputError(f"--map {item}: '{canonical}' is not a canonical field",
+                                 hint="fields: " + ", ".join(MAPPABLE))
+            if not _PATH.match(path):
+                raise InputError(f"--map {item}: '{path}' is not a field path",
+                                 hint="letters, digits, _ and -, joined by . or [N]")
+            fields[canonical] = path
+        return cls(tuple(sorted(fields.items())))
+
+    def source(self) -> Source:
+        """A canonical source that reads each mapped path's top-level key as JSON."""
+        tops = sorted({_top(p) for _, p in self.fields} | {"metadata"})
+        return Source("mapped", "column mapping (--map)", _json(*tops),
+                      ("mapped", "10_norm_canonical"), lambda r: True)
+
+    def records_sql(self) -> str:
+        """The `records` view for stage 10: canonical names read from the mapped paths.
+
+        Built only from MAPPABLE names and paths that matched _PATH (no quotes can occur).
+        """
+        mapped = dict(self.fields)
+        cols = []
+        for name in MAPPABLE:
+            path = mapped.get(name)
+            if path is None:
+                cols.append(f"NULL::VARCHAR AS {name}")
+            else:
+                top = _top(path)
+                cols.append(f"json_extract_string(\"{top}\", '${path[len(top):]}') AS {name}")
+        cols += ["NULL::VARCHAR AS service_tier", "metadata"]
+        return ("CREATE OR REPLACE TEMP VIEW records AS SELECT line_no, line_problem, excerpt, "
+                + ", ".join(cols) + " FROM stage")
+
+
+def _top(path: str) -> str:
+    return re.split(r"[.\[]", path, maxsplit=1)[0]

@@ -37,3 +37,28 @@ CREATE OR REPLACE TEMP MACRO plan_cost(inp, cached, cw, outp, p, lc) AS CASE
         (inp - cached - cw) * p.input + cached * p.cached_input
         + cw * p.cache_write + outp * p.output
 END;
+
+-- The events of a server-sent-event stream (text): each `data:` line that holds JSON.
+CREATE OR REPLACE TEMP MACRO plan_sse_events(t) AS list_transform(
+    list_filter(string_split(t, E'\n'), lambda l: starts_with(l, 'data:')
+        AND json_valid(trim(substr(l, 6)))),
+    lambda l: CAST(trim(substr(l, 6)) AS JSON));
+
+-- The sum of token counts given as text, as text (Anthropic's input = input + cache writes +
+-- cache reads). When one part is not a count, that part, so that stage 20 reports it.
+CREATE OR REPLACE TEMP MACRO plan_sum_counts(a, b, c) AS CASE
+    WHEN a IS NULL THEN NULL
+    WHEN plan_count_problem(a, TRY_CAST(a AS DOUBLE)) IS NOT NULL THEN a
+    WHEN plan_count_problem(b, TRY_CAST(b AS DOUBLE)) IS NOT NULL THEN b
+    WHEN plan_count_problem(c, TRY_CAST(c AS DOUBLE)) IS NOT NULL THEN c
+    ELSE CAST(TRY_CAST(a AS DOUBLE) + coalesce(TRY_CAST(b AS DOUBLE), 0)
+              + coalesce(TRY_CAST(c AS DOUBLE), 0) AS VARCHAR)
+END;
+
+-- A JSON value that may have been stored as JSON text (LiteLLM writes metadata as a string).
+CREATE OR REPLACE TEMP MACRO plan_json_value(v) AS CASE
+    WHEN json_type(v) = 'VARCHAR' AND json_valid(json_extract_string(v, '$'))
+        THEN json(json_extract_string(v, '$'))
+    WHEN json_type(v) = 'VARCHAR' THEN NULL
+    ELSE v
+END;

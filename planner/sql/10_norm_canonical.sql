@@ -1,4 +1,4 @@
--- Stage 10 (canonical records): map `stage` onto the columns every source shares.
+-- Stage 10 (canonical records): map `records` onto the columns every source shares.
 CREATE OR REPLACE TEMP VIEW norm AS
 SELECT
     line_no,
@@ -22,5 +22,8 @@ SELECT
     system_prompt,
     prompt,
     response,
-    (system_prompt IS NOT NULL)::INTEGER + (prompt IS NOT NULL)::INTEGER AS n_messages
-FROM stage
+    (system_prompt IS NOT NULL)::INTEGER + (prompt IS NOT NULL)::INTEGER AS n_messages,
+    NULL::VARCHAR                   AS failure,
+    NULL::VARCHAR                   AS logged_cost_raw,
+    service_tier
+FROM records

@@ -1,23 +1,15 @@
--- Stage 15: every line of the file named by variable plan_path, numbered from 1, blank ones
--- included, parsed with the source's column spec (variable plan_spec: every key read as text or
--- JSON, so that plan's validation sees what the log really holds). A line that is not a JSON
--- object gets its line_problem here; stage 20 checks the fields of the rest.
--- read_csv with a delimiter that cannot occur unescaped in JSON hands over each line whole.
--- The lines land in a temporary table first: its rowid is the line number, in file order, and
--- later stages read it in parallel (WITH ORDINALITY numbers lines too, but what follows it runs
--- about twice as slowly in `make bench`).
-CREATE OR REPLACE TEMP TABLE raw_lines AS
-SELECT line
-FROM read_csv(
-    getvariable('plan_path'),
-    columns = {'line': 'VARCHAR'}, header = false, delim = '\x1f', quote = '', escape = '',
-    auto_detect = false, max_line_size = getvariable('plan_max_line')
-)
-;
+-- Stage 15: the records of the file just read (TEMP raw_lines, filled by a 14_read_* stage: one
+-- row per record, as JSON text, in file order), numbered (variable plan_first_line is the line
+-- number of the first record: 2 for a CSV file, after its header) and parsed with the source's
+-- column spec (variable plan_spec: every key read as text or JSON, so that plan's validation sees
+-- what the log really holds). A record that is not a JSON object gets its line_problem here;
+-- stage 20 checks the fields of the rest.
+-- (raw_lines is a table, not a view, so its rowid numbers the records; WITH ORDINALITY numbers
+-- them too, but what follows it runs about twice as slowly in `make bench`.)
 CREATE OR REPLACE TEMP VIEW stage AS
 WITH parsed AS (
     SELECT
-        rowid + 1 AS line_no,
+        rowid + getvariable('plan_first_line') AS line_no,
         line,
         try(json_transform(line, getvariable('plan_spec'))) AS j
     FROM raw_lines
@@ -40,5 +32,6 @@ SELECT
     line_no,
     line_problem,
     CASE WHEN line_problem IS NOT NULL THEN left(line, 120) END AS excerpt,
+    line AS record,  -- the whole record, for sources that read it as one object
     unnest(j)
 FROM checked

@@ -1,6 +1,7 @@
 -- Stage 20: validate every normalised line and store it, in one INSERT: a line that is not a
--- JSON object keeps its stage 15 problem; otherwise the first problem found in its fields is its
--- reject reason; a line with none is a request. Token counts missing from the log are counted
+-- JSON object keeps its stage 15 problem; a failed request (the log recorded an API error) is
+-- stored as such, unchecked; otherwise the first problem found in its fields is its reject
+-- reason; a line with none is a request. Token counts missing from the log are counted
 -- from the text by plan_count_tokens (cl100k_base) plus OpenAI's chat framing: 3 tokens per
 -- message and 3 to prime the reply.
 -- Each count is cast to DOUBLE once (the *_n columns), then checked and converted from that.
@@ -13,7 +14,8 @@ WITH n AS (
         TRY_CAST(cached_raw AS DOUBLE) AS cached_n,
         TRY_CAST(cache_write_raw AS DOUBLE) AS cache_write_n,
         TRY_CAST(reasoning_raw AS DOUBLE) AS reasoning_n,
-        TRY_CAST(tool_calls_raw AS DOUBLE) AS tool_calls_n
+        TRY_CAST(tool_calls_raw AS DOUBLE) AS tool_calls_n,
+        TRY_CAST(logged_cost_raw AS DECIMAL(18, 10)) AS logged_cost
     FROM norm
 ),
 v AS (
@@ -34,7 +36,7 @@ p AS (
     SELECT
         *,
         CASE
-            WHEN line_problem IS NOT NULL THEN NULL
+            WHEN line_problem IS NOT NULL OR failure IS NOT NULL THEN NULL
             WHEN ts_raw IS NULL THEN 'timestamp'
             WHEN ts IS NULL THEN 'timestamp'
             WHEN input_problem IS NOT NULL THEN 'input_tokens'
@@ -44,6 +46,8 @@ p AS (
             WHEN reasoning_problem IS NOT NULL THEN 'reasoning_tokens'
             WHEN tool_calls_problem IS NOT NULL THEN 'tool_calls'
             WHEN images_problem THEN 'has_images'
+            WHEN logged_cost_raw IS NOT NULL AND NOT coalesce(logged_cost >= 0, false)
+                THEN 'logged_cost'
             WHEN input_raw IS NULL AND output_raw IS NULL
                  AND input_text = '' AND response IS NULL THEN 'input_tokens'
             WHEN input_raw IS NULL AND input_text = '' THEN 'input_tokens'
@@ -76,6 +80,7 @@ checked AS (
                 'exceeds output_tokens (' || output_raw || ')')
             WHEN 'tool_calls' THEN tool_calls_problem
             WHEN 'has_images' THEN 'not a boolean: ' || left(images_raw, 40)
+            WHEN 'logged_cost' THEN 'not a non-negative number of USD: ' || left(logged_cost_raw, 40)
         END END AS problem
     FROM p
 )
@@ -105,5 +110,8 @@ SELECT
     coalesce(defines_tools, false) OR coalesce(tool_calls_n, 0) > 0,
     system_prompt,
     prompt,
-    response
+    response,
+    CASE WHEN problem IS NULL THEN failure END,
+    logged_cost,
+    lower(service_tier)
 FROM checked

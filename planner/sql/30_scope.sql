@@ -54,6 +54,8 @@ SELECT
     r.has_images,
     r.tool_calls,
     r.has_tools,
+    r.logged_cost,
+    r.service_tier,
     concat_ws(' ', r.system_prompt, r.prompt) AS rule_text
 FROM requests r
 JOIN run_files f USING (file_id)

@@ -9,7 +9,9 @@
 --
 -- Prices are linear in tokens, so requests that share a model, a route and a price tier cost
 -- the same as their token sums: `usage` keeps one row per (workload, team, model, day, rule,
--- route, long-context tiers) and stage 60 prices those rows, not a million requests. The second
+-- route, long-context tiers, service tier, whether the log recorded a cost or text) and stage
+-- 60 prices
+-- those rows, not a million requests. The second
 -- grouping set adds up the distilled-routed tokens per minute, for on-prem sizing (stage 75).
 CREATE OR REPLACE TEMP TABLE usage AS
 WITH labelled AS (
@@ -47,22 +49,25 @@ routed AS (
 SELECT
     grouping(minute) = 0                    AS is_minute,
     workload, team, model, priced_model, day, rule, label, route,
-    own_lc, frontier_lc, distilled_lc, minute,
+    own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, minute,
     count(*)                                AS requests,
     sum(input_tokens)::BIGINT               AS input_tokens,
     sum(output_tokens)::BIGINT              AS output_tokens,
     sum(cached_input_tokens)::BIGINT        AS cached_input_tokens,
     sum(cache_write_tokens)::BIGINT         AS cache_write_tokens,
-    sum(reasoning_tokens)::BIGINT           AS reasoning_tokens
+    sum(reasoning_tokens)::BIGINT           AS reasoning_tokens,
+    sum(logged_cost)                        AS logged_cost
 FROM (
     SELECT
         *,
         ts::DATE AS day,
+        logged_cost IS NOT NULL AS has_logged_cost,
+        rule_text <> '' AS has_text,
         CASE WHEN route = 'distilled' THEN date_trunc('minute', ts) END AS minute
     FROM routed
 )
 GROUP BY GROUPING SETS (
     (workload, team, model, priced_model, day, rule, label, route,
-     own_lc, frontier_lc, distilled_lc),
+     own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text),
     (minute)
 )

@@ -1,0 +1,19 @@
+-- Stage 13 (bare response objects, one per line: OpenAI chat.completion or Responses objects,
+-- Anthropic messages). The object is the response body; there is no request body. A record may
+-- add `timestamp` and `metadata` beside the API's own keys (Anthropic messages carry no time).
+CREATE OR REPLACE TEMP VIEW calls AS
+SELECT
+    line_no,
+    line_problem,
+    excerpt,
+    NULL::VARCHAR                               AS request_id,
+    "timestamp"                                 AS ts_raw,
+    NULL::VARCHAR                               AS workload_field,
+    metadata ->> '$.workload'                   AS workload_tag,
+    metadata ->> '$.task_type'                  AS task_type,
+    metadata ->> '$.team'                       AS team,
+    NULL::JSON                                  AS req,
+    CASE WHEN line_problem IS NULL THEN record::JSON END AS resp,
+    NULL::VARCHAR                               AS failure,
+    NULL::VARCHAR                               AS service_tier
+FROM stage

@@ -1,0 +1,19 @@
+-- Stage 13 (request/response logs): {timestamp, request_id, request, response, metadata}, where
+-- `response` is an OpenAI chat completion, a Responses object, an Anthropic message, or a stream
+-- (a JSON array of chunks, or the SSE text). Stage 12 reads the bodies.
+CREATE OR REPLACE TEMP VIEW calls AS
+SELECT
+    line_no,
+    line_problem,
+    excerpt,
+    request_id,
+    "timestamp"                                 AS ts_raw,
+    NULL::VARCHAR                               AS workload_field,
+    metadata ->> '$.workload'                   AS workload_tag,
+    metadata ->> '$.task_type'                  AS task_type,
+    metadata ->> '$.team'                       AS team,
+    request                                     AS req,
+    response                                    AS resp,
+    NULL::VARCHAR                               AS failure,
+    NULL::VARCHAR                               AS service_tier
+FROM stage

@@ -1,0 +1,27 @@
+-- Stage 13 (OpenAI Batch API output, and OpenAI-compatible batch runners: Groq, vLLM):
+-- {id, custom_id, response: {status_code, request_id, body}, error}. The body is a chat
+-- completion (or a Responses object, or embeddings); its `created` is the timestamp. A line with
+-- an error, or a status code of 400 or more, is a failed request. Priced as service tier 'batch'.
+CREATE OR REPLACE TEMP VIEW calls AS
+SELECT
+    line_no,
+    line_problem,
+    excerpt,
+    coalesce(response ->> '$.request_id', id)   AS request_id,
+    NULL::VARCHAR                               AS ts_raw,
+    NULL::VARCHAR                               AS workload_field,
+    NULL::VARCHAR                               AS workload_tag,
+    NULL::VARCHAR                               AS task_type,
+    NULL::VARCHAR                               AS team,
+    NULL::JSON                                  AS req,
+    response -> '$.body'                        AS resp,
+    CASE
+        WHEN json_type(error) = 'OBJECT' THEN 'batch error'
+            || coalesce(' ' || (error ->> '$.code'), '')
+            || coalesce(': ' || (error ->> '$.message'), '')
+        WHEN TRY_CAST(response ->> '$.status_code' AS INTEGER) >= 400
+            THEN 'HTTP ' || (response ->> '$.status_code')
+            || coalesce(': ' || (response ->> '$.body.error.message'), '')
+    END                                         AS failure,
+    'batch'                                     AS service_tier
+FROM stage

@@ -1,0 +1,10 @@
+-- Reader for JSON lines (.jsonl, .ndjson, optionally gzipped): every line of the file named by
+-- variable plan_path, blank ones included. read_csv with a delimiter that cannot occur unescaped
+-- in JSON hands over each line whole.
+CREATE OR REPLACE TEMP TABLE raw_lines AS
+SELECT line
+FROM read_csv(
+    getvariable('plan_path'),
+    columns = {'line': 'VARCHAR'}, header = false, delim = '\x1f', quote = '', escape = '',
+    auto_detect = false, max_line_size = getvariable('plan_max_line')
+)

@@ -1,0 +1,31 @@
+-- Stage 17 (request traces: a time and two token counts per request, nothing else). The model
+-- is variable plan_model (--model, or the default the report states) and the workload variable
+-- plan_workload (--workload, or the file name); every other field is absent, so NULL.
+CREATE OR REPLACE TEMP VIEW norm AS
+SELECT
+    line_no,
+    line_problem,
+    excerpt,
+    NULL::VARCHAR                   AS request_id,
+    ts_raw,
+    getvariable('plan_workload')    AS workload_field,
+    NULL::VARCHAR                   AS workload_tag,
+    getvariable('plan_model')       AS model,
+    input_raw,
+    output_raw,
+    NULL::VARCHAR                   AS cached_raw,
+    NULL::VARCHAR                   AS cache_write_raw,
+    NULL::VARCHAR                   AS reasoning_raw,
+    NULL::VARCHAR                   AS task_type,
+    NULL::VARCHAR                   AS team,
+    NULL::VARCHAR                   AS images_raw,
+    NULL::VARCHAR                   AS tool_calls_raw,
+    NULL::BOOLEAN                   AS defines_tools,
+    NULL::VARCHAR                   AS system_prompt,
+    NULL::VARCHAR                   AS prompt,
+    NULL::VARCHAR                   AS response,
+    0                               AS n_messages,
+    NULL::VARCHAR                   AS failure,
+    NULL::VARCHAR                   AS logged_cost_raw,
+    NULL::VARCHAR                   AS service_tier
+FROM trace_records
