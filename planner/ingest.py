@@ -21,7 +21,7 @@ import duckdb
 
 from planner import db
 from planner.errors import InputError
-from planner.sources import ColumnMap, Source, detect, reader_for
+from planner.sources import SPECS, ColumnMap, Source, detect, reader_for
 
 PARSER_VERSION = 3
 LOG_SUFFIXES = tuple(
@@ -179,6 +179,7 @@ def _set_variables(con: duckdb.DuckDBPyConnection, path: Path, reader: str, sour
         "plan_trace_start": (datetime.fromisoformat(shaping["trace_start"]).timestamp()
                              if "trace_start" in shaping else 0.0),
     }
+    values.update({name: json.dumps(spec) for name, spec in SPECS.items()})
     for name, value in values.items():
         con.execute(f"SET VARIABLE {name} = ?", [value])
 

@@ -31,7 +31,7 @@ Record = Mapping[str, object]
 class Source:
     name: str
     title: str  # what a reader of the report knows it as
-    columns: tuple[tuple[str, str], ...]  # top-level key -> VARCHAR or JSON
+    columns: tuple[tuple[str, object], ...]  # top-level key -> VARCHAR, JSON or a structure
     stages: tuple[str, ...]  # SQL files run in order; the last one creates the `norm` view
     matches: Callable[[Record], bool]
     trace: bool = False  # a request trace: no model, no text (model and workload from options)
@@ -41,11 +41,11 @@ class Source:
         return json.dumps(dict(self.columns))
 
 
-def _text(*keys: str) -> tuple[tuple[str, str], ...]:
+def _text(*keys: str) -> tuple[tuple[str, object], ...]:
     return tuple((k, "VARCHAR") for k in keys)
 
 
-def _json(*keys: str) -> tuple[tuple[str, str], ...]:
+def _json(*keys: str) -> tuple[tuple[str, object], ...]:
     return tuple((k, "JSON") for k in keys)
 
 
@@ -59,25 +59,53 @@ def _is_dict(value: object) -> bool:
 
 API = "12_norm_api"  # the shared stage for request/response bodies of the OpenAI / Anthropic APIs
 
+# The parts of an API request and response body stage 12 reads, as json_transform structures:
+# parsed once per line into typed fields (every extra `->>` on a JSON value parses it again).
+# The union of OpenAI Chat Completions, OpenAI Responses and Anthropic Messages; a key a body
+# lacks is NULL. Values of an unexpected type are NULL too (json_transform is lenient), which is
+# why a stream (SSE text, a list of chunks) is read from the raw record instead.
+V, J = "VARCHAR", "JSON"
+USAGE = {
+    "prompt_tokens": V, "completion_tokens": V, "input_tokens": V, "output_tokens": V,
+    "cache_creation_input_tokens": V, "cache_read_input_tokens": V,
+    "prompt_tokens_details": {"cached_tokens": V}, "input_tokens_details": {"cached_tokens": V},
+    "completion_tokens_details": {"reasoning_tokens": V},
+    "output_tokens_details": {"reasoning_tokens": V},
+}
+MESSAGES = [{"role": V, "type": V, "content": J, "tool_calls": J}]
+REQUEST = {"model": V, "messages": MESSAGES, "input": J, "system": J, "instructions": V,
+           "tools": J}
+BODY = {
+    "id": V, "object": V, "type": V, "model": V, "created": V, "created_at": V,
+    "service_tier": V, "usage": USAGE, "error": J,
+    "choices": [{"message": {"content": J, "tool_calls": J}}],  # chat
+    "content": [{"type": V, "text": V}],  # anthropic
+    "output": [{"type": V, "content": [{"type": V, "text": V}]}],  # responses
+}
+SPECS = {"plan_body_spec": BODY, "plan_request_spec": REQUEST, "plan_usage_spec": USAGE,
+         "plan_messages_spec": MESSAGES}
+
 # In detection order: the first whose test a record passes names it. Canonical comes last and
 # takes any object: a file of unrecognisable records is then rejected line by line with reasons,
 # which says more than a refusal to read it.
 SOURCES: tuple[Source, ...] = (
     Source(
         "openai-batch", "OpenAI Batch API output",
-        _text("id", "custom_id") + _json("response", "error"),
+        _text("id", "custom_id")
+        + (("response", {"status_code": V, "request_id": V, "body": BODY}),) + _json("error"),
         ("13_calls_openai_batch", API),
         lambda r: "custom_id" in r and ("response" in r or "error" in r),
     ),
     Source(
         "anthropic-batch", "Anthropic Message Batches results",
-        _text("custom_id", "timestamp") + _json("result"),
+        _text("custom_id", "timestamp")
+        + (("result", {"type": V, "message": BODY, "error": J}),),
         ("13_calls_anthropic_batch", API), _has("custom_id", "result"),
     ),
     Source(
         "http-capture", "recorded HTTP calls to an LLM API (request_body / response_body)",
         _text("date", "status", "uri", "request_id", "timestamp")
-        + _json("request_body", "response_body", "metadata"),
+        + (("request_body", REQUEST), ("response_body", BODY)) + _json("metadata"),
         ("13_calls_http", API),
         lambda r: "response_body" in r,
     ),
@@ -110,7 +138,8 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source(
         "openai-chat", "request/response log (OpenAI chat, Responses or Anthropic bodies)",
-        _text("timestamp", "request_id") + _json("request", "response", "metadata"),
+        _text("timestamp", "request_id") + (("request", REQUEST), ("response", BODY))
+        + _json("metadata"),
         ("13_calls_logged", API),
         lambda r: _is_dict(r.get("request")) or _is_dict(r.get("response"))
         or isinstance(r.get("response"), list),

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from cli.app import app
-from tests.conftest import SAMPLE_LOGS
+from tests.conftest import FIXTURES, SAMPLE_LOGS
 
 GOOD = {"timestamp": "2026-01-01T00:00:00Z", "model": "gpt-4o", "input_tokens": 10,
         "output_tokens": 5}
@@ -95,3 +95,28 @@ def test_engine_never_imports_ui_libraries():
             "print(bad); sys.exit(1 if bad else 0)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_names_from_the_logs_are_printed_as_text_never_as_markup(run, write_log):
+    log = write_log([{"timestamp": "2026-01-01T00:00:00Z", "model": "gpt-4o",
+                      "workload": "[/bold] [red]x", "input_tokens": 10, "output_tokens": 5}],
+                    name="[odd].jsonl")
+    res = run("analyze", str(log), "--db", ":memory:")
+    assert res.exit_code == 0, res.stderr
+    assert "[/bold] [red]x" in res.stdout
+
+
+def test_analyze_reads_a_real_trace_unchanged(run):
+    res = run("analyze", str(FIXTURES / "real" / "AzureLLMInferenceTrace_code.csv"),
+              "--db", ":memory:", "--model", "gpt-4o", "--workload", "copilot")
+    assert res.exit_code == 0, res.stderr
+    assert "azure-trace" in res.stdout and "copilot" in res.stdout
+    assert "8,819 lines read = 8,819 accepted" in res.stdout
+
+
+def test_bad_trace_start_is_a_usage_error(run, write_log):
+    res = run("analyze", str(write_log([{"timestamp": 0, "input_length": 1,
+                                         "output_length": 1}])),
+              "--db", ":memory:", "--trace-start", "last tuesday")
+    assert res.exit_code == 2
+    assert "not an ISO 8601 date or time" in res.stderr

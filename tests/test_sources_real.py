@@ -223,3 +223,33 @@ def test_a_mixed_directory_reads_each_file_as_its_own_source(tmp_path):
     assert i.read == 8819 + 7 + 2 + 1 + 1000 + 35
     assert i.read == i.accepted + i.rejected + i.duplicates + i.failed
     assert i.failed == 1
+
+
+def tool_calls_of(rec: dict) -> int:
+    """Tool calls in one recorded call, counted from the documented shapes."""
+    req, body = rec["request_body"], rec["response_body"]
+    n = 0
+    for m in req.get("messages") or []:
+        n += len(m.get("tool_calls") or [])
+        if isinstance(m.get("content"), list):
+            n += sum(p.get("type") == "tool_use" for p in m["content"])
+    if isinstance(body, dict):
+        n += sum(len((c.get("message") or {}).get("tool_calls") or [])
+                 for c in body.get("choices") or [])
+        n += sum(o.get("type") == "function_call" for o in body.get("output") or [])
+        if body.get("type") == "message":
+            n += sum(c.get("type") == "tool_use" for c in body.get("content") or [])
+    return n
+
+
+@pytest.mark.parametrize("name", ["openai_vcr.derived.jsonl", "anthropic_vcr.derived.jsonl"])
+def test_tool_calls_in_recorded_calls(name):
+    from planner import db, ingest
+
+    records = [json.loads(x) for x in (REAL / name).read_text().splitlines()]
+    want = [tool_calls_of(r) for r in records if r["status"] < 400]
+    con = db.connect(":memory:")
+    ingest.ingest(con, [REAL / name])
+    got = [n for (n,) in con.execute("SELECT tool_calls FROM requests ORDER BY line_no").fetchall()]
+    assert got == want
+    assert sum(want) > 0

@@ -62,3 +62,21 @@ CREATE OR REPLACE TEMP MACRO plan_json_value(v) AS CASE
     WHEN json_type(v) = 'VARCHAR' THEN NULL
     ELSE v
 END;
+
+-- The text of a message content (JSON): a string, or the text parts of a list of parts.
+CREATE OR REPLACE TEMP MACRO plan_content_text(c) AS CASE json_type(c)
+    WHEN 'VARCHAR' THEN json_extract_string(c, '$')
+    WHEN 'ARRAY' THEN array_to_string(json_extract_string(c, '$[*].text'), ' ')
+END;
+
+-- Whether a message content (JSON) holds an image part. (The text test first: most hold none.)
+CREATE OR REPLACE TEMP MACRO plan_has_image(c) AS
+    CAST(c AS VARCHAR) LIKE '%image%' AND json_type(c) = 'ARRAY'
+    AND list_has_any(json_extract_string(c, '$[*].type'), ['image_url', 'input_image', 'image']);
+
+-- Tool calls in one message: OpenAI's tool_calls list, or Anthropic tool_use content parts.
+CREATE OR REPLACE TEMP MACRO plan_tool_uses(calls, c) AS
+    coalesce(json_array_length(calls), 0)
+    + CASE WHEN CAST(c AS VARCHAR) LIKE '%tool_use%' AND json_type(c) = 'ARRAY'
+        THEN len(list_filter(json_extract_string(c, '$[*].type'), lambda t: t = 'tool_use'))
+        ELSE 0 END;

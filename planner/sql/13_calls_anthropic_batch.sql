@@ -6,15 +6,17 @@ SELECT
     line_no,
     line_problem,
     excerpt,
-    result ->> '$.message.id'                   AS request_id,
+    result.message.id                           AS request_id,
     "timestamp"                                 AS ts_raw,
     NULL::VARCHAR                               AS workload_field,
     NULL::VARCHAR                               AS workload_tag,
     NULL::VARCHAR                               AS task_type,
     NULL::VARCHAR                               AS team,
-    NULL::JSON                                  AS req,
-    result -> '$.message'                       AS resp,
-    CASE WHEN result ->> '$.type' <> 'succeeded' THEN 'batch result ' || (result ->> '$.type')
-        || coalesce(': ' || (result ->> '$.error.error.message'), '') END AS failure,
+    json_transform('{}', getvariable('plan_request_spec')) AS req,  -- none logged: all NULL
+    result.message                              AS resp,
+    NULL::JSON                                  AS raw_resp,
+    CASE WHEN result.type <> 'succeeded' THEN 'batch result ' || result.type
+        || coalesce(': ' || json_extract_string(result.error, '$.error.message'), '') END
+                                                AS failure,
     'batch'                                     AS service_tier
 FROM stage

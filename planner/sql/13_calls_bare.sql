@@ -12,8 +12,10 @@ SELECT
     metadata ->> '$.workload'                   AS workload_tag,
     metadata ->> '$.task_type'                  AS task_type,
     metadata ->> '$.team'                       AS team,
-    NULL::JSON                                  AS req,
-    CASE WHEN line_problem IS NULL THEN record::JSON END AS resp,
+    json_transform('{}', getvariable('plan_request_spec')) AS req,  -- none logged: all NULL
+    CASE WHEN line_problem IS NULL
+        THEN json_transform(record, getvariable('plan_body_spec')) END AS resp,
+    NULL::JSON                                  AS raw_resp,
     NULL::VARCHAR                               AS failure,
     NULL::VARCHAR                               AS service_tier
 FROM stage

@@ -27,7 +27,10 @@ SELECT
     metadata ->> '$.team'                       AS team,
     request_body                                AS req,
     response_body                               AS resp,
+    CASE WHEN response_body.usage IS NULL AND line_problem IS NULL
+        THEN json_extract(record, '$.response_body') END AS raw_resp,
     CASE WHEN TRY_CAST(status AS INTEGER) >= 400 THEN 'HTTP ' || status
-        || coalesce(': ' || (response_body ->> '$.error.message'), '') END AS failure,
+        || coalesce(': ' || json_extract_string(response_body.error, '$.message'), '')
+    END                                         AS failure,
     NULL::VARCHAR                               AS service_tier
 FROM h

@@ -1,6 +1,7 @@
 -- Stage 13 (request/response logs): {timestamp, request_id, request, response, metadata}, where
 -- `response` is an OpenAI chat completion, a Responses object, an Anthropic message, or a stream
--- (a JSON array of chunks, or the SSE text). Stage 12 reads the bodies.
+-- (a JSON array of chunks, or the SSE text: read from the raw record, as it has no usage at the
+-- top). Stage 12 reads the bodies.
 CREATE OR REPLACE TEMP VIEW calls AS
 SELECT
     line_no,
@@ -14,6 +15,8 @@ SELECT
     metadata ->> '$.team'                       AS team,
     request                                     AS req,
     response                                    AS resp,
+    CASE WHEN response.usage IS NULL AND line_problem IS NULL
+        THEN json_extract(record, '$.response') END AS raw_resp,
     NULL::VARCHAR                               AS failure,
     NULL::VARCHAR                               AS service_tier
 FROM stage

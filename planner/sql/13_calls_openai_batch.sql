@@ -7,21 +7,22 @@ SELECT
     line_no,
     line_problem,
     excerpt,
-    coalesce(response ->> '$.request_id', id)   AS request_id,
+    coalesce(response.request_id, id)           AS request_id,
     NULL::VARCHAR                               AS ts_raw,
     NULL::VARCHAR                               AS workload_field,
     NULL::VARCHAR                               AS workload_tag,
     NULL::VARCHAR                               AS task_type,
     NULL::VARCHAR                               AS team,
-    NULL::JSON                                  AS req,
-    response -> '$.body'                        AS resp,
+    json_transform('{}', getvariable('plan_request_spec')) AS req,  -- none logged: all NULL
+    response.body                               AS resp,
+    NULL::JSON                                  AS raw_resp,
     CASE
         WHEN json_type(error) = 'OBJECT' THEN 'batch error'
             || coalesce(' ' || (error ->> '$.code'), '')
             || coalesce(': ' || (error ->> '$.message'), '')
-        WHEN TRY_CAST(response ->> '$.status_code' AS INTEGER) >= 400
-            THEN 'HTTP ' || (response ->> '$.status_code')
-            || coalesce(': ' || (response ->> '$.body.error.message'), '')
+        WHEN TRY_CAST(response.status_code AS INTEGER) >= 400
+            THEN 'HTTP ' || response.status_code
+            || coalesce(': ' || json_extract_string(response.body.error, '$.message'), '')
     END                                         AS failure,
     'batch'                                     AS service_tier
 FROM stage
