@@ -63,7 +63,9 @@ API = "12_norm_api"  # the shared stage for request/response bodies of the OpenA
 # parsed once per line into typed fields (every extra `->>` on a JSON value parses it again).
 # The union of OpenAI Chat Completions, OpenAI Responses and Anthropic Messages; a key a body
 # lacks is NULL. Values of an unexpected type are NULL too (json_transform is lenient), which is
-# why a stream (SSE text, a list of chunks) is read from the raw record instead.
+# why a stream (SSE text, a list of chunks) is read from the raw record instead. A value that is
+# either text or a list of parts (message content, Anthropic `system`, Responses `input`) is read
+# as VARCHAR: json_transform gives the text itself, or the list as JSON text (plan_content_text).
 V, J = "VARCHAR", "JSON"
 USAGE = {
     "prompt_tokens": V, "completion_tokens": V, "input_tokens": V, "output_tokens": V,
@@ -72,13 +74,14 @@ USAGE = {
     "completion_tokens_details": {"reasoning_tokens": V},
     "output_tokens_details": {"reasoning_tokens": V},
 }
-MESSAGES = [{"role": V, "type": V, "content": J, "tool_calls": J}]
-REQUEST = {"model": V, "messages": MESSAGES, "input": J, "system": J, "instructions": V,
-           "tools": J}
+TOOL_CALLS = [{"id": V}]
+MESSAGES = [{"role": V, "type": V, "content": V, "tool_calls": TOOL_CALLS}]
+REQUEST = {"model": V, "messages": MESSAGES, "input": V, "system": V, "instructions": V,
+           "tools": [{"type": V}]}
 BODY = {
     "id": V, "object": V, "type": V, "model": V, "created": V, "created_at": V,
     "service_tier": V, "usage": USAGE, "error": J,
-    "choices": [{"message": {"content": J, "tool_calls": J}}],  # chat
+    "choices": [{"message": {"content": V, "tool_calls": TOOL_CALLS}}],  # chat
     "content": [{"type": V, "text": V}],  # anthropic
     "output": [{"type": V, "content": [{"type": V, "text": V}]}],  # responses
 }

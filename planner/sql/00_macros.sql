@@ -63,20 +63,25 @@ CREATE OR REPLACE TEMP MACRO plan_json_value(v) AS CASE
     ELSE v
 END;
 
--- The text of a message content (JSON): a string, or the text parts of a list of parts.
-CREATE OR REPLACE TEMP MACRO plan_content_text(c) AS CASE json_type(c)
-    WHEN 'VARCHAR' THEN json_extract_string(c, '$')
-    WHEN 'ARRAY' THEN array_to_string(json_extract_string(c, '$[*].text'), ' ')
+-- The text of a message content read as VARCHAR (planner/sources.py): the text itself, or, for a
+-- list of parts (which json_transform hands over as JSON text), the text of its parts.
+CREATE OR REPLACE TEMP MACRO plan_content_text(c) AS CASE
+    WHEN NOT prefix(c, '[{') THEN c
+    WHEN json_valid(c) THEN array_to_string(json_extract_string(c, '$[*].text'), ' ')
+    ELSE c
 END;
 
--- Whether a message content (JSON) holds an image part. (The text test first: most hold none.)
-CREATE OR REPLACE TEMP MACRO plan_has_image(c) AS
-    CAST(c AS VARCHAR) LIKE '%image%' AND json_type(c) = 'ARRAY'
-    AND list_has_any(json_extract_string(c, '$[*].type'), ['image_url', 'input_image', 'image']);
+-- Whether a message content holds an image part. (The text test first: most hold none. CASE,
+-- not AND: DuckDB evaluates every AND operand, and the extract fails on plain text.)
+CREATE OR REPLACE TEMP MACRO plan_has_image(c) AS CASE
+    WHEN c LIKE '[{%image%' AND json_valid(c) THEN list_has_any(
+        json_extract_string(c, '$[*].type'), ['image_url', 'input_image', 'image'])
+    ELSE false
+END;
 
 -- Tool calls in one message: OpenAI's tool_calls list, or Anthropic tool_use content parts.
 CREATE OR REPLACE TEMP MACRO plan_tool_uses(calls, c) AS
-    coalesce(json_array_length(calls), 0)
-    + CASE WHEN CAST(c AS VARCHAR) LIKE '%tool_use%' AND json_type(c) = 'ARRAY'
+    coalesce(len(calls), 0)
+    + CASE WHEN c LIKE '[{%tool_use%' AND json_valid(c)
         THEN len(list_filter(json_extract_string(c, '$[*].type'), lambda t: t = 'tool_use'))
         ELSE 0 END;

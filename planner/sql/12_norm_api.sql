@@ -58,7 +58,7 @@ u AS (
                 json_type(json_extract(e, '$.usage')) = 'OBJECT')[-1], '$.usage'),
                 getvariable('plan_usage_spec'))
         END AS usage,
-        coalesce(req.messages, CASE WHEN json_type(req.input) = 'ARRAY'
+        coalesce(req.messages, CASE WHEN prefix(req.input, '[') AND json_valid(req.input)
             THEN json_transform(req.input, getvariable('plan_messages_spec')) END) AS msgs
     FROM o
 )
@@ -104,11 +104,11 @@ SELECT
         coalesce(list_sum(list_transform(msgs, lambda m: plan_tool_uses(m.tool_calls, m.content)
                                                 + coalesce(m.type = 'function_call', false)::INT)), 0)
         + coalesce(list_sum(list_transform(resp.choices, lambda c:
-            coalesce(json_array_length(c.message.tool_calls), 0))), 0)
+            coalesce(len(c.message.tool_calls), 0))), 0)
         + coalesce(len(list_filter(resp.output, lambda o: o.type = 'function_call')), 0)
         + coalesce(len(list_filter(resp.content, lambda c: c.type = 'tool_use')), 0)
     AS VARCHAR)                                                     AS tool_calls_raw,
-    coalesce(json_array_length(req.tools), 0) > 0                   AS defines_tools,
+    coalesce(len(req.tools), 0) > 0                                 AS defines_tools,
     coalesce(
         plan_content_text(list_filter(msgs, lambda m: m.role IN ('system', 'developer'))[1].content),
         plan_content_text(req.system),
@@ -117,7 +117,7 @@ SELECT
         nullif(array_to_string(list_transform(
             list_filter(msgs, lambda m: m.role NOT IN ('system', 'developer')),
             lambda m: plan_content_text(m.content)), E'\n'), ''),
-        CASE WHEN json_type(req.input) = 'VARCHAR' THEN json_extract_string(req.input, '$') END
+        CASE WHEN msgs IS NULL THEN req.input END
     )                                                               AS prompt,
     nullif(CASE
         WHEN events IS NOT NULL THEN array_to_string(list_transform(events, lambda e: coalesce(
