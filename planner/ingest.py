@@ -115,7 +115,8 @@ def _ingest_file(
                             reused=True, trace=source.trace, options=shaping)
 
     if progress:
-        progress(f"reading {path} as {source.name} ({stat.st_size / 1e6:,.1f} MB)")
+        progress(f"reading {path} as {source.name}, {source.title} "
+                 f"({stat.st_size / 1e6:,.1f} MB)")
     _set_variables(con, path, reader, source, shaping)
     try:
         run_script(con, db.sql(f"14_read_{reader}"), {})

@@ -30,7 +30,7 @@ Record = Mapping[str, object]
 @dataclass(frozen=True)
 class Source:
     name: str
-    title: str  # what a reader of the report knows it as
+    title: str  # what the format is, in words (shown while reading)
     columns: tuple[tuple[str, object], ...]  # top-level key -> VARCHAR, JSON or a structure
     stages: tuple[str, ...]  # SQL files run in order; the last one creates the `norm` view
     matches: Callable[[Record], bool]
