@@ -116,6 +116,9 @@ def _ingest(report: Report) -> Group:
         if len(reasons) > MAX_REASONS_SHOWN:
             parts.append(Text(f"  ... {len(reasons) - MAX_REASONS_SHOWN} more reasons "
                               "(--format json lists them all)"))
+    if i.skipped:
+        parts.append(Text(f"{i.skipped:,} OpenTelemetry spans that are not LLM calls "
+                          "(no gen_ai attributes) were skipped; they are not lines of plan's."))
     spend = report.logged_spend
     if spend:
         parts.append(Text(

@@ -37,6 +37,7 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]) -
             path=f.path, source=f.source, read=f.lines_read,
             accepted=f.accepted - dupes.get(f.file_id, 0), rejected=f.rejected,
             duplicates=dupes.get(f.file_id, 0), reused=f.reused, failed=f.failed,
+            skipped=f.skipped,
         )
         for f in files
     )
@@ -49,6 +50,7 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]) -
         reject_reasons=_reasons(con, "rejects", {f.file_id: f.path for f in files}),
         failed=sum(c.failed for c in counts),
         failure_reasons=_reasons(con, "failures", {f.file_id: f.path for f in files}),
+        skipped=sum(c.skipped for c in counts),
     )
     if ingest.read != ingest.accepted + ingest.rejected + ingest.duplicates + ingest.failed:
         raise AssertionError(f"ingest counts do not reconcile: {ingest}")

@@ -55,6 +55,7 @@ class IngestedFile:
     rejected: int
     failed: int
     reused: bool  # already in the database, read the same way: not read again
+    skipped: int = 0  # OTLP spans that are not LLM calls (not records)
     trace: bool = False  # a request trace: model and workload came from options, no text
     options: dict[str, str] = field(default_factory=dict)  # the options that shaped the read
 
@@ -104,15 +105,15 @@ def _ingest_file(
     shaping = _shaping_options(source, path, options)
     options_key = hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:16]
     row = con.execute(
-        "SELECT file_id, source, lines_read, accepted, rejected, failed FROM files "
+        "SELECT file_id, source, lines_read, accepted, rejected, failed, skipped FROM files "
         "WHERE path = ? AND size_bytes = ? AND mtime_ns = ? AND parser_version = ? "
         "AND options_key = ?",
         [key, stat.st_size, stat.st_mtime_ns, PARSER_VERSION, options_key],
     ).fetchone()
     if row is not None:
-        file_id, name, lines, accepted, rejected, failed = row
+        file_id, name, lines, accepted, rejected, failed, skipped = row
         return IngestedFile(file_id, str(path), name, lines, accepted, rejected, failed,
-                            reused=True, trace=source.trace, options=shaping)
+                            reused=True, skipped=skipped, trace=source.trace, options=shaping)
 
     if progress:
         progress(f"reading {path} as {source.name}, {source.title} "
@@ -124,6 +125,10 @@ def _ingest_file(
         # unreadable, corrupt (a truncated .gz, a malformed .json document or CSV row) or a
         # record over MAX_LINE_BYTES
         raise InputError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from exc
+    skipped = 0
+    if source.split:
+        run_script(con, db.sql(source.split), {})
+        skipped = con.execute("SELECT getvariable('plan_otel_skipped')").fetchone()[0]  # type: ignore[index]
     con.execute(db.sql("15_stage"))
     for stage in source.stages:
         con.execute(options.column_map.records_sql() if stage == "mapped" and options.column_map
@@ -140,10 +145,10 @@ def _ingest_file(
         accepted = lines - rejected - failed
         con.execute(
             "INSERT INTO files (file_id, path, size_bytes, mtime_ns, parser_version, source, "
-            "lines_read, accepted, rejected, failed, options_key) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "lines_read, accepted, rejected, failed, options_key, skipped) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [file_id, key, stat.st_size, stat.st_mtime_ns, PARSER_VERSION, source.name,
-             lines, accepted, rejected, failed, options_key],
+             lines, accepted, rejected, failed, options_key, skipped],
         )
         con.execute("COMMIT")
     except BaseException:
@@ -152,7 +157,7 @@ def _ingest_file(
     finally:
         con.execute("DROP TABLE IF EXISTS raw_lines")
     return IngestedFile(file_id, str(path), source.name, lines, accepted, rejected, failed,
-                        reused=False, trace=source.trace, options=shaping)
+                        reused=False, skipped=skipped, trace=source.trace, options=shaping)
 
 
 def _shaping_options(source: Source, path: Path, options: IngestOptions) -> dict[str, str]:

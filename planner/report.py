@@ -31,6 +31,7 @@ class FileCounts:
     duplicates: int
     reused: bool
     failed: int = 0  # failed requests the log recorded (API errors): counted, never priced
+    skipped: int = 0  # OTLP spans that are not LLM calls: not records, not in `read`
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Ingest:
     reject_reasons: tuple[RejectReason, ...]
     failed: int = 0  # read = accepted + rejected + duplicates + failed
     failure_reasons: tuple[RejectReason, ...] = ()
+    skipped: int = 0  # OTLP spans that are not LLM calls (outside `read`)
 
 
 @dataclass(frozen=True)

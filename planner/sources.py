@@ -35,6 +35,7 @@ class Source:
     stages: tuple[str, ...]  # SQL files run in order; the last one creates the `norm` view
     matches: Callable[[Record], bool]
     trace: bool = False  # a request trace: no model, no text (model and workload from options)
+    split: str | None = None  # SQL run after the reader to split its records (OTLP: spans)
 
     def struct_spec(self) -> str:
         """The json_transform structure read from every record."""
@@ -85,13 +86,25 @@ BODY = {
     "content": [{"type": V, "text": V}],  # anthropic
     "output": [{"type": V, "content": [{"type": V, "text": V}]}],  # responses
 }
-SPECS = {"plan_body_spec": BODY, "plan_request_spec": REQUEST, "plan_usage_spec": USAGE,
+ATTRIBUTES = [{"key": V, "value": {"stringValue": V, "intValue": V, "doubleValue": V,
+                                   "boolValue": V}}]
+SPAN = {"spanId": V, "name": V, "startTimeUnixNano": V, "attributes": ATTRIBUTES,
+        "status": {"code": V, "message": V}}
+OTLP = {"resourceSpans": [{"resource": {"attributes": ATTRIBUTES},
+                           "scopeSpans": [{"spans": [SPAN]}]}]}
+SPECS = {"plan_otlp_spec": OTLP, "plan_body_spec": BODY, "plan_request_spec": REQUEST,
+         "plan_usage_spec": USAGE,
          "plan_messages_spec": MESSAGES}
 
 # In detection order: the first whose test a record passes names it. Canonical comes last and
 # takes any object: a file of unrecognisable records is then rejected line by line with reasons,
 # which says more than a refusal to read it.
 SOURCES: tuple[Source, ...] = (
+    Source(
+        "otel", "OpenTelemetry GenAI spans (OTLP/JSON)",
+        (("span", SPAN), ("resource", ATTRIBUTES)), ("13_norm_otel",), _has("resourceSpans"),
+        split="14_split_otel",
+    ),
     Source(
         "openai-batch", "OpenAI Batch API output",
         _text("id", "custom_id")

@@ -231,3 +231,51 @@ def test_a_malformed_json_document_is_one_error_naming_the_file(tmp_path):
     path.write_text('[{"a": 1},\n{"a": ]')
     with pytest.raises(InputError, match=r"broken\.json: cannot read"):
         load([path])
+
+
+def _attrs(**values):
+    """OTLP/JSON attributes; ints are written as strings, as OTLP/JSON does for 64-bit ints."""
+    out = []
+    for key, v in values.items():
+        value = {"intValue": str(v)} if isinstance(v, int) else {"stringValue": v}
+        out.append({"key": key.replace("__", "."), "value": value})
+    return out
+
+
+def _export(service, *spans):
+    return {"resourceSpans": [{"resource": {"attributes": _attrs(service__name=service)},
+                               "scopeSpans": [{"scope": {"name": "otel"}, "spans": list(spans)}]}]}
+
+
+def test_otel_genai_spans(write_log):
+    t0 = "1772445600000000000"  # 2026-03-02T10:00:00Z in ns
+    chat = {"spanId": "s1", "name": "chat", "startTimeUnixNano": t0, "status": {},
+            "attributes": _attrs(**{
+                "gen_ai.request.model": "gpt-4o", "gen_ai.response.model": "gpt-4o-2024-08-06",
+                "gen_ai.usage.input_tokens": 120, "gen_ai.usage.output_tokens": 40,
+                "gen_ai.usage.cache_read.input_tokens": 100,
+                "gen_ai.usage.reasoning.output_tokens": 10})}
+    http = {"spanId": "s2", "name": "GET /search", "startTimeUnixNano": t0,
+            "attributes": _attrs(http__method="GET")}
+    failed = {"spanId": "s3", "name": "chat", "startTimeUnixNano": t0,
+              "status": {"code": 2, "message": "rate limited"},
+              "attributes": _attrs(**{"gen_ai.request.model": "gpt-4o"})}
+    older = {"spanId": "s4", "name": "chat", "startTimeUnixNano": t0,
+             "attributes": _attrs(**{"gen_ai.request.model": "gpt-4o-mini",
+                                     "gen_ai.usage.prompt_tokens": 7,
+                                     "gen_ai.usage.completion_tokens": 3})}
+    log = write_log([_export("search-api", chat, http, failed), "garbage",
+                     _export("mail-bot", older)])
+    con, files, scope = load([log])
+    assert files[0].source == "otel"
+    assert rows(con, "model, input_tokens, output_tokens, cached_input_tokens, "
+                     "reasoning_tokens, workload_tag, ts, request_id") == [
+        ("gpt-4o-2024-08-06", 120, 40, 100, 10, "search-api", datetime(2026, 3, 2, 10), "s1"),
+        ("gpt-4o-mini", 7, 3, 0, 0, "mail-bot", datetime(2026, 3, 2, 10), "s4"),
+    ]
+    i = scope.ingest
+    # Records are the GenAI spans (3) and the line that is not an export request (1); the
+    # HTTP span is skipped, not read.
+    assert (i.read, i.accepted, i.failed, i.rejected, i.skipped) == (4, 2, 1, 1, 1)
+    assert i.failure_reasons[0].reason == "span status ERROR: rate limited"
+    assert i.reject_reasons[0].reason == "not valid JSON"

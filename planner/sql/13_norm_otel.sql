@@ -1,0 +1,49 @@
+-- Stage 13 (OpenTelemetry GenAI spans, split into records by 14_split_otel.sql): attributes are
+-- [{key, value: {stringValue | intValue | doubleValue | boolValue}}] (OTLP/JSON writes 64-bit
+-- integers as strings). gen_ai.usage.input_tokens includes cached tokens (the semantic
+-- conventions); the older gen_ai.usage.prompt_tokens / completion_tokens are read too. The span
+-- start is the timestamp; the resource's service.name is the workload's fallback tag. A span with
+-- status ERROR is a failed request.
+CREATE OR REPLACE TEMP VIEW norm AS
+WITH a AS (
+    SELECT
+        *,
+        map_from_entries(list_transform(span.attributes, lambda x: {'k': x.key, 'v': coalesce(
+            x.value.stringValue, x.value.intValue, x.value.doubleValue, x.value.boolValue)}))
+            AS attr,
+        map_from_entries(list_transform(resource, lambda x: {'k': x.key, 'v': coalesce(
+            x.value.stringValue, x.value.intValue, x.value.doubleValue, x.value.boolValue)}))
+            AS res
+    FROM stage
+)
+SELECT
+    line_no,
+    line_problem,
+    excerpt,
+    coalesce(attr['gen_ai.response.id'], span.spanId)               AS request_id,
+    CASE WHEN TRY_CAST(span.startTimeUnixNano AS HUGEINT) IS NOT NULL
+        THEN CAST(TRY_CAST(span.startTimeUnixNano AS HUGEINT) / 1e9 AS VARCHAR)
+        ELSE span.startTimeUnixNano END                             AS ts_raw,
+    NULL::VARCHAR                                                   AS workload_field,
+    coalesce(attr['workload'], res['service.name'])                 AS workload_tag,
+    coalesce(attr['gen_ai.response.model'], attr['gen_ai.request.model']) AS model,
+    coalesce(attr['gen_ai.usage.input_tokens'], attr['gen_ai.usage.prompt_tokens']) AS input_raw,
+    coalesce(attr['gen_ai.usage.output_tokens'], attr['gen_ai.usage.completion_tokens'])
+                                                                    AS output_raw,
+    attr['gen_ai.usage.cache_read.input_tokens']                    AS cached_raw,
+    attr['gen_ai.usage.cache_creation.input_tokens']                AS cache_write_raw,
+    attr['gen_ai.usage.reasoning.output_tokens']                    AS reasoning_raw,
+    attr['gen_ai.operation.name']                                   AS task_type,
+    res['team']                                                     AS team,
+    NULL::VARCHAR                                                   AS images_raw,
+    NULL::VARCHAR                                                   AS tool_calls_raw,
+    NULL::BOOLEAN                                                   AS defines_tools,
+    NULL::VARCHAR                                                   AS system_prompt,
+    NULL::VARCHAR                                                   AS prompt,
+    NULL::VARCHAR                                                   AS response,
+    0                                                               AS n_messages,
+    CASE WHEN span.status.code IN ('2', 'STATUS_CODE_ERROR')
+        THEN 'span status ERROR' || coalesce(': ' || span.status.message, '') END AS failure,
+    NULL::VARCHAR                                                   AS logged_cost_raw,
+    NULL::VARCHAR                                                   AS service_tier
+FROM a
