@@ -71,9 +71,7 @@ def _run(
         projection = scenarios.project(                                # 6. costs, month
             con, table, models, options.settings, rules, scope.window_seconds)
         sources = provenance.read(                                     # 7. what sources imply
-            con, ingested, options.reading.model is not None,
-            options.reading.workload is not None, options.reading.trace_start is not None,
-            table.version)
+            con, ingested, options.reading, table.version)
         rows = [] if group_by is None else export_rows(                # 8. (export) groups
             con, group_by, projection.monthly_scale_factor,
             projection.onprem.monthly_fleet_cost_usd)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import duckdb
 
-from planner.ingest import IngestedFile
+from planner.ingest import IngestedFile, IngestOptions
 from planner.report import Assumption, LoggedSpend
 
 MICRO_USD = Decimal("0.000001")  # a reconciliation, not a total: shown to the micro-dollar
@@ -24,11 +24,10 @@ class Provenance:
 
 
 def read(
-    con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile], model_flag: bool,
-    workload_flag: bool, start_flag: bool, pricing_version: str,
+    con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile], reading: IngestOptions,
+    pricing_version: str,
 ) -> Provenance:
-    assumptions = list(_trace_assumptions(files, model_flag, workload_flag, start_flag,
-                                          pricing_version))
+    assumptions = _trace_assumptions(files, reading, pricing_version)
     warnings: list[str] = []
     total, textless = con.execute(
         "SELECT sum(requests), sum(requests) FILTER (WHERE NOT has_text) FROM usage "
@@ -51,8 +50,7 @@ def read(
 
 
 def _trace_assumptions(
-    files: Sequence[IngestedFile], model_flag: bool, workload_flag: bool, start_flag: bool,
-    pricing_version: str,
+    files: Sequence[IngestedFile], reading: IngestOptions, pricing_version: str
 ) -> list[Assumption]:
     out: list[Assumption] = []
     traces = [f for f in files if f.trace]
@@ -60,16 +58,16 @@ def _trace_assumptions(
     if models:
         out.append(Assumption(
             "trace_model", ", ".join(models),
-            "flag --model" if model_flag else
+            "flag --model" if reading.model else
             f"pricing {pricing_version}: default frontier model (trace files name no model)"))
     for f in traces:
         out.append(Assumption(
             f"trace_workload[{f.path}]", f.options["workload"],
-            "flag --workload" if workload_flag else "the file name (trace files name none)"))
+            "flag --workload" if reading.workload else "the file name (trace files name none)"))
         if f.source == "mooncake-trace":
             out.append(Assumption(
                 f"trace_start[{f.path}]", f.options["trace_start"],
-                "flag --trace-start" if start_flag else
+                "flag --trace-start" if reading.trace_start else
                 "default: the Unix epoch (Mooncake times are offsets from the trace start)"))
     return out
 

@@ -54,6 +54,12 @@ def _has(*keys: str) -> Callable[[Record], bool]:
     return lambda r: all(k in r for k in keys)
 
 
+def _bare(name: str, title: str, matches: Callable[[Record], bool]) -> Source:
+    """A source of bare API response objects: the record is the response body."""
+    return Source(name, title, _text("timestamp") + _json("metadata"),
+                  ("13_calls_bare", API), matches)
+
+
 def _is_dict(value: object) -> bool:
     return isinstance(value, dict)
 
@@ -160,21 +166,12 @@ SOURCES: tuple[Source, ...] = (
         lambda r: _is_dict(r.get("request")) or _is_dict(r.get("response"))
         or isinstance(r.get("response"), list),
     ),
-    Source(
-        "openai-responses", "OpenAI Responses API objects",
-        _text("timestamp") + _json("metadata"), ("13_calls_bare", API),
-        lambda r: r.get("object") == "response" and "usage" in r,
-    ),
-    Source(
-        "anthropic-messages", "Anthropic Messages API responses",
-        _text("timestamp") + _json("metadata"), ("13_calls_bare", API),
-        lambda r: r.get("type") == "message" and "usage" in r,
-    ),
-    Source(
-        "openai-chat-completion", "OpenAI chat.completion objects",
-        _text("timestamp") + _json("metadata"), ("13_calls_bare", API),
-        lambda r: r.get("object") == "chat.completion" and "usage" in r,
-    ),
+    _bare("openai-responses", "OpenAI Responses API objects",
+          lambda r: r.get("object") == "response" and "usage" in r),
+    _bare("anthropic-messages", "Anthropic Messages API responses",
+          lambda r: r.get("type") == "message" and "usage" in r),
+    _bare("openai-chat-completion", "OpenAI chat.completion objects",
+          lambda r: r.get("object") == "chat.completion" and "usage" in r),
     Source(
         "canonical", "plan's canonical record",
         _text(

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
 
+from planner import db, ingest
+from planner.ingest import IngestOptions
 from planner.pipeline import AnalyzeOptions, analyze
 from planner.report import Report
 
@@ -179,9 +182,6 @@ def test_azure_trace_csv():
 def test_mooncake_trace_with_a_start_time_and_model():
     rows = [json.loads(x) for x in
             (REAL / "mooncake_conversation_first1000.jsonl").read_text().splitlines()]
-    from datetime import UTC, datetime
-
-    from planner.ingest import IngestOptions
     report = analyze(
         [str(REAL / "mooncake_conversation_first1000.jsonl")],
         AnalyzeOptions(db=":memory:", reading=IngestOptions(
@@ -244,8 +244,6 @@ def tool_calls_of(rec: dict) -> int:
 
 @pytest.mark.parametrize("name", ["openai_vcr.derived.jsonl", "anthropic_vcr.derived.jsonl"])
 def test_tool_calls_in_recorded_calls(name):
-    from planner import db, ingest
-
     records = [json.loads(x) for x in (REAL / name).read_text().splitlines()]
     want = [tool_calls_of(r) for r in records if r["status"] < 400]
     con = db.connect(":memory:")

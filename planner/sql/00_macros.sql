@@ -19,13 +19,6 @@ CREATE OR REPLACE TEMP MACRO plan_ts(v) AS make_timestamp(epoch_us(CASE
     WHEN TRY_CAST(v AS DOUBLE) BETWEEN 0 AND 4102444800 THEN to_timestamp(TRY_CAST(v AS DOUBLE))
 END));
 
--- The text of one chat message: a string content, or the text parts of a content list.
--- (Function calls, not the -> operators: inside a macro DuckDB 2.0 reads `m -> ...` as a lambda.)
-CREATE OR REPLACE TEMP MACRO plan_msg_text(m) AS CASE json_type(json_extract(m, '$.content'))
-    WHEN 'VARCHAR' THEN json_extract_string(m, '$.content')
-    WHEN 'ARRAY' THEN array_to_string(json_extract_string(m, '$.content[*].text'), ' ')
-END;
-
 -- USD for some tokens at price row `p` (per-token DECIMAL rates; see planner/scenarios.py). Each
 -- token bucket pays its own rate; `lc` (the request was above the model's long-context threshold)
 -- puts the whole request at the tier's rates. NULL when p is NULL (a model with no price), never 0.
@@ -85,3 +78,16 @@ CREATE OR REPLACE TEMP MACRO plan_tool_uses(calls, c) AS
     + CASE WHEN c LIKE '[{%tool_use%' AND json_valid(c)
         THEN len(list_filter(json_extract_string(c, '$[*].type'), lambda t: t = 'tool_use'))
         ELSE 0 END;
+
+-- A chat's messages (the plan_messages_spec structure of planner/sources.py): the first system
+-- or developer message's text, and the other messages' texts joined, NULL when empty.
+CREATE OR REPLACE TEMP MACRO plan_system_text(msgs) AS plan_content_text(
+    list_filter(msgs, lambda m: m.role IN ('system', 'developer'))[1].content);
+
+CREATE OR REPLACE TEMP MACRO plan_prompt_text(msgs) AS nullif(array_to_string(list_transform(
+    list_filter(msgs, lambda m: m.role NOT IN ('system', 'developer')),
+    lambda m: plan_content_text(m.content)), E'\n'), '');
+
+-- Whether any message of a chat holds an image part.
+CREATE OR REPLACE TEMP MACRO plan_has_images(msgs) AS
+    coalesce(list_bool_or(list_transform(msgs, lambda m: plan_has_image(m.content))), false);

@@ -98,8 +98,7 @@ SELECT
     END                                                             AS reasoning_raw,
     task_type,
     team,
-    CAST(coalesce(list_bool_or(list_transform(msgs, lambda m: plan_has_image(m.content))), false)
-        AS VARCHAR)                                                 AS images_raw,
+    CAST(plan_has_images(msgs) AS VARCHAR)                          AS images_raw,
     CAST(
         coalesce(list_sum(list_transform(msgs, lambda m: plan_tool_uses(m.tool_calls, m.content)
                                                 + coalesce(m.type = 'function_call', false)::INT)), 0)
@@ -110,13 +109,11 @@ SELECT
     AS VARCHAR)                                                     AS tool_calls_raw,
     coalesce(len(req.tools), 0) > 0                                 AS defines_tools,
     coalesce(
-        plan_content_text(list_filter(msgs, lambda m: m.role IN ('system', 'developer'))[1].content),
+        plan_system_text(msgs),
         plan_content_text(req.system),
         req.instructions)                                           AS system_prompt,
     coalesce(
-        nullif(array_to_string(list_transform(
-            list_filter(msgs, lambda m: m.role NOT IN ('system', 'developer')),
-            lambda m: plan_content_text(m.content)), E'\n'), ''),
+        plan_prompt_text(msgs),
         CASE WHEN msgs IS NULL THEN req.input END
     )                                                               AS prompt,
     nullif(CASE

@@ -18,7 +18,8 @@ WITH j AS (
 m AS (
     SELECT
         *,
-        CASE WHEN json_type(msgs_json) = 'ARRAY' THEN CAST(msgs_json AS JSON[]) END AS msgs,
+        CASE WHEN json_type(msgs_json) = 'ARRAY'
+            THEN json_transform(msgs_json, getvariable('plan_messages_spec')) END AS msgs,
         coalesce(json_extract(meta, '$.usage_object'), json_extract(response, '$.usage')) AS usage
     FROM j
 )
@@ -43,16 +44,12 @@ SELECT
     meta ->> '$.spend_logs_metadata.task_type'                      AS task_type,
     coalesce(nullif(team_id, ''), meta ->> '$.user_api_key_team_alias',
              meta ->> '$.user_api_key_team_id')                     AS team,
-    CAST(list_has_any(json_extract_string(msgs_json, '$[*].content[*].type'),
-        ['image_url', 'input_image', 'image']) AS VARCHAR)          AS images_raw,
+    CAST(plan_has_images(msgs) AS VARCHAR)                          AS images_raw,
     CAST(coalesce(len(json_extract(response, '$.choices[*].message.tool_calls[*]')), 0)
         AS VARCHAR)                                                 AS tool_calls_raw,
     NULL::BOOLEAN                                                   AS defines_tools,
-    plan_msg_text(list_filter(msgs, lambda x: x ->> '$.role' IN ('system', 'developer'))[1])
-                                                                    AS system_prompt,
-    nullif(array_to_string(list_transform(
-        list_filter(msgs, lambda x: x ->> '$.role' NOT IN ('system', 'developer')),
-        lambda x: plan_msg_text(x)), E'\n'), '')                    AS prompt,
+    plan_system_text(msgs)                                          AS system_prompt,
+    plan_prompt_text(msgs)                                          AS prompt,
     response ->> '$.choices[0].message.content'                     AS response,
     coalesce(len(msgs), 0)                                          AS n_messages,
     CASE WHEN lower(status) IN ('failure', 'failed', 'error')

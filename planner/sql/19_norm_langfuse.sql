@@ -28,7 +28,8 @@ c AS (
         coalesce(ud ->> '$.output', ud ->> '$.completionTokens', ud ->> '$.completion_tokens')
             AS out_base,
         coalesce(ud ->> '$.output_reasoning_tokens', ud ->> '$.output_reasoning') AS out_reasoning,
-        CASE WHEN json_type(inp) = 'ARRAY' THEN CAST(inp AS JSON[]) END AS msgs
+        CASE WHEN json_type(inp) = 'ARRAY'
+            THEN json_transform(inp, getvariable('plan_messages_spec')) END AS msgs
     FROM u
 )
 SELECT
@@ -52,17 +53,12 @@ SELECT
     out_reasoning                                                   AS reasoning_raw,
     meta ->> '$.task_type'                                          AS task_type,
     meta ->> '$.team'                                               AS team,
-    CAST(list_has_any(json_extract_string(inp, '$[*].content[*].type'),
-        ['image_url', 'input_image', 'image']) AS VARCHAR)          AS images_raw,
+    CAST(plan_has_images(msgs) AS VARCHAR)                          AS images_raw,
     CAST(coalesce(len(json_extract(outp, '$.tool_calls[*]')), 0) AS VARCHAR) AS tool_calls_raw,
     NULL::BOOLEAN                                                   AS defines_tools,
-    plan_msg_text(list_filter(msgs, lambda x: x ->> '$.role' IN ('system', 'developer'))[1])
-                                                                    AS system_prompt,
-    coalesce(
-        nullif(array_to_string(list_transform(
-            list_filter(msgs, lambda x: x ->> '$.role' NOT IN ('system', 'developer')),
-            lambda x: plan_msg_text(x)), E'\n'), ''),
-        CASE WHEN json_type(inp) = 'VARCHAR' THEN inp ->> '$' END)  AS prompt,
+    plan_system_text(msgs)                                          AS system_prompt,
+    coalesce(plan_prompt_text(msgs),
+             CASE WHEN json_type(inp) = 'VARCHAR' THEN inp ->> '$' END) AS prompt,
     CASE json_type(outp)
         WHEN 'VARCHAR' THEN outp ->> '$'
         WHEN 'OBJECT' THEN coalesce(outp ->> '$.content', outp ->> '$.text')
