@@ -6,13 +6,14 @@ import json
 import sys
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, assert_never
 
 import typer
 from rich.console import Console
 
-from cli import render_ci, render_table
+from cli import pricing_cmd, render_ci, render_table
 from cli.errors import EXIT_CODES_HELP, ExitCode, reported
 from planner import gate, pipeline, scenarios
 from planner.diff import Diff, diff_reports
@@ -41,6 +42,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+app.add_typer(pricing_cmd.app, name="pricing")
 
 
 @app.callback()
@@ -130,6 +132,16 @@ MinReplicasOpt = Annotated[int | None, typer.Option(
     min=1, help="Minimum self-hosted replicas (default 2).")]
 
 
+class PriceAt(StrEnum):
+    current = "current"
+    request_time = "request-time"
+
+
+PriceAtOpt = Annotated[PriceAt, typer.Option(
+    "--price-at", help="Price each request at the version's current prices, or at the price "
+    "in force on its day.")]
+
+
 def _reading(
     source: str | None, model: str | None, workload: str | None, trace_start: object,
     maps: list[str] | None,
@@ -145,7 +157,7 @@ def _options(
     db: str | None, pricing: str | None, rules: Path | None, overrides: Path | None,
     frontier: str | None, distilled: str | None, escalation: object,
     utilization: object = None, min_replicas: int | None = None,
-    reading: IngestOptions | None = None,
+    reading: IngestOptions | None = None, price_at: PriceAt = PriceAt.current,
 ) -> pipeline.AnalyzeOptions:
     if utilization is not None and Decimal(str(utilization)) == 0:
         raise typer.BadParameter("must be above 0", param_hint="--utilization")
@@ -160,6 +172,7 @@ def _options(
             escalation=escalation,  # type: ignore[arg-type]  # parsed to Decimal
             utilization=utilization,  # type: ignore[arg-type]
             min_replicas=min_replicas,
+            price_at=price_at.value,
         ),
     )
 
@@ -191,6 +204,7 @@ def analyze(
     escalation: EscalationOpt = None,
     utilization: UtilizationOpt = None,
     min_replicas: MinReplicasOpt = None,
+    price_at: PriceAtOpt = PriceAt.current,
     source: SourceOpt = None,
     model: ModelOpt = None,
     workload: WorkloadOpt = None,
@@ -200,7 +214,7 @@ def analyze(
     """Ingest request logs, label workloads and project monthly spend per scenario."""
     options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
                        utilization, min_replicas,
-                       _reading(source, model, workload, trace_start, maps))
+                       _reading(source, model, workload, trace_start, maps), price_at)
     report = _run(logs, options, output_format is OutputFormat.table)
     _emit(report, output_format, output)
 
@@ -218,6 +232,7 @@ def baseline(
     frontier: FrontierOpt = None,
     distilled: DistilledOpt = None,
     escalation: EscalationOpt = None,
+    price_at: PriceAtOpt = PriceAt.current,
     source: SourceOpt = None,
     model: ModelOpt = None,
     workload: WorkloadOpt = None,
@@ -227,7 +242,8 @@ def baseline(
     """Write the JSON report of LOGS as the baseline `plan check` compares against."""
     report = _run(logs, _options(db, pricing, rules, overrides, frontier, distilled,
                                  escalation, reading=_reading(source, model, workload,
-                                                              trace_start, maps)), False)
+                                                              trace_start, maps),
+                                 price_at=price_at), False)
     output.write_text(to_json(report), encoding="utf-8")
     Console(stderr=True).print(f"plan: baseline written to {output}", highlight=False,
                                markup=False)
@@ -269,8 +285,9 @@ def check(
 ) -> None:
     """Analyse LOGS and compare with a baseline; exit 1 when a threshold is crossed.
 
-    The frontier model, distilled model and escalation rate are the baseline's, so the two
-    reports price the same scenarios; the pricing is the newest unless --pricing says otherwise.
+    The frontier model, distilled model, escalation rate and --price-at are the baseline's, so
+    the two reports price the same scenarios; the pricing is the newest unless --pricing says
+    otherwise.
     """
     with reported():
         old = load_report(baseline_file)
@@ -284,7 +301,8 @@ def check(
         )
     options = _options(db, pricing, rules, overrides, settings.frontier, settings.distilled,
                        settings.escalation,
-                       reading=_reading(source, model, workload, trace_start, maps))
+                       reading=_reading(source, model, workload, trace_start, maps),
+                       price_at=PriceAt(settings.price_at))
     # Compared as JSON, exactly as a baseline file is read back.
     new = json.loads(to_json(_run(logs, options, False)))
     result = gate.check(old, new, thresholds)
@@ -322,6 +340,7 @@ def export(
     frontier: FrontierOpt = None,
     distilled: DistilledOpt = None,
     escalation: EscalationOpt = None,
+    price_at: PriceAtOpt = PriceAt.current,
     source: SourceOpt = None,
     model: ModelOpt = None,
     workload: WorkloadOpt = None,
@@ -330,7 +349,8 @@ def export(
 ) -> None:
     """Write scenario costs per group (one row per group and scenario) for spreadsheets."""
     options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
-                       reading=_reading(source, model, workload, trace_start, maps))
+                       reading=_reading(source, model, workload, trace_start, maps),
+                       price_at=price_at)
     with reported():
         kind = export_kind(output)
         report, rows = pipeline.export(logs, options, [g.value for g in group_by])

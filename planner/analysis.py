@@ -81,11 +81,6 @@ def label(
     distilled: str,
 ) -> None:
     """Label and route every request; fill the `usage` table (stage 50)."""
-    con.execute("CREATE OR REPLACE TEMP TABLE plan_rules "
-                "(idx INTEGER, name VARCHAR, label VARCHAR, reason VARCHAR)")
-    if rules.rules:
-        con.executemany("INSERT INTO plan_rules VALUES (?, ?, ?, ?)",
-                        [(i, r.name, r.label, r.reason) for i, r in enumerate(rules.rules)])
     con.execute("CREATE OR REPLACE TEMP TABLE plan_overrides (workload VARCHAR, label VARCHAR)")
     if overrides:
         con.executemany("INSERT INTO plan_overrides VALUES (?, ?)", list(overrides.items()))
@@ -93,6 +88,8 @@ def label(
     # case_sql holds only CONDITIONS templates and $parameter names (planner/rules.py).
     script = db.sql("50_usage").replace("{rule_case}", case_sql)
     run_script(con, script, {**params, "default_label": rules.default_label,
+                             "rule_names": [r.name for r in rules.rules],
+                             "rule_labels": [r.label for r in rules.rules],
                              "frontier": frontier, "distilled": distilled})
 
 

@@ -51,14 +51,15 @@ def to_csv(report: Report) -> str:
     for scenario in SCENARIOS:
         for w in report.workloads:
             writer.writerow([
-                scenario, _cell(w.workload), w.label, w.requests, w.input_tokens,
+                scenario, csv_cell(w.workload), w.label, w.requests, w.input_tokens,
                 w.output_tokens, f"{w.monthly_cost_usd[scenario]:.2f}", report.pricing_version,
                 report.window.start, report.window.end,
             ])
     return out.getvalue()
 
 
-def _cell(text: str) -> str:
+def csv_cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -95,7 +96,9 @@ def baseline_settings(report: dict[str, Any]) -> Settings:
     escalation = values.get("escalation_rate")
     return Settings(frontier=values.get("frontier_model"),
                     distilled=values.get("distilled_model"),
-                    escalation=Decimal(escalation) if escalation else None)
+                    escalation=Decimal(escalation) if escalation else None,
+                    price_at="request-time" if values.get("price_at") == "request-time"
+                    else "current")
 
 
 def export_kind(path: Path) -> str:
@@ -129,4 +132,4 @@ def write_export(rows: list[dict[str, object]], path: Path, kind: str) -> None:
 def _export_cell(value: object) -> str:
     if isinstance(value, Decimal):
         return f"{value:.2f}"
-    return _cell(str(value)) if isinstance(value, str) else str(value)
+    return csv_cell(str(value)) if isinstance(value, str) else str(value)

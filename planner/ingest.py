@@ -12,6 +12,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -202,9 +203,14 @@ def _forget(con: duckdb.DuckDBPyConnection, key: str) -> None:
     con.execute("DELETE FROM files WHERE path = ?", [key])
 
 
+_COMMENT = re.compile(r"--[^\n]*")
+
+
 def run_script(con: duckdb.DuckDBPyConnection, script: str, params: dict[str, object]) -> None:
-    """Execute a stage file statement by statement, binding the named parameters each uses."""
+    """Execute a stage file statement by statement, binding the named parameters each uses
+    (outside its comments, which may name them)."""
     for statement in script.split("\n;\n"):
         if statement.strip():
-            used = {k: v for k, v in params.items() if f"${k}" in statement}
+            code = _COMMENT.sub("", statement)
+            used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", code)}
             con.execute(statement, used)

@@ -37,15 +37,18 @@ def read(
             "requests_without_text", f"{textless} of {total}",
             "measured: requests logged without prompt text (request traces have none); "
             "labelled from token statistics and metadata only"))
+    # A request keeps its service tier where its model publishes one (stage 60); the rest are
+    # priced at standard rates, which this names.
     tiers = con.execute(
-        "SELECT service_tier, sum(requests) FROM usage WHERE NOT is_minute "
-        "AND service_tier IN ('batch', 'flex', 'priority', 'scale') GROUP BY 1 ORDER BY 1"
+        "SELECT service_tier, sum(requests)::BIGINT FROM costs "
+        "WHERE service_tier = 'scale' OR (service_tier IN ('batch', 'flex', 'priority') "
+        "AND own_tier_unpublished) GROUP BY 1 ORDER BY 1"
     ).fetchall()
     for tier, n in tiers:
         warnings.append(
-            f"{n} requests were served at the '{tier}' service tier; plan prices every request "
-            "at standard rates, so their as-logged cost is "
-            + ("overstated" if tier in ("batch", "flex") else "understated"))
+            f"{n} requests were served at the '{tier}' service tier, which the pricing table "
+            "does not publish for their model; plan prices them at standard rates, so their "
+            "as-logged cost is " + ("overstated" if tier in ("batch", "flex") else "understated"))
     return Provenance(tuple(assumptions), tuple(warnings), _logged_spend(con))
 
 

@@ -111,7 +111,7 @@ class Price:
     cached_input_per_mtok: Decimal
     cache_write_per_mtok: Decimal
     output_per_mtok: Decimal
-    context_window: int
+    context_window: int | None  # None: not published
     source: str
     long_context_above: int | None = None  # input tokens; above it the whole request pays lc_*
     lc_input_per_mtok: Decimal | None = None

@@ -8,7 +8,9 @@ average month (365.25 / 12 days), sizes the on-prem fleet and rounds to cents on
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import duckdb
@@ -29,10 +31,13 @@ from planner.report import (
 )
 from planner.rules import RuleSet
 from pricing import PriceTable
+from pricing.table import SERVICE_TIERS, RateCard
 
 PUBLISHED_ESCALATION = "published: 10-15% of routed traffic escalates (Feb 2026 analyses); midpoint"
 PUBLISHED_UTILIZATION = "published: target GPU utilisation about 75% for serving fleets"
 PER_TOKEN = Decimal(1_000_000)
+# The open ends of a price period, as dates DuckDB and Python both hold.
+FIRST_DAY, LAST_DAY = date(1, 1, 1), date(9999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class Settings:
     escalation: Decimal | None = None
     utilization: Decimal | None = None
     min_replicas: int | None = None
+    price_at: str = "current"  # or "request-time": the price in force on each request's day
 
 
 @dataclass(frozen=True)
@@ -72,13 +78,19 @@ class Projection:
 def choose_models(
     con: duckdb.DuckDBPyConnection, table: PriceTable, settings: Settings
 ) -> Models:
-    # Requests per logged model id (NULL: no model), read once for both uses below.
-    logged = dict(con.execute("SELECT model, count(*) FROM scope GROUP BY model").fetchall())
+    # Each logged model id (NULL: no model) and service tier, with its days and requests: read
+    # once, for the frontier choice and the price lookup here and for stage 50's prices.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE plan_logged AS SELECT model, service_tier, "
+        "min(ts)::DATE AS first_day, max(ts)::DATE AS last_day, count(*) AS requests "
+        "FROM scope GROUP BY ALL")
+    logged = dict(con.execute(
+        "SELECT model, sum(requests)::BIGINT FROM plan_logged GROUP BY model").fetchall())
     frontier, frontier_src = _frontier(logged, table, settings.frontier)
     distilled = table.get(settings.distilled or table.default_distilled).model
     distilled_src = "flag --distilled" if settings.distilled else (
         f"pricing {table.version}: default distilled model")
-    priced = _load_prices(con, table, list(logged))
+    priced = _load_prices(con, table, list(logged), (frontier, distilled), settings.price_at)
     return Models(frontier, frontier_src, distilled, distilled_src, frozenset(priced))
 
 
@@ -144,6 +156,14 @@ def project(
                    "keep their cache-read / cache-write bucket",
                    "plan assumption: the target model caches the same prefixes"),
         Assumption("pricing_version", table.version, str(table.path)),
+        Assumption("distilled_context_window",
+                   str(table.models[distilled].context_window or "not published"),
+                   f"pricing {table.version}" + ("" if table.models[distilled].context_window
+                   else ": no request is kept on frontier for its length")),
+        Assumption("price_at", settings.price_at if settings.price_at == "request-time"
+                   else f"current (prices in force on {table.released})",
+                   "flag --price-at" if settings.price_at == "request-time"
+                   else "plan default: --price-at current"),
     )
     quantities = tuple(
         PricedQuantity(w, s, m, lc, Decimal(weight), *counts)
@@ -173,36 +193,58 @@ def _frontier(
 
 
 def _load_prices(
-    con: duckdb.DuckDBPyConnection, table: PriceTable, logged: list[str | None]
+    con: duckdb.DuckDBPyConnection, table: PriceTable, logged: list[str | None],
+    targets: Sequence[str], price_at: str,
 ) -> set[str]:
-    """Load plan_prices (per-token DECIMAL rates) and plan_model_map (logged id -> entry)."""
+    """Load plan_prices (per-token DECIMAL rates) and plan_model_map (logged id -> entry).
+
+    plan_prices has one row per model, service tier and price period, valid from `valid_from`
+    until the day before `valid_to`. At `current` there is one period, the version's current
+    prices, for all time; at `request-time` every dated period. A service tier the model does
+    not publish repeats the standard rates with `published` false.
+    """
+    mapping = [(m, table.resolve(m) if m is not None else None) for m in logged]
+    priced = {e for _, e in mapping if e}
+    rows: list[list[object]] = []
+    for name in sorted(priced | set(targets)):
+        m = table.models[name]
+        periods = m.periods if price_at == "request-time" else (m.current,)
+        for i, period in enumerate(periods):
+            start = period.start if price_at == "request-time" and i else None
+            nxt = periods[i + 1].start if i + 1 < len(periods) else None
+            for tier in ("standard", *SERVICE_TIERS):
+                card = period.service_tiers.get(tier, period.standard)
+                published = tier == "standard" or tier in period.service_tiers
+                rows.append([len(rows), m.model, tier, published, start or FIRST_DAY,
+                             nxt or LAST_DAY,
+                             m.context_window, m.multimodal, *_card_row(card)])
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE plan_prices (model VARCHAR, context_window BIGINT, "
+        "CREATE OR REPLACE TEMP TABLE plan_prices (id INTEGER, model VARCHAR, tier VARCHAR, "
+        "published BOOLEAN, valid_from DATE, valid_to DATE, context_window BIGINT, "
         "multimodal BOOLEAN, p STRUCT(input DECIMAL(18, 12), cached_input DECIMAL(18, 12), "
         "cache_write DECIMAL(18, 12), output DECIMAL(18, 12), lc_above BIGINT, "
         "lc_input DECIMAL(18, 12), lc_cached_input DECIMAL(18, 12), "
         "lc_cache_write DECIMAL(18, 12), lc_output DECIMAL(18, 12)))"
     )
-    rows = []
-    for m in table.models.values():
-        r, lc = m.rates, m.long_context
-        rates = [r.input, r.cached_input, r.cache_write, r.output]
-        lc_rates = [lc.input, lc.cached_input, lc.cache_write, lc.output] if lc else [None] * 4
-        rows.append([m.model, m.context_window, m.multimodal,
-                     *[x / PER_TOKEN for x in rates], m.long_context_above,
-                     *[None if x is None else x / PER_TOKEN for x in lc_rates]])
     # One INSERT of all rows (executemany runs one statement per row).
-    row_sql = ("(?, ?, ?, {'input': ?, 'cached_input': ?, 'cache_write': ?, 'output': ?, "
-               "'lc_above': ?, 'lc_input': ?, 'lc_cached_input': ?, 'lc_cache_write': ?, "
-               "'lc_output': ?})")
+    row_sql = ("(?, ?, ?, ?, ?, ?, ?, ?, {'input': ?, 'cached_input': ?, 'cache_write': ?, "
+               "'output': ?, 'lc_above': ?, 'lc_input': ?, 'lc_cached_input': ?, "
+               "'lc_cache_write': ?, 'lc_output': ?})")
     con.execute("INSERT INTO plan_prices VALUES " + ", ".join([row_sql] * len(rows)),
                 [x for row in rows for x in row])
-    mapping = [(m, table.resolve(m) if m is not None else None) for m in logged]
     con.execute("CREATE OR REPLACE TEMP TABLE plan_model_map (raw_model VARCHAR, entry VARCHAR)")
     if mapping:
         con.execute("INSERT INTO plan_model_map VALUES " + ", ".join(["(?, ?)"] * len(mapping)),
                     [x for pair in mapping for x in pair])
-    return {e for _, e in mapping if e}
+    return priced
+
+
+def _card_row(card: RateCard) -> list[object]:
+    r, lc = card.rates, card.long_context
+    rates = [r.input, r.cached_input, r.cache_write, r.output]
+    lc_rates = [lc.input, lc.cached_input, lc.cache_write, lc.output] if lc else [None] * 4
+    return [*[x / PER_TOKEN for x in rates], card.long_context_above,
+            *[None if x is None else x / PER_TOKEN for x in lc_rates]]
 
 
 def _size_fleet(

@@ -1,7 +1,8 @@
-"""Load, verify and query a pricing table version (pricing/versions/*.toml).
+"""A pricing table version: its types, loading, the release check, and model-id resolution.
 
 Released versions are immutable: manifest.json holds each file's SHA-256 and a mismatch is an
 error, so a number in an old report can always be traced to the exact prices that produced it.
+The TOML layout is read by pricing/schema.py.
 """
 
 from __future__ import annotations
@@ -10,14 +11,16 @@ import hashlib
 import json
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 VERSIONS_DIR = Path(__file__).parent / "versions"
 MANIFEST = Path(__file__).parent / "manifest.json"
 TIERS = ("frontier", "distilled", "open-weights")
+SERVICE_TIERS = ("batch", "flex", "priority")
 _DATE_SUFFIX = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8}|\d{4})$")
 
 
@@ -40,27 +43,83 @@ class Rates:
 
 
 @dataclass(frozen=True)
+class RateCard:
+    """The rates of one service tier; above `long_context_above` input tokens the WHOLE request
+    is billed at `long_context`."""
+
+    rates: Rates
+    long_context_above: int | None = None
+    long_context: Rates | None = None
+
+
+@dataclass(frozen=True)
+class PricePeriod:
+    """The prices in force from `start` (None: from the first price) until the next period."""
+
+    start: date | None
+    standard: RateCard
+    service_tiers: Mapping[str, RateCard]  # batch / flex / priority, where published
+    source: str
+    source_date: str
+
+
+@dataclass(frozen=True)
 class ModelPrice:
     model: str
     provider: str
     tier: str
-    context_window: int
-    rates: Rates
-    source: str
-    source_date: str
-    long_context_above: int | None = None
-    long_context: Rates | None = None
+    context_window: int | None  # None: not published
+    periods: tuple[PricePeriod, ...]  # oldest first; the first starts at None
+    current: PricePeriod  # in force on the version's release date
     aliases: tuple[str, ...] = ()
     multimodal: bool = False  # accepts images / audio; text-only models cannot take such requests
+
+    @property
+    def rates(self) -> Rates:
+        return self.current.standard.rates
+
+    @property
+    def long_context_above(self) -> int | None:
+        return self.current.standard.long_context_above
+
+    @property
+    def long_context(self) -> Rates | None:
+        return self.current.standard.long_context
+
+    @property
+    def source(self) -> str:
+        return self.current.source
+
+    @property
+    def source_date(self) -> str:
+        return self.current.source_date
+
+    def at(self, day: date) -> PricePeriod:
+        """The period in force on `day`."""
+        chosen = self.periods[0]
+        for period in self.periods[1:]:
+            if period.start is not None and period.start <= day:
+                chosen = period
+        return chosen
 
 
 @dataclass(frozen=True)
 class GpuPrice:
     sku: str
     name: str
-    hourly_usd: Decimal
-    source: str
-    source_date: str
+    on_demand_hourly: Decimal
+    reserved_hourly: Decimal | None
+    purchase_usd: Decimal | None
+    power_watts: int | None
+    sources: Mapping[str, str]  # field -> "where (when)"
+
+    @property
+    def hourly_usd(self) -> Decimal:
+        return self.on_demand_hourly
+
+    @property
+    def source(self) -> str:
+        return self.sources["on_demand_hourly"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +138,7 @@ class SelfHostedProfile:
 @dataclass(frozen=True)
 class PriceTable:
     version: str
+    released: date
     path: Path  # as shown to users: the path given, or pricing/versions/<version>.toml
     models: dict[str, ModelPrice]
     gpus: dict[str, GpuPrice]
@@ -109,7 +169,8 @@ class PriceTable:
             known = ", ".join(sorted(self.models))
             raise PricingError(
                 f"model '{model}' has no price in pricing version {self.version}",
-                hint=f"choose one of: {known}",
+                hint=f"choose one of: {known}" if len(self.models) <= 40
+                else "`plan pricing show` lists the models",
             )
         return self.models[resolved]
 
@@ -120,6 +181,18 @@ def available_versions() -> list[str]:
 
 def load_table(version_or_path: str | None = None) -> PriceTable:
     """Load the newest released version, a named version, or a TOML file by path."""
+    from pricing.schema import parse_table  # the TOML layout lives in one module
+
+    path, shown = locate(version_or_path)
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise PricingError(f"{shown}: not valid TOML: {exc}") from exc
+    return parse_table(doc, shown)
+
+
+def locate(version_or_path: str | None) -> tuple[Path, Path]:
+    """The file of a version (checked against the manifest) or a path, and its shown name."""
     if version_or_path is None:
         versions = available_versions()
         if not versions:
@@ -127,22 +200,15 @@ def load_table(version_or_path: str | None = None) -> PriceTable:
         version_or_path = versions[-1]
     candidate = Path(version_or_path)
     if candidate.suffix == ".toml" and candidate.exists():
-        path = candidate
-        shown = candidate
-    else:
-        path = VERSIONS_DIR / f"{version_or_path}.toml"
-        if not path.exists():
-            raise PricingError(
-                f"unknown pricing version '{version_or_path}'",
-                hint=f"released versions: {', '.join(available_versions())}; or pass a .toml path",
-            )
-        _verify_released(path)
-        shown = Path("pricing/versions") / path.name
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise PricingError(f"{path}: not valid TOML: {exc}") from exc
-    return _parse(doc, shown)
+        return candidate, candidate
+    path = VERSIONS_DIR / f"{version_or_path}.toml"
+    if not path.exists():
+        raise PricingError(
+            f"unknown pricing version '{version_or_path}'",
+            hint=f"released versions: {', '.join(available_versions())}; or pass a .toml path",
+        )
+    _verify_released(path)
+    return path, Path("pricing/versions") / path.name
 
 
 def file_digest(path: Path) -> str:
@@ -163,121 +229,3 @@ def _verify_released(path: Path) -> None:
             f"{MANIFEST.name})",
             hint="released versions are immutable: restore the file and add a new version",
         )
-
-
-def _parse(doc: dict[str, Any], path: Path) -> PriceTable:
-    where = str(path)
-    version = _req(doc, "version", str, where)
-    models: dict[str, ModelPrice] = {}
-    for name, entry in _req(doc, "models", dict, where).items():
-        models[name] = _parse_model(name, entry, f"{where}: models.{name}")
-    gpus = {
-        sku: GpuPrice(
-            sku=sku,
-            name=_req(e, "name", str, f"{where}: gpus.{sku}"),
-            hourly_usd=_money(e, "hourly", f"{where}: gpus.{sku}"),
-            source=_req(e, "source", str, f"{where}: gpus.{sku}"),
-            source_date=_req(e, "source_date", str, f"{where}: gpus.{sku}"),
-        )
-        for sku, e in doc.get("gpus", {}).items()
-    }
-    selfhosted: dict[str, SelfHostedProfile] = {}
-    for name, e in doc.get("selfhosted", {}).items():
-        ctx = f"{where}: selfhosted.{name}"
-        profile = SelfHostedProfile(
-            model=name,
-            gpu=_req(e, "gpu", str, ctx),
-            gpus_per_replica=_positive_int(e, "gpus_per_replica", ctx),
-            batch_size=_positive_int(e, "batch_size", ctx),
-            prefill_tokens_per_s=_positive_int(e, "prefill_tokens_per_s", ctx),
-            decode_tokens_per_s=_positive_int(e, "decode_tokens_per_s", ctx),
-            max_context=_positive_int(e, "max_context", ctx),
-            source=_req(e, "source", str, ctx),
-            source_date=_req(e, "source_date", str, ctx),
-        )
-        if profile.gpu not in gpus:
-            raise PricingError(f"{ctx}: field 'gpu': unknown GPU '{profile.gpu}'")
-        selfhosted[name] = profile
-    aliases: dict[str, str] = {}
-    for name, m in models.items():
-        for alias in (name, *m.aliases):
-            if aliases.setdefault(alias.lower(), name) != name:
-                raise PricingError(f"{where}: alias '{alias}' names two models")
-    defaults = doc.get("defaults", {})
-    table = PriceTable(
-        version=version,
-        path=path,
-        models=models,
-        gpus=gpus,
-        selfhosted=selfhosted,
-        default_frontier=_req(defaults, "frontier", str, f"{where}: defaults"),
-        default_distilled=_req(defaults, "distilled", str, f"{where}: defaults"),
-        _aliases=aliases,
-    )
-    for role in ("default_frontier", "default_distilled"):
-        if getattr(table, role) not in models:
-            raise PricingError(f"{where}: defaults: {role} names a model with no entry")
-    return table
-
-
-def _parse_model(name: str, e: dict[str, Any], ctx: str) -> ModelPrice:
-    tier = _req(e, "tier", str, ctx)
-    if tier not in TIERS:
-        raise PricingError(f"{ctx}: field 'tier': '{tier}' is not one of {', '.join(TIERS)}")
-    rates = _rates(e, ctx)
-    long_ctx = e.get("long_context")
-    return ModelPrice(
-        model=name,
-        provider=_req(e, "provider", str, ctx),
-        tier=tier,
-        context_window=_positive_int(e, "context_window", ctx),
-        rates=rates,
-        source=_req(e, "source", str, ctx),
-        source_date=_req(e, "source_date", str, ctx),
-        long_context_above=(
-            _positive_int(long_ctx, "above_input_tokens", f"{ctx}.long_context")
-            if long_ctx
-            else None
-        ),
-        long_context=_rates(long_ctx, f"{ctx}.long_context") if long_ctx else None,
-        aliases=tuple(e.get("aliases", ())),
-        multimodal=bool(e.get("multimodal", False)),
-    )
-
-
-def _rates(e: dict[str, Any], ctx: str) -> Rates:
-    # A model without a published cache price bills cached and cache-write tokens as input.
-    inp = _money(e, "input", ctx)
-    return Rates(
-        input=inp,
-        cached_input=_money(e, "cached_input", ctx) if "cached_input" in e else inp,
-        cache_write=_money(e, "cache_write", ctx) if "cache_write" in e else inp,
-        output=_money(e, "output", ctx),
-    )
-
-
-def _req(e: dict[str, Any], key: str, typ: type, ctx: str) -> Any:
-    if key not in e:
-        raise PricingError(f"{ctx}: field '{key}' is missing")
-    value = e[key]
-    if not isinstance(value, typ):
-        raise PricingError(f"{ctx}: field '{key}' must be a {typ.__name__}, got {value!r}")
-    return value
-
-
-def _money(e: dict[str, Any], key: str, ctx: str) -> Decimal:
-    value = _req(e, key, (int, float), ctx)  # type: ignore[arg-type]
-    if isinstance(value, bool) or value < 0:
-        raise PricingError(f"{ctx}: field '{key}' must be a non-negative number, got {value!r}")
-    # str() gives the shortest decimal that round-trips, i.e. exactly what the file says.
-    amount = Decimal(str(value))
-    if amount != amount.quantize(Decimal("0.000001")):
-        raise PricingError(f"{ctx}: field '{key}' has more than 6 decimal places: {value!r}")
-    return amount
-
-
-def _positive_int(e: dict[str, Any], key: str, ctx: str) -> int:
-    value = _req(e, key, int, ctx)
-    if isinstance(value, bool) or value <= 0:
-        raise PricingError(f"{ctx}: field '{key}' must be a positive whole number, got {value!r}")
-    return int(value)

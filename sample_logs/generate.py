@@ -32,7 +32,7 @@ CANONICAL = [
     ("screenshot-qa", "gpt-5.4", None, "qa", 6, (2500, 600), (350, 100), {"images": True}),
     ("contract-review", "claude-sonnet-4-5-20250929", "legal", "legal", 3, (150000, 30000),
      (3000, 800), {}),
-    ("partner-api", "acme-llm-v2", "content_generation", "partners", 4, (900, 200),
+    ("partner-api", "mistral-small-latest", "content_generation", "partners", 4, (900, 200),
      (500, 150), {}),
 ]
 SECURITY_PROMPTS = [

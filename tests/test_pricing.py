@@ -29,7 +29,9 @@ def test_default_version_covers_the_required_models_with_sources():
     ("openai/gpt-5.4", "gpt-5.4"),
     ("GPT-4o", "gpt-4o"),
     ("gpt-3.5-turbo-0125", "gpt-3.5-turbo"),
-    ("text-embedding-ada-002", None),
+    ("claude-haiku-4-5", "claude-haiku-4.5"),
+    ("text-embedding-ada-002-v2", "text-embedding-ada-002"),
+    ("acme-llm-v2", None),
     (None, None),
 ])
 def test_model_ids_resolve(logged, entry):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -142,7 +143,16 @@ def test_openai_batch_output():
         "output": sum(u["completion_tokens"] for u in usages),
         "cached": sum(u["prompt_tokens_details"]["cached_tokens"] for u in usages),
     }
-    assert any("'batch' service tier" in w for w in report.warnings)
+    # Batch output is priced at the batch tier: gpt-4o-mini's batch rates are half its standard
+    # ones (pricing 2026-11-22, from genai-prices), and version 2026-11-01 publishes no batch
+    # tier, so it prices the same tokens at standard rates and says so.
+    standard = analyze([str(REAL / "litellm_batch_output_sample.jsonl")],
+                       AnalyzeOptions(db=":memory:", pricing="2026-11-01"))
+    assert any("'batch' service tier" in w for w in standard.warnings)
+    assert not any("'batch' service tier" in w for w in report.warnings)
+    batch_usd = next(s.monthly_cost_usd for s in report.scenarios if s.name == "as-logged")
+    standard_usd = next(s.monthly_cost_usd for s in standard.scenarios if s.name == "as-logged")
+    assert standard_usd > 0 and abs(2 * batch_usd - standard_usd) <= Decimal("0.01")
 
 
 @pytest.mark.parametrize("name", ["litellm_spend_logs_payload.json",

@@ -22,6 +22,11 @@ END));
 -- USD for some tokens at price row `p` (per-token DECIMAL rates; see planner/scenarios.py). Each
 -- token bucket pays its own rate; `lc` (the request was above the model's long-context threshold)
 -- puts the whole request at the tier's rates. NULL when p is NULL (a model with no price), never 0.
+-- The price tier a logged service tier bills at: batch, flex and priority have their own rates
+-- where a model publishes them; every other value (default, auto, scale, none) is standard.
+CREATE OR REPLACE TEMP MACRO plan_price_tier(t) AS
+    CASE WHEN t IN ('batch', 'flex', 'priority') THEN t ELSE 'standard' END;
+
 CREATE OR REPLACE TEMP MACRO plan_cost(inp, cached, cw, outp, p, lc) AS CASE
     WHEN lc THEN
         (inp - cached - cw) * p.lc_input + cached * p.lc_cached_input

@@ -9,13 +9,40 @@
 --
 -- Prices are linear in tokens, so requests that share a model, a route and a price tier cost
 -- the same as their token sums: `usage` keeps one row per (workload, team, model, day, rule,
--- route, long-context tiers, service tier, whether the log recorded a cost or text) and stage
--- 60 prices
--- those rows, not a million requests. The second
+-- route, long-context tiers, service tier, whether the log recorded a cost or text)
+-- and stage 60 prices those rows, not a million requests. The second
 -- grouping set adds up the distilled-routed tokens per minute, for on-prem sizing (stage 75).
+-- What routing and long-context tiers need of the prices, once per (logged model, day, logged
+-- service tier) rather than per request: the entry the model is priced at, and the long-context
+-- thresholds and distilled envelope in force that day at that tier (--price-at current: one
+-- period; request-time: the dated period).
+CREATE OR REPLACE TEMP TABLE request_prices AS
+SELECT
+    k.model, k.day, k.service_tier,
+    mm.entry                AS priced_model,
+    own.p.lc_above          AS own_lc_above,
+    f.p.lc_above            AS frontier_lc_above,
+    d.p.lc_above            AS distilled_lc_above,
+    d.context_window        AS distilled_context_window,
+    d.multimodal            AS distilled_multimodal
+FROM (SELECT model, service_tier, plan_price_tier(service_tier) AS price_tier,
+             unnest(generate_series(first_day, last_day, INTERVAL 1 DAY))::DATE AS day
+      FROM plan_logged) k   -- stage 4 (planner/scenarios.py): logged models, tiers and days
+LEFT JOIN plan_model_map mm ON mm.raw_model IS NOT DISTINCT FROM k.model
+LEFT JOIN plan_prices own ON own.model = mm.entry AND own.tier = k.price_tier
+    AND k.day >= own.valid_from AND k.day < own.valid_to
+JOIN plan_prices f ON f.model = $frontier AND f.tier = k.price_tier
+    AND k.day >= f.valid_from AND k.day < f.valid_to
+JOIN plan_prices d ON d.model = $distilled AND d.tier = k.price_tier
+    AND k.day >= d.valid_from AND k.day < d.valid_to
+;
 CREATE OR REPLACE TEMP TABLE usage AS
 WITH labelled AS (
-    SELECT s.*, {rule_case} AS rule_idx
+    SELECT
+        s.*,
+        {rule_case} AS rule_idx,
+        CAST($rule_labels AS VARCHAR[])[rule_idx + 1] AS rule_label,
+        s.ts::DATE AS day
     FROM scope s
     JOIN workload_stats w USING (workload)
 ),
@@ -24,27 +51,26 @@ routed AS (
         l.*,
         CASE
             WHEN o.label IS NOT NULL THEN 'override'
-            WHEN l.rule_idx IS NOT NULL THEN r.name
+            WHEN l.rule_idx IS NOT NULL THEN CAST($rule_names AS VARCHAR[])[l.rule_idx + 1]
             ELSE 'default'
         END AS rule,
-        coalesce(o.label, r.label, $default_label) AS label,
-        mm.entry AS priced_model,
-        own.p.lc_above IS NOT NULL AND l.input_tokens > own.p.lc_above AS own_lc,
-        f.p.lc_above IS NOT NULL AND l.input_tokens > f.p.lc_above AS frontier_lc,
-        d.p.lc_above IS NOT NULL AND l.input_tokens > d.p.lc_above AS distilled_lc,
+        coalesce(o.label, rule_label, $default_label) AS label,
+        rp.priced_model,
+        coalesce(l.input_tokens > rp.own_lc_above, false) AS own_lc,
+        coalesce(l.input_tokens > rp.frontier_lc_above, false) AS frontier_lc,
+        coalesce(l.input_tokens > rp.distilled_lc_above, false) AS distilled_lc,
         CASE
-            WHEN coalesce(o.label, r.label, $default_label) = 'capability-bound' THEN 'frontier'
-            WHEN l.input_tokens > d.context_window THEN 'frontier: over distilled context window'
-            WHEN l.has_images AND NOT d.multimodal THEN 'frontier: images, distilled is text-only'
+            WHEN coalesce(o.label, rule_label, $default_label) = 'capability-bound' THEN 'frontier'
+            WHEN l.input_tokens > rp.distilled_context_window
+                THEN 'frontier: over distilled context window'
+            WHEN l.has_images AND NOT rp.distilled_multimodal
+                THEN 'frontier: images, distilled is text-only'
             ELSE 'distilled'
         END AS route
     FROM labelled l
-    LEFT JOIN plan_rules r ON r.idx = l.rule_idx
     LEFT JOIN plan_overrides o ON o.workload = l.workload
-    LEFT JOIN plan_model_map mm ON mm.raw_model IS NOT DISTINCT FROM l.model
-    LEFT JOIN plan_prices own ON own.model = mm.entry
-    CROSS JOIN (SELECT p FROM plan_prices WHERE model = $frontier) f
-    CROSS JOIN (SELECT p, context_window, multimodal FROM plan_prices WHERE model = $distilled) d
+    JOIN request_prices rp ON rp.model IS NOT DISTINCT FROM l.model AND rp.day = l.day
+        AND rp.service_tier IS NOT DISTINCT FROM l.service_tier
 )
 SELECT
     grouping(minute) = 0                    AS is_minute,
@@ -60,7 +86,6 @@ SELECT
 FROM (
     SELECT
         *,
-        ts::DATE AS day,
         logged_cost IS NOT NULL AS has_logged_cost,
         rule_text <> '' AS has_text,
         CASE WHEN route = 'distilled' THEN date_trunc('minute', ts) END AS minute

@@ -7,7 +7,8 @@
 --   routed:     the route's model; a distilled-routed request also pays the expected cost of
 --               escalation: a share ($escalation) re-sent to frontier, paying both;
 --   onprem_api: what on-prem still pays the API: frontier-routed requests plus escalations.
--- Cache-read and cache-write tokens keep their bucket on the target model.
+-- Cache-read and cache-write tokens keep their bucket on the target model, and a request keeps
+-- its service tier on every model that publishes that tier (standard rates where it does not).
 CREATE OR REPLACE TABLE costs AS
 WITH priced AS (
     SELECT
@@ -17,11 +18,17 @@ WITH priced AS (
         plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
                   u.output_tokens, f.p, u.frontier_lc) AS frontier_cost,
         plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
-                  u.output_tokens, d.p, u.distilled_lc) AS distilled_cost
+                  u.output_tokens, d.p, u.distilled_lc) AS distilled_cost,
+        NOT own.published AS own_tier_unpublished
     FROM usage u
+    -- Each model's price row for the row's service tier and day (stage 50, request_prices).
     LEFT JOIN plan_prices own ON own.model = u.priced_model
-    CROSS JOIN (SELECT p FROM plan_prices WHERE model = $frontier) f
-    CROSS JOIN (SELECT p FROM plan_prices WHERE model = $distilled) d
+        AND own.tier = plan_price_tier(u.service_tier)
+        AND u.day >= own.valid_from AND u.day < own.valid_to
+    JOIN plan_prices f ON f.model = $frontier AND f.tier = plan_price_tier(u.service_tier)
+        AND u.day >= f.valid_from AND u.day < f.valid_to
+    JOIN plan_prices d ON d.model = $distilled AND d.tier = plan_price_tier(u.service_tier)
+        AND u.day >= d.valid_from AND u.day < d.valid_to
     WHERE NOT u.is_minute
 )
 SELECT

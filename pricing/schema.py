@@ -1,0 +1,224 @@
+"""The TOML layout of a pricing version (schema 1 and 2) into pricing.table types.
+
+Every error names the file, the entry and the field. Schema 2 adds dated price changes
+(`[[models.X.changes]]` with `from`), service tiers (`batch`, `flex`, `priority`) and GPU
+purchase price, reserved rate and power draw, each GPU number with its own source.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pricing.table import (
+    SERVICE_TIERS,
+    TIERS,
+    GpuPrice,
+    ModelPrice,
+    PricePeriod,
+    PriceTable,
+    PricingError,
+    RateCard,
+    Rates,
+    SelfHostedProfile,
+)
+
+SCHEMAS = (1, 2)
+RATE_KEYS = ("input", "cached_input", "cache_write", "output")
+_CARD_KEYS = {*RATE_KEYS, "long_context"}
+_PERIOD_KEYS = {*_CARD_KEYS, *SERVICE_TIERS, "source", "source_date"}
+MODEL_KEYS = {*_PERIOD_KEYS, "provider", "tier", "multimodal", "context_window", "aliases",
+              "changes"}
+GPU_NUMBERS = ("on_demand_hourly", "reserved_hourly", "purchase_usd", "power_watts")
+
+
+def parse_table(doc: dict[str, Any], path: Path) -> PriceTable:
+    where = str(path)
+    schema = doc.get("schema", 1)
+    if schema not in SCHEMAS:
+        raise PricingError(f"{where}: field 'schema': {schema!r} is not one of {SCHEMAS}")
+    version = _req(doc, "version", str, where)
+    released = _date(doc, "released", where)
+    models: dict[str, ModelPrice] = {}
+    for name, entry in _req(doc, "models", dict, where).items():
+        models[name] = _model(name, entry, released, schema, f"{where}: models.{name}")
+    gpus = {sku: _gpu(sku, e, schema, f"{where}: gpus.{sku}")
+            for sku, e in doc.get("gpus", {}).items()}
+    selfhosted = {name: _profile(name, e, gpus, f"{where}: selfhosted.{name}")
+                  for name, e in doc.get("selfhosted", {}).items()}
+    aliases: dict[str, str] = {}
+    for name, m in models.items():
+        for alias in (name, *m.aliases):
+            if aliases.setdefault(alias.lower(), name) != name:
+                raise PricingError(f"{where}: models.{name}: field 'aliases': '{alias}' also "
+                                   f"names models.{aliases[alias.lower()]}")
+    defaults = _req(doc, "defaults", dict, where)
+    table = PriceTable(
+        version=version, released=released, path=path, models=models, gpus=gpus,
+        selfhosted=selfhosted,
+        default_frontier=_req(defaults, "frontier", str, f"{where}: defaults"),
+        default_distilled=_req(defaults, "distilled", str, f"{where}: defaults"),
+        _aliases=aliases,
+    )
+    for role in ("frontier", "distilled"):
+        if getattr(table, f"default_{role}") not in models:
+            raise PricingError(f"{where}: defaults: field '{role}' names a model with no entry")
+    return table
+
+
+def _model(name: str, e: dict[str, Any], released: date, schema: int, ctx: str) -> ModelPrice:
+    allowed = MODEL_KEYS if schema >= 2 else MODEL_KEYS - {"changes", *SERVICE_TIERS}
+    _known(e, allowed, ctx)
+    tier = _req(e, "tier", str, ctx)
+    if tier not in TIERS:
+        raise PricingError(f"{ctx}: field 'tier': '{tier}' is not one of {', '.join(TIERS)}")
+    periods = [_period(e, None, ctx)]
+    for i, change in enumerate(e.get("changes", [])):
+        cctx = f"{ctx}.changes[{i}]"
+        _known(change, _PERIOD_KEYS | {"from"}, cctx)
+        start = _date(change, "from", cctx)
+        if periods[-1].start is not None and start <= periods[-1].start:
+            raise PricingError(f"{cctx}: field 'from': {start} is not after the previous change")
+        periods.append(_period(change, start, cctx))
+    current = periods[0]
+    for period in periods[1:]:
+        if period.start is not None and period.start <= released:
+            current = period
+    aliases = e.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise PricingError(f"{ctx}: field 'aliases' must be a list of model ids")
+    return ModelPrice(
+        model=name,
+        provider=_req(e, "provider", str, ctx),
+        tier=tier,
+        # Schema 2 allows an unpublished window (None): nothing is routed back for length.
+        context_window=(_positive_int(e, "context_window", ctx)
+                        if schema == 1 or "context_window" in e else None),
+        periods=tuple(periods),
+        current=current,
+        aliases=tuple(aliases),
+        multimodal=bool(e.get("multimodal", False)),
+    )
+
+
+def _period(e: dict[str, Any], start: date | None, ctx: str) -> PricePeriod:
+    tiers = {}
+    for tier in SERVICE_TIERS:
+        if tier in e:
+            tctx = f"{ctx}.{tier}"
+            _known(_req(e, tier, dict, ctx), _CARD_KEYS, tctx)
+            tiers[tier] = _card(e[tier], tctx)
+    return PricePeriod(
+        start=start,
+        standard=_card(e, ctx),
+        service_tiers=tiers,
+        source=_req(e, "source", str, ctx),
+        source_date=_req(e, "source_date", str, ctx),
+    )
+
+
+def _card(e: dict[str, Any], ctx: str) -> RateCard:
+    lc = e.get("long_context")
+    if lc is None:
+        return RateCard(_rates(e, ctx))
+    lctx = f"{ctx}.long_context"
+    _known(_req(e, "long_context", dict, ctx), {*RATE_KEYS, "above_input_tokens"}, lctx)
+    return RateCard(_rates(e, ctx), _positive_int(lc, "above_input_tokens", lctx),
+                    _rates(lc, lctx))
+
+
+def _rates(e: dict[str, Any], ctx: str) -> Rates:
+    # A model without a published cache price bills cached and cache-write tokens as input.
+    inp = _money(e, "input", ctx)
+    return Rates(
+        input=inp,
+        cached_input=_money(e, "cached_input", ctx) if "cached_input" in e else inp,
+        cache_write=_money(e, "cache_write", ctx) if "cache_write" in e else inp,
+        output=_money(e, "output", ctx),
+    )
+
+
+def _gpu(sku: str, e: dict[str, Any], schema: int, ctx: str) -> GpuPrice:
+    name = _req(e, "name", str, ctx)
+    if schema == 1:
+        _known(e, {"name", "hourly", "source", "source_date"}, ctx)
+        source = f"{_req(e, 'source', str, ctx)} ({_req(e, 'source_date', str, ctx)})"
+        return GpuPrice(sku, name, _money(e, "hourly", ctx), None, None, None,
+                        {"on_demand_hourly": source})
+    _known(e, {"name", *GPU_NUMBERS, "sources"}, ctx)
+    sources = _req(e, "sources", dict, ctx)
+    for key in GPU_NUMBERS:
+        if key in e and not isinstance(sources.get(key), str):
+            raise PricingError(f"{ctx}: field 'sources.{key}': every number needs a source")
+    return GpuPrice(
+        sku=sku, name=name,
+        on_demand_hourly=_money(e, "on_demand_hourly", ctx),
+        reserved_hourly=_money(e, "reserved_hourly", ctx) if "reserved_hourly" in e else None,
+        purchase_usd=_money(e, "purchase_usd", ctx) if "purchase_usd" in e else None,
+        power_watts=_positive_int(e, "power_watts", ctx) if "power_watts" in e else None,
+        sources=dict(sources),
+    )
+
+
+def _profile(name: str, e: dict[str, Any], gpus: dict[str, GpuPrice], ctx: str
+             ) -> SelfHostedProfile:
+    profile = SelfHostedProfile(
+        model=name,
+        gpu=_req(e, "gpu", str, ctx),
+        gpus_per_replica=_positive_int(e, "gpus_per_replica", ctx),
+        batch_size=_positive_int(e, "batch_size", ctx),
+        prefill_tokens_per_s=_positive_int(e, "prefill_tokens_per_s", ctx),
+        decode_tokens_per_s=_positive_int(e, "decode_tokens_per_s", ctx),
+        max_context=_positive_int(e, "max_context", ctx),
+        source=_req(e, "source", str, ctx),
+        source_date=_req(e, "source_date", str, ctx),
+    )
+    if profile.gpu not in gpus:
+        raise PricingError(f"{ctx}: field 'gpu': unknown GPU '{profile.gpu}'")
+    return profile
+
+
+def _known(e: dict[str, Any], allowed: set[str], ctx: str) -> None:
+    unknown = sorted(set(e) - allowed)
+    if unknown:
+        raise PricingError(f"{ctx}: field '{unknown[0]}' is not a known field")
+
+
+def _req(e: dict[str, Any], key: str, typ: type, ctx: str) -> Any:
+    if key not in e:
+        raise PricingError(f"{ctx}: field '{key}' is missing")
+    value = e[key]
+    if not isinstance(value, typ):
+        raise PricingError(f"{ctx}: field '{key}' must be a {typ.__name__}, got {value!r}")
+    return value
+
+
+def _date(e: dict[str, Any], key: str, ctx: str) -> date:
+    value = _req(e, key, (str, date), ctx)  # type: ignore[arg-type]
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PricingError(f"{ctx}: field '{key}' must be a date (YYYY-MM-DD), "
+                           f"got {value!r}") from None
+
+
+def _money(e: dict[str, Any], key: str, ctx: str) -> Decimal:
+    value = _req(e, key, (int, float), ctx)  # type: ignore[arg-type]
+    if isinstance(value, bool) or value < 0:
+        raise PricingError(f"{ctx}: field '{key}' must be a non-negative number, got {value!r}")
+    # str() gives the shortest decimal that round-trips, i.e. exactly what the file says.
+    amount = Decimal(str(value))
+    if amount != amount.quantize(Decimal("0.000001")):
+        raise PricingError(f"{ctx}: field '{key}' has more than 6 decimal places: {value!r}")
+    return amount
+
+
+def _positive_int(e: dict[str, Any], key: str, ctx: str) -> int:
+    value = _req(e, key, int, ctx)
+    if isinstance(value, bool) or value <= 0:
+        raise PricingError(f"{ctx}: field '{key}' must be a positive whole number, got {value!r}")
+    return int(value)
