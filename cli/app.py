@@ -15,7 +15,7 @@ from rich.console import Console
 
 from cli import pricing_cmd, render_ci, render_table
 from cli.errors import EXIT_CODES_HELP, ExitCode, reported
-from planner import gate, pipeline, scenarios
+from planner import gate, pipeline
 from planner.diff import Diff, diff_reports
 from planner.export import GroupBy
 from planner.formats import (
@@ -31,6 +31,7 @@ from planner.formats import (
 from planner.gate import CheckResult, Thresholds
 from planner.ingest import IngestOptions
 from planner.report import Report
+from planner.settings import Settings
 from planner.sources import SOURCES, ColumnMap
 
 app = typer.Typer(
@@ -132,6 +133,28 @@ MinReplicasOpt = Annotated[int | None, typer.Option(
     min=1, help="Minimum self-hosted replicas (default 2).")]
 
 
+ScenarioFileOpt = Annotated[Path | None, typer.Option(
+    "--scenario-file", help="TOML of scenario assumptions (README 'Scenario file'); flags win.")]
+GrowthOpt = Annotated[str | None, typer.Option(
+    help="Monthly traffic growth for the forecast, e.g. 0.05 (default 0).",
+    parser=_amount("--growth"))]
+MonthsOpt = Annotated[int | None, typer.Option(min=1, max=120,
+                                               help="Months to forecast (default 12).")]
+BudgetOpt = Annotated[str | None, typer.Option(
+    help="Monthly budget in USD: the report names the first month each scenario goes over it.",
+    parser=_amount("--budget"))]
+
+
+class OnPremMode(StrEnum):
+    rented = "rented"
+    autoscaled = "autoscaled"
+    owned = "owned"
+
+
+OnPremModeOpt = Annotated[OnPremMode | None, typer.Option(
+    "--onprem-mode", help="How the on-prem fleet is paid for (default rented).")]
+
+
 class PriceAt(StrEnum):
     current = "current"
     request_time = "request-time"
@@ -158,22 +181,30 @@ def _options(
     frontier: str | None, distilled: str | None, escalation: object,
     utilization: object = None, min_replicas: int | None = None,
     reading: IngestOptions | None = None, price_at: PriceAt = PriceAt.current,
+    scenario_file: Path | None = None, growth: object = None, months: int | None = None,
+    budget: object = None, onprem_mode: OnPremMode | None = None,
 ) -> pipeline.AnalyzeOptions:
     if utilization is not None and Decimal(str(utilization)) == 0:
         raise typer.BadParameter("must be above 0", param_hint="--utilization")
+    settings = Settings(
+        frontier=frontier, distilled=distilled,
+        escalation=escalation,  # type: ignore[arg-type]  # parsed to Decimal
+        utilization=utilization,  # type: ignore[arg-type]
+        min_replicas=min_replicas,
+        price_at=price_at.value,
+        growth=growth, months=months, budget=budget,  # type: ignore[arg-type]
+        onprem_mode=onprem_mode.value if onprem_mode else None,
+    )
+    if scenario_file is not None:
+        with reported():
+            settings = settings.with_file(scenario_file)
     return pipeline.AnalyzeOptions(
         reading=reading or IngestOptions(),
         db=db,
         pricing=pricing,
         rules=str(rules) if rules else None,
         overrides=str(overrides) if overrides else None,
-        settings=scenarios.Settings(
-            frontier=frontier, distilled=distilled,
-            escalation=escalation,  # type: ignore[arg-type]  # parsed to Decimal
-            utilization=utilization,  # type: ignore[arg-type]
-            min_replicas=min_replicas,
-            price_at=price_at.value,
-        ),
+        settings=settings,
     )
 
 
@@ -204,6 +235,11 @@ def analyze(
     escalation: EscalationOpt = None,
     utilization: UtilizationOpt = None,
     min_replicas: MinReplicasOpt = None,
+    onprem_mode: OnPremModeOpt = None,
+    scenario_file: ScenarioFileOpt = None,
+    growth: GrowthOpt = None,
+    months: MonthsOpt = None,
+    budget: BudgetOpt = None,
     price_at: PriceAtOpt = PriceAt.current,
     source: SourceOpt = None,
     model: ModelOpt = None,
@@ -214,7 +250,8 @@ def analyze(
     """Ingest request logs, label workloads and project monthly spend per scenario."""
     options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
                        utilization, min_replicas,
-                       _reading(source, model, workload, trace_start, maps), price_at)
+                       _reading(source, model, workload, trace_start, maps), price_at,
+                       scenario_file, growth, months, budget, onprem_mode)
     report = _run(logs, options, output_format is OutputFormat.table)
     _emit(report, output_format, output)
 
@@ -232,6 +269,7 @@ def baseline(
     frontier: FrontierOpt = None,
     distilled: DistilledOpt = None,
     escalation: EscalationOpt = None,
+    scenario_file: ScenarioFileOpt = None,
     price_at: PriceAtOpt = PriceAt.current,
     source: SourceOpt = None,
     model: ModelOpt = None,
@@ -243,7 +281,7 @@ def baseline(
     report = _run(logs, _options(db, pricing, rules, overrides, frontier, distilled,
                                  escalation, reading=_reading(source, model, workload,
                                                               trace_start, maps),
-                                 price_at=price_at), False)
+                                 price_at=price_at, scenario_file=scenario_file), False)
     output.write_text(to_json(report), encoding="utf-8")
     Console(stderr=True).print(f"plan: baseline written to {output}", highlight=False,
                                markup=False)
@@ -277,6 +315,7 @@ def check(
     pricing: PricingOpt = None,
     rules: RulesOpt = None,
     overrides: OverridesOpt = None,
+    scenario_file: ScenarioFileOpt = None,
     source: SourceOpt = None,
     model: ModelOpt = None,
     workload: WorkloadOpt = None,
@@ -302,7 +341,7 @@ def check(
     options = _options(db, pricing, rules, overrides, settings.frontier, settings.distilled,
                        settings.escalation,
                        reading=_reading(source, model, workload, trace_start, maps),
-                       price_at=PriceAt(settings.price_at))
+                       price_at=PriceAt(settings.price_at), scenario_file=scenario_file)
     # Compared as JSON, exactly as a baseline file is read back.
     new = json.loads(to_json(_run(logs, options, False)))
     result = gate.check(old, new, thresholds)
@@ -340,6 +379,7 @@ def export(
     frontier: FrontierOpt = None,
     distilled: DistilledOpt = None,
     escalation: EscalationOpt = None,
+    scenario_file: ScenarioFileOpt = None,
     price_at: PriceAtOpt = PriceAt.current,
     source: SourceOpt = None,
     model: ModelOpt = None,
@@ -350,7 +390,7 @@ def export(
     """Write scenario costs per group (one row per group and scenario) for spreadsheets."""
     options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
                        reading=_reading(source, model, workload, trace_start, maps),
-                       price_at=price_at)
+                       price_at=price_at, scenario_file=scenario_file)
     with reported():
         kind = export_kind(output)
         report, rows = pipeline.export(logs, options, [g.value for g in group_by])

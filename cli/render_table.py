@@ -24,12 +24,14 @@ def render(report: Report, console: Console) -> None:
         f"pricing {report.pricing_version}"))
     console.print(_scenarios(report))
     console.print(_workloads(report))
-    o = report.onprem
-    console.print(Text(
-        f"On-prem: {o.gpus} x {o.gpu} ({o.replicas} replicas of {o.model}) for the cost-bound "
-        f"traffic, ${o.monthly_fleet_cost_usd:,.2f}/month rented; peak minute {o.peak_minute} "
-        f"loads the fleet to {o.utilization:.0%}."
-    ))
+    for overflow in report.envelope_overflow:
+        console.print(Text(f"Kept on frontier: {overflow.requests:,} cost-bound requests of "
+                           f"{overflow.workload} ({overflow.reason})"))
+    console.print(_onprem(report))
+    if report.forecast and (_grows(report) or report.budget):
+        console.print(_forecast(report))
+    if report.sensitivity:
+        console.print(_sensitivity(report))
     console.print(_ingest(report))
     if report.unpriced_models:
         console.print(Text.assemble(
@@ -58,6 +60,59 @@ def _saving(pct: Decimal | None) -> str:
     if pct is None:
         return "-"
     return f"saves {pct}%" if pct >= 0 else f"costs {-pct}% more"
+
+
+def _onprem(report: Report) -> Text:
+    o = report.onprem
+    if not o.gpus:
+        return Text("On-prem: no distilled-routed traffic to host, so no fleet.")
+    breakeven = (f"on-prem costs what routing this traffic to the distilled API costs at "
+                 f"{_tokens(o.breakeven_monthly_tokens)} tokens a month"
+                 if o.breakeven_monthly_tokens is not None
+                 else "on-prem never costs less than routing this traffic to the distilled API")
+    return Text(
+        f"On-prem ({o.mode}): {o.gpus} x {o.gpu} ({o.replicas} replicas of {o.model}) at "
+        f"${o.gpu_hourly_usd:,.2f}/GPU-hour: {_usd(o.monthly_fleet_cost_usd)}/month for "
+        f"{_tokens(o.monthly_tokens)} tokens a month. Sized for the minute at the chosen "
+        f"percentile ({o.percentile_replica_load} replicas of load; the busiest minute, "
+        f"{o.peak_minute}, needs {o.peak_replica_load}). Utilisation {o.utilization:.1%}: "
+        f"{o.idle_cost_share:.1%} of the fleet's cost pays for idle capacity. Break-even: "
+        f"{breakeven}.")
+
+
+def _grows(report: Report) -> bool:
+    first, last = report.forecast[0].costs_usd, report.forecast[-1].costs_usd
+    return first != last
+
+
+def _forecast(report: Report) -> Table:
+    names = list(report.forecast[0].costs_usd)
+    t = Table(title="Forecast (monthly cost)", title_justify="left")
+    t.add_column("month", justify="right")
+    for name in names:
+        t.add_column(name, justify="right")
+    over = report.budget.first_month_over if report.budget else {}
+    for f in report.forecast:
+        t.add_row(str(f.month), *(
+            Text(_usd(f.costs_usd[n]), "bold red" if over.get(n) == f.month else "")
+            for n in names))
+    if report.budget:
+        firsts = ", ".join(f"{n} month {m}" if m else f"{n} never"
+                           for n, m in report.budget.first_month_over.items())
+        t.caption = f"Budget {_usd(report.budget.usd)}/month first exceeded: {firsts}"
+    return t
+
+
+def _sensitivity(report: Report) -> Table:
+    t = Table(title="Sensitivity: savings vs all-frontier with each assumption low / high "
+              "(largest swing first)", title_justify="left")
+    for col in ("assumption", "low", "base", "high", "routed saves", "on-prem saves"):
+        t.add_column(col, justify="left" if col == "assumption" else "right")
+    for s in report.sensitivity:
+        t.add_row(Text(s.assumption), s.low, s.base, s.high,
+                  f"{s.routed_savings_pct[0]}% / {s.routed_savings_pct[1]}%",
+                  f"{s.onprem_savings_pct[0]}% / {s.onprem_savings_pct[1]}%")
+    return t
 
 
 def _tokens(n: int) -> str:

@@ -14,6 +14,7 @@ from planner.errors import InputError
 from planner.ingest import IngestedFile, run_script
 from planner.report import FileCounts, Ingest, RejectReason, Window
 from planner.rules import RuleSet
+from planner.settings import Settings
 
 MIN_WINDOW_SECONDS = 60  # a log spanning less than a minute is treated as one minute long
 
@@ -79,6 +80,7 @@ def label(
     overrides: dict[str, str],
     frontier: str,
     distilled: str,
+    settings: Settings,
 ) -> None:
     """Label and route every request; fill the `usage` table (stage 50)."""
     con.execute("CREATE OR REPLACE TEMP TABLE plan_overrides (workload VARCHAR, label VARCHAR)")
@@ -90,7 +92,10 @@ def label(
     run_script(con, script, {**params, "default_label": rules.default_label,
                              "rule_names": [r.name for r in rules.rules],
                              "rule_labels": [r.label for r in rules.rules],
-                             "frontier": frontier, "distilled": distilled})
+                             "frontier": frontier, "distilled": distilled,
+                             "max_tool_calls": settings.value("max_tool_calls"),
+                             "cache_ttl_seconds": str(settings.value("cache_ttl_hours") * 3600),
+                             "router_tokens": settings.value("router_tokens")})
 
 
 _REASONS_FROM = {  # view -> (field, reason) columns

@@ -58,7 +58,8 @@ def export_rows(
     rows = con.execute(
         f"SELECT {keys}, sum(requests)::BIGINT, sum(input_tokens)::BIGINT, "
         f"sum(output_tokens)::BIGINT, sum(cached_input_tokens)::BIGINT, {costs}, "
-        "coalesce(sum(input_tokens + output_tokens) FILTER (WHERE route = 'distilled'), 0) "
+        "coalesce(sum(input_tokens + output_tokens) "
+        "FILTER (WHERE route = 'distilled' AND NOT cache_hit), 0) "
         f"FROM costs GROUP BY ALL ORDER BY ALL"
     ).fetchall()
     n = len(group_by)

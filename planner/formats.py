@@ -13,7 +13,7 @@ from typing import Any
 
 from planner.errors import InputError
 from planner.report import SCENARIOS, SCHEMA_VERSION, Report
-from planner.scenarios import Settings
+from planner.settings import Settings
 
 CSV_COLUMNS = (
     "scenario", "workload", "label", "requests", "input_tokens", "output_tokens",

@@ -17,6 +17,7 @@ from planner.export import assumptions_digest, export_rows
 from planner.ingest import Progress
 from planner.report import Report
 from planner.rules import load_overrides, load_rules
+from planner.settings import Settings
 from pricing import load_table
 
 SHORT_WINDOW_DAYS = 7
@@ -28,7 +29,7 @@ class AnalyzeOptions:
     pricing: str | None = None  # version name or .toml path; None: newest
     rules: str | None = None
     overrides: str | None = None
-    settings: scenarios.Settings = field(default_factory=scenarios.Settings)
+    settings: Settings = field(default_factory=Settings)
     reading: ingest.IngestOptions = field(default_factory=ingest.IngestOptions)
 
 
@@ -67,7 +68,7 @@ def _run(
         analysis.workload_stats(con, scope.window_seconds)             # 3. token statistics
         models = scenarios.choose_models(con, table, options.settings) # 4. target models
         analysis.label(con, rules, overrides,                          # 5. label, route, sum
-                       models.frontier, models.distilled)
+                       models.frontier, models.distilled, options.settings)
         projection = scenarios.project(                                # 6. costs, month
             con, table, models, options.settings, rules, scope.window_seconds)
         sources = provenance.read(                                     # 7. what sources imply
@@ -88,10 +89,14 @@ def _run(
         assumptions=projection.assumptions + sources.assumptions,
         unpriced_models=projection.unpriced,
         onprem=projection.onprem,
-        warnings=_warnings(scope, projection) + sources.warnings,
+        warnings=_warnings(scope, projection) + projection.warnings + sources.warnings,
         monthly_scale_factor=projection.monthly_scale_factor,
         priced_quantities=projection.priced_quantities,
         logged_spend=sources.logged_spend,
+        forecast=projection.forecast,
+        budget=projection.budget,
+        sensitivity=projection.sensitivity,
+        envelope_overflow=projection.envelope_overflow,
     )
     return report, [{**row, **_row_context(report)} for row in rows]
 

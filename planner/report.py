@@ -145,16 +145,54 @@ class UnpricedModel:
 
 @dataclass(frozen=True)
 class OnPrem:
-    mode: str
+    mode: str  # rented, autoscaled or owned
     model: str
     gpu: str
-    gpus: int
+    gpus: int  # autoscaled: at the busiest hour
     replicas: int
     peak_minute: str | None
     peak_replica_load: Decimal
-    utilization: Decimal  # peak load / fleet capacity
+    utilization: Decimal  # work done / capacity paid for over the window (replica-minutes)
     monthly_fleet_cost_usd: Decimal
     gpu_hourly_usd: Decimal = Decimal(0)
+    idle_cost_share: Decimal = Decimal(0)  # 1 - utilization: the share of the fleet paid idle
+    percentile_replica_load: Decimal = Decimal(0)  # the minute the fleet is sized for
+    monthly_tokens: int = 0  # the traffic it serves (distilled-routed, not cache hits)
+    # The monthly volume of that traffic at which on-prem costs what routing it to the distilled
+    # API costs; None when on-prem never catches up.
+    breakeven_monthly_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class ForecastMonth:
+    month: int  # 1 = the month after the observed one
+    costs_usd: dict[str, Decimal]  # scenario -> monthly cost
+
+
+@dataclass(frozen=True)
+class Budget:
+    usd: Decimal
+    first_month_over: dict[str, int | None]  # scenario -> first forecast month above it
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    assumption: str
+    low: str
+    base: str
+    high: str
+    routed_savings_pct: tuple[Decimal, Decimal]  # vs all-frontier, assumption low / high
+    onprem_savings_pct: tuple[Decimal, Decimal]
+    routed_swing_pct: Decimal  # how far the assumption moves routed savings
+
+
+@dataclass(frozen=True)
+class EnvelopeOverflow:
+    """Cost-bound requests kept on frontier because the distilled model cannot take them."""
+
+    workload: str
+    reason: str
+    requests: int
 
 
 @dataclass(frozen=True)
@@ -184,6 +222,10 @@ class Report:
     monthly_scale_factor: Decimal = Decimal(1)  # month length / observed window
     priced_quantities: tuple[PricedQuantity, ...] = ()
     logged_spend: LoggedSpend | None = None
+    forecast: tuple[ForecastMonth, ...] = ()
+    budget: Budget | None = None
+    sensitivity: tuple[Sensitivity, ...] = ()
+    envelope_overflow: tuple[EnvelopeOverflow, ...] = ()
     schema_version: int = SCHEMA_VERSION
 
     def scenario(self, name: str) -> ScenarioCost:

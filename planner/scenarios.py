@@ -7,49 +7,41 @@ average month (365.25 / 12 days), sizes the on-prem fleet and rounds to cents on
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 import duckdb
 
-from planner import db
-from planner.errors import PricingError
+from planner import db, forecast
+from planner.fleet import Fleet, breakeven_scale
+from planner.fleet import monthly_tokens as fleet_tokens
+from planner.fleet import size as size_fleet
 from planner.ingest import run_script
 from planner.money import HOURS_PER_MONTH, SECONDS_PER_MONTH, allocate_cents, pct_change
 from planner.report import (
     Assumption,
+    Budget,
+    EnvelopeOverflow,
+    ForecastMonth,
     OnPrem,
     Price,
     PricedQuantity,
     ScenarioCost,
+    Sensitivity,
     UnpricedModel,
     Workload,
     WorkloadStats,
 )
 from planner.rules import RuleSet
+from planner.settings import Settings
 from pricing import PriceTable
 from pricing.table import SERVICE_TIERS, RateCard
 
-PUBLISHED_ESCALATION = "published: 10-15% of routed traffic escalates (Feb 2026 analyses); midpoint"
-PUBLISHED_UTILIZATION = "published: target GPU utilisation about 75% for serving fleets"
 PER_TOKEN = Decimal(1_000_000)
 # The open ends of a price period, as dates DuckDB and Python both hold.
 FIRST_DAY, LAST_DAY = date(1, 1, 1), date(9999, 12, 31)
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Scenario knobs. None means "plan's default", which the report names as such."""
-
-    frontier: str | None = None
-    distilled: str | None = None
-    escalation: Decimal | None = None
-    utilization: Decimal | None = None
-    min_replicas: int | None = None
-    price_at: str = "current"  # or "request-time": the price in force on each request's day
 
 
 @dataclass(frozen=True)
@@ -61,6 +53,7 @@ class Models:
     distilled: str
     distilled_source: str
     priced: frozenset[str]
+    router: str | None  # the router's embedding model; None: the table has no price for it
 
 
 @dataclass(frozen=True)
@@ -73,6 +66,11 @@ class Projection:
     assumptions: tuple[Assumption, ...]
     monthly_scale_factor: Decimal
     priced_quantities: tuple[PricedQuantity, ...]
+    forecast: tuple[ForecastMonth, ...]
+    budget: Budget | None
+    sensitivity: tuple[Sensitivity, ...]
+    envelope_overflow: tuple[EnvelopeOverflow, ...]
+    warnings: tuple[str, ...]
 
 
 def choose_models(
@@ -90,8 +88,10 @@ def choose_models(
     distilled = table.get(settings.distilled or table.default_distilled).model
     distilled_src = "flag --distilled" if settings.distilled else (
         f"pricing {table.version}: default distilled model")
-    priced = _load_prices(con, table, list(logged), (frontier, distilled), settings.price_at)
-    return Models(frontier, frontier_src, distilled, distilled_src, frozenset(priced))
+    router = table.resolve(settings.value("router_model"))
+    targets = (frontier, distilled) + ((router,) if router else ())
+    priced = _load_prices(con, table, list(logged), targets, settings.price_at)
+    return Models(frontier, frontier_src, distilled, distilled_src, frozenset(priced), router)
 
 
 def project(
@@ -103,15 +103,16 @@ def project(
     window_seconds: Decimal,
 ) -> Projection:
     frontier, distilled = models.frontier, models.distilled
-    escalation = settings.escalation if settings.escalation is not None else Decimal("0.12")
-    utilization = settings.utilization if settings.utilization is not None else Decimal("0.75")
-    min_replicas = settings.min_replicas if settings.min_replicas is not None else 2
-    run_script(con, db.sql("60_costs"),
-               {"frontier": frontier, "distilled": distilled, "escalation": str(escalation)})
-    run_script(con, db.sql("70_workload_costs"), {})
+    con.execute("CREATE OR REPLACE TEMP TABLE plan_escalation (workload VARCHAR, "
+                "rate DECIMAL(7, 6))")
+    if settings.escalation_by_workload:
+        con.executemany("INSERT INTO plan_escalation VALUES (?, ?)",
+                        [(w, str(r)) for w, r in settings.escalation_by_workload.items()])
+    base = _cost_params(models, settings)
     factor = SECONDS_PER_MONTH / window_seconds
-    onprem = _size_fleet(con, table, distilled, utilization, min_replicas)
-    workloads = _workloads(con, factor, onprem.monthly_fleet_cost_usd, rules)
+    api = _price_window(con, base, factor)
+    fleet = size_fleet(con, table, distilled, settings, window_seconds)
+    workloads = _workloads(con, factor, fleet.monthly_cost(), rules)
     totals = {name: sum((w.monthly_cost_usd[name] for w in workloads), Decimal(0))
               for name in ("as-logged", "all-frontier", "routed", "on-prem")}
     scenarios = tuple(
@@ -122,57 +123,197 @@ def project(
         )
         for name, total in totals.items()
     )
+    onprem = _onprem(con, fleet, api, window_seconds)
+    months = forecast.forecast(api, api["on-prem api"], fleet.monthly_cost,
+                               settings.value("growth"), settings.value("months"))
+    budget_usd = settings.value("budget")
+    budget = Budget(budget_usd, forecast.first_month_over(months, budget_usd)) \
+        if budget_usd is not None else None
+    swings = _swings(con, table, models, settings, fleet, factor, window_seconds)
+    # The sensitivity runs re-price stage 60; price the base case again for what reads it next.
+    _price_window(con, base, factor)
     unpriced = tuple(UnpricedModel(m or "(no model)", n) for m, n in con.execute(
         "SELECT model, sum(requests)::BIGINT FROM costs WHERE as_logged_cost IS NULL "
         "GROUP BY model ORDER BY 2 DESC, model").fetchall())
     prices = tuple(_price(table, m) for m in sorted({*models.priced, frontier, distilled}))
-    profile = table.selfhosted.get(distilled)
-    assumptions = (
-        Assumption("frontier_model", frontier, models.frontier_source),
-        Assumption("distilled_model", distilled, models.distilled_source),
-        Assumption("escalation_rate", str(escalation),
-                   "flag --escalation" if settings.escalation is not None
-                   else PUBLISHED_ESCALATION),
+    overflow = tuple(EnvelopeOverflow(w, r.removeprefix("frontier: "), n) for w, r, n in
+                     con.execute("SELECT workload, route, sum(requests)::BIGINT FROM costs "
+                                 "WHERE route LIKE 'frontier: %' GROUP BY ALL ORDER BY ALL"
+                                 ).fetchall())
+    quantities = tuple(
+        PricedQuantity(w, s, m, lc, Decimal(weight), *counts)
+        for w, s, m, lc, weight, *counts in con.execute(db.sql("80_priced_quantities"), {
+            "frontier": frontier, "distilled": distilled,
+            "escalation": str(settings.value("escalation")),
+        }).fetchall()
+    )
+    warnings = () if models.router else (
+        f"router model '{settings.value('router_model')}' has no price in pricing "
+        f"{table.version}: routed and on-prem leave out the router's cost",)
+    return Projection(scenarios, workloads, prices, unpriced, onprem,
+                      _assumptions(table, models, settings, rules, fleet, factor),
+                      factor, quantities, months, budget, forecast.sensitivity(swings),
+                      overflow, warnings)
+
+
+def _assumptions(table: PriceTable, models: Models, settings: Settings, rules: RuleSet,
+                 fleet: Fleet, factor: Decimal) -> tuple[Assumption, ...]:
+    profile, gpu = fleet.profile, fleet.gpu
+    distilled = table.models[models.distilled]
+    cache_rate = settings.value("assumed_cache_hit_rate")
+
+    def knob(name: str, knob_name: str | None = None) -> Assumption:
+        key = knob_name or name
+        value = settings.value(key)
+        return Assumption(name, "none" if value is None else str(value), settings.source(key))
+
+    out = [
+        Assumption("frontier_model", models.frontier, models.frontier_source),
+        Assumption("distilled_model", models.distilled, models.distilled_source),
+        knob("escalation_rate", "escalation"),
+        *(Assumption(f"escalation_rate[{w}]", str(r), settings.sources.get(
+            "escalation_by_workload", "scenario file")) for w, r in
+          sorted(settings.escalation_by_workload.items())),
+        knob("output_verbosity", "verbosity"),
+        Assumption("router", f"{settings.value('router_model')}, up to "
+                   f"{settings.value('router_tokens')} prompt tokens per cost-bound request"
+                   if models.router else "not priced",
+                   settings.source("router_model")),
+        knob("semantic_cache_ttl_hours", "cache_ttl_hours"),
+        Assumption("semantic_cache_hit_rate_without_text", str(cache_rate),
+                   settings.source("assumed_cache_hit_rate")
+                   + ("" if settings.assumed_cache_hit_rate is not None
+                      else "; assumed, not measured")),
+        knob("distilled_max_tool_calls", "max_tool_calls"),
+        Assumption("distilled_context_window",
+                   str(distilled.context_window or "not published"),
+                   f"pricing {table.version}" + ("" if distilled.context_window
+                   else ": no request is kept on frontier for its length")),
         Assumption("month_length_days", "30.4375", "calendar: 365.25 / 12"),
         Assumption("monthly_scale_factor", str(factor.quantize(Decimal("0.0001"))),
                    "measured: month length / observed window"),
-        Assumption("gpu_utilization_target", str(utilization),
-                   "flag --utilization" if settings.utilization is not None
-                   else PUBLISHED_UTILIZATION),
-        Assumption("min_replicas", str(min_replicas),
-                   "flag --min-replicas" if settings.min_replicas is not None
-                   else "plan default: two replicas so one can fail"),
-        Assumption("onprem_gpu", f"{onprem.gpu} at ${table.gpus[onprem.gpu].hourly_usd}/h"
-                   if onprem.gpu in table.gpus else onprem.gpu,
-                   table.gpus[onprem.gpu].source if onprem.gpu in table.gpus else "none"),
+        knob("onprem_mode"),
+        knob("onprem_percentile", "percentile"),
+        knob("gpu_utilization_target", "utilization"),
+        knob("min_replicas"),
+        Assumption("onprem_gpu", f"{gpu.sku} at ${fleet.hourly_usd}/h", gpu.sources.get(
+            "reserved_hourly" if fleet.hourly_usd != gpu.on_demand_hourly
+            else "on_demand_hourly", gpu.source)),
         Assumption("onprem_throughput",
                    f"{profile.prefill_tokens_per_s} prefill + {profile.decode_tokens_per_s} "
-                   f"decode tokens/s per replica" if profile else "no self-hosted profile",
-                   profile.source if profile else f"pricing {table.version}"),
+                   f"decode tokens/s per replica of {profile.gpus_per_replica} GPU(s)",
+                   profile.source),
         Assumption("hours_per_month", str(HOURS_PER_MONTH), "cloud billing convention"),
-        Assumption("workload_label_threshold", str(rules.workload_threshold),
-                   rules.path),
+    ]
+    if fleet.mode == "owned":
+        out += [knob("gpu_amortization_months", "amortization_months"), knob("pue"),
+                knob("electricity_usd_per_kwh", "kwh_usd"),
+                Assumption("gpu_purchase_usd", str(gpu.purchase_usd),
+                           gpu.sources.get("purchase_usd", "")),
+                Assumption("gpu_power_watts", str(gpu.power_watts),
+                           gpu.sources.get("power_watts", ""))]
+    out += [
+        knob("monthly_growth", "growth"),
+        knob("forecast_months", "months"),
+        knob("budget_usd", "budget"),
+        Assumption("workload_label_threshold", str(rules.workload_threshold), rules.path),
         Assumption("cached_tokens_on_other_models",
                    "keep their cache-read / cache-write bucket",
                    "plan assumption: the target model caches the same prefixes"),
         Assumption("pricing_version", table.version, str(table.path)),
-        Assumption("distilled_context_window",
-                   str(table.models[distilled].context_window or "not published"),
-                   f"pricing {table.version}" + ("" if table.models[distilled].context_window
-                   else ": no request is kept on frontier for its length")),
         Assumption("price_at", settings.price_at if settings.price_at == "request-time"
                    else f"current (prices in force on {table.released})",
                    "flag --price-at" if settings.price_at == "request-time"
                    else "plan default: --price-at current"),
+    ]
+    return tuple(out)
+
+
+def _cost_params(models: Models, settings: Settings, **override: object) -> dict[str, object]:
+    params: dict[str, object] = {
+        "frontier": models.frontier, "distilled": models.distilled,
+        "router": models.router or "", "escalation": str(settings.value("escalation")),
+        "verbosity": str(settings.value("verbosity")),
+        "assumed_hit": str(settings.value("assumed_cache_hit_rate")),
+    }
+    params.update({k: str(v) for k, v in override.items()})
+    return params
+
+
+def _price_window(con: duckdb.DuckDBPyConnection, params: dict[str, object],
+                  factor: Decimal) -> dict[str, Decimal]:
+    """Stages 60 and 70 with these parameters; the API part of each scenario, a month."""
+    run_script(con, db.sql("60_costs"), params)
+    run_script(con, db.sql("70_workload_costs"), {})
+    row = con.execute(
+        "SELECT coalesce(sum(as_logged_cost), 0), sum(frontier_cost), sum(routed_cost), "
+        "sum(onprem_api_cost), sum(offload_routed_cost), sum(offload_onprem_cost) FROM costs"
+    ).fetchone()
+    assert row is not None
+    names = ("as-logged", "all-frontier", "routed", "on-prem api", "offload routed",
+             "offload on-prem")
+    return {n: Decimal(v or 0) * factor for n, v in zip(names, row, strict=True)}
+
+
+def _onprem(con: duckdb.DuckDBPyConnection, fleet: Fleet, api: dict[str, Decimal],
+            window_seconds: Decimal) -> OnPrem:
+    tokens = fleet_tokens(con, window_seconds)
+    scale = breakeven_scale(fleet, api["offload routed"], api["offload on-prem"])
+    utilization = fleet.utilization()
+    return OnPrem(
+        mode=fleet.mode, model=fleet.model, gpu=fleet.gpu.sku, gpus=fleet.gpus(),
+        replicas=fleet.replicas(), peak_minute=fleet.peak_minute,
+        peak_replica_load=fleet.peak_load.quantize(Decimal("0.0001")),
+        utilization=utilization.quantize(Decimal("0.0001")),
+        monthly_fleet_cost_usd=fleet.monthly_cost(), gpu_hourly_usd=fleet.hourly_usd,
+        idle_cost_share=(1 - utilization).quantize(Decimal("0.0001")) if fleet.gpus() else
+        Decimal(0),
+        percentile_replica_load=fleet.percentile_load.quantize(Decimal("0.0001")),
+        monthly_tokens=int(tokens),
+        breakeven_monthly_tokens=None if scale is None else int(
+            (scale * tokens).to_integral_value(rounding=ROUND_CEILING)),
     )
-    quantities = tuple(
-        PricedQuantity(w, s, m, lc, Decimal(weight), *counts)
-        for w, s, m, lc, weight, *counts in con.execute(db.sql("80_priced_quantities"), {
-            "frontier": frontier, "distilled": distilled, "escalation": str(escalation)
-        }).fetchall()
-    )
-    return Projection(scenarios, workloads, prices, unpriced, onprem, assumptions, factor,
-                      quantities)
+
+
+# assumption -> (low, high): the published range where there is one, else a plausible one.
+SWINGS: dict[str, tuple[Decimal, Decimal]] = {
+    "escalation": (Decimal("0.10"), Decimal("0.15")),
+    "assumed_cache_hit_rate": (Decimal("0"), Decimal("0.50")),
+    "utilization": (Decimal("0.60"), Decimal("0.85")),
+    "verbosity": (Decimal("1"), Decimal("1.5")),
+    "growth": (Decimal("0"), Decimal("0.10")),
+}
+
+
+def _swings(con: duckdb.DuckDBPyConnection, table: PriceTable, models: Models,
+            settings: Settings, fleet: Fleet, factor: Decimal, window_seconds: Decimal
+            ) -> list[forecast.Swing]:
+    months = settings.value("months")
+    out = []
+    for name, (low, high) in SWINGS.items():
+        ends = []
+        for value in (low, high):
+            run_fleet, scale, params = fleet, Decimal(1), _cost_params(models, settings)
+            if name == "utilization":
+                run_fleet = replace(fleet, utilization_target=value)
+            elif name == "growth":
+                scale = (1 + value) ** months
+            else:
+                params = _cost_params(models, settings, **{
+                    "escalation" if name == "escalation" else
+                    "assumed_hit" if name == "assumed_cache_hit_rate" else name: value})
+            api = _price_window(con, params, factor)
+            if name == "verbosity":  # more output tokens also load the fleet more
+                run_fleet = size_fleet(con, table, models.distilled,
+                                       replace(settings, verbosity=value), window_seconds)
+            ends.append({
+                "all-frontier": api["all-frontier"] * scale, "routed": api["routed"] * scale,
+                "on-prem": api["on-prem api"] * scale + run_fleet.monthly_cost(scale)})
+        base = settings.value(name)
+        what = f"at month {months}" if name == "growth" else ""
+        out.append(forecast.Swing(name + (f" ({what})" if what else ""), str(low), str(base),
+                                  str(high), ends[0], ends[1]))
+    return out
 
 
 def _frontier(
@@ -245,43 +386,6 @@ def _card_row(card: RateCard) -> list[object]:
     lc_rates = [lc.input, lc.cached_input, lc.cache_write, lc.output] if lc else [None] * 4
     return [*[x / PER_TOKEN for x in rates], card.long_context_above,
             *[None if x is None else x / PER_TOKEN for x in lc_rates]]
-
-
-def _size_fleet(
-    con: duckdb.DuckDBPyConnection,
-    table: PriceTable,
-    distilled: str,
-    utilization: Decimal,
-    min_replicas: int,
-) -> OnPrem:
-    profile = table.selfhosted.get(distilled)
-    if profile is None:
-        raise PricingError(
-            f"distilled model '{distilled}' has no self-hosted profile in pricing "
-            f"{table.version}, so the on-prem scenario cannot be sized",
-            hint=f"choose --distilled from: {', '.join(sorted(table.selfhosted))}",
-        )
-    gpu = table.gpus[profile.gpu]
-    row = con.execute(db.sql("75_onprem_load"), {
-        "prefill_tps": profile.prefill_tokens_per_s, "decode_tps": profile.decode_tokens_per_s,
-    }).fetchone()
-    load = Decimal(str(row[0])) if row else Decimal(0)
-    peak = row[3] if row else None
-    # No distilled-routed traffic: nothing to host, so no fleet (not a min-replica idle one).
-    replicas = max(min_replicas, math.ceil(load / utilization)) if peak else 0
-    gpus = replicas * profile.gpus_per_replica
-    return OnPrem(
-        mode="rented",
-        model=distilled,
-        gpu=profile.gpu,
-        gpus=gpus,
-        replicas=replicas,
-        peak_minute=peak.strftime("%Y-%m-%dT%H:%MZ") if peak else None,
-        peak_replica_load=load.quantize(Decimal("0.0001")),
-        utilization=(load / replicas).quantize(Decimal("0.0001")) if replicas else Decimal(0),
-        monthly_fleet_cost_usd=gpus * gpu.hourly_usd * HOURS_PER_MONTH,
-        gpu_hourly_usd=gpu.hourly_usd,
-    )
 
 
 def _workloads(

@@ -16,7 +16,7 @@ import tomli_w
 from genai_prices import Usage, calc_price
 
 from planner.pipeline import AnalyzeOptions, analyze
-from planner.scenarios import Settings
+from planner.settings import Settings
 from pricing import load_table
 from pricing.importers import from_genai_prices
 from pricing.table import locate

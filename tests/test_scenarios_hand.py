@@ -102,15 +102,39 @@ def test_routed_escalation_and_envelope(report):
     assert a["stays_on_frontier"] == 1
 
 
-def test_onprem_fleet_sized_for_the_peak_minute(report):
+def test_onprem_fleet_sized_for_the_peak_minute(run, write_log, tmp_path):
     # Busiest minute: r1, 100k in and 50k out in one minute, on replicas doing 6000 prefill and
     # 600 decode tokens/s: 100000/60/6000 + 50000/60/600 = 1.667 replicas; at 75% -> 2.22 -> 3.
+    # percentile = 1: the fleet covers the busiest minute itself.
+    scenario_file = tmp_path / "plan.toml"
+    scenario_file.write_text("percentile = 1.0\n")
+    res = run("analyze", str(write_log(RECORDS)), "--db", ":memory:", "--format", "json",
+              "--pricing", str(FIXTURES / "hand_pricing.toml"),
+              "--rules", str(FIXTURES / "hand_rules.toml"), "--scenario-file", str(scenario_file))
+    assert res.exit_code == 0, res.stderr
+    report = json.loads(res.stdout)
     onprem = report["onprem"]
     assert onprem["replicas"] == 3 and onprem["gpus"] == 3
     fleet = 3 * D("2.0") * 730
     assert D(str(onprem["monthly_fleet_cost_usd"])) == fleet == D("4380")
     api = sum(ESC * r["big"] for r in (R1, R2)) + R4["big"] + R3["big"] + R6["big"]
     assert scenario(report, "on-prem") == cents(api * MONTH + fleet) == D("4489.64")
+    assert report["assumptions"][[a["name"] for a in report["assumptions"]].index(
+        "onprem_percentile")] == {"name": "onprem_percentile", "value": "1.0",
+                                  "source": f"scenario file {scenario_file}"}
+
+
+def test_onprem_fleet_at_the_p99_minute_of_a_mostly_idle_day(report):
+    # The window (r1 at 00:00 to r3 at 24:00) has 1440 minutes, 4 of them busy (r1, r2, r4, r6
+    # are distilled-routed or not: only r1 and r2 are). Nearest rank ceil(0.99 x 1440) = 1426 of
+    # 1440 sorted loads falls among the 1438 idle minutes: load 0, so the minimum of 2 replicas.
+    onprem = report["onprem"]
+    assert onprem["replicas"] == 2 and onprem["percentile_replica_load"] == 0
+    # Utilisation: work done over capacity paid. r1's minute needs 1.6667 replicas for a minute,
+    # r2's 200000/60/6000 = 0.5556; 2 replicas x 1440 minutes paid.
+    work = D(100000) / 60 / 6000 + D(50000) / 60 / 600 + D(200000) / 60 / 6000
+    assert D(str(onprem["utilization"])) == (work / (2 * 1440)).quantize(D("0.0001"))
+    assert D(str(onprem["idle_cost_share"])) == 1 - D(str(onprem["utilization"]))
 
 
 def test_labels_and_counts(report):

@@ -56,6 +56,7 @@ SELECT
     r.has_tools,
     r.logged_cost,
     r.service_tier,
+    r.prompt,
     concat_ws(' ', r.system_prompt, r.prompt) AS rule_text
 FROM requests r
 JOIN run_files f USING (file_id)

@@ -4,7 +4,8 @@
 -- NULL. An override pins a whole workload.
 --
 -- route: capability-bound requests, and cost-bound ones outside the distilled model's envelope
--- (its context window; images when it is text-only), stay on the frontier model ($frontier);
+-- (its context window; images when it is text-only; more tool calls than $max_tool_calls), stay
+-- on the frontier model ($frontier);
 -- the rest go to the distilled model ($distilled).
 --
 -- Prices are linear in tokens, so requests that share a model, a route and a price tier cost
@@ -42,7 +43,12 @@ WITH labelled AS (
         s.*,
         {rule_case} AS rule_idx,
         CAST($rule_labels AS VARCHAR[])[rule_idx + 1] AS rule_label,
-        s.ts::DATE AS day
+        s.ts::DATE AS day,
+        -- Semantic-cache key: the workload and the prompt with case, whitespace, and numbers
+        -- and ids (any word holding a digit) masked.
+        CASE WHEN s.prompt IS NOT NULL THEN hash(s.workload, trim(regexp_replace(regexp_replace(
+            lower(s.prompt), '\b[a-z_-]*[0-9][a-z0-9_-]*\b', '#', 'g'), '\s+', ' ', 'g')))
+        END AS prompt_key
     FROM scope s
     JOIN workload_stats w USING (workload)
 ),
@@ -65,34 +71,55 @@ routed AS (
                 THEN 'frontier: over distilled context window'
             WHEN l.has_images AND NOT rp.distilled_multimodal
                 THEN 'frontier: images, distilled is text-only'
+            WHEN l.tool_calls > CAST($max_tool_calls AS BIGINT)
+                THEN 'frontier: more tool calls than the distilled profile allows'
             ELSE 'distilled'
         END AS route
     FROM labelled l
     LEFT JOIN plan_overrides o ON o.workload = l.workload
     JOIN request_prices rp ON rp.model IS NOT DISTINCT FROM l.model AND rp.day = l.day
         AND rp.service_tier IS NOT DISTINCT FROM l.service_tier
+),
+-- A semantic-cache hit: the same normalised prompt in the same workload at most
+-- $cache_ttl_seconds earlier (the entry is refreshed by each use).
+cached AS (  -- (the window runs over the requests with a prompt only)
+    SELECT
+        *,
+        coalesce(epoch(ts) - epoch(lag(ts) OVER (PARTITION BY prompt_key
+                                                 ORDER BY ts, file_id, line_no))
+                 <= $cache_ttl_seconds, false) AS cache_hit
+    FROM routed
+    WHERE prompt_key IS NOT NULL
+    UNION ALL BY NAME
+    SELECT *, false AS cache_hit FROM routed WHERE prompt_key IS NULL
 )
 SELECT
     grouping(minute) = 0                    AS is_minute,
     workload, team, model, priced_model, day, rule, label, route,
-    own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, minute,
+    own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
+    cache_measured, minute,
     count(*)                                AS requests,
     sum(input_tokens)::BIGINT               AS input_tokens,
     sum(output_tokens)::BIGINT              AS output_tokens,
     sum(cached_input_tokens)::BIGINT        AS cached_input_tokens,
     sum(cache_write_tokens)::BIGINT         AS cache_write_tokens,
     sum(reasoning_tokens)::BIGINT           AS reasoning_tokens,
-    sum(logged_cost)                        AS logged_cost
+    sum(logged_cost)                        AS logged_cost,
+    sum(least(input_tokens, $router_tokens))::BIGINT AS router_input_tokens
 FROM (
     SELECT
         *,
         logged_cost IS NOT NULL AS has_logged_cost,
         rule_text <> '' AS has_text,
-        CASE WHEN route = 'distilled' THEN date_trunc('minute', ts) END AS minute
-    FROM routed
+        prompt_key IS NOT NULL AS cache_measured,
+        -- The self-hosted fleet serves distilled-routed requests the cache did not answer.
+        CASE WHEN route = 'distilled' AND NOT cache_hit THEN date_trunc('minute', ts) END
+            AS minute
+    FROM cached
 )
 GROUP BY GROUPING SETS (
     (workload, team, model, priced_model, day, rule, label, route,
-     own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text),
+     own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
+     cache_measured),
     (minute)
 )

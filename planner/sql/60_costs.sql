@@ -1,12 +1,17 @@
 -- Stage 60: every `usage` row priced under every scenario, over the observed window, in exact
 -- DECIMAL (monthly scaling and rounding happen once, in planner/scenarios.py). Kept as a table,
--- one row per (workload, team, model, day, rule, route, tiers), so that any other grouping is a
--- GROUP BY away.
---   as_logged:  the model the request used (NULL when that model has no price, never 0);
---   frontier:   the frontier model ($frontier);
---   routed:     the route's model; a distilled-routed request also pays the expected cost of
---               escalation: a share ($escalation) re-sent to frontier, paying both;
---   onprem_api: what on-prem still pays the API: frontier-routed requests plus escalations.
+-- one row per (workload, team, model, day, rule, route, tiers, cache), so that any other grouping
+-- is a GROUP BY away.
+--   as_logged:   the model the request used (NULL when that model has no price, never 0);
+--   frontier:    the frontier model ($frontier);
+--   routed:      the route's model. A distilled-routed request writes $verbosity x its output
+--                tokens, and pays the expected cost of escalation: a share (the workload's rate,
+--                else $escalation) re-sent to frontier, paying both. Every cost-bound request
+--                pays the router (an embedding of up to $router_tokens prompt tokens on
+--                $router). A semantic-cache hit pays only the router's lookup; requests without
+--                prompt text are answered from cache at the assumed rate $assumed_hit.
+--   onprem_api:  what on-prem still pays the API: frontier-routed requests, escalations and the
+--                router (the fleet's own cost is added in planner/fleet.py).
 -- Cache-read and cache-write tokens keep their bucket on the target model, and a request keeps
 -- its service tier on every model that publishes that tier (standard rates where it does not).
 CREATE OR REPLACE TABLE costs AS
@@ -18,7 +23,15 @@ WITH priced AS (
         plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
                   u.output_tokens, f.p, u.frontier_lc) AS frontier_cost,
         plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
-                  u.output_tokens, d.p, u.distilled_lc) AS distilled_cost,
+                  u.output_tokens * CAST($verbosity AS DECIMAL(9, 4)), d.p, u.distilled_lc)
+                                                    AS distilled_cost,
+        -- No router price (a table without the model): no router cost, and a warning says so.
+        CASE WHEN u.label = 'cost-bound' THEN u.router_input_tokens * coalesce(r.p.input, 0)
+             ELSE 0 END                             AS router_cost,
+        coalesce(e.rate, CAST($escalation AS DECIMAL(7, 6))) AS escalation,
+        CASE WHEN u.cache_hit THEN 0
+             WHEN u.cache_measured THEN 1
+             ELSE 1 - CAST($assumed_hit AS DECIMAL(7, 6)) END AS uncached_share,
         NOT own.published AS own_tier_unpublished
     FROM usage u
     -- Each model's price row for the row's service tier and day (stage 50, request_prices).
@@ -29,14 +42,23 @@ WITH priced AS (
         AND u.day >= f.valid_from AND u.day < f.valid_to
     JOIN plan_prices d ON d.model = $distilled AND d.tier = plan_price_tier(u.service_tier)
         AND u.day >= d.valid_from AND u.day < d.valid_to
+    LEFT JOIN plan_prices r ON r.model = $router AND r.tier = 'standard'
+        AND u.day >= r.valid_from AND u.day < r.valid_to
+    LEFT JOIN plan_escalation e ON e.workload = u.workload
     WHERE NOT u.is_minute
 )
 SELECT
     * EXCLUDE (distilled_cost),
-    CASE WHEN route = 'distilled'
-        THEN distilled_cost + CAST($escalation AS DECIMAL(7, 6)) * frontier_cost
+    router_cost + uncached_share * CASE WHEN route = 'distilled'
+        THEN distilled_cost + escalation * frontier_cost
         ELSE frontier_cost END AS routed_cost,
-    CASE WHEN route = 'distilled'
-        THEN CAST($escalation AS DECIMAL(7, 6)) * frontier_cost
-        ELSE frontier_cost END AS onprem_api_cost
+    router_cost + uncached_share * CASE WHEN route = 'distilled'
+        THEN escalation * frontier_cost
+        ELSE frontier_cost END AS onprem_api_cost,
+    -- The distilled-routed traffic's API cost routed, and what on-prem still pays for it: the
+    -- break-even volume sets the fleet against their difference.
+    CASE WHEN route = 'distilled' THEN uncached_share * (distilled_cost
+        + escalation * frontier_cost) ELSE 0 END AS offload_routed_cost,
+    CASE WHEN route = 'distilled' THEN uncached_share * escalation * frontier_cost ELSE 0 END
+        AS offload_onprem_cost
 FROM priced

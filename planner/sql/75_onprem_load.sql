@@ -1,17 +1,13 @@
--- Stage 75: the load the self-hosted fleet must carry: for every minute, the replicas needed to
--- prefill that minute's input and decode its output for the distilled-routed traffic (stage 50's
--- per-minute sums). The fleet is sized for the busiest minute.
+-- Stage 75: the load the self-hosted fleet must carry, from stage 50's per-minute sums of the
+-- distilled-routed traffic the semantic cache did not answer. A minute's load is the replicas
+-- needed to prefill its input and decode its output ($verbosity x as many output tokens) within
+-- the minute. One row per busy minute; planner/fleet.py takes the percentile, the peak and the
+-- hourly peaks from them.
+CREATE OR REPLACE TEMP TABLE minute_loads AS
 SELECT
-    coalesce(max(replica_load), 0) AS peak_replica_load,
-    coalesce(arg_max(input_tokens, replica_load), 0) AS peak_input_tokens,
-    coalesce(arg_max(output_tokens, replica_load), 0) AS peak_output_tokens,
-    arg_max(minute, replica_load) AS peak_minute
-FROM (
-    SELECT
-        minute,
-        input_tokens,
-        output_tokens,
-        input_tokens / 60.0 / $prefill_tps + output_tokens / 60.0 / $decode_tps AS replica_load
-    FROM usage
-    WHERE is_minute AND minute IS NOT NULL
-)
+    minute,
+    input_tokens / 60.0 / $prefill_tps
+        + output_tokens * CAST($verbosity AS DOUBLE) / 60.0 / $decode_tps AS replica_load,
+    input_tokens + output_tokens AS tokens
+FROM usage
+WHERE is_minute AND minute IS NOT NULL
