@@ -145,6 +145,11 @@ BudgetOpt = Annotated[str | None, typer.Option(
     parser=_amount("--budget"))]
 
 
+BatchWorkloadOpt = Annotated[list[str] | None, typer.Option(
+    "--batch-workload", help="A batch-eligible workload (repeatable): routed and on-prem price "
+    "its API traffic at the batch tier.")]
+
+
 class OnPremMode(StrEnum):
     rented = "rented"
     autoscaled = "autoscaled"
@@ -183,6 +188,7 @@ def _options(
     reading: IngestOptions | None = None, price_at: PriceAt = PriceAt.current,
     scenario_file: Path | None = None, growth: object = None, months: int | None = None,
     budget: object = None, onprem_mode: OnPremMode | None = None,
+    batch_workloads: list[str] | None = None,
 ) -> pipeline.AnalyzeOptions:
     if utilization is not None and Decimal(str(utilization)) == 0:
         raise typer.BadParameter("must be above 0", param_hint="--utilization")
@@ -194,6 +200,7 @@ def _options(
         price_at=price_at.value,
         growth=growth, months=months, budget=budget,  # type: ignore[arg-type]
         onprem_mode=onprem_mode.value if onprem_mode else None,
+        batch_workloads=tuple(batch_workloads or ()),
     )
     if scenario_file is not None:
         with reported():
@@ -240,6 +247,7 @@ def analyze(
     growth: GrowthOpt = None,
     months: MonthsOpt = None,
     budget: BudgetOpt = None,
+    batch_workload: BatchWorkloadOpt = None,
     price_at: PriceAtOpt = PriceAt.current,
     source: SourceOpt = None,
     model: ModelOpt = None,
@@ -251,7 +259,7 @@ def analyze(
     options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
                        utilization, min_replicas,
                        _reading(source, model, workload, trace_start, maps), price_at,
-                       scenario_file, growth, months, budget, onprem_mode)
+                       scenario_file, growth, months, budget, onprem_mode, batch_workload)
     report = _run(logs, options, output_format is OutputFormat.table)
     _emit(report, output_format, output)
 

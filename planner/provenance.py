@@ -28,6 +28,7 @@ def read(
     pricing_version: str,
 ) -> Provenance:
     assumptions = _trace_assumptions(files, reading, pricing_version)
+    assumptions += _prefix_cache(con, files)
     warnings: list[str] = []
     total, textless = con.execute(
         "SELECT sum(requests), sum(requests) FILTER (WHERE NOT has_text) FROM usage "
@@ -72,6 +73,26 @@ def _trace_assumptions(
                 f"trace_start[{f.path}]", f.options["trace_start"],
                 "flag --trace-start" if reading.trace_start else
                 "default: the Unix epoch (Mooncake times are offsets from the trace start)"))
+    return out
+
+
+def _prefix_cache(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]
+                  ) -> list[Assumption]:
+    """Mooncake traces: the input tokens their hash ids show were served from a prefix cache."""
+    out = []
+    for f in files:
+        if f.source != "mooncake-trace":
+            continue
+        cached, total = con.execute(
+            "SELECT sum(cached_input_tokens), sum(input_tokens) FROM scope WHERE file_id = ?",
+            [f.file_id]).fetchone()  # type: ignore[misc]
+        if total:
+            share = Decimal(100 * cached) / Decimal(total)
+            out.append(Assumption(
+                f"prefix_cache[{f.path}]",
+                f"{cached} of {total} input tokens ({share.quantize(Decimal('0.1'))}%)",
+                "measured: 512-token prompt blocks (hash_ids) first seen on an earlier line of "
+                "the trace; priced at cache-read rates"))
     return out
 
 

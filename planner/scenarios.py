@@ -185,6 +185,9 @@ def _assumptions(table: PriceTable, models: Models, settings: Settings, rules: R
                    + ("" if settings.assumed_cache_hit_rate is not None
                       else "; assumed, not measured")),
         knob("distilled_max_tool_calls", "max_tool_calls"),
+        Assumption("batch_eligible_workloads", ", ".join(settings.batch_workloads) or "none",
+                   settings.sources.get("batch_workloads", "flag --batch-workload")
+                   if settings.batch_workloads else "plan default: none"),
         Assumption("distilled_context_window",
                    str(distilled.context_window or "not published"),
                    f"pricing {table.version}" + ("" if distilled.context_window
@@ -235,6 +238,7 @@ def _cost_params(models: Models, settings: Settings, **override: object) -> dict
         "router": models.router or "", "escalation": str(settings.value("escalation")),
         "verbosity": str(settings.value("verbosity")),
         "assumed_hit": str(settings.value("assumed_cache_hit_rate")),
+        "batch_workloads": list(settings.batch_workloads),
     }
     params.update({k: str(v) for k, v in override.items()})
     return params

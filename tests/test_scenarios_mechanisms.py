@@ -313,3 +313,23 @@ def test_sensitivity_ranges_and_order(tmp_path):
         assert got == want
     swings = [s.routed_swing_pct for s in report.sensitivity]
     assert swings == sorted(swings, reverse=True)
+
+
+def test_batch_eligible_workload_priced_at_the_batch_tier(tmp_path):
+    # "front" publishes a batch tier at half price; "mini" none (standard rates stay).
+    pricing = PRICING.replace('''output = 20.0
+source = "hand"''', '''output = 20.0
+batch = { input = 1.25, output = 10.0 }
+source = "hand"''')
+    (tmp_path / "p").mkdir()
+    path = tmp_path / "p" / "pricing.toml"
+    path.write_text(pricing)
+    log = tmp_path / "log.jsonl"
+    log.write_text("\n".join(json.dumps(r) for r in published_log()) + "\n")
+    report = analyze([str(log)], AnalyzeOptions(db=":memory:", pricing=str(path),
+                                                settings=Settings(batch_workloads=("support",))))
+    front_batch = FRONT / 2
+    routed = (21 * FRONT + 80 * (MINI + D("0.12") * front_batch + ROUTER)) * MONTH
+    assert usd(report, "routed") == cents(routed)
+    # all-frontier is unchanged: what the traffic costs today, at standard rates.
+    assert usd(report, "all-frontier") == cents(101 * FRONT * MONTH)

@@ -197,12 +197,22 @@ def test_mooncake_trace_with_a_start_time_and_model():
         AnalyzeOptions(db=":memory:", reading=IngestOptions(
             model="gpt-4o", workload="kimi-chat",
             trace_start=datetime(2026, 1, 5, 9, 0, tzinfo=UTC))))
+    # Prefix cache (README of the trace: 512-token blocks, equal ids = shared prefix): a block
+    # already seen on an earlier line is cached; at most the request's input.
+    seen: set[int] = set()
+    cached = 0
+    for r in rows:
+        cached += min(r["input_length"], 512 * sum(1 for h in r["hash_ids"] if h in seen))
+        seen.update(r["hash_ids"])
     assert totals(report) == {
         "requests": len(rows),
         "input": sum(r["input_length"] for r in rows),
         "output": sum(r["output_length"] for r in rows),
-        "cached": 0,
+        "cached": cached,
     }
+    assert cached == 2_962_776  # 21.6% of the first 1,000 requests' input
+    names = {a.name.split("[")[0]: a for a in report.assumptions}
+    assert names["prefix_cache"].value.startswith(f"{cached} of ")
     last_ms = max(r["timestamp"] for r in rows)
     assert report.window.start == "2026-01-05T09:00:00Z"
     end = datetime(2026, 1, 5, 9, 0, tzinfo=UTC).timestamp() + last_ms / 1000

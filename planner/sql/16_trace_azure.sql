@@ -7,5 +7,6 @@ SELECT
     excerpt,
     "TIMESTAMP"                     AS ts_raw,
     ContextTokens                   AS input_raw,
-    GeneratedTokens                 AS output_raw
+    GeneratedTokens                 AS output_raw,
+    NULL::VARCHAR                   AS cached_raw
 FROM stage

@@ -1,4 +1,5 @@
--- Stage 17 (request traces: a time and two token counts per request, nothing else). The model
+-- Stage 17 (request traces: a time and two token counts per request, Mooncake's prefix-cache
+-- tokens, nothing else). The model
 -- is variable plan_model (--model, or the default the report states) and the workload variable
 -- plan_workload (--workload, or the file name); every other field is absent, so NULL.
 CREATE OR REPLACE TEMP VIEW norm AS
@@ -13,7 +14,7 @@ SELECT
     getvariable('plan_model')       AS model,
     input_raw,
     output_raw,
-    NULL::VARCHAR                   AS cached_raw,
+    cached_raw,                     -- Mooncake: prefix-cache blocks; Azure: none
     NULL::VARCHAR                   AS cache_write_raw,
     NULL::VARCHAR                   AS reasoning_raw,
     NULL::VARCHAR                   AS task_type,

@@ -12,6 +12,8 @@
 --                prompt text are answered from cache at the assumed rate $assumed_hit.
 --   onprem_api:  what on-prem still pays the API: frontier-routed requests, escalations and the
 --                router (the fleet's own cost is added in planner/fleet.py).
+-- Routed and on-prem price the API traffic of batch-eligible workloads ($batch_workloads) at
+-- the batch tier of models that publish one.
 -- Cache-read and cache-write tokens keep their bucket on the target model, and a request keeps
 -- its service tier on every model that publishes that tier (standard rates where it does not).
 CREATE OR REPLACE TABLE costs AS
@@ -22,9 +24,15 @@ WITH priced AS (
                   u.output_tokens, own.p, u.own_lc) AS as_logged_cost,
         plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
                   u.output_tokens, f.p, u.frontier_lc) AS frontier_cost,
+        -- Routed prices: a batch-eligible workload's requests at the batch tier where the model
+        -- publishes one.
         plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
-                  u.output_tokens * CAST($verbosity AS DECIMAL(9, 4)), d.p, u.distilled_lc)
-                                                    AS distilled_cost,
+                  u.output_tokens, CASE WHEN u.batch_eligible THEN coalesce(fb.p, f.p)
+                                        ELSE f.p END, u.frontier_lc) AS routed_frontier_cost,
+        plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
+                  u.output_tokens * CAST($verbosity AS DECIMAL(9, 4)),
+                  CASE WHEN u.batch_eligible THEN coalesce(db.p, d.p) ELSE d.p END,
+                  u.distilled_lc)                   AS distilled_cost,
         -- No router price (a table without the model): no router cost, and a warning says so.
         CASE WHEN u.label = 'cost-bound' THEN u.router_input_tokens * coalesce(r.p.input, 0)
              ELSE 0 END                             AS router_cost,
@@ -33,7 +41,8 @@ WITH priced AS (
              WHEN u.cache_measured THEN 1
              ELSE 1 - CAST($assumed_hit AS DECIMAL(7, 6)) END AS uncached_share,
         NOT own.published AS own_tier_unpublished
-    FROM usage u
+    FROM (SELECT *, list_contains(CAST($batch_workloads AS VARCHAR[]), workload)
+                        AS batch_eligible FROM usage) u
     -- Each model's price row for the row's service tier and day (stage 50, request_prices).
     LEFT JOIN plan_prices own ON own.model = u.priced_model
         AND own.tier = plan_price_tier(u.service_tier)
@@ -42,23 +51,27 @@ WITH priced AS (
         AND u.day >= f.valid_from AND u.day < f.valid_to
     JOIN plan_prices d ON d.model = $distilled AND d.tier = plan_price_tier(u.service_tier)
         AND u.day >= d.valid_from AND u.day < d.valid_to
+    LEFT JOIN plan_prices fb ON fb.model = $frontier AND fb.tier = 'batch'
+        AND fb.published AND u.day >= fb.valid_from AND u.day < fb.valid_to
+    LEFT JOIN plan_prices db ON db.model = $distilled AND db.tier = 'batch'
+        AND db.published AND u.day >= db.valid_from AND u.day < db.valid_to
     LEFT JOIN plan_prices r ON r.model = $router AND r.tier = 'standard'
         AND u.day >= r.valid_from AND u.day < r.valid_to
     LEFT JOIN plan_escalation e ON e.workload = u.workload
     WHERE NOT u.is_minute
 )
 SELECT
-    * EXCLUDE (distilled_cost),
+    * EXCLUDE (distilled_cost, routed_frontier_cost),
     router_cost + uncached_share * CASE WHEN route = 'distilled'
-        THEN distilled_cost + escalation * frontier_cost
-        ELSE frontier_cost END AS routed_cost,
+        THEN distilled_cost + escalation * routed_frontier_cost
+        ELSE routed_frontier_cost END AS routed_cost,
     router_cost + uncached_share * CASE WHEN route = 'distilled'
-        THEN escalation * frontier_cost
-        ELSE frontier_cost END AS onprem_api_cost,
+        THEN escalation * routed_frontier_cost
+        ELSE routed_frontier_cost END AS onprem_api_cost,
     -- The distilled-routed traffic's API cost routed, and what on-prem still pays for it: the
     -- break-even volume sets the fleet against their difference.
     CASE WHEN route = 'distilled' THEN uncached_share * (distilled_cost
-        + escalation * frontier_cost) ELSE 0 END AS offload_routed_cost,
-    CASE WHEN route = 'distilled' THEN uncached_share * escalation * frontier_cost ELSE 0 END
-        AS offload_onprem_cost
+        + escalation * routed_frontier_cost) ELSE 0 END AS offload_routed_cost,
+    CASE WHEN route = 'distilled' THEN uncached_share * escalation * routed_frontier_cost
+        ELSE 0 END AS offload_onprem_cost
 FROM priced
