@@ -13,14 +13,13 @@ from typing import Annotated, assert_never
 import typer
 from rich.console import Console
 
-from cli import pricing_cmd, render_ci, render_table
+from cli import pricing_cmd, render_ci, render_html, render_table
 from cli.errors import EXIT_CODES_HELP, ExitCode, reported
 from planner import gate, pipeline
 from planner.diff import Diff, diff_reports
 from planner.export import GroupBy
 from planner.formats import (
     CiFormat,
-    OutputFormat,
     baseline_settings,
     export_kind,
     load_report,
@@ -54,7 +53,16 @@ def _plan() -> None:
 # Shared options, declared once.
 DbOpt = Annotated[str | None, typer.Option(
     "--db", help="DuckDB file for ingested logs (default .plan/plan.duckdb; ':memory:' for none).")]
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    html = "html"
+
+
+FormatOpt = Annotated[ReportFormat | None, typer.Option(
+    "--format", "-f", help="Output format (default: from -o's extension .html, .json or .csv, "
+    "else table; html is one self-contained page).")]
 OutputOpt = Annotated[Path | None, typer.Option(
     "--output", "-o", help="Write the report to this file instead of stdout.")]
 PricingOpt = Annotated[str | None, typer.Option(
@@ -232,7 +240,7 @@ def _run(logs: list[str], options: pipeline.AnalyzeOptions, interactive: bool) -
 def analyze(
     logs: LogsArg,
     db: DbOpt = None,
-    output_format: FormatOpt = OutputFormat.table,
+    output_format: FormatOpt = None,
     output: OutputOpt = None,
     pricing: PricingOpt = None,
     rules: RulesOpt = None,
@@ -255,13 +263,28 @@ def analyze(
     trace_start: TraceStartOpt = None,
     maps: MapOpt = None,
 ) -> None:
-    """Ingest request logs, label workloads and project monthly spend per scenario."""
+    """Ingest request logs, label workloads and project monthly spend per scenario.
+
+    `plan report LOGS -o report.html` is the same command: the format follows -o."""
+    fmt = output_format or _format_of(output)
     options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
                        utilization, min_replicas,
                        _reading(source, model, workload, trace_start, maps), price_at,
                        scenario_file, growth, months, budget, onprem_mode, batch_workload)
-    report = _run(logs, options, output_format is OutputFormat.table)
-    _emit(report, output_format, output)
+    report = _run(logs, options, fmt is ReportFormat.table)
+    _emit(report, fmt, output)
+    if output is not None:
+        Console(stderr=True).print(f"plan: {fmt.value} report written to {output}",
+                                   highlight=False, markup=False)
+
+
+app.command("report", help="The same as analyze, for an HTML report: plan report LOGS -o "
+            "report.html (the format follows -o).")(analyze)
+
+
+def _format_of(output: Path | None) -> ReportFormat:
+    suffix = output.suffix.lower().lstrip(".") if output else ""
+    return ReportFormat(suffix) if suffix in ("html", "json", "csv") else ReportFormat.table
 
 
 @app.command()
@@ -409,18 +432,20 @@ def export(
                                markup=False)
 
 
-def _emit(report: Report, fmt: OutputFormat, output: Path | None) -> None:
-    if fmt is OutputFormat.table:
+def _emit(report: Report, fmt: ReportFormat, output: Path | None) -> None:
+    if fmt is ReportFormat.table:
         if output is None:
             render_table.render(report, Console(highlight=False))
             return
         with output.open("w", encoding="utf-8") as fh:
             render_table.render(report, Console(file=fh, highlight=False, width=120))
         return
-    if fmt is OutputFormat.json:
+    if fmt is ReportFormat.json:
         text = to_json(report)
-    elif fmt is OutputFormat.csv:
+    elif fmt is ReportFormat.csv:
         text = to_csv(report)
+    elif fmt is ReportFormat.html:
+        text = render_html.render(report)
     else:
         assert_never(fmt)
     if output is None:

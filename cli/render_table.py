@@ -8,6 +8,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from cli import render_charts
 from planner.report import Report
 
 MAX_REASONS_SHOWN = 5
@@ -23,7 +24,9 @@ def render(report: Report, console: Console) -> None:
         f": monthly LLM spend from {w.start} to {w.end} ({w.days} days), "
         f"pricing {report.pricing_version}"))
     console.print(_scenarios(report))
+    console.print(render_charts.scenarios_chart(report))
     console.print(_workloads(report))
+    console.print(render_charts.workloads_chart(report))
     for overflow in report.envelope_overflow:
         console.print(Text(f"Kept on frontier: {overflow.requests:,} cost-bound requests of "
                            f"{overflow.workload} ({overflow.reason})"))

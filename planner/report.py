@@ -161,6 +161,15 @@ class OnPrem:
     # The monthly volume of that traffic at which on-prem costs what routing it to the distilled
     # API costs; None when on-prem never catches up.
     breakeven_monthly_tokens: int | None = None
+    # On-prem against routing the same traffic to the distilled API, at other volumes of it.
+    curve: tuple[VolumePoint, ...] = ()
+
+
+@dataclass(frozen=True)
+class VolumePoint:
+    monthly_tokens: int
+    onprem_usd: Decimal  # fleet (re-sized) + the API traffic on-prem still sends
+    routed_usd: Decimal  # the same traffic routed to the distilled API
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,13 @@ from planner.fleet import Fleet, breakeven_scale
 from planner.fleet import monthly_tokens as fleet_tokens
 from planner.fleet import size as size_fleet
 from planner.ingest import run_script
-from planner.money import HOURS_PER_MONTH, SECONDS_PER_MONTH, allocate_cents, pct_change
+from planner.money import (
+    HOURS_PER_MONTH,
+    SECONDS_PER_MONTH,
+    allocate_cents,
+    pct_change,
+    to_cents,
+)
 from planner.report import (
     Assumption,
     Budget,
@@ -31,6 +37,7 @@ from planner.report import (
     ScenarioCost,
     Sensitivity,
     UnpricedModel,
+    VolumePoint,
     Workload,
     WorkloadStats,
 )
@@ -129,9 +136,7 @@ def project(
     budget_usd = settings.value("budget")
     budget = Budget(budget_usd, forecast.first_month_over(months, budget_usd)) \
         if budget_usd is not None else None
-    swings = _swings(con, table, models, settings, fleet, factor, window_seconds)
-    # The sensitivity runs re-price stage 60; price the base case again for what reads it next.
-    _price_window(con, base, factor)
+    swings = _swings(con, table, models, settings, fleet, factor, window_seconds, api)
     unpriced = tuple(UnpricedModel(m or "(no model)", n) for m, n in con.execute(
         "SELECT model, sum(requests)::BIGINT FROM costs WHERE as_logged_cost IS NULL "
         "GROUP BY model ORDER BY 2 DESC, model").fetchall())
@@ -244,19 +249,35 @@ def _cost_params(models: Models, settings: Settings, **override: object) -> dict
     return params
 
 
+_TOTALS = ("SELECT coalesce(sum(as_logged_cost), 0), sum(frontier_cost), sum(routed_cost), "
+           "sum(onprem_api_cost), sum(offload_routed_cost), sum(offload_onprem_cost) FROM ")
+
+
 def _price_window(con: duckdb.DuckDBPyConnection, params: dict[str, object],
                   factor: Decimal) -> dict[str, Decimal]:
-    """Stages 60 and 70 with these parameters; the API part of each scenario, a month."""
+    """Stages 60 and 70 (the `costs` and `workload_costs` tables); the API part of each
+    scenario, a month."""
     run_script(con, db.sql("60_costs"), params)
     run_script(con, db.sql("70_workload_costs"), {})
+    return _totals(con.execute(_TOTALS + "costs").fetchone(), factor)
+
+
+def _what_if(con: duckdb.DuckDBPyConnection, params: dict[str, object],
+             factor: Decimal) -> dict[str, Decimal]:
+    """The same totals at other parameters, from stage 60's macro, writing no table."""
+    args = ("frontier", "distilled", "router", "escalation", "verbosity", "assumed_hit",
+            "batch_workloads")
     row = con.execute(
-        "SELECT coalesce(sum(as_logged_cost), 0), sum(frontier_cost), sum(routed_cost), "
-        "sum(onprem_api_cost), sum(offload_routed_cost), sum(offload_onprem_cost) FROM costs"
-    ).fetchone()
+        _TOTALS + "plan_scenario_costs(" + ", ".join(f"${a}" for a in args) + ")",
+        {a: params[a] for a in args}).fetchone()
+    return _totals(row, factor)
+
+
+def _totals(row: tuple[object, ...] | None, factor: Decimal) -> dict[str, Decimal]:
     assert row is not None
     names = ("as-logged", "all-frontier", "routed", "on-prem api", "offload routed",
              "offload on-prem")
-    return {n: Decimal(v or 0) * factor for n, v in zip(names, row, strict=True)}
+    return {n: Decimal(str(v or 0)) * factor for n, v in zip(names, row, strict=True)}
 
 
 def _onprem(con: duckdb.DuckDBPyConnection, fleet: Fleet, api: dict[str, Decimal],
@@ -276,7 +297,23 @@ def _onprem(con: duckdb.DuckDBPyConnection, fleet: Fleet, api: dict[str, Decimal
         monthly_tokens=int(tokens),
         breakeven_monthly_tokens=None if scale is None else int(
             (scale * tokens).to_integral_value(rounding=ROUND_CEILING)),
+        curve=_curve(fleet, api, tokens, scale),
     )
+
+
+def _curve(fleet: Fleet, api: dict[str, Decimal], tokens: Decimal,
+           breakeven: Decimal | None) -> tuple[VolumePoint, ...]:
+    """24 volumes from a quarter of today's to 4x today's or twice the break-even, whichever is
+    more, evenly spaced on a log scale."""
+    if not tokens:
+        return ()
+    top = max(Decimal(4), 2 * breakeven) if breakeven else Decimal(4)
+    low = Decimal("0.25")
+    step = (top / low) ** (Decimal(1) / 23)
+    return tuple(
+        VolumePoint(int(tokens * s), to_cents(fleet.monthly_cost(s) + api["offload on-prem"] * s),
+                    to_cents(api["offload routed"] * s))
+        for s in (low * step ** i for i in range(24)))
 
 
 # assumption -> (low, high): the published range where there is one, else a plausible one.
@@ -290,9 +327,10 @@ SWINGS: dict[str, tuple[Decimal, Decimal]] = {
 
 
 def _swings(con: duckdb.DuckDBPyConnection, table: PriceTable, models: Models,
-            settings: Settings, fleet: Fleet, factor: Decimal, window_seconds: Decimal
-            ) -> list[forecast.Swing]:
+            settings: Settings, fleet: Fleet, factor: Decimal, window_seconds: Decimal,
+            base_api: dict[str, Decimal]) -> list[forecast.Swing]:
     months = settings.value("months")
+    base_params = _cost_params(models, settings)
     out = []
     for name, (low, high) in SWINGS.items():
         ends = []
@@ -306,8 +344,10 @@ def _swings(con: duckdb.DuckDBPyConnection, table: PriceTable, models: Models,
                 params = _cost_params(models, settings, **{
                     "escalation" if name == "escalation" else
                     "assumed_hit" if name == "assumed_cache_hit_rate" else name: value})
-            api = _price_window(con, params, factor)
-            if name == "verbosity":  # more output tokens also load the fleet more
+            # Only the assumptions that change prices are priced again (each is a query).
+            api = base_api if params == base_params else _what_if(con, params, factor)
+            if name == "verbosity" and value != settings.value("verbosity"):
+                # More output tokens also load the fleet more.
                 run_fleet = size_fleet(con, table, models.distilled,
                                        replace(settings, verbosity=value), window_seconds)
             ends.append({

@@ -7,6 +7,7 @@ The TOML layout is read by pricing/schema.py.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -181,14 +182,21 @@ def available_versions() -> list[str]:
 
 def load_table(version_or_path: str | None = None) -> PriceTable:
     """Load the newest released version, a named version, or a TOML file by path."""
+    path, shown = locate(version_or_path)
+    stat = path.stat()
+    return _parsed(str(path), str(shown), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(path: str, shown: str, mtime_ns: int, size: int) -> PriceTable:
+    """A table file parsed once per content version (its mtime and size are in the key)."""
     from pricing.schema import parse_table  # the TOML layout lives in one module
 
-    path, shown = locate(version_or_path)
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise PricingError(f"{shown}: not valid TOML: {exc}") from exc
-    return parse_table(doc, shown)
+    return parse_table(doc, Path(shown))
 
 
 def locate(version_or_path: str | None) -> tuple[Path, Path]:

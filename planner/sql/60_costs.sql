@@ -16,7 +16,11 @@
 -- the batch tier of models that publish one.
 -- Cache-read and cache-write tokens keep their bucket on the target model, and a request keeps
 -- its service tier on every model that publishes that tier (standard rates where it does not).
-CREATE OR REPLACE TABLE costs AS
+-- The scenario arithmetic is a table macro so that the sensitivity runs (planner/scenarios.py)
+-- sum it with other parameters without writing tables; `costs` is it at the base parameters.
+CREATE OR REPLACE TEMP MACRO plan_scenario_costs(p_frontier, p_distilled, p_router, p_escalation,
+                                                 p_verbosity, p_assumed_hit, p_batch_workloads)
+AS TABLE
 WITH priced AS (
     SELECT
         u.* EXCLUDE (is_minute, minute),
@@ -30,32 +34,32 @@ WITH priced AS (
                   u.output_tokens, CASE WHEN u.batch_eligible THEN coalesce(fb.p, f.p)
                                         ELSE f.p END, u.frontier_lc) AS routed_frontier_cost,
         plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
-                  u.output_tokens * CAST($verbosity AS DECIMAL(9, 4)),
+                  u.output_tokens * CAST(p_verbosity AS DECIMAL(9, 4)),
                   CASE WHEN u.batch_eligible THEN coalesce(db.p, d.p) ELSE d.p END,
                   u.distilled_lc)                   AS distilled_cost,
         -- No router price (a table without the model): no router cost, and a warning says so.
         CASE WHEN u.label = 'cost-bound' THEN u.router_input_tokens * coalesce(r.p.input, 0)
              ELSE 0 END                             AS router_cost,
-        coalesce(e.rate, CAST($escalation AS DECIMAL(7, 6))) AS escalation,
+        coalesce(e.rate, CAST(p_escalation AS DECIMAL(7, 6))) AS escalation,
         CASE WHEN u.cache_hit THEN 0
              WHEN u.cache_measured THEN 1
-             ELSE 1 - CAST($assumed_hit AS DECIMAL(7, 6)) END AS uncached_share,
+             ELSE 1 - CAST(p_assumed_hit AS DECIMAL(7, 6)) END AS uncached_share,
         NOT own.published AS own_tier_unpublished
-    FROM (SELECT *, list_contains(CAST($batch_workloads AS VARCHAR[]), workload)
+    FROM (SELECT *, list_contains(CAST(p_batch_workloads AS VARCHAR[]), workload)
                         AS batch_eligible FROM usage) u
     -- Each model's price row for the row's service tier and day (stage 50, request_prices).
     LEFT JOIN plan_prices own ON own.model = u.priced_model
         AND own.tier = plan_price_tier(u.service_tier)
         AND u.day >= own.valid_from AND u.day < own.valid_to
-    JOIN plan_prices f ON f.model = $frontier AND f.tier = plan_price_tier(u.service_tier)
+    JOIN plan_prices f ON f.model = p_frontier AND f.tier = plan_price_tier(u.service_tier)
         AND u.day >= f.valid_from AND u.day < f.valid_to
-    JOIN plan_prices d ON d.model = $distilled AND d.tier = plan_price_tier(u.service_tier)
+    JOIN plan_prices d ON d.model = p_distilled AND d.tier = plan_price_tier(u.service_tier)
         AND u.day >= d.valid_from AND u.day < d.valid_to
-    LEFT JOIN plan_prices fb ON fb.model = $frontier AND fb.tier = 'batch'
+    LEFT JOIN plan_prices fb ON fb.model = p_frontier AND fb.tier = 'batch'
         AND fb.published AND u.day >= fb.valid_from AND u.day < fb.valid_to
-    LEFT JOIN plan_prices db ON db.model = $distilled AND db.tier = 'batch'
+    LEFT JOIN plan_prices db ON db.model = p_distilled AND db.tier = 'batch'
         AND db.published AND u.day >= db.valid_from AND u.day < db.valid_to
-    LEFT JOIN plan_prices r ON r.model = $router AND r.tier = 'standard'
+    LEFT JOIN plan_prices r ON r.model = p_router AND r.tier = 'standard'
         AND u.day >= r.valid_from AND u.day < r.valid_to
     LEFT JOIN plan_escalation e ON e.workload = u.workload
     WHERE NOT u.is_minute
@@ -75,3 +79,7 @@ SELECT
     CASE WHEN route = 'distilled' THEN uncached_share * escalation * routed_frontier_cost
         ELSE 0 END AS offload_onprem_cost
 FROM priced
+;
+CREATE OR REPLACE TABLE costs AS
+SELECT * FROM plan_scenario_costs($frontier, $distilled, $router, $escalation, $verbosity,
+                                  $assumed_hit, $batch_workloads)

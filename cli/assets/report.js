@@ -1,0 +1,46 @@
+// Draws the four charts of the HTML report (cli/render_html.py) from the report JSON in
+// #plan-data, with Chart.js 4 (inlined before this script). No network: nothing is fetched.
+(function () {
+  const r = JSON.parse(document.getElementById('plan-data').textContent);
+  const usd = (v) => '$' + Number(v).toLocaleString('en-US', {minimumFractionDigits: 2, maximumFractionDigits: 2});
+  const colours = {'as-logged': '#888888', 'all-frontier': '#a0148c', 'routed': '#137a3a', 'on-prem': '#1f77b4'};
+  const base = {animation: false, responsive: true, maintainAspectRatio: false,
+                plugins: {tooltip: {callbacks: {label: (c) => c.dataset.label + ': ' + usd(c.parsed.y ?? c.parsed.x)}}}};
+  const money = {ticks: {callback: (v) => usd(v)}};
+  new Chart(document.getElementById('chart-scenarios'), {type: 'bar', options: {...base, scales: {y: money},
+      plugins: {...base.plugins, legend: {display: false}}},
+    data: {labels: r.scenarios.map((s) => s.name), datasets: [{label: 'monthly cost',
+      data: r.scenarios.map((s) => s.monthly_cost_usd),
+      backgroundColor: r.scenarios.map((s) => colours[s.name] || '#555')}]}});
+  const labels = ['capability-bound', 'cost-bound'];
+  new Chart(document.getElementById('chart-workloads'), {type: 'bar',
+    options: {...base, scales: {x: {stacked: true}, y: {...money, stacked: true}}},
+    data: {labels: r.workloads.map((w) => w.workload), datasets: labels.map((l) => ({label: l,
+      backgroundColor: l === 'capability-bound' ? '#a0148c' : '#137a3a',
+      data: r.workloads.map((w) => w.label === l ? w.monthly_cost_usd['all-frontier'] : 0)}))}});
+  const names = Object.keys(r.forecast[0].costs_usd);
+  const forecast = names.map((n) => ({label: n, borderColor: colours[n], backgroundColor: colours[n],
+    data: r.forecast.map((f) => f.costs_usd[n])}));
+  if (r.budget) {
+    forecast.push({label: 'budget', borderDash: [6, 4], borderColor: '#d62728', pointRadius: 0,
+                   data: r.forecast.map(() => r.budget.usd)});
+  }
+  new Chart(document.getElementById('chart-forecast'), {type: 'line', options: {...base, scales: {y: money}},
+    data: {labels: r.forecast.map((f) => 'month ' + f.month), datasets: forecast}});
+  const curve = r.onprem.curve;
+  const onprem = [
+    {label: 'on-prem (fleet + API it still sends)', borderColor: colours['on-prem'],
+     data: curve.map((p) => ({x: p.monthly_tokens, y: p.onprem_usd}))},
+    {label: 'routed to the distilled API', borderColor: colours['routed'],
+     data: curve.map((p) => ({x: p.monthly_tokens, y: p.routed_usd}))}];
+  if (r.onprem.breakeven_monthly_tokens !== null) {
+    const be = r.onprem.breakeven_monthly_tokens;
+    const near = curve.reduce((a, p) => Math.abs(p.monthly_tokens - be) < Math.abs(a.monthly_tokens - be) ? p : a, curve[0]);
+    onprem.push({label: 'break-even', type: 'scatter', pointRadius: 6, backgroundColor: '#d62728',
+                 data: [{x: be, y: near.routed_usd * be / near.monthly_tokens}]});
+  }
+  new Chart(document.getElementById('chart-onprem'), {type: 'line', options: {...base,
+      parsing: false, scales: {x: {type: 'logarithmic', title: {display: true, text: 'tokens a month'}},
+                               y: money}},
+    data: {datasets: onprem}});
+})();

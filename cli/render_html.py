@@ -1,0 +1,177 @@
+"""The HTML report: one self-contained file (no CDN, no network: the charting library is inlined
+and a Content-Security-Policy forbids every fetch) that finance can open offline and forward.
+
+Charts are drawn by Chart.js 4 (cli/assets, MIT) from the report's numbers, embedded as JSON;
+every string from the logs (workloads, teams, models, file names) reaches the page either
+through html.escape or as JSON data drawn on a canvas, never as markup.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from html import escape
+from importlib.resources import files
+from typing import Any
+
+from planner.formats import to_json
+from planner.report import Report
+
+CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+       "img-src data:")
+STYLE = """
+body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
+h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:2em}
+.meta{color:#666}table{border-collapse:collapse;margin:.5em 0;width:100%}
+th,td{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+.charts{display:grid;grid-template-columns:1fr 1fr;gap:1.5em}
+.chart{position:relative;height:320px}.cap{color:#a0148c}.cost{color:#137a3a}
+"""
+
+
+def render(report: Report) -> str:
+    data = json.loads(to_json(report))
+    w = report.window
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">",
+        "<title>plan: monthly LLM spend</title>",
+        f"<style>{STYLE}</style></head><body>",
+        "<h1>plan: monthly LLM spend</h1>",
+        f"<p class='meta'>Logs from {_e(w.start)} to {_e(w.end)} ({_e(w.days)} days), "
+        f"pricing {_e(report.pricing_version)}. All figures are USD per month.</p>",
+        _scenarios(report),
+        "<div class='charts'>",
+        _canvas("chart-scenarios", "Monthly cost by scenario"),
+        _canvas("chart-workloads", "Cost by workload (all-frontier), by label"),
+        _canvas("chart-forecast", "Monthly forecast by scenario"),
+        _canvas("chart-onprem", "On-prem against routed API cost, by monthly volume"),
+        "</div>",
+        _workloads(report), _onprem(report), _forecast(report), _sensitivity(report),
+        _ingest(report), _assumptions(report),
+        "<script>", _asset("chart.umd.min.js"), "</script>",
+        "<script type='application/json' id='plan-data'>", _json_for_script(data), "</script>",
+        "<script>", _asset("report.js"), "</script>",
+        "</body></html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def _e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _usd(amount: Decimal) -> str:
+    return f"${amount:,.2f}"
+
+
+def _json_for_script(data: Any) -> str:
+    # Inside <script>, "</script>" or "<!--" in a log string must not end the element.
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _asset(name: str) -> str:
+    return files("cli").joinpath(f"assets/{name}").read_text(encoding="utf-8")
+
+
+def _canvas(chart_id: str, title: str) -> str:
+    return (f"<figure><figcaption>{_e(title)}</figcaption><div class='chart'>"
+            f"<canvas id='{chart_id}' role='img' aria-label='{_e(title)}'></canvas></div>"
+            "</figure>")
+
+
+def _table(headers: list[str], rows: list[list[str]], numeric: set[int]) -> str:
+    head = "".join(f"<th class='{'num' if i in numeric else ''}'>{_e(h)}</th>"
+                   for i, h in enumerate(headers))
+    body = "".join(
+        "<tr>" + "".join(f"<td class='{'num' if i in numeric else ''}'>{cell}</td>"
+                         for i, cell in enumerate(row)) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _pct(p: Decimal | None) -> str:
+    if p is None:
+        return "-"
+    return f"saves {p}%" if p >= 0 else f"costs {-p}% more"
+
+
+def _scenarios(report: Report) -> str:
+    rows = [[_e(s.name), f"<span class='scenario-total' data-scenario='{_e(s.name)}'>"
+             f"{_usd(s.monthly_cost_usd)}</span>", _pct(s.savings_vs_as_logged_pct),
+             _pct(s.savings_vs_all_frontier_pct)] for s in report.scenarios]
+    return "<h2>Scenarios</h2>" + _table(
+        ["scenario", "monthly cost", "vs as-logged", "vs all-frontier"], rows, {1, 2, 3})
+
+
+def _workloads(report: Report) -> str:
+    rows = [[f"<span class='workload'>{_e(w.workload)}</span>",
+             f"<span class='{'cap' if w.label == 'capability-bound' else 'cost'}'>"
+             f"{_e(w.label)}</span>", f"{w.requests:,}", f"{w.input_tokens:,}",
+             f"{w.output_tokens:,}", *(_usd(w.monthly_cost_usd[n]) for n in
+                                       ("as-logged", "all-frontier", "routed", "on-prem")),
+             _e("; ".join(w.reasons))] for w in report.workloads]
+    return "<h2>Workloads</h2>" + _table(
+        ["workload", "label", "requests", "input tokens", "output tokens", "as-logged",
+         "all-frontier", "routed", "on-prem", "why"], rows, {2, 3, 4, 5, 6, 7, 8})
+
+
+def _onprem(report: Report) -> str:
+    o = report.onprem
+    breakeven = (f"{o.breakeven_monthly_tokens:,} tokens a month"
+                 if o.breakeven_monthly_tokens is not None else "never (a replica costs more "
+                 "than the API traffic it can carry)")
+    rows = [["mode", _e(o.mode)], ["model / GPU", f"{_e(o.model)} on {_e(o.gpu)}"],
+            ["GPUs (replicas)", f"{o.gpus} ({o.replicas})"],
+            ["fleet cost", _usd(o.monthly_fleet_cost_usd)],
+            ["traffic served", f"{o.monthly_tokens:,} tokens a month"],
+            ["utilisation", f"{o.utilization:.1%}"],
+            ["idle cost share", f"{o.idle_cost_share:.1%}"], ["break-even", breakeven]]
+    return "<h2>On-prem</h2>" + _table(["", ""], rows, set())
+
+
+def _forecast(report: Report) -> str:
+    if not report.forecast:
+        return ""
+    names = list(report.forecast[0].costs_usd)
+    rows = [[str(f.month), *(_usd(f.costs_usd[n]) for n in names)] for f in report.forecast]
+    note = ""
+    if report.budget:
+        firsts = ", ".join(f"{_e(n)}: {'month ' + str(m) if m else 'never'}"
+                           for n, m in report.budget.first_month_over.items())
+        note = f"<p>Budget {_usd(report.budget.usd)} a month, first exceeded: {firsts}.</p>"
+    return "<h2>Forecast</h2>" + _table(["month", *names], rows,
+                                        set(range(1, len(names) + 1))) + note
+
+
+def _sensitivity(report: Report) -> str:
+    rows = [[_e(s.assumption), _e(s.low), _e(s.base), _e(s.high),
+             f"{s.routed_savings_pct[0]}% / {s.routed_savings_pct[1]}%",
+             f"{s.onprem_savings_pct[0]}% / {s.onprem_savings_pct[1]}%"]
+            for s in report.sensitivity]
+    return ("<h2>Sensitivity (savings against all-frontier, assumption low / high)</h2>"
+            + _table(["assumption", "low", "base", "high", "routed", "on-prem"], rows,
+                     {1, 2, 3, 4, 5}))
+
+
+def _ingest(report: Report) -> str:
+    i = report.ingest
+    rows = [[_e(f.path), _e(f.source), f"{f.read:,}", f"{f.accepted:,}", f"{f.rejected:,}",
+             f"{f.duplicates:,}", f"{f.failed:,}"] for f in i.files]
+    rows.append(["<b>total</b>", "", f"{i.read:,}", f"{i.accepted:,}", f"{i.rejected:,}",
+                 f"{i.duplicates:,}", f"{i.failed:,}"])
+    reasons = "".join(f"<li>x{r.count} {_e(r.first)}: {_e(r.describe())}</li>"
+                      for r in (*i.reject_reasons, *i.failure_reasons))
+    return (f"<h2>Ingest: {i.read:,} lines read = {i.accepted:,} accepted + {i.rejected:,} "
+            f"rejected + {i.duplicates:,} duplicates + {i.failed:,} failed</h2>"
+            + _table(["file", "read as", "read", "accepted", "rejected", "duplicates",
+                      "failed"], rows, {2, 3, 4, 5, 6})
+            + (f"<ul>{reasons}</ul>" if reasons else ""))
+
+
+def _assumptions(report: Report) -> str:
+    rows = [[_e(a.name), _e(a.value), _e(a.source)] for a in report.assumptions]
+    warnings = "".join(f"<li>{_e(w)}</li>" for w in report.warnings)
+    return ("<h2>Assumptions</h2>" + _table(["assumption", "value", "source"], rows, set())
+            + (f"<h2>Warnings</h2><ul>{warnings}</ul>" if warnings else ""))
