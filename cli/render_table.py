@@ -174,6 +174,10 @@ def _ingest(report: Report) -> Group:
         if len(reasons) > MAX_REASONS_SHOWN:
             parts.append(Text(f"  ... {len(reasons) - MAX_REASONS_SHOWN} more reasons "
                               "(--format json lists them all)"))
+    if i.bodies:
+        parts.append(Text(f"{i.bodies:,} request bodies read from OpenAI batch input files; "
+                          f"{i.bodies_joined:,} batch output requests got theirs (custom_id), "
+                          "for classification. Bodies are not lines of their own."))
     if i.skipped:
         parts.append(Text(f"{i.skipped:,} OpenTelemetry spans that are not LLM calls "
                           "(no gen_ai attributes) were skipped; they are not lines of plan's."))

@@ -38,7 +38,7 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]) -
             path=f.path, source=f.source, read=f.lines_read,
             accepted=f.accepted - dupes.get(f.file_id, 0), rejected=f.rejected,
             duplicates=dupes.get(f.file_id, 0), reused=f.reused, failed=f.failed,
-            skipped=f.skipped,
+            skipped=f.skipped, bodies=f.bodies,
         )
         for f in files
     )
@@ -52,6 +52,8 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]) -
         failed=sum(c.failed for c in counts),
         failure_reasons=_reasons(con, "failures", {f.file_id: f.path for f in files}),
         skipped=sum(c.skipped for c in counts),
+        bodies=sum(c.bodies for c in counts),
+        bodies_joined=con.execute("SELECT count(*) FROM batch_joined").fetchone()[0],  # type: ignore[index]
     )
     if ingest.read != ingest.accepted + ingest.rejected + ingest.duplicates + ingest.failed:
         raise AssertionError(f"ingest counts do not reconcile: {ingest}")

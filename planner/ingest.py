@@ -57,6 +57,7 @@ class IngestedFile:
     failed: int
     reused: bool  # already in the database, read the same way: not read again
     skipped: int = 0  # OTLP spans that are not LLM calls (not records)
+    bodies: int = 0  # batch input request bodies (their requests are the output file's lines)
     trace: bool = False  # a request trace: model and workload came from options, no text
     options: dict[str, str] = field(default_factory=dict)  # the options that shaped the read
 
@@ -106,15 +107,17 @@ def _ingest_file(
     shaping = _shaping_options(source, path, options)
     options_key = hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:16]
     row = con.execute(
-        "SELECT file_id, source, lines_read, accepted, rejected, failed, skipped FROM files "
+        "SELECT file_id, source, lines_read, accepted, rejected, failed, skipped, bodies "
+        "FROM files "
         "WHERE path = ? AND size_bytes = ? AND mtime_ns = ? AND parser_version = ? "
         "AND options_key = ?",
         [key, stat.st_size, stat.st_mtime_ns, PARSER_VERSION, options_key],
     ).fetchone()
     if row is not None:
-        file_id, name, lines, accepted, rejected, failed, skipped = row
+        file_id, name, lines, accepted, rejected, failed, skipped, bodies = row
         return IngestedFile(file_id, str(path), name, lines, accepted, rejected, failed,
-                            reused=True, skipped=skipped, trace=source.trace, options=shaping)
+                            reused=True, skipped=skipped, bodies=bodies, trace=source.trace,
+                            options=shaping)
 
     if progress:
         progress(f"reading {path} as {source.name}, {source.title} "
@@ -139,6 +142,10 @@ def _ingest_file(
         _forget(con, key)
         file_id = con.execute("SELECT nextval('file_ids')").fetchone()[0]  # type: ignore[index]
         con.execute(db.sql("20_checked"), {"file_id": file_id})
+        if source.after:
+            run_script(con, db.sql(source.after), {"file_id": file_id})
+        bodies = con.execute("SELECT count(*) FROM batch_bodies WHERE file_id = ?",
+                             [file_id]).fetchone()[0]  # type: ignore[index]
         lines, rejected, failed = con.execute(
             "SELECT count(*), count(problem), count(failure) FROM lines WHERE file_id = ?",
             [file_id],
@@ -146,10 +153,10 @@ def _ingest_file(
         accepted = lines - rejected - failed
         con.execute(
             "INSERT INTO files (file_id, path, size_bytes, mtime_ns, parser_version, source, "
-            "lines_read, accepted, rejected, failed, options_key, skipped) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "lines_read, accepted, rejected, failed, options_key, skipped, bodies) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [file_id, key, stat.st_size, stat.st_mtime_ns, PARSER_VERSION, source.name,
-             lines, accepted, rejected, failed, options_key, skipped],
+             lines, accepted, rejected, failed, options_key, skipped, bodies],
         )
         con.execute("COMMIT")
     except BaseException:
@@ -158,7 +165,8 @@ def _ingest_file(
     finally:
         con.execute("DROP TABLE IF EXISTS raw_lines")
     return IngestedFile(file_id, str(path), source.name, lines, accepted, rejected, failed,
-                        reused=False, skipped=skipped, trace=source.trace, options=shaping)
+                        reused=False, skipped=skipped, bodies=bodies, trace=source.trace,
+                        options=shaping)
 
 
 def _shaping_options(source: Source, path: Path, options: IngestOptions) -> dict[str, str]:
@@ -200,6 +208,9 @@ def _forget(con: duckdb.DuckDBPyConnection, key: str) -> None:
     """Drop an older ingest of the same path (it changed since, or plan's parser did)."""
     con.execute("DELETE FROM lines WHERE file_id IN (SELECT file_id FROM files WHERE path = ?)",
                 [key])
+    for table in ("batch_links", "batch_bodies"):
+        con.execute(f"DELETE FROM {table} WHERE file_id IN "
+                    "(SELECT file_id FROM files WHERE path = ?)", [key])
     con.execute("DELETE FROM files WHERE path = ?", [key])
 
 

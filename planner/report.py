@@ -32,6 +32,7 @@ class FileCounts:
     reused: bool
     failed: int = 0  # failed requests the log recorded (API errors): counted, never priced
     skipped: int = 0  # OTLP spans that are not LLM calls: not records, not in `read`
+    bodies: int = 0  # batch input request bodies: outside `read` (the output line is the request)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class Ingest:
     failed: int = 0  # read = accepted + rejected + duplicates + failed
     failure_reasons: tuple[RejectReason, ...] = ()
     skipped: int = 0  # OTLP spans that are not LLM calls (outside `read`)
+    bodies: int = 0  # batch input request bodies read (outside `read`)
+    bodies_joined: int = 0  # batch output requests that got their body (custom_id)
 
 
 @dataclass(frozen=True)

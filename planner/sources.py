@@ -36,6 +36,7 @@ class Source:
     matches: Callable[[Record], bool]
     trace: bool = False  # a request trace: no model, no text (model and workload from options)
     split: str | None = None  # SQL run after the reader to split its records (OTLP: spans)
+    after: str | None = None  # SQL run after stage 20 with the file's id (batch join keys)
 
     def struct_spec(self) -> str:
         """The json_transform structure read from every record."""
@@ -117,6 +118,14 @@ SOURCES: tuple[Source, ...] = (
         + (("response", {"status_code": V, "request_id": V, "body": BODY}),) + _json("error"),
         ("13_calls_openai_batch", API),
         lambda r: "custom_id" in r and ("response" in r or "error" in r),
+        after="21_batch_links",
+    ),
+    Source(
+        "openai-batch-input", "OpenAI Batch API input (request bodies, joined on custom_id)",
+        _text("custom_id", "method", "url") + (("body", REQUEST),),
+        ("13_batch_input",),
+        lambda r: "custom_id" in r and "body" in r and "response" not in r,
+        after="21_batch_bodies",
     ),
     Source(
         "anthropic-batch", "Anthropic Message Batches results",

@@ -271,3 +271,45 @@ def test_tool_calls_in_recorded_calls(name):
     got = [n for (n,) in con.execute("SELECT tool_calls FROM requests ORDER BY line_no").fetchall()]
     assert got == want
     assert sum(want) > 0
+
+
+def test_openai_batch_input_joined_on_custom_id(tmp_path):
+    """The real batch output (custom_ids request-1, request-2) with a hand-written input file:
+    the bodies give the system prompt (a workload fingerprint) and an image (capability-bound),
+    one input line is unreadable (a reject), and an id on two input lines joins nothing."""
+    import hashlib
+    system = "You are a support assistant for ACME."
+    inputs = [
+        {"custom_id": "request-1", "method": "POST", "url": "/v1/chat/completions",
+         "body": {"model": "gpt-4o-mini", "messages": [
+             {"role": "system", "content": system},
+             {"role": "user", "content": "Hello world"}]}},
+        {"custom_id": "request-2", "method": "POST", "url": "/v1/chat/completions",
+         "body": {"model": "gpt-4o-mini", "messages": [
+             {"role": "system", "content": system},
+             {"role": "user", "content": [
+                 {"type": "text", "text": "What is in this picture?"},
+                 {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]}]}},
+        {"custom_id": "request-9", "method": "POST", "url": "/v1/chat/completions"},
+    ]
+    path = tmp_path / "batch_input.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in inputs) + "\n", encoding="utf-8")
+    report = analyze([str(REAL / "litellm_batch_output_sample.jsonl"), str(path)],
+                     AnalyzeOptions(db=":memory:"))
+    files = {Path(f.path).name: f for f in report.ingest.files}
+    assert files["batch_input.jsonl"].source == "openai-batch-input"
+    # Two bodies (outside `read`), one unreadable line (no body): a reject.
+    assert (files["batch_input.jsonl"].bodies, files["batch_input.jsonl"].read,
+            files["batch_input.jsonl"].rejected) == (2, 1, 1)
+    assert report.ingest.bodies == 2 and report.ingest.bodies_joined == 2
+    fingerprint = "system-prompt:" + hashlib.md5(system.encode()).hexdigest()[:8]
+    [workload] = report.workloads
+    assert workload.workload == fingerprint and workload.requests == 2
+    assert workload.stats.image_share == Decimal("0.5")
+    assert workload.capability_share == Decimal("0.5")  # the image request
+    # The same custom_id on two input lines: ambiguous, joined to nothing.
+    twice = tmp_path / "twice.jsonl"
+    twice.write_text("\n".join(json.dumps(x) for x in inputs[:2] + [inputs[0]]) + "\n")
+    again = analyze([str(REAL / "litellm_batch_output_sample.jsonl"), str(twice)],
+                    AnalyzeOptions(db=":memory:"))
+    assert again.ingest.bodies == 3 and again.ingest.bodies_joined == 1

@@ -24,6 +24,21 @@ ranked AS (
 )
 SELECT file_id, line_no FROM ranked WHERE occurrence > 1
 ;
+-- OpenAI batch output lines of this run joined to their request bodies from batch input files
+-- of this run, on custom_id. Ids repeat across batches ("request-1"), so only an id that is on
+-- exactly one output line and one input line of the run joins; the rest are counted, not guessed.
+CREATE OR REPLACE TEMP TABLE batch_joined AS
+WITH links AS (
+    SELECT l.* FROM batch_links l JOIN run_files USING (file_id)
+    QUALIFY count(*) OVER (PARTITION BY custom_id) = 1
+),
+bodies AS (
+    SELECT b.* EXCLUDE (file_id, line_no) FROM batch_bodies b JOIN run_files USING (file_id)
+    QUALIFY count(*) OVER (PARTITION BY custom_id) = 1
+)
+SELECT links.file_id, links.line_no, bodies.* EXCLUDE (custom_id, model)
+FROM links JOIN bodies USING (custom_id)
+;
 CREATE OR REPLACE TEMP VIEW scope AS
 SELECT
     r.file_id,
@@ -33,13 +48,15 @@ SELECT
     CASE  -- (CASE, not coalesce, so that md5 runs only where it is needed)
         WHEN r.workload_field IS NOT NULL THEN r.workload_field
         WHEN r.workload_tag IS NOT NULL THEN r.workload_tag
-        WHEN r.system_prompt IS NOT NULL THEN 'system-prompt:' || left(md5(r.system_prompt), 8)
+        WHEN coalesce(r.system_prompt, b.system_prompt) IS NOT NULL
+            THEN 'system-prompt:' || left(md5(coalesce(r.system_prompt, b.system_prompt)), 8)
         ELSE 'model:' || coalesce(r.model, 'unknown')
     END AS workload,
     CASE
         WHEN r.workload_field IS NOT NULL THEN 'workload field'
         WHEN r.workload_tag IS NOT NULL THEN 'metadata tag'
-        WHEN r.system_prompt IS NOT NULL THEN 'system prompt fingerprint'
+        WHEN coalesce(r.system_prompt, b.system_prompt) IS NOT NULL
+            THEN 'system prompt fingerprint'
         ELSE 'model'
     END AS workload_source,
     r.model,
@@ -51,13 +68,15 @@ SELECT
     r.tokens_counted,
     r.task_type,
     r.team,
-    r.has_images,
+    r.has_images OR coalesce(b.has_images, false) AS has_images,
     r.tool_calls,
-    r.has_tools,
+    r.has_tools OR coalesce(b.has_tools, false) AS has_tools,
     r.logged_cost,
     r.service_tier,
-    r.prompt,
-    concat_ws(' ', r.system_prompt, r.prompt) AS rule_text
+    coalesce(r.prompt, b.prompt) AS prompt,
+    concat_ws(' ', coalesce(r.system_prompt, b.system_prompt), coalesce(r.prompt, b.prompt))
+        AS rule_text
 FROM requests r
 JOIN run_files f USING (file_id)
 ANTI JOIN duplicate_lines d USING (file_id, line_no)
+LEFT JOIN batch_joined b USING (file_id, line_no)
