@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -107,6 +108,34 @@ def diff(old: PriceTable, new: PriceTable) -> list[Row]:
                           if after is None else "price changed")
                 rows.append({"model": name, "change": change, "price": price,
                              "old": before, "new": after, "pct_change": pct, "tier": b.tier})
+    rows += _other_changes("gpu", old.gpus, new.gpus, ("on_demand_hourly", "reserved_hourly",
+                                                       "purchase_usd", "power_watts"))
+    rows += _other_changes("self-hosted", old.selfhosted, new.selfhosted, (
+        "gpu", "gpus_per_replica", "batch_size", "prefill_tokens_per_s", "decode_tokens_per_s",
+        "max_context"))
+    return rows
+
+
+def _other_changes(kind: str, old: Mapping[str, Any], new: Mapping[str, Any],
+                   fields: tuple[str, ...]) -> list[Row]:
+    """GPUs and self-hosted profiles: added, removed, and each changed field."""
+    rows: list[Row] = []
+    for name in sorted(set(old) | set(new)):
+        a, b = old.get(name), new.get(name)
+        if a is None or b is None:
+            rows.append({"model": f"{kind} {name}", "change": f"{kind} "
+                         + ("added" if a is None else "removed"), "price": "", "old": None,
+                         "new": None, "pct_change": None, "tier": ""})
+            continue
+        for f in fields:
+            before, after = getattr(a, f), getattr(b, f)
+            if before != after:
+                numeric = isinstance(before, int | Decimal) and isinstance(after, int | Decimal)
+                pct = (Decimal(after - before) / Decimal(before) * 100).quantize(Decimal("0.1")) \
+                    if numeric and before else None
+                rows.append({"model": f"{kind} {name}", "change": f"{kind} changed",
+                             "price": f, "old": before, "new": after, "pct_change": pct,
+                             "tier": ""})
     return rows
 
 

@@ -179,3 +179,12 @@ def test_import_genai_prices_writes_a_valid_version(run, tmp_path):
     standard = [r for r in rows if r["current"] and r["service_tier"] == "standard"]
     batch = [r for r in rows if r["current"] and r["service_tier"] == "batch"]
     assert standard[0]["input"] == 3.0 and batch[0]["input"] == 1.5
+
+
+def test_diff_shows_self_hosted_profile_changes(run):
+    rows = json.loads(run("pricing", "diff", "2026-11-22", "2026-11-22.1", "-f", "json").stdout)
+    decode = next(r for r in rows if r["model"] == "self-hosted deepseek-r1-distill-qwen-32b"
+                  and r["price"] == "decode_tokens_per_s")
+    # 1500 (plan's estimate) -> 577 (the published A100 figure): -61.5%.
+    assert (decode["old"], decode["new"], decode["pct_change"]) == (1500, 577, -61.5)
+    assert all(r["change"] == "self-hosted changed" for r in rows)
