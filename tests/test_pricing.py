@@ -82,3 +82,25 @@ def test_unknown_version_and_frontier_exit_3(run, write_log):
     assert res.exit_code == 3 and "unknown pricing version '1999-01-01'" in res.stderr
     res = run("analyze", str(log), "--db", ":memory:", "--frontier", "gpt-9")
     assert res.exit_code == 3 and "model 'gpt-9' has no price" in res.stderr
+
+
+def test_default_version_prices_every_model_of_the_samples():
+    """Every model the requests of sample_logs/ and of the real format samples name has a price
+    in the newest version. (A request body's `model` can be an Azure deployment name, e.g.
+    "openllmetry-testing" in the OpenAI recording; the response names the model billed, which
+    is the one plan prices.)"""
+    from pathlib import Path
+
+    from planner.pipeline import AnalyzeOptions, analyze
+
+    root = Path(__file__).parent
+    real = root / "fixtures" / "real"
+    paths = [str(root.parent / "sample_logs"),
+             *(str(p) for p in sorted(real.iterdir()) if p.suffix in (".jsonl", ".json", ".csv")
+               and "Trace" not in p.name and "mooncake" not in p.name)]
+    report = analyze(paths, AnalyzeOptions(db=":memory:"))
+    assert report.ingest.accepted > 4000
+    assert report.unpriced_models == ()
+    logged = {p.model for p in report.prices}
+    assert {"gpt-4o-mini", "claude-sonnet-4.5", "mistral-small-latest",
+            "text-embedding-ada-002"} <= logged
