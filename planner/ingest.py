@@ -24,7 +24,7 @@ from planner import db
 from planner.errors import InputError
 from planner.sources import SPECS, ColumnMap, Source, detect, reader_for
 
-PARSER_VERSION = 4
+PARSER_VERSION = 5
 LOG_SUFFIXES = tuple(
     ext + gz for ext in (".jsonl", ".ndjson", ".json", ".csv") for gz in ("", ".gz")
 ) + (".parquet",)
@@ -208,9 +208,8 @@ def _forget(con: duckdb.DuckDBPyConnection, key: str) -> None:
     """Drop an older ingest of the same path (it changed since, or plan's parser did)."""
     con.execute("DELETE FROM lines WHERE file_id IN (SELECT file_id FROM files WHERE path = ?)",
                 [key])
-    for table in ("batch_links", "batch_bodies"):
-        con.execute(f"DELETE FROM {table} WHERE file_id IN "
-                    "(SELECT file_id FROM files WHERE path = ?)", [key])
+    con.execute("DELETE FROM batch_bodies WHERE file_id IN "
+                "(SELECT file_id FROM files WHERE path = ?)", [key])
     con.execute("DELETE FROM files WHERE path = ?", [key])
 
 

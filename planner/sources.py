@@ -118,7 +118,6 @@ SOURCES: tuple[Source, ...] = (
         + (("response", {"status_code": V, "request_id": V, "body": BODY}),) + _json("error"),
         ("13_calls_openai_batch", API),
         lambda r: "custom_id" in r and ("response" in r or "error" in r),
-        after="21_batch_links",
     ),
     Source(
         "openai-batch-input", "OpenAI Batch API input (request bodies, joined on custom_id)",

@@ -25,5 +25,6 @@ SELECT
     (system_prompt IS NOT NULL)::INTEGER + (prompt IS NOT NULL)::INTEGER AS n_messages,
     NULL::VARCHAR                   AS failure,
     NULL::VARCHAR                   AS logged_cost_raw,
-    service_tier
+    service_tier,
+    NULL::VARCHAR                   AS custom_id
 FROM records

@@ -132,5 +132,6 @@ SELECT
                                    json_extract_string(resp.error, '$.type'), '?')
     END)                                                            AS failure,
     NULL::VARCHAR                                                   AS logged_cost_raw,
-    coalesce(service_tier, resp.service_tier)                       AS service_tier
+    coalesce(service_tier, resp.service_tier)                       AS service_tier,
+    custom_id
 FROM u

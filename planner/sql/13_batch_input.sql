@@ -27,6 +27,6 @@ SELECT
     NULL::VARCHAR AS images_raw, NULL::VARCHAR AS tool_calls_raw, NULL::BOOLEAN AS defines_tools,
     NULL::VARCHAR AS system_prompt, NULL::VARCHAR AS prompt, NULL::VARCHAR AS response,
     0 AS n_messages, NULL::VARCHAR AS failure, NULL::VARCHAR AS logged_cost_raw,
-    NULL::VARCHAR AS service_tier
+    NULL::VARCHAR AS service_tier, NULL::VARCHAR AS custom_id
 FROM batch_input
 WHERE line_problem IS NOT NULL

@@ -18,5 +18,6 @@ SELECT
     CASE WHEN result.type <> 'succeeded' THEN 'batch result ' || result.type
         || coalesce(': ' || json_extract_string(result.error, '$.error.message'), '') END
                                                 AS failure,
-    'batch'                                     AS service_tier
+    'batch'                                     AS service_tier,
+    NULL::VARCHAR                               AS custom_id
 FROM stage

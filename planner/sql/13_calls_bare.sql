@@ -17,5 +17,6 @@ SELECT
         THEN json_transform(record, getvariable('plan_body_spec')) END AS resp,
     NULL::JSON                                  AS raw_resp,
     NULL::VARCHAR                               AS failure,
-    NULL::VARCHAR                               AS service_tier
+    NULL::VARCHAR                               AS service_tier,
+    NULL::VARCHAR                               AS custom_id
 FROM stage

@@ -32,5 +32,6 @@ SELECT
     CASE WHEN TRY_CAST(status AS INTEGER) >= 400 THEN 'HTTP ' || status
         || coalesce(': ' || json_extract_string(response_body.error, '$.message'), '')
     END                                         AS failure,
-    NULL::VARCHAR                               AS service_tier
+    NULL::VARCHAR                               AS service_tier,
+    NULL::VARCHAR                               AS custom_id
 FROM h

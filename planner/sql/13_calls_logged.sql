@@ -18,5 +18,6 @@ SELECT
     CASE WHEN response.usage IS NULL AND line_problem IS NULL
         THEN json_extract(record, '$.response') END AS raw_resp,
     NULL::VARCHAR                               AS failure,
-    NULL::VARCHAR                               AS service_tier
+    NULL::VARCHAR                               AS service_tier,
+    NULL::VARCHAR                               AS custom_id
 FROM stage

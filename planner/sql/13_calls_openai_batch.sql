@@ -24,5 +24,6 @@ SELECT
             THEN 'HTTP ' || response.status_code
             || coalesce(': ' || json_extract_string(response.body.error, '$.message'), '')
     END                                         AS failure,
-    'batch'                                     AS service_tier
+    'batch'                                     AS service_tier,
+    custom_id                                   -- joins the batch input file (stage 30)
 FROM stage

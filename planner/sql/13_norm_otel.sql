@@ -45,5 +45,6 @@ SELECT
     CASE WHEN span.status.code IN ('2', 'STATUS_CODE_ERROR')
         THEN 'span status ERROR' || coalesce(': ' || span.status.message, '') END AS failure,
     NULL::VARCHAR                                                   AS logged_cost_raw,
-    NULL::VARCHAR                                                   AS service_tier
+    NULL::VARCHAR                                                   AS service_tier,
+    NULL::VARCHAR                                                   AS custom_id
 FROM a

@@ -28,5 +28,6 @@ SELECT
     0                               AS n_messages,
     NULL::VARCHAR                   AS failure,
     NULL::VARCHAR                   AS logged_cost_raw,
-    NULL::VARCHAR                   AS service_tier
+    NULL::VARCHAR                   AS service_tier,
+    NULL::VARCHAR                   AS custom_id
 FROM trace_records

@@ -57,5 +57,6 @@ SELECT
             meta ->> '$.error_information.error_message', meta ->> '$.error_str'), 200), '')
     END                                                             AS failure,
     coalesce(spend, response_cost)                                  AS logged_cost_raw,
-    NULL::VARCHAR                                                   AS service_tier
+    NULL::VARCHAR                                                   AS service_tier,
+    NULL::VARCHAR                                                   AS custom_id
 FROM m

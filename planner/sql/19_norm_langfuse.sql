@@ -67,5 +67,6 @@ SELECT
     CASE WHEN upper(level) = 'ERROR'
         THEN 'level ERROR' || coalesce(': ' || left(statusMessage, 200), '') END AS failure,
     calculatedTotalCost                                             AS logged_cost_raw,
-    NULL::VARCHAR                                                   AS service_tier
+    NULL::VARCHAR                                                   AS service_tier,
+    NULL::VARCHAR                                                   AS custom_id
 FROM c

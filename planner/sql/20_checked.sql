@@ -113,5 +113,6 @@ SELECT
     response,
     CASE WHEN problem IS NULL THEN failure END,
     logged_cost,
-    lower(service_tier)
+    lower(service_tier),
+    custom_id
 FROM checked

@@ -29,8 +29,10 @@ SELECT file_id, line_no FROM ranked WHERE occurrence > 1
 -- exactly one output line and one input line of the run joins; the rest are counted, not guessed.
 CREATE OR REPLACE TEMP TABLE batch_joined AS
 WITH links AS (
-    SELECT l.* FROM batch_links l JOIN run_files USING (file_id)
-    QUALIFY count(*) OVER (PARTITION BY custom_id) = 1
+    SELECT r.file_id, r.line_no, r.custom_id
+    FROM requests r JOIN run_files USING (file_id)
+    WHERE r.custom_id IS NOT NULL
+    QUALIFY count(*) OVER (PARTITION BY r.custom_id) = 1
 ),
 bodies AS (
     SELECT b.* EXCLUDE (file_id, line_no) FROM batch_bodies b JOIN run_files USING (file_id)
