@@ -1,8 +1,8 @@
 """The whole data flow of `plan analyze`, in order. Each step is one stage module / SQL file.
 
 logs --ingest--> lines (requests, rejects) --scope--> scope (deduplicated, workloads, window)
-     --stats--> workload_stats --label--> usage (labelled, routed, summed)
-     --project--> costs --provenance--> Report
+     --stats--> workload_stats --models--> plan_prices --label--> usage (labelled, routed,
+     cached, summed) --project--> costs, fleet, forecast, sensitivity --provenance--> Report
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from decimal import Decimal
 from planner import analysis, db, ingest, provenance, scenarios
 from planner.export import assumptions_digest, export_rows
 from planner.ingest import Progress
+from planner.models import choose_models
 from planner.report import Report
 from planner.rules import load_overrides, load_rules
 from planner.settings import Settings
@@ -66,7 +67,7 @@ def _run(
             options.reading, default_model=table.default_frontier), progress)
         scope = analysis.build_scope(con, ingested)                    # 2. dedup, window
         analysis.workload_stats(con, scope.window_seconds)             # 3. token statistics
-        models = scenarios.choose_models(con, table, options.settings) # 4. target models
+        models = choose_models(con, table, options.settings)           # 4. target models
         analysis.label(con, rules, overrides,                          # 5. label, route, sum
                        models.frontier, models.distilled, options.settings)
         projection = scenarios.project(                                # 6. costs, month

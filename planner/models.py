@@ -1,0 +1,143 @@
+"""Stage 4: the models the scenarios move traffic to, and the prices the SQL stages use.
+
+choose_models() picks the frontier model (the one the logs use most, or --frontier), the
+distilled model and the router, and loads plan_prices (per-token DECIMAL rates per model, service
+tier and price period) and plan_model_map (logged id -> price entry) for stages 50 and 60.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import duckdb
+
+from planner.report import Price
+from planner.settings import Settings
+from pricing import PriceTable
+from pricing.table import SERVICE_TIERS, RateCard
+
+PER_TOKEN = Decimal(1_000_000)
+# The open ends of a price period, as dates DuckDB and Python both hold.
+FIRST_DAY, LAST_DAY = date(1, 1, 1), date(9999, 12, 31)
+
+
+@dataclass(frozen=True)
+class Models:
+    """The models the scenarios move traffic to, and the logged models that have a price."""
+
+    frontier: str
+    frontier_source: str
+    distilled: str
+    distilled_source: str
+    priced: frozenset[str]
+    router: str | None  # the router's embedding model; None: the table has no price for it
+
+
+def choose_models(
+    con: duckdb.DuckDBPyConnection, table: PriceTable, settings: Settings
+) -> Models:
+    # Each logged model id (NULL: no model) and service tier, with its days and requests: read
+    # once, for the frontier choice and the price lookup here and for stage 50's prices.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE plan_logged AS SELECT model, service_tier, "
+        "min(ts)::DATE AS first_day, max(ts)::DATE AS last_day, count(*) AS requests "
+        "FROM scope GROUP BY ALL")
+    logged = dict(con.execute(
+        "SELECT model, sum(requests)::BIGINT FROM plan_logged GROUP BY model").fetchall())
+    frontier, frontier_src = _frontier(logged, table, settings.frontier)
+    distilled = table.get(settings.distilled or table.default_distilled).model
+    distilled_src = "flag --distilled" if settings.distilled else (
+        f"pricing {table.version}: default distilled model")
+    router = table.resolve(settings.value("router_model"))
+    targets = (frontier, distilled) + ((router,) if router else ())
+    priced = _load_prices(con, table, list(logged), targets, settings.price_at)
+    return Models(frontier, frontier_src, distilled, distilled_src, frozenset(priced), router)
+
+
+def _frontier(
+    logged: dict[str | None, int], table: PriceTable, chosen: str | None
+) -> tuple[str, str]:
+    if chosen:
+        return table.get(chosen).model, "flag --frontier"
+    # The frontier model the team already uses most, so all-frontier is "everything on it".
+    best: dict[str, int] = {}
+    for model, n in logged.items():
+        entry = table.resolve(model) if model is not None else None
+        if entry and table.models[entry].tier == "frontier":
+            best[entry] = best.get(entry, 0) + n
+    if best:
+        top = max(sorted(best), key=lambda m: best[m])
+        return top, f"measured: most-used frontier model in the logs ({best[top]} requests)"
+    return table.default_frontier, f"pricing {table.version}: default (no frontier model logged)"
+
+
+def _load_prices(
+    con: duckdb.DuckDBPyConnection, table: PriceTable, logged: list[str | None],
+    targets: Sequence[str], price_at: str,
+) -> set[str]:
+    """Load plan_prices (per-token DECIMAL rates) and plan_model_map (logged id -> entry).
+
+    plan_prices has one row per model, service tier and price period, valid from `valid_from`
+    until the day before `valid_to`. At `current` there is one period, the version's current
+    prices, for all time; at `request-time` every dated period. A service tier the model does
+    not publish repeats the standard rates with `published` false.
+    """
+    mapping = [(m, table.resolve(m) if m is not None else None) for m in logged]
+    priced = {e for _, e in mapping if e}
+    rows: list[list[object]] = []
+    for name in sorted(priced | set(targets)):
+        m = table.models[name]
+        periods = m.periods if price_at == "request-time" else (m.current,)
+        for i, period in enumerate(periods):
+            start = period.start if price_at == "request-time" and i else None
+            nxt = periods[i + 1].start if i + 1 < len(periods) else None
+            for tier in ("standard", *SERVICE_TIERS):
+                card = period.service_tiers.get(tier, period.standard)
+                published = tier == "standard" or tier in period.service_tiers
+                rows.append([len(rows), m.model, tier, published, start or FIRST_DAY,
+                             nxt or LAST_DAY,
+                             m.context_window, m.multimodal, *_card_row(card)])
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE plan_prices (id INTEGER, model VARCHAR, tier VARCHAR, "
+        "published BOOLEAN, valid_from DATE, valid_to DATE, context_window BIGINT, "
+        "multimodal BOOLEAN, p STRUCT(input DECIMAL(18, 12), cached_input DECIMAL(18, 12), "
+        "cache_write DECIMAL(18, 12), output DECIMAL(18, 12), lc_above BIGINT, "
+        "lc_input DECIMAL(18, 12), lc_cached_input DECIMAL(18, 12), "
+        "lc_cache_write DECIMAL(18, 12), lc_output DECIMAL(18, 12)))"
+    )
+    # One INSERT of all rows (executemany runs one statement per row).
+    row_sql = ("(?, ?, ?, ?, ?, ?, ?, ?, {'input': ?, 'cached_input': ?, 'cache_write': ?, "
+               "'output': ?, 'lc_above': ?, 'lc_input': ?, 'lc_cached_input': ?, "
+               "'lc_cache_write': ?, 'lc_output': ?})")
+    con.execute("INSERT INTO plan_prices VALUES " + ", ".join([row_sql] * len(rows)),
+                [x for row in rows for x in row])
+    con.execute("CREATE OR REPLACE TEMP TABLE plan_model_map (raw_model VARCHAR, entry VARCHAR)")
+    if mapping:
+        con.execute("INSERT INTO plan_model_map VALUES " + ", ".join(["(?, ?)"] * len(mapping)),
+                    [x for pair in mapping for x in pair])
+    return priced
+
+
+def _card_row(card: RateCard) -> list[object]:
+    r, lc = card.rates, card.long_context
+    rates = [r.input, r.cached_input, r.cache_write, r.output]
+    lc_rates = [lc.input, lc.cached_input, lc.cache_write, lc.output] if lc else [None] * 4
+    return [*[x / PER_TOKEN for x in rates], card.long_context_above,
+            *[None if x is None else x / PER_TOKEN for x in lc_rates]]
+
+
+def price_of(table: PriceTable, model: str) -> Price:
+    m = table.models[model]
+    lc = m.long_context
+    return Price(model=m.model, tier=m.tier, input_per_mtok=m.rates.input,
+                 cached_input_per_mtok=m.rates.cached_input,
+                 cache_write_per_mtok=m.rates.cache_write, output_per_mtok=m.rates.output,
+                 context_window=m.context_window, source=f"{m.source} ({m.source_date})",
+                 long_context_above=m.long_context_above,
+                 lc_input_per_mtok=lc.input if lc else None,
+                 lc_cached_input_per_mtok=lc.cached_input if lc else None,
+                 lc_cache_write_per_mtok=lc.cache_write if lc else None,
+                 lc_output_per_mtok=lc.output if lc else None)
