@@ -232,7 +232,7 @@ def _run(logs: list[str], options: pipeline.AnalyzeOptions, interactive: bool) -
         else:
             report = pipeline.analyze(logs, options)
     for warning in report.warnings:
-        stderr.print(f"plan: warning: {warning}", highlight=False, markup=False)
+        _say(f"plan: warning: {warning}")
     return report
 
 
@@ -274,8 +274,7 @@ def analyze(
     report = _run(logs, options, fmt is ReportFormat.table)
     _emit(report, fmt, output)
     if output is not None:
-        Console(stderr=True).print(f"plan: {fmt.value} report written to {output}",
-                                   highlight=False, markup=False)
+        _say(f"plan: {fmt.value} report written to {output}")
 
 
 app.command("report", help="The same as analyze, for an HTML report: plan report LOGS -o "
@@ -314,8 +313,7 @@ def baseline(
                                                               trace_start, maps),
                                  price_at=price_at, scenario_file=scenario_file), False)
     output.write_text(to_json(report), encoding="utf-8")
-    Console(stderr=True).print(f"plan: baseline written to {output}", highlight=False,
-                               markup=False)
+    _say(f"plan: baseline written to {output}")
 
 
 @app.command()
@@ -427,9 +425,8 @@ def export(
         report, rows = pipeline.export(logs, options, [g.value for g in group_by])
         write_export(rows, output, kind)
     for warning in report.warnings:
-        Console(stderr=True).print(f"plan: warning: {warning}", highlight=False, markup=False)
-    Console(stderr=True).print(f"plan: {len(rows)} rows written to {output}", highlight=False,
-                               markup=False)
+        _say(f"plan: warning: {warning}")
+    _say(f"plan: {len(rows)} rows written to {output}")
 
 
 def _emit(report: Report, fmt: ReportFormat, output: Path | None) -> None:
@@ -467,6 +464,11 @@ def _emit_ci(diff_: Diff, fmt: CiFormat, result: CheckResult | None) -> None:
     else:
         assert_never(fmt)
     sys.stdout.write(text)
+
+
+def _say(message: str) -> None:
+    """One line on stderr, never wrapped (a script greps it) nor read as markup."""
+    Console(stderr=True, highlight=False).print(message, markup=False, soft_wrap=True)
 
 
 def main() -> None:
