@@ -37,17 +37,24 @@ class Models:
 
 
 def choose_models(
-    con: duckdb.DuckDBPyConnection, table: PriceTable, settings: Settings
+    con: duckdb.DuckDBPyConnection, table: PriceTable, settings: Settings,
+    defaulted_files: Sequence[int] = (),
 ) -> Models:
+    """`defaulted_files`: trace files whose model is plan's default, not the logs': they do not
+    vote for the frontier model."""
     # Each logged model id (NULL: no model) and service tier, with its days and requests: read
     # once, for the frontier choice and the price lookup here and for stage 50's prices.
     con.execute(
         "CREATE OR REPLACE TEMP TABLE plan_logged AS SELECT model, service_tier, "
+        "list_contains(CAST(? AS BIGINT[]), file_id) AS defaulted, "
         "min(ts)::DATE AS first_day, max(ts)::DATE AS last_day, count(*) AS requests "
-        "FROM scope GROUP BY ALL")
+        "FROM scope GROUP BY ALL", [list(defaulted_files)])
     logged = dict(con.execute(
         "SELECT model, sum(requests)::BIGINT FROM plan_logged GROUP BY model").fetchall())
-    frontier, frontier_src = _frontier(logged, table, settings.frontier)
+    voters = dict(con.execute(
+        "SELECT model, sum(requests)::BIGINT FROM plan_logged WHERE NOT defaulted "
+        "GROUP BY model").fetchall())
+    frontier, frontier_src = _frontier(voters, table, settings.frontier)
     distilled = table.get(settings.distilled or table.default_distilled).model
     distilled_src = "flag --distilled" if settings.distilled else (
         f"pricing {table.version}: default distilled model")

@@ -67,7 +67,8 @@ def _run(
             options.reading, default_model=table.default_frontier), progress)
         scope = analysis.build_scope(con, ingested)                    # 2. dedup, window
         analysis.workload_stats(con, scope.window_seconds)             # 3. token statistics
-        models = choose_models(con, table, options.settings)           # 4. target models
+        models = choose_models(con, table, options.settings,           # 4. target models
+                               _defaulted(ingested, options.reading))
         analysis.label(con, rules, overrides,                          # 5. label, route, sum
                        models.frontier, models.distilled, options.settings)
         projection = scenarios.project(                                # 6. costs, month
@@ -100,6 +101,11 @@ def _run(
         envelope_overflow=projection.envelope_overflow,
     )
     return report, [{**row, **_row_context(report)} for row in rows]
+
+
+def _defaulted(files: Sequence[ingest.IngestedFile], reading: ingest.IngestOptions) -> list[int]:
+    """Trace files whose requests got plan's default model (no --model): not the logs' own."""
+    return [f.file_id for f in files if f.trace and not reading.model]
 
 
 def _row_context(report: Report) -> dict[str, object]:

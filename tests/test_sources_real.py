@@ -313,3 +313,18 @@ def test_openai_batch_input_joined_on_custom_id(tmp_path):
     again = analyze([str(REAL / "litellm_batch_output_sample.jsonl"), str(twice)],
                     AnalyzeOptions(db=":memory:"))
     assert again.ingest.bodies == 3 and again.ingest.bodies_joined == 1
+
+
+def test_trace_files_given_the_default_model_do_not_vote_for_the_frontier_model():
+    trace = str(REAL / "AzureLLMInferenceTrace_code.csv")
+    alone = analyze([trace], AnalyzeOptions(db=":memory:"))
+    names = {a.name: a for a in alone.assumptions}
+    assert names["frontier_model"].source.endswith("default (no frontier model logged)")
+    # With logs that name their models, the trace's defaulted requests do not count, and a model
+    # both defaulted and logged is priced once per request.
+    rows = list(csv.DictReader((REAL / "AzureLLMInferenceTrace_code.csv").open()))
+    both = analyze([trace, str(REAL / "openai_vcr.derived.jsonl")],
+                   AnalyzeOptions(db=":memory:", reading=IngestOptions(model=None)))
+    vcr = analyze([str(REAL / "openai_vcr.derived.jsonl")], AnalyzeOptions(db=":memory:"))
+    assert totals(both)["requests"] == len(rows) + totals(vcr)["requests"]
+    assert {a.name: a for a in both.assumptions}["frontier_model"].source.startswith("measured")

@@ -26,9 +26,9 @@ SELECT
     d.p.lc_above            AS distilled_lc_above,
     d.context_window        AS distilled_context_window,
     d.multimodal            AS distilled_multimodal
-FROM (SELECT model, service_tier, plan_price_tier(service_tier) AS price_tier,
+FROM (SELECT DISTINCT model, service_tier, plan_price_tier(service_tier) AS price_tier,
              unnest(generate_series(first_day, last_day, INTERVAL 1 DAY))::DATE AS day
-      FROM plan_logged) k   -- stage 4 (planner/scenarios.py): logged models, tiers and days
+      FROM plan_logged) k   -- stage 4 (planner/models.py): logged models, tiers and days
 LEFT JOIN plan_model_map mm ON mm.raw_model IS NOT DISTINCT FROM k.model
 LEFT JOIN plan_prices own ON own.model = mm.entry AND own.tier = k.price_tier
     AND k.day >= own.valid_from AND k.day < own.valid_to
