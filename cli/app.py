@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from datetime import UTC, datetime
@@ -353,9 +354,10 @@ def check(
 ) -> None:
     """Analyse LOGS and compare with a baseline; exit 1 when a threshold is crossed.
 
-    The frontier model, distilled model, escalation rate and --price-at are the baseline's, so
-    the two reports price the same scenarios; the pricing is the newest unless --pricing says
-    otherwise.
+    The scenario assumptions (frontier and distilled models, escalation, verbosity, cache,
+    envelope, on-prem sizing, --price-at) are the baseline's, so the two reports price the same
+    scenarios (a --scenario-file fills in what the baseline does not say); the pricing is the
+    newest unless --pricing says otherwise.
     """
     with reported():
         old = load_report(baseline_file)
@@ -367,10 +369,12 @@ def check(
             fail_on_label_flip=label_flips, fail_on_unpriced=unpriced,
             max_rejected_pct=Decimal(max_rejected_pct),
         )
-    options = _options(db, pricing, rules, overrides, settings.frontier, settings.distilled,
-                       settings.escalation,
-                       reading=_reading(source, model, workload, trace_start, maps),
-                       price_at=PriceAt(settings.price_at), scenario_file=scenario_file)
+    options = _options(db, pricing, rules, overrides, None, None, None,
+                       reading=_reading(source, model, workload, trace_start, maps))
+    if scenario_file is not None:
+        with reported():
+            settings = settings.with_file(scenario_file)
+    options = dataclasses.replace(options, settings=settings)
     # Compared as JSON, exactly as a baseline file is read back.
     new = json.loads(to_json(_run(logs, options, False)))
     result = gate.check(old, new, thresholds)

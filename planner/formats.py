@@ -13,7 +13,7 @@ from typing import Any
 
 from planner.errors import InputError
 from planner.report import SCENARIOS, SCHEMA_VERSION, Report
-from planner.settings import Settings
+from planner.settings import DEFAULTS, Settings
 
 CSV_COLUMNS = (
     "scenario", "workload", "label", "requests", "input_tokens", "output_tokens",
@@ -90,15 +90,35 @@ def load_report(path: Path) -> dict[str, Any]:
     return data
 
 
+# Assumption name in a report -> the scenario knob it records (planner/settings.py).
+_KNOBS = {
+    "output_verbosity": "verbosity", "semantic_cache_ttl_hours": "cache_ttl_hours",
+    "semantic_cache_hit_rate_without_text": "assumed_cache_hit_rate",
+    "distilled_max_tool_calls": "max_tool_calls", "onprem_mode": "onprem_mode",
+    "onprem_percentile": "percentile", "gpu_utilization_target": "utilization",
+    "min_replicas": "min_replicas",
+}
+
+
 def baseline_settings(report: dict[str, Any]) -> Settings:
     """The scenario settings a report was made with (its assumptions), to price like it."""
     values = {a["name"]: a["value"] for a in report.get("assumptions", [])}
     escalation = values.get("escalation_rate")
+    knobs: dict[str, Any] = {}
+    for name, knob in _KNOBS.items():
+        raw = values.get(name)
+        if raw is None or raw == "none":
+            continue
+        default = DEFAULTS[knob][0]
+        knobs[knob] = (raw if isinstance(default, str) else int(raw)
+                       if knob in ("min_replicas", "max_tool_calls") else Decimal(raw))
     return Settings(frontier=values.get("frontier_model"),
                     distilled=values.get("distilled_model"),
                     escalation=Decimal(escalation) if escalation else None,
                     price_at="request-time" if values.get("price_at") == "request-time"
-                    else "current")
+                    else "current",
+                    **knobs,
+                    sources=dict.fromkeys((*knobs, "escalation"), "the baseline report"))
 
 
 def export_kind(path: Path) -> str:

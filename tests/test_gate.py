@@ -186,3 +186,30 @@ def test_export_groups_add_up_and_neutralise_formulas(run, write_log, tmp_path):
     assert {r["pricing_version"] for r in rows} == {"test-hand"}
     assert {r["day"] for r in rows} == {"2026-01-01", "2026-01-02"}
     assert all(len(r["assumptions_digest"]) == 12 for r in rows)
+
+
+def test_check_prices_with_the_baselines_scenario_assumptions(run, logs, tmp_path):
+    """A baseline made with a scenario file (verbosity 3, 3 replicas): check prices the new logs
+    with the same assumptions, so the same logs pass with no change at all."""
+    base, _ = logs
+    plan_toml = tmp_path / "plan.toml"
+    plan_toml.write_text('verbosity = 3\nonprem_mode = "owned"\nmin_replicas = 3\n')
+    out = tmp_path / "baseline.json"
+    # The test table's GPU has no purchase price: an owned fleet is refused, naming the GPU.
+    owned = run("baseline", str(base), "-o", str(out), "--db", ":memory:", "--pricing", V1,
+                "--scenario-file", str(plan_toml))
+    assert owned.exit_code == 3 and "GPU 'g1' has no purchase price" in owned.stderr
+    plan_toml.write_text('verbosity = 3\nmin_replicas = 3\n')
+    assert run("baseline", str(base), "-o", str(out), "--db", ":memory:", "--pricing", V1,
+               "--scenario-file", str(plan_toml)).exit_code == 0
+    res = run("check", str(base), "--baseline", str(out), "--db", ":memory:", "--pricing", V1,
+              "-f", "json")
+    assert res.exit_code == 0, res.stdout + res.stderr
+    totals = json.loads(res.stdout)["totals"]
+    assert len(totals) == 4 and all(Decimal(str(t["change_usd"])) == 0 for t in totals)
+    # Without the baseline's assumptions the routed cost would differ: verbosity 3 triples the
+    # distilled output tokens.
+    plain = run("analyze", str(base), "--db", ":memory:", "--pricing", V1, "-f", "json")
+    routed = {s["name"]: s for s in json.loads(plain.stdout)["scenarios"]}["routed"]
+    baseline = {s["name"]: s for s in json.loads(out.read_text())["scenarios"]}["routed"]
+    assert routed["monthly_cost_usd"] < baseline["monthly_cost_usd"]
