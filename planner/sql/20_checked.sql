@@ -3,7 +3,8 @@
 -- stored as such, unchecked; otherwise the first problem found in its fields is its reject
 -- reason; a line with none is a request. Token counts missing from the log are counted
 -- from the text by plan_count_tokens (cl100k_base) plus OpenAI's chat framing: 3 tokens per
--- message and 3 to prime the reply.
+-- message and 3 to prime the reply. The prompt text is joined for counting only when the input
+-- count is missing.
 -- Each count is cast to DOUBLE once (the *_n columns), then checked and converted from that.
 INSERT INTO lines
 WITH n AS (
@@ -22,7 +23,7 @@ v AS (
     SELECT
         *,
         plan_ts(ts_raw) AS ts,
-        concat_ws(E'\n', system_prompt, prompt) AS input_text,
+        CASE WHEN input_raw IS NULL THEN concat_ws(E'\n', system_prompt, prompt) END AS input_text,
         plan_count_problem(input_raw, input_n) AS input_problem,
         plan_count_problem(output_raw, output_n) AS output_problem,
         plan_count_problem(cached_raw, cached_n) AS cached_problem,
