@@ -249,7 +249,7 @@ def _onprem(con: duckdb.DuckDBPyConnection, fleet: Fleet, api: dict[str, Decimal
     utilization = fleet.utilization()
     return OnPrem(
         mode=fleet.mode, model=fleet.model, gpu=fleet.gpu.sku, gpus=fleet.gpus(),
-        replicas=fleet.replicas(), peak_minute=fleet.peak_minute,
+        replicas=fleet.gpus() // fleet.profile.gpus_per_replica, peak_minute=fleet.peak_minute,
         peak_replica_load=fleet.peak_load.quantize(Decimal("0.0001")),
         utilization=utilization.quantize(Decimal("0.0001")),
         monthly_fleet_cost_usd=fleet.monthly_cost(), gpu_hourly_usd=fleet.hourly_usd,

@@ -244,7 +244,7 @@ def test_autoscaled_gpu_hours(tmp_path):
     # ceil(2.8889 / 0.75) = 4, the other 22 the minimum of 2.
     gpu_hours = 2 + 4 + 2 * 22
     assert report.onprem.monthly_fleet_cost_usd == cents(D(gpu_hours) * 2 * 730 / 24)
-    assert report.onprem.gpus == 4  # at the busiest hour
+    assert report.onprem.gpus == report.onprem.replicas == 4  # at the busiest hour
 
 
 def test_owned_fleet(tmp_path):
