@@ -79,21 +79,22 @@ def _trace_assumptions(
 def _prefix_cache(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]
                   ) -> list[Assumption]:
     """Mooncake traces: the input tokens their hash ids show were served from a prefix cache."""
-    out = []
-    for f in files:
-        if f.source != "mooncake-trace":
-            continue
-        cached, total = con.execute(
-            "SELECT sum(cached_input_tokens), sum(input_tokens) FROM scope WHERE file_id = ?",
-            [f.file_id]).fetchone()  # type: ignore[misc]
-        if total:
-            share = Decimal(100 * cached) / Decimal(total)
-            out.append(Assumption(
-                f"prefix_cache[{f.path}]",
-                f"{cached} of {total} input tokens ({share.quantize(Decimal('0.1'))}%)",
-                "measured: 512-token prompt blocks (hash_ids) first seen on an earlier line of "
-                "the trace; priced at cache-read rates"))
-    return out
+    paths = {f.file_id: f.path for f in files if f.source == "mooncake-trace"}
+    if not paths:
+        return []
+    sums = con.execute(
+        "SELECT file_id, sum(cached_input_tokens), sum(input_tokens) FROM scope "
+        "WHERE list_contains(?, file_id) GROUP BY file_id ORDER BY file_id",
+        [list(paths)]).fetchall()
+    return [
+        Assumption(
+            f"prefix_cache[{paths[file_id]}]",
+            f"{cached} of {total} input tokens "
+            f"({(Decimal(100 * cached) / Decimal(total)).quantize(Decimal('0.1'))}%)",
+            "measured: 512-token prompt blocks (hash_ids) first seen on an earlier line of "
+            "the trace; priced at cache-read rates")
+        for file_id, cached, total in sums if total
+    ]
 
 
 def _logged_spend(con: duckdb.DuckDBPyConnection) -> LoggedSpend | None:

@@ -288,6 +288,11 @@ SWINGS: dict[str, tuple[Decimal, Decimal]] = {
 }
 
 
+# The stage-60 parameter each priced assumption sets (utilisation and growth price nothing).
+SWING_PARAMS = {"escalation": "escalation", "assumed_cache_hit_rate": "assumed_hit",
+                "verbosity": "verbosity"}
+
+
 def _swings(con: duckdb.DuckDBPyConnection, table: PriceTable, models: Models,
             settings: Settings, fleet: Fleet, factor: Decimal, window_seconds: Decimal,
             base_api: dict[str, Decimal]) -> list[forecast.Swing]:
@@ -303,9 +308,7 @@ def _swings(con: duckdb.DuckDBPyConnection, table: PriceTable, models: Models,
             elif name == "growth":
                 scale = (1 + value) ** months
             else:
-                params = _cost_params(models, settings, **{
-                    "escalation" if name == "escalation" else
-                    "assumed_hit" if name == "assumed_cache_hit_rate" else name: value})
+                params = _cost_params(models, settings, **{SWING_PARAMS[name]: value})
             # Only the assumptions that change prices are priced again (each is a query).
             api = base_api if params == base_params else _what_if(con, params, factor)
             if name == "verbosity" and value != settings.value("verbosity"):

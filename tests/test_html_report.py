@@ -16,6 +16,7 @@ import pytest
 from cli.render_html import render
 from planner.formats import to_json
 from planner.pipeline import AnalyzeOptions, analyze
+from planner.settings import Settings
 from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -39,7 +40,8 @@ def page_and_report(tmp_path_factory):
         "timestamp": "2026-10-10T10:00:00Z", "request_id": "evil-1", "workload": EVIL,
         "model": "gpt-4o-mini", "input_tokens": 100, "output_tokens": 10}) + "\n")
     report = analyze([str(ROOT / "sample_logs"), str(evil)],
-                     AnalyzeOptions(db=":memory:", settings=_settings()))
+                     AnalyzeOptions(db=":memory:", settings=Settings(
+                         growth=Decimal("0.05"), budget=Decimal("60"))))
     html = tmp / "report.html"
     html.write_text(render(report), encoding="utf-8")
     problems: list[str] = []
@@ -73,13 +75,6 @@ def page_and_report(tmp_path_factory):
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
         browser.close()
     return result, json.loads(to_json(report)), problems, requests, html
-
-
-def _settings():
-    from decimal import Decimal as D
-
-    from planner.settings import Settings
-    return Settings(growth=D("0.05"), budget=D("60"))
 
 
 def test_page_loads_with_no_console_errors_and_no_network(page_and_report):
