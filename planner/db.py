@@ -29,6 +29,8 @@ def connect(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
         ) from exc
     # Every timestamp plan stores or prints is UTC, whatever the machine's zone.
     con.execute("SET TimeZone = 'UTC'")
+    # Stage 22 numbers a streamed file's lines by the order DuckDB inserted them in.
+    con.execute("SET preserve_insertion_order = true")
     _migrate(con, target)
     # Session helpers every stage uses: the offline token counter and the SQL macros.
     tokens.register(con)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -96,77 +97,106 @@ def ingest(
     return [_ingest_file(con, f, options or IngestOptions(), progress) for f in files]
 
 
+# The columns of `files` an IngestedFile takes its counts from (they share the names).
+_COUNT_FIELDS = ("file_id", "source", "lines_read", "accepted", "rejected", "failed", "skipped",
+                 "bodies")
+_COUNTS = ", ".join(_COUNT_FIELDS)
+
+
+def _ingested(row: tuple[object, ...], path: Path, source: Source, shaping: dict[str, str],
+              reused: bool) -> IngestedFile:
+    return IngestedFile(**dict(zip(_COUNT_FIELDS, row, strict=True)),  # type: ignore[arg-type]
+                        path=str(path), reused=reused, trace=source.trace, options=shaping)
+
+
+class _FileKey(NamedTuple):
+    """What makes an earlier read of a file reusable (the `files` row that matches)."""
+
+    path: str  # resolved
+    size_bytes: int
+    mtime_ns: int
+    options_key: str  # a digest of the shaping options
+
+
 def _ingest_file(
     con: duckdb.DuckDBPyConnection, path: Path, options: IngestOptions, progress: Progress | None
 ) -> IngestedFile:
     stat = path.stat()
-    key = str(path.resolve())
     reader = reader_for(path)
     source = (options.column_map.source() if options.column_map
               else detect(con, path, reader, options.source))
     shaping = _shaping_options(source, path, options)
-    options_key = hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:16]
-    row = con.execute(
-        "SELECT file_id, source, lines_read, accepted, rejected, failed, skipped, bodies "
-        "FROM files "
-        "WHERE path = ? AND size_bytes = ? AND mtime_ns = ? AND parser_version = ? "
-        "AND options_key = ?",
-        [key, stat.st_size, stat.st_mtime_ns, PARSER_VERSION, options_key],
-    ).fetchone()
-    if row is not None:
-        file_id, name, lines, accepted, rejected, failed, skipped, bodies = row
-        return IngestedFile(file_id, str(path), name, lines, accepted, rejected, failed,
-                            reused=True, skipped=skipped, bodies=bodies, trace=source.trace,
-                            options=shaping)
+    key = _FileKey(str(path.resolve()), stat.st_size, stat.st_mtime_ns, hashlib.sha256(
+        json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:16])
+    done = con.execute(
+        f"SELECT {_COUNTS} FROM files WHERE path = ? AND size_bytes = ? AND mtime_ns = ? "
+        "AND options_key = ? AND parser_version = ?", [*key, PARSER_VERSION]).fetchone()
+    if done is not None:
+        return _ingested(done, path, source, shaping, reused=True)
 
     if progress:
         progress(f"reading {path} as {source.name}, {source.title} "
                  f"({stat.st_size / 1e6:,.1f} MB)")
     _set_variables(con, path, reader, source, shaping)
     try:
-        run_script(con, db.sql(f"14_read_{reader}"), {})
+        file_id = _store(con, path, reader, source, options, key)
     except (duckdb.IOException, duckdb.InvalidInputException) as exc:
         # unreadable, corrupt (a truncated .gz, a malformed .json document or CSV row) or a
-        # record over MAX_LINE_BYTES
+        # record over MAX_LINE_BYTES: raised where the file is read (14_numbered, or stage 20
+        # for a streamed file)
         raise InputError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from exc
+    finally:
+        con.execute("DROP VIEW IF EXISTS file_records")
+        con.execute("DROP TABLE IF EXISTS numbered_lines")
+        con.execute(f"DROP {'TABLE' if source.split else 'VIEW'} IF EXISTS raw_lines")
+    row = con.execute(f"SELECT {_COUNTS} FROM files WHERE file_id = ?", [file_id]).fetchone()
+    return _ingested(row, path, source, shaping, reused=False)  # type: ignore[arg-type]
+
+
+def _store(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Source,
+           options: IngestOptions, key: _FileKey) -> int:
+    """Read the file through stages 14-22 into `lines` and record it in `files`, in one
+    transaction that replaces an older read of the same path; its file id."""
+    run_script(con, db.sql(f"14_read_{reader}"), {})
     skipped = 0
     if source.split:
         run_script(con, db.sql(source.split), {})
         skipped = con.execute("SELECT getvariable('plan_otel_skipped')").fetchone()[0]  # type: ignore[index]
+    run_script(con, db.sql("14_numbered" if source.numbered else "14_streamed"), {})
     con.execute(db.sql("15_stage"))
     for stage in source.stages:
         con.execute(options.column_map.records_sql() if stage == "mapped" and options.column_map
                     else db.sql(stage))
     con.execute("BEGIN")
     try:
-        _forget(con, key)
-        file_id = con.execute("SELECT nextval('file_ids')").fetchone()[0]  # type: ignore[index]
+        _forget(con, key.path)
+        file_id: int = con.execute("SELECT nextval('file_ids')").fetchone()[0]  # type: ignore[index]
         con.execute(db.sql("20_checked"), {"file_id": file_id})
+        if not source.numbered:
+            _number(con, file_id, path)
         if source.after:
             run_script(con, db.sql(source.after), {"file_id": file_id})
-        bodies = con.execute("SELECT count(*) FROM batch_bodies WHERE file_id = ?",
-                             [file_id]).fetchone()[0]  # type: ignore[index]
-        lines, rejected, failed = con.execute(
-            "SELECT count(*), count(problem), count(failure) FROM lines WHERE file_id = ?",
-            [file_id],
-        ).fetchone()  # type: ignore[misc]
-        accepted = lines - rejected - failed
-        con.execute(
-            "INSERT INTO files (file_id, path, size_bytes, mtime_ns, parser_version, source, "
-            "lines_read, accepted, rejected, failed, options_key, skipped, bodies) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [file_id, key, stat.st_size, stat.st_mtime_ns, PARSER_VERSION, source.name,
-             lines, accepted, rejected, failed, options_key, skipped, bodies],
-        )
+        con.execute(db.sql("23_file"), {"file_id": file_id, "path": key.path,
+                                        "size_bytes": key.size_bytes, "mtime_ns": key.mtime_ns,
+                                        "parser_version": PARSER_VERSION, "source": source.name,
+                                        "options_key": key.options_key, "skipped": skipped})
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    finally:
-        con.execute("DROP TABLE IF EXISTS raw_lines")
-    return IngestedFile(file_id, str(path), source.name, lines, accepted, rejected, failed,
-                        reused=False, skipped=skipped, bodies=bodies, trace=source.trace,
-                        options=shaping)
+    return file_id
+
+
+def _number(con: duckdb.DuckDBPyConnection, file_id: int, path: Path) -> None:
+    """Number a streamed file's lines (stage 22); check they run from the first line without
+    a gap and none is left unnumbered."""
+    first = con.execute("SELECT getvariable('plan_first_line')").fetchone()[0]  # type: ignore[index]
+    run_script(con, db.sql("22_number"), {"file_id": file_id, "first_line": first})
+    rows, numbered, low, high = con.execute(
+        "SELECT count(*), count(line_no), min(line_no), max(line_no) FROM lines "
+        "WHERE file_id = ?", [file_id]).fetchone()  # type: ignore[misc]
+    if rows and (numbered != rows or low != first or high != first + rows - 1):
+        raise AssertionError(f"{path}: line numbers {low}..{high} for {rows} lines")
 
 
 def _shaping_options(source: Source, path: Path, options: IngestOptions) -> dict[str, str]:

@@ -37,6 +37,9 @@ class Source:
     trace: bool = False  # a request trace: no model, no text (model and workload from options)
     split: str | None = None  # SQL run after the reader to split its records (OTLP: spans)
     after: str | None = None  # SQL run after stage 20 with the file's id (batch join keys)
+    # Its stages need line numbers before stage 20, or read the records twice: the file is
+    # copied to a numbered table first (sql/14_numbered.sql) instead of streamed.
+    numbered: bool = False
 
     def struct_spec(self) -> str:
         """The json_transform structure read from every record."""
@@ -124,7 +127,7 @@ SOURCES: tuple[Source, ...] = (
         _text("custom_id", "method", "url") + (("body", REQUEST),),
         ("13_batch_input",),
         lambda r: "custom_id" in r and "body" in r and "response" not in r,
-        after="21_batch_bodies",
+        after="21_batch_bodies", numbered=True,
     ),
     Source(
         "anthropic-batch", "Anthropic Message Batches results",
@@ -143,6 +146,7 @@ SOURCES: tuple[Source, ...] = (
         "mooncake-trace", "Mooncake request trace (ms offsets, no model or text)",
         _text("timestamp", "input_length", "output_length") + _json("hash_ids"),
         ("16_trace_mooncake", "17_norm_trace"), _has("input_length", "output_length"), trace=True,
+        numbered=True,
     ),
     Source(
         "azure-trace", "Azure LLM inference trace (no model or text)",

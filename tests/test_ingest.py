@@ -64,6 +64,21 @@ def test_line_numbers_follow_the_file(write_log):
     assert rows == [(i, i) for i in range(1, 6)]
 
 
+def test_line_numbers_of_a_file_read_in_parallel(tmp_path):
+    """A file larger than DuckDB's row groups (122,880 rows) is read by both threads and numbered
+    after it is stored (stage 22): every line keeps its own number."""
+    lines = [json.dumps({**GOOD, "request_id": f"r{i}", "input_tokens": i})
+             for i in range(1, 300_001)]
+    for bad in (1, 150_000, 300_000):
+        lines[bad - 1] = "not json"
+    log = tmp_path / "big.jsonl"
+    log.write_text("\n".join(lines) + "\n")
+    con, files, scope = load(log)
+    assert rejects(con) == [(n, None, "not valid JSON") for n in (1, 150_000, 300_000)]
+    assert con.execute("SELECT count(*), count(*) FILTER (WHERE input_tokens = line_no) "
+                       "FROM requests").fetchone() == (299_997, 299_997)
+
+
 def test_timestamps_epoch_and_offsets_become_utc(write_log):
     log = write_log([
         {**GOOD, "request_id": "a", "timestamp": 1767225600},  # 2026-01-01T00:00:00Z

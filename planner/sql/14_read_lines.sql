@@ -1,7 +1,8 @@
 -- Reader for JSON lines (.jsonl, .ndjson, optionally gzipped): every line of the file named by
--- variable plan_path, blank ones included. read_csv with a delimiter that cannot occur unescaped
--- in JSON hands over each line whole.
-CREATE OR REPLACE TEMP TABLE raw_lines AS
+-- variable plan_path, blank ones included, in file order. read_csv with a delimiter that cannot
+-- occur unescaped in JSON hands over each line whole. (A view: the file is read when stage 20
+-- runs, in one streaming pass, unless 14_numbered copies it to a table first.)
+CREATE OR REPLACE TEMP VIEW raw_lines AS
 SELECT line
 FROM read_csv(
     getvariable('plan_path'),

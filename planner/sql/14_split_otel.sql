@@ -5,7 +5,6 @@
 -- not an export request stays one record, so that stage 15 rejects it with its reason.
 CREATE OR REPLACE TEMP TABLE otel_lines AS
 SELECT
-    rowid AS line_idx,
     line,
     CASE WHEN json_valid(line) THEN json_transform(line, getvariable('plan_otlp_spec')) END AS doc
 FROM raw_lines
@@ -13,7 +12,7 @@ FROM raw_lines
 CREATE OR REPLACE TEMP TABLE otel_spans AS
 WITH flat AS (
     SELECT
-        line_idx,
+        rowid AS line_idx,
         flatten(list_transform(doc.resourceSpans, lambda r: flatten(list_transform(
             r.scopeSpans, lambda s: list_transform(s.spans, lambda sp: {
                 'span': sp, 'resource': r.resource.attributes}))))) AS spans
@@ -34,11 +33,14 @@ FROM numbered
 SET VARIABLE plan_otel_skipped = (SELECT count(*) FILTER (WHERE NOT coalesce(genai, false))
                                   FROM otel_spans)
 ;
-CREATE OR REPLACE TEMP TABLE raw_lines AS
+-- (the records replace the reader's view of the file)
+DROP VIEW raw_lines
+;
+CREATE TEMP TABLE raw_lines AS
 SELECT line FROM (
     SELECT line_idx, i, line FROM otel_spans WHERE genai
     UNION ALL
-    SELECT line_idx, 0 AS i, line FROM otel_lines WHERE doc.resourceSpans IS NULL
+    SELECT rowid AS line_idx, 0 AS i, line FROM otel_lines WHERE doc.resourceSpans IS NULL
 )
 ORDER BY line_idx, i
 ;

@@ -1,18 +1,16 @@
--- Stage 15: the records of the file just read (TEMP raw_lines, filled by a 14_read_* stage: one
--- row per record, as JSON text, in file order), numbered (variable plan_first_line is the line
--- number of the first record: 2 for a CSV file, after its header) and parsed with the source's
--- column spec (variable plan_spec: every key read as text or JSON, so that plan's validation sees
+-- Stage 15: the records of the file just read (view file_records, from a 14_read_* stage then
+-- 14_numbered or 14_streamed: one row per record, as JSON text, in file order, with its line
+-- number, or NULL when stage 22 numbers it after stage 20) parsed with the source's column
+-- spec (variable plan_spec: every key read as text or JSON, so that plan's validation sees
 -- what the log really holds). A record that is not a JSON object gets its line_problem here;
 -- stage 20 checks the fields of the rest.
--- (raw_lines is a table, not a view, so its rowid numbers the records; WITH ORDINALITY numbers
--- them too, but what follows it runs about twice as slowly in `make bench`.)
 CREATE OR REPLACE TEMP VIEW stage AS
 WITH parsed AS (
     SELECT
-        rowid + getvariable('plan_first_line') AS line_no,
+        line_no,
         line,
         try(json_transform(line, getvariable('plan_spec'))) AS j
-    FROM raw_lines
+    FROM file_records
 ),
 checked AS (
     SELECT

@@ -1,0 +1,16 @@
+-- Stage 23: record file $file_id (read into `lines`, and `batch_bodies` for a batch input file)
+-- with its counts, in the transaction that stored its lines: `lines_read` = `accepted` +
+-- `rejected` + `failed`, by construction. The path, size, mtime, parser version and options key
+-- say when the read can be reused instead of repeated (planner/ingest.py).
+INSERT INTO files (file_id, path, size_bytes, mtime_ns, parser_version, source, lines_read,
+                   accepted, rejected, failed, options_key, skipped, bodies)
+SELECT
+    $file_id, $path, $size_bytes, $mtime_ns, $parser_version, $source,
+    count(*),
+    count(*) - count(problem) - count(failure),
+    count(problem),
+    count(failure),
+    $options_key, $skipped,
+    (SELECT count(*) FROM batch_bodies WHERE file_id = $file_id)
+FROM lines
+WHERE file_id = $file_id
