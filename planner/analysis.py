@@ -17,6 +17,11 @@ from planner.rules import RuleSet
 from planner.settings import Settings
 
 MIN_WINDOW_SECONDS = 60  # a log spanning less than a minute is treated as one minute long
+# Where stage 50 sends a request, by the index its CASE gives (from 1): capability-bound ones,
+# and cost-bound ones outside the distilled model's envelope, to frontier; the rest distilled.
+ROUTES = ("frontier", "frontier: over distilled context window",
+          "frontier: images, distilled is text-only",
+          "frontier: more tool calls than the distilled profile allows", "distilled")
 
 
 @dataclass(frozen=True)
@@ -91,13 +96,20 @@ def label(
     case_sql, params = rules.case_sql()
     # case_sql holds only CONDITIONS templates and $parameter names (planner/rules.py).
     script = db.sql("50_usage").replace("{rule_case}", case_sql)
-    run_script(con, script, {**params, "default_label": rules.default_label,
-                             "rule_names": [r.name for r in rules.rules],
-                             "rule_labels": [r.label for r in rules.rules],
-                             "frontier": frontier, "distilled": distilled,
-                             "max_tool_calls": settings.value("max_tool_calls"),
-                             "cache_ttl_seconds": str(settings.value("cache_ttl_hours") * 3600),
-                             "router_tokens": settings.value("router_tokens")})
+    # DuckDB turns each rule's list test into a join of its own (its in_clause rewrite, made for
+    # long IN lists); evaluated in place, the rules cost less (0.30 -> 0.26 s at 1M requests).
+    con.execute("SET disabled_optimizers = 'in_clause'")
+    try:
+        run_script(con, script, {
+            **params, "default_label": rules.default_label,
+            "rule_names": [r.name for r in rules.rules],
+            "rule_labels": [r.label for r in rules.rules], "routes": list(ROUTES),
+            "frontier": frontier, "distilled": distilled,
+            "max_tool_calls": settings.value("max_tool_calls"),
+            "cache_ttl_seconds": str(settings.value("cache_ttl_hours") * 3600),
+            "router_tokens": settings.value("router_tokens")})
+    finally:
+        con.execute("RESET disabled_optimizers")
 
 
 _REASONS_FROM = {  # view -> (field, reason) columns

@@ -37,89 +37,101 @@ JOIN plan_prices f ON f.model = $frontier AND f.tier = k.price_tier
 JOIN plan_prices d ON d.model = $distilled AND d.tier = k.price_tier
     AND k.day >= d.valid_from AND k.day < d.valid_to
 ;
+-- A semantic-cache hit: the same normalised prompt (case, whitespace, and numbers and ids (any
+-- word holding a digit) masked) in the same workload at most $cache_ttl_seconds earlier (the
+-- entry is refreshed by each use). Only requests with prompt text are measured; a table of its
+-- own, so that the window sorts those requests alone.
+CREATE OR REPLACE TEMP TABLE cache_hits AS
+SELECT
+    file_id,
+    line_no,
+    coalesce(epoch(ts) - epoch(lag(ts) OVER (PARTITION BY prompt_key
+                                             ORDER BY ts, file_id, line_no))
+             <= $cache_ttl_seconds, false) AS cache_hit
+FROM (
+    SELECT file_id, line_no, ts, hash(workload, trim(regexp_replace(regexp_replace(
+        lower(prompt), '\b[a-z_-]*[0-9][a-z0-9_-]*\b', '#', 'g'), '\s+', ' ', 'g'))) AS prompt_key
+    FROM scope
+    WHERE prompt IS NOT NULL
+)
+;
+-- Requests are summed by small codes (the rule's index, the route's index in $routes), and the
+-- codes named after, on the few summed rows.
 CREATE OR REPLACE TEMP TABLE usage AS
 WITH labelled AS (
     SELECT
         s.*,
         {rule_case} AS rule_idx,
-        CAST($rule_labels AS VARCHAR[])[rule_idx + 1] AS rule_label,
-        s.ts::DATE AS day,
-        -- Semantic-cache key: the workload and the prompt with case, whitespace, and numbers
-        -- and ids (any word holding a digit) masked.
-        CASE WHEN s.prompt IS NOT NULL THEN hash(s.workload, trim(regexp_replace(regexp_replace(
-            lower(s.prompt), '\b[a-z_-]*[0-9][a-z0-9_-]*\b', '#', 'g'), '\s+', ' ', 'g')))
-        END AS prompt_key
+        s.ts::DATE AS day
     FROM scope s
     JOIN workload_stats w USING (workload)
 ),
 routed AS (
     SELECT
         l.*,
-        CASE
-            WHEN o.label IS NOT NULL THEN 'override'
-            WHEN l.rule_idx IS NOT NULL THEN CAST($rule_names AS VARCHAR[])[l.rule_idx + 1]
-            ELSE 'default'
-        END AS rule,
-        coalesce(o.label, rule_label, $default_label) AS label,
-        rp.priced_model,
+        coalesce(o.label, CAST($rule_labels AS VARCHAR[])[l.rule_idx + 1], $default_label)
+            AS label,
         coalesce(l.input_tokens > rp.own_lc_above, false) AS own_lc,
         coalesce(l.input_tokens > rp.frontier_lc_above, false) AS frontier_lc,
         coalesce(l.input_tokens > rp.distilled_lc_above, false) AS distilled_lc,
-        CASE
-            WHEN coalesce(o.label, rule_label, $default_label) = 'capability-bound' THEN 'frontier'
-            WHEN l.input_tokens > rp.distilled_context_window
-                THEN 'frontier: over distilled context window'
-            WHEN l.has_images AND NOT rp.distilled_multimodal
-                THEN 'frontier: images, distilled is text-only'
-            WHEN l.tool_calls > CAST($max_tool_calls AS BIGINT)
-                THEN 'frontier: more tool calls than the distilled profile allows'
-            ELSE 'distilled'
-        END AS route
+        CASE  -- an index into $routes
+            WHEN coalesce(o.label, CAST($rule_labels AS VARCHAR[])[l.rule_idx + 1],
+                          $default_label) = 'capability-bound' THEN 1
+            WHEN l.input_tokens > rp.distilled_context_window THEN 2
+            WHEN l.has_images AND NOT rp.distilled_multimodal THEN 3
+            WHEN l.tool_calls > CAST($max_tool_calls AS BIGINT) THEN 4
+            ELSE 5
+        END AS route_idx,
+        coalesce(c.cache_hit, false) AS cache_hit
     FROM labelled l
     LEFT JOIN plan_overrides o ON o.workload = l.workload
     JOIN request_prices rp ON rp.model IS NOT DISTINCT FROM l.model AND rp.day = l.day
         AND rp.service_tier IS NOT DISTINCT FROM l.service_tier
+    LEFT JOIN cache_hits c ON c.file_id = l.file_id AND c.line_no = l.line_no
 ),
--- A semantic-cache hit: the same normalised prompt in the same workload at most
--- $cache_ttl_seconds earlier (the entry is refreshed by each use).
-cached AS (  -- (the window runs over the requests with a prompt only)
+summed AS (
     SELECT
-        *,
-        coalesce(epoch(ts) - epoch(lag(ts) OVER (PARTITION BY prompt_key
-                                                 ORDER BY ts, file_id, line_no))
-                 <= $cache_ttl_seconds, false) AS cache_hit
-    FROM routed
-    WHERE prompt_key IS NOT NULL
-    UNION ALL BY NAME
-    SELECT *, false AS cache_hit FROM routed WHERE prompt_key IS NULL
+        grouping(minute) = 0                    AS is_minute,
+        workload, team, model, day, rule_idx, label, route_idx,
+        own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
+        cache_measured, minute,
+        count(*)                                AS requests,
+        sum(input_tokens)::BIGINT               AS input_tokens,
+        sum(output_tokens)::BIGINT              AS output_tokens,
+        sum(cached_input_tokens)::BIGINT        AS cached_input_tokens,
+        sum(cache_write_tokens)::BIGINT         AS cache_write_tokens,
+        sum(reasoning_tokens)::BIGINT           AS reasoning_tokens,
+        sum(logged_cost)                        AS logged_cost,
+        sum(least(input_tokens, $router_tokens))::BIGINT AS router_input_tokens
+    FROM (
+        SELECT
+            *,
+            logged_cost IS NOT NULL AS has_logged_cost,
+            rule_text <> '' AS has_text,
+            prompt IS NOT NULL AS cache_measured,
+            -- The self-hosted fleet serves distilled-routed requests the cache did not answer.
+            CASE WHEN route_idx = 5 AND NOT cache_hit THEN date_trunc('minute', ts) END
+                AS minute
+        FROM routed
+    )
+    GROUP BY GROUPING SETS (
+        (workload, team, model, day, rule_idx, label, route_idx,
+         own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
+         cache_measured),
+        (minute)
+    )
 )
 SELECT
-    grouping(minute) = 0                    AS is_minute,
-    workload, team, model, priced_model, day, rule, label, route,
-    own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
-    cache_measured, minute,
-    count(*)                                AS requests,
-    sum(input_tokens)::BIGINT               AS input_tokens,
-    sum(output_tokens)::BIGINT              AS output_tokens,
-    sum(cached_input_tokens)::BIGINT        AS cached_input_tokens,
-    sum(cache_write_tokens)::BIGINT         AS cache_write_tokens,
-    sum(reasoning_tokens)::BIGINT           AS reasoning_tokens,
-    sum(logged_cost)                        AS logged_cost,
-    sum(least(input_tokens, $router_tokens))::BIGINT AS router_input_tokens
-FROM (
-    SELECT
-        *,
-        logged_cost IS NOT NULL AS has_logged_cost,
-        rule_text <> '' AS has_text,
-        prompt_key IS NOT NULL AS cache_measured,
-        -- The self-hosted fleet serves distilled-routed requests the cache did not answer.
-        CASE WHEN route = 'distilled' AND NOT cache_hit THEN date_trunc('minute', ts) END
-            AS minute
-    FROM cached
-)
-GROUP BY GROUPING SETS (
-    (workload, team, model, priced_model, day, rule, label, route,
-     own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
-     cache_measured),
-    (minute)
-)
+    u.is_minute, u.workload, u.team, u.model, rp.priced_model, u.day,
+    CASE
+        WHEN o.label IS NOT NULL THEN 'override'
+        WHEN u.rule_idx IS NOT NULL THEN CAST($rule_names AS VARCHAR[])[u.rule_idx + 1]
+        ELSE 'default'
+    END AS rule,
+    u.label,
+    CAST($routes AS VARCHAR[])[u.route_idx] AS route,
+    u.* EXCLUDE (is_minute, workload, team, model, day, rule_idx, label, route_idx)
+FROM summed u
+LEFT JOIN plan_overrides o ON o.workload = u.workload
+LEFT JOIN (SELECT DISTINCT model, priced_model FROM request_prices) rp
+    ON rp.model IS NOT DISTINCT FROM u.model AND NOT u.is_minute
