@@ -8,6 +8,7 @@ and rounds to cents once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, Decimal
 
@@ -224,15 +225,20 @@ def _price_window(con: duckdb.DuckDBPyConnection, params: dict[str, object],
     return _totals(con.execute(_TOTALS + "costs").fetchone(), factor)
 
 
-def _what_if(con: duckdb.DuckDBPyConnection, params: dict[str, object],
-             factor: Decimal) -> dict[str, Decimal]:
-    """The same totals at other parameters, from stage 60's macro, writing no table."""
+def _what_ifs(con: duckdb.DuckDBPyConnection, param_sets: Sequence[dict[str, object]],
+              factor: Decimal) -> list[dict[str, Decimal]]:
+    """The same totals at other parameters, from stage 60's macro, writing no table: every
+    set in one query (each query costs DuckDB's planning again)."""
     args = ("frontier", "distilled", "router", "escalation", "verbosity", "assumed_hit",
             "batch_workloads")
-    row = con.execute(
-        _TOTALS + "plan_scenario_costs(" + ", ".join(f"${a}" for a in args) + ")",
-        {a: params[a] for a in args}).fetchone()
-    return _totals(row, factor)
+    if not param_sets:
+        return []
+    query = " UNION ALL ".join(
+        f"SELECT {i} AS k, " + _TOTALS.removeprefix("SELECT ") + "plan_scenario_costs("
+        + ", ".join(f"${a}_{i}" for a in args) + ")" for i in range(len(param_sets)))
+    rows = con.execute(query + " ORDER BY k", {
+        f"{a}_{i}": params[a] for i, params in enumerate(param_sets) for a in args}).fetchall()
+    return [_totals(row[1:], factor) for row in rows]
 
 
 def _totals(row: tuple[object, ...] | None, factor: Decimal) -> dict[str, Decimal]:
@@ -298,30 +304,35 @@ def _swings(con: duckdb.DuckDBPyConnection, table: PriceTable, models: Models,
             base_api: dict[str, Decimal]) -> list[forecast.Swing]:
     months = settings.value("months")
     base_params = _cost_params(models, settings)
+    ends = [(name, value) for name, (low, high) in SWINGS.items() for value in (low, high)]
+    params = {
+        (name, value): _cost_params(models, settings, **{SWING_PARAMS[name]: value})
+        for name, value in ends if name in SWING_PARAMS
+    }
+    # Only the assumptions that change prices are priced again.
+    repriced = [k for k, p in params.items() if p != base_params]
+    apis = dict(zip(repriced, _what_ifs(con, [params[k] for k in repriced], factor),
+                    strict=True))
+    totals = {}
+    for name, value in ends:
+        run_fleet, scale = fleet, Decimal(1)
+        if name == "utilization":
+            run_fleet = replace(fleet, utilization_target=value)
+        elif name == "growth":
+            scale = (1 + value) ** months
+        elif name == "verbosity" and value != settings.value("verbosity"):
+            # More output tokens also load the fleet more.
+            run_fleet = size_fleet(con, table, models.distilled,
+                                   replace(settings, verbosity=value), window_seconds)
+        api = apis.get((name, value), base_api)
+        totals[name, value] = {
+            "all-frontier": api["all-frontier"] * scale, "routed": api["routed"] * scale,
+            "on-prem": api["on-prem api"] * scale + run_fleet.monthly_cost(scale)}
     out = []
     for name, (low, high) in SWINGS.items():
-        ends = []
-        for value in (low, high):
-            run_fleet, scale, params = fleet, Decimal(1), _cost_params(models, settings)
-            if name == "utilization":
-                run_fleet = replace(fleet, utilization_target=value)
-            elif name == "growth":
-                scale = (1 + value) ** months
-            else:
-                params = _cost_params(models, settings, **{SWING_PARAMS[name]: value})
-            # Only the assumptions that change prices are priced again (each is a query).
-            api = base_api if params == base_params else _what_if(con, params, factor)
-            if name == "verbosity" and value != settings.value("verbosity"):
-                # More output tokens also load the fleet more.
-                run_fleet = size_fleet(con, table, models.distilled,
-                                       replace(settings, verbosity=value), window_seconds)
-            ends.append({
-                "all-frontier": api["all-frontier"] * scale, "routed": api["routed"] * scale,
-                "on-prem": api["on-prem api"] * scale + run_fleet.monthly_cost(scale)})
-        base = settings.value(name)
-        what = f"at month {months}" if name == "growth" else ""
-        out.append(forecast.Swing(name + (f" ({what})" if what else ""), str(low), str(base),
-                                  str(high), ends[0], ends[1]))
+        what = f" (at month {months})" if name == "growth" else ""
+        out.append(forecast.Swing(name + what, str(low), str(settings.value(name)), str(high),
+                                  totals[name, low], totals[name, high]))
     return out
 
 

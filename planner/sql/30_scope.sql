@@ -5,7 +5,7 @@
 -- Lines whose request_id already appeared earlier in the run are duplicates. Only repeated ids
 -- are ranked, so a log without repeats costs one hash aggregate here.
 CREATE OR REPLACE TEMP TABLE duplicate_lines AS
-WITH run AS (
+WITH run AS NOT MATERIALIZED (  -- (read twice, cheaper to read again than to keep)
     SELECT r.file_id, r.line_no, r.request_id, f.ord
     FROM requests r
     JOIN run_files f USING (file_id)
