@@ -5,10 +5,12 @@ from __future__ import annotations
 import gzip
 import json
 
+import pytest
 import tiktoken
 
 from planner import db, ingest
 from planner.analysis import build_scope
+from planner.errors import InputError
 
 GOOD = {"timestamp": "2026-01-01T00:00:00Z", "model": "gpt-4o", "input_tokens": 10,
         "output_tokens": 5}
@@ -77,6 +79,21 @@ def test_line_numbers_of_a_file_read_in_parallel(tmp_path):
     assert rejects(con) == [(n, None, "not valid JSON") for n in (1, 150_000, 300_000)]
     assert con.execute("SELECT count(*), count(*) FILTER (WHERE input_tokens = line_no) "
                        "FROM requests").fetchone() == (299_997, 299_997)
+
+
+def test_a_truncated_gzip_file_is_an_error_and_leaves_nothing_stored(tmp_path):
+    """A streamed file is read inside the transaction that stores it: a read error part way
+    through rolls back every line already stored."""
+    body = "\n".join(json.dumps({**GOOD, "request_id": f"r{i}", "workload": "x" * (i % 97)})
+                     for i in range(20_000)).encode()
+    whole = gzip.compress(body)
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    con = db.connect(":memory:")
+    with pytest.raises(InputError, match=r"cut\.jsonl\.gz: cannot read: .*GZIP"):
+        ingest.ingest(con, [cut])
+    assert con.execute("SELECT (SELECT count(*) FROM lines), (SELECT count(*) FROM files)"
+                       ).fetchone() == (0, 0)
 
 
 def test_timestamps_epoch_and_offsets_become_utc(write_log):
