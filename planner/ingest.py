@@ -109,6 +109,11 @@ def _ingested(row: tuple[object, ...], path: Path, source: Source, shaping: dict
                         path=str(path), reused=reused, trace=source.trace, options=shaping)
 
 
+# The temporary views and tables the 14_* stages create for one file, dropped once it is stored.
+_READ_OBJECTS = (("VIEW", "file_records"), ("VIEW", "raw_lines"), ("TABLE", "numbered_lines"),
+                 ("TABLE", "otel_records"))
+
+
 class _FileKey(NamedTuple):
     """What makes an earlier read of a file reusable (the `files` row that matches)."""
 
@@ -146,9 +151,8 @@ def _ingest_file(
         # for a streamed file)
         raise InputError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from exc
     finally:
-        con.execute("DROP VIEW IF EXISTS file_records")
-        con.execute("DROP TABLE IF EXISTS numbered_lines")
-        con.execute(f"DROP {'TABLE' if source.split else 'VIEW'} IF EXISTS raw_lines")
+        for kind, name in _READ_OBJECTS:
+            con.execute(f"DROP {kind} IF EXISTS {name}")
     row = con.execute(f"SELECT {_COUNTS} FROM files WHERE file_id = ?", [file_id]).fetchone()
     return _ingested(row, path, source, shaping, reused=False)  # type: ignore[arg-type]
 

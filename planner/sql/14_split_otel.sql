@@ -33,16 +33,16 @@ FROM numbered
 SET VARIABLE plan_otel_skipped = (SELECT count(*) FILTER (WHERE NOT coalesce(genai, false))
                                   FROM otel_spans)
 ;
--- (the records replace the reader's view of the file)
-DROP VIEW raw_lines
-;
-CREATE TEMP TABLE raw_lines AS
+CREATE OR REPLACE TEMP TABLE otel_records AS
 SELECT line FROM (
     SELECT line_idx, i, line FROM otel_spans WHERE genai
     UNION ALL
     SELECT rowid AS line_idx, 0 AS i, line FROM otel_lines WHERE doc.resourceSpans IS NULL
 )
 ORDER BY line_idx, i
+;
+-- (the records replace the reader's view of the file)
+CREATE OR REPLACE TEMP VIEW raw_lines AS SELECT line FROM otel_records
 ;
 DROP TABLE otel_lines
 ;
