@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -87,29 +88,32 @@ def generate_nested(path: Path, kind: str, rows: int) -> None:
         f"COPY ({NESTED[kind]} FROM range({rows}) t(i)) TO '{path}' (FORMAT json)")
 
 
-def ingest_time(path: Path) -> float:
+def ingest_once(path: Path) -> Callable[[], None]:
     def once() -> None:
         con = db.connect(":memory:")
         ingest.ingest(con, [path])
         con.close()
-    return best(once)
+    return once
 
 
-def best(fn) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def bare_load(path: Path) -> float:
+def load_once(path: Path) -> Callable[[], None]:
     def once() -> None:
         con = duckdb.connect()
         con.execute(f"CREATE TABLE t AS SELECT * FROM read_json('{path}')")
         con.close()
-    return best(once)
+    return once
+
+
+def best(*fns: Callable[[], None]) -> list[float]:
+    """Each function's best time of REPEATS, the functions taking turns (a, b, a, b, ...): this
+    machine's speed drifts within a run, and turns keep a ratio's two sides in the same window."""
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(REPEATS):
+        for fn, out in zip(fns, times, strict=True):
+            start = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - start)
+    return [min(t) for t in times]
 
 
 def main() -> None:
@@ -124,7 +128,7 @@ def main() -> None:
         report = analyze([str(path)], AnalyzeOptions(db=":memory:"))
         assert report.ingest.accepted == rows
 
-    base, ours = bare_load(path), best(plan)
+    base, ours = best(load_once(path), plan)
     print(f"input: {rows:,} canonical requests, {size_mb:,.0f} MB (best of {REPEATS})")
     print(f"bare DuckDB load (read_json -> table): {base:.2f} s")
     print(f"plan analyze (ingest, label, price, report): {ours:.2f} s")
@@ -133,22 +137,22 @@ def main() -> None:
     texted = OUT / f"canonical-text_{rows}.jsonl"
     if not texted.exists():
         generate(texted, rows, text=True)
-    print(f"\ningest only, {rows:,} lines (bare: DuckDB's own load of the same file)")
-    canonical = {}
-    for name, file in (("canonical", path), ("canonical with the same text", texted)):
-        canonical[name] = (ingest_time(file), bare_load(file))
-        print(f"  {name}: {file.stat().st_size / 1e6:,.0f} MB, {canonical[name][0]:.2f} s "
-              f"(bare {canonical[name][1]:.2f} s)")
+    print(f"\ningest only, {rows:,} lines (bare: DuckDB's own load of the same file; each source "
+          "timed in turns with the canonical logs)")
+    references = (("canonical", path), ("canonical with the same text", texted))
     for kind in NESTED:
         nested = OUT / f"{kind}_{rows}.jsonl"
         if not nested.exists():
             generate_nested(nested, kind, rows)
-        seconds, bare = ingest_time(nested), bare_load(nested)
-        print(f"  {kind}: {nested.stat().st_size / 1e6:,.0f} MB, {seconds:.2f} s "
-              f"(bare {bare:.2f} s)")
-        for name, (ingest_s, bare_s) in canonical.items():
-            print(f"    ratio to {name}: {seconds / ingest_s:.2f} (target <= 2; "
-                  f"bare loads: {bare / bare_s:.2f})")
+        files = (*(f for _, f in references), nested)
+        ingests = best(*(ingest_once(f) for f in files))
+        loads = best(*(load_once(f) for f in files))
+        print(f"  {kind}: {nested.stat().st_size / 1e6:,.0f} MB, {ingests[-1]:.2f} s "
+              f"(bare {loads[-1]:.2f} s)")
+        for (name, file), ingest_s, load_s in zip(references, ingests, loads, strict=False):
+            print(f"    ratio to {name} ({file.stat().st_size / 1e6:,.0f} MB, {ingest_s:.2f} s): "
+                  f"{ingests[-1] / ingest_s:.2f} (target <= 2; bare loads: "
+                  f"{loads[-1] / load_s:.2f})")
 
 
 if __name__ == "__main__":
