@@ -177,7 +177,7 @@ def _store(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Sour
         file_id: int = con.execute("SELECT nextval('file_ids')").fetchone()[0]  # type: ignore[index]
         con.execute(db.sql("20_checked"), {"file_id": file_id})
         if not source.numbered:
-            _number(con, file_id, path)
+            _number(con, file_id, path, _first_line(reader))
         if source.after:
             run_script(con, db.sql(source.after), {"file_id": file_id})
         con.execute(db.sql("23_file"), {"file_id": file_id, "path": key.path,
@@ -191,10 +191,9 @@ def _store(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Sour
     return file_id
 
 
-def _number(con: duckdb.DuckDBPyConnection, file_id: int, path: Path) -> None:
-    """Number a streamed file's lines (stage 22); check they run from the first line without
-    a gap and none is left unnumbered."""
-    first = con.execute("SELECT getvariable('plan_first_line')").fetchone()[0]  # type: ignore[index]
+def _number(con: duckdb.DuckDBPyConnection, file_id: int, path: Path, first: int) -> None:
+    """Number a streamed file's lines (stage 22) from line `first`; check they run without a
+    gap and none is left unnumbered."""
     run_script(con, db.sql("22_number"), {"file_id": file_id, "first_line": first})
     rows, numbered, low, high = con.execute(
         "SELECT count(*), count(line_no), min(line_no), max(line_no) FROM lines "
@@ -222,7 +221,7 @@ def _set_variables(con: duckdb.DuckDBPyConnection, path: Path, reader: str, sour
         "plan_path": str(path),
         "plan_spec": source.struct_spec(),
         "plan_max_line": MAX_LINE_BYTES,
-        "plan_first_line": 2 if reader == "csv" else 1,
+        "plan_first_line": _first_line(reader),
         "plan_model": shaping.get("model"),
         "plan_workload": shaping.get("workload"),
         "plan_trace_start": (datetime.fromisoformat(shaping["trace_start"]).timestamp()
@@ -231,6 +230,11 @@ def _set_variables(con: duckdb.DuckDBPyConnection, path: Path, reader: str, sour
     values.update({name: json.dumps(spec) for name, spec in SPECS.items()})
     for name, value in values.items():
         con.execute(f"SET VARIABLE {name} = ?", [value])
+
+
+def _first_line(reader: str) -> int:
+    """The line number of a file's first record: a CSV file's follows its header."""
+    return 2 if reader == "csv" else 1
 
 
 def _stem(path: Path) -> str:

@@ -62,21 +62,21 @@ WITH labelled AS (
     SELECT
         s.*,
         {rule_case} AS rule_idx,
+        coalesce(o.label, CAST($rule_labels AS VARCHAR[])[rule_idx + 1], $default_label)
+            AS label,
         s.ts::DATE AS day
     FROM scope s
     JOIN workload_stats w USING (workload)
+    LEFT JOIN plan_overrides o ON o.workload = s.workload
 ),
 routed AS (
     SELECT
         l.*,
-        coalesce(o.label, CAST($rule_labels AS VARCHAR[])[l.rule_idx + 1], $default_label)
-            AS label,
         coalesce(l.input_tokens > rp.own_lc_above, false) AS own_lc,
         coalesce(l.input_tokens > rp.frontier_lc_above, false) AS frontier_lc,
         coalesce(l.input_tokens > rp.distilled_lc_above, false) AS distilled_lc,
-        CASE  -- an index into $routes
-            WHEN coalesce(o.label, CAST($rule_labels AS VARCHAR[])[l.rule_idx + 1],
-                          $default_label) = 'capability-bound' THEN 1
+        CASE  -- an index into $routes (5: distilled)
+            WHEN l.label = 'capability-bound' THEN 1
             WHEN l.input_tokens > rp.distilled_context_window THEN 2
             WHEN l.has_images AND NOT rp.distilled_multimodal THEN 3
             WHEN l.tool_calls > CAST($max_tool_calls AS BIGINT) THEN 4
@@ -84,7 +84,6 @@ routed AS (
         END AS route_idx,
         coalesce(c.cache_hit, false) AS cache_hit
     FROM labelled l
-    LEFT JOIN plan_overrides o ON o.workload = l.workload
     JOIN request_prices rp ON rp.model IS NOT DISTINCT FROM l.model AND rp.day = l.day
         AND rp.service_tier IS NOT DISTINCT FROM l.service_tier
     LEFT JOIN cache_hits c ON c.file_id = l.file_id AND c.line_no = l.line_no
