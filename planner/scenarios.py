@@ -78,9 +78,10 @@ def project(
     if settings.escalation_by_workload:
         con.executemany("INSERT INTO plan_escalation VALUES (?, ?)",
                         [(w, str(r)) for w, r in settings.escalation_by_workload.items()])
-    base = _cost_params(models, settings)
     factor = SECONDS_PER_MONTH / window_seconds
-    api = _price_window(con, base, factor)
+    base = _cost_params(models, settings)
+    what_ifs = _swing_params(models, settings, base)
+    api, what_if_apis = _price_window(con, [base, *what_ifs.values()], factor)
     fleet = size_fleet(con, table, distilled, settings, window_seconds)
     workloads = _workloads(con, factor, fleet.monthly_cost(), rules)
     totals = {name: sum((w.monthly_cost_usd[name] for w in workloads), Decimal(0))
@@ -99,7 +100,8 @@ def project(
     budget_usd = settings.value("budget")
     budget = Budget(budget_usd, forecast.first_month_over(months, budget_usd)) \
         if budget_usd is not None else None
-    swings = _swings(con, table, models, settings, fleet, factor, window_seconds, api)
+    swings = _swings(con, table, models, settings, fleet, window_seconds, api,
+                     dict(zip(what_ifs, what_if_apis, strict=True)))
     unpriced = tuple(UnpricedModel(m or "(no model)", n) for m, n in con.execute(
         "SELECT model, sum(requests)::BIGINT FROM costs WHERE as_logged_cost IS NULL "
         "GROUP BY model ORDER BY 2 DESC, model").fetchall())
@@ -212,33 +214,29 @@ def _cost_params(models: Models, settings: Settings, **override: object) -> dict
     return params
 
 
-_TOTALS = ("SELECT coalesce(sum(as_logged_cost), 0), sum(frontier_cost), sum(routed_cost), "
-           "sum(onprem_api_cost), sum(offload_routed_cost), sum(offload_onprem_cost) FROM ")
+# TEMP table plan_cost_params (stage 60): one row per parameter set k, _cost_params' keys.
+_COST_PARAM_TYPES = {"frontier": "VARCHAR", "distilled": "VARCHAR", "router": "VARCHAR",
+                     "escalation": "DECIMAL(7, 6)", "verbosity": "DECIMAL(9, 4)",
+                     "assumed_hit": "DECIMAL(7, 6)", "batch_workloads": "VARCHAR[]"}
+_TOTALS = ("SELECT k, coalesce(sum(as_logged_cost), 0), sum(frontier_cost), sum(routed_cost), "
+           "sum(onprem_api_cost), sum(offload_routed_cost), sum(offload_onprem_cost) "
+           "FROM scenario_costs GROUP BY k ORDER BY k")
 
 
-def _price_window(con: duckdb.DuckDBPyConnection, params: dict[str, object],
-                  factor: Decimal) -> dict[str, Decimal]:
-    """Stages 60 and 70 (the `costs` and `workload_costs` tables); the API part of each
-    scenario, a month."""
-    run_script(con, db.sql("60_costs"), params)
+def _price_window(con: duckdb.DuckDBPyConnection, param_sets: Sequence[dict[str, object]],
+                  factor: Decimal) -> tuple[dict[str, Decimal], list[dict[str, Decimal]]]:
+    """Stages 60 and 70 (the `costs` and `workload_costs` tables, at the first parameter set);
+    the API part of each scenario, a month, at the first set and at each of the others."""
+    names = list(_COST_PARAM_TYPES)
+    con.execute("CREATE OR REPLACE TEMP TABLE plan_cost_params (k INTEGER, " + ", ".join(
+        f"{n} {t}" for n, t in _COST_PARAM_TYPES.items()) + ")")
+    row = "(" + ", ".join(["?"] * (len(names) + 1)) + ")"
+    con.execute("INSERT INTO plan_cost_params VALUES " + ", ".join([row] * len(param_sets)),
+                [x for k, p in enumerate(param_sets) for x in (k, *(p[n] for n in names))])
+    run_script(con, db.sql("60_costs"), {})
     run_script(con, db.sql("70_workload_costs"), {})
-    return _totals(con.execute(_TOTALS + "costs").fetchone(), factor)
-
-
-def _what_ifs(con: duckdb.DuckDBPyConnection, param_sets: Sequence[dict[str, object]],
-              factor: Decimal) -> list[dict[str, Decimal]]:
-    """The same totals at other parameters, from stage 60's macro, writing no table: every
-    set in one query (each query costs DuckDB's planning again)."""
-    args = ("frontier", "distilled", "router", "escalation", "verbosity", "assumed_hit",
-            "batch_workloads")
-    if not param_sets:
-        return []
-    query = " UNION ALL ".join(
-        f"SELECT {i} AS k, " + _TOTALS.removeprefix("SELECT ") + "plan_scenario_costs("
-        + ", ".join(f"${a}_{i}" for a in args) + ")" for i in range(len(param_sets)))
-    rows = con.execute(query + " ORDER BY k", {
-        f"{a}_{i}": params[a] for i, params in enumerate(param_sets) for a in args}).fetchall()
-    return [_totals(row[1:], factor) for row in rows]
+    base, *others = [_totals(row[1:], factor) for row in con.execute(_TOTALS).fetchall()]
+    return base, others
 
 
 def _totals(row: tuple[object, ...] | None, factor: Decimal) -> dict[str, Decimal]:
@@ -299,20 +297,23 @@ SWING_PARAMS = {"escalation": "escalation", "assumed_cache_hit_rate": "assumed_h
                 "verbosity": "verbosity"}
 
 
+def _swing_params(models: Models, settings: Settings,
+                  base: dict[str, object]) -> dict[tuple[str, Decimal], dict[str, object]]:
+    """Stage 60's parameters at each end of each priced swing that changes them."""
+    ends = [(name, value) for name, (low, high) in SWINGS.items() for value in (low, high)
+            if name in SWING_PARAMS]
+    params = {end: _cost_params(models, settings, **{SWING_PARAMS[end[0]]: end[1]})
+              for end in ends}
+    return {end: p for end, p in params.items() if p != base}
+
+
 def _swings(con: duckdb.DuckDBPyConnection, table: PriceTable, models: Models,
-            settings: Settings, fleet: Fleet, factor: Decimal, window_seconds: Decimal,
-            base_api: dict[str, Decimal]) -> list[forecast.Swing]:
+            settings: Settings, fleet: Fleet, window_seconds: Decimal,
+            base_api: dict[str, Decimal], apis: dict[tuple[str, Decimal], dict[str, Decimal]],
+            ) -> list[forecast.Swing]:
+    """`apis`: the API totals at the swing ends that reprice (the rest price as the base)."""
     months = settings.value("months")
-    base_params = _cost_params(models, settings)
     ends = [(name, value) for name, (low, high) in SWINGS.items() for value in (low, high)]
-    params = {
-        (name, value): _cost_params(models, settings, **{SWING_PARAMS[name]: value})
-        for name, value in ends if name in SWING_PARAMS
-    }
-    # Only the assumptions that change prices are priced again.
-    repriced = [k for k, p in params.items() if p != base_params]
-    apis = dict(zip(repriced, _what_ifs(con, [params[k] for k in repriced], factor),
-                    strict=True))
     totals = {}
     for name, value in ends:
         run_fleet, scale = fleet, Decimal(1)

@@ -1,29 +1,29 @@
 -- Stage 60: every `usage` row priced under every scenario, over the observed window, in exact
--- DECIMAL (monthly scaling and rounding happen once, in planner/scenarios.py). Kept as a table,
--- one row per (workload, team, model, day, rule, route, tiers, cache), so that any other grouping
--- is a GROUP BY away.
+-- DECIMAL (monthly scaling and rounding happen once, in planner/scenarios.py), at each parameter
+-- set `s` of TEMP table plan_cost_params (planner/scenarios.py): set 0 is the run's own, kept as
+-- `costs`, one row per (workload, team, model, day, rule, route, tiers, cache), so that any other
+-- grouping is a GROUP BY away; the other sets are the sensitivity's what-ifs, priced by the same
+-- query (DuckDB plans it once, whatever the number of sets).
 --   as_logged:   the model the request used (NULL when that model has no price, never 0);
---   frontier:    the frontier model ($frontier);
---   routed:      the route's model. A distilled-routed request writes $verbosity x its output
+--   frontier:    the frontier model (s.frontier);
+--   routed:      the route's model. A distilled-routed request writes s.verbosity x its output
 --                tokens, and pays the expected cost of escalation: a share (the workload's rate,
---                else $escalation) re-sent to frontier, paying both. Every cost-bound request
---                pays the router (an embedding of up to $router_tokens prompt tokens on
---                $router). A semantic-cache hit pays only the router's lookup; requests without
---                prompt text are answered from cache at the assumed rate $assumed_hit.
+--                else s.escalation) re-sent to frontier, paying both. Every cost-bound request
+--                pays the router (an embedding of up to stage 50's router tokens on s.router).
+--                A semantic-cache hit pays only the router's lookup; requests without prompt
+--                text are answered from cache at the assumed rate s.assumed_hit.
 --   onprem_api:  what on-prem still pays the API: frontier-routed requests, escalations and the
 --                router (the fleet's own cost is added in planner/fleet.py).
--- Routed and on-prem price the API traffic of batch-eligible workloads ($batch_workloads) at
+-- Routed and on-prem price the API traffic of batch-eligible workloads (s.batch_workloads) at
 -- the batch tier of models that publish one.
 -- Cache-read and cache-write tokens keep their bucket on the target model, and a request keeps
 -- its service tier on every model that publishes that tier (standard rates where it does not).
--- The scenario arithmetic is a table macro so that the sensitivity runs (planner/scenarios.py)
--- sum it with other parameters without writing tables; `costs` is it at the base parameters.
-CREATE OR REPLACE TEMP MACRO plan_scenario_costs(p_frontier, p_distilled, p_router, p_escalation,
-                                                 p_verbosity, p_assumed_hit, p_batch_workloads)
-AS TABLE
+CREATE OR REPLACE TEMP TABLE scenario_costs AS
 WITH priced AS (
     SELECT
+        s.k,
         u.* EXCLUDE (is_minute, minute),
+        list_contains(s.batch_workloads, u.workload) AS batch_eligible,
         plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
                   u.output_tokens, own.p, u.own_lc) AS as_logged_cost,
         plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
@@ -31,35 +31,35 @@ WITH priced AS (
         -- Routed prices: a batch-eligible workload's requests at the batch tier where the model
         -- publishes one.
         plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
-                  u.output_tokens, CASE WHEN u.batch_eligible THEN coalesce(fb.p, f.p)
+                  u.output_tokens, CASE WHEN batch_eligible THEN coalesce(fb.p, f.p)
                                         ELSE f.p END, u.frontier_lc) AS routed_frontier_cost,
         plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
-                  u.output_tokens * CAST(p_verbosity AS DECIMAL(9, 4)),
-                  CASE WHEN u.batch_eligible THEN coalesce(db.p, d.p) ELSE d.p END,
+                  u.output_tokens * s.verbosity,
+                  CASE WHEN batch_eligible THEN coalesce(db.p, d.p) ELSE d.p END,
                   u.distilled_lc)                   AS distilled_cost,
         -- No router price (a table without the model): no router cost, and a warning says so.
         CASE WHEN u.label = 'cost-bound' THEN u.router_input_tokens * coalesce(r.p.input, 0)
              ELSE 0 END                             AS router_cost,
-        coalesce(e.rate, CAST(p_escalation AS DECIMAL(7, 6))) AS escalation,
+        coalesce(e.rate, s.escalation) AS escalation,
         CASE WHEN u.cache_hit THEN 0
              WHEN u.cache_measured THEN 1
-             ELSE 1 - CAST(p_assumed_hit AS DECIMAL(7, 6)) END AS uncached_share,
+             ELSE 1 - s.assumed_hit END AS uncached_share,
         NOT own.published AS own_tier_unpublished
-    FROM (SELECT *, list_contains(CAST(p_batch_workloads AS VARCHAR[]), workload)
-                        AS batch_eligible FROM usage) u
+    FROM usage u
+    CROSS JOIN plan_cost_params s
     -- Each model's price row for the row's service tier and day (stage 50, request_prices).
     LEFT JOIN plan_prices own ON own.model = u.priced_model
         AND own.tier = plan_price_tier(u.service_tier)
         AND u.day >= own.valid_from AND u.day < own.valid_to
-    JOIN plan_prices f ON f.model = p_frontier AND f.tier = plan_price_tier(u.service_tier)
+    JOIN plan_prices f ON f.model = s.frontier AND f.tier = plan_price_tier(u.service_tier)
         AND u.day >= f.valid_from AND u.day < f.valid_to
-    JOIN plan_prices d ON d.model = p_distilled AND d.tier = plan_price_tier(u.service_tier)
+    JOIN plan_prices d ON d.model = s.distilled AND d.tier = plan_price_tier(u.service_tier)
         AND u.day >= d.valid_from AND u.day < d.valid_to
-    LEFT JOIN plan_prices fb ON fb.model = p_frontier AND fb.tier = 'batch'
+    LEFT JOIN plan_prices fb ON fb.model = s.frontier AND fb.tier = 'batch'
         AND fb.published AND u.day >= fb.valid_from AND u.day < fb.valid_to
-    LEFT JOIN plan_prices db ON db.model = p_distilled AND db.tier = 'batch'
+    LEFT JOIN plan_prices db ON db.model = s.distilled AND db.tier = 'batch'
         AND db.published AND u.day >= db.valid_from AND u.day < db.valid_to
-    LEFT JOIN plan_prices r ON r.model = p_router AND r.tier = 'standard'
+    LEFT JOIN plan_prices r ON r.model = s.router AND r.tier = 'standard'
         AND u.day >= r.valid_from AND u.day < r.valid_to
     LEFT JOIN plan_escalation e ON e.workload = u.workload
     WHERE NOT u.is_minute
@@ -81,5 +81,4 @@ SELECT
 FROM priced
 ;
 CREATE OR REPLACE TABLE costs AS
-SELECT * FROM plan_scenario_costs($frontier, $distilled, $router, $escalation, $verbosity,
-                                  $assumed_hit, $batch_workloads)
+SELECT * EXCLUDE (k) FROM scenario_costs WHERE k = 0
