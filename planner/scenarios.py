@@ -218,9 +218,10 @@ def _cost_params(models: Models, settings: Settings, **override: object) -> dict
 _COST_PARAM_TYPES = {"frontier": "VARCHAR", "distilled": "VARCHAR", "router": "VARCHAR",
                      "escalation": "DECIMAL(7, 6)", "verbosity": "DECIMAL(9, 4)",
                      "assumed_hit": "DECIMAL(7, 6)", "batch_workloads": "VARCHAR[]"}
+# Stage 60's totals per parameter set (every set has a row, priced rows or not).
 _TOTALS = ("SELECT k, coalesce(sum(as_logged_cost), 0), sum(frontier_cost), sum(routed_cost), "
            "sum(onprem_api_cost), sum(offload_routed_cost), sum(offload_onprem_cost) "
-           "FROM scenario_costs GROUP BY k ORDER BY k")
+           "FROM plan_cost_params LEFT JOIN scenario_costs USING (k) GROUP BY k ORDER BY k")
 
 
 def _price_window(con: duckdb.DuckDBPyConnection, param_sets: Sequence[dict[str, object]],
