@@ -22,6 +22,7 @@ from planner.settings import Settings
 D = Decimal
 M = D(1_000_000)
 MONTH = D("30.4375")
+ONE, ZERO = D(1), D(0)
 
 PRICING = """
 schema = 2
@@ -310,6 +311,28 @@ def test_sensitivity_ranges_and_order(tmp_path):
         assert got == want
     swings = [s.routed_swing_pct for s in report.sensitivity]
     assert swings == sorted(swings, reverse=True)
+
+
+def test_sensitivity_what_ifs_each_priced_at_their_own_parameters(tmp_path):
+    # Stage 60 prices the base and every what-if in one query, one parameter set each: the
+    # verbosity and cache-hit ends must come out at their own values, not at another set's.
+    report = run(tmp_path, published_log())
+    rows = {s.assumption: s for s in report.sensitivity}
+    frontier = (80 + 21) * FRONT
+
+    def saving(routed: Decimal) -> Decimal:
+        return ((frontier - routed) / frontier * 100).quantize(D("0.1"), rounding=ROUND_HALF_UP)
+
+    def routed(verbosity: Decimal = ONE, hit: Decimal = ZERO) -> Decimal:
+        # The distilled model writes `verbosity` x 500 output tokens; requests without prompt
+        # text are answered from cache at `hit`, paying only the router (cost-bound ones).
+        mini = (D(1000) + 500 * verbosity) * D("0.1") / M
+        return (1 - hit) * 21 * FRONT + 80 * (ROUTER + (1 - hit) * (mini + D("0.12") * FRONT))
+
+    assert rows["verbosity"].routed_savings_pct == (saving(routed()), saving(routed(D("1.5"))))
+    assert rows["assumed_cache_hit_rate"].routed_savings_pct == (
+        saving(routed()), saving(routed(hit=D("0.5"))))
+    assert saving(routed(D("1.5"))) != saving(routed(hit=D("0.5")))  # the test can tell them apart
 
 
 def test_batch_eligible_workload_priced_at_the_batch_tier(tmp_path):
