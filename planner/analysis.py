@@ -1,4 +1,4 @@
-"""Stages 30-50: the run's scope (dedup, workloads, window), token statistics, labels."""
+"""Stages 30-55: the run's scope (dedup, workloads, window), token statistics, labels, routes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import duckdb
 
-from planner import db
+from planner import db, signals
 from planner.errors import InputError
 from planner.ingest import IngestedFile, run_script
 from planner.report import FileCounts, Ingest, RejectReason, Window
@@ -22,6 +22,9 @@ MIN_WINDOW_SECONDS = 60  # a log spanning less than a minute is treated as one m
 ROUTES = ("frontier", "frontier: over distilled context window",
           "frontier: images, distilled is text-only",
           "frontier: more tool calls than the distilled profile allows", "distilled")
+# The rule of a request whose text was left out of its workload's text sample and that no other
+# rule labels: it takes the label most of the workload's sampled requests got (stage 50).
+WORKLOAD_SAMPLE = "workload-sample"
 
 
 @dataclass(frozen=True)
@@ -32,9 +35,10 @@ class Scope:
 
 
 def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]) -> Scope:
-    con.execute("CREATE OR REPLACE TEMP TABLE run_files (file_id INTEGER, ord INTEGER)")
-    con.executemany("INSERT INTO run_files VALUES (?, ?)", [(f.file_id, i) for i, f in
-                                                            enumerate(files)])
+    con.execute("CREATE OR REPLACE TEMP TABLE run_files "
+                "(file_id INTEGER, ord INTEGER, path VARCHAR)")  # path: as the user named it
+    con.executemany("INSERT INTO run_files VALUES (?, ?, ?)",
+                    [(f.file_id, i, f.path) for i, f in enumerate(files)])
     run_script(con, db.sql("30_scope"), {})
     dupes = dict(con.execute(
         "SELECT file_id, count(*) FROM duplicate_lines GROUP BY file_id").fetchall())
@@ -82,34 +86,41 @@ def workload_stats(con: duckdb.DuckDBPyConnection, window_seconds: Decimal) -> N
 
 
 def label(
-    con: duckdb.DuckDBPyConnection,
-    rules: RuleSet,
-    overrides: dict[str, str],
-    frontier: str,
-    distilled: str,
-    settings: Settings,
+    con: duckdb.DuckDBPyConnection, rules: RuleSet, overrides: dict[str, str], text_sample: int
 ) -> None:
-    """Label and route every request; fill the `usage` table (stage 50)."""
+    """Text signals (stages 45-46), then every request's rule, label and domain (stage 50:
+    `request_labels`, viewed with its labels as `labelled_requests`)."""
     con.execute("CREATE OR REPLACE TEMP TABLE plan_overrides (workload VARCHAR, label VARCHAR)")
     if overrides:
         con.executemany("INSERT INTO plan_overrides VALUES (?, ?)", list(overrides.items()))
+    signals.compute(con, rules, text_sample)
     case_sql, params = rules.case_sql()
+    con.execute("CREATE OR REPLACE TEMP TABLE plan_rules "
+                "(idx INTEGER, name VARCHAR, label VARCHAR, domain VARCHAR)")
+    con.executemany("INSERT INTO plan_rules VALUES (?, ?, ?, ?)", [
+        (-1, "default", rules.default_label, None),
+        *((i, r.name, r.label, r.domain) for i, r in enumerate(rules.rules)),
+        (len(rules.rules), WORKLOAD_SAMPLE, None, None)])
     # case_sql holds only CONDITIONS templates and $parameter names (planner/rules.py).
-    script = db.sql("50_usage").replace("{rule_case}", case_sql)
+    script = db.sql("50_labels").replace("{rule_case}", case_sql)
     # DuckDB turns each rule's list test into a join of its own (its in_clause rewrite, made for
     # long IN lists); evaluated in place, the rules cost less (0.30 -> 0.26 s at 1M requests).
     con.execute("SET disabled_optimizers = 'in_clause'")
     try:
-        run_script(con, script, {
-            **params, "default_label": rules.default_label,
-            "rule_names": [r.name for r in rules.rules],
-            "rule_labels": [r.label for r in rules.rules], "routes": list(ROUTES),
-            "frontier": frontier, "distilled": distilled,
-            "max_tool_calls": settings.value("max_tool_calls"),
-            "cache_ttl_seconds": str(settings.value("cache_ttl_hours") * 3600),
-            "router_tokens": settings.value("router_tokens")})
+        run_script(con, script, {**params, "workload_threshold": rules.workload_threshold})
     finally:
         con.execute("RESET disabled_optimizers")
+
+
+def route(
+    con: duckdb.DuckDBPyConnection, frontier: str, distilled: str, settings: Settings
+) -> None:
+    """Route every labelled request and sum them into the `usage` table (stage 55)."""
+    run_script(con, db.sql("55_usage"), {
+        "routes": list(ROUTES), "frontier": frontier, "distilled": distilled,
+        "max_tool_calls": settings.value("max_tool_calls"),
+        "cache_ttl_seconds": str(settings.value("cache_ttl_hours") * 3600),
+        "router_tokens": settings.value("router_tokens")})
 
 
 _REASONS_FROM = {  # view -> (field, reason) columns

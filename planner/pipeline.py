@@ -8,20 +8,25 @@ logs --ingest--> lines (requests, rejects) --scope--> scope (deduplicated, workl
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
+
+from duckdb import DuckDBPyConnection as Connection
 
 from planner import analysis, db, ingest, provenance, scenarios
 from planner.export import assumptions_digest, export_rows
 from planner.ingest import Progress
 from planner.models import choose_models
 from planner.report import Report
-from planner.rules import load_overrides, load_rules
+from planner.rules import RuleSet, load_overrides, load_rules
 from planner.settings import Settings
+from planner.signals import DEFAULT_PER_WORKLOAD
 from pricing import load_table
 
 SHORT_WINDOW_DAYS = 7
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,8 @@ class AnalyzeOptions:
     pricing: str | None = None  # version name or .toml path; None: newest
     rules: str | None = None
     overrides: str | None = None
+    # distinct request texts per workload that get text signals (0: none; planner/signals.py)
+    text_sample: int = DEFAULT_PER_WORKLOAD
     settings: Settings = field(default_factory=Settings)
     reading: ingest.IngestOptions = field(default_factory=ingest.IngestOptions)
 
@@ -69,13 +76,14 @@ def _run(
         analysis.workload_stats(con, scope.window_seconds)             # 3. token statistics
         models = choose_models(con, table, options.settings,           # 4. target models
                                _defaulted(ingested, options.reading))
-        analysis.label(con, rules, overrides,                          # 5. label, route, sum
-                       models.frontier, models.distilled, options.settings)
-        projection = scenarios.project(                                # 6. costs, month
+        analysis.label(con, rules, overrides, options.text_sample)     # 5. signals, labels
+        analysis.route(con, models.frontier, models.distilled,         # 6. route and sum
+                       options.settings)
+        projection = scenarios.project(                                # 7. costs, month
             con, table, models, options.settings, rules, scope.window_seconds)
-        sources = provenance.read(                                     # 7. what sources imply
+        sources = provenance.read(                                     # 8. what sources imply
             con, ingested, options.reading, table.version)
-        rows = [] if group_by is None else export_rows(                # 8. (export) groups
+        rows = [] if group_by is None else export_rows(                # 9. (export) groups
             con, group_by, projection.monthly_scale_factor,
             projection.onprem.monthly_fleet_cost_usd)
     finally:
@@ -101,6 +109,26 @@ def _run(
         envelope_overflow=projection.envelope_overflow,
     )
     return report, [{**row, **_row_context(report)} for row in rows]
+
+
+def read_labels(
+    paths: Sequence[str], options: AnalyzeOptions, read: Callable[[Connection, RuleSet], T]
+) -> T:
+    """Stages 1-5 only, then `read` queries each request's label (`labelled_requests`): for
+    plan eval and plan samples, which need no prices."""
+    rules = load_rules(options.rules)
+    overrides = load_overrides(options.overrides)
+    files = ingest.discover(paths)
+    con = db.connect(options.db)
+    try:
+        ingested = ingest.ingest(con, files, dataclasses.replace(
+            options.reading, default_model=load_table(options.pricing).default_frontier))
+        scope = analysis.build_scope(con, ingested)
+        analysis.workload_stats(con, scope.window_seconds)
+        analysis.label(con, rules, overrides, options.text_sample)
+        return read(con, rules)
+    finally:
+        con.close()
 
 
 def _defaulted(files: Sequence[ingest.IngestedFile], reading: ingest.IngestOptions) -> list[int]:
@@ -133,4 +161,4 @@ def _warnings(scope: analysis.Scope, projection: scenarios.Projection) -> tuple[
     return tuple(out)
 
 
-__all__ = ["AnalyzeOptions", "analyze"]
+__all__ = ["AnalyzeOptions", "analyze", "export", "read_labels"]

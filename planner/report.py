@@ -90,6 +90,21 @@ class WorkloadStats:
 
 
 @dataclass(frozen=True)
+class LabelEvidence:
+    """What a workload's labels rest on (planner/evidence.py)."""
+
+    positive_share: Decimal  # requests a rule matched (not the default)
+    mostly_default: bool  # over half its requests fell to the default: the label is weak
+    text_requests: int  # requests with text (system prompt or prompt)
+    distinct_texts: int
+    sampled_texts: int  # distinct texts the text signals read (all of them unless sampled)
+    capability_margin: Decimal | None  # 95% margin of error of capability_share, if sampled
+    # Cost-bound requests with 2,000+ reasoning or 4,000+ output tokens: a measured estimate
+    # of the share a distilled model would escalate (None: no cost-bound requests).
+    hard_share: Decimal | None
+
+
+@dataclass(frozen=True)
 class Workload:
     workload: str
     workload_source: str
@@ -104,6 +119,7 @@ class Workload:
     stats: WorkloadStats
     unpriced_requests: int
     stays_on_frontier: int  # cost-bound requests outside the distilled model's envelope
+    evidence: LabelEvidence | None = None
 
 
 @dataclass(frozen=True)

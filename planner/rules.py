@@ -1,7 +1,11 @@
-"""Stage 3: classification rules and overrides, compiled to one SQL CASE expression.
+"""Stage 5: classification rules and overrides, compiled to one SQL CASE expression.
 
 A rules file is data. Only condition names from CONDITIONS become SQL, each with a fixed template;
 every value from the file is bound as a parameter, so nothing a user writes is pasted into SQL.
+Besides rules, a file names text signals (`[[signal]]`: a pattern counted in each request's
+text) and the examples its `similar_to` conditions compare requests with (`[similarity]`):
+planner/signals.py computes both, once per distinct text, into the `text_signals` table that
+the conditions over `t` read.
 """
 
 from __future__ import annotations
@@ -16,9 +20,19 @@ from planner.errors import RulesError
 LABELS = ("capability-bound", "cost-bound")
 DEFAULT_RULES = Path(__file__).parent / "default_rules.toml"
 
-# condition name -> (value kind, SQL template over request `s` and workload stats `w`).
+# condition name -> (value kind, SQL template over request `s`, workload stats `w` and the
+# request text's signals `t` (NULL when the request has no text or its text was not sampled)).
 CONDITIONS: dict[str, tuple[str, str]] = {
     "task_type": ("strings", "list_contains({p}, s.task_type)"),
+    # The domain whose examples are nearest the text (the similarity-weighted vote of the k
+    # nearest examples), with that vote's share and the best similarity to one of its examples.
+    "similar_to": ("strings", "list_contains({p}, t.sim_domain)"),
+    "min_vote": ("share", "t.sim_vote >= {p}"),
+    "min_similarity": ("share", "t.sim_top >= {p}"),
+    # {signal = n, ...}: each named signal (a [[signal]] pattern) matched at least n times.
+    "min_signals": ("signals", "t.signal_counts[{i}] >= {p}"),
+    "min_output_tokens": ("count", "s.output_tokens >= {p}"),
+    "min_reasoning_tokens": ("count", "s.reasoning_tokens >= {p}"),
     # (the empty-text test first: most logs carry no text, and AND skips the regex for them)
     "keywords": ("strings", "(s.rule_text <> '' AND regexp_matches(s.rule_text, {p}))"),
     "has_images": ("bool", "s.has_images = {p}"),
@@ -31,7 +45,8 @@ CONDITIONS: dict[str, tuple[str, str]] = {
     "workload_min_image_share": ("share", "w.image_share >= {p}"),
     "workload_min_long_context_share": ("share", "w.long_context_share >= {p}"),
 }
-_RULE_KEYS = {"name", "label", "reason"}
+_RULE_KEYS = {"name", "label", "reason", "domain"}
+DEFAULT_EXAMPLES = Path(__file__).parent / "examples.jsonl"
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,28 @@ class Rule:
     label: str
     reason: str
     conditions: tuple[tuple[str, Any], ...]
+    domain: str = ""  # what the rule recognises; its name when the file gives none
+
+    def uses_text(self) -> bool:
+        return any(key in _TEXT_CONDITIONS for key, _ in self.conditions)
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A pattern (RE2) counted in each request's text; rules test the count (min_signals)."""
+
+    name: str
+    pattern: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Similarity:
+    """The labelled examples `similar_to` compares each request's text with."""
+
+    examples: Path  # JSON lines: {"domain", "label", "text", "source"}
+    k: int = 7  # nearest examples that vote
+    max_chars: int = 1500  # of a text, from its start, that is embedded
 
 
 @dataclass(frozen=True)
@@ -49,14 +86,26 @@ class RuleSet:
     default_label: str
     default_reason: str
     workload_threshold: float
+    signals: tuple[Signal, ...] = ()
+    similarity: Similarity | None = None
+
+    def uses_text(self) -> bool:
+        return any(r.uses_text() for r in self.rules)
 
     def case_sql(self) -> tuple[str, dict[str, Any]]:
         """`CASE WHEN <rule 0> THEN 0 ... END` (NULL: no rule matched) and its parameters."""
         whens: list[str] = []
         params: dict[str, Any] = {}
+        index = {s.name: i + 1 for i, s in enumerate(self.signals)}  # SQL lists count from 1
         for idx, rule in enumerate(self.rules):
             parts = []
             for key, value in rule.conditions:
+                if CONDITIONS[key][0] == "signals":
+                    for signal, n in value.items():
+                        name = f"rule{idx}_{key}_{index[signal]}"
+                        parts.append(CONDITIONS[key][1].format(i=index[signal], p=f"${name}"))
+                        params[name] = n
+                    continue
                 name = f"rule{idx}_{key}"
                 parts.append(CONDITIONS[key][1].format(p=f"${name}"))
                 params[name] = value
@@ -81,18 +130,57 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
     raw_rules = doc.get("rule", [])
     if not isinstance(raw_rules, list):
         raise RulesError(f"{where}: 'rule' must be an array of tables ([[rule]])")
-    rules = tuple(_parse_rule(i, r, where) for i, r in enumerate(raw_rules))
+    signals = _parse_signals(doc.get("signal", []), where)
+    rules = tuple(_parse_rule(i, r, where, {s.name for s in signals})
+                  for i, r in enumerate(raw_rules))
     names = [r.name for r in rules]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise RulesError(f"{where}: rule names must be unique; repeated: {', '.join(dupes)}")
+    similarity = _parse_similarity(doc.get("similarity"), target, where)
+    if similarity is None and any(k == "similar_to" for r in rules for k, _ in r.conditions):
+        raise RulesError(f"{where}: rules use similar_to but the file has no [similarity] table")
     return RuleSet(
         path=where,
         rules=rules,
         default_label=default_label,
         default_reason=str(doc.get("default_reason", "no rule matched")),
         workload_threshold=float(threshold),
+        signals=signals,
+        similarity=similarity,
     )
+
+
+def _parse_signals(raw: Any, where: str) -> tuple[Signal, ...]:
+    if not isinstance(raw, list):
+        raise RulesError(f"{where}: 'signal' must be an array of tables ([[signal]])")
+    out = []
+    for i, item in enumerate(raw):
+        ok = isinstance(item, dict) and all(
+            isinstance(item.get(k), str) and item.get(k) for k in ("name", "pattern"))
+        if not ok:
+            raise RulesError(f"{where}: signal #{i + 1} needs a name and a pattern")
+        out.append(Signal(item["name"], item["pattern"], str(item.get("description", ""))))
+    names = [s.name for s in out]
+    if len(set(names)) != len(names):
+        raise RulesError(f"{where}: signal names must be unique")
+    return tuple(out)
+
+
+def _parse_similarity(raw: Any, target: Path, where: str) -> Similarity | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise RulesError(f"{where}: [similarity] must be a table")
+    name = raw.get("examples")
+    examples = DEFAULT_EXAMPLES if name is None else target.parent / str(name)
+    if not examples.is_file():
+        raise RulesError(f"{where}: [similarity] examples file {examples} not found")
+    k, max_chars = raw.get("k", 7), raw.get("max_chars", 1500)
+    for key, value in (("k", k), ("max_chars", max_chars)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise RulesError(f"{where}: [similarity] {key} must be a whole number >= 1")
+    return Similarity(examples=examples, k=k, max_chars=max_chars)
 
 
 def load_overrides(path: str | Path | None) -> dict[str, str]:
@@ -120,7 +208,7 @@ def _read_toml(path: Path, what: str) -> dict[str, Any]:
         raise RulesError(f"{path}: not valid TOML: {exc}") from exc
 
 
-def _parse_rule(idx: int, raw: Any, where: str) -> Rule:
+def _parse_rule(idx: int, raw: Any, where: str, signals: set[str]) -> Rule:
     if not isinstance(raw, dict):
         raise RulesError(f"{where}: rule #{idx + 1} is not a table")
     name = raw.get("name")
@@ -142,14 +230,26 @@ def _parse_rule(idx: int, raw: Any, where: str) -> Rule:
             raise RulesError(
                 f"{ctx}: unknown condition '{key}'", hint=f"known: {', '.join(CONDITIONS)}"
             )
-        conditions.append((key, _check_value(key, value, ctx)))
+        conditions.append((key, _check_value(key, value, ctx, signals)))
     if not conditions:
         raise RulesError(f"{ctx}: has no conditions, so it would match every request")
-    return Rule(name=name, label=label, reason=reason, conditions=tuple(conditions))
+    domain = raw.get("domain", name)
+    if not isinstance(domain, str) or not domain:
+        raise RulesError(f"{ctx}: domain must be a non-empty string")
+    return Rule(name=name, label=label, reason=reason, conditions=tuple(conditions),
+                domain=domain)
 
 
-def _check_value(key: str, value: Any, ctx: str) -> Any:
+def _check_value(key: str, value: Any, ctx: str, signals: set[str]) -> Any:
     kind = CONDITIONS[key][0]
+    if kind == "signals":
+        ok = isinstance(value, dict) and value and all(
+            k in signals and isinstance(n, int) and not isinstance(n, bool) and n >= 1
+            for k, n in value.items())
+        if not ok:
+            raise RulesError(f"{ctx}: 'min_signals' must map signal names ([[signal]]) to "
+                             f"whole numbers >= 1; known signals: {', '.join(sorted(signals))}")
+        return dict(value)
     if kind == "strings":
         if not isinstance(value, list) or not value or not all(
             isinstance(v, str) and v for v in value
@@ -169,6 +269,9 @@ def _check_value(key: str, value: Any, ctx: str) -> Any:
     if kind == "share" and not 0 <= value <= 1:
         raise RulesError(f"{ctx}: '{key}' must be a share between 0 and 1")
     return value
+
+
+_TEXT_CONDITIONS = {"keywords", "similar_to", "min_vote", "min_similarity", "min_signals"}
 
 
 def _keyword_regex(words: list[str]) -> str:

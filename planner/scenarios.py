@@ -15,6 +15,7 @@ from decimal import ROUND_CEILING, Decimal
 import duckdb
 
 from planner import db, forecast
+from planner.evidence import read as read_evidence
 from planner.fleet import Fleet, breakeven_scale
 from planner.fleet import monthly_tokens as fleet_tokens
 from planner.fleet import size as size_fleet
@@ -360,7 +361,7 @@ def _workloads(
         ],
     }
     cents = {name: allocate_cents(values) for name, values in raw.items()}
-    reasons = _reasons(con, rules)
+    evidence = read_evidence(con, rules)
     out = []
     for i, r in enumerate(recs):
         share = Decimal(str(r["capability_share"]))
@@ -375,7 +376,7 @@ def _workloads(
             output_tokens=r["output_tokens"],
             cached_input_tokens=r["cached_input_tokens"],
             monthly_cost_usd={name: cents[name][i] for name in cents},
-            reasons=reasons.get(r["workload"], ()),
+            reasons=evidence[r["workload"]].reasons,
             stats=WorkloadStats(
                 p50_input_tokens=r["p50_input_tokens"], p95_input_tokens=r["p95_input_tokens"],
                 p50_output_tokens=r["p50_output_tokens"], p95_output_tokens=r["p95_output_tokens"],
@@ -386,23 +387,9 @@ def _workloads(
             ),
             unpriced_requests=r["unpriced_requests"],
             stays_on_frontier=r["envelope_overflow"],
+            evidence=evidence[r["workload"]].evidence,
         ))
     return tuple(out)
-
-
-def _reasons(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> dict[str, tuple[str, ...]]:
-    words = {r.name: r.reason for r in rules.rules}
-    words["default"] = rules.default_reason
-    words["override"] = "label pinned by the overrides file"
-    out: dict[str, list[str]] = {}
-    for workload, rule, label, n, total in con.execute(
-        "SELECT workload, rule, label, requests, sum(requests) OVER (PARTITION BY workload) "
-        "FROM workload_reasons ORDER BY workload, requests DESC, rule"
-    ).fetchall():
-        pct = Decimal(100 * n) / Decimal(total)
-        out.setdefault(workload, []).append(
-            f"{label}: {words.get(rule, rule)} ({pct.quantize(Decimal('0.1'))}% of requests)")
-    return {k: tuple(v) for k, v in out.items()}
 
 
 def _share(value: float) -> Decimal:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -12,17 +13,27 @@ from planner.rules import load_rules
 BASE = {"timestamp": "2026-01-01T00:00:00Z", "model": "gpt-5", "input_tokens": 1000,
         "output_tokens": 100}
 
+EVAL = Path(__file__).parent / "fixtures" / "eval"
+
+
+def real_prompt(ident: str) -> dict:
+    """A prompt of the evaluation set (real, from a public task suite), by its id."""
+    suite = ident.split(":", 1)[0]
+    for line in (EVAL / f"{suite}.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        if rec["id"] == ident:
+            return {"prompt": rec["prompt"]}
+    raise KeyError(ident)
+
+
 CASES = [
     ("computer-use", "capability-bound", {"task_type": "computer_use"}),
-    ("computer-use-prompt", "capability-bound", {"prompt": "Take a screenshot and click on the OK button"}),
     ("multimodal", "capability-bound", {"has_images": True}),
     ("multimodal-task", "capability-bound", {"task_type": "audio"}),
     ("cybersecurity", "capability-bound", {"task_type": "pentest"}),
-    ("cybersecurity-prompt", "capability-bound", {"prompt": "Is CVE-2024-3094 exploitable here?"}),
     ("multi-step-agent", "capability-bound", {"tool_calls": 7}),
     ("agent-task", "capability-bound", {"task_type": "agent"}),
     ("multi-file-engineering", "capability-bound", {"task_type": "refactoring"}),
-    ("multi-file-engineering-prompt", "capability-bound", {"prompt": "Rename it across the repository."}),
     ("very-long-context", "capability-bound", {"input_tokens": 150000}),
     ("professional-reasoning", "capability-bound", {"task_type": "legal"}),
     ("customer-support", "cost-bound", {"task_type": "customer_support"}),
@@ -33,7 +44,32 @@ CASES = [
     ("code-completion", "cost-bound", {"task_type": "code_completion"}),
     ("content-generation", "cost-bound", {"task_type": "email"}),
     ("single-domain-math", "cost-bound", {"task_type": "math"}),
-    ("routine-prompt", "cost-bound", {"prompt": "Please translate this into German."}),
+    # Untagged requests, labelled from their text: each a real prompt of the suite named, whose
+    # label (the expectation) is the suite's domain, not plan's output.
+    ("cybersecurity-text", "capability-bound", real_prompt("cyberseceval_interpreter:108")),
+    ("computer-use-text", "capability-bound",
+     real_prompt("osworld:chrome/44ee5668-ecd5-4366-a6ce-c1c9b8d4e938")),
+    ("computer-use-similar", "capability-bound", real_prompt("visualwebarena:classifieds-56")),
+    ("multi-file-engineering-text", "capability-bound",
+     real_prompt("multi_swe_bench:c/facebook__zstd-1540")),
+    ("multi-file-engineering-code", "capability-bound",
+     real_prompt("swe_bench_lite:sympy__sympy-13971")),
+    ("multi-file-engineering-similar", "capability-bound",
+     real_prompt("swe_bench_lite:pydata__xarray-3364")),
+    ("multi-step-agent-text", "capability-bound",
+     real_prompt("stabletoolbench:G2_category-13385")),
+    ("multi-step-agent-similar", "capability-bound",
+     real_prompt("stabletoolbench:G2_category-13586")),
+    ("support-text", "cost-bound", real_prompt("banking77:test-116")),
+    ("summarisation-text", "cost-bound", real_prompt("scitldr:B12Js_yRb")),
+    ("classification-text", "cost-bound",
+     real_prompt("nlu_evaluation_data:kfold1-test-calendar_query-14")),
+    ("extraction-text", "cost-bound", real_prompt("ncbi_disease:test-101")),
+    ("translation-text", "cost-bound", real_prompt("ntrex_en_de:newstest2019-1231")),
+    ("writing-text", "cost-bound", real_prompt("e2e_nlg:test-10")),
+    ("routine-code-text", "cost-bound", real_prompt("humaneval:HumanEval/108")),
+    ("math-text", "cost-bound", real_prompt("gsm8k:1053")),
+    ("general-qa-text", "cost-bound", real_prompt("mt_bench:142")),
     ("default", "cost-bound", {"prompt": "Hello"}),
 ]
 
@@ -51,7 +87,8 @@ def test_default_rule(run, write_log, rule, label, fields):
     assert w["label"] == label
     reason = next(r.reason for r in load_rules().rules if r.name == rule) if rule != "default" \
         else load_rules().default_reason
-    assert w["reasons"] == [f"{label}: {reason} (100.0% of requests)"]
+    assert len(w["reasons"]) == 1
+    assert w["reasons"][0].startswith(f"{label}: {reason} (100.0% of requests; e.g. {log}:1: ")
 
 
 def test_workload_rule_on_p95_input(run, write_log):

@@ -77,7 +77,11 @@ SELECT
     r.service_tier,
     coalesce(r.prompt, b.prompt) AS prompt,
     concat_ws(' ', coalesce(r.system_prompt, b.system_prompt), coalesce(r.prompt, b.prompt))
-        AS rule_text
+        AS rule_text,
+    -- a request's text, once per distinct text, is what the text signals read (stage 45)
+    CASE WHEN coalesce(r.system_prompt, b.system_prompt, r.prompt, b.prompt) IS NOT NULL
+         THEN hash(coalesce(r.system_prompt, b.system_prompt), coalesce(r.prompt, b.prompt))
+    END AS text_hash
 FROM requests r
 JOIN run_files f USING (file_id)
 ANTI JOIN duplicate_lines d USING (file_id, line_no)

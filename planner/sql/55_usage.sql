@@ -1,7 +1,4 @@
--- Stage 50: label and route every request, then add them up. {rule_case} is the CASE
--- expression compiled from the rules file (planner/rules.py: condition templates from an
--- allowlist, every value a bound parameter); it yields the index of the first matching rule, or
--- NULL. An override pins a whole workload.
+-- Stage 55: route every labelled request (stage 50), then add them up.
 --
 -- route: capability-bound requests, and cost-bound ones outside the distilled model's envelope
 -- (its context window; images when it is text-only; more tool calls than $max_tool_calls), stay
@@ -10,8 +7,8 @@
 --
 -- Prices are linear in tokens, so requests that share a model, a route and a price tier cost
 -- the same as their token sums: `usage` keeps one row per (workload, team, model, day, rule,
--- route, long-context tiers, service tier, whether the log recorded a cost or text)
--- and stage 60 prices those rows, not a million requests. The second
+-- domain, task type, route, long-context tiers, service tier, whether the log recorded a cost
+-- or text) and stage 60 prices those rows, not a million requests. The second
 -- grouping set adds up the distilled-routed tokens per minute, for on-prem sizing (stage 75).
 -- What routing and long-context tiers need of the prices, once per (logged model, day, logged
 -- service tier) rather than per request: the entry the model is priced at, and the long-context
@@ -59,15 +56,7 @@ FROM (
 -- codes named after, on the few summed rows.
 CREATE OR REPLACE TEMP TABLE usage AS
 WITH labelled AS (
-    SELECT
-        s.*,
-        {rule_case} AS rule_idx,
-        coalesce(o.label, CAST($rule_labels AS VARCHAR[])[rule_idx + 1], $default_label)
-            AS label,
-        s.ts::DATE AS day
-    FROM scope s
-    JOIN workload_stats w USING (workload)
-    LEFT JOIN plan_overrides o ON o.workload = s.workload
+    SELECT *, ts::DATE AS day FROM labelled_requests
 ),
 routed AS (
     SELECT
@@ -91,7 +80,7 @@ routed AS (
 summed AS (
     SELECT
         grouping(minute) = 0                    AS is_minute,
-        workload, team, model, day, rule_idx, label, route_idx,
+        workload, team, model, day, rule, label, domain, task_type, route_idx,
         own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
         cache_measured, minute,
         count(*)                                AS requests,
@@ -106,31 +95,24 @@ summed AS (
         SELECT
             *,
             logged_cost IS NOT NULL AS has_logged_cost,
-            rule_text <> '' AS has_text,
-            prompt IS NOT NULL AS cache_measured,
+            text_hash IS NOT NULL AS has_text,
+            has_prompt AS cache_measured,
             -- The self-hosted fleet serves distilled-routed requests the cache did not answer.
             CASE WHEN route_idx = 5 AND NOT cache_hit THEN date_trunc('minute', ts) END
                 AS minute
         FROM routed
     )
     GROUP BY GROUPING SETS (
-        (workload, team, model, day, rule_idx, label, route_idx,
+        (workload, team, model, day, rule, label, domain, task_type, route_idx,
          own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
          cache_measured),
         (minute)
     )
 )
 SELECT
-    u.is_minute, u.workload, u.team, u.model, rp.priced_model, u.day,
-    CASE
-        WHEN o.label IS NOT NULL THEN 'override'
-        WHEN u.rule_idx IS NOT NULL THEN CAST($rule_names AS VARCHAR[])[u.rule_idx + 1]
-        ELSE 'default'
-    END AS rule,
-    u.label,
+    u.is_minute, u.workload, u.team, u.model, rp.priced_model, u.day, u.rule, u.label,
     CAST($routes AS VARCHAR[])[u.route_idx] AS route,
-    u.* EXCLUDE (is_minute, workload, team, model, day, rule_idx, label, route_idx)
+    u.* EXCLUDE (is_minute, workload, team, model, day, rule, label, route_idx)
 FROM summed u
-LEFT JOIN plan_overrides o ON o.workload = u.workload
 LEFT JOIN (SELECT DISTINCT model, priced_model FROM request_prices) rp
     ON rp.model IS NOT DISTINCT FROM u.model AND NOT u.is_minute

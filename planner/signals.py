@@ -1,0 +1,149 @@
+"""Stages 45-46: text signals, computed once per distinct request text of a sample.
+
+What a request's text says is read here, once per distinct text (system prompt and prompt):
+- sql/45_text_sample.sql picks the texts: per workload, up to `per_workload` distinct texts in
+  hash order (all of them in most logs); the report states the margin of error where a
+  workload was sampled;
+- the texts are embedded (planner/embedding.py) and compared with the rules file's labelled
+  examples: the k nearest vote, weighted by similarity, for a domain (`text_similarity`);
+- sql/46_text_signals.sql counts each [[signal]] pattern of the rules file in each text.
+The result, `text_signals` (one row per sampled text), is what the rules' text conditions test
+(stage 50); it holds counts, a domain, a vote and a few matched words, never the text itself.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from planner import db, embedding
+from planner.errors import RulesError
+from planner.ingest import run_script
+from planner.rules import RuleSet
+
+DEFAULT_PER_WORKLOAD = 2000
+_CHUNK = 2048  # texts compared with the examples at a time (bounds the similarity matrix)
+
+
+@dataclass(frozen=True)
+class Examples:
+    domains: tuple[str, ...]  # distinct domain names
+    domain_labels: tuple[str, ...]  # the label of each domain
+    domain_of: np.ndarray  # example -> index into domains
+    texts: tuple[str, ...]
+    sources: tuple[str, ...]
+    vectors: np.ndarray  # example -> unit vector
+
+
+def compute(con: duckdb.DuckDBPyConnection, rules: RuleSet, per_workload: int) -> None:
+    """Fill `text_sample`, `text_similarity` and `text_signals` (empty when text is off)."""
+    wanted = rules.uses_text() and per_workload > 0
+    max_chars = rules.similarity.max_chars if rules.similarity else 1500
+    run_script(con, db.sql("45_text_sample"), {
+        "per_workload": per_workload if wanted else 0, "max_chars": max_chars})
+    _similarity(con, rules)
+    params: dict[str, object] = {}
+    counts, matches = [], []
+    for i, signal in enumerate(rules.signals, start=1):
+        params[f"signal{i}"] = signal.pattern
+        counts.append(f"len(regexp_extract_all(x.text, $signal{i}))")
+        matches.append(f"list_distinct(regexp_extract_all(lower(x.text), $signal{i}))[1:3]")
+    script = (db.sql("46_text_signals")
+              .replace("{signal_counts}", f"[{', '.join(counts)}]" if counts else "[]::INTEGER[]")
+              .replace("{signal_matches}",
+                       f"[{', '.join(matches)}]" if matches else "[]::VARCHAR[][]"))
+    try:
+        run_script(con, script, params)
+    except duckdb.InvalidInputException as exc:
+        raise RulesError(f"{rules.path}: a [[signal]] pattern is not valid RE2: "
+                         f"{str(exc).splitlines()[0]}") from exc
+
+
+def _similarity(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
+    sample = con.sql("SELECT text_hash, text FROM text_sample").to_arrow_table()
+    if rules.similarity is None or sample.num_rows == 0:
+        con.execute("CREATE OR REPLACE TEMP TABLE text_similarity (text_hash UBIGINT, "
+                    "sim_domain VARCHAR, sim_vote DOUBLE, sim_top DOUBLE, sim_example INTEGER)")
+        return
+    examples = load_examples(rules.similarity.examples)
+    vectors = embedding.embed(sample.column("text").to_pylist())
+    domain, vote, top, example = nearest(vectors, examples, rules.similarity.k)
+    table = pa.table({
+        "text_hash": sample.column("text_hash"),
+        "sim_domain": pa.array(np.asarray(examples.domains, dtype=object)[domain]),
+        "sim_vote": pa.array(vote, type=pa.float64()),
+        "sim_top": pa.array(top, type=pa.float64()),
+        "sim_example": pa.array(example, type=pa.int32()),
+    })
+    con.register("plan_text_similarity", table)
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE text_similarity AS "
+                    "SELECT * FROM plan_text_similarity")
+    finally:
+        con.unregister("plan_text_similarity")
+
+
+def nearest(
+    vectors: np.ndarray, examples: Examples, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For each vector: the domain its k nearest examples vote for (each vote weighs its
+    similarity, negative ones nothing), that domain's share of the votes, and the nearest of
+    that domain's voters (its similarity and example index)."""
+    n, k = len(vectors), min(k, len(examples.texts))
+    domain = np.zeros(n, dtype=np.int64)
+    vote = np.zeros(n)
+    top = np.zeros(n)
+    example = np.zeros(n, dtype=np.int64)
+    for start in range(0, n, _CHUNK):
+        sims = vectors[start:start + _CHUNK] @ examples.vectors.T
+        rows = np.arange(len(sims))
+        idx = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        near = np.take_along_axis(sims, idx, axis=1)
+        doms = examples.domain_of[idx]
+        votes = np.zeros((len(sims), len(examples.domains)))
+        np.add.at(votes, (np.repeat(rows, k), doms.ravel()), np.clip(near, 0, None).ravel())
+        best = votes.argmax(axis=1)
+        total = votes.sum(axis=1)
+        mine = np.where(doms == best[:, None], near, -np.inf)
+        pick = mine.argmax(axis=1)
+        domain[start:start + len(sims)] = best
+        vote[start:start + len(sims)] = np.divide(votes[rows, best], total,
+                                                  out=np.zeros(len(sims)), where=total > 0)
+        top[start:start + len(sims)] = mine[rows, pick]
+        example[start:start + len(sims)] = idx[rows, pick]
+    return domain, vote, top, example
+
+
+def load_examples(path: Path) -> Examples:
+    return _load_examples(str(path), path.stat().st_mtime_ns)
+
+
+@cache
+def _load_examples(path: str, _mtime: int) -> Examples:
+    domains: dict[str, str] = {}
+    texts, sources, of = [], [], []
+    with open(path, encoding="utf-8") as handle:
+        for n, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                dom, label, text = rec["domain"], rec["label"], rec["text"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise RulesError(f"{path}:{n}: an example needs domain, label and text") from exc
+            if domains.setdefault(dom, label) != label:
+                raise RulesError(f"{path}:{n}: domain '{dom}' has examples of two labels")
+            of.append(list(domains).index(dom))
+            texts.append(text)
+            sources.append(str(rec.get("source", "")))
+    if not texts:
+        raise RulesError(f"{path}: no examples")
+    return Examples(domains=tuple(domains), domain_labels=tuple(domains.values()),
+                    domain_of=np.array(of), texts=tuple(texts), sources=tuple(sources),
+                    vectors=embedding.embed(texts))

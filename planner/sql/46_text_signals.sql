@@ -1,0 +1,16 @@
+-- Stage 46: the text signals of each sampled text. {signal_counts} and {signal_matches} are
+-- lists built by planner/signals.py from the rules file's [[signal]] patterns, each a bound
+-- parameter ($signal1, ...): how often each pattern matches the text, and (for the evidence)
+-- the first three distinct matches, lower-cased. text_similarity (the nearest examples' domain,
+-- vote and best similarity) was filled by planner/signals.py from the embeddings.
+CREATE OR REPLACE TEMP TABLE text_signals AS
+SELECT
+    x.text_hash,
+    {signal_counts} AS signal_counts,
+    {signal_matches} AS signal_matches,
+    m.sim_domain,
+    m.sim_vote,
+    m.sim_top,
+    m.sim_example
+FROM text_sample x
+LEFT JOIN text_similarity m USING (text_hash)

@@ -1,0 +1,41 @@
+"""Rebuild planner/examples.jsonl, the labelled examples the default rules' `similar_to`
+conditions compare requests with: python -m tests.eval.build_examples
+
+The examples are the TRAIN split of the evaluation set in tests/fixtures/eval/ (real prompts
+from public task suites, labelled by the suite's domain; see the README files there); `make
+eval` measures on the DEV split, which no example comes from. Suites under a copyleft licence
+are evaluated but not shipped inside the package.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+EVAL = ROOT / "tests" / "fixtures" / "eval"
+OUT = ROOT / "planner" / "examples.jsonl"
+# Evaluated, never shipped as examples: a copyleft licence (NYU CTF Bench, GPL-2.0), and a set
+# whose authors ask that it not be used for training (Koala test set).
+NOT_SHIPPED = {"nyu_ctf_bench", "koala_test_set"}
+MAX_CHARS = 1500  # the rules' [similarity] max_chars: nothing past it is embedded
+
+
+def main() -> None:
+    rows = []
+    for path in sorted(EVAL.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            if rec["split"] != "train" or rec["suite"] in NOT_SHIPPED:
+                continue
+            text = "\n".join(p for p in (rec.get("system_prompt"), rec["prompt"]) if p)
+            rows.append({"domain": rec["domain"], "label": rec["label"],
+                         "text": text[:MAX_CHARS], "source": rec["id"]})
+    rows.sort(key=lambda r: (r["label"], r["domain"], r["source"]))
+    OUT.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                   encoding="utf-8")
+    print(f"{len(rows)} examples -> {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
