@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench golden clean
+.PHONY: install demo test lint bench eval golden clean
 
 install: $(STAMP)
 
@@ -24,6 +24,13 @@ lint: install
 	$(BIN)/ruff check cli planner pricing tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# Precision, recall and F1 of capability-bound on the development split of the evaluation set
+# (tests/fixtures/eval: real prompts from public task suites), then on each suite with its own
+# prompts left out of the examples (how the rules do on a suite they have never seen).
+eval: install
+	$(BIN)/plan eval tests/fixtures/eval --split dev
+	$(BIN)/python -m tests.eval.unseen_suites
 
 bench: install
 	$(BIN)/python -m tests.benchmarks.bench_analyze

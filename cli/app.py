@@ -5,17 +5,45 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
-from enum import StrEnum
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, assert_never
 
 import typer
 from rich.console import Console
 
-from cli import pricing_cmd, render_ci, render_html, render_table
+from cli import classify_cmd, pricing_cmd, render_ci, render_html, render_table
 from cli.errors import EXIT_CODES_HELP, ExitCode, reported
+from cli.options import (
+    BatchWorkloadOpt,
+    BudgetOpt,
+    DbOpt,
+    DistilledOpt,
+    EscalationOpt,
+    FormatOpt,
+    FrontierOpt,
+    GrowthOpt,
+    LogsArg,
+    MapOpt,
+    MinReplicasOpt,
+    ModelOpt,
+    MonthsOpt,
+    OnPremMode,
+    OnPremModeOpt,
+    OutputOpt,
+    OverridesOpt,
+    PriceAt,
+    PriceAtOpt,
+    PricingOpt,
+    ReportFormat,
+    RulesOpt,
+    ScenarioFileOpt,
+    SourceOpt,
+    TraceStartOpt,
+    UtilizationOpt,
+    WorkloadOpt,
+    amount,
+)
 from planner import gate, pipeline
 from planner.diff import Diff, diff_reports
 from planner.export import GroupBy
@@ -32,7 +60,7 @@ from planner.gate import CheckResult, Thresholds
 from planner.ingest import IngestOptions
 from planner.report import Report
 from planner.settings import Settings
-from planner.sources import SOURCES, ColumnMap
+from planner.sources import ColumnMap
 
 app = typer.Typer(
     help="Classify LLM workloads as capability-bound or cost-bound and project monthly spend "
@@ -44,139 +72,13 @@ app = typer.Typer(
 )
 
 app.add_typer(pricing_cmd.app, name="pricing")
+app.command("samples")(classify_cmd.samples)
+app.command("eval")(classify_cmd.evaluate)
 
 
 @app.callback()
 def _plan() -> None:
     """Classify LLM workloads and project monthly spend from your own request logs."""
-
-
-# Shared options, declared once.
-DbOpt = Annotated[str | None, typer.Option(
-    "--db", help="DuckDB file for ingested logs (default .plan/plan.duckdb; ':memory:' for none).")]
-class ReportFormat(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    html = "html"
-
-
-FormatOpt = Annotated[ReportFormat | None, typer.Option(
-    "--format", "-f", help="Output format (default: from -o's extension .html, .json or .csv, "
-    "else table; html is one self-contained page).")]
-OutputOpt = Annotated[Path | None, typer.Option(
-    "--output", "-o", help="Write the report to this file instead of stdout.")]
-PricingOpt = Annotated[str | None, typer.Option(
-    "--pricing", help="Pricing version (e.g. 2026-11-01) or a .toml file; default the newest.")]
-
-
-def _number(name: str, most: Decimal | None = None):  # type: ignore[no-untyped-def]
-    """A parser for a decimal option in [0, most] (no upper bound when most is None)."""
-    def parse(value: str | None) -> Decimal | None:
-        if value is None:
-            return None
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            raise typer.BadParameter(f"{value!r} is not a number") from None
-        if not number.is_finite() or number < 0 or (most is not None and number > most):
-            bounds = f"between 0 and {most}" if most is not None else "a number >= 0"
-            raise typer.BadParameter(f"{name} must be {bounds}, got {value}")
-        return number
-    return parse
-
-
-def _fraction(name: str):  # type: ignore[no-untyped-def]
-    return _number(name, Decimal(1))
-
-
-def _amount(name: str):  # type: ignore[no-untyped-def]
-    return _number(name)
-
-
-LogsArg = Annotated[list[str], typer.Argument(
-    help="Log files (.jsonl, .json, .csv, .parquet; .gz too), directories or glob patterns.")]
-
-
-def _instant(value: str | None) -> datetime | None:
-    """An ISO 8601 date or time; without an offset it is UTC."""
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not an ISO 8601 date or time") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-SourceOpt = Annotated[str | None, typer.Option(
-    "--source", help="Read every file as this source instead of detecting it: "
-    + ", ".join(s.name for s in SOURCES) + ".")]
-ModelOpt = Annotated[str | None, typer.Option(
-    "--model", help="Model of trace files, which name none (default: the pricing table's "
-    "default frontier model).")]
-WorkloadOpt = Annotated[str | None, typer.Option(
-    "--workload", help="Workload of trace files (default: the file name).")]
-TraceStartOpt = Annotated[str | None, typer.Option(
-    "--trace-start", help="Time zero of traces timed as offsets (Mooncake); default "
-    "1970-01-01T00:00:00Z.", parser=_instant)]
-MapOpt = Annotated[list[str] | None, typer.Option(
-    "--map", help="canonical=source.path for in-house logs (repeatable), e.g. "
-    "--map input_tokens=usage.in --map timestamp=ts.")]
-RulesOpt = Annotated[Path | None, typer.Option(
-    help="Classification rules TOML (replaces the default rules).")]
-OverridesOpt = Annotated[Path | None, typer.Option(
-    help="TOML with a [workloads] table pinning workload = label.")]
-FrontierOpt = Annotated[str | None, typer.Option(
-    help="Frontier model for all-frontier and routed (default: the most-used frontier "
-    "model in the logs).")]
-DistilledOpt = Annotated[str | None, typer.Option(
-    help="Distilled model for routed and on-prem (default from the pricing table).")]
-EscalationOpt = Annotated[str | None, typer.Option(
-    help="Share of routed requests re-sent to frontier (default 0.12).",
-    parser=_fraction("--escalation"))]
-UtilizationOpt = Annotated[str | None, typer.Option(
-    help="Target GPU utilisation for on-prem sizing (default 0.75).",
-    parser=_fraction("--utilization"))]
-MinReplicasOpt = Annotated[int | None, typer.Option(
-    min=1, help="Minimum self-hosted replicas (default 2).")]
-
-
-ScenarioFileOpt = Annotated[Path | None, typer.Option(
-    "--scenario-file", help="TOML of scenario assumptions (README 'Scenario file'); flags win.")]
-GrowthOpt = Annotated[str | None, typer.Option(
-    help="Monthly traffic growth for the forecast, e.g. 0.05 (default 0).",
-    parser=_amount("--growth"))]
-MonthsOpt = Annotated[int | None, typer.Option(min=1, max=120,
-                                               help="Months to forecast (default 12).")]
-BudgetOpt = Annotated[str | None, typer.Option(
-    help="Monthly budget in USD: the report names the first month each scenario goes over it.",
-    parser=_amount("--budget"))]
-
-
-BatchWorkloadOpt = Annotated[list[str] | None, typer.Option(
-    "--batch-workload", help="A batch-eligible workload (repeatable): routed and on-prem price "
-    "its API traffic at the batch tier.")]
-
-
-class OnPremMode(StrEnum):
-    rented = "rented"
-    autoscaled = "autoscaled"
-    owned = "owned"
-
-
-OnPremModeOpt = Annotated[OnPremMode | None, typer.Option(
-    "--onprem-mode", help="How the on-prem fleet is paid for (default rented).")]
-
-
-class PriceAt(StrEnum):
-    current = "current"
-    request_time = "request-time"
-
-
-PriceAtOpt = Annotated[PriceAt, typer.Option(
-    "--price-at", help="Price each request at the version's current prices, or at the price "
-    "in force on its day.")]
 
 
 def _reading(
@@ -326,10 +228,10 @@ def check(
         help="Scenario the cost thresholds apply to.")] = "routed",
     max_increase: Annotated[str | None, typer.Option(
         help="Fail when the scenario's monthly cost rises more than this percent.",
-        parser=_amount("--max-increase"))] = None,
+        parser=amount("--max-increase"))] = None,
     max_increase_usd: Annotated[str | None, typer.Option(
         help="Fail when it rises more than this many dollars a month.",
-        parser=_amount("--max-increase-usd"))] = None,
+        parser=amount("--max-increase-usd"))] = None,
     label_flips: Annotated[bool, typer.Option(
         "--fail-on-label-flip/--allow-label-flips",
         help="Fail when a workload changes label.")] = True,
@@ -338,7 +240,7 @@ def check(
         help="Fail when a model without a price appears.")] = True,
     max_rejected_pct: Annotated[str, typer.Option(
         help="Fail when more than this percent of lines are rejected (100 turns it off).",
-        parser=_amount("--max-rejected-pct"))] = "1",
+        parser=amount("--max-rejected-pct"))] = "1",
     output_format: Annotated[CiFormat, typer.Option(
         "--format", "-f", help="Output format.")] = CiFormat.table,
     db: DbOpt = None,

@@ -33,10 +33,24 @@ class DomainScore:
     label: str  # the suite's label
     prompts: int
     called_capability: int  # how many plan labelled capability-bound
+    # For a capability domain: prompts plan labelled capability-bound in this domain, and how
+    # many of those the suites label capability-bound (the domain's precision).
+    claimed: int = 0
+    claimed_right: int = 0
 
     @property
     def share(self) -> float:
         return self.called_capability / self.prompts
+
+    @property
+    def precision(self) -> float | None:
+        return self.claimed_right / self.claimed if self.claimed else None
+
+    @property
+    def f1(self) -> float | None:
+        p, r = self.precision, self.share
+        return None if p is None or self.label != CAPABILITY else (
+            2 * p * r / (p + r) if p + r else 0.0)
 
 
 @dataclass(frozen=True)
@@ -84,9 +98,10 @@ def evaluate(
     return _score(truth, got)
 
 
-def _labels(con: duckdb.DuckDBPyConnection, _rules: RuleSet) -> dict[str, tuple[str, str]]:
-    rows = con.execute("SELECT request_id, label, rule FROM labelled_requests").fetchall()
-    return {rid: (label, rule) for rid, label, rule in rows}
+def _labels(con: duckdb.DuckDBPyConnection,
+            _rules: RuleSet) -> dict[str, tuple[str, str, str]]:
+    rows = con.execute("SELECT request_id, label, rule, domain FROM labelled_requests").fetchall()
+    return {rid: (label, rule, domain) for rid, label, rule, domain in rows}
 
 
 def _read(paths: Sequence[str], split: str | None) -> dict[str, dict[str, str]]:
@@ -110,13 +125,15 @@ def _read(paths: Sequence[str], split: str | None) -> dict[str, dict[str, str]]:
     return truth
 
 
-def _score(truth: dict[str, dict[str, str]], got: dict[str, tuple[str, str]]) -> Evaluation:
+def _score(truth: dict[str, dict[str, str]],
+           got: dict[str, tuple[str, str, str]]) -> Evaluation:
     tp = fp = fn = 0
     domains: dict[tuple[str, str], list[int]] = {}
+    claims: dict[str, list[int]] = {}  # plan's domain -> [claimed, right]
     rules: dict[tuple[str, str], int] = {}
     misses = []
     for rid, rec in truth.items():
-        label, rule = got[rid]
+        label, rule, domain = got[rid]
         want, said = rec["label"] == CAPABILITY, label == CAPABILITY
         tp += want and said
         fp += said and not want
@@ -124,13 +141,17 @@ def _score(truth: dict[str, dict[str, str]], got: dict[str, tuple[str, str]]) ->
         d = domains.setdefault((rec["domain"], rec["label"]), [0, 0])
         d[0] += 1
         d[1] += said
+        if said:
+            c = claims.setdefault(domain, [0, 0])
+            c[0] += 1
+            c[1] += want
         rules[rule, rec["label"]] = rules.get((rule, rec["label"]), 0) + 1
         if want != said:
             misses.append((rid, rec["label"], rule))
     return Evaluation(
         prompts=len(truth), true_pos=tp, false_pos=fp, false_neg=fn,
-        domains=tuple(DomainScore(d, lab, n, c) for (d, lab), (n, c) in
-                      sorted(domains.items(), key=lambda kv: (kv[0][1], kv[0][0]))),
+        domains=tuple(DomainScore(d, lab, n, c, *claims.get(d, [0, 0])) for (d, lab), (n, c)
+                      in sorted(domains.items(), key=lambda kv: (kv[0][1], kv[0][0]))),
         rules=tuple(sorted(((r, lab, n) for (r, lab), n in rules.items()),
                            key=lambda t: (-t[2], t[0]))),
         misses=tuple(sorted(misses)),

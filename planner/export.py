@@ -1,4 +1,5 @@
-"""`plan export`: scenario costs per group (workload, team, model, day, month), for finance.
+"""`plan export`: scenario costs per group (workload, team, model, day, month, label, rule,
+domain, task type), for finance.
 
 One row per group and scenario from the `costs` table of the run just analysed. Money is
 rounded once, per scenario, with the largest-remainder method, so the rows of a scenario add up
@@ -26,6 +27,10 @@ class GroupBy(StrEnum):
     model = "model"
     day = "day"
     month = "month"
+    label = "label"
+    rule = "rule"
+    domain = "domain"
+    task_type = "task_type"
 
 
 # group -> SQL expression over `costs` (constants: nothing user-written becomes SQL)
@@ -35,6 +40,11 @@ GROUPS: dict[str, str] = {
     GroupBy.model: "coalesce(model, '(none)')",
     GroupBy.day: "strftime(day, '%Y-%m-%d')",
     GroupBy.month: "strftime(day, '%Y-%m')",
+    # each request's own label, the rule that decided it and its domain (stage 50)
+    GroupBy.label: "label",
+    GroupBy.rule: "rule",
+    GroupBy.domain: "domain",
+    GroupBy.task_type: "coalesce(task_type, '(none)')",
 }
 _COST_COLUMNS = {
     "as-logged": "coalesce(sum(as_logged_cost), 0)",

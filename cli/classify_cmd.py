@@ -1,0 +1,111 @@
+"""`plan samples` and `plan eval`: look at the classification request by request, and measure
+it on prompts labelled without plan."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cli.errors import reported
+from cli.options import DbOpt, LogsArg, OverridesOpt, PricingOpt, RulesOpt, TextSampleOpt
+from planner import evaluation, pipeline
+from planner.samples import samples as read_samples
+from planner.signals import DEFAULT_PER_WORKLOAD
+
+SHOWN_CHARS = 240  # of a request's text, unless --full
+
+
+def samples(
+    logs: LogsArg,
+    workload: Annotated[str, typer.Option("--workload", "-w", help="The workload to show.")],
+    label: Annotated[str | None, typer.Option(
+        help="Only requests with this label (capability-bound or cost-bound).")] = None,
+    rule: Annotated[str | None, typer.Option(help="Only requests this rule labelled.")] = None,
+    number: Annotated[int, typer.Option("--number", "-n", min=1, help="How many.")] = 5,
+    full: Annotated[bool, typer.Option(
+        "--full", help=f"Show each request's whole text (default: its first {SHOWN_CHARS} "
+        "characters).")] = False,
+    db: DbOpt = None,
+    pricing: PricingOpt = None,
+    rules: RulesOpt = None,
+    overrides: OverridesOpt = None,
+    text_sample: TextSampleOpt = DEFAULT_PER_WORKLOAD,
+) -> None:
+    """Requests of one workload with the label, rule and evidence that decided each."""
+    options = pipeline.AnalyzeOptions(
+        db=db, pricing=pricing, rules=str(rules) if rules else None,
+        overrides=str(overrides) if overrides else None, text_sample=text_sample)
+    with reported():
+        found = read_samples(logs, options, workload, label, rule, number)
+    out = Console(highlight=False)
+    if not found:
+        out.print("no requests match", markup=False)
+    for s in found:
+        out.print(f"{s.where}  {s.label}  rule {s.rule}  ({s.domain})", markup=False)
+        out.print(f"  evidence: {printable(s.evidence)}", markup=False)
+        text = printable(s.text, keep_lines=full)
+        if not full and len(text) > SHOWN_CHARS:
+            text = text[:SHOWN_CHARS - 1] + "…"
+        out.print(f"  text: {text or '(no text logged)'}", markup=False)
+
+
+def evaluate(
+    labelled: Annotated[list[Path], typer.Argument(
+        help="JSON-lines files (or folders of them) of labelled prompts: id, label, domain, "
+        "prompt[, system_prompt, split].")],
+    split: Annotated[str | None, typer.Option(
+        help="Only prompts of this split (e.g. dev).")] = None,
+    misses: Annotated[int, typer.Option(min=0, help="List this many wrong labels.")] = 0,
+    rules: RulesOpt = None,
+    pricing: PricingOpt = None,
+) -> None:
+    """Precision, recall and F1 of capability-bound on prompts labelled without plan."""
+    options = pipeline.AnalyzeOptions(rules=str(rules) if rules else None, pricing=pricing)
+    with reported():
+        result = evaluation.evaluate([str(p) for p in labelled], options, split)
+    out = Console(highlight=False)
+    table = Table(title=f"Labelled prompts: {result.prompts}"
+                  + (f" (split {split})" if split else ""), title_justify="left")
+    table.add_column("domain", no_wrap=True)
+    table.add_column("suite label", no_wrap=True)
+    for name in ("prompts", "called capability", "recall", "precision", "F1"):
+        table.add_column(name, justify="right")
+    for d in result.domains:
+        capability = d.label == evaluation.CAPABILITY
+        table.add_row(d.domain, d.label, str(d.prompts), str(d.called_capability),
+                      f"{d.share:.2f}" if capability else "-", _fmt(d.precision),
+                      _fmt(d.f1))
+    out.print(table)
+    out.print("A cost-bound domain's 'called capability' are false positives; a capability "
+              "domain's precision counts the prompts plan put in that domain.", markup=False)
+    out.print(f"capability-bound: precision {result.precision:.3f}, recall {result.recall:.3f}, "
+              f"F1 {result.f1:.3f} (TP {result.true_pos}, FP {result.false_pos}, "
+              f"FN {result.false_neg})", markup=False)
+    for ident, want, rule in result.misses[:misses]:
+        out.print(f"  miss: {printable(ident)} is {want}, rule {rule}", markup=False)
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def printable(text: str, keep_lines: bool = False) -> str:
+    """Log text made safe for a terminal: control characters (ESC included) shown as escapes,
+    whitespace runs folded to one space (newlines kept with keep_lines)."""
+    out = []
+    for ch in text:
+        if ch == "\n" and keep_lines:
+            out.append(ch)
+        elif ch.isspace():
+            out.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs"):
+            out.append(ascii(ch)[1:-1])
+        else:
+            out.append(ch)
+    joined = "".join(out)
+    return joined if keep_lines else " ".join(joined.split())

@@ -1,0 +1,81 @@
+"""`plan samples`: requests of one workload with the label, rule and evidence that decided each,
+so a reader can check the classification against the requests themselves.
+
+The requests are spread over the workload (ordered by a hash of file and line, not the first
+few), each shown with its file and line and the start of its text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+
+from planner import pipeline, signals
+from planner.errors import InputError
+from planner.evidence import describe
+from planner.rules import RuleSet
+
+
+@dataclass(frozen=True)
+class Sample:
+    where: str  # file:line
+    label: str
+    rule: str
+    domain: str
+    evidence: str
+    text: str  # system prompt and prompt, as logged ("" when the log has none)
+
+
+def samples(
+    paths: Sequence[str], options: pipeline.AnalyzeOptions, workload: str,
+    label: str | None = None, rule: str | None = None, limit: int = 5,
+) -> list[Sample]:
+    def read(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> list[Sample]:
+        return _read(con, rules, workload, label, rule, limit)
+
+    return pipeline.read_labels(paths, options, read)
+
+
+_QUERY = """
+SELECT
+    r.path || ':' || l.line_no AS where_, l.label, l.rule, l.domain, l.task_type, l.tool_calls,
+    l.has_images, l.has_tools, l.input_tokens, l.output_tokens, l.reasoning_tokens,
+    t.sim_domain, t.sim_vote, t.sim_top, t.sim_example, t.signal_counts, t.signal_matches,
+    concat_ws(chr(10), coalesce(q.system_prompt, b.system_prompt), coalesce(q.prompt, b.prompt))
+        AS text
+FROM labelled_requests l
+JOIN run_files r USING (file_id)
+LEFT JOIN text_signals t ON t.text_hash = l.text_hash
+LEFT JOIN lines q ON q.file_id = l.file_id AND q.line_no = l.line_no
+LEFT JOIN batch_joined b ON b.file_id = l.file_id AND b.line_no = l.line_no
+WHERE l.workload = $workload
+    AND ($label IS NULL OR l.label = $label)
+    AND ($rule IS NULL OR l.rule = $rule)
+ORDER BY hash(l.file_id, l.line_no)
+LIMIT $limit
+"""
+
+
+def _read(con: duckdb.DuckDBPyConnection, rules: RuleSet, workload: str, label: str | None,
+          rule: str | None, limit: int) -> list[Sample]:
+    known = [w for (w,) in con.execute(
+        "SELECT workload FROM workload_stats ORDER BY requests DESC, workload").fetchall()]
+    if workload not in known:
+        shown = ", ".join(known[:8]) + (f" and {len(known) - 8} more" if len(known) > 8 else "")
+        raise InputError(f"no workload {workload!r} in these logs", hint=f"workloads: {shown}")
+    result = con.execute(_QUERY, {"workload": workload, "label": label, "rule": rule,
+                                  "limit": limit})
+    cols = [d[0] for d in result.description]
+    by_name = {r.name: r for r in rules.rules}
+    examples = signals.load_examples(rules.similarity.examples) if rules.similarity else None
+    names = [s.name for s in rules.signals]
+    out = []
+    for row in result.fetchall():
+        rec = dict(zip(cols, row, strict=True))
+        out.append(Sample(
+            where=rec["where_"], label=rec["label"], rule=rec["rule"], domain=rec["domain"],
+            evidence=describe(by_name.get(rec["rule"]), rec, examples, names),
+            text=rec["text"] or ""))
+    return out
