@@ -71,6 +71,28 @@ def show(
 
 
 @app.command()
+def resolve(
+    ids: Annotated[list[str], typer.Argument(help="Model ids as logs carry them.")],
+    pricing: Annotated[str | None, typer.Option(
+        "--pricing", help="Version or .toml file; default the newest.")] = None,
+    output_format: FormatOpt = OutputFormat.table,
+) -> None:
+    """How each id is priced: the entry, each rewrite on the way (ARN, provider and region
+    prefixes, dotted versions ...), and whether it is only a fallback to another model."""
+    with reported():
+        table = load_table(pricing)
+        rows = catalog.resolutions(table, ids)
+    if output_format is not OutputFormat.table:
+        _emit(rows, output_format, "", None)
+        return
+    for row in rows:  # the chain, one step a line: ids are long
+        print(row["id"])
+        for step in row["steps"]:
+            print(f"  {step}")
+        print(f"  = {row['priced_as'] or '(no price)'}: {row['how']}")
+
+
+@app.command()
 def diff(
     old: Annotated[str, typer.Argument(help="Older version or .toml file.")],
     new: Annotated[str, typer.Argument(help="Newer version or .toml file.")],

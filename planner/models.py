@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import duckdb
 
-from planner.report import Price
+from planner.report import ModelId, Price
 from planner.settings import Settings
 from pricing import PriceTable
 from pricing.table import SERVICE_TIERS, RateCard
@@ -34,6 +34,7 @@ class Models:
     distilled_source: str
     priced: frozenset[str]
     router: str | None  # the router's embedding model; None: the table has no price for it
+    model_ids: tuple[ModelId, ...] = ()  # logged ids priced by a rewrite or a fallback
 
 
 def choose_models(
@@ -61,7 +62,17 @@ def choose_models(
     router = table.resolve(settings.value("router_model"))
     targets = (frontier, distilled) + ((router,) if router else ())
     priced = _load_prices(con, table, list(logged), targets, settings.price_at)
-    return Models(frontier, frontier_src, distilled, distilled_src, frozenset(priced), router)
+    return Models(frontier, frontier_src, distilled, distilled_src, frozenset(priced), router,
+                  _model_ids(table, logged))
+
+
+def _model_ids(table: PriceTable, logged: dict[str | None, int]) -> tuple[ModelId, ...]:
+    out = []
+    for model in sorted(m for m in logged if m is not None):
+        r = table.resolution(model)
+        if r.entry is not None and not r.plain:
+            out.append(ModelId(model, r.entry, r.approximate, r.why(), logged[model]))
+    return tuple(out)
 
 
 def _frontier(

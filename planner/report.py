@@ -147,6 +147,18 @@ class UnpricedModel:
 
 
 @dataclass(frozen=True)
+class ModelId:
+    """A logged model id priced as an entry other than its own name or listed alias: how, and
+    whether that entry is only a fallback (`approximate`: the id's own price may differ)."""
+
+    model: str
+    priced_as: str
+    approximate: bool
+    why: str
+    requests: int
+
+
+@dataclass(frozen=True)
 class OnPrem:
     mode: str  # rented, autoscaled or owned
     model: str
@@ -238,6 +250,7 @@ class Report:
     budget: Budget | None = None
     sensitivity: tuple[Sensitivity, ...] = ()
     envelope_overflow: tuple[EnvelopeOverflow, ...] = ()
+    model_ids: tuple[ModelId, ...] = ()
     schema_version: int = SCHEMA_VERSION
 
     def scenario(self, name: str) -> ScenarioCost:

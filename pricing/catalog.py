@@ -65,6 +65,23 @@ def show(table: PriceTable, model: str | None = None) -> list[Row]:
     return rows
 
 
+def resolutions(table: PriceTable, ids: list[str]) -> list[Row]:
+    """One row per id: the entry it is priced as ("" for none), exact or a fallback, the steps
+    of the chain, and why in one line."""
+    rows = []
+    for model_id in ids:
+        r = table.resolution(model_id)
+        steps = [f"{s.rule} -> {s.id}" for s in r.steps]
+        if r.entry is not None:
+            steps.append(f"{r.match} of {r.entry}")
+        rows.append({"id": model_id, "priced_as": r.entry or "",
+                     "how": "no price in this version" if r.entry is None
+                     else "fallback to another model: the id's own price may differ"
+                     if r.approximate else "exact",
+                     "steps": steps, "why": r.why()})
+    return rows
+
+
 def gpus(table: PriceTable) -> list[Row]:
     return [{"sku": g.sku, "name": g.name, "on_demand_hourly": g.on_demand_hourly,
              "reserved_hourly": g.reserved_hourly, "purchase_usd": g.purchase_usd,

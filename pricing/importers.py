@@ -242,7 +242,7 @@ def _add(entries: dict[str, dict[str, Any]], base: PriceTable, model_id: str,
     the model named like the entry first); a model whose id an earlier one already claimed
     (the same model from a later provider, e.g. Claude on Google Vertex) is skipped."""
     claimed = {i.lower() for name, e in entries.items() for i in (name, *e["aliases"])}
-    curated = next((r for r in (base.resolve(i) for i in (model_id, *ids)) if r), None)
+    curated = next((r for r in (_exact(base, i) for i in (model_id, *ids)) if r), None)
     if model_id.lower() in claimed or (curated and curated in entries):
         result.skipped["id already imported from an earlier provider"] += 1
         return
@@ -276,10 +276,17 @@ def _unique_aliases(entries: dict[str, dict[str, Any]]) -> None:
 
 def _priority(base: PriceTable, model_id: str) -> int:
     """0: the model is named like a curated entry; 1: its id resolves to one; 2: the rest."""
-    curated = base.resolve(model_id)
+    curated = _exact(base, model_id)
     if curated and _plain(curated) == _plain(model_id):
         return 0
     return 1 if curated else 2
+
+
+def _exact(base: PriceTable, model_id: str) -> str | None:
+    """The base entry that IS this model; a fallback (a dated snapshot priced as its base
+    model) is not: the snapshot keeps its own price."""
+    r = base.resolution(model_id)
+    return r.entry if r.exact else None
 
 
 def _plain(model_id: str) -> str:

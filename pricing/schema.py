@@ -30,7 +30,7 @@ RATE_KEYS = ("input", "cached_input", "cache_write", "output")
 _CARD_KEYS = {*RATE_KEYS, "long_context"}
 _PERIOD_KEYS = {*_CARD_KEYS, *SERVICE_TIERS, "source", "source_date"}
 MODEL_KEYS = {*_PERIOD_KEYS, "provider", "tier", "multimodal", "context_window", "aliases",
-              "changes"}
+              "prefixes", "changes"}
 GPU_NUMBERS = ("on_demand_hourly", "reserved_hourly", "purchase_usd", "power_watts")
 
 
@@ -86,9 +86,7 @@ def _model(name: str, e: dict[str, Any], released: date, schema: int, ctx: str) 
     for period in periods[1:]:
         if period.start is not None and period.start <= released:
             current = period
-    aliases = e.get("aliases", [])
-    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-        raise PricingError(f"{ctx}: field 'aliases' must be a list of model ids")
+    aliases, prefixes = _ids(e, "aliases", ctx), _ids(e, "prefixes", ctx)
     return ModelPrice(
         model=name,
         provider=_req(e, "provider", str, ctx),
@@ -100,7 +98,15 @@ def _model(name: str, e: dict[str, Any], released: date, schema: int, ctx: str) 
         current=current,
         aliases=tuple(aliases),
         multimodal=bool(e.get("multimodal", False)),
+        prefixes=tuple(prefixes),
     )
+
+
+def _ids(e: dict[str, Any], key: str, ctx: str) -> list[str]:
+    ids = e.get(key, [])
+    if not isinstance(ids, list) or not all(isinstance(a, str) and a for a in ids):
+        raise PricingError(f"{ctx}: field '{key}' must be a list of model ids")
+    return ids
 
 
 def _period(e: dict[str, Any], start: date | None, ctx: str) -> PricePeriod:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,11 +17,13 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from pricing.resolve import Resolution, dashed
+from pricing.resolve import resolve as _resolve
+
 VERSIONS_DIR = Path(__file__).parent / "versions"
 MANIFEST = Path(__file__).parent / "manifest.json"
 TIERS = ("frontier", "distilled", "open-weights")
 SERVICE_TIERS = ("batch", "flex", "priority")
-_DATE_SUFFIX = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8}|\d{4})$")
 
 
 class PricingError(Exception):
@@ -74,6 +75,7 @@ class ModelPrice:
     current: PricePeriod  # in force on the version's release date
     aliases: tuple[str, ...] = ()
     multimodal: bool = False  # accepts images / audio; text-only models cannot take such requests
+    prefixes: tuple[str, ...] = ()  # id prefixes the price source bills as this model
 
     @property
     def rates(self) -> Rates:
@@ -149,20 +151,24 @@ class PriceTable:
     _aliases: dict[str, str] = field(default_factory=dict, repr=False)
 
     def resolve(self, model_id: str | None) -> str | None:
-        """Map a logged model id to its price entry, or None when the table has no price.
+        """The price entry of a logged model id, or None when the table has no price for it
+        (pricing/resolve.py: the order, and which matches are only approximate)."""
+        return self.resolution(model_id).entry if model_id else None
 
-        Tries the id itself, its aliases, then the id without a provider prefix
-        ("openai/gpt-4o") and without a dated snapshot suffix ("gpt-4o-mini-2024-07-18").
-        """
-        if not model_id:
-            return None
-        candidates = [model_id, model_id.split("/")[-1]]
-        candidates += [_DATE_SUFFIX.sub("", c) for c in candidates]
-        for cand in candidates:
-            key = cand.lower()
-            if key in self._aliases:
-                return self._aliases[key]
-        return None
+    def resolution(self, model_id: str) -> Resolution:
+        """How `model_id` is priced: the entry, each rewrite on the way, and whether the entry
+        is only a fallback (another model, whose price may differ)."""
+        return _resolve(model_id, self._aliases, *self._indexes)
+
+    @functools.cached_property
+    def _indexes(self) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+        names = {name.lower(): name for name in self.models}
+        by_key: dict[str, set[str]] = {}
+        for key, entry in self._aliases.items():
+            by_key.setdefault(dashed(key), set()).add(entry)
+        dashed_ids = {k: next(iter(v)) for k, v in by_key.items() if len(v) == 1}
+        prefixes = {p.lower(): m.model for m in self.models.values() for p in m.prefixes}
+        return dashed_ids, prefixes, names
 
     def get(self, model: str) -> ModelPrice:
         resolved = self.resolve(model)
