@@ -77,21 +77,30 @@ def from_genai_prices(base: PriceTable, base_doc: dict[str, Any], version: str,
             if entry is None:
                 result.skipped[why] += 1
                 continue
-            _add(entries, base, model.id, entry, _equals(model.match), result)
+            prefixes = _prefixes(model.match)
+            if prefixes:
+                entry["prefixes"] = prefixes
+            _add(entries, base, model.id, entry, exact_ids(model.match), result)
     result.doc = _document(base, base_doc, entries, version, released,
                            f"pydantic genai-prices {genai_prices.__version__} bundled data, "
                            f"providers {', '.join(providers)}")
     return result
 
 
-def from_litellm(path: Path, base: PriceTable, base_doc: dict[str, Any], version: str,
-                 released: date) -> ImportResult:
+def read_litellm(path: Path) -> dict[str, Any]:
+    """A copy of LiteLLM's model_prices_and_context_window.json: model name -> entry."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise PricingError(f"{path}: cannot read LiteLLM prices: {exc}") from exc
     if not isinstance(raw, dict):
         raise PricingError(f"{path}: expected a JSON object of model entries")
+    return raw
+
+
+def from_litellm(path: Path, base: PriceTable, base_doc: dict[str, Any], version: str,
+                 released: date) -> ImportResult:
+    raw = read_litellm(path)
     result = ImportResult(doc={})
     entries: dict[str, dict[str, Any]] = {}
     source = f"LiteLLM model_prices_and_context_window.json ({path.name})"
@@ -225,15 +234,23 @@ def _same_prices(a: dict[str, Any], b: dict[str, Any]) -> bool:
         k: v for k, v in b.items() if k not in skip}
 
 
-def _equals(match: Any) -> list[str]:
+def exact_ids(match: Any) -> list[str]:
     """The exact ids a genai-prices match clause accepts (patterns are left to plan's own
     prefix and date-suffix stripping)."""
     if hasattr(match, "equals"):
         return [match.equals]
     out: list[str] = []
     for clause in getattr(match, "or_", ()):
-        out.extend(_equals(clause))
+        out.extend(exact_ids(clause))
     return out
+
+
+def _prefixes(match: Any) -> list[str]:
+    """The id prefixes of a genai-prices match clause (`starts_with`): ids it bills as this
+    model. Other patterns (contains, regex) are not carried."""
+    if hasattr(match, "starts_with"):
+        return [match.starts_with]
+    return [p for clause in getattr(match, "or_", ()) for p in _prefixes(clause)]
 
 
 def _add(entries: dict[str, dict[str, Any]], base: PriceTable, model_id: str,
@@ -262,8 +279,15 @@ def _add(entries: dict[str, dict[str, Any]], base: PriceTable, model_id: str,
 
 
 def _unique_aliases(entries: dict[str, dict[str, Any]]) -> None:
-    """An entry's own name beats another entry's alias; otherwise the first alias wins."""
+    """An entry's own name beats another entry's alias; otherwise the first alias wins. A prefix
+    belongs to the first entry that publishes it."""
     taken = {name.lower() for name in entries}
+    owned: set[str] = set()
+    for entry in entries.values():
+        mine = [p for p in dict.fromkeys(entry.pop("prefixes", [])) if p.lower() not in owned]
+        owned.update(p.lower() for p in mine)
+        if mine:
+            entry["prefixes"] = mine
     for name, entry in entries.items():
         kept = []
         for alias in dict.fromkeys(entry.pop("aliases", [])):
@@ -319,7 +343,7 @@ def _gpu_v2(e: dict[str, Any]) -> dict[str, Any]:
             "sources": {"on_demand_hourly": f"{e['source']} ({e['source_date']})"}}
 
 
-_ORDER = ("provider", "tier", "multimodal", "context_window", "aliases", "input",
+_ORDER = ("provider", "tier", "multimodal", "context_window", "aliases", "prefixes", "input",
           "cached_input", "cache_write", "output", "long_context", *SERVICE_TIERS, "source",
           "source_date", "changes")
 

@@ -94,3 +94,15 @@ def test_resolve_command_prints_the_chain(run):
     assert "  Bedrock ARN resource -> us.anthropic.claude-sonnet-4-20250514-v1:0" in lines
     assert "  = claude-sonnet-4-0: exact" in lines
     assert any(line.startswith("  = gpt-4o: fallback") for line in lines)
+
+
+@pytest.mark.parametrize(("logged", "entry"), [
+    (ARN, "claude-sonnet-4-0"),  # genai-prices' prefix claude-sonnet-4-2025, imported
+    ("claude-sonnet-4.6", "claude-sonnet-4-6"),
+    ("us.anthropic.claude-opus-4-5-20251101-v1:0", "claude-opus-4.5"),
+    ("openai/gpt-4o-2024-05-13", "gpt-4o-2024-05-13"),
+    ("deepseek-reasoner", "deepseek-reasoner"),
+])
+def test_default_version_prices_each_id_form_exactly(logged, entry):
+    r = load_table().resolution(logged)
+    assert (r.entry, r.approximate) == (entry, False)
