@@ -122,14 +122,16 @@ def _load_prices(
         "CREATE OR REPLACE TEMP TABLE plan_prices (id INTEGER, model VARCHAR, tier VARCHAR, "
         "published BOOLEAN, valid_from DATE, valid_to DATE, context_window BIGINT, "
         "multimodal BOOLEAN, p STRUCT(input DECIMAL(18, 12), cached_input DECIMAL(18, 12), "
-        "cache_write DECIMAL(18, 12), output DECIMAL(18, 12), lc_above BIGINT, "
-        "lc_input DECIMAL(18, 12), lc_cached_input DECIMAL(18, 12), "
-        "lc_cache_write DECIMAL(18, 12), lc_output DECIMAL(18, 12)))"
+        "cache_write DECIMAL(18, 12), cache_write_1h DECIMAL(18, 12), output DECIMAL(18, 12), "
+        "lc_above BIGINT, lc_input DECIMAL(18, 12), lc_cached_input DECIMAL(18, 12), "
+        "lc_cache_write DECIMAL(18, 12), lc_cache_write_1h DECIMAL(18, 12), "
+        "lc_output DECIMAL(18, 12)))"
     )
     # One INSERT of all rows (executemany runs one statement per row).
     row_sql = ("(?, ?, ?, ?, ?, ?, ?, ?, {'input': ?, 'cached_input': ?, 'cache_write': ?, "
-               "'output': ?, 'lc_above': ?, 'lc_input': ?, 'lc_cached_input': ?, "
-               "'lc_cache_write': ?, 'lc_output': ?})")
+               "'cache_write_1h': ?, 'output': ?, 'lc_above': ?, 'lc_input': ?, "
+               "'lc_cached_input': ?, 'lc_cache_write': ?, 'lc_cache_write_1h': ?, "
+               "'lc_output': ?})")
     con.execute("INSERT INTO plan_prices VALUES " + ", ".join([row_sql] * len(rows)),
                 [x for row in rows for x in row])
     con.execute("CREATE OR REPLACE TEMP TABLE plan_model_map (raw_model VARCHAR, entry VARCHAR)")
@@ -141,8 +143,9 @@ def _load_prices(
 
 def _card_row(card: RateCard) -> list[object]:
     r, lc = card.rates, card.long_context
-    rates = [r.input, r.cached_input, r.cache_write, r.output]
-    lc_rates = [lc.input, lc.cached_input, lc.cache_write, lc.output] if lc else [None] * 4
+    rates = [r.input, r.cached_input, r.cache_write, r.cache_write_1h, r.output]
+    lc_rates = ([lc.input, lc.cached_input, lc.cache_write, lc.cache_write_1h, lc.output]
+                if lc else [None] * 5)
     return [*[x / PER_TOKEN for x in rates], card.long_context_above,
             *[None if x is None else x / PER_TOKEN for x in lc_rates]]
 
@@ -158,4 +161,6 @@ def price_of(table: PriceTable, model: str) -> Price:
                  lc_input_per_mtok=lc.input if lc else None,
                  lc_cached_input_per_mtok=lc.cached_input if lc else None,
                  lc_cache_write_per_mtok=lc.cache_write if lc else None,
-                 lc_output_per_mtok=lc.output if lc else None)
+                 lc_output_per_mtok=lc.output if lc else None,
+                 cache_write_1h_per_mtok=m.rates.cache_write_1h,
+                 lc_cache_write_1h_per_mtok=lc.cache_write_1h if lc else None)

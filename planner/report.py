@@ -121,6 +121,8 @@ class Price:
     lc_cached_input_per_mtok: Decimal | None = None
     lc_cache_write_per_mtok: Decimal | None = None
     lc_output_per_mtok: Decimal | None = None
+    cache_write_1h_per_mtok: Decimal | None = None  # None (older reports): the 5-minute rate
+    lc_cache_write_1h_per_mtok: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,9 @@ class PricedQuantity:
     requests: int
     input_tokens: int  # uncached input
     cached_input_tokens: int
-    cache_write_tokens: int
+    cache_write_tokens: int  # all cache writes, the 1-hour ones included
     output_tokens: int
+    cache_write_1h_tokens: int = 0
 
 
 @dataclass(frozen=True)

@@ -30,14 +30,16 @@ from pricing.resolve import dashed
 from pricing.table import PriceTable, PricingError, RateCard, load_table, locate
 
 Row = dict[str, Any]
-BUCKETS = ("input", "cached_input", "cache_write", "output")
+BUCKETS = ("input", "cached_input", "cache_write", "cache_write_1h", "output")
 TOLERANCE = Decimal("0.01")
 _GENAI_FIELDS = {"input": "input_mtok", "cached_input": "cache_read_mtok",
-                 "cache_write": "cache_write_mtok", "output": "output_mtok"}
+                 "cache_write": "cache_write_mtok", "cache_write_1h": "cache_write_1h_mtok",
+                 "output": "output_mtok"}
 _GENAI_TIERS = {"batch": {"processing": "batch"}, "flex": {"service_tier": "flex"},
                 "priority": {"service_tier": "priority"}}
 _LITELLM_FIELDS = {"input": "input_cost_per_token", "cached_input": "cache_read_input_token_cost",
                    "cache_write": "cache_creation_input_token_cost",
+                   "cache_write_1h": "cache_creation_input_token_cost_above_1hr",
                    "output": "output_cost_per_token"}
 _LITELLM_SUFFIX = {"standard": "", "flex": "_flex", "priority": "_priority",
                    "batch": "_batches"}
@@ -150,10 +152,12 @@ class _GenaiPrices:
     @staticmethod
     def _card(prefix: str, price: Any) -> Iterator[tuple[str, Decimal]]:
         values = {ours: getattr(price, theirs, None) for ours, theirs in _GENAI_FIELDS.items()}
-        base_input = values["input"]
+        # Not published: cache reads and writes bill as input, 1-hour writes as writes (as in plan)
+        for bucket, fallback in (("cached_input", "input"), ("cache_write", "input"),
+                                 ("cache_write_1h", "cache_write")):
+            if values[bucket] is None:
+                values[bucket] = values[fallback]
         for bucket, value in values.items():
-            if value is None and bucket in ("cached_input", "cache_write"):
-                value = base_input  # not published: billed as input, as in plan
             if value is None:
                 continue
             if hasattr(value, "tiers"):

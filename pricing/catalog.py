@@ -29,7 +29,7 @@ from pricing.table import (
 )
 
 Row = dict[str, Any]
-BUCKETS = ("input", "cached_input", "cache_write", "output")
+BUCKETS = ("input", "cached_input", "cache_write", "cache_write_1h", "output")
 # Families whose output price is at least their input price on every published list.
 _KNOWN_FAMILIES = re.compile(r"^(gpt-|o\d|claude-|gemini-|grok-|mistral-|deepseek-)")
 _NOT_TEXT = re.compile(r"(image|audio|tts|realtime|transcribe|embed|search)")

@@ -34,7 +34,8 @@ GENAI_PROVIDERS = ("openai", "anthropic", "google", "deepseek", "mistral", "x-ai
 _TIER_CONTEXT = {"batch": {"processing": "batch"}, "flex": {"service_tier": "flex"},
                  "priority": {"service_tier": "priority"}}
 _FIELDS = {"input": "input_mtok", "cached_input": "cache_read_mtok",
-           "cache_write": "cache_write_mtok", "output": "output_mtok"}
+           "cache_write": "cache_write_mtok", "cache_write_1h": "cache_write_1h_mtok",
+           "output": "output_mtok"}
 _SMALL = re.compile(r"(mini|nano|haiku|flash|lite|small|tiny|instant|\b\d{1,2}b\b|-\d{1,2}b)")
 _OPEN = ("deepseek", "llama", "qwen", "gemma", "mistral-7b", "mixtral", "gpt-oss")
 _EARLY = datetime(2000, 1, 1, tzinfo=UTC)
@@ -113,7 +114,8 @@ def from_litellm(path: Path, base: PriceTable, base_doc: dict[str, Any], version
         per_token = {k: e.get(v) for k, v in (
             ("input", "input_cost_per_token"), ("output", "output_cost_per_token"),
             ("cached_input", "cache_read_input_token_cost"),
-            ("cache_write", "cache_creation_input_token_cost"))}
+            ("cache_write", "cache_creation_input_token_cost"),
+            ("cache_write_1h", "cache_creation_input_token_cost_above_1hr"))}
         if not isinstance(per_token["input"], int | float):
             result.skipped["no token price"] += 1
             continue
@@ -344,8 +346,8 @@ def _gpu_v2(e: dict[str, Any]) -> dict[str, Any]:
 
 
 _ORDER = ("provider", "tier", "multimodal", "context_window", "aliases", "prefixes", "input",
-          "cached_input", "cache_write", "output", "long_context", *SERVICE_TIERS, "source",
-          "source_date", "changes")
+          "cached_input", "cache_write", "cache_write_1h", "output", "long_context", *SERVICE_TIERS,
+          "source", "source_date", "changes")
 
 
 def _ordered(entry: dict[str, Any]) -> dict[str, Any]:

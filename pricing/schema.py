@@ -26,7 +26,7 @@ from pricing.table import (
 )
 
 SCHEMAS = (1, 2)
-RATE_KEYS = ("input", "cached_input", "cache_write", "output")
+RATE_KEYS = ("input", "cached_input", "cache_write", "cache_write_1h", "output")
 _CARD_KEYS = {*RATE_KEYS, "long_context"}
 _PERIOD_KEYS = {*_CARD_KEYS, *SERVICE_TIERS, "source", "source_date"}
 MODEL_KEYS = {*_PERIOD_KEYS, "provider", "tier", "multimodal", "context_window", "aliases",
@@ -137,12 +137,15 @@ def _card(e: dict[str, Any], ctx: str) -> RateCard:
 
 def _rates(e: dict[str, Any], ctx: str) -> Rates:
     # A model without a published cache price bills cached and cache-write tokens as input.
+    # A model without a 1-hour cache-write price has one cache-write price for every TTL.
     inp = _money(e, "input", ctx)
+    write = _money(e, "cache_write", ctx) if "cache_write" in e else inp
     return Rates(
         input=inp,
         cached_input=_money(e, "cached_input", ctx) if "cached_input" in e else inp,
-        cache_write=_money(e, "cache_write", ctx) if "cache_write" in e else inp,
+        cache_write=write,
         output=_money(e, "output", ctx),
+        cache_write_1h=_money(e, "cache_write_1h", ctx) if "cache_write_1h" in e else write,
     )
 
 

@@ -40,8 +40,9 @@ class Rates:
 
     input: Decimal
     cached_input: Decimal
-    cache_write: Decimal
+    cache_write: Decimal  # a 5-minute cache write (Anthropic), or the one cache-write price
     output: Decimal
+    cache_write_1h: Decimal  # a 1-hour cache write (Anthropic: 2x input); else cache_write
 
 
 @dataclass(frozen=True)

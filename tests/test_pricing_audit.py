@@ -1,4 +1,4 @@
-"""Pricing 2026-11-29 (issue 16) and `plan pricing audit`: snapshots, DeepSeek and Mistral's
+"""Pricing 2026-11-29 and .1 (issue 16) and `plan pricing audit`: snapshots, DeepSeek and Mistral's
 moved alias at the prices computed here by hand or by genai-prices; the audit lists every
 disagreement over 1% with both references and fails on an unexplained one."""
 
@@ -18,7 +18,7 @@ from pricing import load_table
 from pricing.table import locate
 from tests.conftest import FIXTURES
 
-VERSION = "2026-11-29"
+VERSION = "2026-11-29.1"
 LITELLM = FIXTURES / "litellm" / "model_prices_excerpt.json"
 M = Decimal(1_000_000)
 MONTH = Decimal("30.4375")
@@ -104,11 +104,13 @@ def test_audit_names_an_unexplained_difference_with_both_sources(run, tmp_path):
     assert rows[0] == {"model": "gpt-5.1", "bucket": "input", "plan": 1.5, "genai_prices": 1.25,
                        "litellm": 1.25, "disagrees_with": "genai-prices, litellm",
                        "explained": ""}
-    # No published cache-write price: both plan and genai-prices bill writes as input, so that
-    # effective rate differs too; LiteLLM publishes none, so it is not compared.
-    assert rows[1] == {**rows[0], "bucket": "cache_write", "litellm": None,
-                       "disagrees_with": "genai-prices"}
-    assert "2 unexplained" in res.stderr
+    # No published cache-write price: both plan and genai-prices bill writes (5-minute and
+    # 1-hour) as input, so those effective rates differ too; LiteLLM publishes none, so they are
+    # not compared with it.
+    assert rows[1:] == [{**rows[0], "bucket": bucket, "litellm": None,
+                         "disagrees_with": "genai-prices"}
+                        for bucket in ("cache_write", "cache_write_1h")]
+    assert "3 unexplained" in res.stderr
 
 
 def test_litellm_map_agrees_on_the_models_it_shares(run):
