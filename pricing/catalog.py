@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pricing import roofline
 from pricing.table import (
     MANIFEST,
     SERVICE_TIERS,
@@ -207,7 +208,15 @@ def validate(path: Path) -> list[Problem]:
         if g.reserved_hourly is not None and g.reserved_hourly > g.on_demand_hourly:
             problems.append(Problem(str(path), f"gpus.{g.sku}", "reserved_hourly",
                                     "is above the on-demand rate"))
+    if _schema(path) >= 2:  # schema 1 predates the roofline numbers
+        for p in table.selfhosted.values():
+            problems += [Problem(str(path), f"selfhosted.{p.model}", field, why)
+                         for field, why in roofline.problems(p, table.gpus[p.gpu])]
     return problems
+
+
+def _schema(path: Path) -> int:
+    return int(tomllib.loads(path.read_text(encoding="utf-8")).get("schema", 1))
 
 
 def _check_period(file: str, entry: str, m: ModelPrice, period: PricePeriod) -> list[Problem]:

@@ -116,6 +116,10 @@ class GpuPrice:
     purchase_usd: Decimal | None
     power_watts: int | None
     sources: Mapping[str, str]  # field -> "where (when)"
+    # The physics a throughput profile is checked against (pricing/roofline.py), where given.
+    bf16_dense_tflops: Decimal | None = None  # dense BF16 tensor peak, TFLOP/s (no sparsity)
+    hbm_tb_per_s: Decimal | None = None  # memory bandwidth, TB/s
+    hbm_gb: Decimal | None = None  # memory, GB
 
     @property
     def hourly_usd(self) -> Decimal:
@@ -124,6 +128,18 @@ class GpuPrice:
     @property
     def source(self) -> str:
         return self.sources["on_demand_hourly"]
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """A published throughput measurement: output tokens/s at stated input and output lengths
+    and concurrency ("max": requests sent at an unlimited rate, no latency target)."""
+
+    input_tokens: int
+    output_tokens: int
+    concurrency: int | str
+    output_tokens_per_s: Decimal
+    source: str
 
 
 @dataclass(frozen=True)
@@ -137,6 +153,9 @@ class SelfHostedProfile:
     max_context: int
     source: str
     source_date: str
+    active_params_b: Decimal | None = None  # billions of parameters used per token
+    weight_bytes: Decimal | None = None  # bytes per weight as served: 2 BF16, 1 FP8
+    measured: Measurement | None = None
 
 
 @dataclass(frozen=True)
