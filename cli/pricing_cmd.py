@@ -109,6 +109,8 @@ def resolve(
     with reported():
         table = load_table(pricing)
         rows = catalog.resolutions(table, ids)
+    if output_format is OutputFormat.csv:  # one cell per step would not fit a column
+        rows = [{**r, "steps": "; ".join(r["steps"])} for r in rows]
     if output_format is not OutputFormat.table:
         _emit(rows, output_format, "", None)
         return

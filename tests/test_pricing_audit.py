@@ -90,6 +90,13 @@ def test_released_version_has_no_unexplained_disagreement_with_genai_prices(run)
     assert "0 unexplained" in res.stderr
 
 
+def test_newest_version_audits_clean(run):
+    res = run("pricing", "audit", "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    assert {r["model"] for r in json.loads(res.stdout)} == {
+        "deepseek-chat", "deepseek-reasoner", "deepseek-v3.2"}
+
+
 def test_audit_names_an_unexplained_difference_with_both_sources(run, tmp_path):
     doc = tomllib.loads(locate(VERSION)[0].read_text(encoding="utf-8"))
     # gpt-5.1's input $1.25 -> $1.50 in every rate card: 20% above genai-prices and LiteLLM.

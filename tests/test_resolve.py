@@ -94,6 +94,8 @@ def test_resolve_command_prints_the_chain(run):
     assert "  Bedrock ARN resource -> us.anthropic.claude-sonnet-4-20250514-v1:0" in lines
     assert "  = claude-sonnet-4-0: exact" in lines
     assert any(line.startswith("  = gpt-4o: fallback") for line in lines)
+    csv_out = run("pricing", "resolve", ARN, "--pricing", TABLE, "-f", "csv").stdout
+    assert "Bedrock ARN resource -> us.anthropic.claude-sonnet-4-20250514-v1:0; region" in csv_out
 
 
 @pytest.mark.parametrize(("logged", "entry"), [
