@@ -86,6 +86,18 @@ def test_fallback_is_listed_and_warned(run, write_log):
     assert "gpt-4o-2024-11-20" in stderr
 
 
+def test_the_table_report_names_each_resolved_id(run, write_log):
+    records = [{"timestamp": f"2026-01-0{d}T00:00:00Z", "request_id": f"r{d}", "model": m,
+                "input_tokens": 10, "output_tokens": 10}
+               for d, m in ((1, "gpt-4o-2024-11-20"), (2, "claude-sonnet-4.6"))]
+    res = run("analyze", str(write_log(records)), "--db", ":memory:", "--pricing", TABLE)
+    assert res.exit_code == 0, res.stderr
+    text = " ".join(res.stdout.split())
+    assert "Priced as another entry: gpt-4o-2024-11-20 (1 requests) as gpt-4o:" in text
+    assert ("Model id resolved: claude-sonnet-4.6 (1 requests) as claude-sonnet-4-6: "
+            "dotted/dashed version of claude-sonnet-4-6") in text
+
+
 def test_resolve_command_prints_the_chain(run):
     res = run("pricing", "resolve", ARN, "gpt-4o-2024-11-20", "--pricing", TABLE)
     assert res.exit_code == 0, res.stderr
