@@ -22,6 +22,7 @@ from rich.text import Text
 from cli.errors import ExitCode, reported
 from planner.formats import OutputFormat, csv_cell
 from pricing import PricingError, catalog, importers, load_table
+from pricing import audit as pricing_audit
 from pricing.table import MANIFEST, VERSIONS_DIR, file_digest, locate
 
 app = typer.Typer(help="Inspect, check, import and release pricing table versions.",
@@ -68,6 +69,56 @@ def show(
         ": USD per 1M tokens in, cache read, cache write, out; over `lc over` input tokens the "
         "long-context rates apply")) + " (-f csv or json: every column, with sources)"
     _emit(rows, output_format, title, _GPU_COLUMNS if gpus else _SHOW_COLUMNS)
+
+
+@app.command()
+def audit(
+    version: VersionArg = None,
+    litellm: Annotated[Path | None, typer.Option(
+        "--litellm", help="A copy of LiteLLM's model_prices_and_context_window.json.")] = None,
+    output_format: FormatOpt = OutputFormat.table,
+) -> None:
+    """Compare a version's prices, per model and bucket, with genai-prices (installed) and
+    LiteLLM's price map (--litellm): every difference over 1%, with both references' values and
+    the version file's explanation. Exit 1 when one is unexplained."""
+    with reported():
+        table, rows, counts = pricing_audit.audit(version, litellm)
+    if output_format is OutputFormat.table:  # the explanations are in json and csv
+        rows = [{**r, "explained": "yes" if r["explained"] else "NO"} for r in rows]
+    _emit(rows, output_format, f"pricing {table.version} audit: USD per 1M tokens; differences "
+          "over 1% (-f csv or json: the explanations)", (
+              "model", "bucket", "plan", "genai_prices", "litellm", "explained"))
+    print(f"plan: audit of {table.version}: {counts['models']} models, "
+          f"{counts['compared_genai_prices']} found in genai-prices"
+          + (f", {counts['compared_litellm']} in {litellm.name}" if litellm else "")
+          + f"; {counts['disagreements']} prices differ by more than 1%, "
+          f"{counts['unexplained']} unexplained", file=sys.stderr)
+    if counts["unexplained"]:
+        raise typer.Exit(ExitCode.CHECK_FAILED)
+
+
+@app.command()
+def resolve(
+    ids: Annotated[list[str], typer.Argument(help="Model ids as logs carry them.")],
+    pricing: Annotated[str | None, typer.Option(
+        "--pricing", help="Version or .toml file; default the newest.")] = None,
+    output_format: FormatOpt = OutputFormat.table,
+) -> None:
+    """How each id is priced: the entry, each rewrite on the way (ARN, provider and region
+    prefixes, dotted versions ...), and whether it is only a fallback to another model."""
+    with reported():
+        table = load_table(pricing)
+        rows = catalog.resolutions(table, ids)
+    if output_format is OutputFormat.csv:  # one cell per step would not fit a column
+        rows = [{**r, "steps": "; ".join(r["steps"])} for r in rows]
+    if output_format is not OutputFormat.table:
+        _emit(rows, output_format, "", None)
+        return
+    for row in rows:  # the chain, one step a line: ids are long
+        print(row["id"])
+        for step in row["steps"]:
+            print(f"  {step}")
+        print(f"  = {row['priced_as'] or '(no price)'}: {row['how']}")
 
 
 @app.command()

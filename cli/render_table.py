@@ -40,6 +40,11 @@ def render(report: Report, console: Console) -> None:
         console.print(Text.assemble(
             ("Models without a price", "bold red"), " (left out of as-logged): ",
             ", ".join(f"{m.model} ({m.requests} requests)" for m in report.unpriced_models)))
+    for m in report.model_ids:
+        console.print(Text.assemble(
+            ("Priced as another entry" if m.approximate else "Model id resolved", "bold red"
+             if m.approximate else "bold"), f": {m.model} ({m.requests} requests) as "
+            f"{m.priced_as}: {m.why}"))
     console.print(_assumptions(report))
 
 

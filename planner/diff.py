@@ -142,6 +142,13 @@ def _quantity_cost(q: Mapping[str, Any], price: Mapping[str, Any]) -> Decimal:
              for k in ("input", "cached_input", "cache_write", "output")]
     tokens = [q["input_tokens"], q["cached_input_tokens"], q["cache_write_tokens"],
               q["output_tokens"]]
+    # The 1-hour cache writes (a part of cache_write_tokens) at their own rate; reports from
+    # before it was priced carry neither.
+    one_hour = q.get("cache_write_1h_tokens", 0)
+    rate_1h = price.get(f"{prefix}cache_write_1h_per_mtok")
+    if one_hour and rate_1h is not None:
+        tokens.append(one_hour)
+        rates.append(_dec(rate_1h) - rates[2])
     weight = _dec(q["weight"])
     return weight * sum((Decimal(t) * r for t, r in zip(tokens, rates, strict=True)),
                         Decimal(0)) / PER_MTOK

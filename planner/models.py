@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import duckdb
 
-from planner.report import Price
+from planner.report import ModelId, Price
 from planner.settings import Settings
 from pricing import PriceTable
 from pricing.table import SERVICE_TIERS, RateCard
@@ -34,6 +34,7 @@ class Models:
     distilled_source: str
     priced: frozenset[str]
     router: str | None  # the router's embedding model; None: the table has no price for it
+    model_ids: tuple[ModelId, ...] = ()  # logged ids priced by a rewrite or a fallback
 
 
 def choose_models(
@@ -61,7 +62,17 @@ def choose_models(
     router = table.resolve(settings.value("router_model"))
     targets = (frontier, distilled) + ((router,) if router else ())
     priced = _load_prices(con, table, list(logged), targets, settings.price_at)
-    return Models(frontier, frontier_src, distilled, distilled_src, frozenset(priced), router)
+    return Models(frontier, frontier_src, distilled, distilled_src, frozenset(priced), router,
+                  _model_ids(table, logged))
+
+
+def _model_ids(table: PriceTable, logged: dict[str | None, int]) -> tuple[ModelId, ...]:
+    out = []
+    for model in sorted(m for m in logged if m is not None):
+        r = table.resolution(model)
+        if r.entry is not None and not r.plain:
+            out.append(ModelId(model, r.entry, r.approximate, r.why(), logged[model]))
+    return tuple(out)
 
 
 def _frontier(
@@ -111,14 +122,16 @@ def _load_prices(
         "CREATE OR REPLACE TEMP TABLE plan_prices (id INTEGER, model VARCHAR, tier VARCHAR, "
         "published BOOLEAN, valid_from DATE, valid_to DATE, context_window BIGINT, "
         "multimodal BOOLEAN, p STRUCT(input DECIMAL(18, 12), cached_input DECIMAL(18, 12), "
-        "cache_write DECIMAL(18, 12), output DECIMAL(18, 12), lc_above BIGINT, "
-        "lc_input DECIMAL(18, 12), lc_cached_input DECIMAL(18, 12), "
-        "lc_cache_write DECIMAL(18, 12), lc_output DECIMAL(18, 12)))"
+        "cache_write DECIMAL(18, 12), cache_write_1h DECIMAL(18, 12), output DECIMAL(18, 12), "
+        "lc_above BIGINT, lc_input DECIMAL(18, 12), lc_cached_input DECIMAL(18, 12), "
+        "lc_cache_write DECIMAL(18, 12), lc_cache_write_1h DECIMAL(18, 12), "
+        "lc_output DECIMAL(18, 12)))"
     )
     # One INSERT of all rows (executemany runs one statement per row).
     row_sql = ("(?, ?, ?, ?, ?, ?, ?, ?, {'input': ?, 'cached_input': ?, 'cache_write': ?, "
-               "'output': ?, 'lc_above': ?, 'lc_input': ?, 'lc_cached_input': ?, "
-               "'lc_cache_write': ?, 'lc_output': ?})")
+               "'cache_write_1h': ?, 'output': ?, 'lc_above': ?, 'lc_input': ?, "
+               "'lc_cached_input': ?, 'lc_cache_write': ?, 'lc_cache_write_1h': ?, "
+               "'lc_output': ?})")
     con.execute("INSERT INTO plan_prices VALUES " + ", ".join([row_sql] * len(rows)),
                 [x for row in rows for x in row])
     con.execute("CREATE OR REPLACE TEMP TABLE plan_model_map (raw_model VARCHAR, entry VARCHAR)")
@@ -130,8 +143,9 @@ def _load_prices(
 
 def _card_row(card: RateCard) -> list[object]:
     r, lc = card.rates, card.long_context
-    rates = [r.input, r.cached_input, r.cache_write, r.output]
-    lc_rates = [lc.input, lc.cached_input, lc.cache_write, lc.output] if lc else [None] * 4
+    rates = [r.input, r.cached_input, r.cache_write, r.cache_write_1h, r.output]
+    lc_rates = ([lc.input, lc.cached_input, lc.cache_write, lc.cache_write_1h, lc.output]
+                if lc else [None] * 5)
     return [*[x / PER_TOKEN for x in rates], card.long_context_above,
             *[None if x is None else x / PER_TOKEN for x in lc_rates]]
 
@@ -147,4 +161,6 @@ def price_of(table: PriceTable, model: str) -> Price:
                  lc_input_per_mtok=lc.input if lc else None,
                  lc_cached_input_per_mtok=lc.cached_input if lc else None,
                  lc_cache_write_per_mtok=lc.cache_write if lc else None,
-                 lc_output_per_mtok=lc.output if lc else None)
+                 lc_output_per_mtok=lc.output if lc else None,
+                 cache_write_1h_per_mtok=m.rates.cache_write_1h,
+                 lc_cache_write_1h_per_mtok=lc.cache_write_1h if lc else None)

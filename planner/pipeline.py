@@ -18,7 +18,7 @@ from duckdb import DuckDBPyConnection as Connection
 from planner import analysis, db, ingest, provenance, scenarios
 from planner.export import assumptions_digest, export_rows
 from planner.ingest import Progress
-from planner.models import choose_models
+from planner.models import Models, choose_models
 from planner.report import Report
 from planner.rules import RuleSet, load_overrides, load_rules
 from planner.settings import Settings
@@ -99,7 +99,8 @@ def _run(
         assumptions=projection.assumptions + sources.assumptions,
         unpriced_models=projection.unpriced,
         onprem=projection.onprem,
-        warnings=_warnings(scope, projection) + projection.warnings + sources.warnings,
+        warnings=(_warnings(scope, projection) + _approximate(models, table.version)
+                  + projection.warnings + sources.warnings),
         monthly_scale_factor=projection.monthly_scale_factor,
         priced_quantities=projection.priced_quantities,
         logged_spend=sources.logged_spend,
@@ -107,6 +108,7 @@ def _run(
         budget=projection.budget,
         sensitivity=projection.sensitivity,
         envelope_overflow=projection.envelope_overflow,
+        model_ids=models.model_ids,
     )
     return report, [{**row, **_row_context(report)} for row in rows]
 
@@ -140,6 +142,13 @@ def _row_context(report: Report) -> dict[str, object]:
     """What every export row carries: which prices, which window, which assumptions."""
     return {"pricing_version": report.pricing_version, "window_start": report.window.start,
             "window_end": report.window.end, "assumptions_digest": assumptions_digest(report)}
+
+
+def _approximate(models: Models, version: str) -> tuple[str, ...]:
+    return tuple(
+        f"model '{m.model}' has no price of its own in pricing {version}: its {m.requests} "
+        f"requests are priced as '{m.priced_as}', whose price may differ ({m.why})"
+        for m in models.model_ids if m.approximate)
 
 
 def _warnings(scope: analysis.Scope, projection: scenarios.Projection) -> tuple[str, ...]:

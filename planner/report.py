@@ -137,6 +137,8 @@ class Price:
     lc_cached_input_per_mtok: Decimal | None = None
     lc_cache_write_per_mtok: Decimal | None = None
     lc_output_per_mtok: Decimal | None = None
+    cache_write_1h_per_mtok: Decimal | None = None  # None (older reports): the 5-minute rate
+    lc_cache_write_1h_per_mtok: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -152,13 +154,26 @@ class PricedQuantity:
     requests: int
     input_tokens: int  # uncached input
     cached_input_tokens: int
-    cache_write_tokens: int
+    cache_write_tokens: int  # all cache writes, the 1-hour ones included
     output_tokens: int
+    cache_write_1h_tokens: int = 0
 
 
 @dataclass(frozen=True)
 class UnpricedModel:
     model: str
+    requests: int
+
+
+@dataclass(frozen=True)
+class ModelId:
+    """A logged model id priced as an entry other than its own name or listed alias: how, and
+    whether that entry is only a fallback (`approximate`: the id's own price may differ)."""
+
+    model: str
+    priced_as: str
+    approximate: bool
+    why: str
     requests: int
 
 
@@ -254,6 +269,7 @@ class Report:
     budget: Budget | None = None
     sensitivity: tuple[Sensitivity, ...] = ()
     envelope_overflow: tuple[EnvelopeOverflow, ...] = ()
+    model_ids: tuple[ModelId, ...] = ()
     schema_version: int = SCHEMA_VERSION
 
     def scenario(self, name: str) -> ScenarioCost:

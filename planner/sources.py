@@ -81,6 +81,7 @@ V, J = "VARCHAR", "JSON"
 USAGE = {
     "prompt_tokens": V, "completion_tokens": V, "input_tokens": V, "output_tokens": V,
     "cache_creation_input_tokens": V, "cache_read_input_tokens": V,
+    "cache_creation": {"ephemeral_1h_input_tokens": V},  # Anthropic: the 1-hour cache writes
     "prompt_tokens_details": {"cached_tokens": V}, "input_tokens_details": {"cached_tokens": V},
     "completion_tokens_details": {"reasoning_tokens": V},
     "output_tokens_details": {"reasoning_tokens": V},
@@ -188,8 +189,9 @@ SOURCES: tuple[Source, ...] = (
         "canonical", "plan's canonical record",
         _text(
             "timestamp", "request_id", "workload", "model", "input_tokens", "output_tokens",
-            "cached_input_tokens", "cache_write_tokens", "reasoning_tokens", "task_type", "team",
-            "has_images", "tool_calls", "system_prompt", "prompt", "response", "service_tier",
+            "cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens",
+            "reasoning_tokens", "task_type", "team", "has_images", "tool_calls", "system_prompt",
+            "prompt", "response", "service_tier",
         )
         + _json("metadata"),
         ("10_records", "10_norm_canonical"),
@@ -292,8 +294,8 @@ def _open_text(path: Path):  # type: ignore[no-untyped-def]
 
 MAPPABLE = (
     "timestamp", "request_id", "workload", "model", "input_tokens", "output_tokens",
-    "cached_input_tokens", "cache_write_tokens", "reasoning_tokens", "task_type", "team",
-    "has_images", "tool_calls", "system_prompt", "prompt", "response",
+    "cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens",
+    "task_type", "team", "has_images", "tool_calls", "system_prompt", "prompt", "response",
 )
 _PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*(\.[A-Za-z_][A-Za-z0-9_\-]*|\[\d+\])*$")
 

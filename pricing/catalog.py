@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pricing import roofline
 from pricing.table import (
     MANIFEST,
     SERVICE_TIERS,
@@ -29,7 +30,7 @@ from pricing.table import (
 )
 
 Row = dict[str, Any]
-BUCKETS = ("input", "cached_input", "cache_write", "output")
+BUCKETS = ("input", "cached_input", "cache_write", "cache_write_1h", "output")
 # Families whose output price is at least their input price on every published list.
 _KNOWN_FAMILIES = re.compile(r"^(gpt-|o\d|claude-|gemini-|grok-|mistral-|deepseek-)")
 _NOT_TEXT = re.compile(r"(image|audio|tts|realtime|transcribe|embed|search)")
@@ -62,6 +63,23 @@ def show(table: PriceTable, model: str | None = None) -> list[Row]:
         for period in m.periods:
             for tier, card in (("standard", period.standard), *period.service_tiers.items()):
                 rows.append(_price_row(m, period, tier, card, period is m.current))
+    return rows
+
+
+def resolutions(table: PriceTable, ids: list[str]) -> list[Row]:
+    """One row per id: the entry it is priced as ("" for none), exact or a fallback, the steps
+    of the chain, and why in one line."""
+    rows = []
+    for model_id in ids:
+        r = table.resolution(model_id)
+        steps = [f"{s.rule} -> {s.id}" for s in r.steps]
+        if r.entry is not None:
+            steps.append(f"{r.match} of {r.entry}")
+        rows.append({"id": model_id, "priced_as": r.entry or "",
+                     "how": "no price in this version" if r.entry is None
+                     else "fallback to another model: the id's own price may differ"
+                     if r.approximate else "exact",
+                     "steps": steps, "why": r.why()})
     return rows
 
 
@@ -190,7 +208,15 @@ def validate(path: Path) -> list[Problem]:
         if g.reserved_hourly is not None and g.reserved_hourly > g.on_demand_hourly:
             problems.append(Problem(str(path), f"gpus.{g.sku}", "reserved_hourly",
                                     "is above the on-demand rate"))
+    if _schema(path) >= 2:  # schema 1 predates the roofline numbers
+        for p in table.selfhosted.values():
+            problems += [Problem(str(path), f"selfhosted.{p.model}", field, why)
+                         for field, why in roofline.problems(p, table.gpus[p.gpu])]
     return problems
+
+
+def _schema(path: Path) -> int:
+    return int(tomllib.loads(path.read_text(encoding="utf-8")).get("schema", 1))
 
 
 def _check_period(file: str, entry: str, m: ModelPrice, period: PricePeriod) -> list[Problem]:

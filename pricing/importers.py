@@ -34,7 +34,8 @@ GENAI_PROVIDERS = ("openai", "anthropic", "google", "deepseek", "mistral", "x-ai
 _TIER_CONTEXT = {"batch": {"processing": "batch"}, "flex": {"service_tier": "flex"},
                  "priority": {"service_tier": "priority"}}
 _FIELDS = {"input": "input_mtok", "cached_input": "cache_read_mtok",
-           "cache_write": "cache_write_mtok", "output": "output_mtok"}
+           "cache_write": "cache_write_mtok", "cache_write_1h": "cache_write_1h_mtok",
+           "output": "output_mtok"}
 _SMALL = re.compile(r"(mini|nano|haiku|flash|lite|small|tiny|instant|\b\d{1,2}b\b|-\d{1,2}b)")
 _OPEN = ("deepseek", "llama", "qwen", "gemma", "mistral-7b", "mixtral", "gpt-oss")
 _EARLY = datetime(2000, 1, 1, tzinfo=UTC)
@@ -77,21 +78,30 @@ def from_genai_prices(base: PriceTable, base_doc: dict[str, Any], version: str,
             if entry is None:
                 result.skipped[why] += 1
                 continue
-            _add(entries, base, model.id, entry, _equals(model.match), result)
+            prefixes = _prefixes(model.match)
+            if prefixes:
+                entry["prefixes"] = prefixes
+            _add(entries, base, model.id, entry, exact_ids(model.match), result)
     result.doc = _document(base, base_doc, entries, version, released,
                            f"pydantic genai-prices {genai_prices.__version__} bundled data, "
                            f"providers {', '.join(providers)}")
     return result
 
 
-def from_litellm(path: Path, base: PriceTable, base_doc: dict[str, Any], version: str,
-                 released: date) -> ImportResult:
+def read_litellm(path: Path) -> dict[str, Any]:
+    """A copy of LiteLLM's model_prices_and_context_window.json: model name -> entry."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise PricingError(f"{path}: cannot read LiteLLM prices: {exc}") from exc
     if not isinstance(raw, dict):
         raise PricingError(f"{path}: expected a JSON object of model entries")
+    return raw
+
+
+def from_litellm(path: Path, base: PriceTable, base_doc: dict[str, Any], version: str,
+                 released: date) -> ImportResult:
+    raw = read_litellm(path)
     result = ImportResult(doc={})
     entries: dict[str, dict[str, Any]] = {}
     source = f"LiteLLM model_prices_and_context_window.json ({path.name})"
@@ -104,7 +114,8 @@ def from_litellm(path: Path, base: PriceTable, base_doc: dict[str, Any], version
         per_token = {k: e.get(v) for k, v in (
             ("input", "input_cost_per_token"), ("output", "output_cost_per_token"),
             ("cached_input", "cache_read_input_token_cost"),
-            ("cache_write", "cache_creation_input_token_cost"))}
+            ("cache_write", "cache_creation_input_token_cost"),
+            ("cache_write_1h", "cache_creation_input_token_cost_above_1hr"))}
         if not isinstance(per_token["input"], int | float):
             result.skipped["no token price"] += 1
             continue
@@ -225,15 +236,23 @@ def _same_prices(a: dict[str, Any], b: dict[str, Any]) -> bool:
         k: v for k, v in b.items() if k not in skip}
 
 
-def _equals(match: Any) -> list[str]:
+def exact_ids(match: Any) -> list[str]:
     """The exact ids a genai-prices match clause accepts (patterns are left to plan's own
     prefix and date-suffix stripping)."""
     if hasattr(match, "equals"):
         return [match.equals]
     out: list[str] = []
     for clause in getattr(match, "or_", ()):
-        out.extend(_equals(clause))
+        out.extend(exact_ids(clause))
     return out
+
+
+def _prefixes(match: Any) -> list[str]:
+    """The id prefixes of a genai-prices match clause (`starts_with`): ids it bills as this
+    model. Other patterns (contains, regex) are not carried."""
+    if hasattr(match, "starts_with"):
+        return [match.starts_with]
+    return [p for clause in getattr(match, "or_", ()) for p in _prefixes(clause)]
 
 
 def _add(entries: dict[str, dict[str, Any]], base: PriceTable, model_id: str,
@@ -242,7 +261,7 @@ def _add(entries: dict[str, dict[str, Any]], base: PriceTable, model_id: str,
     the model named like the entry first); a model whose id an earlier one already claimed
     (the same model from a later provider, e.g. Claude on Google Vertex) is skipped."""
     claimed = {i.lower() for name, e in entries.items() for i in (name, *e["aliases"])}
-    curated = next((r for r in (base.resolve(i) for i in (model_id, *ids)) if r), None)
+    curated = next((r for r in (_exact(base, i) for i in (model_id, *ids)) if r), None)
     if model_id.lower() in claimed or (curated and curated in entries):
         result.skipped["id already imported from an earlier provider"] += 1
         return
@@ -262,8 +281,15 @@ def _add(entries: dict[str, dict[str, Any]], base: PriceTable, model_id: str,
 
 
 def _unique_aliases(entries: dict[str, dict[str, Any]]) -> None:
-    """An entry's own name beats another entry's alias; otherwise the first alias wins."""
+    """An entry's own name beats another entry's alias; otherwise the first alias wins. A prefix
+    belongs to the first entry that publishes it."""
     taken = {name.lower() for name in entries}
+    owned: set[str] = set()
+    for entry in entries.values():
+        mine = [p for p in dict.fromkeys(entry.pop("prefixes", [])) if p.lower() not in owned]
+        owned.update(p.lower() for p in mine)
+        if mine:
+            entry["prefixes"] = mine
     for name, entry in entries.items():
         kept = []
         for alias in dict.fromkeys(entry.pop("aliases", [])):
@@ -276,10 +302,17 @@ def _unique_aliases(entries: dict[str, dict[str, Any]]) -> None:
 
 def _priority(base: PriceTable, model_id: str) -> int:
     """0: the model is named like a curated entry; 1: its id resolves to one; 2: the rest."""
-    curated = base.resolve(model_id)
+    curated = _exact(base, model_id)
     if curated and _plain(curated) == _plain(model_id):
         return 0
     return 1 if curated else 2
+
+
+def _exact(base: PriceTable, model_id: str) -> str | None:
+    """The base entry that IS this model; a fallback (a dated snapshot priced as its base
+    model) is not: the snapshot keeps its own price."""
+    r = base.resolution(model_id)
+    return r.entry if r.exact else None
 
 
 def _plain(model_id: str) -> str:
@@ -312,9 +345,9 @@ def _gpu_v2(e: dict[str, Any]) -> dict[str, Any]:
             "sources": {"on_demand_hourly": f"{e['source']} ({e['source_date']})"}}
 
 
-_ORDER = ("provider", "tier", "multimodal", "context_window", "aliases", "input",
-          "cached_input", "cache_write", "output", "long_context", *SERVICE_TIERS, "source",
-          "source_date", "changes")
+_ORDER = ("provider", "tier", "multimodal", "context_window", "aliases", "prefixes", "input",
+          "cached_input", "cache_write", "cache_write_1h", "output", "long_context", *SERVICE_TIERS,
+          "source", "source_date", "changes")
 
 
 def _ordered(entry: dict[str, Any]) -> dict[str, Any]:

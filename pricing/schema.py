@@ -16,6 +16,7 @@ from pricing.table import (
     SERVICE_TIERS,
     TIERS,
     GpuPrice,
+    Measurement,
     ModelPrice,
     PricePeriod,
     PriceTable,
@@ -26,12 +27,18 @@ from pricing.table import (
 )
 
 SCHEMAS = (1, 2)
-RATE_KEYS = ("input", "cached_input", "cache_write", "output")
+RATE_KEYS = ("input", "cached_input", "cache_write", "cache_write_1h", "output")
 _CARD_KEYS = {*RATE_KEYS, "long_context"}
 _PERIOD_KEYS = {*_CARD_KEYS, *SERVICE_TIERS, "source", "source_date"}
 MODEL_KEYS = {*_PERIOD_KEYS, "provider", "tier", "multimodal", "context_window", "aliases",
-              "changes"}
-GPU_NUMBERS = ("on_demand_hourly", "reserved_hourly", "purchase_usd", "power_watts")
+              "prefixes", "changes"}
+GPU_NUMBERS = ("on_demand_hourly", "reserved_hourly", "purchase_usd", "power_watts",
+               "bf16_dense_tflops", "hbm_tb_per_s", "hbm_gb")
+_PROFILE_KEYS = {"gpu", "gpus_per_replica", "batch_size", "prefill_tokens_per_s",
+                 "decode_tokens_per_s", "max_context", "source", "source_date",
+                 "active_params_b", "weight_bytes", "measured"}
+_MEASURED_KEYS = {"input_tokens", "output_tokens", "concurrency", "output_tokens_per_s",
+                  "source"}
 
 
 def parse_table(doc: dict[str, Any], path: Path) -> PriceTable:
@@ -86,9 +93,7 @@ def _model(name: str, e: dict[str, Any], released: date, schema: int, ctx: str) 
     for period in periods[1:]:
         if period.start is not None and period.start <= released:
             current = period
-    aliases = e.get("aliases", [])
-    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-        raise PricingError(f"{ctx}: field 'aliases' must be a list of model ids")
+    aliases, prefixes = _ids(e, "aliases", ctx), _ids(e, "prefixes", ctx)
     return ModelPrice(
         model=name,
         provider=_req(e, "provider", str, ctx),
@@ -100,7 +105,15 @@ def _model(name: str, e: dict[str, Any], released: date, schema: int, ctx: str) 
         current=current,
         aliases=tuple(aliases),
         multimodal=bool(e.get("multimodal", False)),
+        prefixes=tuple(prefixes),
     )
+
+
+def _ids(e: dict[str, Any], key: str, ctx: str) -> list[str]:
+    ids = e.get(key, [])
+    if not isinstance(ids, list) or not all(isinstance(a, str) and a for a in ids):
+        raise PricingError(f"{ctx}: field '{key}' must be a list of model ids")
+    return ids
 
 
 def _period(e: dict[str, Any], start: date | None, ctx: str) -> PricePeriod:
@@ -131,12 +144,15 @@ def _card(e: dict[str, Any], ctx: str) -> RateCard:
 
 def _rates(e: dict[str, Any], ctx: str) -> Rates:
     # A model without a published cache price bills cached and cache-write tokens as input.
+    # A model without a 1-hour cache-write price has one cache-write price for every TTL.
     inp = _money(e, "input", ctx)
+    write = _money(e, "cache_write", ctx) if "cache_write" in e else inp
     return Rates(
         input=inp,
         cached_input=_money(e, "cached_input", ctx) if "cached_input" in e else inp,
-        cache_write=_money(e, "cache_write", ctx) if "cache_write" in e else inp,
+        cache_write=write,
         output=_money(e, "output", ctx),
+        cache_write_1h=_money(e, "cache_write_1h", ctx) if "cache_write_1h" in e else write,
     )
 
 
@@ -159,11 +175,14 @@ def _gpu(sku: str, e: dict[str, Any], schema: int, ctx: str) -> GpuPrice:
         purchase_usd=_money(e, "purchase_usd", ctx) if "purchase_usd" in e else None,
         power_watts=_positive_int(e, "power_watts", ctx) if "power_watts" in e else None,
         sources=dict(sources),
+        **{k: _positive(e, k, ctx) for k in ("bf16_dense_tflops", "hbm_tb_per_s", "hbm_gb")
+           if k in e},
     )
 
 
 def _profile(name: str, e: dict[str, Any], gpus: dict[str, GpuPrice], ctx: str
              ) -> SelfHostedProfile:
+    _known(e, _PROFILE_KEYS, ctx)
     profile = SelfHostedProfile(
         model=name,
         gpu=_req(e, "gpu", str, ctx),
@@ -174,10 +193,34 @@ def _profile(name: str, e: dict[str, Any], gpus: dict[str, GpuPrice], ctx: str
         max_context=_positive_int(e, "max_context", ctx),
         source=_req(e, "source", str, ctx),
         source_date=_req(e, "source_date", str, ctx),
+        active_params_b=_positive(e, "active_params_b", ctx) if "active_params_b" in e else None,
+        weight_bytes=_positive(e, "weight_bytes", ctx) if "weight_bytes" in e else None,
+        measured=_measured(e["measured"], f"{ctx}.measured") if "measured" in e else None,
     )
     if profile.gpu not in gpus:
         raise PricingError(f"{ctx}: field 'gpu': unknown GPU '{profile.gpu}'")
     return profile
+
+
+def _measured(e: Any, ctx: str) -> Measurement:
+    if not isinstance(e, dict):
+        raise PricingError(f"{ctx}: must be a table of input_tokens, output_tokens, concurrency, "
+                           "output_tokens_per_s and source")
+    _known(e, _MEASURED_KEYS, ctx)
+    concurrency = _req(e, "concurrency", (int, str), ctx)  # type: ignore[arg-type]
+    if concurrency != "max" and (isinstance(concurrency, str) or concurrency <= 0):
+        raise PricingError(f"{ctx}: field 'concurrency' must be a positive whole number or "
+                           f"\"max\", got {concurrency!r}")
+    return Measurement(
+        _positive_int(e, "input_tokens", ctx), _positive_int(e, "output_tokens", ctx),
+        concurrency, _positive(e, "output_tokens_per_s", ctx), _req(e, "source", str, ctx))
+
+
+def _positive(e: dict[str, Any], key: str, ctx: str) -> Decimal:
+    value = _money(e, key, ctx)
+    if value <= 0:
+        raise PricingError(f"{ctx}: field '{key}' must be positive, got {e[key]!r}")
+    return value
 
 
 def _known(e: dict[str, Any], allowed: set[str], ctx: str) -> None:

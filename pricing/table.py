@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,11 +17,13 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from pricing.resolve import Resolution, dashed
+from pricing.resolve import resolve as _resolve
+
 VERSIONS_DIR = Path(__file__).parent / "versions"
 MANIFEST = Path(__file__).parent / "manifest.json"
 TIERS = ("frontier", "distilled", "open-weights")
 SERVICE_TIERS = ("batch", "flex", "priority")
-_DATE_SUFFIX = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8}|\d{4})$")
 
 
 class PricingError(Exception):
@@ -39,8 +40,9 @@ class Rates:
 
     input: Decimal
     cached_input: Decimal
-    cache_write: Decimal
+    cache_write: Decimal  # a 5-minute cache write (Anthropic), or the one cache-write price
     output: Decimal
+    cache_write_1h: Decimal  # a 1-hour cache write (Anthropic: 2x input); else cache_write
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class ModelPrice:
     current: PricePeriod  # in force on the version's release date
     aliases: tuple[str, ...] = ()
     multimodal: bool = False  # accepts images / audio; text-only models cannot take such requests
+    prefixes: tuple[str, ...] = ()  # id prefixes the price source bills as this model
 
     @property
     def rates(self) -> Rates:
@@ -113,6 +116,10 @@ class GpuPrice:
     purchase_usd: Decimal | None
     power_watts: int | None
     sources: Mapping[str, str]  # field -> "where (when)"
+    # The physics a throughput profile is checked against (pricing/roofline.py), where given.
+    bf16_dense_tflops: Decimal | None = None  # dense BF16 tensor peak, TFLOP/s (no sparsity)
+    hbm_tb_per_s: Decimal | None = None  # memory bandwidth, TB/s
+    hbm_gb: Decimal | None = None  # memory, GB
 
     @property
     def hourly_usd(self) -> Decimal:
@@ -121,6 +128,18 @@ class GpuPrice:
     @property
     def source(self) -> str:
         return self.sources["on_demand_hourly"]
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """A published throughput measurement: output tokens/s at stated input and output lengths
+    and concurrency ("max": requests sent at an unlimited rate, no latency target)."""
+
+    input_tokens: int
+    output_tokens: int
+    concurrency: int | str
+    output_tokens_per_s: Decimal
+    source: str
 
 
 @dataclass(frozen=True)
@@ -134,6 +153,9 @@ class SelfHostedProfile:
     max_context: int
     source: str
     source_date: str
+    active_params_b: Decimal | None = None  # billions of parameters used per token
+    weight_bytes: Decimal | None = None  # bytes per weight as served: 2 BF16, 1 FP8
+    measured: Measurement | None = None
 
 
 @dataclass(frozen=True)
@@ -149,20 +171,24 @@ class PriceTable:
     _aliases: dict[str, str] = field(default_factory=dict, repr=False)
 
     def resolve(self, model_id: str | None) -> str | None:
-        """Map a logged model id to its price entry, or None when the table has no price.
+        """The price entry of a logged model id, or None when the table has no price for it
+        (pricing/resolve.py: the order, and which matches are only approximate)."""
+        return self.resolution(model_id).entry if model_id else None
 
-        Tries the id itself, its aliases, then the id without a provider prefix
-        ("openai/gpt-4o") and without a dated snapshot suffix ("gpt-4o-mini-2024-07-18").
-        """
-        if not model_id:
-            return None
-        candidates = [model_id, model_id.split("/")[-1]]
-        candidates += [_DATE_SUFFIX.sub("", c) for c in candidates]
-        for cand in candidates:
-            key = cand.lower()
-            if key in self._aliases:
-                return self._aliases[key]
-        return None
+    def resolution(self, model_id: str) -> Resolution:
+        """How `model_id` is priced: the entry, each rewrite on the way, and whether the entry
+        is only a fallback (another model, whose price may differ)."""
+        return _resolve(model_id, self._aliases, *self._indexes)
+
+    @functools.cached_property
+    def _indexes(self) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+        names = {name.lower(): name for name in self.models}
+        by_key: dict[str, set[str]] = {}
+        for key, entry in self._aliases.items():
+            by_key.setdefault(dashed(key), set()).add(entry)
+        dashed_ids = {k: next(iter(v)) for k, v in by_key.items() if len(v) == 1}
+        prefixes = {p.lower(): m.model for m in self.models.values() for p in m.prefixes}
+        return dashed_ids, prefixes, names
 
     def get(self, model: str) -> ModelPrice:
         resolved = self.resolve(model)

@@ -28,6 +28,8 @@ MODELS = [
     ("openai", "gpt-5-nano"), ("openai", "gpt-4.1"), ("openai", "gpt-4.1-mini"),
     ("openai", "gpt-4o-2024-08-06"), ("openai", "gpt-4o-mini"), ("openai", "o3-mini"),
     ("openai", "o4-mini"), ("openai", "gpt-3.5-turbo"),
+    # dated snapshots with prices of their own, not their base model's
+    ("openai", "gpt-4o-2024-05-13"), ("openai", "gpt-3.5-turbo-1106"),
     ("anthropic", "claude-opus-4-5-20251101"), ("anthropic", "claude-sonnet-4-5-20250929"),
     ("anthropic", "claude-haiku-4-5"), ("anthropic", "claude-3-7-sonnet-20250219"),
     ("anthropic", "claude-3-5-haiku-20241022"), ("anthropic", "claude-3-haiku-20240307"),

@@ -20,20 +20,21 @@ CREATE OR REPLACE TEMP MACRO plan_ts(v) AS make_timestamp(epoch_us(CASE
 END));
 
 -- USD for some tokens at price row `p` (per-token DECIMAL rates; see planner/scenarios.py). Each
--- token bucket pays its own rate; `lc` (the request was above the model's long-context threshold)
--- puts the whole request at the tier's rates. NULL when p is NULL (a model with no price), never 0.
+-- token bucket pays its own rate (`cw1h`, the 1-hour cache writes, are a part of the cache
+-- writes `cw`); `lc` (the request was above the model's long-context threshold) puts the whole
+-- request at the tier's rates. NULL when p is NULL (a model with no price), never 0.
 -- The price tier a logged service tier bills at: batch, flex and priority have their own rates
 -- where a model publishes them; every other value (default, auto, scale, none) is standard.
 CREATE OR REPLACE TEMP MACRO plan_price_tier(t) AS
     CASE WHEN t IN ('batch', 'flex', 'priority') THEN t ELSE 'standard' END;
 
-CREATE OR REPLACE TEMP MACRO plan_cost(inp, cached, cw, outp, p, lc) AS CASE
+CREATE OR REPLACE TEMP MACRO plan_cost(inp, cached, cw, cw1h, outp, p, lc) AS CASE
     WHEN lc THEN
         (inp - cached - cw) * p.lc_input + cached * p.lc_cached_input
-        + cw * p.lc_cache_write + outp * p.lc_output
+        + (cw - cw1h) * p.lc_cache_write + cw1h * p.lc_cache_write_1h + outp * p.lc_output
     ELSE
         (inp - cached - cw) * p.input + cached * p.cached_input
-        + cw * p.cache_write + outp * p.output
+        + (cw - cw1h) * p.cache_write + cw1h * p.cache_write_1h + outp * p.output
 END;
 
 -- The events of a server-sent-event stream (text): each `data:` line that holds JSON.

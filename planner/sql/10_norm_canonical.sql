@@ -13,6 +13,7 @@ SELECT
     output_tokens                   AS output_raw,
     cached_input_tokens             AS cached_raw,
     cache_write_tokens              AS cache_write_raw,
+    cache_write_1h_tokens           AS cache_write_1h_raw,
     reasoning_tokens                AS reasoning_raw,
     coalesce(task_type, metadata ->> '$.task_type') AS task_type,
     coalesce(team, metadata ->> '$.team')           AS team,

@@ -92,6 +92,8 @@ SELECT
         ELSE usage.prompt_tokens_details.cached_tokens
     END                                                             AS cached_raw,
     CASE api WHEN 'anthropic' THEN usage.cache_creation_input_tokens END AS cache_write_raw,
+    CASE api WHEN 'anthropic' THEN usage.cache_creation.ephemeral_1h_input_tokens END
+                                                                    AS cache_write_1h_raw,
     CASE api
         WHEN 'responses' THEN usage.output_tokens_details.reasoning_tokens
         WHEN 'chat' THEN usage.completion_tokens_details.reasoning_tokens

@@ -23,6 +23,7 @@ SELECT
     NULL::VARCHAR AS request_id, NULL::VARCHAR AS ts_raw, NULL::VARCHAR AS workload_field,
     NULL::VARCHAR AS workload_tag, NULL::VARCHAR AS model, NULL::VARCHAR AS input_raw,
     NULL::VARCHAR AS output_raw, NULL::VARCHAR AS cached_raw, NULL::VARCHAR AS cache_write_raw,
+    NULL::VARCHAR AS cache_write_1h_raw,
     NULL::VARCHAR AS reasoning_raw, NULL::VARCHAR AS task_type, NULL::VARCHAR AS team,
     NULL::VARCHAR AS images_raw, NULL::VARCHAR AS tool_calls_raw, NULL::BOOLEAN AS defines_tools,
     NULL::VARCHAR AS system_prompt, NULL::VARCHAR AS prompt, NULL::VARCHAR AS response,

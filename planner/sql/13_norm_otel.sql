@@ -32,6 +32,7 @@ SELECT
                                                                     AS output_raw,
     attr['gen_ai.usage.cache_read.input_tokens']                    AS cached_raw,
     attr['gen_ai.usage.cache_creation.input_tokens']                AS cache_write_raw,
+    NULL::VARCHAR                                                   AS cache_write_1h_raw,
     attr['gen_ai.usage.reasoning.output_tokens']                    AS reasoning_raw,
     attr['gen_ai.operation.name']                                   AS task_type,
     res['team']                                                     AS team,

@@ -16,6 +16,7 @@ SELECT
     output_raw,
     cached_raw,                     -- Mooncake: prefix-cache blocks; Azure: none
     NULL::VARCHAR                   AS cache_write_raw,
+    NULL::VARCHAR                   AS cache_write_1h_raw,
     NULL::VARCHAR                   AS reasoning_raw,
     NULL::VARCHAR                   AS task_type,
     NULL::VARCHAR                   AS team,

@@ -40,6 +40,7 @@ SELECT
     completion_tokens                                               AS output_raw,
     usage ->> '$.prompt_tokens_details.cached_tokens'               AS cached_raw,
     usage ->> '$.cache_creation_input_tokens'                       AS cache_write_raw,
+    usage ->> '$.cache_creation.ephemeral_1h_input_tokens'          AS cache_write_1h_raw,
     usage ->> '$.completion_tokens_details.reasoning_tokens'        AS reasoning_raw,
     meta ->> '$.spend_logs_metadata.task_type'                      AS task_type,
     coalesce(nullif(team_id, ''), meta ->> '$.user_api_key_team_alias',

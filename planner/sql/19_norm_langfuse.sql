@@ -50,6 +50,7 @@ SELECT
     plan_sum_counts(out_base, out_reasoning, NULL)                  AS output_raw,
     in_read                                                         AS cached_raw,
     in_write                                                        AS cache_write_raw,
+    NULL::VARCHAR                                                   AS cache_write_1h_raw,
     out_reasoning                                                   AS reasoning_raw,
     meta ->> '$.task_type'                                          AS task_type,
     meta ->> '$.team'                                               AS team,

@@ -14,6 +14,7 @@ WITH n AS (
         TRY_CAST(output_raw AS DOUBLE) AS output_n,
         TRY_CAST(cached_raw AS DOUBLE) AS cached_n,
         TRY_CAST(cache_write_raw AS DOUBLE) AS cache_write_n,
+        TRY_CAST(cache_write_1h_raw AS DOUBLE) AS cache_write_1h_n,
         TRY_CAST(reasoning_raw AS DOUBLE) AS reasoning_n,
         TRY_CAST(tool_calls_raw AS DOUBLE) AS tool_calls_n,
         TRY_CAST(logged_cost_raw AS DECIMAL(18, 10)) AS logged_cost
@@ -28,6 +29,7 @@ v AS (
         plan_count_problem(output_raw, output_n) AS output_problem,
         plan_count_problem(cached_raw, cached_n) AS cached_problem,
         plan_count_problem(cache_write_raw, cache_write_n) AS cache_write_problem,
+        plan_count_problem(cache_write_1h_raw, cache_write_1h_n) AS cache_write_1h_problem,
         plan_count_problem(reasoning_raw, reasoning_n) AS reasoning_problem,
         plan_count_problem(tool_calls_raw, tool_calls_n) AS tool_calls_problem,
         images_raw IS NOT NULL AND TRY_CAST(images_raw AS BOOLEAN) IS NULL AS images_problem
@@ -44,6 +46,7 @@ p AS (
             WHEN output_problem IS NOT NULL THEN 'output_tokens'
             WHEN cached_problem IS NOT NULL THEN 'cached_input_tokens'
             WHEN cache_write_problem IS NOT NULL THEN 'cache_write_tokens'
+            WHEN cache_write_1h_problem IS NOT NULL THEN 'cache_write_1h_tokens'
             WHEN reasoning_problem IS NOT NULL THEN 'reasoning_tokens'
             WHEN tool_calls_problem IS NOT NULL THEN 'tool_calls'
             WHEN images_problem THEN 'has_images'
@@ -56,6 +59,8 @@ p AS (
             WHEN coalesce(cached_n, 0) + coalesce(cache_write_n, 0) > input_n
                 THEN 'cached_input_tokens'
             WHEN coalesce(reasoning_n, 0) > output_n THEN 'reasoning_tokens'
+            WHEN coalesce(cache_write_1h_n, 0) > coalesce(cache_write_n, 0)
+                THEN 'cache_write_1h_tokens'
         END AS problem_field
     FROM v
 ),
@@ -77,6 +82,8 @@ checked AS (
             WHEN 'cached_input_tokens' THEN coalesce(cached_problem,
                 'cache reads + writes exceed input_tokens (' || input_raw || ')')
             WHEN 'cache_write_tokens' THEN cache_write_problem
+            WHEN 'cache_write_1h_tokens' THEN coalesce(cache_write_1h_problem,
+                'exceeds cache_write_tokens (' || coalesce(cache_write_raw, '0') || ')')
             WHEN 'reasoning_tokens' THEN coalesce(reasoning_problem,
                 'exceeds output_tokens (' || output_raw || ')')
             WHEN 'tool_calls' THEN tool_calls_problem
@@ -115,5 +122,6 @@ SELECT
     CASE WHEN problem IS NULL THEN failure END,
     logged_cost,
     lower(service_tier),
-    custom_id
+    custom_id,
+    coalesce(cache_write_1h_n::BIGINT, 0)
 FROM checked

@@ -66,6 +66,7 @@ SELECT
     r.output_tokens,
     r.cached_input_tokens,
     r.cache_write_tokens,
+    r.cache_write_1h_tokens,
     r.reasoning_tokens,
     r.tokens_counted,
     r.task_type,

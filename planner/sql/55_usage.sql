@@ -88,6 +88,7 @@ summed AS (
         sum(output_tokens)::BIGINT              AS output_tokens,
         sum(cached_input_tokens)::BIGINT        AS cached_input_tokens,
         sum(cache_write_tokens)::BIGINT         AS cache_write_tokens,
+        sum(cache_write_1h_tokens)::BIGINT      AS cache_write_1h_tokens,
         sum(reasoning_tokens)::BIGINT           AS reasoning_tokens,
         sum(logged_cost)                        AS logged_cost,
         sum(least(input_tokens, $router_tokens))::BIGINT AS router_input_tokens

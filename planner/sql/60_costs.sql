@@ -25,15 +25,19 @@ WITH priced AS (
         u.* EXCLUDE (is_minute, minute),
         list_contains(s.batch_workloads, u.workload) AS batch_eligible,
         plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
+                  u.cache_write_1h_tokens,
                   u.output_tokens, own.p, u.own_lc) AS as_logged_cost,
         plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
+                  u.cache_write_1h_tokens,
                   u.output_tokens, f.p, u.frontier_lc) AS frontier_cost,
         -- Routed prices: a batch-eligible workload's requests at the batch tier where the model
         -- publishes one.
         plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
+                  u.cache_write_1h_tokens,
                   u.output_tokens, CASE WHEN batch_eligible THEN coalesce(fb.p, f.p)
                                         ELSE f.p END, u.frontier_lc) AS routed_frontier_cost,
         plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
+                  u.cache_write_1h_tokens,
                   u.output_tokens * s.verbosity,
                   CASE WHEN batch_eligible THEN coalesce(db.p, d.p) ELSE d.p END,
                   u.distilled_lc)                   AS distilled_cost,

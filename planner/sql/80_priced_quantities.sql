@@ -9,7 +9,8 @@ WITH q AS (
         sum(input_tokens - cached_input_tokens - cache_write_tokens) AS input_tokens,
         sum(cached_input_tokens) AS cached_input_tokens,
         sum(cache_write_tokens) AS cache_write_tokens,
-        sum(output_tokens) AS output_tokens
+        sum(output_tokens) AS output_tokens,
+        sum(cache_write_1h_tokens) AS cache_write_1h_tokens
     FROM costs
     GROUP BY ALL
 ),
@@ -34,7 +35,8 @@ lines AS (
 SELECT
     workload, scenario, model, long_context, weight,
     sum(requests)::BIGINT, sum(input_tokens)::BIGINT, sum(cached_input_tokens)::BIGINT,
-    sum(cache_write_tokens)::BIGINT, sum(output_tokens)::BIGINT
+    sum(cache_write_tokens)::BIGINT, sum(output_tokens)::BIGINT,
+    sum(cache_write_1h_tokens)::BIGINT
 FROM lines
 GROUP BY ALL
 ORDER BY workload, scenario, model, long_context, weight
