@@ -39,6 +39,7 @@ from cli.options import (
     RulesOpt,
     ScenarioFileOpt,
     SourceOpt,
+    TextSampleOpt,
     TraceStartOpt,
     UtilizationOpt,
     WorkloadOpt,
@@ -60,6 +61,7 @@ from planner.gate import CheckResult, Thresholds
 from planner.ingest import IngestOptions
 from planner.report import Report
 from planner.settings import Settings
+from planner.signals import DEFAULT_PER_WORKLOAD
 from planner.sources import ColumnMap
 
 app = typer.Typer(
@@ -100,6 +102,7 @@ def _options(
     scenario_file: Path | None = None, growth: object = None, months: int | None = None,
     budget: object = None, onprem_mode: OnPremMode | None = None,
     batch_workloads: list[str] | None = None,
+    text_sample: int = DEFAULT_PER_WORKLOAD,
 ) -> pipeline.AnalyzeOptions:
     if utilization is not None and Decimal(str(utilization)) == 0:
         raise typer.BadParameter("must be above 0", param_hint="--utilization")
@@ -123,6 +126,7 @@ def _options(
         rules=str(rules) if rules else None,
         overrides=str(overrides) if overrides else None,
         settings=settings,
+        text_sample=text_sample,
     )
 
 
@@ -148,6 +152,7 @@ def analyze(
     pricing: PricingOpt = None,
     rules: RulesOpt = None,
     overrides: OverridesOpt = None,
+    text_sample: TextSampleOpt = DEFAULT_PER_WORKLOAD,
     frontier: FrontierOpt = None,
     distilled: DistilledOpt = None,
     escalation: EscalationOpt = None,
@@ -173,7 +178,8 @@ def analyze(
     options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
                        utilization, min_replicas,
                        _reading(source, model, workload, trace_start, maps), price_at,
-                       scenario_file, growth, months, budget, onprem_mode, batch_workload)
+                       scenario_file, growth, months, budget, onprem_mode, batch_workload,
+                       text_sample)
     report = _run(logs, options, fmt is ReportFormat.table)
     _emit(report, fmt, output)
     if output is not None:
@@ -199,6 +205,7 @@ def baseline(
     pricing: PricingOpt = None,
     rules: RulesOpt = None,
     overrides: OverridesOpt = None,
+    text_sample: TextSampleOpt = DEFAULT_PER_WORKLOAD,
     frontier: FrontierOpt = None,
     distilled: DistilledOpt = None,
     escalation: EscalationOpt = None,
@@ -214,7 +221,8 @@ def baseline(
     report = _run(logs, _options(db, pricing, rules, overrides, frontier, distilled,
                                  escalation, reading=_reading(source, model, workload,
                                                               trace_start, maps),
-                                 price_at=price_at, scenario_file=scenario_file), False)
+                                 price_at=price_at, scenario_file=scenario_file,
+                                 text_sample=text_sample), False)
     output.write_text(to_json(report), encoding="utf-8")
     _say(f"plan: baseline written to {output}")
 
@@ -247,6 +255,7 @@ def check(
     pricing: PricingOpt = None,
     rules: RulesOpt = None,
     overrides: OverridesOpt = None,
+    text_sample: TextSampleOpt = DEFAULT_PER_WORKLOAD,
     scenario_file: ScenarioFileOpt = None,
     source: SourceOpt = None,
     model: ModelOpt = None,
@@ -272,7 +281,8 @@ def check(
             max_rejected_pct=Decimal(max_rejected_pct),
         )
     options = _options(db, pricing, rules, overrides, None, None, None,
-                       reading=_reading(source, model, workload, trace_start, maps))
+                       reading=_reading(source, model, workload, trace_start, maps),
+                       text_sample=text_sample)
     if scenario_file is not None:
         with reported():
             settings = settings.with_file(scenario_file)
@@ -311,6 +321,7 @@ def export(
     pricing: PricingOpt = None,
     rules: RulesOpt = None,
     overrides: OverridesOpt = None,
+    text_sample: TextSampleOpt = DEFAULT_PER_WORKLOAD,
     frontier: FrontierOpt = None,
     distilled: DistilledOpt = None,
     escalation: EscalationOpt = None,
@@ -325,7 +336,7 @@ def export(
     """Write scenario costs per group (one row per group and scenario) for spreadsheets."""
     options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
                        reading=_reading(source, model, workload, trace_start, maps),
-                       price_at=price_at, scenario_file=scenario_file)
+                       price_at=price_at, scenario_file=scenario_file, text_sample=text_sample)
     with reported():
         kind = export_kind(output)
         report, rows = pipeline.export(logs, options, [g.value for g in group_by])

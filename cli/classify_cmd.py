@@ -44,14 +44,14 @@ def samples(
         found = read_samples(logs, options, workload, label, rule, number)
     out = Console(highlight=False)
     if not found:
-        out.print("no requests match", markup=False)
+        _put(out, "no requests match")
     for s in found:
-        out.print(f"{s.where}  {s.label}  rule {s.rule}  ({s.domain})", markup=False)
-        out.print(f"  evidence: {printable(s.evidence)}", markup=False)
+        _put(out, f"{s.where}  {s.label}  rule {s.rule}  ({s.domain})")
+        _put(out, f"  evidence: {printable(s.evidence)}")
         text = printable(s.text, keep_lines=full)
         if not full and len(text) > SHOWN_CHARS:
             text = text[:SHOWN_CHARS - 1] + "…"
-        out.print(f"  text: {text or '(no text logged)'}", markup=False)
+        _put(out, f"  text: {text or '(no text logged)'}")
 
 
 def evaluate(
@@ -80,14 +80,19 @@ def evaluate(
         table.add_row(d.domain, d.label, str(d.prompts), str(d.called_capability),
                       f"{d.share:.2f}" if capability else "-", _fmt(d.precision),
                       _fmt(d.f1))
-    out.print(table)
+    _put(out, table)
     out.print("A cost-bound domain's 'called capability' are false positives; a capability "
-              "domain's precision counts the prompts plan put in that domain.", markup=False)
-    out.print(f"capability-bound: precision {result.precision:.3f}, recall {result.recall:.3f}, "
+              "domain's precision counts the prompts plan put in that domain.")
+    _put(out, f"capability-bound: precision {result.precision:.3f}, recall {result.recall:.3f}, "
               f"F1 {result.f1:.3f} (TP {result.true_pos}, FP {result.false_pos}, "
-              f"FN {result.false_neg})", markup=False)
+              f"FN {result.false_neg})")
     for ident, want, rule in result.misses[:misses]:
-        out.print(f"  miss: {printable(ident)} is {want}, rule {rule}", markup=False)
+        _put(out, f"  miss: {printable(ident)} is {want}, rule {rule}")
+
+
+def _put(out: Console, text: str) -> None:
+    """One line of plain text (log text is never read as markup, never hard-wrapped)."""
+    out.print(text, markup=False, soft_wrap=True)
 
 
 def _fmt(value: float | None) -> str:

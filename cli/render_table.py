@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cli import render_charts
-from planner.report import Report
+from planner.report import Report, Workload
 
 MAX_REASONS_SHOWN = 5
 
@@ -130,6 +130,21 @@ def _tokens(n: int) -> str:
     return str(n)
 
 
+def _confidence(w: Workload) -> str:
+    """How much the label rests on: flagged when mostly default, and a sample's margin."""
+    e = w.evidence
+    if e is None:
+        return ""
+    notes = []
+    if e.mostly_default:
+        notes.append(f"labelled mostly by default: {1 - e.positive_share:.0%} of requests "
+                     "matched no rule")
+    if e.capability_margin is not None:
+        notes.append(f"capability share ±{e.capability_margin:.1%} (95%): the text signals "
+                     f"read {e.sampled_texts:,} of {e.distinct_texts:,} distinct texts")
+    return "".join(f" [{n}]" for n in notes)
+
+
 def _workloads(report: Report) -> Group:
     t = Table(title="Workloads (monthly cost)", title_justify="left")
     t.add_column("workload", overflow="fold")
@@ -147,7 +162,7 @@ def _workloads(report: Report) -> Group:
             f"{w.requests:,}", f"{_tokens(w.input_tokens)}/{_tokens(w.output_tokens)}",
             _usd(w.monthly_cost_usd["all-frontier"]), _usd(w.monthly_cost_usd["routed"]),
         )
-        why.append(Text(f"  {w.workload}: " + "; ".join(w.reasons[:2])))
+        why.append(Text(f"  {w.workload}: " + "; ".join(w.reasons[:2]) + _confidence(w)))
     return Group(t, Text("Why:"), *why)
 
 

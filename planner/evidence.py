@@ -128,7 +128,7 @@ def _evidence(rec: Mapping[str, Any], total: int) -> LabelEvidence:
     default_share = _share(rec["by_default"], total)
     sampled, distinct = rec["sampled_texts"] or 0, rec["distinct_texts"] or 0
     margin = None
-    if sampled < distinct:  # the text signals read a sample: the share is an estimate
+    if 0 < sampled < distinct:  # the text signals read a sample: the share is an estimate
         n, big_n = rec["sampled_requests"], rec["text_requests"]
         p = float(rec["sampled_capability_share"])
         spread = Z95 * math.sqrt(p * (1 - p) / n) if 0 < p < 1 else 3 / n  # rule of three

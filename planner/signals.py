@@ -53,7 +53,8 @@ def compute(con: duckdb.DuckDBPyConnection, rules: RuleSet, per_workload: int) -
     for i, signal in enumerate(rules.signals, start=1):
         params[f"signal{i}"] = signal.pattern
         counts.append(f"len(regexp_extract_all(x.text, $signal{i}))")
-        matches.append(f"list_distinct(regexp_extract_all(lower(x.text), $signal{i}))[1:3]")
+        matches.append("list_sort(list_distinct(regexp_extract_all(lower(x.text), "
+                       f"$signal{i})))[1:3]")
     script = (db.sql("46_text_signals")
               .replace("{signal_counts}", f"[{', '.join(counts)}]" if counts else "[]::INTEGER[]")
               .replace("{signal_matches}",

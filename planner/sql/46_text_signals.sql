@@ -1,8 +1,9 @@
 -- Stage 46: the text signals of each sampled text. {signal_counts} and {signal_matches} are
 -- lists built by planner/signals.py from the rules file's [[signal]] patterns, each a bound
 -- parameter ($signal1, ...): how often each pattern matches the text, and (for the evidence)
--- the first three distinct matches, lower-cased. text_similarity (the nearest examples' domain,
--- vote and best similarity) was filled by planner/signals.py from the embeddings.
+-- three of its distinct matches, lower-cased, the first in alphabetical order. text_similarity
+-- (the nearest examples' domain, vote and best similarity) was filled by planner/signals.py
+-- from the embeddings.
 CREATE OR REPLACE TEMP TABLE text_signals AS
 SELECT
     x.text_hash,

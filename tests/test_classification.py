@@ -1,0 +1,205 @@
+"""Stage 45-57: text signals, similarity to examples, per-request labels and their evidence,
+the text sample and its margin, and `plan eval` / `plan samples` / `plan export -g label`."""
+
+from __future__ import annotations
+
+import json
+import math
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BASE = {"timestamp": "2026-01-01T00:00:00Z", "model": "gpt-5", "output_tokens": 100}
+
+
+def recs(prompts: list[str], workload: str = "w", **extra: object) -> list[dict]:
+    return [{**BASE, "request_id": f"r{i}", "timestamp": f"2026-01-01T00:{i // 60:02d}:"
+             f"{i % 60:02d}Z", "workload": workload, "prompt": p, **extra}
+            for i, p in enumerate(prompts)]
+
+
+def analyse(run, log: Path, *args: str) -> dict:
+    res = run("analyze", str(log), "--db", ":memory:", "-f", "json", *args)
+    assert res.exit_code == 0, res.stderr
+    return json.loads(res.stdout)
+
+
+@pytest.fixture
+def signal_rules(tmp_path: Path) -> Path:
+    """One capability rule on a signal counted twice, one cost-bound rule on similarity."""
+    examples = tmp_path / "examples.jsonl"
+    examples.write_text("\n".join(json.dumps(e) for e in [
+        {"domain": "gui", "label": "capability-bound", "text": "click the Save button in the "
+         "LibreOffice dialog window", "source": "hand"},
+        {"domain": "gui", "label": "capability-bound", "text": "open the browser settings tab "
+         "and click dark mode", "source": "hand"},
+        {"domain": "lang", "label": "cost-bound", "text": "translate this sentence into French",
+         "source": "hand"},
+        {"domain": "lang", "label": "cost-bound", "text": "translate the paragraph into German",
+         "source": "hand"},
+    ]) + "\n")
+    rules = tmp_path / "rules.toml"
+    rules.write_text('''
+[similarity]
+examples = "examples.jsonl"
+k = 2
+
+[[signal]]
+name = "zz"
+pattern = "(?i)\\\\bzz\\\\w*"
+
+[[rule]]
+name = "two-zz"
+label = "capability-bound"
+reason = "says zz twice"
+min_signals = { zz = 2 }
+
+[[rule]]
+name = "like-gui"
+domain = "gui"
+label = "capability-bound"
+reason = "nearest GUI examples"
+similar_to = ["gui"]
+
+[[rule]]
+name = "like-lang"
+domain = "lang"
+label = "cost-bound"
+reason = "nearest translation examples"
+similar_to = ["lang"]
+''')
+    return rules
+
+
+def test_signal_counts_decide_and_are_shown(run, write_log, signal_rules):
+    log = write_log(recs(["please zzfix and ZZtop this", "only one zz here, translate it"]))
+    res = run("samples", str(log), "--db", ":memory:", "--rules", str(signal_rules),
+              "-w", "w", "-n", "5")
+    assert res.exit_code == 0, res.stderr
+    lines = res.stdout.splitlines()
+    # The first request says zz twice (zzfix, ZZtop): rule two-zz, its matches lower-cased.
+    first = lines.index(next(x for x in lines if x.startswith(f"{log}:1 ")))
+    assert "capability-bound  rule two-zz" in lines[first]
+    assert "zz x2: 'zzfix', 'zztop'" in lines[first + 1]
+    # The second says it once: not enough for two-zz; it is nearest the translation examples.
+    second = lines.index(next(x for x in lines if x.startswith(f"{log}:2 ")))
+    assert "cost-bound  rule like-lang  (lang)" in lines[second]
+
+
+def test_similarity_picks_the_nearest_domain(run, write_log, signal_rules):
+    log = write_log(recs(["click the OK button in the settings window"] * 3
+                         + ["translate this text into Spanish"], workload="w"))
+    out = analyse(run, log, "--rules", str(signal_rules))
+    (w,) = out["workloads"]
+    assert w["capability_share"] == 0.75
+    assert w["reasons"][0].startswith("capability-bound: nearest GUI examples (75.0% of "
+                                      f"requests; e.g. {log}:")
+    # Repeated texts are read once: 2 distinct texts behind 4 requests.
+    assert w["evidence"]["distinct_texts"] == 2 and w["evidence"]["sampled_texts"] == 2
+
+
+def test_text_sample_and_its_margin(run, write_log, signal_rules):
+    # 30 distinct texts, each saying zz twice; the sample reads 10 of them.
+    log = write_log(recs([f"task {i}: zz and zz again" for i in range(30)]))
+    out = analyse(run, log, "--rules", str(signal_rules), "--text-sample", "10")
+    (w,) = out["workloads"]
+    e = w["evidence"]
+    assert (e["distinct_texts"], e["sampled_texts"], e["text_requests"]) == (30, 10, 30)
+    # Every sampled request is capability-bound (p = 1), so the margin is the rule of three,
+    # 3 / n, with the finite-population correction sqrt((N - n) / (N - 1)): n = 10, N = 30.
+    margin = Decimal(str(3 / 10 * math.sqrt(20 / 29))).quantize(Decimal("0.0001"))
+    assert Decimal(str(e["capability_margin"])) == margin == Decimal("0.2491")
+    # The 20 requests left out take the sample's majority, and say so.
+    assert w["capability_share"] == 1.0
+    assert any(r.startswith("capability-bound: labelled as most of its workload's sampled "
+                            "requests (66.7% of requests") for r in w["reasons"])
+    assert any("text sample" in x for x in out["warnings"])
+
+
+def test_without_text_signals_text_rules_do_not_fire(run, write_log, signal_rules):
+    log = write_log(recs(["zz zz"] * 2))
+    out = analyse(run, log, "--rules", str(signal_rules), "--text-sample", "0")
+    (w,) = out["workloads"]
+    assert w["capability_share"] == 0 and w["evidence"]["mostly_default"] is True
+    assert any("labelled mostly by default" in x for x in out["warnings"])
+
+
+def test_hard_share_of_cost_bound_requests(run, write_log):
+    # Four tagged support requests, one writing 5,000 output tokens, one 2,500 reasoning tokens
+    # (above the 4,000 / 2,000 marks), two ordinary: 2 of 4 look hard.
+    rows = [{**BASE, "request_id": str(i), "workload": "s", "task_type": "support",
+             "input_tokens": 100, "output_tokens": out, "reasoning_tokens": reasoning}
+            for i, (out, reasoning) in enumerate([(5000, 0), (3000, 2500), (100, 0), (3999, 1999)])]
+    (w,) = analyse(run, write_log(rows))["workloads"]
+    assert w["evidence"]["hard_share"] == 0.5 and w["evidence"]["positive_share"] == 1.0
+
+
+def test_arena_hard_keyword_traps_are_cost_bound(run, write_log):
+    """Real Chatbot Arena prompts that the old keyword rules called capability-bound: lyrics,
+    an investment policy and stories saying 'vulnerability', a scraper saying 'click on the'."""
+    traps = [json.loads(x) for x in
+             (FIXTURES / "real" / "arena_hard_keyword_traps.jsonl").read_text().splitlines()]
+    rows = [{**BASE, "request_id": t["uid"], "workload": t["uid"], "prompt": t["prompt"]}
+            for t in traps]
+    out = analyse(run, write_log(rows))
+    labels = {w["workload"]: w["label"] for w in out["workloads"]}
+    assert labels == {t["uid"]: "cost-bound" for t in traps}
+
+
+def test_eval_precision_recall_by_hand(run, tmp_path):
+    """Seven labelled prompts and a one-keyword rule: 3 true positives, 1 false positive,
+    1 false negative, 2 true negatives -> precision 3/4, recall 3/4, F1 0.75."""
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[rule]]\nname = "k"\nlabel = "capability-bound"\nreason = "r"\n'
+                     'keywords = ["frobnicate"]\n')
+    prompts = [("a", "capability-bound", "gui", "frobnicate the window"),
+               ("b", "capability-bound", "gui", "frobnicate it"),
+               ("c", "capability-bound", "cyber", "frobnicate the binary"),
+               ("d", "capability-bound", "cyber", "find the flag"),
+               ("e", "cost-bound", "lang", "frobnicate means what?"),
+               ("f", "cost-bound", "lang", "translate this"),
+               ("g", "cost-bound", "math", "2 + 2")]
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text("".join(json.dumps({"id": i, "label": lab, "domain": d, "prompt": p})
+                                + "\n" for i, lab, d, p in prompts))
+    res = run("eval", str(labelled), "--rules", str(rules), "--misses", "5")
+    assert res.exit_code == 0, res.stderr
+    assert "precision 0.750, recall 0.750, F1 0.750 (TP 3, FP 1, FN 1)" in res.stdout
+    assert "miss: d is capability-bound, rule default" in res.stdout
+    assert "miss: e is cost-bound, rule k" in res.stdout
+    # Per domain: cyber recall 1/2; gui 2/2; lang's one false positive.
+    rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
+            for line in res.stdout.splitlines() if line.startswith("│")}
+    assert rows["cyber"][:3] == ["capability-bound", "2", "1"] and rows["cyber"][3] == "0.50"
+    assert rows["gui"][:4] == ["capability-bound", "2", "2", "1.00"]
+    assert rows["lang"][:3] == ["cost-bound", "2", "1"]
+
+
+def test_export_by_label_and_rule_adds_up_to_the_report(run, tmp_path):
+    sample = Path(__file__).parent.parent / "sample_logs"
+    report = json.loads(run("analyze", str(sample), "--db", ":memory:", "-f", "json").stdout)
+    out = tmp_path / "by_rule.json"
+    res = run("export", str(sample), "--db", ":memory:", "-g", "label", "-g", "rule",
+              "-o", str(out))
+    assert res.exit_code == 0, res.stderr
+    rows = json.loads(out.read_text())
+    for scenario in report["scenarios"]:
+        total = sum(Decimal(str(r["monthly_cost_usd"])) for r in rows
+                    if r["scenario"] == scenario["name"])
+        assert total == Decimal(str(scenario["monthly_cost_usd"])), scenario["name"]
+    # Every request is in exactly one (label, rule) row, and the labels are the two.
+    as_logged = [r for r in rows if r["scenario"] == "as-logged"]
+    assert sum(r["requests"] for r in as_logged) == report["ingest"]["accepted"]
+    assert {r["label"] for r in rows} == {"capability-bound", "cost-bound"}
+
+
+def test_samples_escape_control_characters(run, write_log):
+    log = write_log(recs(["clear \x1b[2J screen\nnext line"]))
+    res = run("samples", str(log), "--db", ":memory:", "-w", "w")
+    assert res.exit_code == 0, res.stderr
+    assert "\x1b" not in res.stdout and "\\x1b[2J" in res.stdout
+    assert "text: clear \\x1b[2J screen next line" in res.stdout
+    missing = run("samples", str(log), "--db", ":memory:", "-w", "nope")
+    assert missing.exit_code == 2 and "no workload 'nope'" in missing.stderr
