@@ -142,6 +142,10 @@ def _confidence(w: Workload) -> str:
     if e.capability_margin is not None:
         notes.append(f"capability share ±{e.capability_margin:.1%} (95%): the text signals "
                      f"read {e.sampled_texts:,} of {e.distinct_texts:,} distinct texts")
+    if e.hard_share:
+        notes.append(f"{e.hard_share:.0%} of its cost-bound requests look hard for a distilled "
+                     "model (2,000+ reasoning or 4,000+ output tokens): compare the escalation "
+                     "assumption")
     return "".join(f" [{n}]" for n in notes)
 
 

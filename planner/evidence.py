@@ -36,7 +36,8 @@ def read(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> dict[str, WorkloadEv
     run_script(con, db.sql("57_evidence"), {})
     paths = dict(con.execute("SELECT file_id, path FROM run_files").fetchall())
     by_name = {r.name: r for r in rules.rules}
-    examples = signals.load_examples(rules.similarity.examples) if rules.similarity else None
+    examples = (signals.load_examples(rules.similarity.examples, rules.similarity.max_chars)
+                if rules.similarity else None)
     names = [s.name for s in rules.signals]
     reasons: dict[str, list[tuple[int, str]]] = {}
     rows = con.execute("SELECT * FROM rule_evidence ORDER BY workload, requests DESC, rule")

@@ -69,7 +69,8 @@ def _read(con: duckdb.DuckDBPyConnection, rules: RuleSet, workload: str, label: 
                                   "limit": limit})
     cols = [d[0] for d in result.description]
     by_name = {r.name: r for r in rules.rules}
-    examples = signals.load_examples(rules.similarity.examples) if rules.similarity else None
+    examples = (signals.load_examples(rules.similarity.examples, rules.similarity.max_chars)
+                if rules.similarity else None)
     names = [s.name for s in rules.signals]
     out = []
     for row in result.fetchall():

@@ -27,7 +27,7 @@ from planner.errors import RulesError
 from planner.ingest import run_script
 from planner.rules import RuleSet
 
-DEFAULT_PER_WORKLOAD = 2000
+DEFAULT_PER_WORKLOAD = 500
 _CHUNK = 2048  # texts compared with the examples at a time (bounds the similarity matrix)
 
 
@@ -72,7 +72,7 @@ def _similarity(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
         con.execute("CREATE OR REPLACE TEMP TABLE text_similarity (text_hash UBIGINT, "
                     "sim_domain VARCHAR, sim_vote DOUBLE, sim_top DOUBLE, sim_example INTEGER)")
         return
-    examples = load_examples(rules.similarity.examples)
+    examples = load_examples(rules.similarity.examples, rules.similarity.max_chars)
     vectors = embedding.embed(sample.column("text").to_pylist())
     domain, vote, top, example = nearest(vectors, examples, rules.similarity.k)
     table = pa.table({
@@ -121,12 +121,14 @@ def nearest(
     return domain, vote, top, example
 
 
-def load_examples(path: Path) -> Examples:
-    return _load_examples(str(path), path.stat().st_mtime_ns)
+def load_examples(path: Path, max_chars: int) -> Examples:
+    """The examples file, each text embedded from its first max_chars characters (as a
+    request's text is)."""
+    return _load_examples(str(path), path.stat().st_mtime_ns, max_chars)
 
 
 @cache
-def _load_examples(path: str, _mtime: int) -> Examples:
+def _load_examples(path: str, _mtime: int, max_chars: int) -> Examples:
     domains: dict[str, str] = {}
     texts, sources, of = [], [], []
     with open(path, encoding="utf-8") as handle:
@@ -147,4 +149,4 @@ def _load_examples(path: str, _mtime: int) -> Examples:
         raise RulesError(f"{path}: no examples")
     return Examples(domains=tuple(domains), domain_labels=tuple(domains.values()),
                     domain_of=np.array(of), texts=tuple(texts), sources=tuple(sources),
-                    vectors=embedding.embed(texts))
+                    vectors=embedding.embed([t[:max_chars] for t in texts]))
