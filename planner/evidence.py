@@ -76,11 +76,14 @@ def describe(rule: Rule | None, rec: Mapping[str, Any], examples: signals.Exampl
     parts: list[str] = []
     for key, value in rule.conditions:
         if key == "min_signals":
-            for name in value:
-                i = signal_names.index(name)
-                words = (rec["signal_matches"] or [[]] * len(signal_names))[i] or []
-                count = (rec["signal_counts"] or [0] * len(signal_names))[i]
-                parts.append(f"{name} x{count}: {', '.join(repr(w) for w in words)}")
+            parts.extend(_signal(rec, signal_names, name) for name in value)
+        elif key == "any_signals":
+            parts.extend(_signal(rec, signal_names, name) for name in value
+                         if ((rec["signal_counts"] or [0] * len(signal_names))
+                             [signal_names.index(name)]))
+        elif key in ("min_capability_vote", "nearest_capability_in"):
+            parts.append(f"{rec['sim_cap_vote']:.0%} of the nearest examples' vote is for "
+                         f"capability-bound tasks, most for {rec['sim_cap_domain']}")
         elif key in ("similar_to", "min_vote", "min_similarity"):
             near = _nearest(rec, examples)
             if near and near not in parts:
@@ -91,6 +94,13 @@ def describe(rule: Rule | None, rec: Mapping[str, Any], examples: signals.Exampl
         else:
             parts.append(_FACTS[key](rec))
     return "; ".join(dict.fromkeys(parts))
+
+
+def _signal(rec: Mapping[str, Any], signal_names: list[str], name: str) -> str:
+    i = signal_names.index(name)
+    words = (rec["signal_matches"] or [[]] * len(signal_names))[i] or []
+    count = (rec["signal_counts"] or [0] * len(signal_names))[i]
+    return f"{name} x{count}: {', '.join(repr(w) for w in words)}"
 
 
 def _nearest(rec: Mapping[str, Any], examples: signals.Examples | None) -> str:

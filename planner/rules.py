@@ -29,8 +29,14 @@ CONDITIONS: dict[str, tuple[str, str]] = {
     "similar_to": ("strings", "list_contains({p}, t.sim_domain)"),
     "min_vote": ("share", "t.sim_vote >= {p}"),
     "min_similarity": ("share", "t.sim_top >= {p}"),
+    # The capability-bound examples' share of that vote, and the capability domain they vote
+    # for most (a text between several capability domains is still near capability-bound work).
+    "min_capability_vote": ("share", "t.sim_cap_vote >= {p}"),
+    "nearest_capability_in": ("strings", "list_contains({p}, t.sim_cap_domain)"),
     # {signal = n, ...}: each named signal (a [[signal]] pattern) matched at least n times.
     "min_signals": ("signals", "t.signal_counts[{i}] >= {p}"),
+    # [signal, ...]: at least one of the named signals matched.
+    "any_signals": ("signal_names", "t.signal_counts[{i}] >= 1"),
     "min_output_tokens": ("count", "s.output_tokens >= {p}"),
     "min_reasoning_tokens": ("count", "s.reasoning_tokens >= {p}"),
     # (the empty-text test first: most logs carry no text, and AND skips the regex for them)
@@ -106,6 +112,10 @@ class RuleSet:
                         parts.append(CONDITIONS[key][1].format(i=index[signal], p=f"${name}"))
                         params[name] = n
                     continue
+                if CONDITIONS[key][0] == "signal_names":  # signal indexes only: no values
+                    parts.append("(" + " OR ".join(
+                        CONDITIONS[key][1].format(i=index[signal]) for signal in value) + ")")
+                    continue
                 name = f"rule{idx}_{key}"
                 parts.append(CONDITIONS[key][1].format(p=f"${name}"))
                 params[name] = value
@@ -138,8 +148,9 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
     if dupes:
         raise RulesError(f"{where}: rule names must be unique; repeated: {', '.join(dupes)}")
     similarity = _parse_similarity(doc.get("similarity"), target, where)
-    if similarity is None and any(k == "similar_to" for r in rules for k, _ in r.conditions):
-        raise RulesError(f"{where}: rules use similar_to but the file has no [similarity] table")
+    if similarity is None and any(k in _SIMILARITY for r in rules for k, _ in r.conditions):
+        raise RulesError(f"{where}: rules compare texts with examples but the file has no "
+                         "[similarity] table")
     return RuleSet(
         path=where,
         rules=rules,
@@ -236,12 +247,20 @@ def _parse_rule(idx: int, raw: Any, where: str, signals: set[str]) -> Rule:
     domain = raw.get("domain", name)
     if not isinstance(domain, str) or not domain:
         raise RulesError(f"{ctx}: domain must be a non-empty string")
+    if domain == NEAREST and label != "capability-bound":
+        raise RulesError(f"{ctx}: domain = \"{NEAREST}\" (the capability domain the nearest "
+                         "examples vote for) needs label = \"capability-bound\"")
     return Rule(name=name, label=label, reason=reason, conditions=tuple(conditions),
                 domain=domain)
 
 
 def _check_value(key: str, value: Any, ctx: str, signals: set[str]) -> Any:
     kind = CONDITIONS[key][0]
+    if kind == "signal_names":
+        if not isinstance(value, list) or not value or not all(v in signals for v in value):
+            raise RulesError(f"{ctx}: 'any_signals' must be a non-empty list of signal names "
+                             f"([[signal]]); known signals: {', '.join(sorted(signals))}")
+        return list(value)
     if kind == "signals":
         ok = isinstance(value, dict) and value and all(
             k in signals and isinstance(n, int) and not isinstance(n, bool) and n >= 1
@@ -271,7 +290,11 @@ def _check_value(key: str, value: Any, ctx: str, signals: set[str]) -> Any:
     return value
 
 
-_TEXT_CONDITIONS = {"keywords", "similar_to", "min_vote", "min_similarity", "min_signals"}
+_TEXT_CONDITIONS = {"keywords", "similar_to", "min_vote", "min_similarity", "min_signals",
+                    "min_capability_vote", "nearest_capability_in", "any_signals"}
+_SIMILARITY = {"similar_to", "min_vote", "min_similarity", "min_capability_vote",
+               "nearest_capability_in"}
+NEAREST = "nearest"  # a rule's domain: the capability domain its request's examples vote for
 
 
 def _keyword_regex(words: list[str]) -> str:

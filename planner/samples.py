@@ -42,7 +42,8 @@ _QUERY = """
 SELECT
     r.path || ':' || l.line_no AS where_, l.label, l.rule, l.domain, l.task_type, l.tool_calls,
     l.has_images, l.has_tools, l.input_tokens, l.output_tokens, l.reasoning_tokens,
-    t.sim_domain, t.sim_vote, t.sim_top, t.sim_example, t.signal_counts, t.signal_matches,
+    t.sim_domain, t.sim_vote, t.sim_top, t.sim_example, t.sim_cap_vote, t.sim_cap_domain,
+    t.signal_counts, t.signal_matches,
     concat_ws(chr(10), coalesce(q.system_prompt, b.system_prompt), coalesce(q.prompt, b.prompt))
         AS text
 FROM labelled_requests l

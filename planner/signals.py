@@ -28,6 +28,7 @@ from planner.ingest import run_script
 from planner.rules import RuleSet
 
 DEFAULT_PER_WORKLOAD = 500
+CAPABILITY = "capability-bound"
 _CHUNK = 2048  # texts compared with the examples at a time (bounds the similarity matrix)
 
 
@@ -70,17 +71,21 @@ def _similarity(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
     sample = con.sql("SELECT text_hash, text FROM text_sample").to_arrow_table()
     if rules.similarity is None or sample.num_rows == 0:
         con.execute("CREATE OR REPLACE TEMP TABLE text_similarity (text_hash UBIGINT, "
-                    "sim_domain VARCHAR, sim_vote DOUBLE, sim_top DOUBLE, sim_example INTEGER)")
+                    "sim_domain VARCHAR, sim_vote DOUBLE, sim_top DOUBLE, sim_example INTEGER, "
+                    "sim_cap_vote DOUBLE, sim_cap_domain VARCHAR)")
         return
     examples = load_examples(rules.similarity.examples, rules.similarity.max_chars)
     vectors = embedding.embed(sample.column("text").to_pylist())
-    domain, vote, top, example = nearest(vectors, examples, rules.similarity.k)
+    near = nearest(vectors, examples, rules.similarity.k)
+    names = np.asarray((*examples.domains, None), dtype=object)  # index -1: no such domain
     table = pa.table({
         "text_hash": sample.column("text_hash"),
-        "sim_domain": pa.array(np.asarray(examples.domains, dtype=object)[domain]),
-        "sim_vote": pa.array(vote, type=pa.float64()),
-        "sim_top": pa.array(top, type=pa.float64()),
-        "sim_example": pa.array(example, type=pa.int32()),
+        "sim_domain": pa.array(names[near["domain"]]),
+        "sim_vote": pa.array(near["vote"], type=pa.float64()),
+        "sim_top": pa.array(near["top"], type=pa.float64()),
+        "sim_example": pa.array(near["example"], type=pa.int32()),
+        "sim_cap_vote": pa.array(near["cap_vote"], type=pa.float64()),
+        "sim_cap_domain": pa.array(names[near["cap_domain"]], type=pa.string()),
     })
     con.register("plan_text_similarity", table)
     try:
@@ -90,17 +95,16 @@ def _similarity(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
         con.unregister("plan_text_similarity")
 
 
-def nearest(
-    vectors: np.ndarray, examples: Examples, k: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """For each vector: the domain its k nearest examples vote for (each vote weighs its
-    similarity, negative ones nothing), that domain's share of the votes, and the nearest of
-    that domain's voters (its similarity and example index)."""
+def nearest(vectors: np.ndarray, examples: Examples, k: int) -> dict[str, np.ndarray]:
+    """For each vector, from its k nearest examples (each vote weighs its similarity, negative
+    ones nothing): the domain they vote for, that domain's share of the votes, and the nearest
+    of that domain's voters (its similarity and example index); and the capability-bound
+    examples' share of the votes, with the capability domain they vote for most."""
     n, k = len(vectors), min(k, len(examples.texts))
-    domain = np.zeros(n, dtype=np.int64)
-    vote = np.zeros(n)
-    top = np.zeros(n)
-    example = np.zeros(n, dtype=np.int64)
+    capable = np.array([lab == CAPABILITY for lab in examples.domain_labels])
+    out = {"domain": np.zeros(n, dtype=np.int64), "vote": np.zeros(n), "top": np.zeros(n),
+           "example": np.zeros(n, dtype=np.int64), "cap_vote": np.zeros(n),
+           "cap_domain": np.full(n, -1, dtype=np.int64)}
     for start in range(0, n, _CHUNK):
         sims = vectors[start:start + _CHUNK] @ examples.vectors.T
         rows = np.arange(len(sims))
@@ -113,12 +117,18 @@ def nearest(
         total = votes.sum(axis=1)
         mine = np.where(doms == best[:, None], near, -np.inf)
         pick = mine.argmax(axis=1)
-        domain[start:start + len(sims)] = best
-        vote[start:start + len(sims)] = np.divide(votes[rows, best], total,
-                                                  out=np.zeros(len(sims)), where=total > 0)
-        top[start:start + len(sims)] = mine[rows, pick]
-        example[start:start + len(sims)] = idx[rows, pick]
-    return domain, vote, top, example
+        cap_votes = np.where(capable[None, :], votes, -1.0)
+        part = slice(start, start + len(sims))
+        out["domain"][part] = best
+        out["vote"][part] = np.divide(votes[rows, best], total, out=np.zeros(len(sims)),
+                                      where=total > 0)
+        out["top"][part] = mine[rows, pick]
+        out["example"][part] = idx[rows, pick]
+        out["cap_vote"][part] = np.divide(votes[:, capable].sum(axis=1), total,
+                                          out=np.zeros(len(sims)), where=total > 0)
+        out["cap_domain"][part] = np.where(cap_votes.max(axis=1) > 0, cap_votes.argmax(axis=1),
+                                           -1)
+    return out
 
 
 def load_examples(path: Path, max_chars: int) -> Examples:

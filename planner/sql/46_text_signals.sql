@@ -2,7 +2,8 @@
 -- lists built by planner/signals.py from the rules file's [[signal]] patterns, each a bound
 -- parameter ($signal1, ...): how often each pattern matches the text, and (for the evidence)
 -- three of its distinct matches, lower-cased, the first in alphabetical order. text_similarity
--- (the nearest examples' domain, vote and best similarity) was filled by planner/signals.py
+-- (the nearest examples' domain, vote and best similarity; the capability-bound examples' share
+-- of the vote and the capability domain they vote for most) was filled by planner/signals.py
 -- from the embeddings.
 CREATE OR REPLACE TEMP TABLE text_signals AS
 SELECT
@@ -12,6 +13,8 @@ SELECT
     m.sim_domain,
     m.sim_vote,
     m.sim_top,
-    m.sim_example
+    m.sim_example,
+    m.sim_cap_vote,
+    m.sim_cap_domain
 FROM text_sample x
 LEFT JOIN text_similarity m USING (text_hash)

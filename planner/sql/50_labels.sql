@@ -12,7 +12,8 @@ SELECT
     {rule_case} AS rule_idx,
     t.text_hash IS NOT NULL AS text_sampled,
     t.sim_domain,
-    t.sim_top
+    t.sim_top,
+    t.sim_cap_domain
 FROM scope s
 JOIN workload_stats w USING (workload)
 LEFT JOIN text_signals t ON t.text_hash = s.text_hash
@@ -56,7 +57,8 @@ WITH ruled AS (
 SELECT
     r.* EXCLUDE (sample_label, override_label),
     coalesce(r.override_label, p.label, r.sample_label) AS label,
-    coalesce(p.domain, r.sim_domain, '(none)') AS domain,
+    CASE WHEN p.domain = 'nearest' THEN r.sim_cap_domain  -- planner/rules.py NEAREST
+         ELSE coalesce(p.domain, r.sim_domain, '(none)') END AS domain,
     CASE WHEN r.override_label IS NOT NULL THEN 'override' ELSE p.name END AS rule
 FROM ruled r
 JOIN plan_rules p ON p.idx = r.rule_idx

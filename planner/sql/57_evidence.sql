@@ -18,7 +18,8 @@ WITH picked AS (
 )
 SELECT
     p.workload, p.rule, p.label, p.requests, unnest(p.ex),
-    t.sim_domain, t.sim_vote, t.sim_top, t.sim_example, t.signal_counts, t.signal_matches
+    t.sim_domain, t.sim_vote, t.sim_top, t.sim_example, t.sim_cap_vote, t.sim_cap_domain,
+    t.signal_counts, t.signal_matches
 FROM picked p
 LEFT JOIN text_signals t ON t.text_hash = p.ex.text_hash
 ;

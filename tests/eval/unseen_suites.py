@@ -16,7 +16,7 @@ from pathlib import Path
 from planner.evaluation import CAPABILITY, evaluate
 from planner.pipeline import AnalyzeOptions
 from planner.rules import DEFAULT_RULES
-from tests.eval.build_examples import EVAL, MAX_CHARS, NOT_SHIPPED
+from tests.eval.build_examples import EVAL, MAX_CHARS, NOT_SHIPPED, descriptions
 
 
 def main() -> None:
@@ -27,6 +27,7 @@ def main() -> None:
         for held in files:
             examples = Path(tmp) / "examples.jsonl"
             with examples.open("w", encoding="utf-8") as out:
+                out.writelines(json.dumps(d) + "\n" for d in descriptions())
                 for f in files:
                     if f == held or f.stem in NOT_SHIPPED:
                         continue
