@@ -5,7 +5,8 @@
 -- from the text by plan_count_tokens (cl100k_base) plus OpenAI's chat framing: 3 tokens per
 -- message and 3 to prime the reply. The prompt text is joined for counting only when the input
 -- count is missing.
--- Each count is cast to DOUBLE once (the *_n columns), then checked and converted from that.
+-- Each count is cast to DOUBLE once (the *_n columns), then checked and converted from that:
+-- token counts up to 1e9 (100x the longest context window, 10M tokens), tool calls up to 1e5.
 INSERT INTO lines
 WITH n AS (
     SELECT
@@ -24,12 +25,12 @@ v AS (
         *,
         plan_ts(ts_raw) AS ts,
         CASE WHEN input_raw IS NULL THEN concat_ws(E'\n', system_prompt, prompt) END AS input_text,
-        plan_count_problem(input_raw, input_n) AS input_problem,
-        plan_count_problem(output_raw, output_n) AS output_problem,
-        plan_count_problem(cached_raw, cached_n) AS cached_problem,
-        plan_count_problem(cache_write_raw, cache_write_n) AS cache_write_problem,
-        plan_count_problem(reasoning_raw, reasoning_n) AS reasoning_problem,
-        plan_count_problem(tool_calls_raw, tool_calls_n) AS tool_calls_problem,
+        plan_count_problem(input_raw, input_n, 1e9) AS input_problem,
+        plan_count_problem(output_raw, output_n, 1e9) AS output_problem,
+        plan_count_problem(cached_raw, cached_n, 1e9) AS cached_problem,
+        plan_count_problem(cache_write_raw, cache_write_n, 1e9) AS cache_write_problem,
+        plan_count_problem(reasoning_raw, reasoning_n, 1e9) AS reasoning_problem,
+        plan_count_problem(tool_calls_raw, tool_calls_n, 1e5) AS tool_calls_problem,
         images_raw IS NOT NULL AND TRY_CAST(images_raw AS BOOLEAN) IS NULL AS images_problem
     FROM n
 ),
@@ -84,7 +85,8 @@ checked AS (
             WHEN 'logged_cost' THEN 'not a non-negative number of USD: ' || left(logged_cost_raw, 40)
         END END AS problem
     FROM p
-)
+),
+r AS (SELECT *, problem IS NULL AND failure IS NULL AS is_request FROM checked)
 SELECT
     $file_id,
     line_no,
@@ -96,18 +98,21 @@ SELECT
     workload_field,
     workload_tag,
     model,
-    CASE WHEN input_raw IS NULL
-        THEN plan_count_tokens(input_text) + 3 * n_messages + 3
+    -- Counts are cast (and counted from text) for requests only: a rejected line's value may
+    -- not fit the column (NaN, 1e20), and a failed request is never priced.
+    CASE WHEN NOT is_request THEN NULL
+        WHEN input_raw IS NULL THEN plan_count_tokens(input_text) + 3 * n_messages + 3
         ELSE input_n::BIGINT END,
-    CASE WHEN output_raw IS NULL THEN plan_count_tokens(response) ELSE output_n::BIGINT END,
-    coalesce(cached_n::BIGINT, 0),
-    coalesce(cache_write_n::BIGINT, 0),
-    coalesce(reasoning_n::BIGINT, 0),
+    CASE WHEN NOT is_request THEN NULL
+        WHEN output_raw IS NULL THEN plan_count_tokens(response) ELSE output_n::BIGINT END,
+    CASE WHEN is_request THEN coalesce(cached_n, 0)::BIGINT END,
+    CASE WHEN is_request THEN coalesce(cache_write_n, 0)::BIGINT END,
+    CASE WHEN is_request THEN coalesce(reasoning_n, 0)::BIGINT END,
     input_raw IS NULL OR output_raw IS NULL,
     lower(task_type),
     team,
     coalesce(TRY_CAST(images_raw AS BOOLEAN), false),
-    coalesce(tool_calls_n::INTEGER, 0),
+    CASE WHEN is_request THEN coalesce(tool_calls_n, 0)::INTEGER END,
     coalesce(defines_tools, false) OR coalesce(tool_calls_n, 0) > 0,
     system_prompt,
     prompt,
@@ -116,4 +121,4 @@ SELECT
     logged_cost,
     lower(service_tier),
     custom_id
-FROM checked
+FROM r

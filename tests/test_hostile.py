@@ -1,0 +1,82 @@
+"""Hostile input (issue 19): one bad value never aborts the run; it is a reject with its file,
+line, field and reason. The payloads are the audit's."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tests.test_ingest import GOOD, load, rejects
+
+# (the raw JSON value of the field, the reason stage 20 gives)
+BAD_COUNTS = [
+    ("NaN", "not a number: NaN"),
+    ("Infinity", "not a number: Infinity"),
+    ("-Infinity", "not a number: -Infinity"),
+    ("1e309", "not a number: 1e309"),
+    ("1e20", "implausibly large: 1e+20"),
+    ('"inf"', "not a number: inf"),
+    ("9223372036854775807", "implausibly large: 9223372036854775807"),
+    ("18446744073709551616", "implausibly large: 18446744073709551616"),
+    ("1000000001", "implausibly large: 1000000001"),
+]
+BAD_TOOL_CALLS = [
+    ("2147483648", "implausibly large: 2147483648"),
+    ("9223372036854775807", "implausibly large: 9223372036854775807"),
+    ("100001", "implausibly large: 100001"),
+    ("NaN", "not a number: NaN"),
+]
+HEAD = '{"timestamp": "2026-01-01T00:00:00Z", "model": "gpt-4o"'
+
+
+def test_every_bad_number_is_a_reject_and_the_good_lines_are_kept(write_log):
+    lines = [f'{HEAD}, "output_tokens": 5, "request_id": "i{n}", "input_tokens": {v}}}'
+             for n, (v, _) in enumerate(BAD_COUNTS)]
+    lines += [f'{HEAD}, "input_tokens": 10, "request_id": "o{n}", "output_tokens": {v}}}'
+              for n, (v, _) in enumerate(BAD_COUNTS)]
+    lines += [f'{HEAD}, "input_tokens": 10, "output_tokens": 5, "request_id": "t{n}", '
+              f'"tool_calls": {v}}}' for n, (v, _) in enumerate(BAD_TOOL_CALLS)]
+    lines += [f'{HEAD}, "input_tokens": 1000000000, "output_tokens": 5, "tool_calls": 100000, '
+              '"request_id": "biggest"}', f'{HEAD}, "input_tokens": 10, "output_tokens": 5}}']
+    con, files, scope = load(write_log(lines))
+    k, t = len(BAD_COUNTS), len(BAD_TOOL_CALLS)
+    assert rejects(con) == (
+        [(n + 1, "input_tokens", r) for n, (_, r) in enumerate(BAD_COUNTS)]
+        + [(k + n + 1, "output_tokens", r) for n, (_, r) in enumerate(BAD_COUNTS)]
+        + [(2 * k + n + 1, "tool_calls", r) for n, (_, r) in enumerate(BAD_TOOL_CALLS)])
+    assert con.execute("SELECT line_no, input_tokens, tool_calls FROM requests ORDER BY line_no"
+                       ).fetchall() == [(2 * k + t + 1, 1_000_000_000, 100_000),
+                                        (2 * k + t + 2, 10, 0)]
+    i = scope.ingest
+    assert (i.read, i.accepted, i.rejected) == (2 * k + t + 2, 2, 2 * k + t)
+
+
+def test_a_failed_request_with_a_bad_count_is_still_a_failed_request(write_log):
+    """Counts are cast for requests only: a failed line is never priced, whatever it holds."""
+    ok = {"custom_id": "a", "response": {"status_code": 200, "body": {
+        "id": "x", "created": 1767225600, "model": "gpt-4o",
+        "usage": {"prompt_tokens": 10, "completion_tokens": 5}}}, "error": None}
+    failed = ('{"custom_id": "b", "response": {"status_code": 500, "body": {"created": '
+              '1767225600, "model": "gpt-4o", "usage": {"prompt_tokens": NaN, '
+              '"completion_tokens": 1e20}}}, "error": {"message": "boom"}}')
+    con, files, scope = load(write_log([ok, failed], "batch.jsonl"))
+    assert (files[0].accepted, files[0].failed, files[0].rejected) == (1, 1, 0)
+
+
+def test_parquet_nan_and_int64_max_are_rejects(tmp_path):
+    path = tmp_path / "hostile.parquet"
+    pq.write_table(pa.table({
+        "timestamp": [GOOD["timestamp"]] * 5,
+        "request_id": ["a", "b", "c", "d", "e"],
+        "model": ["gpt-4o"] * 5,
+        "input_tokens": pa.array([10.0, float("nan"), float("inf"), 5.0, 7.0]),
+        "output_tokens": pa.array([5, 5, 5, 2**63 - 1, 3], pa.int64()),
+        "tool_calls": pa.array([2**31, 0, 0, 0, 1], pa.int64()),
+    }), path)
+    con, files, scope = load(path)
+    assert rejects(con) == [(1, "tool_calls", "implausibly large: 2147483648"),
+                            (2, "input_tokens", "not a number: NaN"),
+                            (3, "input_tokens", "not a number: Infinity"),
+                            (4, "output_tokens", "implausibly large: 9223372036854775807")]
+    assert con.execute("SELECT line_no, input_tokens, output_tokens, tool_calls FROM requests"
+                       ).fetchall() == [(5, 7, 3, 1)]
