@@ -120,6 +120,9 @@ WorkloadOpt = Annotated[str | None, typer.Option(
 TraceStartOpt = Annotated[str | None, typer.Option(
     "--trace-start", help="Time zero of traces timed as offsets (Mooncake); default "
     "1970-01-01T00:00:00Z.", parser=_instant)]
+TimeBoundsOpt = Annotated[str | None, typer.Option(
+    "--time-bounds", help="FROM..TO: plausible request times, ISO 8601 (either side may be "
+    "empty); a line outside them is a reject. Default 2015-01-01..a day from now.")]
 MapOpt = Annotated[list[str] | None, typer.Option(
     "--map", help="canonical=source.path for in-house logs (repeatable), e.g. "
     "--map input_tokens=usage.in --map timestamp=ts.")]
@@ -181,13 +184,17 @@ PriceAtOpt = Annotated[PriceAt, typer.Option(
 
 def _reading(
     source: str | None, model: str | None, workload: str | None, trace_start: object,
-    maps: list[str] | None,
+    maps: list[str] | None, time_bounds: str | None = None,
 ) -> IngestOptions:
     with reported():
         column_map = ColumnMap.parse(maps) if maps else None
+    low, sep, high = (time_bounds or "..").partition("..")
+    if not sep:
+        raise typer.BadParameter(f"{time_bounds!r} is not FROM..TO", param_hint="--time-bounds")
     return IngestOptions(source=source, model=model, workload=workload,
                          trace_start=trace_start,  # type: ignore[arg-type]  # parsed
-                         column_map=column_map)
+                         column_map=column_map, not_before=_instant(low or None),
+                         not_after=_instant(high or None))
 
 
 def _options(
@@ -262,6 +269,7 @@ def analyze(
     model: ModelOpt = None,
     workload: WorkloadOpt = None,
     trace_start: TraceStartOpt = None,
+    time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
 ) -> None:
     """Ingest request logs, label workloads and project monthly spend per scenario.
@@ -270,7 +278,7 @@ def analyze(
     fmt = output_format or _format_of(output)
     options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
                        utilization, min_replicas,
-                       _reading(source, model, workload, trace_start, maps), price_at,
+                       _reading(source, model, workload, trace_start, maps, time_bounds), price_at,
                        scenario_file, growth, months, budget, onprem_mode, batch_workload)
     report = _run(logs, options, fmt is ReportFormat.table)
     _emit(report, fmt, output)
@@ -306,12 +314,13 @@ def baseline(
     model: ModelOpt = None,
     workload: WorkloadOpt = None,
     trace_start: TraceStartOpt = None,
+    time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
 ) -> None:
     """Write the JSON report of LOGS as the baseline `plan check` compares against."""
     report = _run(logs, _options(db, pricing, rules, overrides, frontier, distilled,
                                  escalation, reading=_reading(source, model, workload,
-                                                              trace_start, maps),
+                                                              trace_start, maps, time_bounds),
                                  price_at=price_at, scenario_file=scenario_file), False)
     output.write_text(to_json(report), encoding="utf-8")
     _say(f"plan: baseline written to {output}")
@@ -350,6 +359,7 @@ def check(
     model: ModelOpt = None,
     workload: WorkloadOpt = None,
     trace_start: TraceStartOpt = None,
+    time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
 ) -> None:
     """Analyse LOGS and compare with a baseline; exit 1 when a threshold is crossed.
@@ -370,7 +380,7 @@ def check(
             max_rejected_pct=Decimal(max_rejected_pct),
         )
     options = _options(db, pricing, rules, overrides, None, None, None,
-                       reading=_reading(source, model, workload, trace_start, maps))
+                       reading=_reading(source, model, workload, trace_start, maps, time_bounds))
     if scenario_file is not None:
         with reported():
             settings = settings.with_file(scenario_file)
@@ -418,11 +428,12 @@ def export(
     model: ModelOpt = None,
     workload: WorkloadOpt = None,
     trace_start: TraceStartOpt = None,
+    time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
 ) -> None:
     """Write scenario costs per group (one row per group and scenario) for spreadsheets."""
     options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
-                       reading=_reading(source, model, workload, trace_start, maps),
+                       reading=_reading(source, model, workload, trace_start, maps, time_bounds),
                        price_at=price_at, scenario_file=scenario_file)
     with reported():
         kind = export_kind(output)

@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
@@ -32,6 +32,10 @@ LOG_SUFFIXES = tuple(
 # Longest line read. Larger values slow DuckDB's CSV reader for every file (bigger buffers):
 # 32 MB holds a request with several base64 images; 64 MB doubled the read time in `make bench`.
 MAX_LINE_BYTES = 32 * 1024 * 1024
+# The plausible request times (--time-bounds): a timestamp outside them is a reject, so that one
+# stray year can never stretch the window the monthly figures are scaled from.
+EARLIEST = datetime(2015, 1, 1, tzinfo=UTC)
+AHEAD = timedelta(days=1)  # the latest: this long past the clock at ingest
 Progress = Callable[[str], None]
 
 
@@ -45,6 +49,8 @@ class IngestOptions:
     trace_start: datetime | None = None  # --trace-start: time zero of offset traces (Mooncake)
     column_map: ColumnMap | None = None  # --map: in-house logs
     default_model: str = ""  # the model a trace file's requests get without --model
+    not_before: datetime | None = None  # --time-bounds: earliest plausible time (EARLIEST)
+    not_after: datetime | None = None  # --time-bounds: latest plausible time (now + AHEAD)
 
 
 @dataclass(frozen=True)
@@ -212,7 +218,24 @@ def _shaping_options(source: Source, path: Path, options: IngestOptions) -> dict
         out["workload"] = options.workload or _stem(path)
         start = options.trace_start
         out["trace_start"] = (start.isoformat() if start else "1970-01-01T00:00:00+00:00")
+    # only when given: the default's "now" would make every read a new one
+    for name in ("not_before", "not_after"):
+        if (value := getattr(options, name)) is not None:
+            out[name] = value.isoformat()
     return out
+
+
+def _time_bounds(shaping: dict[str, str]) -> tuple[datetime, datetime, str]:
+    """The plausible request times of a file (naive UTC, as stored) and how to name them."""
+    low = datetime.fromisoformat(shaping.get("not_before", EARLIEST.isoformat())).astimezone(UTC)
+    if "trace_start" in shaping:  # a trace's offsets count from its time zero
+        low = min(low, datetime.fromisoformat(shaping["trace_start"]).astimezone(UTC))
+    given = "not_after" in shaping
+    high = (datetime.fromisoformat(shaping["not_after"]) if given
+            else datetime.now(UTC) + AHEAD).astimezone(UTC)
+    text = f"{low:%Y-%m-%dT%H:%M:%SZ} .. " + (
+        f"{high:%Y-%m-%dT%H:%M:%SZ}" if given else "a day from now")
+    return low.replace(tzinfo=None), high.replace(tzinfo=None), text + " (--time-bounds)"
 
 
 def _set_variables(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Source,
@@ -227,6 +250,7 @@ def _set_variables(con: duckdb.DuckDBPyConnection, path: Path, reader: str, sour
         "plan_trace_start": (datetime.fromisoformat(shaping["trace_start"]).timestamp()
                              if "trace_start" in shaping else 0.0),
     }
+    values["plan_ts_min"], values["plan_ts_max"], values["plan_ts_bounds"] = _time_bounds(shaping)
     values.update({name: json.dumps(spec) for name, spec in SPECS.items()})
     for name, value in values.items():
         con.execute(f"SET VARIABLE {name} = ?", [value])

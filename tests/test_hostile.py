@@ -3,6 +3,8 @@ line, field and reason. The payloads are the audit's."""
 
 from __future__ import annotations
 
+import json
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -80,3 +82,46 @@ def test_parquet_nan_and_int64_max_are_rejects(tmp_path):
                             (4, "output_tokens", "implausibly large: 9223372036854775807")]
     assert con.execute("SELECT line_no, input_tokens, output_tokens, tool_calls FROM requests"
                        ).fetchall() == [(5, 7, 3, 1)]
+
+
+STRAY_TIMES = ["9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", 0, "12345-01-01T00:00:00Z",
+               "2014-12-31T23:59:59Z", 4102444799]
+
+
+def _month(run, log, *args):
+    res = run("analyze", str(log), "--db", ":memory:", "-f", "json", *args)
+    assert res.exit_code == 0, res.stderr
+    report = json.loads(res.stdout)
+    return report, {s["name"]: s["monthly_cost_usd"] for s in report["scenarios"]}
+
+
+def test_a_stray_timestamp_is_a_reject_and_never_stretches_the_window(run, write_log):
+    good = [{**GOOD, "request_id": f"r{i}", "timestamp": f"2026-10-{1 + i % 28:02d}T10:00:00Z"}
+            for i in range(200)]
+    clean, clean_costs = _month(run, write_log(good, "clean.jsonl"))
+    stray = [{**GOOD, "request_id": f"s{n}", "timestamp": t} for n, t in enumerate(STRAY_TIMES)]
+    report, costs = _month(run, write_log(good + stray, "stray.jsonl"))
+    assert report["window"] == clean["window"] == {
+        "start": "2026-10-01T10:00:00Z", "end": "2026-10-28T10:00:00Z", "days": 27.0}
+    assert costs == clean_costs and costs["all-frontier"] > 0
+    i = report["ingest"]
+    assert (i["read"], i["accepted"], i["rejected"]) == (206, 200, 6)
+    con, files, scope = load(write_log(good + stray, "stray.jsonl"))
+    bounds = "2015-01-01T00:00:00Z .. a day from now (--time-bounds)"
+    assert rejects(con) == [(201 + n, "timestamp", f"implausible, outside {bounds}: {t}")
+                            for n, t in enumerate(STRAY_TIMES)]
+
+
+def test_time_bounds_are_an_option_and_part_of_the_reading(run, write_log, tmp_path):
+    log = write_log([{**GOOD, "request_id": f"r{d}", "timestamp": f"2026-10-{d:02d}T00:00:00Z"}
+                     for d in range(1, 11)])
+    db = str(tmp_path / "plan.duckdb")
+    for bounds, accepted in (("2026-10-03..2026-10-08T12:00", 6), ("..2026-10-04", 4),
+                             ("2026-10-09..", 2), ("..", 10)):
+        res = run("analyze", str(log), "--db", db, "-f", "json", "--time-bounds", bounds)
+        assert res.exit_code == 0, res.stderr
+        files = json.loads(res.stdout)["ingest"]["files"]
+        assert (files[0]["accepted"], files[0]["rejected"], files[0]["reused"]) == (
+            accepted, 10 - accepted, False)
+    res = run("analyze", str(log), "--db", db, "--time-bounds", "2026-10-03")
+    assert res.exit_code == 2 and "is not FROM..TO" in res.stderr

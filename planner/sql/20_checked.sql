@@ -1,10 +1,12 @@
 -- Stage 20: validate every normalised line and store it, in one INSERT: a line that is not a
 -- JSON object keeps its stage 15 problem; a failed request (the log recorded an API error) is
 -- stored as such, unchecked; otherwise the first problem found in its fields is its reject
--- reason; a line with none is a request. Token counts missing from the log are counted
--- from the text by plan_count_tokens (cl100k_base) plus OpenAI's chat framing: 3 tokens per
--- message and 3 to prime the reply. The prompt text is joined for counting only when the input
--- count is missing.
+-- reason; a line with none is a request. A timestamp outside the plausible window (variables
+-- plan_ts_min and plan_ts_max, planner/ingest.py) is a reject: one stray year would stretch the
+-- window and dilute the monthly figures. Token counts missing from the log are counted from the
+-- text by plan_count_tokens (cl100k_base) plus OpenAI's chat framing: 3 tokens per message and
+-- 3 to prime the reply. The prompt text is joined for counting only when the input count is
+-- missing.
 -- Each count is cast to DOUBLE once (the *_n columns), then checked and converted from that:
 -- token counts up to 1e9 (100x the longest context window, 10M tokens), tool calls up to 1e5.
 INSERT INTO lines
@@ -41,6 +43,8 @@ p AS (
             WHEN line_problem IS NOT NULL OR failure IS NOT NULL THEN NULL
             WHEN ts_raw IS NULL THEN 'timestamp'
             WHEN ts IS NULL THEN 'timestamp'
+            WHEN NOT ts BETWEEN getvariable('plan_ts_min') AND getvariable('plan_ts_max')
+                THEN 'timestamp'
             WHEN input_problem IS NOT NULL THEN 'input_tokens'
             WHEN output_problem IS NOT NULL THEN 'output_tokens'
             WHEN cached_problem IS NOT NULL THEN 'cached_input_tokens'
@@ -66,6 +70,8 @@ checked AS (
         CASE WHEN line_problem IS NOT NULL THEN line_problem ELSE CASE problem_field
             WHEN 'timestamp' THEN CASE
                 WHEN ts_raw IS NULL THEN 'missing'
+                WHEN ts IS NOT NULL THEN 'implausible, outside ' || getvariable('plan_ts_bounds')
+                    || ': ' || left(ts_raw, 40)
                 WHEN TRY_CAST(ts_raw AS DOUBLE) IS NOT NULL
                     THEN 'epoch value out of range (plan reads epoch SECONDS): ' || ts_raw
                 ELSE 'not an ISO 8601 time or epoch seconds: ' || left(ts_raw, 40) END
@@ -94,7 +100,7 @@ SELECT
     problem,
     excerpt,
     request_id,
-    ts,
+    CASE WHEN ts BETWEEN getvariable('plan_ts_min') AND getvariable('plan_ts_max') THEN ts END,
     workload_field,
     workload_tag,
     model,
