@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from cli import pricing_cmd, render_ci, render_html, render_table
-from cli.errors import EXIT_CODES_HELP, ExitCode, reported
+from cli.errors import EXIT_CODES_HELP, ExitCode, reported, run
 from planner import gate, pipeline
 from planner.diff import Diff, diff_reports
 from planner.export import GroupBy
@@ -41,6 +41,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
+    pretty_exceptions_enable=False,  # PLAN_DEBUG's traceback is plain text
 )
 
 app.add_typer(pricing_cmd.app, name="pricing")
@@ -487,4 +488,4 @@ def _say(message: str) -> None:
 
 
 def main() -> None:
-    app()
+    run(app)

@@ -76,7 +76,7 @@ def load_report(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
         raise InputError(f"{path}: not a JSON report: {exc}") from exc
     if not isinstance(data, dict) or "workloads" not in data or "schema_version" not in data:
         raise InputError(f"{path}: not a plan JSON report (no schema_version / workloads)",

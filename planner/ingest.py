@@ -9,6 +9,7 @@ reject with its line number, field and reason.
 
 from __future__ import annotations
 
+import errno
 import glob
 import hashlib
 import json
@@ -81,17 +82,33 @@ def discover(paths: Sequence[str]) -> list[Path]:
                     f"{p}: no log files in this directory",
                     hint=f"plan reads files ending in {', '.join(LOG_SUFFIXES)}",
                 )
-        elif p.is_file():
+        elif p.is_file() or p.is_symlink():
             matches = [p]
         else:
             matches = sorted(Path(m) for m in glob.glob(raw, recursive=True) if Path(m).is_file())
             if not matches:
                 raise InputError(f"{raw}: no such file")
-        found.extend(matches)
+        found.extend(_followed(m) for m in matches)
     unique: dict[Path, Path] = {}
     for f in found:
         unique.setdefault(f.resolve(), f)
     return list(unique.values())
+
+
+def _followed(path: Path) -> Path:
+    """`path`, checked that it leads to a file: a symbolic link to nothing, or a loop of links,
+    has its own error (it would otherwise fail later, as a traceback)."""
+    try:
+        path.resolve(strict=True)
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: a symbolic link to a missing file",
+                         hint="remove the link, or name the files to read") from exc
+    except RuntimeError as exc:  # Python < 3.13's "Symlink loop"
+        raise InputError(f"{path}: a loop of symbolic links") from exc
+    except OSError as exc:
+        raise InputError(f"{path}: " + ("a loop of symbolic links" if exc.errno == errno.ELOOP
+                                        else f"cannot read: {exc.strerror or exc}")) from exc
+    return path
 
 
 def ingest(

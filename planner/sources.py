@@ -241,8 +241,8 @@ def _sample(con: duckdb.DuckDBPyConnection, path: Path, reader: str) -> list[Rec
                 for _, line in zip(range(SAMPLE_RECORDS), fh, strict=False):
                     try:
                         objects.append(json.loads(line))
-                    except ValueError:
-                        continue
+                    except (ValueError, RecursionError):  # not JSON, or nested too deep for
+                        continue  # Python's parser: stage 20 judges it
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
         except EOFError as exc:

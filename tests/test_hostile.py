@@ -4,6 +4,9 @@ line, field and reason. The payloads are the audit's."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -125,3 +128,84 @@ def test_time_bounds_are_an_option_and_part_of_the_reading(run, write_log, tmp_p
             accepted, 10 - accepted, False)
     res = run("analyze", str(log), "--db", db, "--time-bounds", "2026-10-03")
     assert res.exit_code == 2 and "is not FROM..TO" in res.stderr
+
+
+def _analysed(run, log, db):
+    res = run("analyze", str(log), "--db", str(db))
+    assert res.exit_code == 0, res.stderr
+    return db.stat().st_size
+
+
+def test_a_damaged_database_file_is_one_line_naming_it(run, write_log, tmp_path):
+    log = write_log([{**GOOD, "request_id": f"r{i}"} for i in range(2000)])
+    whole = tmp_path / "whole.duckdb"
+    size = _analysed(run, log, whole)
+    data = whole.read_bytes()
+    damaged = {"truncated.duckdb": data[: size // 3], "junk.duckdb": bytes(range(256)) * 20,
+               "empty.duckdb": b"", "overwritten.duckdb": data[:8192] + b"\xa5" * 3000
+               + data[8192 + 3000:]}
+    for name, content in damaged.items():
+        db = tmp_path / name
+        db.write_bytes(content)
+        res = run("analyze", str(log), "--db", str(db))
+        assert res.exit_code == 2, (name, res.stderr)
+        assert res.stderr.startswith(f"plan: error: database {db} is damaged: "), res.stderr
+        assert res.stderr.count("\n") == 1 and "delete it" in res.stderr
+
+
+def test_a_dangling_or_looping_link_in_a_log_folder_is_one_line(run, write_log, tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    write_log([GOOD], "logs/good.jsonl")
+    (logs / "gone.jsonl").symlink_to(tmp_path / "nowhere.jsonl")
+    res = run("analyze", str(logs), "--db", ":memory:")
+    assert (res.exit_code, res.stderr) == (2, f"plan: error: {logs}/gone.jsonl: a symbolic link "
+                                              "to a missing file (hint: remove the link, or name "
+                                              "the files to read)\n")
+    (logs / "gone.jsonl").unlink()
+    (logs / "a.jsonl").symlink_to(logs / "b.jsonl")
+    (logs / "b.jsonl").symlink_to(logs / "a.jsonl")
+    for target in (logs, logs / "b.jsonl"):
+        res = run("analyze", str(target), "--db", ":memory:")
+        assert res.exit_code == 2 and res.stderr.endswith(": a loop of symbolic links\n")
+
+
+def test_json_nested_5000_deep_in_the_first_lines_is_judged_line_by_line(write_log):
+    deep_object = '{"a": ' * 5000 + "1" + "}" * 5000
+    deep_array = "[" * 5000 + "]" * 5000
+    nested = json.dumps(GOOD)[:-1] + ', "metadata": ' + deep_object + "}"
+    con, files, scope = load(write_log([deep_object, deep_array, nested, GOOD]))
+    assert rejects(con) == [(1, "timestamp", "missing"),
+                            (2, None, "not a JSON object (a JSON array)")]
+    assert [f.source for f in files] == ["canonical"]
+    assert con.execute("SELECT line_no FROM requests ORDER BY 1").fetchall() == [(3,), (4,)]
+
+
+def _plan(*args: str, debug: bool = False) -> subprocess.CompletedProcess[str]:
+    """The installed entry point (cli.app:main), as a user runs it."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("PLAN_DEBUG", None)
+    if debug:
+        env["PLAN_DEBUG"] = "1"
+    return subprocess.run([sys.executable, "-c", "from cli.app import main; main()", *args],
+                          capture_output=True, text=True, env=env, check=False)
+
+
+def test_an_unexpected_error_is_one_line_and_exit_4(run, write_log, tmp_path):
+    res = run("analyze", str(write_log([GOOD])), "--db", ":memory:", "-f", "json")
+    good = tmp_path / "good.json"
+    good.write_text(res.stdout)
+    odd = tmp_path / "odd.json"  # a report plan's checks let through, with workloads a number
+    odd.write_text(json.dumps({**json.loads(res.stdout), "workloads": 5}))
+    out = _plan("diff", str(good), str(odd))
+    assert (out.returncode, out.stdout) == (4, "")
+    assert out.stderr == ("plan: error: unexpected TypeError: 'int' object is not iterable "
+                          "(hint: a bug in plan, please report it; PLAN_DEBUG=1 shows the "
+                          "traceback)\n")
+    out = _plan("diff", str(good), str(odd), debug=True)
+    assert out.returncode == 1 and "Traceback (most recent call last)" in out.stderr
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    out = _plan("diff", str(good), str(deep))
+    assert out.returncode == 2 and out.stderr.startswith(f"plan: error: {deep}: not a JSON "
+                                                         "report: maximum recursion depth")
