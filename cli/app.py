@@ -16,6 +16,7 @@ from rich.console import Console
 
 from cli import pricing_cmd, render_ci, render_html, render_table
 from cli.errors import EXIT_CODES_HELP, ExitCode, reported, run
+from cli.hygiene import cleaned, printable
 from planner import gate, pipeline
 from planner.diff import Diff, diff_reports
 from planner.export import GroupBy
@@ -448,10 +449,10 @@ def export(
 def _emit(report: Report, fmt: ReportFormat, output: Path | None) -> None:
     if fmt is ReportFormat.table:
         if output is None:
-            render_table.render(report, Console(highlight=False))
+            render_table.render(cleaned(report), Console(highlight=False))
             return
         with output.open("w", encoding="utf-8") as fh:
-            render_table.render(report, Console(file=fh, highlight=False, width=120))
+            render_table.render(cleaned(report), Console(file=fh, highlight=False, width=120))
         return
     if fmt is ReportFormat.json:
         text = to_json(report)
@@ -468,13 +469,15 @@ def _emit(report: Report, fmt: ReportFormat, output: Path | None) -> None:
 
 
 def _emit_ci(diff_: Diff, fmt: CiFormat, result: CheckResult | None) -> None:
+    # workload names are shown escaped in every rendering but JSON (cli/hygiene.py)
+    shown, verdict = cleaned(diff_), cleaned(result)
     if fmt is CiFormat.table:
-        render_ci.table(diff_, Console(highlight=False), result)
+        render_ci.table(shown, Console(highlight=False), verdict)
         return
     if fmt is CiFormat.markdown:
-        text = render_ci.markdown(diff_, result)
+        text = render_ci.markdown(shown, verdict)
     elif fmt is CiFormat.github:
-        text = render_ci.github(diff_, result)
+        text = render_ci.github(shown, verdict)
     elif fmt is CiFormat.json:
         text = render_ci.to_json(diff_, result)
     else:
@@ -484,7 +487,7 @@ def _emit_ci(diff_: Diff, fmt: CiFormat, result: CheckResult | None) -> None:
 
 def _say(message: str) -> None:
     """One line on stderr, never wrapped (a script greps it) nor read as markup."""
-    Console(stderr=True, highlight=False).print(message, markup=False, soft_wrap=True)
+    Console(stderr=True, highlight=False).print(printable(message), markup=False, soft_wrap=True)
 
 
 def main() -> None:

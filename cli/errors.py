@@ -10,6 +10,7 @@ from enum import IntEnum
 
 import typer
 
+from cli.hygiene import printable
 from planner.errors import DatabaseError, InputError, PlannerError, RulesError
 from pricing import PricingError
 
@@ -52,7 +53,8 @@ def reported() -> Iterator[None]:
         if os.environ.get("PLAN_DEBUG"):
             raise
         hint = getattr(exc, "hint", "")
-        print(f"plan: error: {exc}" + (f" (hint: {hint})" if hint else ""), file=sys.stderr)
+        print(printable(f"plan: error: {exc}" + (f" (hint: {hint})" if hint else "")),
+              file=sys.stderr)
         raise typer.Exit(exit_code(exc)) from None
 
 
@@ -64,7 +66,7 @@ def run(app: Callable[[], object]) -> None:
     except Exception as exc:  # not SystemExit (every normal exit) nor KeyboardInterrupt
         if os.environ.get("PLAN_DEBUG"):
             raise
-        what = " ".join(str(exc).split())[:200]
+        what = printable(str(exc))[:200]
         print(f"plan: error: unexpected {type(exc).__name__}" + (f": {what}" if what else "")
               + " (hint: a bug in plan, please report it; PLAN_DEBUG=1 shows the traceback)",
               file=sys.stderr)

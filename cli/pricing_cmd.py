@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import sys
@@ -20,7 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from cli.errors import ExitCode, reported
-from planner.formats import OutputFormat, csv_cell
+from cli.hygiene import printable
+from planner.formats import CsvWriter, OutputFormat, csv_cell
 from pricing import PricingError, catalog, importers, load_table
 from pricing.table import MANIFEST, VERSIONS_DIR, file_digest, locate
 
@@ -200,7 +200,7 @@ def _emit(rows: list[dict[str, Any]], fmt: OutputFormat, title: str,
     keys = list(rows[0]) if rows else list(columns or ())
     if fmt is OutputFormat.csv:
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = CsvWriter(out)
         writer.writerow(keys)
         for row in rows:
             writer.writerow([csv_cell(_text(row[k])) for k in keys])
@@ -215,7 +215,7 @@ def _emit(rows: list[dict[str, Any]], fmt: OutputFormat, title: str,
                          no_wrap=numeric or key in ("from", "released", "version"),
                          overflow="fold")
     for row in rows:
-        table.add_row(*(Text(_text(row[k])) for k in shown))
+        table.add_row(*(Text(printable(_text(row[k]))) for k in shown))
     Console(highlight=False).print(table)
     if not rows:
         print("(none)")

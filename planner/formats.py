@@ -6,10 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from planner.errors import InputError
 from planner.report import SCENARIOS, SCHEMA_VERSION, Report
@@ -20,7 +21,7 @@ CSV_COLUMNS = (
     "monthly_cost_usd", "pricing_version", "window_start", "window_end",
 )
 # A cell starting with one of these can run as a formula in a spreadsheet (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 class OutputFormat(StrEnum):
@@ -46,7 +47,7 @@ def to_json(report: Report) -> str:
 def to_csv(report: Report) -> str:
     """One row per scenario and workload; each scenario's rows sum to its total, to the cent."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)
     writer.writerow(CSV_COLUMNS)
     for scenario in SCENARIOS:
         for w in report.workloads:
@@ -56,6 +57,22 @@ def to_csv(report: Report) -> str:
                 report.window.start, report.window.end,
             ])
     return out.getvalue()
+
+
+class CsvWriter:
+    """csv.writer's rows, one per line ending in LF, except that a field holding a carriage
+    return is quoted too: csv.writer quotes only the line terminator's characters, so a lone CR
+    from a log split the row in a spreadsheet (and `\r=cmd` became a live formula)."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self._out, self._row = out, io.StringIO()
+        self._writer = csv.writer(self._row, lineterminator="\r\n")
+
+    def writerow(self, cells: Iterable[object]) -> None:
+        self._row.seek(0)
+        self._row.truncate()
+        self._writer.writerow(cells)
+        self._out.write(self._row.getvalue()[:-2] + "\n")
 
 
 def csv_cell(text: str) -> str:
@@ -134,7 +151,7 @@ def write_export(rows: list[dict[str, object]], path: Path, kind: str) -> None:
     neutralised), Parquet (DECIMAL(18,2) money) or JSON (an array of row objects)."""
     if kind == "csv":
         with path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
+            writer = CsvWriter(fh)
             if rows:
                 writer.writerow(rows[0].keys())
             for row in rows:
