@@ -45,11 +45,16 @@ _GPU_COLUMNS = ("sku", "name", "on_demand_hourly", "reserved_hourly", "purchase_
 
 @app.command("list")
 def list_versions(output_format: FormatOpt = OutputFormat.table) -> None:
-    """Released versions: dates, model counts and whether each file matches its SHA-256."""
+    """Released versions: dates, model counts and whether each file matches its SHA-256 (exit 3
+    when one does not)."""
     with reported():
         rows = catalog.versions()
     _emit(rows, output_format, "pricing versions",
           ("version", "released", "schema", "models", "gpus", "selfhosted", "status"))
+    modified = [r["version"] for r in rows if r["status"] == "MODIFIED"]
+    if modified:
+        _fail(f"released pricing version modified (SHA-256 differs from {MANIFEST.name}): "
+              + ", ".join(modified))
 
 
 @app.command()

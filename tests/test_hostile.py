@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tests.test_ingest import GOOD, load, rejects
+from tests.test_pricing_cli import versions  # noqa: F401  (a fixture)
 
 # (the raw JSON value of the field, the reason stage 20 gives)
 BAD_COUNTS = [
@@ -209,3 +210,34 @@ def test_an_unexpected_error_is_one_line_and_exit_4(run, write_log, tmp_path):
     out = _plan("diff", str(good), str(deep))
     assert out.returncode == 2 and out.stderr.startswith(f"plan: error: {deep}: not a JSON "
                                                          "report: maximum recursion depth")
+
+
+def test_released_pricing_is_verified_wherever_it_is_loaded_from(
+        run, write_log, versions, tmp_path, monkeypatch):  # noqa: F811 (the fixture imported)
+    log = str(write_log([GOOD]))
+    released = versions / "versions" / "2026-11-01.toml"
+    text = released.read_text()
+    edited = text.replace("output = 15.00", "output = 1.50", 1)
+    assert edited != text
+    copy = tmp_path / "copy.toml"
+    copy.write_text(text)
+    res = run("analyze", log, "--db", ":memory:", "-f", "json", "--pricing", str(copy))
+    assert res.exit_code == 0 and json.loads(res.stdout)["pricing_version"] == "2026-11-01"
+    copy.write_text(edited)  # an edited copy that still names the released version
+    res = run("analyze", log, "--db", ":memory:", "--pricing", str(copy))
+    assert res.exit_code == 3 and res.stderr.startswith(
+        f"plan: error: {copy}: names pricing version 2026-11-01, which is already released "
+        "with other contents")
+    copy.write_text(edited.replace('version = "2026-11-01"', 'version = "mine"', 1))
+    res = run("analyze", log, "--db", ":memory:", "-f", "json", "--pricing", str(copy))
+    assert res.exit_code == 0 and json.loads(res.stdout)["pricing_version"] == "mine"
+    released.write_text(edited)  # the released file itself, edited, named by its path
+    monkeypatch.chdir(versions)
+    for path in (str(released), "versions/2026-11-01.toml", "../pricing/versions/2026-11-01.toml"):
+        res = run("analyze", log, "--db", ":memory:", "--pricing", path)
+        assert res.exit_code == 3 and "released pricing version was modified" in res.stderr, path
+    res = run("pricing", "list", "-f", "json")
+    assert res.exit_code == 3
+    assert {r["version"]: r["status"] for r in json.loads(res.stdout)}["2026-11-01"] == "MODIFIED"
+    assert res.stderr == ("plan: error: released pricing version modified (SHA-256 differs "
+                          "from manifest.json): 2026-11-01\n")
