@@ -143,7 +143,7 @@ class _FileKey(NamedTuple):
     path: str  # resolved
     size_bytes: int
     mtime_ns: int
-    options_key: str  # a digest of the shaping options
+    options_key: str  # a digest of the shaping options and of the file's content fingerprint
 
 
 def _ingest_file(
@@ -155,7 +155,8 @@ def _ingest_file(
               else detect(con, path, reader, options.source))
     shaping = _shaping_options(source, path, options)
     key = _FileKey(str(path.resolve()), stat.st_size, stat.st_mtime_ns, hashlib.sha256(
-        json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:16])
+        json.dumps(shaping, sort_keys=True).encode() + _fingerprint(path, stat.st_size)
+    ).hexdigest()[:16])
     done = con.execute(
         f"SELECT {_COUNTS} FROM files WHERE path = ? AND size_bytes = ? AND mtime_ns = ? "
         "AND options_key = ? AND parser_version = ?", [*key, PARSER_VERSION]).fetchone()
@@ -223,6 +224,25 @@ def _number(con: duckdb.DuckDBPyConnection, file_id: int, path: Path, first: int
         "WHERE file_id = ?", [file_id]).fetchone()  # type: ignore[misc]
     if rows and (numbered != rows or low != first or high != first + rows - 1):
         raise AssertionError(f"{path}: line numbers {low}..{high} for {rows} lines")
+
+
+# A file up to this size is hashed whole for its reuse key; a larger one by its first and last
+# FINGERPRINT_BYTES / 2 bytes (an edit that keeps size, mtime, head and tail is not seen).
+FINGERPRINT_BYTES = 1024 * 1024
+
+
+def _fingerprint(path: Path, size: int) -> bytes:
+    """A digest of a file's content, cheap at any size: a file replaced by another of the same
+    size and mtime (a copy with `cp -p`, a restore) is read again, not silently reused."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        if size <= FINGERPRINT_BYTES:
+            digest.update(fh.read())
+        else:
+            digest.update(fh.read(FINGERPRINT_BYTES // 2))
+            fh.seek(size - FINGERPRINT_BYTES // 2)
+            digest.update(fh.read())
+    return digest.digest()
 
 
 def _shaping_options(source: Source, path: Path, options: IngestOptions) -> dict[str, str]:

@@ -10,7 +10,9 @@ import sys
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
+from planner import db, ingest
 from tests.test_ingest import GOOD, load, rejects
 from tests.test_pricing_cli import versions  # noqa: F401  (a fixture)
 
@@ -241,3 +243,22 @@ def test_released_pricing_is_verified_wherever_it_is_loaded_from(
     assert {r["version"]: r["status"] for r in json.loads(res.stdout)}["2026-11-01"] == "MODIFIED"
     assert res.stderr == ("plan: error: released pricing version modified (SHA-256 differs "
                           "from manifest.json): 2026-11-01\n")
+
+
+@pytest.mark.parametrize("pad", [0, 2_000_000])  # hashed whole; by head and tail
+def test_a_file_replaced_with_the_same_size_and_mtime_is_read_again(write_log, tmp_path, pad):
+    def log(tokens: int) -> None:
+        records = [{**GOOD, "request_id": f"r{i}", "input_tokens": tokens} for i in range(3)]
+        path = write_log([*records, {**GOOD, "request_id": "pad", "prompt": "x" * pad}])
+        os.utime(path, ns=(1_700_000_000_000_000_000,) * 2)
+
+    db_path = tmp_path / "plan.duckdb"
+    totals = []
+    for tokens in (10, 10, 99):  # the same file twice, then one of the same size and mtime
+        log(tokens)
+        con = db.connect(db_path)
+        files = ingest.ingest(con, ingest.discover([str(tmp_path / "log.jsonl")]))
+        totals.append((files[0].reused, con.execute(
+            "SELECT sum(input_tokens) FROM requests WHERE request_id <> 'pad'").fetchone()[0]))
+        con.close()
+    assert totals == [(False, 30), (True, 30), (False, 297)]
