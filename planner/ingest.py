@@ -14,6 +14,7 @@ import glob
 import hashlib
 import json
 import re
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,7 @@ from typing import NamedTuple
 
 import duckdb
 
-from planner import db
+from planner import db, recoded
 from planner.errors import InputError
 from planner.sources import SPECS, ColumnMap, Source, detect, reader_for
 
@@ -170,15 +171,33 @@ def _ingest_file(
     try:
         file_id = _store(con, path, reader, source, options, key)
     except (duckdb.IOException, duckdb.InvalidInputException) as exc:
-        # unreadable, corrupt (a truncated .gz, a malformed .json document or CSV row) or a
-        # record over MAX_LINE_BYTES: raised where the file is read (14_numbered, or stage 20
-        # for a streamed file)
-        raise InputError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from exc
+        if not (reader == "lines" and any(m in str(exc) for m in _LINE_TROUBLE)):
+            raise _unreadable(path, exc) from exc
+        # One line with a lone CR or a byte that is not UTF-8 stops DuckDB's line reader: read a
+        # copy with each such line marked instead, so that only it is rejected.
+        with tempfile.TemporaryDirectory(prefix="plan-") as tmp:
+            copy = recoded.marked_copy(path, Path(tmp) / "lines.jsonl", MAX_LINE_BYTES)
+            con.execute("SET VARIABLE plan_path = ?", [str(copy)])
+            try:
+                file_id = _store(con, path, reader, source, options, key)
+            except (duckdb.IOException, duckdb.InvalidInputException) as again:
+                raise _unreadable(path, again) from again
     finally:
         for kind, name in _READ_OBJECTS:
             con.execute(f"DROP {kind} IF EXISTS {name}")
     row = con.execute(f"SELECT {_COUNTS} FROM files WHERE file_id = ?", [file_id]).fetchone()
     return _ingested(row, path, source, shaping, reused=False)  # type: ignore[arg-type]
+
+
+# What DuckDB's line reader (14_read_lines) says of a lone CR or of a byte that is not UTF-8.
+_LINE_TROUBLE = ("state machine reached an invalid state", "Invalid unicode")
+
+
+def _unreadable(path: Path, exc: Exception) -> InputError:
+    # unreadable, corrupt (a truncated .gz, a malformed .json document or CSV row) or a record
+    # over MAX_LINE_BYTES: raised where the file is read (14_numbered, or stage 20 for a
+    # streamed file)
+    return InputError(f"{path}: cannot read: {str(exc).splitlines()[0]}")
 
 
 def _store(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Source,

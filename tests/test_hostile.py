@@ -3,6 +3,7 @@ line, field and reason. The payloads are the audit's."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -262,3 +263,25 @@ def test_a_file_replaced_with_the_same_size_and_mtime_is_read_again(write_log, t
             "SELECT sum(input_tokens) FROM requests WHERE request_id <> 'pad'").fetchone()[0]))
         con.close()
     assert totals == [(False, 30), (True, 30), (False, 297)]
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_crlf_line_a_lone_cr_or_a_byte_not_utf8_costs_only_its_line(tmp_path, gz):
+    lines = [json.dumps({**GOOD, "request_id": f"r{i}", "prompt": "héllo"},
+                        ensure_ascii=False).encode()
+             for i in range(1, 9)]
+    lines[1] += b"\r"  # line 2 ends in CRLF: judged as it is (CR is JSON whitespace)
+    lines[3] = lines[3].replace(b"h\xc3\xa9llo", b"h\xe9llo")  # latin-1, not UTF-8
+    lines[5] = lines[5][:20] + b"\r" + lines[5][20:]  # a lone CR inside line 6
+    lines[6] = b"\xff\xfe" + lines[6]
+    body = b"\n".join(lines) + b"\r\n"
+    path = tmp_path / ("mixed.jsonl.gz" if gz else "mixed.jsonl")
+    path.write_bytes(gzip.compress(body) if gz else body)
+    con, files, scope = load(path)
+    assert rejects(con) == [(4, None, "not valid UTF-8"),
+                            (6, None, "a carriage return inside the line"),
+                            (7, None, "not valid UTF-8")]
+    assert con.execute("SELECT line_no, request_id, prompt, excerpt FROM lines "
+                       "WHERE problem IS NULL ORDER BY 1").fetchall() == [
+        (n, f"r{n}", "héllo", None) for n in (1, 2, 3, 5, 8)]
+    assert (files[0].lines_read, files[0].accepted, files[0].rejected) == (8, 5, 3)
