@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import duckdb
 
-from planner import db, recoded
+from planner import csv_layout, db, recoded
 from planner.errors import InputError
 from planner.sources import SPECS, ColumnMap, Source, detect, reader_for
 
@@ -152,6 +152,11 @@ def _ingest_file(
 ) -> IngestedFile:
     stat = path.stat()
     reader = reader_for(path)
+    if reader == "csv":  # detection reads the file with the header's layout too
+        delimiter, columns = csv_layout.layout(path)
+        con.execute("SET VARIABLE plan_csv_delim = ?", [delimiter])
+        con.execute("SET VARIABLE plan_csv_columns = json_transform(?::JSON, json_structure("
+                    "?::JSON))", [columns, columns])
     source = (options.column_map.source() if options.column_map
               else detect(con, path, reader, options.source))
     shaping = _shaping_options(source, path, options)

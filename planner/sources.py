@@ -264,7 +264,9 @@ def _sample(con: duckdb.DuckDBPyConnection, path: Path, reader: str) -> list[Rec
 # The table function each non-line reader samples with (the path is the one parameter).
 READ_SQL = {
     "json": "read_json_objects(?, format = 'auto')",
-    "csv": "read_csv(?, all_varchar = true, header = true)",
+    "csv": "read_csv(?, columns = getvariable('plan_csv_columns'), header = false, skip = 1, "
+           "delim = getvariable('plan_csv_delim'), quote = '\"', escape = '\"', "
+           "null_padding = true, strict_mode = false, auto_detect = false)",  # csv_layout.py
     "parquet": "read_parquet(?)",
 }
 

@@ -285,3 +285,34 @@ def test_a_crlf_line_a_lone_cr_or_a_byte_not_utf8_costs_only_its_line(tmp_path, 
                        "WHERE problem IS NULL ORDER BY 1").fetchall() == [
         (n, f"r{n}", "héllo", None) for n in (1, 2, 3, 5, 8)]
     assert (files[0].lines_read, files[0].accepted, files[0].rejected) == (8, 5, 3)
+
+
+def test_a_ragged_csv_row_costs_only_its_row(tmp_path):
+    """The delimiter and columns come from the header: one row with an extra field (early, in
+    the sniffer's sample, or past it) or a missing one is a reject, the rest are read."""
+    header = "timestamp,request_id,model,input_tokens,output_tokens"
+    rows = [f"2026-01-01T00:00:00Z,r{i},gpt-4o,{i},5" for i in range(1, 30_001)]
+    rows[4] += ",extra"  # line 6
+    rows[25_000] += ",extra,more"  # line 25,002
+    rows[7] = "2026-01-01T00:00:00Z,r8"  # line 9
+    path = tmp_path / "ragged.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    con, files, scope = load(path)
+    assert rejects(con) == [(6, None, "more fields than the header"),
+                            (9, "input_tokens", "no token counts and no text to count"),
+                            (25_002, None, "more fields than the header")]
+    assert con.execute("SELECT count(*), sum(input_tokens), min(line_no), max(line_no) "
+                       "FROM requests").fetchone() == (
+        29_997, sum(range(1, 30_001)) - 5 - 8 - 25_001, 2, 30_001)
+
+
+def test_a_semicolon_csv_with_a_bom_crlf_and_quoted_delimiters(tmp_path):
+    path = tmp_path / "semi.csv"
+    path.write_bytes("\ufefftimestamp;request_id;model;input_tokens;output_tokens\r\n"
+                     '2026-01-01T00:00:00Z;"a;1";gpt-4o;10;5\r\n'
+                     '2026-01-01T00:00:01Z;b;gpt-4o;"7";5;x\r\n'
+                     "2026-01-01T00:00:02Z;c;gpt-4o;12;5\r\n".encode())
+    con, files, scope = load(path)
+    assert rejects(con) == [(3, None, "more fields than the header")]
+    assert con.execute("SELECT line_no, request_id, input_tokens FROM requests ORDER BY 1"
+                       ).fetchall() == [(2, "a;1", 10), (4, "c", 12)]
