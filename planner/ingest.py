@@ -178,8 +178,8 @@ def _ingest_file(
     except (duckdb.IOException, duckdb.InvalidInputException) as exc:
         if not (reader == "lines" and any(m in str(exc) for m in _LINE_TROUBLE)):
             raise _unreadable(path, exc) from exc
-        # One line with a lone CR or a byte that is not UTF-8 stops DuckDB's line reader: read a
-        # copy with each such line marked instead, so that only it is rejected.
+        # One line with a lone CR, a byte that is not UTF-8 or too many bytes stops DuckDB's line
+        # reader: read a copy with each such line marked instead, so that only it is rejected.
         with tempfile.TemporaryDirectory(prefix="plan-") as tmp:
             copy = recoded.marked_copy(path, Path(tmp) / "lines.jsonl", MAX_LINE_BYTES)
             con.execute("SET VARIABLE plan_path = ?", [str(copy)])
@@ -194,15 +194,23 @@ def _ingest_file(
     return _ingested(row, path, source, shaping, reused=False)  # type: ignore[arg-type]
 
 
-# What DuckDB's line reader (14_read_lines) says of a lone CR or of a byte that is not UTF-8.
-_LINE_TROUBLE = ("state machine reached an invalid state", "Invalid unicode")
+# What DuckDB's line reader (14_read_lines) says of a lone CR, of a byte that is not UTF-8 and
+# of a line over MAX_LINE_BYTES.
+_LINE_TROUBLE = ("state machine reached an invalid state", "Invalid unicode",
+                 "Maximum line size")
 
 
 def _unreadable(path: Path, exc: Exception) -> InputError:
     # unreadable, corrupt (a truncated .gz, a malformed .json document or CSV row) or a record
     # over MAX_LINE_BYTES: raised where the file is read (14_numbered, or stage 20 for a
     # streamed file)
-    return InputError(f"{path}: cannot read: {str(exc).splitlines()[0]}")
+    text = str(exc)
+    if "Maximum line size" in text:
+        line = re.search(r"Error on Line: (\d+)", text)
+        return InputError(f"{path}:{line.group(1) if line else '?'}: a record longer than "
+                          f"{MAX_LINE_BYTES // 2**20} MB", hint="plan reads records of up to "
+                          f"{MAX_LINE_BYTES // 2**20} MB: trim or drop that one")
+    return InputError(f"{path}: cannot read: {text.splitlines()[0]}")
 
 
 def _store(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Source,

@@ -316,3 +316,14 @@ def test_a_semicolon_csv_with_a_bom_crlf_and_quoted_delimiters(tmp_path):
     assert rejects(con) == [(3, None, "more fields than the header")]
     assert con.execute("SELECT line_no, request_id, input_tokens FROM requests ORDER BY 1"
                        ).fetchall() == [(2, "a;1", 10), (4, "c", 12)]
+
+
+def test_a_line_over_32_mb_is_a_reject_and_never_held_whole(tmp_path):
+    big = json.dumps({**GOOD, "prompt": "x" * (ingest.MAX_LINE_BYTES + 10)})
+    lines = [json.dumps({**GOOD, "request_id": f"r{i}"}) for i in range(4)]
+    path = tmp_path / "long.jsonl.gz"
+    path.write_bytes(gzip.compress("\n".join([lines[0], big, lines[1], lines[2], big]).encode(),
+                                   compresslevel=1))
+    con, files, scope = load(path)
+    assert rejects(con) == [(2, None, "longer than 32 MB"), (5, None, "longer than 32 MB")]
+    assert con.execute("SELECT line_no FROM requests ORDER BY 1").fetchall() == [(1,), (3,), (4,)]
