@@ -13,6 +13,7 @@ from typing import Annotated, assert_never
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from cli import pricing_cmd, render_ci, render_html, render_table
 from cli.errors import EXIT_CODES_HELP, ExitCode, reported, run
@@ -238,7 +239,8 @@ def _run(logs: list[str], options: pipeline.AnalyzeOptions, interactive: bool) -
     with reported():
         if interactive and stderr.is_terminal:
             with stderr.status("analysing...") as status:
-                report = pipeline.analyze(logs, options, progress=status.update)
+                report = pipeline.analyze(  # file names as text, escaped, never markup
+                    logs, options, progress=lambda m: status.update(Text(printable(m))))
         else:
             report = pipeline.analyze(logs, options)
     for warning in report.warnings:
