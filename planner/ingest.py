@@ -27,7 +27,7 @@ from planner import csv_layout, db, recoded
 from planner.errors import InputError
 from planner.sources import SPECS, ColumnMap, Source, detect, reader_for
 
-PARSER_VERSION = 5
+PARSER_VERSION = 6  # 6: bounded counts and times, marked lines, CSV layout from the header
 LOG_SUFFIXES = tuple(
     ext + gz for ext in (".jsonl", ".ndjson", ".json", ".csv") for gz in ("", ".gz")
 ) + (".parquet",)
