@@ -20,7 +20,7 @@ from rich.text import Text
 
 from cli.errors import ExitCode, reported
 from cli.hygiene import printable
-from planner.formats import CsvWriter, OutputFormat, csv_cell
+from planner.formats import CsvWriter, OutputFormat, csv_cell, json_text
 from pricing import PricingError, catalog, importers, load_table
 from pricing.table import MANIFEST, VERSIONS_DIR, file_digest, locate
 
@@ -199,8 +199,7 @@ def _fail(message: str) -> None:
 def _emit(rows: list[dict[str, Any]], fmt: OutputFormat, title: str,
           columns: tuple[str, ...] | None) -> None:
     if fmt is OutputFormat.json:
-        sys.stdout.write(json.dumps(rows, indent=2, default=_json_value, ensure_ascii=False)
-                         + "\n")
+        sys.stdout.write(json_text(rows, _json_value))
         return
     keys = list(rows[0]) if rows else list(columns or ())
     if fmt is OutputFormat.csv:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
@@ -41,7 +42,19 @@ EXPORT_KINDS = {".csv": "csv", ".parquet": "parquet", ".json": "json"}
 
 
 def to_json(report: Report) -> str:
-    return json.dumps(report.to_dict(), indent=2, default=_json_default, ensure_ascii=False) + "\n"
+    return json_text(report.to_dict(), _json_default)
+
+
+# JSON escapes the C0 controls itself; these others (C1 controls such as CSI, DEL, line and
+# paragraph separators, bidirectional overrides) would reach a terminal that shows the JSON raw.
+_UNSHOWN = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(data: Any, default: Any) -> str:
+    """Indented UTF-8 JSON, with the invisible characters a log may hold written as \\u escapes
+    (they can only occur inside strings, where the escape means the same)."""
+    text = json.dumps(data, indent=2, default=default, ensure_ascii=False) + "\n"
+    return _UNSHOWN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def to_csv(report: Report) -> str:
@@ -157,8 +170,7 @@ def write_export(rows: list[dict[str, object]], path: Path, kind: str) -> None:
             for row in rows:
                 writer.writerow([_export_cell(v) for v in row.values()])
     elif kind == "json":
-        path.write_text(json.dumps(rows, indent=2, default=_json_default, ensure_ascii=False)
-                        + "\n", encoding="utf-8")
+        path.write_text(json_text(rows, _json_default), encoding="utf-8")
     else:
         import pyarrow as pa  # deferred: only Parquet export needs it
         import pyarrow.parquet as pq

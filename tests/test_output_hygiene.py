@@ -100,3 +100,15 @@ def test_ci_outputs_keep_log_text_inert(run, write_log, tmp_path):
     assert "model 'x\\n::error file=app.py,line=1::forged' has no price" in github.stdout
     assert json.loads(run("check", str(new), "--baseline", str(baseline), "--db", ":memory:",
                           "-f", "json").stdout)["failures"][0].startswith("model 'x\n::error")
+
+
+def test_json_keeps_log_text_exact_but_never_raw_controls(run, write_log, tmp_path):
+    log = _log(write_log, NAMES)
+    res = run("analyze", str(log), "--db", ":memory:", "-f", "json")
+    out = tmp_path / "groups.json"
+    assert run("export", str(log), "-o", str(out), "--db", ":memory:").exit_code == 0
+    for text in (res.stdout, out.read_text(encoding="utf-8")):
+        assert not set(text) & {"\x1b", "\x07", "\r", "\x9b", "\u202e"}
+        assert "\\u009b31m\\u202e" in text
+    assert {w["workload"] for w in json.loads(res.stdout)["workloads"]} == set(NAMES)
+    assert {r["workload"] for r in json.loads(out.read_text(encoding="utf-8"))} == set(NAMES)
