@@ -255,10 +255,18 @@ def _sample(con: duckdb.DuckDBPyConnection, path: Path, reader: str) -> list[Rec
         ).fetchall()
     except duckdb.Error as exc:
         raise InputError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from exc
-    records = [json.loads(r[0]) for r in rows]
+    records = [_parsed(r[0]) for r in rows]
     if reader == "json":  # read_json_objects wraps each record as {"json": ...}
-        records = [r["json"] for r in records]
+        records = [r["json"] for r in records if isinstance(r, dict)]
     return [r for r in records if isinstance(r, dict)]
+
+
+def _parsed(text: str) -> object:
+    """A sampled record, or None when it is nested too deep for Python's parser."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        return None
 
 
 # The table function each non-line reader samples with (the path is the one parameter).
@@ -280,7 +288,7 @@ def _looks_like_json_lines(path: Path) -> bool:
         return False  # the reader reports the problem
     try:
         return isinstance(json.loads(first), dict)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 

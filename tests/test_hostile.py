@@ -183,6 +183,10 @@ def test_json_nested_5000_deep_in_the_first_lines_is_judged_line_by_line(write_l
                             (2, None, "not a JSON object (a JSON array)")]
     assert [f.source for f in files] == ["canonical"]
     assert con.execute("SELECT line_no FROM requests ORDER BY 1").fetchall() == [(3,), (4,)]
+    document = write_log([f"[{json.dumps(GOOD)}, {deep_object}, {deep_array}]"], "doc.json")
+    con, files, scope = load(document)  # a .json document: its records are positions
+    assert rejects(con) == [(2, "timestamp", "missing"),
+                            (3, None, "not a JSON object (a JSON array)")]
 
 
 def _plan(*args: str, debug: bool = False) -> subprocess.CompletedProcess[str]:
