@@ -11,9 +11,11 @@ from typing import Annotated, assert_never
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from cli import classify_cmd, pricing_cmd, render_ci, render_html, render_table
-from cli.errors import EXIT_CODES_HELP, ExitCode, reported
+from cli.errors import EXIT_CODES_HELP, ExitCode, reported, run
+from cli.hygiene import cleaned, printable
 from cli.options import (
     BatchWorkloadOpt,
     BudgetOpt,
@@ -40,10 +42,12 @@ from cli.options import (
     ScenarioFileOpt,
     SourceOpt,
     TextSampleOpt,
+    TimeBoundsOpt,
     TraceStartOpt,
     UtilizationOpt,
     WorkloadOpt,
     amount,
+    instant,
 )
 from planner import gate, pipeline
 from planner.diff import Diff, diff_reports
@@ -71,6 +75,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
+    pretty_exceptions_enable=False,  # PLAN_DEBUG's traceback is plain text
 )
 
 app.add_typer(pricing_cmd.app, name="pricing")
@@ -85,13 +90,17 @@ def _plan() -> None:
 
 def _reading(
     source: str | None, model: str | None, workload: str | None, trace_start: object,
-    maps: list[str] | None,
+    maps: list[str] | None, time_bounds: str | None = None,
 ) -> IngestOptions:
     with reported():
         column_map = ColumnMap.parse(maps) if maps else None
+    low, sep, high = (time_bounds or "..").partition("..")
+    if not sep:
+        raise typer.BadParameter(f"{time_bounds!r} is not FROM..TO", param_hint="--time-bounds")
     return IngestOptions(source=source, model=model, workload=workload,
                          trace_start=trace_start,  # type: ignore[arg-type]  # parsed
-                         column_map=column_map)
+                         column_map=column_map, not_before=instant(low or None),
+                         not_after=instant(high or None))
 
 
 def _options(
@@ -135,7 +144,8 @@ def _run(logs: list[str], options: pipeline.AnalyzeOptions, interactive: bool) -
     with reported():
         if interactive and stderr.is_terminal:
             with stderr.status("analysing...") as status:
-                report = pipeline.analyze(logs, options, progress=status.update)
+                report = pipeline.analyze(  # file names as text, escaped, never markup
+                    logs, options, progress=lambda m: status.update(Text(printable(m))))
         else:
             report = pipeline.analyze(logs, options)
     for warning in report.warnings:
@@ -169,6 +179,7 @@ def analyze(
     model: ModelOpt = None,
     workload: WorkloadOpt = None,
     trace_start: TraceStartOpt = None,
+    time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
 ) -> None:
     """Ingest request logs, label workloads and project monthly spend per scenario.
@@ -177,7 +188,7 @@ def analyze(
     fmt = output_format or _format_of(output)
     options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
                        utilization, min_replicas,
-                       _reading(source, model, workload, trace_start, maps), price_at,
+                       _reading(source, model, workload, trace_start, maps, time_bounds), price_at,
                        scenario_file, growth, months, budget, onprem_mode, batch_workload,
                        text_sample)
     report = _run(logs, options, fmt is ReportFormat.table)
@@ -215,12 +226,14 @@ def baseline(
     model: ModelOpt = None,
     workload: WorkloadOpt = None,
     trace_start: TraceStartOpt = None,
+    time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
 ) -> None:
     """Write the JSON report of LOGS as the baseline `plan check` compares against."""
     report = _run(logs, _options(db, pricing, rules, overrides, frontier, distilled,
                                  escalation, reading=_reading(source, model, workload,
-                                                              trace_start, maps),
+                                                              trace_start, maps,
+                                                              time_bounds),
                                  price_at=price_at, scenario_file=scenario_file,
                                  text_sample=text_sample), False)
     output.write_text(to_json(report), encoding="utf-8")
@@ -261,6 +274,7 @@ def check(
     model: ModelOpt = None,
     workload: WorkloadOpt = None,
     trace_start: TraceStartOpt = None,
+    time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
 ) -> None:
     """Analyse LOGS and compare with a baseline; exit 1 when a threshold is crossed.
@@ -281,7 +295,7 @@ def check(
             max_rejected_pct=Decimal(max_rejected_pct),
         )
     options = _options(db, pricing, rules, overrides, None, None, None,
-                       reading=_reading(source, model, workload, trace_start, maps),
+                       reading=_reading(source, model, workload, trace_start, maps, time_bounds),
                        text_sample=text_sample)
     if scenario_file is not None:
         with reported():
@@ -331,11 +345,12 @@ def export(
     model: ModelOpt = None,
     workload: WorkloadOpt = None,
     trace_start: TraceStartOpt = None,
+    time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
 ) -> None:
     """Write scenario costs per group (one row per group and scenario) for spreadsheets."""
     options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
-                       reading=_reading(source, model, workload, trace_start, maps),
+                       reading=_reading(source, model, workload, trace_start, maps, time_bounds),
                        price_at=price_at, scenario_file=scenario_file, text_sample=text_sample)
     with reported():
         kind = export_kind(output)
@@ -349,10 +364,10 @@ def export(
 def _emit(report: Report, fmt: ReportFormat, output: Path | None) -> None:
     if fmt is ReportFormat.table:
         if output is None:
-            render_table.render(report, Console(highlight=False))
+            render_table.render(cleaned(report), Console(highlight=False))
             return
         with output.open("w", encoding="utf-8") as fh:
-            render_table.render(report, Console(file=fh, highlight=False, width=120))
+            render_table.render(cleaned(report), Console(file=fh, highlight=False, width=120))
         return
     if fmt is ReportFormat.json:
         text = to_json(report)
@@ -369,13 +384,15 @@ def _emit(report: Report, fmt: ReportFormat, output: Path | None) -> None:
 
 
 def _emit_ci(diff_: Diff, fmt: CiFormat, result: CheckResult | None) -> None:
+    # workload names are shown escaped in every rendering but JSON (cli/hygiene.py)
+    shown, verdict = cleaned(diff_), cleaned(result)
     if fmt is CiFormat.table:
-        render_ci.table(diff_, Console(highlight=False), result)
+        render_ci.table(shown, Console(highlight=False), verdict)
         return
     if fmt is CiFormat.markdown:
-        text = render_ci.markdown(diff_, result)
+        text = render_ci.markdown(shown, verdict)
     elif fmt is CiFormat.github:
-        text = render_ci.github(diff_, result)
+        text = render_ci.github(shown, verdict)
     elif fmt is CiFormat.json:
         text = render_ci.to_json(diff_, result)
     else:
@@ -385,8 +402,8 @@ def _emit_ci(diff_: Diff, fmt: CiFormat, result: CheckResult | None) -> None:
 
 def _say(message: str) -> None:
     """One line on stderr, never wrapped (a script greps it) nor read as markup."""
-    Console(stderr=True, highlight=False).print(message, markup=False, soft_wrap=True)
+    Console(stderr=True, highlight=False).print(printable(message), markup=False, soft_wrap=True)
 
 
 def main() -> None:
-    app()
+    run(app)

@@ -3,7 +3,6 @@ it on prompts labelled without plan."""
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.errors import reported
+from cli.hygiene import printable
 from cli.options import DbOpt, LogsArg, OverridesOpt, PricingOpt, RulesOpt, TextSampleOpt
 from planner import evaluation, pipeline
 from planner.samples import samples as read_samples
@@ -47,8 +47,8 @@ def samples(
         _put(out, "no requests match")
     for s in found:
         _put(out, f"{s.where}  {s.label}  rule {s.rule}  ({s.domain})")
-        _put(out, f"  evidence: {printable(s.evidence)}")
-        text = printable(s.text, keep_lines=full)
+        _put(out, f"  evidence: {shown(s.evidence)}")
+        text = shown(s.text, keep_lines=full)
         if not full and len(text) > SHOWN_CHARS:
             text = text[:SHOWN_CHARS - 1] + "…"
         _put(out, f"  text: {text or '(no text logged)'}")
@@ -87,7 +87,7 @@ def evaluate(
               f"F1 {result.f1:.3f} (TP {result.true_pos}, FP {result.false_pos}, "
               f"FN {result.false_neg})")
     for ident, want, rule in result.misses[:misses]:
-        _put(out, f"  miss: {printable(ident)} is {want}, rule {rule}")
+        _put(out, f"  miss: {shown(ident)} is {want}, rule {rule}")
 
 
 def _put(out: Console, text: str) -> None:
@@ -99,18 +99,9 @@ def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
-def printable(text: str, keep_lines: bool = False) -> str:
-    """Log text made safe for a terminal: control characters (ESC included) shown as escapes,
-    whitespace runs folded to one space (newlines kept with keep_lines)."""
-    out = []
-    for ch in text:
-        if ch == "\n" and keep_lines:
-            out.append(ch)
-        elif ch.isspace():
-            out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs"):
-            out.append(ascii(ch)[1:-1])
-        else:
-            out.append(ch)
-    joined = "".join(out)
-    return joined if keep_lines else " ".join(joined.split())
+def shown(text: str, keep_lines: bool = False) -> str:
+    """Log text made safe for a terminal (cli/hygiene.py): whitespace runs folded to one space,
+    or with keep_lines each line kept and made printable on its own."""
+    if keep_lines:
+        return "\n".join(printable(line) for line in text.splitlines())
+    return printable(" ".join(text.split()))

@@ -80,6 +80,9 @@ WorkloadOpt = Annotated[str | None, typer.Option(
 TraceStartOpt = Annotated[str | None, typer.Option(
     "--trace-start", help="Time zero of traces timed as offsets (Mooncake); default "
     "1970-01-01T00:00:00Z.", parser=instant)]
+TimeBoundsOpt = Annotated[str | None, typer.Option(
+    "--time-bounds", help="FROM..TO: plausible request times, ISO 8601 (either side may be "
+    "empty); a line outside them is a reject. Default 2015-01-01..a day from now.")]
 MapOpt = Annotated[list[str] | None, typer.Option(
     "--map", help="canonical=source.path for in-house logs (repeatable), e.g. "
     "--map input_tokens=usage.in --map timestamp=ts.")]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import sys
@@ -20,7 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from cli.errors import ExitCode, reported
-from planner.formats import OutputFormat, csv_cell
+from cli.hygiene import printable
+from planner.formats import CsvWriter, OutputFormat, csv_cell, json_text
 from pricing import PricingError, catalog, importers, load_table
 from pricing import audit as pricing_audit
 from pricing.table import MANIFEST, VERSIONS_DIR, file_digest, locate
@@ -46,11 +46,16 @@ _GPU_COLUMNS = ("sku", "name", "on_demand_hourly", "reserved_hourly", "purchase_
 
 @app.command("list")
 def list_versions(output_format: FormatOpt = OutputFormat.table) -> None:
-    """Released versions: dates, model counts and whether each file matches its SHA-256."""
+    """Released versions: dates, model counts and whether each file matches its SHA-256 (exit 3
+    when one does not)."""
     with reported():
         rows = catalog.versions()
     _emit(rows, output_format, "pricing versions",
           ("version", "released", "schema", "models", "gpus", "selfhosted", "status"))
+    modified = [r["version"] for r in rows if r["status"] == "MODIFIED"]
+    if modified:
+        _fail(f"released pricing version modified (SHA-256 differs from {MANIFEST.name}): "
+              + ", ".join(modified))
 
 
 @app.command()
@@ -245,13 +250,12 @@ def _fail(message: str) -> None:
 def _emit(rows: list[dict[str, Any]], fmt: OutputFormat, title: str,
           columns: tuple[str, ...] | None) -> None:
     if fmt is OutputFormat.json:
-        sys.stdout.write(json.dumps(rows, indent=2, default=_json_value, ensure_ascii=False)
-                         + "\n")
+        sys.stdout.write(json_text(rows, _json_value))
         return
     keys = list(rows[0]) if rows else list(columns or ())
     if fmt is OutputFormat.csv:
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = CsvWriter(out)
         writer.writerow(keys)
         for row in rows:
             writer.writerow([csv_cell(_text(row[k])) for k in keys])
@@ -266,7 +270,7 @@ def _emit(rows: list[dict[str, Any]], fmt: OutputFormat, title: str,
                          no_wrap=numeric or key in ("from", "released", "version"),
                          overflow="fold")
     for row in rows:
-        table.add_row(*(Text(_text(row[k])) for k in shown))
+        table.add_row(*(Text(printable(_text(row[k]))) for k in shown))
     Console(highlight=False).print(table)
     if not rows:
         print("(none)")

@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from cli.hygiene import markdown as _md
+from cli.hygiene import workflow as _gh
 from planner.diff import Change, Diff
 from planner.gate import CheckResult
 
@@ -51,7 +53,7 @@ def markdown(diff: Diff, result: CheckResult | None = None) -> str:
     out = ["### plan: monthly LLM cost change", ""]
     if result is not None:
         out.append("**plan check passed**" if result.passed else "**plan check failed**")
-        out.extend(f"- {f}" for f in result.failures)
+        out.extend(f"- {_md(f)}" for f in result.failures)
         out.append("")
     out.append(f"Pricing {diff.old_pricing} -> {diff.new_pricing}.")
     out.append("")
@@ -118,14 +120,3 @@ def _signed(v: Decimal) -> str:
 
 def _pct(v: Decimal | None) -> str:
     return "new" if v is None else f"{'+' if v >= 0 else ''}{v}%"
-
-
-def _md(text: str) -> str:
-    """Log content in a Markdown table cell: no pipes, no HTML, no newlines."""
-    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
-            .replace(">", "&gt;").replace("\n", " "))
-
-
-def _gh(text: str) -> str:
-    """Workflow-command escaping (%, CR and LF), as GitHub's toolkit does."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

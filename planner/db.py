@@ -22,7 +22,11 @@ def connect(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(target)
-    except duckdb.IOException as exc:
+    except duckdb.Error as exc:
+        if damaged(exc, target):
+            raise damage_error(exc, target) from exc
+        if not isinstance(exc, duckdb.IOException):
+            raise
         raise DatabaseError(
             f"cannot open database {target}: {str(exc).splitlines()[0]}",
             hint="another plan may be using it; pass --db PATH or --db :memory:",
@@ -31,11 +35,40 @@ def connect(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     con.execute("SET TimeZone = 'UTC'")
     # Stage 22 numbers a streamed file's lines by the order DuckDB inserted them in.
     con.execute("SET preserve_insertion_order = true")
-    _migrate(con, target)
+    try:
+        _migrate(con, target)
+    except duckdb.Error as exc:
+        con.close()
+        if damaged(exc, target):
+            raise damage_error(exc, target) from exc
+        raise
     # Session helpers every stage uses: the offline token counter and the SQL macros.
     tokens.register(con)
     con.execute(sql("00_macros"))
     return con
+
+
+# What DuckDB says when a database file is damaged (truncated, overwritten, not DuckDB's), on
+# opening it or on reading a damaged block later.
+_DAMAGE = ("Corrupt database file", "not a valid DuckDB database file",
+           "Could not read enough bytes from file")
+
+
+def damaged(exc: BaseException, target: str | Path | None) -> bool:
+    """Whether `exc` (or the DuckDB error behind it) says database file `target` is damaged."""
+    error = exc if isinstance(exc, duckdb.Error) else exc.__cause__
+    if not isinstance(error, duckdb.Error) or str(target) == ":memory:":
+        return False
+    text = str(error)
+    name = str(Path(target if target is not None else DEFAULT_DB).resolve())
+    return any(d in text for d in _DAMAGE) and (f'"{name}"' in text or "Corrupt" in text)
+
+
+def damage_error(exc: BaseException, target: str | Path | None) -> DatabaseError:
+    error = exc if isinstance(exc, duckdb.Error) else exc.__cause__
+    return DatabaseError(
+        f"database {target or DEFAULT_DB} is damaged: {str(error).splitlines()[0]}",
+        hint="delete it (plan reads the logs again) or pass another --db")
 
 
 def sql(name: str) -> str:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from planner.errors import InputError
 from planner.report import SCENARIOS, SCHEMA_VERSION, Report
@@ -20,7 +22,7 @@ CSV_COLUMNS = (
     "monthly_cost_usd", "pricing_version", "window_start", "window_end",
 )
 # A cell starting with one of these can run as a formula in a spreadsheet (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 class OutputFormat(StrEnum):
@@ -40,13 +42,25 @@ EXPORT_KINDS = {".csv": "csv", ".parquet": "parquet", ".json": "json"}
 
 
 def to_json(report: Report) -> str:
-    return json.dumps(report.to_dict(), indent=2, default=_json_default, ensure_ascii=False) + "\n"
+    return json_text(report.to_dict(), _json_default)
+
+
+# JSON escapes the C0 controls itself; these others (C1 controls such as CSI, DEL, line and
+# paragraph separators, bidirectional overrides) would reach a terminal that shows the JSON raw.
+_UNSHOWN = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(data: Any, default: Any) -> str:
+    """Indented UTF-8 JSON, with the invisible characters a log may hold written as \\u escapes
+    (they can only occur inside strings, where the escape means the same)."""
+    text = json.dumps(data, indent=2, default=default, ensure_ascii=False) + "\n"
+    return _UNSHOWN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def to_csv(report: Report) -> str:
     """One row per scenario and workload; each scenario's rows sum to its total, to the cent."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)
     writer.writerow(CSV_COLUMNS)
     for scenario in SCENARIOS:
         for w in report.workloads:
@@ -56,6 +70,22 @@ def to_csv(report: Report) -> str:
                 report.window.start, report.window.end,
             ])
     return out.getvalue()
+
+
+class CsvWriter:
+    """csv.writer's rows, one per line ending in LF, except that a field holding a carriage
+    return is quoted too: csv.writer quotes only the line terminator's characters, so a lone CR
+    from a log split the row in a spreadsheet (and `\r=cmd` became a live formula)."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self._out, self._row = out, io.StringIO()
+        self._writer = csv.writer(self._row, lineterminator="\r\n")
+
+    def writerow(self, cells: Iterable[object]) -> None:
+        self._row.seek(0)
+        self._row.truncate()
+        self._writer.writerow(cells)
+        self._out.write(self._row.getvalue()[:-2] + "\n")
 
 
 def csv_cell(text: str) -> str:
@@ -76,7 +106,7 @@ def load_report(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
         raise InputError(f"{path}: not a JSON report: {exc}") from exc
     if not isinstance(data, dict) or "workloads" not in data or "schema_version" not in data:
         raise InputError(f"{path}: not a plan JSON report (no schema_version / workloads)",
@@ -134,14 +164,13 @@ def write_export(rows: list[dict[str, object]], path: Path, kind: str) -> None:
     neutralised), Parquet (DECIMAL(18,2) money) or JSON (an array of row objects)."""
     if kind == "csv":
         with path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
+            writer = CsvWriter(fh)
             if rows:
                 writer.writerow(rows[0].keys())
             for row in rows:
                 writer.writerow([_export_cell(v) for v in row.values()])
     elif kind == "json":
-        path.write_text(json.dumps(rows, indent=2, default=_json_default, ensure_ascii=False)
-                        + "\n", encoding="utf-8")
+        path.write_text(json_text(rows, _json_default), encoding="utf-8")
     else:
         import pyarrow as pa  # deferred: only Parquet export needs it
         import pyarrow.parquet as pq

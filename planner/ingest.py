@@ -9,29 +9,35 @@ reject with its line number, field and reason.
 
 from __future__ import annotations
 
+import errno
 import glob
 import hashlib
 import json
 import re
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
 import duckdb
 
-from planner import db
+from planner import csv_layout, db, recoded
 from planner.errors import InputError
 from planner.sources import SPECS, ColumnMap, Source, detect, reader_for
 
-PARSER_VERSION = 5
+PARSER_VERSION = 6  # 6: bounded counts and times, marked lines, CSV layout from the header
 LOG_SUFFIXES = tuple(
     ext + gz for ext in (".jsonl", ".ndjson", ".json", ".csv") for gz in ("", ".gz")
 ) + (".parquet",)
 # Longest line read. Larger values slow DuckDB's CSV reader for every file (bigger buffers):
 # 32 MB holds a request with several base64 images; 64 MB doubled the read time in `make bench`.
 MAX_LINE_BYTES = 32 * 1024 * 1024
+# The plausible request times (--time-bounds): a timestamp outside them is a reject, so that one
+# stray year can never stretch the window the monthly figures are scaled from.
+EARLIEST = datetime(2015, 1, 1, tzinfo=UTC)
+AHEAD = timedelta(days=1)  # the latest: this long past the clock at ingest
 Progress = Callable[[str], None]
 
 
@@ -45,6 +51,8 @@ class IngestOptions:
     trace_start: datetime | None = None  # --trace-start: time zero of offset traces (Mooncake)
     column_map: ColumnMap | None = None  # --map: in-house logs
     default_model: str = ""  # the model a trace file's requests get without --model
+    not_before: datetime | None = None  # --time-bounds: earliest plausible time (EARLIEST)
+    not_after: datetime | None = None  # --time-bounds: latest plausible time (now + AHEAD)
 
 
 @dataclass(frozen=True)
@@ -75,17 +83,33 @@ def discover(paths: Sequence[str]) -> list[Path]:
                     f"{p}: no log files in this directory",
                     hint=f"plan reads files ending in {', '.join(LOG_SUFFIXES)}",
                 )
-        elif p.is_file():
+        elif p.is_file() or p.is_symlink():
             matches = [p]
         else:
             matches = sorted(Path(m) for m in glob.glob(raw, recursive=True) if Path(m).is_file())
             if not matches:
                 raise InputError(f"{raw}: no such file")
-        found.extend(matches)
+        found.extend(_followed(m) for m in matches)
     unique: dict[Path, Path] = {}
     for f in found:
         unique.setdefault(f.resolve(), f)
     return list(unique.values())
+
+
+def _followed(path: Path) -> Path:
+    """`path`, checked that it leads to a file: a symbolic link to nothing, or a loop of links,
+    has its own error (it would otherwise fail later, as a traceback)."""
+    try:
+        path.resolve(strict=True)
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: a symbolic link to a missing file",
+                         hint="remove the link, or name the files to read") from exc
+    except RuntimeError as exc:  # Python < 3.13's "Symlink loop"
+        raise InputError(f"{path}: a loop of symbolic links") from exc
+    except OSError as exc:
+        raise InputError(f"{path}: " + ("a loop of symbolic links" if exc.errno == errno.ELOOP
+                                        else f"cannot read: {exc.strerror or exc}")) from exc
+    return path
 
 
 def ingest(
@@ -120,7 +144,7 @@ class _FileKey(NamedTuple):
     path: str  # resolved
     size_bytes: int
     mtime_ns: int
-    options_key: str  # a digest of the shaping options
+    options_key: str  # a digest of the shaping options and of the file's content fingerprint
 
 
 def _ingest_file(
@@ -128,11 +152,17 @@ def _ingest_file(
 ) -> IngestedFile:
     stat = path.stat()
     reader = reader_for(path)
+    if reader == "csv":  # detection reads the file with the header's layout too
+        delimiter, columns = csv_layout.layout(path)
+        con.execute("SET VARIABLE plan_csv_delim = ?", [delimiter])
+        con.execute("SET VARIABLE plan_csv_columns = json_transform(?::JSON, json_structure("
+                    "?::JSON))", [columns, columns])
     source = (options.column_map.source() if options.column_map
               else detect(con, path, reader, options.source))
     shaping = _shaping_options(source, path, options)
     key = _FileKey(str(path.resolve()), stat.st_size, stat.st_mtime_ns, hashlib.sha256(
-        json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:16])
+        json.dumps(shaping, sort_keys=True).encode() + _fingerprint(path, stat.st_size)
+    ).hexdigest()[:16])
     done = con.execute(
         f"SELECT {_COUNTS} FROM files WHERE path = ? AND size_bytes = ? AND mtime_ns = ? "
         "AND options_key = ? AND parser_version = ?", [*key, PARSER_VERSION]).fetchone()
@@ -146,15 +176,41 @@ def _ingest_file(
     try:
         file_id = _store(con, path, reader, source, options, key)
     except (duckdb.IOException, duckdb.InvalidInputException) as exc:
-        # unreadable, corrupt (a truncated .gz, a malformed .json document or CSV row) or a
-        # record over MAX_LINE_BYTES: raised where the file is read (14_numbered, or stage 20
-        # for a streamed file)
-        raise InputError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from exc
+        if not (reader == "lines" and any(m in str(exc) for m in _LINE_TROUBLE)):
+            raise _unreadable(path, exc) from exc
+        # One line with a lone CR, a byte that is not UTF-8 or too many bytes stops DuckDB's line
+        # reader: read a copy with each such line marked instead, so that only it is rejected.
+        with tempfile.TemporaryDirectory(prefix="plan-") as tmp:
+            copy = recoded.marked_copy(path, Path(tmp) / "lines.jsonl", MAX_LINE_BYTES)
+            con.execute("SET VARIABLE plan_path = ?", [str(copy)])
+            try:
+                file_id = _store(con, path, reader, source, options, key)
+            except (duckdb.IOException, duckdb.InvalidInputException) as again:
+                raise _unreadable(path, again) from again
     finally:
         for kind, name in _READ_OBJECTS:
             con.execute(f"DROP {kind} IF EXISTS {name}")
     row = con.execute(f"SELECT {_COUNTS} FROM files WHERE file_id = ?", [file_id]).fetchone()
     return _ingested(row, path, source, shaping, reused=False)  # type: ignore[arg-type]
+
+
+# What DuckDB's line reader (14_read_lines) says of a lone CR, of a byte that is not UTF-8 and
+# of a line over MAX_LINE_BYTES.
+_LINE_TROUBLE = ("state machine reached an invalid state", "Invalid unicode",
+                 "Maximum line size")
+
+
+def _unreadable(path: Path, exc: Exception) -> InputError:
+    # unreadable, corrupt (a truncated .gz, a malformed .json document or CSV row) or a record
+    # over MAX_LINE_BYTES: raised where the file is read (14_numbered, or stage 20 for a
+    # streamed file)
+    text = str(exc)
+    if "Maximum line size" in text:
+        line = re.search(r"Error on Line: (\d+)", text)
+        return InputError(f"{path}:{line.group(1) if line else '?'}: a record longer than "
+                          f"{MAX_LINE_BYTES // 2**20} MB", hint="plan reads records of up to "
+                          f"{MAX_LINE_BYTES // 2**20} MB: trim or drop that one")
+    return InputError(f"{path}: cannot read: {text.splitlines()[0]}")
 
 
 def _store(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Source,
@@ -202,6 +258,25 @@ def _number(con: duckdb.DuckDBPyConnection, file_id: int, path: Path, first: int
         raise AssertionError(f"{path}: line numbers {low}..{high} for {rows} lines")
 
 
+# A file up to this size is hashed whole for its reuse key; a larger one by its first and last
+# FINGERPRINT_BYTES / 2 bytes (an edit that keeps size, mtime, head and tail is not seen).
+FINGERPRINT_BYTES = 1024 * 1024
+
+
+def _fingerprint(path: Path, size: int) -> bytes:
+    """A digest of a file's content, cheap at any size: a file replaced by another of the same
+    size and mtime (a copy with `cp -p`, a restore) is read again, not silently reused."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        if size <= FINGERPRINT_BYTES:
+            digest.update(fh.read())
+        else:
+            digest.update(fh.read(FINGERPRINT_BYTES // 2))
+            fh.seek(size - FINGERPRINT_BYTES // 2)
+            digest.update(fh.read())
+    return digest.digest()
+
+
 def _shaping_options(source: Source, path: Path, options: IngestOptions) -> dict[str, str]:
     """The options that change how this file is read (its cache key; shown in the report)."""
     out = {"source": source.name}
@@ -212,7 +287,24 @@ def _shaping_options(source: Source, path: Path, options: IngestOptions) -> dict
         out["workload"] = options.workload or _stem(path)
         start = options.trace_start
         out["trace_start"] = (start.isoformat() if start else "1970-01-01T00:00:00+00:00")
+    # only when given: the default's "now" would make every read a new one
+    for name in ("not_before", "not_after"):
+        if (value := getattr(options, name)) is not None:
+            out[name] = value.isoformat()
     return out
+
+
+def _time_bounds(shaping: dict[str, str]) -> tuple[datetime, datetime, str]:
+    """The plausible request times of a file (naive UTC, as stored) and how to name them."""
+    low = datetime.fromisoformat(shaping.get("not_before", EARLIEST.isoformat())).astimezone(UTC)
+    if "trace_start" in shaping:  # a trace's offsets count from its time zero
+        low = min(low, datetime.fromisoformat(shaping["trace_start"]).astimezone(UTC))
+    given = "not_after" in shaping
+    high = (datetime.fromisoformat(shaping["not_after"]) if given
+            else datetime.now(UTC) + AHEAD).astimezone(UTC)
+    text = f"{low:%Y-%m-%dT%H:%M:%SZ} .. " + (
+        f"{high:%Y-%m-%dT%H:%M:%SZ}" if given else "a day from now")
+    return low.replace(tzinfo=None), high.replace(tzinfo=None), text + " (--time-bounds)"
 
 
 def _set_variables(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Source,
@@ -227,6 +319,7 @@ def _set_variables(con: duckdb.DuckDBPyConnection, path: Path, reader: str, sour
         "plan_trace_start": (datetime.fromisoformat(shaping["trace_start"]).timestamp()
                              if "trace_start" in shaping else 0.0),
     }
+    values["plan_ts_min"], values["plan_ts_max"], values["plan_ts_bounds"] = _time_bounds(shaping)
     values.update({name: json.dumps(spec) for name, spec in SPECS.items()})
     for name, value in values.items():
         con.execute(f"SET VARIABLE {name} = ?", [value])

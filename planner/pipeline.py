@@ -86,6 +86,10 @@ def _run(
         rows = [] if group_by is None else export_rows(                # 9. (export) groups
             con, group_by, projection.monthly_scale_factor,
             projection.onprem.monthly_fleet_cost_usd)
+    except Exception as exc:
+        if db.damaged(exc, options.db):  # a damaged block, met wherever it was read
+            raise db.damage_error(exc, options.db) from exc
+        raise
     finally:
         con.close()
 

@@ -243,8 +243,8 @@ def _sample(con: duckdb.DuckDBPyConnection, path: Path, reader: str) -> list[Rec
                 for _, line in zip(range(SAMPLE_RECORDS), fh, strict=False):
                     try:
                         objects.append(json.loads(line))
-                    except ValueError:
-                        continue
+                    except (ValueError, RecursionError):  # not JSON, or nested too deep for
+                        continue  # Python's parser: stage 20 judges it
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
         except EOFError as exc:
@@ -257,16 +257,26 @@ def _sample(con: duckdb.DuckDBPyConnection, path: Path, reader: str) -> list[Rec
         ).fetchall()
     except duckdb.Error as exc:
         raise InputError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from exc
-    records = [json.loads(r[0]) for r in rows]
+    records = [_parsed(r[0]) for r in rows]
     if reader == "json":  # read_json_objects wraps each record as {"json": ...}
-        records = [r["json"] for r in records]
+        records = [r["json"] for r in records if isinstance(r, dict)]
     return [r for r in records if isinstance(r, dict)]
+
+
+def _parsed(text: str) -> object:
+    """A sampled record, or None when it is nested too deep for Python's parser."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        return None
 
 
 # The table function each non-line reader samples with (the path is the one parameter).
 READ_SQL = {
     "json": "read_json_objects(?, format = 'auto')",
-    "csv": "read_csv(?, all_varchar = true, header = true)",
+    "csv": "read_csv(?, columns = getvariable('plan_csv_columns'), header = false, skip = 1, "
+           "delim = getvariable('plan_csv_delim'), quote = '\"', escape = '\"', "
+           "null_padding = true, strict_mode = false, auto_detect = false)",  # csv_layout.py
     "parquet": "read_parquet(?)",
 }
 
@@ -280,7 +290,7 @@ def _looks_like_json_lines(path: Path) -> bool:
         return False  # the reader reports the problem
     try:
         return isinstance(json.loads(first), dict)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 

@@ -210,7 +210,9 @@ def load_table(version_or_path: str | None = None) -> PriceTable:
     """Load the newest released version, a named version, or a TOML file by path."""
     path, shown = locate(version_or_path)
     stat = path.stat()
-    return _parsed(str(path), str(shown), stat.st_mtime_ns, stat.st_size)
+    table = _parsed(str(path), str(shown), stat.st_mtime_ns, stat.st_size)
+    _not_posing(path, table.version)
+    return table
 
 
 @functools.lru_cache(maxsize=8)
@@ -234,7 +236,9 @@ def locate(version_or_path: str | None) -> tuple[Path, Path]:
         version_or_path = versions[-1]
     candidate = Path(version_or_path)
     if candidate.suffix == ".toml" and candidate.exists():
-        return candidate, candidate
+        if candidate.resolve().parent != VERSIONS_DIR.resolve():
+            return candidate, candidate
+        version_or_path = candidate.stem  # a released file by its path: verified like one
     path = VERSIONS_DIR / f"{version_or_path}.toml"
     if not path.exists():
         raise PricingError(
@@ -243,6 +247,17 @@ def locate(version_or_path: str | None) -> tuple[Path, Path]:
         )
     _verify_released(path)
     return path, Path("pricing/versions") / path.name
+
+
+def _not_posing(path: Path, version: str) -> None:
+    """A table read from anywhere that names a released version must be that version, byte for
+    byte: an edited copy would otherwise be reported under the genuine version's name."""
+    expected = json.loads(MANIFEST.read_text(encoding="utf-8")).get(f"{version}.toml")
+    if expected is not None and file_digest(path) != expected:
+        raise PricingError(
+            f"{path}: names pricing version {version}, which is already released with other "
+            f"contents (SHA-256 differs from {MANIFEST.name})",
+            hint="released versions are immutable: give your table its own `version`")
 
 
 def file_digest(path: Path) -> str:

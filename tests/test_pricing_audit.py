@@ -99,7 +99,10 @@ def test_newest_version_audits_clean(run):
 
 def test_audit_names_an_unexplained_difference_with_both_sources(run, tmp_path):
     doc = tomllib.loads(locate(VERSION)[0].read_text(encoding="utf-8"))
-    # gpt-5.1's input $1.25 -> $1.50 in every rate card: 20% above genai-prices and LiteLLM.
+    # A draft of a new version (a released version's name on an edited table is refused as
+    # tampered): gpt-5.1's input $1.25 -> $1.50 in every rate card, 20% above genai-prices and
+    # LiteLLM.
+    doc["version"] = "2099-01-01"
     entry = doc["models"]["gpt-5.1"]
     for card in (entry, *entry.get("changes", [])):
         card["input"] = 1.5

@@ -23,6 +23,7 @@ def _doc() -> dict:
 
 def _validate(run, tmp_path, edit):
     doc = _doc()
+    doc["version"] = "2099-01-01"  # a draft: an edited table under a released name is refused
     edit(doc)
     path = tmp_path / "draft.toml"
     path.write_text(tomli_w.dumps(doc), encoding="utf-8")

@@ -1,10 +1,10 @@
 -- Helpers used by the ingest stages. Every value from a log arrives as text and is checked here.
 
 -- NULL when text `v` (`d`: the same cast to DOUBLE, NULL when it is not a number) is a usable
--- token count, otherwise what is wrong with it. The first test passes the common case. (DOUBLE,
--- not an integer type, which would round "12.5" to 13; it is exact up to 2^53.)
-CREATE OR REPLACE TEMP MACRO plan_count_problem(v, d) AS CASE
-    WHEN v IS NULL OR (d BETWEEN 0 AND 1e12 AND d = floor(d)) THEN NULL
+-- count of at most `most`, otherwise what is wrong with it. The first test passes the common
+-- case. (DOUBLE, not an integer type, which would round "12.5" to 13; it is exact up to 2^53.)
+CREATE OR REPLACE TEMP MACRO plan_count_problem(v, d, most) AS CASE
+    WHEN v IS NULL OR (d BETWEEN 0 AND most AND d = floor(d)) THEN NULL
     WHEN d IS NULL OR NOT isfinite(d) THEN 'not a number: ' || left(v, 40)
     WHEN d < 0 THEN 'negative: ' || v
     WHEN d <> floor(d) THEN 'not a whole number: ' || v
@@ -47,9 +47,9 @@ CREATE OR REPLACE TEMP MACRO plan_sse_events(t) AS list_transform(
 -- cache reads). When one part is not a count, that part, so that stage 20 reports it.
 CREATE OR REPLACE TEMP MACRO plan_sum_counts(a, b, c) AS CASE
     WHEN a IS NULL THEN NULL
-    WHEN plan_count_problem(a, TRY_CAST(a AS DOUBLE)) IS NOT NULL THEN a
-    WHEN plan_count_problem(b, TRY_CAST(b AS DOUBLE)) IS NOT NULL THEN b
-    WHEN plan_count_problem(c, TRY_CAST(c AS DOUBLE)) IS NOT NULL THEN c
+    WHEN plan_count_problem(a, TRY_CAST(a AS DOUBLE), 1e9) IS NOT NULL THEN a
+    WHEN plan_count_problem(b, TRY_CAST(b AS DOUBLE), 1e9) IS NOT NULL THEN b
+    WHEN plan_count_problem(c, TRY_CAST(c AS DOUBLE), 1e9) IS NOT NULL THEN c
     ELSE CAST(TRY_CAST(a AS DOUBLE) + coalesce(TRY_CAST(b AS DOUBLE), 0)
               + coalesce(TRY_CAST(c AS DOUBLE), 0) AS VARCHAR)
 END;

@@ -20,6 +20,8 @@ checked AS (
         CASE  -- the first test passes almost every line; the rest run only on what is left
             WHEN j IS NOT NULL AND prefix(line, '{') THEN NULL
             WHEN line IS NULL OR trim(line) = '' THEN 'blank line'
+            -- a line the reader could not take as it was: U+FFFF and why (planner/ingest.py)
+            WHEN prefix(line, chr(65535)) THEN substr(line, 2)
             WHEN json_valid(line) AND json_type(line) <> 'OBJECT'
                 THEN 'not a JSON object (a JSON ' || lower(json_type(line)) || ')'
             WHEN j IS NULL THEN 'not valid JSON'
@@ -29,7 +31,8 @@ checked AS (
 SELECT
     line_no,
     line_problem,
-    CASE WHEN line_problem IS NOT NULL THEN left(line, 120) END AS excerpt,
+    CASE WHEN line_problem IS NOT NULL AND NOT prefix(line, chr(65535)) THEN left(line, 120)
+    END AS excerpt,
     line AS record,  -- the whole record, for sources that read it as one object
     unnest(j)
 FROM checked

@@ -1,11 +1,14 @@
 -- Stage 20: validate every normalised line and store it, in one INSERT: a line that is not a
 -- JSON object keeps its stage 15 problem; a failed request (the log recorded an API error) is
 -- stored as such, unchecked; otherwise the first problem found in its fields is its reject
--- reason; a line with none is a request. Token counts missing from the log are counted
--- from the text by plan_count_tokens (cl100k_base) plus OpenAI's chat framing: 3 tokens per
--- message and 3 to prime the reply. The prompt text is joined for counting only when the input
--- count is missing.
--- Each count is cast to DOUBLE once (the *_n columns), then checked and converted from that.
+-- reason; a line with none is a request. A timestamp outside the plausible window (variables
+-- plan_ts_min and plan_ts_max, planner/ingest.py) is a reject: one stray year would stretch the
+-- window and dilute the monthly figures. Token counts missing from the log are counted from the
+-- text by plan_count_tokens (cl100k_base) plus OpenAI's chat framing: 3 tokens per message and
+-- 3 to prime the reply. The prompt text is joined for counting only when the input count is
+-- missing.
+-- Each count is cast to DOUBLE once (the *_n columns), then checked and converted from that:
+-- token counts up to 1e9 (100x the longest context window, 10M tokens), tool calls up to 1e5.
 INSERT INTO lines
 WITH n AS (
     SELECT
@@ -25,13 +28,13 @@ v AS (
         *,
         plan_ts(ts_raw) AS ts,
         CASE WHEN input_raw IS NULL THEN concat_ws(E'\n', system_prompt, prompt) END AS input_text,
-        plan_count_problem(input_raw, input_n) AS input_problem,
-        plan_count_problem(output_raw, output_n) AS output_problem,
-        plan_count_problem(cached_raw, cached_n) AS cached_problem,
-        plan_count_problem(cache_write_raw, cache_write_n) AS cache_write_problem,
-        plan_count_problem(cache_write_1h_raw, cache_write_1h_n) AS cache_write_1h_problem,
-        plan_count_problem(reasoning_raw, reasoning_n) AS reasoning_problem,
-        plan_count_problem(tool_calls_raw, tool_calls_n) AS tool_calls_problem,
+        plan_count_problem(input_raw, input_n, 1e9) AS input_problem,
+        plan_count_problem(output_raw, output_n, 1e9) AS output_problem,
+        plan_count_problem(cached_raw, cached_n, 1e9) AS cached_problem,
+        plan_count_problem(cache_write_raw, cache_write_n, 1e9) AS cache_write_problem,
+        plan_count_problem(cache_write_1h_raw, cache_write_1h_n, 1e9) AS cache_write_1h_problem,
+        plan_count_problem(reasoning_raw, reasoning_n, 1e9) AS reasoning_problem,
+        plan_count_problem(tool_calls_raw, tool_calls_n, 1e5) AS tool_calls_problem,
         images_raw IS NOT NULL AND TRY_CAST(images_raw AS BOOLEAN) IS NULL AS images_problem
     FROM n
 ),
@@ -42,6 +45,8 @@ p AS (
             WHEN line_problem IS NOT NULL OR failure IS NOT NULL THEN NULL
             WHEN ts_raw IS NULL THEN 'timestamp'
             WHEN ts IS NULL THEN 'timestamp'
+            WHEN NOT ts BETWEEN getvariable('plan_ts_min') AND getvariable('plan_ts_max')
+                THEN 'timestamp'
             WHEN input_problem IS NOT NULL THEN 'input_tokens'
             WHEN output_problem IS NOT NULL THEN 'output_tokens'
             WHEN cached_problem IS NOT NULL THEN 'cached_input_tokens'
@@ -70,6 +75,8 @@ checked AS (
         CASE WHEN line_problem IS NOT NULL THEN line_problem ELSE CASE problem_field
             WHEN 'timestamp' THEN CASE
                 WHEN ts_raw IS NULL THEN 'missing'
+                WHEN ts IS NOT NULL THEN 'implausible, outside ' || getvariable('plan_ts_bounds')
+                    || ': ' || left(ts_raw, 40)
                 WHEN TRY_CAST(ts_raw AS DOUBLE) IS NOT NULL
                     THEN 'epoch value out of range (plan reads epoch SECONDS): ' || ts_raw
                 ELSE 'not an ISO 8601 time or epoch seconds: ' || left(ts_raw, 40) END
@@ -91,7 +98,8 @@ checked AS (
             WHEN 'logged_cost' THEN 'not a non-negative number of USD: ' || left(logged_cost_raw, 40)
         END END AS problem
     FROM p
-)
+),
+r AS (SELECT *, problem IS NULL AND failure IS NULL AS is_request FROM checked)
 SELECT
     $file_id,
     line_no,
@@ -99,22 +107,25 @@ SELECT
     problem,
     excerpt,
     request_id,
-    ts,
+    CASE WHEN ts BETWEEN getvariable('plan_ts_min') AND getvariable('plan_ts_max') THEN ts END,
     workload_field,
     workload_tag,
     model,
-    CASE WHEN input_raw IS NULL
-        THEN plan_count_tokens(input_text) + 3 * n_messages + 3
+    -- Counts are cast (and counted from text) for requests only: a rejected line's value may
+    -- not fit the column (NaN, 1e20), and a failed request is never priced.
+    CASE WHEN NOT is_request THEN NULL
+        WHEN input_raw IS NULL THEN plan_count_tokens(input_text) + 3 * n_messages + 3
         ELSE input_n::BIGINT END,
-    CASE WHEN output_raw IS NULL THEN plan_count_tokens(response) ELSE output_n::BIGINT END,
-    coalesce(cached_n::BIGINT, 0),
-    coalesce(cache_write_n::BIGINT, 0),
-    coalesce(reasoning_n::BIGINT, 0),
+    CASE WHEN NOT is_request THEN NULL
+        WHEN output_raw IS NULL THEN plan_count_tokens(response) ELSE output_n::BIGINT END,
+    CASE WHEN is_request THEN coalesce(cached_n, 0)::BIGINT END,
+    CASE WHEN is_request THEN coalesce(cache_write_n, 0)::BIGINT END,
+    CASE WHEN is_request THEN coalesce(reasoning_n, 0)::BIGINT END,
     input_raw IS NULL OR output_raw IS NULL,
     lower(task_type),
     team,
     coalesce(TRY_CAST(images_raw AS BOOLEAN), false),
-    coalesce(tool_calls_n::INTEGER, 0),
+    CASE WHEN is_request THEN coalesce(tool_calls_n, 0)::INTEGER END,
     coalesce(defines_tools, false) OR coalesce(tool_calls_n, 0) > 0,
     system_prompt,
     prompt,
@@ -123,5 +134,5 @@ SELECT
     logged_cost,
     lower(service_tier),
     custom_id,
-    coalesce(cache_write_1h_n::BIGINT, 0)
-FROM checked
+    CASE WHEN is_request THEN coalesce(cache_write_1h_n, 0)::BIGINT END
+FROM r

@@ -174,6 +174,18 @@ def main() -> None:
             print(f"    ratio to {name} ({file.stat().st_size / 1e6:,.0f} MB, "
                   f"{ingest_t.wall:.2f} s): {_ratio(ingests[-1], ingest_t)} (target <= 2; bare "
                   f"loads: {_ratio(loads[-1], load_t)})")
+    rejects(path, rows)
+
+
+def rejects(path: Path, rows: int) -> None:
+    """A reject costs about what an accepted line does (issue 19: the target is 2x)."""
+    blank = OUT / f"blank_{rows}.jsonl"
+    if not blank.exists():
+        blank.write_bytes(b"\n" * rows)
+    accepted, rejected = best(ingest_once(path), ingest_once(blank))
+    print(f"\nrejects: {rows:,} blank lines ingest in {rejected.wall:.2f} s, {rows:,} requests in "
+          f"{accepted.wall:.2f} s: ratio {_ratio(rejected, accepted)} (target <= 2)")
+
 
 if __name__ == "__main__":
     main()
