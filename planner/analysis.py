@@ -23,7 +23,7 @@ ROUTES = ("frontier", "frontier: over distilled context window",
           "frontier: images, distilled is text-only",
           "frontier: more tool calls than the distilled profile allows", "distilled")
 # The rule of a request whose text was left out of its workload's text sample and that no other
-# rule labels: it takes the label most of the workload's sampled requests got (stage 50).
+# rule labels: it is drawn at the workload's sampled capability share (stage 50).
 WORKLOAD_SAMPLE = "workload-sample"
 
 
@@ -107,7 +107,7 @@ def label(
     # long IN lists); evaluated in place, the rules cost less (0.30 -> 0.26 s at 1M requests).
     con.execute("SET disabled_optimizers = 'in_clause'")
     try:
-        run_script(con, script, {**params, "workload_threshold": rules.workload_threshold})
+        run_script(con, script, params)
     finally:
         con.execute("RESET disabled_optimizers")
 

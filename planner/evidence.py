@@ -71,7 +71,8 @@ def describe(rule: Rule | None, rec: Mapping[str, Any], examples: signals.Exampl
             return "label pinned by the overrides file"
         near = _nearest(rec, examples)
         if rec["rule"] == "workload-sample":
-            return "its text was not in the workload's sample"
+            return ("its text was not in the workload's sample; labelled by a hash of its line "
+                    "against the sample's capability share")
         return "no rule matched" + (f"; nearest examples: {near}" if near else "")
     parts: list[str] = []
     for key, value in rule.conditions:
@@ -125,7 +126,7 @@ _FACTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
 }
 _SPECIAL = {
     "override": "label pinned by the overrides file",
-    "workload-sample": "labelled as most of its workload's sampled requests",
+    "workload-sample": "text not sampled: drawn at its workload's sampled capability share",
 }
 
 

@@ -111,10 +111,10 @@ def test_text_sample_and_its_margin(run, write_log, signal_rules):
     # 3 / n, with the finite-population correction sqrt((N - n) / (N - 1)): n = 10, N = 30.
     margin = Decimal(str(3 / 10 * math.sqrt(20 / 29))).quantize(Decimal("0.0001"))
     assert Decimal(str(e["capability_margin"])) == margin == Decimal("0.2491")
-    # The 20 requests left out take the sample's majority, and say so.
+    # The 20 requests left out are drawn at the sample's share (1: all of them), and say so.
     assert w["capability_share"] == 1.0
-    assert any(r.startswith("capability-bound: labelled as most of its workload's sampled "
-                            "requests (66.7% of requests") for r in w["reasons"])
+    assert any(r.startswith("capability-bound: text not sampled: drawn at its workload's "
+                            "sampled capability share (66.7% of requests") for r in w["reasons"])
     assert any("text sample" in x for x in out["warnings"])
 
 

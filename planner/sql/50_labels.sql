@@ -18,11 +18,13 @@ FROM scope s
 JOIN workload_stats w USING (workload)
 LEFT JOIN text_signals t ON t.text_hash = s.text_hash
 ;
--- Per workload: how much of its text was read, and what its sampled texts were labelled. A
--- request whose text was left out of the sample (only in workloads with more distinct texts
--- than the sample takes) and that no other rule labels takes its workload's sample majority
--- (rule 'workload-sample'; labelled_requests below). plan_rules (planner/analysis.py) names
--- each rule index: -1 the default, then the rules file's, then workload-sample.
+-- Per workload: how much of its text was read, and what share of its sampled requests is
+-- capability-bound. A request whose text was left out of the sample (only in workloads with more
+-- distinct texts than the sample takes) and that no other rule labels is drawn at that share
+-- (rule 'workload-sample'; labelled_requests below): capability-bound when a hash of its file
+-- and line falls under it, so the workload's share, and the money routed, follow the sample's
+-- estimate rather than its majority. plan_rules (planner/analysis.py) names each rule index:
+-- -1 the default, then the rules file's, then workload-sample.
 CREATE OR REPLACE TEMP TABLE workload_text AS
 SELECT
     workload,
@@ -31,9 +33,7 @@ SELECT
     count(DISTINCT r.text_hash)                                   AS distinct_texts,
     count(DISTINCT r.text_hash) FILTER (WHERE r.text_sampled)     AS sampled_texts,
     coalesce(avg((p.label = 'capability-bound')::INTEGER) FILTER (WHERE r.text_sampled), 0)
-                                                                  AS sampled_capability_share,
-    CASE WHEN sampled_capability_share >= $workload_threshold
-         THEN 'capability-bound' ELSE 'cost-bound' END            AS sample_label
+                                                                  AS sampled_capability_share
 FROM request_labels r
 JOIN plan_rules p ON p.idx = coalesce(r.rule_idx, -1)
 GROUP BY workload
@@ -48,7 +48,9 @@ WITH ruled AS (
              WHEN r.text_hash IS NOT NULL AND NOT r.text_sampled AND x.sampled_requests > 0
              THEN (SELECT max(idx) FROM plan_rules)  -- workload-sample
              ELSE -1 END AS rule_idx,
-        x.sample_label,
+        CASE WHEN hash(r.file_id, r.line_no) % 1000000
+                  < round(x.sampled_capability_share * 1000000)
+             THEN 'capability-bound' ELSE 'cost-bound' END AS sample_label,
         o.label AS override_label
     FROM request_labels r
     LEFT JOIN workload_text x USING (workload)
