@@ -39,6 +39,7 @@ def render(report: Report) -> str:
         "<title>plan: monthly LLM spend</title>",
         f"<style>{STYLE}</style></head><body>",
         "<h1>plan: monthly LLM spend</h1>",
+        f"<p class='verdict'><strong>{_e(report.verdict)}</strong></p>",
         f"<p class='meta'>Logs from {_e(w.start)} to {_e(w.end)} ({_e(w.days)} days), "
         f"pricing {_e(report.pricing_version)}. All figures are USD per month.</p>",
         _scenarios(report),

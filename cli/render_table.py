@@ -23,6 +23,7 @@ def render(report: Report, console: Console) -> None:
         ("plan", "bold"),
         f": monthly LLM spend from {w.start} to {w.end} ({w.days} days), "
         f"pricing {report.pricing_version}"))
+    console.print(Text(report.verdict, style="bold"))
     console.print(_scenarios(report))
     console.print(render_charts.scenarios_chart(report))
     console.print(_workloads(report))

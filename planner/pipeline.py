@@ -23,6 +23,7 @@ from planner.report import Report
 from planner.rules import RuleSet, load_overrides, load_rules
 from planner.settings import Settings
 from planner.signals import DEFAULT_PER_WORKLOAD
+from planner.verdict import verdict
 from pricing import load_table
 
 SHORT_WINDOW_DAYS = 7
@@ -114,6 +115,7 @@ def _run(
         envelope_overflow=projection.envelope_overflow,
         model_ids=models.model_ids,
     )
+    report = dataclasses.replace(report, verdict=verdict(report))
     return report, [{**row, **_row_context(report)} for row in rows]
 
 

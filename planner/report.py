@@ -270,6 +270,7 @@ class Report:
     sensitivity: tuple[Sensitivity, ...] = ()
     envelope_overflow: tuple[EnvelopeOverflow, ...] = ()
     model_ids: tuple[ModelId, ...] = ()
+    verdict: str = ""  # the answer in one sentence (planner/verdict.py)
     schema_version: int = SCHEMA_VERSION
 
     def scenario(self, name: str) -> ScenarioCost:
@@ -278,6 +279,6 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         """Plain data in the JSON contract's key order; Decimals stay Decimals."""
         data = asdict(self)
-        ordered = {"schema_version": data.pop("schema_version")}
+        ordered = {"schema_version": data.pop("schema_version"), "verdict": data.pop("verdict")}
         ordered.update(data)
         return ordered

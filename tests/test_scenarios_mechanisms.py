@@ -353,3 +353,17 @@ source = "hand"''')
     assert usd(report, "routed") == cents(routed)
     # all-frontier is unchanged: what the traffic costs today, at standard rates.
     assert usd(report, "all-frontier") == cents(101 * FRONT * MONTH)
+
+
+def test_verdict_states_the_saving_and_the_frontier_workloads(tmp_path):
+    report = run(tmp_path, published_log())
+    # As logged, every request used the frontier model, so as-logged = all-frontier; routing
+    # moves the 80 support requests to the distilled model (with escalations and the router).
+    # The saving is the difference of the two figures the report shows, each rounded to cents.
+    logged = cents(101 * FRONT * MONTH)
+    routed = cents((21 * FRONT + 80 * (MINI + D("0.12") * FRONT + ROUTER)) * MONTH)
+    pct = (100 * (logged - routed) / logged).quantize(D("0.1"))
+    assert report.verdict.startswith(
+        f"Routing the 1 cost-bound workload to the distilled model saves ${logged - routed:,.2f} "
+        f"a month ({pct}% of as-logged), mostly from support; 1 workload needs a frontier "
+        "model; ")

@@ -1,0 +1,56 @@
+"""The report's answer in one sentence a manager can repeat: what routing saves and where from,
+which workloads need a frontier model, and whether self-hosting pays (issue 20's verdict)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from planner.report import Report
+
+CAPABILITY = "capability-bound"
+
+
+def verdict(report: Report) -> str:
+    logged, routed = report.scenario("as-logged"), report.scenario("routed")
+    cost_bound = [w for w in report.workloads if w.label != CAPABILITY]
+    frontier = [w for w in report.workloads if w.label == CAPABILITY]
+    change = logged.monthly_cost_usd - routed.monthly_cost_usd
+    parts = []
+    if not cost_bound:
+        parts.append("No workload is cost-bound: routing saves nothing")
+    else:
+        gains = sorted(cost_bound, key=lambda w: w.monthly_cost_usd["as-logged"]
+                       - w.monthly_cost_usd["routed"], reverse=True)
+        top = " and ".join(w.workload for w in gains[:2])
+        pct = routed.savings_vs_as_logged_pct
+        share = f" ({pct}% of as-logged)" if pct is not None else ""
+        verb = "saves" if change >= 0 else "costs"
+        parts.append(f"Routing the {_count(len(cost_bound), 'cost-bound workload')} to the "
+                     f"distilled model {verb} {_usd(abs(change))} a month{share}, mostly from "
+                     f"{top}")
+    parts.append(f"{_count(len(frontier), 'workload')} "
+                 f"{'needs' if len(frontier) == 1 else 'need'} a frontier model")
+    onprem = report.onprem
+    if onprem.breakeven_monthly_tokens is None:
+        parts.append("self-hosting never pays for this traffic at these prices")
+    elif onprem.monthly_tokens < onprem.breakeven_monthly_tokens:
+        parts.append(f"self-hosting pays only above {_tokens(onprem.breakeven_monthly_tokens)} "
+                     f"tokens a month (now {_tokens(onprem.monthly_tokens)})")
+    else:
+        parts.append("self-hosting the routed traffic costs less than the distilled API")
+    return "; ".join(parts) + "."
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
+
+
+def _usd(amount: Decimal) -> str:
+    return f"${amount:,.2f}"
+
+
+def _tokens(n: int) -> str:
+    for unit, size in (("B", 10**9), ("M", 10**6), ("k", 10**3)):
+        if n >= size:
+            return f"{n / size:.1f}{unit}"
+    return str(n)
