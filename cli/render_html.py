@@ -49,7 +49,8 @@ def render(report: Report) -> str:
         _canvas("chart-forecast", "Monthly forecast by scenario"),
         _canvas("chart-onprem", "On-prem against routed API cost, by monthly volume"),
         "</div>",
-        _workloads(report), _onprem(report), _forecast(report), _sensitivity(report),
+        _workloads(report), _curve(report), _onprem(report), _forecast(report),
+        _sensitivity(report),
         _ingest(report), _assumptions(report),
         "<script>", _asset("chart.umd.min.js"), "</script>",
         "<script type='application/json' id='plan-data'>", _json_for_script(data), "</script>",
@@ -104,6 +105,19 @@ def _scenarios(report: Report) -> str:
              _pct(s.savings_vs_all_frontier_pct)] for s in report.scenarios]
     return "<h2>Scenarios</h2>" + _table(
         ["scenario", "monthly cost", "vs as-logged", "vs all-frontier"], rows, {1, 2, 3})
+
+
+def _curve(report: Report) -> str:
+    if not report.routing_curve:
+        return ""
+    rows = [[f"{p.min_score:.2f}", f"{p.distilled_share:.1%}" + (" (routed)" if p.marked else ""),
+             f"{p.on_default_share:.1%}", _usd(p.monthly_cost_usd),
+             _pct(p.savings_vs_as_logged_pct), _pct(p.savings_vs_all_frontier_pct)]
+            for p in report.routing_curve]
+    return ("<h2>Routing curve</h2><p>Requests go to the distilled model most confidently "
+            "cost-bound first (score from 1 down to 0), before the semantic cache.</p>"
+            + _table(["min score", "to distilled", "on default", "monthly cost", "vs as-logged",
+                      "vs all-frontier"], rows, {0, 1, 2, 3, 4, 5}))
 
 
 def _workloads(report: Report) -> str:

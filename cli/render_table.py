@@ -26,6 +26,8 @@ def render(report: Report, console: Console) -> None:
     console.print(Text(report.verdict, style="bold"))
     console.print(_scenarios(report))
     console.print(render_charts.scenarios_chart(report))
+    if report.routing_curve:
+        console.print(_curve(report))
     console.print(_workloads(report))
     console.print(render_charts.workloads_chart(report))
     for overflow in report.envelope_overflow:
@@ -62,6 +64,26 @@ def _scenarios(report: Report) -> Table:
     for s in report.scenarios:
         t.add_row(s.name, _usd(s.monthly_cost_usd), _saving(s.savings_vs_as_logged_pct),
                   _saving(s.savings_vs_all_frontier_pct))
+    return t
+
+
+def _curve(report: Report) -> Table:
+    """The routing curve's distinct points (JSON has every bin): how the cost moves as more
+    traffic goes to the distilled model, most confidently cost-bound first."""
+    t = Table(title="Routing curve (before the cache; * the routed scenario)",
+              title_justify="left")
+    for name in ("to distilled", "on default", "monthly cost", "vs as-logged",
+                 "vs all-frontier"):
+        t.add_column(name, justify="right")
+    seen = set()
+    for point in report.routing_curve:
+        if point.distilled_share in seen and not point.marked:
+            continue
+        seen.add(point.distilled_share)
+        t.add_row(f"{point.distilled_share:.1%}" + ("*" if point.marked else ""),
+                  f"{point.on_default_share:.1%}", _usd(point.monthly_cost_usd),
+                  _saving(point.savings_vs_as_logged_pct),
+                  _saving(point.savings_vs_all_frontier_pct))
     return t
 
 

@@ -113,6 +113,7 @@ def _run(
         budget=projection.budget,
         sensitivity=projection.sensitivity,
         envelope_overflow=projection.envelope_overflow,
+        routing_curve=projection.routing_curve,
         model_ids=models.model_ids,
     )
     report = dataclasses.replace(report, verdict=verdict(report))

@@ -207,6 +207,21 @@ class VolumePoint:
 
 
 @dataclass(frozen=True)
+class CurvePoint:
+    """One point of the routing curve (planner/curves.py): every request scored at least
+    min_score (how confidently cost-bound, 0-1) goes through the router to the distilled model
+    where it fits its envelope; the rest stay on frontier. Before the semantic cache."""
+
+    min_score: Decimal
+    distilled_share: Decimal  # of all requests, sent to the distilled model
+    on_default_share: Decimal  # of all requests, sent there with no rule's evidence (default)
+    monthly_cost_usd: Decimal
+    savings_vs_as_logged_pct: Decimal | None
+    savings_vs_all_frontier_pct: Decimal | None
+    marked: bool  # the point the routed scenario uses (its cost before the cache)
+
+
+@dataclass(frozen=True)
 class ForecastMonth:
     month: int  # 1 = the month after the observed one
     costs_usd: dict[str, Decimal]  # scenario -> monthly cost
@@ -270,6 +285,7 @@ class Report:
     sensitivity: tuple[Sensitivity, ...] = ()
     envelope_overflow: tuple[EnvelopeOverflow, ...] = ()
     model_ids: tuple[ModelId, ...] = ()
+    routing_curve: tuple[CurvePoint, ...] = ()
     verdict: str = ""  # the answer in one sentence (planner/verdict.py)
     schema_version: int = SCHEMA_VERSION
 

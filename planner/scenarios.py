@@ -15,6 +15,7 @@ from decimal import ROUND_CEILING, Decimal
 import duckdb
 
 from planner import db, forecast
+from planner.curves import routing_curve
 from planner.evidence import read as read_evidence
 from planner.fleet import Fleet, breakeven_scale
 from planner.fleet import monthly_tokens as fleet_tokens
@@ -31,6 +32,7 @@ from planner.money import (
 from planner.report import (
     Assumption,
     Budget,
+    CurvePoint,
     EnvelopeOverflow,
     ForecastMonth,
     OnPrem,
@@ -63,6 +65,7 @@ class Projection:
     sensitivity: tuple[Sensitivity, ...]
     envelope_overflow: tuple[EnvelopeOverflow, ...]
     warnings: tuple[str, ...]
+    routing_curve: tuple[CurvePoint, ...] = ()
 
 
 def project(
@@ -95,6 +98,7 @@ def project(
         )
         for name, total in totals.items()
     )
+    curve = routing_curve(con, factor, totals["as-logged"], totals["all-frontier"])
     onprem = _onprem(con, fleet, api, window_seconds)
     months = forecast.forecast(api, api["on-prem api"], fleet.monthly_cost,
                                settings.value("growth"), settings.value("months"))
@@ -124,7 +128,7 @@ def project(
     return Projection(scenarios, workloads, prices, unpriced, onprem,
                       _assumptions(table, models, settings, rules, fleet, factor),
                       factor, quantities, months, budget, forecast.sensitivity(swings),
-                      overflow, warnings)
+                      overflow, warnings, curve)
 
 
 def _assumptions(table: PriceTable, models: Models, settings: Settings, rules: RuleSet,

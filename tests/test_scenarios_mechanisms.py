@@ -367,3 +367,24 @@ def test_verdict_states_the_saving_and_the_frontier_workloads(tmp_path):
         f"Routing the 1 cost-bound workload to the distilled model saves ${logged - routed:,.2f} "
         f"a month ({pct}% of as-logged), mostly from support; 1 workload needs a frontier "
         "model; ")
+
+
+def test_routing_curve_end_points_and_marked_point(tmp_path):
+    report = run(tmp_path, published_log())
+    curve = report.routing_curve
+    # Most confidently cost-bound first: nothing routed (all-frontier), then the 80 tagged
+    # support requests (the routed scenario, which has no cache hits here: no prompt text),
+    # then everything in the distilled model's envelope (the 21 agent requests too, each
+    # through the router, escalating at 12%).
+    first, last = curve[0], curve[-1]
+    assert first.distilled_share == 0 and first.monthly_cost_usd == cents(101 * FRONT * MONTH)
+    assert first.monthly_cost_usd == usd(report, "all-frontier")
+    (marked,) = [p for p in curve if p.marked]
+    assert marked.distilled_share == (D(80) / 101).quantize(D("0.0001"))
+    assert marked.monthly_cost_usd == usd(report, "routed") == cents(
+        (21 * FRONT + 80 * (MINI + D("0.12") * FRONT + ROUTER)) * MONTH)
+    assert last.distilled_share == 1
+    assert last.monthly_cost_usd == cents(101 * (MINI + D("0.12") * FRONT + ROUTER) * MONTH)
+    # Cost never rises as more of this traffic goes to the cheaper model.
+    costs = [p.monthly_cost_usd for p in curve]
+    assert costs == sorted(costs, reverse=True)

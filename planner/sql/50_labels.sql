@@ -13,7 +13,8 @@ SELECT
     t.text_hash IS NOT NULL AS text_sampled,
     t.sim_domain,
     t.sim_top,
-    t.sim_cap_domain
+    t.sim_cap_domain,
+    t.sim_cap_vote
 FROM scope s
 JOIN workload_stats w USING (workload)
 LEFT JOIN text_signals t ON t.text_hash = s.text_hash

@@ -56,7 +56,17 @@ FROM (
 -- codes named after, on the few summed rows.
 CREATE OR REPLACE TEMP TABLE usage AS
 WITH labelled AS (
-    SELECT *, ts::DATE AS day FROM labelled_requests
+    SELECT
+        *,
+        ts::DATE AS day,
+        -- How confidently cost-bound, in 20 bins (issue 22's routing curve sends the highest
+        -- first): cost-bound requests 10-19 and capability-bound ones 0-9, each lower the more
+        -- of its nearest examples' vote is for capability-bound work (no text: 19 or 0).
+        CASE WHEN label = 'cost-bound'
+             THEN least(19, floor(20 * (1 - 0.5 * coalesce(sim_cap_vote, 0))))
+             ELSE least(9, floor(10 * (1 - coalesce(sim_cap_vote, 1)))) END::INTEGER
+            AS score_bin
+    FROM labelled_requests
 ),
 routed AS (
     SELECT
@@ -71,6 +81,10 @@ routed AS (
             WHEN l.tool_calls > CAST($max_tool_calls AS BIGINT) THEN 4
             ELSE 5
         END AS route_idx,
+        -- whether the distilled model could serve it at all, whatever its label
+        NOT coalesce(l.input_tokens > rp.distilled_context_window
+                     OR (l.has_images AND NOT rp.distilled_multimodal)
+                     OR l.tool_calls > CAST($max_tool_calls AS BIGINT), false) AS in_envelope,
         coalesce(c.cache_hit, false) AS cache_hit
     FROM labelled l
     JOIN request_prices rp ON rp.model IS NOT DISTINCT FROM l.model AND rp.day = l.day
@@ -82,7 +96,7 @@ summed AS (
         grouping(minute) = 0                    AS is_minute,
         workload, team, model, day, rule, label, domain, task_type, route_idx,
         own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
-        cache_measured, minute,
+        cache_measured, in_envelope, score_bin, minute,
         count(*)                                AS requests,
         sum(input_tokens)::BIGINT               AS input_tokens,
         sum(output_tokens)::BIGINT              AS output_tokens,
@@ -106,7 +120,7 @@ summed AS (
     GROUP BY GROUPING SETS (
         (workload, team, model, day, rule, label, domain, task_type, route_idx,
          own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
-         cache_measured),
+         cache_measured, in_envelope, score_bin),
         (minute)
     )
 )

@@ -42,8 +42,8 @@ WITH priced AS (
                   CASE WHEN batch_eligible THEN coalesce(db.p, d.p) ELSE d.p END,
                   u.distilled_lc)                   AS distilled_cost,
         -- No router price (a table without the model): no router cost, and a warning says so.
-        CASE WHEN u.label = 'cost-bound' THEN u.router_input_tokens * coalesce(r.p.input, 0)
-             ELSE 0 END                             AS router_cost,
+        u.router_input_tokens * coalesce(r.p.input, 0) AS router_any_cost,
+        CASE WHEN u.label = 'cost-bound' THEN router_any_cost ELSE 0 END AS router_cost,
         coalesce(e.rate, s.escalation) AS escalation,
         CASE WHEN u.cache_hit THEN 0
              WHEN u.cache_measured THEN 1
@@ -69,7 +69,12 @@ WITH priced AS (
     WHERE NOT u.is_minute
 )
 SELECT
-    * EXCLUDE (distilled_cost, routed_frontier_cost),
+    * EXCLUDE (distilled_cost, routed_frontier_cost, router_any_cost),
+    -- For the routing curve (stage 65), before the cache: the row on frontier, and the row sent
+    -- through the router (to the distilled model where it fits its envelope), whatever its label.
+    routed_frontier_cost AS curve_frontier_cost,
+    router_any_cost + CASE WHEN in_envelope THEN distilled_cost
+        + escalation * routed_frontier_cost ELSE routed_frontier_cost END AS curve_routed_cost,
     router_cost + uncached_share * CASE WHEN route = 'distilled'
         THEN distilled_cost + escalation * routed_frontier_cost
         ELSE routed_frontier_cost END AS routed_cost,
