@@ -44,10 +44,12 @@ class Examples:
 
 def compute(con: duckdb.DuckDBPyConnection, rules: RuleSet, per_workload: int) -> None:
     """Fill `text_sample`, `text_similarity` and `text_signals` (empty when text is off)."""
-    wanted = rules.uses_text() and per_workload > 0
-    max_chars = rules.similarity.max_chars if rules.similarity else 1500
-    run_script(con, db.sql("45_text_sample"), {
-        "per_workload": per_workload if wanted else 0, "max_chars": max_chars})
+    if rules.uses_text() and per_workload > 0:
+        max_chars = rules.similarity.max_chars if rules.similarity else 1500
+        run_script(con, db.sql("45_text_sample"), {"per_workload": per_workload,
+                                                   "max_chars": max_chars})
+    else:  # no text rule, or --text-sample 0: nothing to read
+        con.execute("CREATE OR REPLACE TEMP TABLE text_sample (text_hash UBIGINT, text VARCHAR)")
     _similarity(con, rules)
     params: dict[str, object] = {}
     counts, matches = [], []
