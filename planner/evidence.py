@@ -36,14 +36,13 @@ def read(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> dict[str, WorkloadEv
     run_script(con, db.sql("57_evidence"), {})
     paths = dict(con.execute("SELECT file_id, path FROM run_files").fetchall())
     by_name = {r.name: r for r in rules.rules}
-    examples = (signals.load_examples(rules.similarity.examples, rules.similarity.max_chars)
-                if rules.similarity else None)
     names = [s.name for s in rules.signals]
     reasons: dict[str, list[tuple[int, str]]] = {}
     rows = con.execute("SELECT * FROM rule_evidence ORDER BY workload, requests DESC, rule")
     cols = [d[0] for d in rows.description]
     totals: dict[str, int] = {}
     recs = [dict(zip(cols, r, strict=True)) for r in rows.fetchall()]
+    examples = examples_for(rules, recs)
     for rec in recs:
         totals[rec["workload"]] = totals.get(rec["workload"], 0) + rec["requests"]
     for rec in recs:
@@ -61,6 +60,14 @@ def read(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> dict[str, WorkloadEv
             reasons=tuple(text for _, text in reasons.get(rec["workload"], [])),
             evidence=_evidence(rec, totals.get(rec["workload"], 0)))
     return out
+
+
+def examples_for(rules: RuleSet, recs: list[dict[str, Any]]) -> signals.Examples | None:
+    """The rules' examples, when a request shown was compared with them (loading them embeds
+    them: logs without text never pay for that)."""
+    if rules.similarity is None or all(r.get("sim_domain") is None for r in recs):
+        return None
+    return signals.load_examples(rules.similarity.examples, rules.similarity.max_chars)
 
 
 def describe(rule: Rule | None, rec: Mapping[str, Any], examples: signals.Examples | None,

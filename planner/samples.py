@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import duckdb
 
-from planner import pipeline, signals
+from planner import pipeline
 from planner.errors import InputError
-from planner.evidence import describe
+from planner.evidence import describe, examples_for
 from planner.rules import RuleSet
 
 
@@ -70,14 +70,10 @@ def _read(con: duckdb.DuckDBPyConnection, rules: RuleSet, workload: str, label: 
                                   "limit": limit})
     cols = [d[0] for d in result.description]
     by_name = {r.name: r for r in rules.rules}
-    examples = (signals.load_examples(rules.similarity.examples, rules.similarity.max_chars)
-                if rules.similarity else None)
+    recs = [dict(zip(cols, row, strict=True)) for row in result.fetchall()]
+    examples = examples_for(rules, recs)
     names = [s.name for s in rules.signals]
-    out = []
-    for row in result.fetchall():
-        rec = dict(zip(cols, row, strict=True))
-        out.append(Sample(
-            where=rec["where_"], label=rec["label"], rule=rec["rule"], domain=rec["domain"],
-            evidence=describe(by_name.get(rec["rule"]), rec, examples, names),
-            text=rec["text"] or ""))
-    return out
+    return [Sample(where=rec["where_"], label=rec["label"], rule=rec["rule"],
+                   domain=rec["domain"], text=rec["text"] or "",
+                   evidence=describe(by_name.get(rec["rule"]), rec, examples, names))
+            for rec in recs]
