@@ -37,7 +37,7 @@ def read(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> dict[str, WorkloadEv
     paths = dict(con.execute("SELECT file_id, path FROM run_files").fetchall())
     by_name = {r.name: r for r in rules.rules}
     names = [s.name for s in rules.signals]
-    reasons: dict[str, list[tuple[int, str]]] = {}
+    reasons: dict[str, list[str]] = {}
     rows = con.execute("SELECT * FROM rule_evidence ORDER BY workload, requests DESC, rule")
     cols = [d[0] for d in rows.description]
     totals: dict[str, int] = {}
@@ -51,13 +51,13 @@ def read(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> dict[str, WorkloadEv
         pct = Decimal(100 * rec["requests"]) / Decimal(totals[rec["workload"]])
         where = f"{paths.get(rec['file_id'], '?')}:{rec['line_no']}"
         shown = describe(rule, rec, examples, names)
-        reasons.setdefault(rec["workload"], []).append((rec["requests"], (
+        reasons.setdefault(rec["workload"], []).append(
             f"{rec['label']}: {what} ({pct.quantize(Decimal('0.1'))}% of requests; "
-            f"e.g. {where}: {shown})")))
+            f"e.g. {where}: {shown})")
     out = {}
     for rec in _workload_rows(con):
         out[rec["workload"]] = WorkloadEvidence(
-            reasons=tuple(text for _, text in reasons.get(rec["workload"], [])),
+            reasons=tuple(reasons.get(rec["workload"], [])),
             evidence=_evidence(rec, totals.get(rec["workload"], 0)))
     return out
 
