@@ -129,6 +129,8 @@ _FACTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "max_input_tokens": lambda r: f"{r['input_tokens']:,} input tokens",
     "min_output_tokens": lambda r: f"{r['output_tokens']:,} output tokens",
     "min_reasoning_tokens": lambda r: f"{r['reasoning_tokens']:,} reasoning tokens",
+    "min_output_ratio": lambda r: f"{r['output_tokens']:,} output tokens for "
+                                  f"{r['input_tokens']:,} input",
     "keywords": lambda r: "a keyword of the rule in its text",
 }
 _SPECIAL = {

@@ -39,6 +39,9 @@ CONDITIONS: dict[str, tuple[str, str]] = {
     "any_signals": ("signal_names", "t.signal_counts[{i}] >= 1"),
     "min_output_tokens": ("count", "s.output_tokens >= {p}"),
     "min_reasoning_tokens": ("count", "s.reasoning_tokens >= {p}"),
+    # output tokens per input token (a long answer to a short prompt: generation, not lookup)
+    "min_output_ratio": ("number", "s.output_tokens >= {p} * s.input_tokens"),
+    "workload_min_p95_output_tokens": ("count", "w.p95_output_tokens >= {p}"),
     # (the empty-text test first: most logs carry no text, and AND skips the regex for them)
     "keywords": ("strings", "(s.rule_text <> '' AND regexp_matches(s.rule_text, {p}))"),
     "has_images": ("bool", "s.has_images = {p}"),
@@ -285,6 +288,8 @@ def _check_value(key: str, value: Any, ctx: str, signals: set[str]) -> Any:
         raise RulesError(f"{ctx}: '{key}' must be a number")
     if kind == "count" and (not isinstance(value, int) or value < 0):
         raise RulesError(f"{ctx}: '{key}' must be a whole number >= 0")
+    if kind == "number" and value < 0:
+        raise RulesError(f"{ctx}: '{key}' must be a number >= 0")
     if kind == "share" and not 0 <= value <= 1:
         raise RulesError(f"{ctx}: '{key}' must be a share between 0 and 1")
     return value

@@ -203,3 +203,29 @@ def test_samples_escape_control_characters(run, write_log):
     assert "text: clear \\x1b[2J screen next line" in res.stdout
     missing = run("samples", str(log), "--db", ":memory:", "-w", "nope")
     assert missing.exit_code == 2 and "no workload 'nope'" in missing.stderr
+
+
+def test_token_statistics_rules(run, write_log, tmp_path):
+    """A rule on the output / input ratio and one on the workload's p95 output: each request's
+    evidence names its own counts."""
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[rule]]\nname = "long-answers"\nlabel = "capability-bound"\n'
+                     'reason = "r"\nmin_output_ratio = 4\n\n'
+                     '[[rule]]\nname = "wordy-workload"\nlabel = "capability-bound"\n'
+                     'reason = "r"\nworkload_min_p95_output_tokens = 3000\n')
+    rows = [{**BASE, "request_id": "a", "workload": "x", "input_tokens": 100,
+             "output_tokens": 400},   # ratio 4: long-answers
+            {**BASE, "request_id": "b", "workload": "x", "input_tokens": 100,
+             "output_tokens": 399},   # ratio 3.99, and x's p95 output is 400: default
+            {**BASE, "request_id": "c", "workload": "y", "input_tokens": 5000,
+             "output_tokens": 3000}]  # ratio 0.6, but y's p95 output is 3,000
+    out = analyse(run, write_log(rows), "--rules", str(rules))
+    by = {w["workload"]: w for w in out["workloads"]}
+    assert by["x"]["capability_share"] == 0.5 and by["y"]["capability_share"] == 1.0
+    assert "400 output tokens for 100 input" in by["x"]["reasons"][0] + by["x"]["reasons"][1]
+    assert "its workload's p95 output tokens >= 3000" in by["y"]["reasons"][0]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[rule]]\nname = "n"\nlabel = "cost-bound"\nreason = "r"\n'
+                   'min_output_ratio = -1\n')
+    res = run("analyze", str(write_log(rows)), "--db", ":memory:", "--rules", str(bad))
+    assert res.exit_code == 3 and "'min_output_ratio' must be a number >= 0" in res.stderr
