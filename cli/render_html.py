@@ -48,6 +48,8 @@ def render(report: Report) -> str:
         _canvas("chart-workloads", "Cost by workload (all-frontier), by label"),
         _canvas("chart-forecast", "Monthly forecast by scenario"),
         _canvas("chart-onprem", "On-prem against routed API cost, by monthly volume"),
+        _canvas("chart-routing", "Routing curve: monthly cost by share sent to the distilled "
+                "model (before the cache)"),
         "</div>",
         _workloads(report), _curve(report), _onprem(report), _forecast(report),
         _sensitivity(report),

@@ -86,7 +86,8 @@ def test_page_loads_with_no_console_errors_and_no_network(page_and_report):
 def test_every_chart_has_drawn(page_and_report):
     result, _, _, _, _ = page_and_report
     ids = [c[0] for c in result["painted"]]
-    assert ids == ["chart-scenarios", "chart-workloads", "chart-forecast", "chart-onprem"]
+    assert ids == ["chart-scenarios", "chart-workloads", "chart-forecast", "chart-onprem",
+                   "chart-routing"]
     for chart_id, painted, area in result["painted"]:
         assert area > 0 and painted > area // 100, chart_id  # at least 1% of pixels drawn
 

@@ -1,4 +1,4 @@
-// Draws the four charts of the HTML report (cli/render_html.py) from the report JSON in
+// Draws the five charts of the HTML report (cli/render_html.py) from the report JSON in
 // #plan-data, with Chart.js 4 (inlined before this script). No network: nothing is fetched.
 (function () {
   const r = JSON.parse(document.getElementById('plan-data').textContent);
@@ -43,4 +43,19 @@
       parsing: false, scales: {x: {type: 'logarithmic', title: {display: true, text: 'tokens a month'}},
                                y: money}},
     data: {datasets: onprem}});
+  // The routing curve: most confidently cost-bound first; the routed scenario's point marked.
+  const pts = r.routing_curve.map((p) => ({x: 100 * p.distilled_share, y: p.monthly_cost_usd}));
+  const marked = r.routing_curve.filter((p) => p.marked)
+    .map((p) => ({x: 100 * p.distilled_share, y: p.monthly_cost_usd}));
+  new Chart(document.getElementById('chart-routing'), {type: 'line', options: {...base,
+      parsing: false, plugins: {tooltip: {callbacks: {label: (c) => c.parsed.x.toFixed(1) +
+        '% to distilled: ' + usd(c.parsed.y)}}},
+      scales: {x: {type: 'linear', min: 0, max: 100,
+                   title: {display: true, text: '% of requests sent to the distilled model'}},
+               y: money}},
+    data: {datasets: [
+      {label: 'monthly cost', borderColor: colours['routed'], backgroundColor: colours['routed'],
+       data: pts},
+      {label: 'routed scenario', type: 'scatter', pointRadius: 7, backgroundColor: '#d62728',
+       data: marked}]}});
 })();
