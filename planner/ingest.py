@@ -25,7 +25,7 @@ from planner import db
 from planner.errors import InputError
 from planner.sources import SPECS, ColumnMap, Source, detect, reader_for
 
-PARSER_VERSION = 5
+PARSER_VERSION = 6
 LOG_SUFFIXES = tuple(
     ext + gz for ext in (".jsonl", ".ndjson", ".json", ".csv") for gz in ("", ".gz")
 ) + (".parquet",)

@@ -84,6 +84,8 @@ USAGE = {
     "prompt_tokens_details": {"cached_tokens": V}, "input_tokens_details": {"cached_tokens": V},
     "completion_tokens_details": {"reasoning_tokens": V},
     "output_tokens_details": {"reasoning_tokens": V},
+    "iterations": [{"input_tokens": V, "output_tokens": V, "cache_read_input_tokens": V,
+                    "cache_creation_input_tokens": V}],  # Anthropic compaction passes
 }
 TOOL_CALLS = [{"id": V}]
 MESSAGES = [{"role": V, "type": V, "content": V, "tool_calls": TOOL_CALLS}]

@@ -53,6 +53,23 @@ CREATE OR REPLACE TEMP MACRO plan_sum_counts(a, b, c) AS CASE
               + coalesce(TRY_CAST(c AS DOUBLE), 0) AS VARCHAR)
 END;
 
+-- The usage object of one stream chunk, NULL when it has none: OpenAI's `usage` (null on all
+-- but the last chunk when requested), or Groq's `x_groq.usage`.
+CREATE OR REPLACE TEMP MACRO plan_chunk_usage(e) AS CASE
+    WHEN json_type(json_extract(e, '$.usage')) = 'OBJECT' THEN json_extract(e, '$.usage')
+    WHEN json_type(json_extract(e, '$.x_groq.usage')) = 'OBJECT'
+        THEN json_extract(e, '$.x_groq.usage')
+END;
+
+-- The sum of a list of token counts given as text, as text, missing ones 0 (Anthropic's
+-- usage.iterations). When one is not a count, that one, so that stage 20 reports it.
+CREATE OR REPLACE TEMP MACRO plan_sum_list(l) AS CASE
+    WHEN list_bool_or(list_transform(l, lambda v:
+            plan_count_problem(v, TRY_CAST(v AS DOUBLE)) IS NOT NULL))
+        THEN list_filter(l, lambda v: plan_count_problem(v, TRY_CAST(v AS DOUBLE)) IS NOT NULL)[1]
+    ELSE CAST(list_sum(list_transform(l, lambda v: coalesce(TRY_CAST(v AS DOUBLE), 0))) AS VARCHAR)
+END;
+
 -- A JSON value that may have been stored as JSON text (LiteLLM writes metadata as a string).
 CREATE OR REPLACE TEMP MACRO plan_json_value(v) AS CASE
     WHEN json_type(v) = 'VARCHAR' AND json_valid(json_extract_string(v, '$'))

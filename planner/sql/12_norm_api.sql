@@ -9,7 +9,7 @@
 --   anthropic   Anthropic Messages (type 'message'): usage.input_tokens EXCLUDES
 --               cache_creation_input_tokens and cache_read_input_tokens, added back here
 -- A streamed response (`raw_resp`: SSE text, or a JSON array of chunks) is read from its
--- events: OpenAI's last chunk with usage; Anthropic's message_start usage updated by its last
+-- events: OpenAI's last chunk with usage (Groq's: `x_groq.usage`); Anthropic's message_start usage updated by its last
 -- message_delta (which carries the output count); the text deltas joined.
 CREATE OR REPLACE TEMP VIEW norm AS
 WITH s AS (
@@ -54,13 +54,30 @@ u AS (
                 coalesce(json_extract(list_filter(events, lambda e:
                     json_extract_string(e, '$.type') = 'message_delta')[-1], '$.usage'), '{}')),
                 getvariable('plan_usage_spec'))
-            ELSE json_transform(json_extract(list_filter(events, lambda e:
-                json_type(json_extract(e, '$.usage')) = 'OBJECT')[-1], '$.usage'),
+            ELSE json_transform(list_filter(list_transform(events, lambda e:
+                plan_chunk_usage(e)), lambda x: x IS NOT NULL)[-1],
                 getvariable('plan_usage_spec'))
         END AS usage,
         coalesce(req.messages, CASE WHEN prefix(req.input, '[') AND json_valid(req.input)
             THEN json_transform(req.input, getvariable('plan_messages_spec')) END) AS msgs
     FROM o
+),
+w AS (
+    -- Anthropic compaction (and advisor) responses bill every pass the request made: the top
+    -- level counts only the last one, `usage.iterations` lists them all, each with its own
+    -- input / cache / output counts. Their sums are the request's.
+    SELECT * REPLACE (CASE WHEN api = 'anthropic' AND len(usage.iterations) > 0
+        THEN struct_update(usage,
+            input_tokens := plan_sum_list(list_transform(usage.iterations,
+                lambda i: i.input_tokens)),
+            output_tokens := plan_sum_list(list_transform(usage.iterations,
+                lambda i: i.output_tokens)),
+            cache_read_input_tokens := plan_sum_list(list_transform(usage.iterations,
+                lambda i: i.cache_read_input_tokens)),
+            cache_creation_input_tokens := plan_sum_list(list_transform(usage.iterations,
+                lambda i: i.cache_creation_input_tokens)))
+        ELSE usage END AS usage)
+    FROM u
 )
 SELECT
     line_no,
@@ -134,4 +151,4 @@ SELECT
     NULL::VARCHAR                                                   AS logged_cost_raw,
     coalesce(service_tier, resp.service_tier)                       AS service_tier,
     custom_id
-FROM u
+FROM w
