@@ -123,6 +123,9 @@ TraceStartOpt = Annotated[str | None, typer.Option(
 MapOpt = Annotated[list[str] | None, typer.Option(
     "--map", help="canonical=source.path for in-house logs (repeatable), e.g. "
     "--map input_tokens=usage.in --map timestamp=ts.")]
+RecursiveOpt = Annotated[bool, typer.Option(
+    "--recursive/--no-recursive", help="Read directories' subfolders too (hidden ones and files "
+    "that are not logs are skipped and counted).")]
 RulesOpt = Annotated[Path | None, typer.Option(
     help="Classification rules TOML (replaces the default rules).")]
 OverridesOpt = Annotated[Path | None, typer.Option(
@@ -181,13 +184,13 @@ PriceAtOpt = Annotated[PriceAt, typer.Option(
 
 def _reading(
     source: str | None, model: str | None, workload: str | None, trace_start: object,
-    maps: list[str] | None,
+    maps: list[str] | None, recursive: bool = True,
 ) -> IngestOptions:
     with reported():
         column_map = ColumnMap.parse(maps) if maps else None
     return IngestOptions(source=source, model=model, workload=workload,
                          trace_start=trace_start,  # type: ignore[arg-type]  # parsed
-                         column_map=column_map)
+                         column_map=column_map, recursive=recursive)
 
 
 def _options(
@@ -263,6 +266,7 @@ def analyze(
     workload: WorkloadOpt = None,
     trace_start: TraceStartOpt = None,
     maps: MapOpt = None,
+    recursive: RecursiveOpt = True,
 ) -> None:
     """Ingest request logs, label workloads and project monthly spend per scenario.
 
@@ -270,7 +274,7 @@ def analyze(
     fmt = output_format or _format_of(output)
     options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
                        utilization, min_replicas,
-                       _reading(source, model, workload, trace_start, maps), price_at,
+                       _reading(source, model, workload, trace_start, maps, recursive), price_at,
                        scenario_file, growth, months, budget, onprem_mode, batch_workload)
     report = _run(logs, options, fmt is ReportFormat.table)
     _emit(report, fmt, output)
@@ -307,11 +311,12 @@ def baseline(
     workload: WorkloadOpt = None,
     trace_start: TraceStartOpt = None,
     maps: MapOpt = None,
+    recursive: RecursiveOpt = True,
 ) -> None:
     """Write the JSON report of LOGS as the baseline `plan check` compares against."""
     report = _run(logs, _options(db, pricing, rules, overrides, frontier, distilled,
                                  escalation, reading=_reading(source, model, workload,
-                                                              trace_start, maps),
+                                                              trace_start, maps, recursive),
                                  price_at=price_at, scenario_file=scenario_file), False)
     output.write_text(to_json(report), encoding="utf-8")
     _say(f"plan: baseline written to {output}")
@@ -351,6 +356,7 @@ def check(
     workload: WorkloadOpt = None,
     trace_start: TraceStartOpt = None,
     maps: MapOpt = None,
+    recursive: RecursiveOpt = True,
 ) -> None:
     """Analyse LOGS and compare with a baseline; exit 1 when a threshold is crossed.
 
@@ -370,7 +376,7 @@ def check(
             max_rejected_pct=Decimal(max_rejected_pct),
         )
     options = _options(db, pricing, rules, overrides, None, None, None,
-                       reading=_reading(source, model, workload, trace_start, maps))
+                       reading=_reading(source, model, workload, trace_start, maps, recursive))
     if scenario_file is not None:
         with reported():
             settings = settings.with_file(scenario_file)
@@ -419,10 +425,11 @@ def export(
     workload: WorkloadOpt = None,
     trace_start: TraceStartOpt = None,
     maps: MapOpt = None,
+    recursive: RecursiveOpt = True,
 ) -> None:
     """Write scenario costs per group (one row per group and scenario) for spreadsheets."""
     options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
-                       reading=_reading(source, model, workload, trace_start, maps),
+                       reading=_reading(source, model, workload, trace_start, maps, recursive),
                        price_at=price_at, scenario_file=scenario_file)
     with reported():
         kind = export_kind(output)

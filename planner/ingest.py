@@ -9,7 +9,6 @@ reject with its line number, field and reason.
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import json
 import re
@@ -22,13 +21,11 @@ from typing import NamedTuple
 import duckdb
 
 from planner import db
+from planner.discover import discover as discover_files
 from planner.errors import InputError
 from planner.sources import SPECS, ColumnMap, Source, detect, reader_for
 
 PARSER_VERSION = 6
-LOG_SUFFIXES = tuple(
-    ext + gz for ext in (".jsonl", ".ndjson", ".json", ".csv") for gz in ("", ".gz")
-) + (".parquet",)
 # Longest line read. Larger values slow DuckDB's CSV reader for every file (bigger buffers):
 # 32 MB holds a request with several base64 images; 64 MB doubled the read time in `make bench`.
 MAX_LINE_BYTES = 32 * 1024 * 1024
@@ -45,6 +42,7 @@ class IngestOptions:
     trace_start: datetime | None = None  # --trace-start: time zero of offset traces (Mooncake)
     column_map: ColumnMap | None = None  # --map: in-house logs
     default_model: str = ""  # the model a trace file's requests get without --model
+    recursive: bool = True  # --no-recursive: a directory's top folder only
 
 
 @dataclass(frozen=True)
@@ -63,29 +61,9 @@ class IngestedFile:
     options: dict[str, str] = field(default_factory=dict)  # the options that shaped the read
 
 
-def discover(paths: Sequence[str]) -> list[Path]:
-    """Expand files, directories and glob patterns into a de-duplicated, ordered file list."""
-    found: list[Path] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            matches = sorted(f for f in p.iterdir() if f.name.endswith(LOG_SUFFIXES))
-            if not matches:
-                raise InputError(
-                    f"{p}: no log files in this directory",
-                    hint=f"plan reads files ending in {', '.join(LOG_SUFFIXES)}",
-                )
-        elif p.is_file():
-            matches = [p]
-        else:
-            matches = sorted(Path(m) for m in glob.glob(raw, recursive=True) if Path(m).is_file())
-            if not matches:
-                raise InputError(f"{raw}: no such file")
-        found.extend(matches)
-    unique: dict[Path, Path] = {}
-    for f in found:
-        unique.setdefault(f.resolve(), f)
-    return list(unique.values())
+def discover(paths: Sequence[str], recursive: bool = True) -> list[Path]:
+    """The files LOGS arguments name (planner/discover.py)."""
+    return list(discover_files(paths, recursive).files)
 
 
 def ingest(

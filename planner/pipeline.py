@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from planner import analysis, db, ingest, provenance, scenarios
+from planner.discover import discover
 from planner.export import assumptions_digest, export_rows
 from planner.ingest import Progress
 from planner.models import choose_models
@@ -59,7 +60,8 @@ def _run(
     table = load_table(options.pricing)
     rules = load_rules(options.rules)
     overrides = load_overrides(options.overrides)
-    files = ingest.discover(paths)
+    found = discover(paths, options.reading.recursive)
+    files = found.files
 
     con = db.connect(options.db)
     try:
@@ -91,7 +93,8 @@ def _run(
         assumptions=projection.assumptions + sources.assumptions,
         unpriced_models=projection.unpriced,
         onprem=projection.onprem,
-        warnings=_warnings(scope, projection) + projection.warnings + sources.warnings,
+        warnings=_warnings(scope, projection) + projection.warnings + sources.warnings
+        + ((f"log folders: {found.summary()}",) if found.summary() else ()),
         monthly_scale_factor=projection.monthly_scale_factor,
         priced_quantities=projection.priced_quantities,
         logged_spend=sources.logged_spend,
