@@ -23,7 +23,8 @@ import duckdb
 from planner import db
 from planner.discover import discover as discover_files
 from planner.errors import InputError
-from planner.sources import SPECS, ColumnMap, Source, detect, reader_for
+from planner.readers import reader_for
+from planner.sources import SPECS, ColumnMap, Source, detect
 
 PARSER_VERSION = 6
 # Longest line read. Larger values slow DuckDB's CSV reader for every file (bigger buffers):

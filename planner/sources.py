@@ -1,30 +1,26 @@
 """Log formats plan reads, and detection of which one a file holds.
 
-Every file is read by one of four readers (how its records are split: JSON lines, one JSON
-document, CSV rows, Parquet rows), each record turned into one JSON object text. A Source then
-names the top-level keys DuckDB takes from each object (all as VARCHAR or JSON, so that a bad
-value is caught by plan's validation instead of being coerced by the reader: read_json turns
-12.5 into 12 and true into 1 for integer columns) and the SQL stages that map them onto plan's
-canonical columns (README "Log sources" has the table).
+Every file is read by one of the readers of planner/readers.py (how its records are split:
+JSON lines, one JSON document, CSV rows, Parquet rows), each record turned into one JSON object
+text. A Source then names the top-level keys DuckDB takes from each object (all as VARCHAR or
+JSON, so that a bad value is caught by plan's validation instead of being coerced by the
+reader: read_json turns 12.5 into 12 and true into 1 for integer columns) and the SQL stages
+that map them onto plan's canonical columns (README "Log sources" has the table).
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from planner.errors import InputError
-
-SAMPLE_RECORDS = 50
-READERS = ("lines", "json", "csv", "parquet")
-Record = Mapping[str, object]
+from planner.readers import Record, sample
 
 
 @dataclass(frozen=True)
@@ -202,19 +198,6 @@ BY_NAME = {s.name: s for s in SOURCES}
 CANONICAL = BY_NAME["canonical"]
 
 
-def reader_for(path: Path) -> str:
-    """How a file's records are split, from its name (and for .json, its first bytes)."""
-    name = path.name.lower().removesuffix(".gz")
-    if name.endswith(".csv"):
-        return "csv"
-    if name.endswith(".parquet"):
-        return "parquet"
-    if name.endswith(".json"):
-        # A .json file is one document (an object or an array of them) unless it is JSON lines.
-        return "lines" if _looks_like_json_lines(path) else "json"
-    return "lines"
-
-
 def detect(
     con: duckdb.DuckDBPyConnection, path: Path, reader: str, forced: str | None = None
 ) -> Source:
@@ -224,7 +207,7 @@ def detect(
             raise InputError(f"unknown source '{forced}'",
                              hint="sources: " + ", ".join(BY_NAME))
         return BY_NAME[forced]
-    votes = Counter(_first_match(r).name for r in _sample(con, path, reader))
+    votes = Counter(_first_match(r).name for r in sample(con, path, reader))
     if not votes:
         return CANONICAL
     best = max(votes.values())
@@ -233,61 +216,6 @@ def detect(
 
 def _first_match(record: Record) -> Source:
     return next(s for s in SOURCES if s.matches(record))
-
-
-def _sample(con: duckdb.DuckDBPyConnection, path: Path, reader: str) -> list[Record]:
-    if reader == "lines":
-        objects = []
-        try:
-            with _open_text(path) as fh:
-                for _, line in zip(range(SAMPLE_RECORDS), fh, strict=False):
-                    try:
-                        objects.append(json.loads(line))
-                    except ValueError:
-                        continue
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-        except EOFError as exc:
-            raise InputError(f"{path}: truncated gzip file") from exc
-        return [o for o in objects if isinstance(o, dict)]
-    try:
-        rows = con.execute(
-            f"SELECT to_json(t)::VARCHAR FROM {READ_SQL[reader]} t LIMIT {SAMPLE_RECORDS}",
-            [str(path)],
-        ).fetchall()
-    except duckdb.Error as exc:
-        raise InputError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from exc
-    records = [json.loads(r[0]) for r in rows]
-    if reader == "json":  # read_json_objects wraps each record as {"json": ...}
-        records = [r["json"] for r in records]
-    return [r for r in records if isinstance(r, dict)]
-
-
-# The table function each non-line reader samples with (the path is the one parameter).
-READ_SQL = {
-    "json": "read_json_objects(?, format = 'auto')",
-    "csv": "read_csv(?, all_varchar = true, header = true)",
-    "parquet": "read_parquet(?)",
-}
-
-
-def _looks_like_json_lines(path: Path) -> bool:
-    """True when the first line of a .json file is a whole JSON object on its own."""
-    try:
-        with _open_text(path) as fh:
-            first = fh.readline()
-    except (OSError, EOFError):
-        return False  # the reader reports the problem
-    try:
-        return isinstance(json.loads(first), dict)
-    except ValueError:
-        return False
-
-
-def _open_text(path: Path):  # type: ignore[no-untyped-def]
-    if path.name.endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8", errors="replace")
-    return path.open("r", encoding="utf-8", errors="replace")
 
 
 # --- column mapping (--map canonical=source.path) for in-house logs ---------------------------

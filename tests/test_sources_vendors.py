@@ -12,7 +12,7 @@ from pathlib import Path
 from planner import db, ingest
 from tests.test_sources_real import sse_events
 
-REAL = Path(__file__).parent / "fixtures" / "real"
+REAL = Path(__file__).parent / "fixtures" / "real" / "vendors"
 KEYS = ("requests", "input", "output", "cached", "cache_write", "reasoning")
 
 
