@@ -68,7 +68,8 @@ API = "12_norm_api"  # the shared stage for request/response bodies of the OpenA
 
 # The parts of an API request and response body stage 12 reads, as json_transform structures:
 # parsed once per line into typed fields (every extra `->>` on a JSON value parses it again).
-# The union of OpenAI Chat Completions, OpenAI Responses and Anthropic Messages; a key a body
+# The union of OpenAI Chat Completions, OpenAI Responses, Anthropic Messages and Gemini
+# generateContent; a key a body
 # lacks is NULL. Values of an unexpected type are NULL too (json_transform is lenient), which is
 # why a stream (SSE text, a list of chunks) is read from the raw record instead. A value that is
 # either text or a list of parts (message content, Anthropic `system`, Responses `input`) is read
@@ -82,17 +83,25 @@ USAGE = {
     "output_tokens_details": {"reasoning_tokens": V},
     "iterations": [{"input_tokens": V, "output_tokens": V, "cache_read_input_tokens": V,
                     "cache_creation_input_tokens": V}],  # Anthropic compaction passes
+    # Gemini / Vertex AI usageMetadata
+    "promptTokenCount": V, "candidatesTokenCount": V, "cachedContentTokenCount": V,
+    "thoughtsTokenCount": V, "toolUsePromptTokenCount": V,
 }
 TOOL_CALLS = [{"id": V}]
 MESSAGES = [{"role": V, "type": V, "content": V, "tool_calls": TOOL_CALLS}]
 REQUEST = {"model": V, "messages": MESSAGES, "input": V, "system": V, "instructions": V,
-           "tools": [{"type": V}]}
+           "tools": [{"type": V}],
+           "contents": V, "systemInstruction": V}  # Gemini (JSON text: `parts` may be a list)
 BODY = {
     "id": V, "object": V, "type": V, "model": V, "created": V, "created_at": V,
     "service_tier": V, "usage": USAGE, "error": J,
     "choices": [{"message": {"content": V, "tool_calls": TOOL_CALLS}}],  # chat
     "content": [{"type": V, "text": V}],  # anthropic
     "output": [{"type": V, "content": [{"type": V, "text": V}]}],  # responses
+    # Gemini / Vertex AI generateContent
+    "usageMetadata": USAGE, "modelVersion": V, "responseId": V, "createTime": V,
+    "candidates": [{"content": {"parts": [{"text": V, "thought": V, "functionCall": J}]}}],
+    "promptFeedback": {"blockReason": V},
 }
 ATTRIBUTES = [{"key": V, "value": {"stringValue": V, "intValue": V, "doubleValue": V,
                                    "boolValue": V}}]
@@ -169,6 +178,11 @@ SOURCES: tuple[Source, ...] = (
         lambda r: "startTime" in r and ("usage" in r or "usageDetails" in r),
     ),
     Source(
+        "vertex-batch", "Vertex AI batch prediction output (Gemini)",
+        _text("status", "processed_time") + (("request", REQUEST), ("response", BODY)),
+        ("13_calls_vertex_batch", API), _has("processed_time", "request"),
+    ),
+    Source(
         "openai-chat", "request/response log (OpenAI chat, Responses or Anthropic bodies)",
         _text("timestamp", "request_id") + (("request", REQUEST), ("response", BODY))
         + _json("metadata"),
@@ -182,6 +196,8 @@ SOURCES: tuple[Source, ...] = (
           lambda r: r.get("type") == "message" and "usage" in r),
     _bare("openai-chat-completion", "OpenAI chat.completion objects",
           lambda r: r.get("object") == "chat.completion" and "usage" in r),
+    _bare("gemini", "Gemini / Vertex AI generateContent responses",
+          lambda r: "usageMetadata" in r and ("candidates" in r or "modelVersion" in r)),
     Source(
         "canonical", "plan's canonical record",
         _text(

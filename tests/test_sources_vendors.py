@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from planner import db, ingest
 from tests.test_sources_real import sse_events
 
@@ -92,3 +94,94 @@ def test_anthropic_compaction_iterations_are_summed():
     assert isinstance(stream["response_body"], str)
     assert con.execute("SELECT input_tokens, cached_input_tokens, output_tokens FROM requests "
                        "ORDER BY line_no DESC LIMIT 1").fetchone() == (55377, 55096, 91)
+
+
+# --- Gemini / Vertex AI: usageMetadata ------------------------------------------------------
+
+def gemini_usage(body: dict | str) -> dict:
+    """A response's usageMetadata; a stream's is its last chunk's (each chunk has the total)."""
+    if isinstance(body, dict):
+        return body.get("usageMetadata") or {}
+    return [e["usageMetadata"] for e in sse_events(body) if "usageMetadata" in e][-1]
+
+
+def add_gemini(want: dict[str, int], u: dict) -> None:
+    # promptTokenCount includes cachedContentTokenCount; totalTokenCount is prompt + tool-use
+    # prompt + candidates + thoughts (checked below), so the input is the first two.
+    thoughts = u.get("thoughtsTokenCount", 0)
+    add(want, input=u["promptTokenCount"] + u.get("toolUsePromptTokenCount", 0),
+        output=u.get("candidatesTokenCount", 0) + thoughts,
+        cached=u.get("cachedContentTokenCount", 0), reasoning=thoughts)
+
+
+def test_gemini_recorded_calls():
+    want, blocked, ids = zero(), 0, set()
+    records = [json.loads(x) for x in (REAL / "gemini_vcr.derived.jsonl").read_text(
+        encoding="utf-8").splitlines()]
+    for rec in records:
+        u = gemini_usage(rec["response_body"])
+        if "promptTokenCount" not in u:  # a prompt Model Armor blocked: nothing billed
+            blocked += 1
+            continue
+        body = rec["response_body"]
+        rid = body.get("responseId") if isinstance(body, dict) else sse_events(body)[0].get(
+            "responseId")
+        if rid in ids:  # the same response recorded twice: plan counts it once
+            continue
+        ids.add(rid)
+        assert u["totalTokenCount"] == (u["promptTokenCount"] + u.get("candidatesTokenCount", 0)
+                                        + u.get("thoughtsTokenCount", 0)
+                                        + u.get("toolUsePromptTokenCount", 0))
+        add_gemini(want, u)
+    con = db.connect(":memory:")
+    [f] = ingest.ingest(con, [REAL / "gemini_vcr.derived.jsonl"])
+    got = con.execute(
+        "SELECT count(DISTINCT request_id), sum(input_tokens), sum(output_tokens), "
+        "sum(cached_input_tokens), sum(cache_write_tokens), sum(reasoning_tokens) "
+        "FROM (SELECT DISTINCT ON (request_id) * FROM requests)").fetchone()
+    assert dict(zip(KEYS, got, strict=True)) == want
+    assert f.source == "http-capture" and f.rejected == 0 and f.failed == blocked == 1
+    assert f.lines_read == len(records)
+    # The file has what the accounting must handle: streams, thinking, cached content, tool-use
+    # prompts.
+    assert sum(isinstance(r["response_body"], str) for r in records) >= 10
+    assert want["cached"] > 0 and want["reasoning"] > 0
+    assert any("toolUsePromptTokenCount" in json.dumps(r["response_body"]) for r in records)
+
+
+def test_bare_gemini_responses_are_detected(tmp_path):
+    bodies = [b for b in (json.loads(x)["response_body"] for x in (
+        REAL / "gemini_vcr.derived.jsonl").read_text(encoding="utf-8").splitlines())
+        if isinstance(b, dict) and "promptTokenCount" in b["usageMetadata"] and "createTime" in b]
+    want = zero()
+    for b in bodies:
+        add_gemini(want, b["usageMetadata"])
+    path = tmp_path / "vertex_responses.jsonl"
+    path.write_text("".join(json.dumps(b) + "\n" for b in bodies), encoding="utf-8")
+    got, [f] = plan_totals(path)
+    assert f.source == "gemini" and len(bodies) >= 10
+    assert got == want
+
+
+@pytest.mark.parametrize("name", ["vertex_batch_text_output.jsonl",
+                                  "vertex_batch_multimodal_output.jsonl"])
+def test_vertex_batch_prediction_output(name):
+    want = zero()
+    lines = [json.loads(x) for x in (REAL / name).read_text(encoding="utf-8").splitlines()]
+    for line in lines:
+        add_gemini(want, line["response"]["usageMetadata"])
+    got, [f] = plan_totals(REAL / name)
+    assert f.source == "vertex-batch" and f.rejected == 0
+    assert got == want
+    con = db.connect(":memory:")
+    ingest.ingest(con, [REAL / name])
+    # Batch prices apply; the prompt text is read (parts given as a list or as one part).
+    prompts = []
+    for line in lines:
+        parts = [p for c in line["request"]["contents"]
+                 for p in (c["parts"] if isinstance(c["parts"], list) else [c["parts"]])]
+        prompts.append("\n".join(p["text"] for p in parts if p.get("text")))
+    rows = con.execute("SELECT service_tier, prompt FROM requests ORDER BY line_no").fetchall()
+    assert rows == [("batch", text) for text in prompts]
+    images = con.execute("SELECT count(*) FILTER (WHERE has_images) FROM requests").fetchone()
+    assert images == ((len(lines),) if "multimodal" in name else (0,))

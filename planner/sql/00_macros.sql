@@ -54,12 +54,22 @@ CREATE OR REPLACE TEMP MACRO plan_sum_counts(a, b, c) AS CASE
 END;
 
 -- The usage object of one stream chunk, NULL when it has none: OpenAI's `usage` (null on all
--- but the last chunk when requested), or Groq's `x_groq.usage`.
+-- but the last chunk when requested), Groq's `x_groq.usage`, or Gemini's `usageMetadata`.
 CREATE OR REPLACE TEMP MACRO plan_chunk_usage(e) AS CASE
     WHEN json_type(json_extract(e, '$.usage')) = 'OBJECT' THEN json_extract(e, '$.usage')
     WHEN json_type(json_extract(e, '$.x_groq.usage')) = 'OBJECT'
         THEN json_extract(e, '$.x_groq.usage')
+    WHEN json_type(json_extract(e, '$.usageMetadata')) = 'OBJECT'
+        THEN json_extract(e, '$.usageMetadata')
 END;
+
+-- The texts of Gemini `contents` (or a `systemInstruction`), read as JSON text: each content's
+-- `parts` is a list of parts, or (as some batch inputs have it) a single part. NULL when none.
+CREATE OR REPLACE TEMP MACRO plan_gemini_text(c) AS CASE WHEN json_valid(c) THEN nullif(
+    array_to_string(list_concat(
+        json_extract_string(c, '$[*].parts[*].text'), json_extract_string(c, '$[*].parts.text'),
+        json_extract_string(c, '$.parts[*].text'), [json_extract_string(c, '$.parts.text')]),
+    E'\n'), '') END;
 
 -- The sum of a list of token counts given as text, as text, missing ones 0 (Anthropic's
 -- usage.iterations). When one is not a count, that one, so that stage 20 reports it.

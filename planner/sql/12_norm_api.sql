@@ -8,6 +8,8 @@
 --               input_tokens_details.cached_tokens; output_tokens includes reasoning
 --   anthropic   Anthropic Messages (type 'message'): usage.input_tokens EXCLUDES
 --               cache_creation_input_tokens and cache_read_input_tokens, added back here
+--   gemini      Gemini / Vertex AI generateContent (usageMetadata): promptTokenCount includes
+--               cachedContentTokenCount; output = candidatesTokenCount + thoughtsTokenCount
 -- A streamed response (`raw_resp`: SSE text, or a JSON array of chunks) is read from its
 -- events: OpenAI's last chunk with usage (Groq's: `x_groq.usage`); Anthropic's message_start usage updated by its last
 -- message_delta (which carries the output count); the text deltas joined.
@@ -43,12 +45,16 @@ u AS (
                 WHEN resp.type = 'message' THEN 'anthropic'
                 WHEN resp.object = 'response' THEN 'responses'
                 WHEN resp.object = 'list' THEN 'embeddings'
+                WHEN resp.usageMetadata IS NOT NULL OR resp.candidates IS NOT NULL
+                    OR resp.promptFeedback IS NOT NULL THEN 'gemini'
                 ELSE 'chat' END
             WHEN start_event IS NOT NULL THEN 'anthropic'
+            WHEN json_type(json_extract(opening, '$.usageMetadata')) = 'OBJECT'
+                OR json_type(json_extract(opening, '$.candidates')) = 'ARRAY' THEN 'gemini'
             ELSE 'chat'
         END AS api,
         CASE
-            WHEN events IS NULL THEN resp.usage
+            WHEN events IS NULL THEN coalesce(resp.usage, resp.usageMetadata)
             WHEN start_event IS NOT NULL THEN json_transform(json_merge_patch(
                 json_extract(opening, '$.usage'),
                 coalesce(json_extract(list_filter(events, lambda e:
@@ -83,39 +89,52 @@ SELECT
     line_no,
     line_problem,
     excerpt,
-    coalesce(request_id, resp.id, opening ->> '$.id')               AS request_id,
+    coalesce(request_id, resp.id, resp.responseId, opening ->> '$.id',
+             opening ->> '$.responseId')                           AS request_id,
     CASE
         WHEN ts_raw IS NOT NULL THEN ts_raw
         WHEN api = 'responses' THEN resp.created_at
+        WHEN api = 'gemini' THEN coalesce(resp.createTime, opening ->> '$.createTime')
         ELSE coalesce(resp.created, opening ->> '$.created')
     END                                                             AS ts_raw,
     workload_field,
     workload_tag,
-    coalesce(resp.model, opening ->> '$.model', req.model)          AS model,
+    coalesce(resp.model, resp.modelVersion, opening ->> '$.model',
+             opening ->> '$.modelVersion', req.model)               AS model,
     CASE api
         WHEN 'anthropic' THEN plan_sum_counts(usage.input_tokens,
             usage.cache_creation_input_tokens, usage.cache_read_input_tokens)
         WHEN 'responses' THEN usage.input_tokens
+        -- Gemini's prompt count includes cached content; tool-use prompts (search results,
+        -- code execution) are counted beside it and billed as input
+        WHEN 'gemini' THEN plan_sum_counts(usage.promptTokenCount,
+            usage.toolUsePromptTokenCount, NULL)
         ELSE usage.prompt_tokens
     END                                                             AS input_raw,
     CASE api
         WHEN 'embeddings' THEN coalesce(usage.completion_tokens, '0')
         WHEN 'chat' THEN usage.completion_tokens
+        -- Gemini's candidates count excludes thinking (absent when nothing was generated)
+        WHEN 'gemini' THEN CASE WHEN usage.promptTokenCount IS NOT NULL THEN plan_sum_counts(
+            coalesce(usage.candidatesTokenCount, '0'), usage.thoughtsTokenCount, NULL) END
         ELSE usage.output_tokens
     END                                                             AS output_raw,
     CASE api
         WHEN 'anthropic' THEN usage.cache_read_input_tokens
         WHEN 'responses' THEN usage.input_tokens_details.cached_tokens
+        WHEN 'gemini' THEN usage.cachedContentTokenCount
         ELSE usage.prompt_tokens_details.cached_tokens
     END                                                             AS cached_raw,
     CASE api WHEN 'anthropic' THEN usage.cache_creation_input_tokens END AS cache_write_raw,
     CASE api
         WHEN 'responses' THEN usage.output_tokens_details.reasoning_tokens
         WHEN 'chat' THEN usage.completion_tokens_details.reasoning_tokens
+        WHEN 'gemini' THEN usage.thoughtsTokenCount
     END                                                             AS reasoning_raw,
     task_type,
     team,
-    CAST(plan_has_images(msgs) AS VARCHAR)                          AS images_raw,
+    CAST(plan_has_images(msgs) OR coalesce(regexp_matches(req.contents,
+        '"mime_?[tT]ype"\s*:\s*"image/'), false) AS VARCHAR)        AS images_raw,
     CAST(
         coalesce(list_sum(list_transform(msgs, lambda m: plan_tool_uses(m.tool_calls, m.content)
                                                 + coalesce(m.type = 'function_call', false)::INT)), 0)
@@ -123,31 +142,42 @@ SELECT
             coalesce(len(c.message.tool_calls), 0))), 0)
         + coalesce(len(list_filter(resp.output, lambda o: o.type = 'function_call')), 0)
         + coalesce(len(list_filter(resp.content, lambda c: c.type = 'tool_use')), 0)
+        + coalesce(len(list_filter(resp.candidates[1].content.parts,
+            lambda p: p.functionCall IS NOT NULL)), 0)
     AS VARCHAR)                                                     AS tool_calls_raw,
     coalesce(len(req.tools), 0) > 0                                 AS defines_tools,
     coalesce(
         plan_system_text(msgs),
         plan_content_text(req.system),
-        req.instructions)                                           AS system_prompt,
+        req.instructions,
+        plan_gemini_text(req.systemInstruction))                    AS system_prompt,
     coalesce(
         plan_prompt_text(msgs),
-        CASE WHEN msgs IS NULL THEN req.input END
+        CASE WHEN msgs IS NULL THEN req.input END,
+        plan_gemini_text(req.contents)
     )                                                               AS prompt,
     nullif(CASE
         WHEN events IS NOT NULL THEN array_to_string(list_transform(events, lambda e: coalesce(
             json_extract_string(e, '$.choices[0].delta.content'),
-            json_extract_string(e, '$.delta.text'))), '')
+            json_extract_string(e, '$.delta.text'),
+            json_extract_string(e, '$.candidates[0].content.parts[0].text'))), '')
         WHEN api = 'chat' THEN plan_content_text(resp.choices[1].message.content)
         WHEN api = 'responses' THEN array_to_string(flatten(list_transform(resp.output,
             lambda o: list_transform(o.content, lambda c: c.text))), '')
         WHEN api = 'anthropic' THEN array_to_string(list_transform(
             list_filter(resp.content, lambda c: c.type = 'text'), lambda c: c.text), '')
+        WHEN api = 'gemini' THEN array_to_string(list_transform(list_filter(
+            resp.candidates[1].content.parts, lambda p: coalesce(p.thought, 'false') <> 'true'),
+            lambda p: p.text), '')
     END, '')                                                        AS response,
-    coalesce(len(msgs), 0)                                          AS n_messages,
+    coalesce(len(msgs), json_array_length(TRY_CAST(req.contents AS JSON)), 0) AS n_messages,
     coalesce(failure, CASE WHEN json_type(resp.error) = 'OBJECT'
         THEN 'error: ' || coalesce(json_extract_string(resp.error, '$.message'),
                                    json_extract_string(resp.error, '$.type'), '?')
-    END)                                                            AS failure,
+    END,
+    -- Gemini refused the prompt (safety, Model Armor): nothing generated, no tokens counted
+    'prompt blocked: ' || coalesce(resp.promptFeedback.blockReason,
+                                   opening ->> '$.promptFeedback.blockReason'))  AS failure,
     NULL::VARCHAR                                                   AS logged_cost_raw,
     coalesce(service_tier, resp.service_tier)                       AS service_tier,
     custom_id
