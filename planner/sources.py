@@ -86,6 +86,9 @@ USAGE = {
     # Gemini / Vertex AI usageMetadata
     "promptTokenCount": V, "candidatesTokenCount": V, "cachedContentTokenCount": V,
     "thoughtsTokenCount": V, "toolUsePromptTokenCount": V,
+    # AWS Bedrock Converse (and Nova InvokeModel): inputTokens EXCLUDES the cache counts
+    "inputTokens": V, "outputTokens": V, "cacheReadInputTokens": V, "cacheWriteInputTokens": V,
+    "cacheReadInputTokenCount": V, "cacheWriteInputTokenCount": V,
 }
 TOOL_CALLS = [{"id": V}]
 MESSAGES = [{"role": V, "type": V, "content": V, "tool_calls": TOOL_CALLS}]
@@ -102,6 +105,9 @@ BODY = {
     "usageMetadata": USAGE, "modelVersion": V, "responseId": V, "createTime": V,
     "candidates": [{"content": {"parts": [{"text": V, "thought": V, "functionCall": J}]}}],
     "promptFeedback": {"blockReason": V},
+    # Bedrock InvokeModel bodies of Meta Llama and Amazon Titan text models
+    "prompt_token_count": V, "generation_token_count": V, "generation": V,
+    "inputTextTokenCount": V, "results": [{"tokenCount": V, "outputText": V}],
 }
 ATTRIBUTES = [{"key": V, "value": {"stringValue": V, "intValue": V, "doubleValue": V,
                                    "boolValue": V}}]

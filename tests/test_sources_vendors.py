@@ -185,3 +185,64 @@ def test_vertex_batch_prediction_output(name):
     assert rows == [("batch", text) for text in prompts]
     images = con.execute("SELECT count(*) FILTER (WHERE has_images) FROM requests").fetchone()
     assert images == ((len(lines),) if "multimodal" in name else (0,))
+
+
+# --- AWS Bedrock: Converse / InvokeModel responses (the model is in the URI) ----------------
+
+def bedrock_usage(body: dict) -> dict[str, int] | None:
+    """input (all of it), output, cache reads, cache writes of one Bedrock response body; None
+    when it has no output count (a guardrail-masked Nova reply)."""
+    u = body.get("usage") or {}
+    if body.get("type") == "message":  # InvokeModel, Anthropic body: Anthropic accounting
+        reads, writes = u.get("cache_read_input_tokens", 0), u.get("cache_creation_input_tokens", 0)
+        return {"input": u["input_tokens"] + reads + writes, "output": u["output_tokens"],
+                "cached": reads, "cache_write": writes}
+    if "inputTokens" in u:  # Converse, and Nova InvokeModel: inputTokens EXCLUDES the caches
+        if "outputTokens" not in u:
+            return None
+        reads = u.get("cacheReadInputTokens", u.get("cacheReadInputTokenCount", 0))
+        writes = u.get("cacheWriteInputTokens", u.get("cacheWriteInputTokenCount", 0))
+        assert u["totalTokens"] == u["inputTokens"] + u["outputTokens"] + reads + writes
+        return {"input": u["inputTokens"] + reads + writes, "output": u["outputTokens"],
+                "cached": reads, "cache_write": writes}
+    if "prompt_token_count" in body:  # Meta Llama
+        return {"input": body["prompt_token_count"], "output": body["generation_token_count"]}
+    # Amazon Titan text (counts written as floats: 28.0)
+    return {"input": int(body["inputTextTokenCount"]),
+            "output": int(sum(r["tokenCount"] for r in body["results"]))}
+
+
+@pytest.mark.parametrize("name", ["bedrock_openllmetry.derived.jsonl",
+                                  "bedrock_converse_pydantic_ai.derived.jsonl"])
+def test_bedrock_recorded_calls(name):
+    want, failed, rejected, ids = zero(), 0, 0, set()
+    records = [json.loads(x) for x in (REAL / name).read_text(encoding="utf-8").splitlines()]
+    for rec in records:
+        body = rec["response_body"]
+        if rec["status"] >= 400:
+            failed += 1
+            continue
+        if body.get("id") is not None:
+            if body["id"] in ids:  # the same Anthropic reply recorded twice
+                continue
+            ids.add(body["id"])
+        parts = bedrock_usage(body)
+        if parts is None:
+            rejected += 1
+            continue
+        add(want, **parts)
+    con = db.connect(":memory:")
+    [f] = ingest.ingest(con, [REAL / name])
+    got = con.execute(
+        "SELECT count(*), sum(input_tokens), sum(output_tokens), sum(cached_input_tokens), "
+        "sum(cache_write_tokens), sum(reasoning_tokens) "
+        "FROM (SELECT DISTINCT ON (coalesce(request_id, line_no::VARCHAR)) * FROM requests)"
+    ).fetchone()
+    assert dict(zip(KEYS, got, strict=True)) == want
+    assert (f.source, f.failed, f.rejected) == ("http-capture", failed, rejected)
+    assert f.lines_read == len(records) and f.accepted == len(records) - failed - rejected
+    assert want["cached"] > 0 and want["cache_write"] > 0
+    # The model is the one named in the URI (Converse bodies name none).
+    models = {m for (m,) in con.execute("SELECT DISTINCT model FROM requests").fetchall()}
+    assert None not in models
+    assert any(m.startswith(("us.amazon.nova", "amazon.nova")) for m in models)

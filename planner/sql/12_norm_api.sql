@@ -10,6 +10,10 @@
 --               cache_creation_input_tokens and cache_read_input_tokens, added back here
 --   gemini      Gemini / Vertex AI generateContent (usageMetadata): promptTokenCount includes
 --               cachedContentTokenCount; output = candidatesTokenCount + thoughtsTokenCount
+--   converse    AWS Bedrock Converse (and Nova InvokeModel): usage.inputTokens EXCLUDES
+--               cacheReadInputTokens and cacheWriteInputTokens, added back here
+--   llama       Bedrock InvokeModel, Meta Llama body: prompt_token_count, generation_token_count
+--   titan       Bedrock InvokeModel, Amazon Titan text body: inputTextTokenCount, results[]
 -- A streamed response (`raw_resp`: SSE text, or a JSON array of chunks) is read from its
 -- events: OpenAI's last chunk with usage (Groq's: `x_groq.usage`); Anthropic's message_start usage updated by its last
 -- message_delta (which carries the output count); the text deltas joined.
@@ -47,6 +51,9 @@ u AS (
                 WHEN resp.object = 'list' THEN 'embeddings'
                 WHEN resp.usageMetadata IS NOT NULL OR resp.candidates IS NOT NULL
                     OR resp.promptFeedback IS NOT NULL THEN 'gemini'
+                WHEN resp.usage.inputTokens IS NOT NULL THEN 'converse'
+                WHEN resp.prompt_token_count IS NOT NULL THEN 'llama'
+                WHEN resp.inputTextTokenCount IS NOT NULL THEN 'titan'
                 ELSE 'chat' END
             WHEN start_event IS NOT NULL THEN 'anthropic'
             WHEN json_type(json_extract(opening, '$.usageMetadata')) = 'OBJECT'
@@ -109,6 +116,11 @@ SELECT
         -- code execution) are counted beside it and billed as input
         WHEN 'gemini' THEN plan_sum_counts(usage.promptTokenCount,
             usage.toolUsePromptTokenCount, NULL)
+        WHEN 'converse' THEN plan_sum_counts(usage.inputTokens,
+            coalesce(usage.cacheReadInputTokens, usage.cacheReadInputTokenCount),
+            coalesce(usage.cacheWriteInputTokens, usage.cacheWriteInputTokenCount))
+        WHEN 'llama' THEN resp.prompt_token_count
+        WHEN 'titan' THEN resp.inputTextTokenCount
         ELSE usage.prompt_tokens
     END                                                             AS input_raw,
     CASE api
@@ -117,15 +129,22 @@ SELECT
         -- Gemini's candidates count excludes thinking (absent when nothing was generated)
         WHEN 'gemini' THEN CASE WHEN usage.promptTokenCount IS NOT NULL THEN plan_sum_counts(
             coalesce(usage.candidatesTokenCount, '0'), usage.thoughtsTokenCount, NULL) END
+        WHEN 'converse' THEN usage.outputTokens
+        WHEN 'llama' THEN resp.generation_token_count
+        WHEN 'titan' THEN plan_sum_list(list_transform(resp.results, lambda r: r.tokenCount))
         ELSE usage.output_tokens
     END                                                             AS output_raw,
     CASE api
         WHEN 'anthropic' THEN usage.cache_read_input_tokens
         WHEN 'responses' THEN usage.input_tokens_details.cached_tokens
         WHEN 'gemini' THEN usage.cachedContentTokenCount
+        WHEN 'converse' THEN coalesce(usage.cacheReadInputTokens, usage.cacheReadInputTokenCount)
         ELSE usage.prompt_tokens_details.cached_tokens
     END                                                             AS cached_raw,
-    CASE api WHEN 'anthropic' THEN usage.cache_creation_input_tokens END AS cache_write_raw,
+    CASE api
+        WHEN 'anthropic' THEN usage.cache_creation_input_tokens
+        WHEN 'converse' THEN coalesce(usage.cacheWriteInputTokens, usage.cacheWriteInputTokenCount)
+    END                                                             AS cache_write_raw,
     CASE api
         WHEN 'responses' THEN usage.output_tokens_details.reasoning_tokens
         WHEN 'chat' THEN usage.completion_tokens_details.reasoning_tokens
@@ -166,6 +185,9 @@ SELECT
             lambda o: list_transform(o.content, lambda c: c.text))), '')
         WHEN api = 'anthropic' THEN array_to_string(list_transform(
             list_filter(resp.content, lambda c: c.type = 'text'), lambda c: c.text), '')
+        WHEN api = 'llama' THEN resp.generation
+        WHEN api = 'titan' THEN array_to_string(list_transform(resp.results,
+            lambda r: r.outputText), '')
         WHEN api = 'gemini' THEN array_to_string(list_transform(list_filter(
             resp.candidates[1].content.parts, lambda p: coalesce(p.thought, 'false') <> 'true'),
             lambda p: p.text), '')
