@@ -64,6 +64,14 @@ def _is_dict(value: object) -> bool:
     return isinstance(value, dict)
 
 
+def _is_invocation_log(r: Record) -> bool:
+    """A Bedrock invocation record, bare or as the `message` of a CloudWatch event / the
+    `@message` of a Logs Insights export row."""
+    wrapped = r.get("@message", r.get("message"))
+    return r.get("schemaType") == "ModelInvocationLog" or (
+        isinstance(wrapped, str) and '"ModelInvocationLog"' in wrapped)
+
+
 API = "12_norm_api"  # the shared stage for request/response bodies of the OpenAI / Anthropic APIs
 
 # The parts of an API request and response body stage 12 reads, as json_transform structures:
@@ -115,8 +123,18 @@ SPAN = {"spanId": V, "name": V, "startTimeUnixNano": V, "attributes": ATTRIBUTES
         "status": {"code": V, "message": V}}
 OTLP = {"resourceSpans": [{"resource": {"attributes": ATTRIBUTES},
                            "scopeSpans": [{"spans": [SPAN]}]}]}
+# An AWS Bedrock model-invocation log record (CloudWatch Logs or S3 delivery). The cache counts
+# sit in `input`; some writers put them at the top level.
+CACHE_COUNTS = {"cacheReadInputTokenCount": V, "cacheWriteInputTokenCount": V}
+BEDROCK_LOG = {
+    "schemaType": V, "timestamp": V, "requestId": V, "operation": V, "modelId": V,
+    "errorCode": V, "requestMetadata": J, **CACHE_COUNTS,
+    "input": {"inputTokenCount": V, **CACHE_COUNTS,
+              "inputBodyJson": {**REQUEST, "inputText": V, "prompt": V, "toolConfig": J}},
+    "output": {"outputTokenCount": V, "outputBodyJson": J},
+}
 SPECS = {"plan_otlp_spec": OTLP, "plan_body_spec": BODY, "plan_request_spec": REQUEST,
-         "plan_usage_spec": USAGE,
+         "plan_usage_spec": USAGE, "plan_bedrock_spec": BEDROCK_LOG,
          "plan_messages_spec": MESSAGES}
 
 # In detection order: the first whose test a record passes names it. Canonical comes last and
@@ -127,6 +145,10 @@ SOURCES: tuple[Source, ...] = (
         "otel", "OpenTelemetry GenAI spans (OTLP/JSON)",
         (("span", SPAN), ("resource", ATTRIBUTES)), ("13_norm_otel",), _has("resourceSpans"),
         split="14_split_otel",
+    ),
+    Source(
+        "bedrock-invocation", "AWS Bedrock model-invocation logs (CloudWatch, S3, Logs Insights)",
+        _text("@message", "message", "@timestamp"), ("13_norm_bedrock",), _is_invocation_log,
     ),
     Source(
         "openai-batch", "OpenAI Batch API output",

@@ -246,3 +246,106 @@ def test_bedrock_recorded_calls(name):
     models = {m for (m,) in con.execute("SELECT DISTINCT model FROM requests").fetchall()}
     assert None not in models
     assert any(m.startswith(("us.amazon.nova", "amazon.nova")) for m in models)
+
+
+# --- AWS Bedrock model-invocation logs, as CloudWatch Logs delivers and exports them --------
+# No public real invocation log was found. These records put the real recorded Bedrock calls
+# above in the envelope AWS documents for invocation logging (schemaType ModelInvocationLog,
+# modelId, input.inputTokenCount / cacheReadInputTokenCount / cacheWriteInputTokenCount,
+# output.outputTokenCount, inputBodyJson / outputBodyJson = the recorded bodies), then in the
+# wrappers CloudWatch Logs uses (an event's `message`; a Logs Insights export's `@message`).
+
+def invocation_records() -> list[dict]:
+    from email.utils import parsedate_to_datetime
+    from urllib.parse import unquote
+
+    out = []
+    for name in ("bedrock_openllmetry.derived.jsonl", "bedrock_converse_pydantic_ai.derived.jsonl"):
+        for i, line in enumerate((REAL / name).read_text(encoding="utf-8").splitlines()):
+            rec = json.loads(line)
+            body = rec["response_body"]
+            if rec["status"] >= 400 or bedrock_usage(body) is None:
+                continue
+            u = body.get("usage") or {}
+            if body.get("type") == "message":
+                counts = (u["input_tokens"], u.get("cache_read_input_tokens", 0),
+                          u.get("cache_creation_input_tokens", 0), u["output_tokens"])
+            elif "inputTokens" in u:
+                counts = (u["inputTokens"],
+                          u.get("cacheReadInputTokens", u.get("cacheReadInputTokenCount", 0)),
+                          u.get("cacheWriteInputTokens", u.get("cacheWriteInputTokenCount", 0)),
+                          u["outputTokens"])
+            elif "prompt_token_count" in body:
+                counts = (body["prompt_token_count"], 0, 0, body["generation_token_count"])
+            else:
+                counts = (int(body["inputTextTokenCount"]), 0, 0,
+                          int(sum(r["tokenCount"] for r in body["results"])))
+            when = (parsedate_to_datetime(rec["date"][0]).strftime("%Y-%m-%dT%H:%M:%SZ")
+                    if rec.get("date") else rec["timestamp"])
+            out.append({
+                "schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "timestamp": when,
+                "accountId": "123456789012", "region": "us-east-1",
+                "requestId": f"{name}:{i}", "operation": rec["uri"].rsplit("/", 1)[-1],
+                "modelId": unquote(rec["uri"].split("/model/")[1].split("/")[0]),
+                "input": {"inputContentType": "application/json",
+                          "inputBodyJson": rec["request_body"], "inputTokenCount": counts[0],
+                          "cacheReadInputTokenCount": counts[1],
+                          "cacheWriteInputTokenCount": counts[2]},
+                "output": {"outputContentType": "application/json", "outputBodyJson": body,
+                           "outputTokenCount": counts[3]},
+            })
+    return out
+
+
+def invocation_totals(records: list[dict]) -> dict[str, int]:
+    want = zero()
+    for r in records:
+        i, o = r["input"], r["output"]
+        reads, writes = i["cacheReadInputTokenCount"], i["cacheWriteInputTokenCount"]
+        add(want, input=i["inputTokenCount"] + reads + writes, output=o["outputTokenCount"],
+            cached=reads, cache_write=writes)
+    return want
+
+
+def test_bedrock_invocation_logs_in_each_cloudwatch_form(tmp_path):
+    import csv
+
+    records = invocation_records()
+    want = invocation_totals(records)
+    assert want["requests"] == len(records) >= 25 and want["cached"] and want["cache_write"]
+    texts = [json.dumps(r) for r in records]
+    s3 = tmp_path / "s3_delivery.jsonl"  # one record per line
+    s3.write_text("".join(t + "\n" for t in texts), encoding="utf-8")
+    events = tmp_path / "get_log_events.jsonl"  # CloudWatch Logs events: the record as text
+    events.write_text("".join(json.dumps({"timestamp": 1_700_000_000_000 + n, "message": t,
+                                          "ingestionTime": 1_700_000_000_500 + n}) + "\n"
+                              for n, t in enumerate(texts)), encoding="utf-8")
+    insights = tmp_path / "logs-insights-results.json"  # Logs Insights export, JSON
+    rows = [{"@timestamp": r["timestamp"].replace("T", " ").replace("Z", ".000"),
+             "@message": t} for r, t in zip(records, texts, strict=True)]
+    insights.write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    insights_csv = tmp_path / "logs-insights-results.csv"  # Logs Insights export, CSV
+    with insights_csv.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, ["@timestamp", "@message"])
+        writer.writeheader()
+        writer.writerows(rows)
+    for path in (s3, events, insights, insights_csv):
+        got, [f] = plan_totals(path)
+        assert (f.source, f.rejected, f.failed) == ("bedrock-invocation", 0, 0), path.name
+        assert got == want, path.name
+
+
+def test_bedrock_invocation_log_errors_and_metadata(tmp_path):
+    [first, *_] = invocation_records()
+    failed = {k: v for k, v in first.items() if k not in ("input", "output")}
+    failed.update(requestId="failed-1", errorCode="ThrottlingException")
+    tagged = dict(first, requestId="tagged-1",
+                  requestMetadata={"workload": "support-bot", "team": "care"})
+    path = tmp_path / "invocations.jsonl"
+    path.write_text(json.dumps(failed) + "\n" + json.dumps(tagged) + "\n", encoding="utf-8")
+    con = db.connect(":memory:")
+    [f] = ingest.ingest(con, [path])
+    assert (f.source, f.accepted, f.failed) == ("bedrock-invocation", 1, 1)
+    assert con.execute("SELECT failure FROM failures").fetchone() == ("error: ThrottlingException",)
+    assert con.execute("SELECT workload_tag, team, prompt IS NOT NULL FROM requests").fetchone() == (
+        "support-bot", "care", True)
