@@ -86,7 +86,10 @@ V, J = "VARCHAR", "JSON"
 USAGE = {
     "prompt_tokens": V, "completion_tokens": V, "input_tokens": V, "output_tokens": V,
     "cache_creation_input_tokens": V, "cache_read_input_tokens": V,
-    "prompt_tokens_details": {"cached_tokens": V}, "input_tokens_details": {"cached_tokens": V},
+    "prompt_tokens_details": {"cached_tokens": V, "cache_write_tokens": V},  # + OpenRouter's
+    "input_tokens_details": {"cached_tokens": V},
+    "cost": V,  # OpenRouter: what it charged, USD
+    "billed_units": {"input_tokens": V, "output_tokens": V},  # Cohere v2
     "completion_tokens_details": {"reasoning_tokens": V},
     "output_tokens_details": {"reasoning_tokens": V},
     "iterations": [{"input_tokens": V, "output_tokens": V, "cache_read_input_tokens": V,
@@ -116,6 +119,7 @@ BODY = {
     # Bedrock InvokeModel bodies of Meta Llama and Amazon Titan text models
     "prompt_token_count": V, "generation_token_count": V, "generation": V,
     "inputTextTokenCount": V, "results": [{"tokenCount": V, "outputText": V}],
+    "message": {"content": [{"type": V, "text": V}], "tool_calls": TOOL_CALLS},  # Cohere v2
 }
 ATTRIBUTES = [{"key": V, "value": {"stringValue": V, "intValue": V, "doubleValue": V,
                                    "boolValue": V}}]

@@ -2,7 +2,8 @@
 -- the structures of planner/sources.py, however stage 13 unwrapped them from the log) onto the
 -- columns every source shares. The response tells the API apart, row by row:
 --   chat        OpenAI Chat Completions: usage.prompt_tokens includes cached_tokens,
---               completion_tokens includes reasoning_tokens (plan's own accounting)
+--               completion_tokens includes reasoning_tokens (plan's own accounting); also
+--               OpenRouter's: prompt_tokens_details.cache_write_tokens, usage.cost (charged)
 --   embeddings  OpenAI embeddings (object 'list'): input only, no output
 --   responses   OpenAI Responses (object 'response'): usage.input_tokens includes
 --               input_tokens_details.cached_tokens; output_tokens includes reasoning
@@ -12,6 +13,7 @@
 --               cachedContentTokenCount; output = candidatesTokenCount + thoughtsTokenCount
 --   converse    AWS Bedrock Converse (and Nova InvokeModel): usage.inputTokens EXCLUDES
 --               cacheReadInputTokens and cacheWriteInputTokens, added back here
+--   cohere      Cohere v2 chat: usage.billed_units (what Cohere bills)
 --   llama       Bedrock InvokeModel, Meta Llama body: prompt_token_count, generation_token_count
 --   titan       Bedrock InvokeModel, Amazon Titan text body: inputTextTokenCount, results[]
 -- A streamed response (`raw_resp`: SSE text, or a JSON array of chunks) is read from its
@@ -51,6 +53,7 @@ u AS (
                 WHEN resp.object = 'list' THEN 'embeddings'
                 WHEN resp.usageMetadata IS NOT NULL OR resp.candidates IS NOT NULL
                     OR resp.promptFeedback IS NOT NULL THEN 'gemini'
+                WHEN resp.usage.billed_units IS NOT NULL THEN 'cohere'
                 WHEN resp.usage.inputTokens IS NOT NULL THEN 'converse'
                 WHEN resp.prompt_token_count IS NOT NULL THEN 'llama'
                 WHEN resp.inputTextTokenCount IS NOT NULL THEN 'titan'
@@ -121,6 +124,8 @@ SELECT
             coalesce(usage.cacheWriteInputTokens, usage.cacheWriteInputTokenCount))
         WHEN 'llama' THEN resp.prompt_token_count
         WHEN 'titan' THEN resp.inputTextTokenCount
+        -- Cohere bills billed_units (its `tokens` add the prompt template it wraps around)
+        WHEN 'cohere' THEN usage.billed_units.input_tokens
         ELSE usage.prompt_tokens
     END                                                             AS input_raw,
     CASE api
@@ -130,6 +135,7 @@ SELECT
         WHEN 'gemini' THEN CASE WHEN usage.promptTokenCount IS NOT NULL THEN plan_sum_counts(
             coalesce(usage.candidatesTokenCount, '0'), usage.thoughtsTokenCount, NULL) END
         WHEN 'converse' THEN usage.outputTokens
+        WHEN 'cohere' THEN usage.billed_units.output_tokens
         WHEN 'llama' THEN resp.generation_token_count
         WHEN 'titan' THEN plan_sum_list(list_transform(resp.results, lambda r: r.tokenCount))
         ELSE usage.output_tokens
@@ -144,6 +150,7 @@ SELECT
     CASE api
         WHEN 'anthropic' THEN usage.cache_creation_input_tokens
         WHEN 'converse' THEN coalesce(usage.cacheWriteInputTokens, usage.cacheWriteInputTokenCount)
+        WHEN 'chat' THEN usage.prompt_tokens_details.cache_write_tokens  -- OpenRouter
     END                                                             AS cache_write_raw,
     CASE api
         WHEN 'responses' THEN usage.output_tokens_details.reasoning_tokens
@@ -161,6 +168,7 @@ SELECT
             coalesce(len(c.message.tool_calls), 0))), 0)
         + coalesce(len(list_filter(resp.output, lambda o: o.type = 'function_call')), 0)
         + coalesce(len(list_filter(resp.content, lambda c: c.type = 'tool_use')), 0)
+        + coalesce(len(resp.message.tool_calls), 0)
         + coalesce(len(list_filter(resp.candidates[1].content.parts,
             lambda p: p.functionCall IS NOT NULL)), 0)
     AS VARCHAR)                                                     AS tool_calls_raw,
@@ -185,6 +193,8 @@ SELECT
             lambda o: list_transform(o.content, lambda c: c.text))), '')
         WHEN api = 'anthropic' THEN array_to_string(list_transform(
             list_filter(resp.content, lambda c: c.type = 'text'), lambda c: c.text), '')
+        WHEN api = 'cohere' THEN array_to_string(list_transform(
+            list_filter(resp.message.content, lambda c: c.type = 'text'), lambda c: c.text), '')
         WHEN api = 'llama' THEN resp.generation
         WHEN api = 'titan' THEN array_to_string(list_transform(resp.results,
             lambda r: r.outputText), '')
@@ -199,8 +209,11 @@ SELECT
     END,
     -- Gemini refused the prompt (safety, Model Armor): nothing generated, no tokens counted
     'prompt blocked: ' || coalesce(resp.promptFeedback.blockReason,
-                                   opening ->> '$.promptFeedback.blockReason'))  AS failure,
-    NULL::VARCHAR                                                   AS logged_cost_raw,
+                                   opening ->> '$.promptFeedback.blockReason'),
+    -- a stream that carries an error chunk (OpenRouter, Groq: the provider failed mid-stream)
+    'stream error: ' || json_extract_string(list_filter(events, lambda e:
+        json_type(json_extract(e, '$.error')) = 'OBJECT')[-1], '$.error.message'))  AS failure,
+    usage.cost                                                      AS logged_cost_raw,
     coalesce(service_tier, resp.service_tier)                       AS service_tier,
     custom_id
 FROM w
