@@ -128,7 +128,8 @@ def _ingest_file(
         # unreadable, corrupt (a truncated .gz, a malformed .json document or CSV row) or a
         # record over MAX_LINE_BYTES: raised where the file is read (14_numbered, or stage 20
         # for a streamed file)
-        raise InputError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from exc
+        raise InputError(f"{path}: cannot read: {str(exc).splitlines()[0]} (read as "
+                         f"{source.name})", hint="see README 'Log sources' (file kinds)") from exc
     finally:
         for kind, name in _READ_OBJECTS:
             con.execute(f"DROP {kind} IF EXISTS {name}")
