@@ -90,7 +90,7 @@ def _ingested(row: tuple[object, ...], path: Path, source: Source, shaping: dict
 
 # The temporary views and tables the 14_* stages create for one file, dropped once it is stored.
 _READ_OBJECTS = (("VIEW", "file_records"), ("VIEW", "raw_lines"), ("TABLE", "numbered_lines"),
-                 ("TABLE", "otel_records"))
+                 ("TABLE", "split_records"))
 
 
 class _FileKey(NamedTuple):
@@ -145,7 +145,8 @@ def _store(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Sour
     skipped = 0
     if source.split:
         run_script(con, db.sql(source.split), {})
-        skipped = con.execute("SELECT getvariable('plan_otel_skipped')").fetchone()[0]  # type: ignore[index]
+        run_script(con, db.sql("14_split_records"), {})
+        skipped = con.execute("SELECT getvariable('plan_skipped')").fetchone()[0]  # type: ignore[index]
     run_script(con, db.sql("14_numbered" if source.numbered else "14_streamed"), {})
     con.execute(db.sql("15_stage"))
     for stage in source.stages:

@@ -141,6 +141,12 @@ SPECS = {"plan_otlp_spec": OTLP, "plan_body_spec": BODY, "plan_request_spec": RE
          "plan_usage_spec": USAGE, "plan_bedrock_spec": BEDROCK_LOG,
          "plan_messages_spec": MESSAGES}
 
+# A Langfuse observation (export rows, or those of a trace download). The recorded cost is
+# calculatedTotalCost, or in current versions totalCost / costDetails.total.
+LANGFUSE = (_text("id", "type", "startTime", "model", "name", "level", "statusMessage",
+                  "calculatedTotalCost", "totalCost")
+            + _json("usage", "usageDetails", "costDetails", "metadata", "tags", "input", "output"))
+
 # In detection order: the first whose test a record passes names it. Canonical comes last and
 # takes any object: a file of unrecognisable records is then rejected line by line with reasons,
 # which says more than a refusal to read it.
@@ -202,11 +208,12 @@ SOURCES: tuple[Source, ...] = (
         lambda r: "startTime" in r and ("prompt_tokens" in r or "spend" in r),
     ),
     Source(
-        "langfuse", "Langfuse generation observations",
-        _text("id", "type", "startTime", "model", "name", "level", "statusMessage",
-              "calculatedTotalCost")
-        + _json("usage", "usageDetails", "metadata", "tags", "input", "output"),
-        ("19_norm_langfuse",),
+        "langfuse-trace", "Langfuse trace downloads ({trace, observations})",
+        LANGFUSE, ("19_norm_langfuse",), _has("trace", "observations"),
+        split="14_split_langfuse",
+    ),
+    Source(
+        "langfuse", "Langfuse generation observations", LANGFUSE, ("19_norm_langfuse",),
         lambda r: "startTime" in r and ("usage" in r or "usageDetails" in r),
     ),
     Source(

@@ -410,3 +410,67 @@ def test_cohere_v2_chat_bills_billed_units():
     got, [f] = plan_totals(REAL / "cohere_vcr.derived.jsonl")
     assert (f.source, f.rejected, f.failed) == ("http-capture", 0, 0)
     assert got == want
+
+
+# --- Langfuse trace downloads {trace, observations} ------------------------------------------
+# No public real Langfuse export was found (README "Log sources"): this download is written to
+# the shape the Langfuse UI and GET /api/public/traces/{id} give (a trace and its observations:
+# spans, events and generations; usageDetails keep cache and reasoning outside input / output;
+# current cost fields totalCost / costDetails).
+
+def langfuse_download() -> dict:
+    t0 = "2026-03-02T10:00:00.000Z"
+    return {
+        "trace": {"id": "t-1", "name": "support-chat", "timestamp": t0,
+                  "tags": ["workload:support"], "metadata": {"team": "care"}},
+        "observations": [
+            {"id": "s-1", "type": "SPAN", "name": "retrieve", "startTime": t0},
+            {"id": "g-1", "type": "GENERATION", "name": "answer", "startTime": t0,
+             "model": "gpt-4o-mini",
+             "usageDetails": {"input": 900, "input_cached_tokens": 100, "output": 50,
+                              "output_reasoning_tokens": 30, "total": 1080},
+             "costDetails": {"input": 0.0002, "output": 0.0001, "total": 0.0003},
+             "input": [{"role": "system", "content": "You answer support tickets."},
+                       {"role": "user", "content": "Where is my order?"}],
+             "output": {"role": "assistant", "content": "On its way."}},
+            {"id": "e-1", "type": "EVENT", "name": "feedback", "startTime": t0},
+            {"id": "g-2", "type": "GENERATION", "name": "classify", "startTime": t0,
+             "model": "gpt-4o", "usageDetails": {"input": 40, "output": 2,
+                                                 "completion_details.reasoning": 0},
+             "totalCost": 0.00012, "tags": ["workload:triage"]},
+            {"id": "g-3", "type": "GENERATION", "name": "retry", "startTime": t0,
+             "model": "gpt-4o", "level": "ERROR", "statusMessage": "rate limited",
+             "usageDetails": {"input": 0, "output": 0}},
+        ],
+    }
+
+
+def test_langfuse_trace_download(tmp_path):
+    doc = langfuse_download()
+    want, cost, failed, skipped = zero(), 0.0, 0, 0
+    for o in doc["observations"]:
+        if o["type"] != "GENERATION":
+            skipped += 1
+            continue
+        if o.get("level") == "ERROR":
+            failed += 1
+            continue
+        u = o["usageDetails"]
+        reads = u.get("input_cached_tokens", 0)
+        reasoning = u.get("output_reasoning_tokens", u.get("completion_details.reasoning", 0))
+        add(want, input=u["input"] + reads, output=u["output"] + reasoning, cached=reads,
+            reasoning=reasoning)
+        cost += o.get("totalCost", (o.get("costDetails") or {}).get("total", 0))
+    path = tmp_path / "trace-t-1.json"
+    path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    got, [f] = plan_totals(path)
+    assert (f.source, f.skipped, f.failed, f.rejected) == ("langfuse-trace", skipped, failed, 0)
+    assert got == want
+    con = db.connect(":memory:")
+    ingest.ingest(con, [path])
+    rows = con.execute("SELECT request_id, workload_tag, team, logged_cost FROM requests "
+                       "ORDER BY line_no").fetchall()
+    # The trace's tags name the workload unless the observation has its own.
+    assert [(r[0], r[1], r[2]) for r in rows] == [("g-1", "support", "care"),
+                                                  ("g-2", "triage", "care")]
+    assert float(sum(r[3] for r in rows)) == pytest.approx(cost)
