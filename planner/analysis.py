@@ -67,8 +67,11 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]) -
         first = "; ".join(
             f"{r.first}: {r.describe()} (read as {read_as.get(r.first.rpartition(':')[0], '?')})"
             for r in ingest.reject_reasons[:3])
+        skipped = sum(f.skipped for f in files)
         raise InputError(
             f"no usable requests in {len(files)} file(s), {ingest.read} lines read"
+            + (f", {skipped} spans or observations skipped: none is an LLM call" if skipped
+               else "")
             + (f": {first}" if first else ""),
             hint="see README 'Log sources' for the fields each source reads, or --source NAME",
         )

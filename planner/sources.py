@@ -89,6 +89,7 @@ USAGE = {
     "prompt_tokens_details": {"cached_tokens": V, "cache_write_tokens": V},  # + OpenRouter's
     "input_tokens_details": {"cached_tokens": V},
     "cost": V,  # OpenRouter: what it charged, USD
+    "prompt_cache_hit_tokens": V,  # DeepSeek (older responses have no prompt_tokens_details)
     "billed_units": {"input_tokens": V, "output_tokens": V},  # Cohere v2
     "completion_tokens_details": {"reasoning_tokens": V},
     "output_tokens_details": {"reasoning_tokens": V},

@@ -3,6 +3,7 @@ heading of README.md with that text."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -38,3 +39,17 @@ def test_an_unusable_file_is_named_with_the_source_it_was_read_as():
             source="azure-trace")))
     assert f"{groq}:1: " in str(err.value) and "(read as azure-trace)" in str(err.value)
     assert "README 'Log sources'" in err.value.hint
+
+
+def test_an_export_of_spans_that_are_no_llm_calls_says_so(tmp_path):
+    """An OTLP file whose spans are all HTTP / database spans: not "0 lines read" alone."""
+    from tests.test_sources import _attrs, _export
+
+    span = {"spanId": "s1", "name": "GET /search", "startTimeUnixNano": "1772445600000000000",
+            "attributes": _attrs(http__method="GET")}
+    path = tmp_path / "spans.jsonl"
+    path.write_text(json.dumps(_export("search-api", span, dict(span, spanId="s2"))) + "\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError, match="0 lines read, 2 spans or observations skipped: none is "
+                                         "an LLM call"):
+        analyze([str(path)], AnalyzeOptions(db=":memory:"))

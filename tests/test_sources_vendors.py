@@ -474,3 +474,36 @@ def test_langfuse_trace_download(tmp_path):
     assert [(r[0], r[1], r[2]) for r in rows] == [("g-1", "support", "care"),
                                                   ("g-2", "triage", "care")]
     assert float(sum(r[3] for r in rows)) == pytest.approx(cost)
+
+
+# --- DeepSeek: prompt_tokens includes prompt_cache_hit_tokens (also given as cached_tokens) ---
+
+def test_deepseek_cache_hits():
+    want = zero()
+    for line in (REAL / "deepseek_vcr.derived.jsonl").read_text(encoding="utf-8").splitlines():
+        body = json.loads(line)["response_body"]
+        u = (body["usage"] if isinstance(body, dict) else
+             [e["usage"] for e in sse_events(body) if isinstance(e.get("usage"), dict)][-1])
+        assert u["prompt_tokens"] == u["prompt_cache_hit_tokens"] + u["prompt_cache_miss_tokens"]
+        add(want, input=u["prompt_tokens"], output=u["completion_tokens"],
+            cached=u["prompt_cache_hit_tokens"],
+            reasoning=u["completion_tokens_details"]["reasoning_tokens"])
+    got, [f] = plan_totals(REAL / "deepseek_vcr.derived.jsonl")
+    assert (f.source, f.rejected) == ("http-capture", 0)
+    assert got == want and want["cached"] > 0
+
+
+def test_deepseek_cache_hits_without_prompt_tokens_details(tmp_path):
+    """Older DeepSeek responses give the cache hits only as prompt_cache_hit_tokens: the same
+    recordings with prompt_tokens_details taken out read the same."""
+    lines = []
+    for line in (REAL / "deepseek_vcr.derived.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        if isinstance(rec["response_body"], dict):
+            rec["response_body"]["usage"].pop("prompt_tokens_details")
+            lines.append(json.dumps(rec))
+    path = tmp_path / "deepseek_older.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got, _ = plan_totals(path)
+    want = sum(json.loads(x)["response_body"]["usage"]["prompt_cache_hit_tokens"] for x in lines)
+    assert got["cached"] == want > 0

@@ -145,7 +145,7 @@ SELECT
         WHEN 'responses' THEN usage.input_tokens_details.cached_tokens
         WHEN 'gemini' THEN usage.cachedContentTokenCount
         WHEN 'converse' THEN coalesce(usage.cacheReadInputTokens, usage.cacheReadInputTokenCount)
-        ELSE usage.prompt_tokens_details.cached_tokens
+        ELSE coalesce(usage.prompt_tokens_details.cached_tokens, usage.prompt_cache_hit_tokens)
     END                                                             AS cached_raw,
     CASE api
         WHEN 'anthropic' THEN usage.cache_creation_input_tokens
