@@ -101,7 +101,10 @@ def test_bom_and_crlf_files_are_read_like_plain_ones(tmp_path: Path):
     lines = tmp_path / "export.jsonl"
     lines.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(
         json.dumps(r) for r in records[:1]).encode("utf-8") + b"\r\n")
+    crlf = tmp_path / "windows.jsonl"  # CRLF line ends, no BOM
+    crlf.write_bytes(GROQ.read_bytes().replace(b"\n", b"\r\n"))
     assert read_as(array) == plain
+    assert read_as(crlf) == plain
     one = read_as(lines)
     assert one[0] == 1 and one[2] == "http-capture"  # detected, though its one line has a BOM
 

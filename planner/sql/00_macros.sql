@@ -80,6 +80,21 @@ CREATE OR REPLACE TEMP MACRO plan_sum_list(l) AS CASE
     ELSE CAST(list_sum(list_transform(l, lambda v: coalesce(TRY_CAST(v AS DOUBLE), 0))) AS VARCHAR)
 END;
 
+-- An Anthropic usage object's counts (input, output, cache reads, cache writes, as text): a
+-- compaction (or advisor) response bills every pass the request made, and while its top level
+-- counts only the last one, `usage.iterations` lists them all; their sums are the request's.
+-- (A macro, expanded inside stage 12's `anthropic` branches: other rows never evaluate it.)
+CREATE OR REPLACE TEMP MACRO plan_passes(u) AS CASE WHEN len(u.iterations) > 0 THEN {
+    'input_tokens': plan_sum_list(list_transform(u.iterations, lambda i: i.input_tokens)),
+    'output_tokens': plan_sum_list(list_transform(u.iterations, lambda i: i.output_tokens)),
+    'cache_read_input_tokens': plan_sum_list(list_transform(u.iterations,
+        lambda i: i.cache_read_input_tokens)),
+    'cache_creation_input_tokens': plan_sum_list(list_transform(u.iterations,
+        lambda i: i.cache_creation_input_tokens))}
+    ELSE {'input_tokens': u.input_tokens, 'output_tokens': u.output_tokens,
+          'cache_read_input_tokens': u.cache_read_input_tokens,
+          'cache_creation_input_tokens': u.cache_creation_input_tokens} END;
+
 -- A JSON value that may have been stored as JSON text (LiteLLM writes metadata as a string).
 CREATE OR REPLACE TEMP MACRO plan_json_value(v) AS CASE
     WHEN json_type(v) = 'VARCHAR' AND json_valid(json_extract_string(v, '$'))

@@ -77,23 +77,6 @@ u AS (
         coalesce(req.messages, CASE WHEN prefix(req.input, '[') AND json_valid(req.input)
             THEN json_transform(req.input, getvariable('plan_messages_spec')) END) AS msgs
     FROM o
-),
-w AS (
-    -- Anthropic compaction (and advisor) responses bill every pass the request made: the top
-    -- level counts only the last one, `usage.iterations` lists them all, each with its own
-    -- input / cache / output counts. Their sums are the request's.
-    SELECT * REPLACE (CASE WHEN api = 'anthropic' AND len(usage.iterations) > 0
-        THEN struct_update(usage,
-            input_tokens := plan_sum_list(list_transform(usage.iterations,
-                lambda i: i.input_tokens)),
-            output_tokens := plan_sum_list(list_transform(usage.iterations,
-                lambda i: i.output_tokens)),
-            cache_read_input_tokens := plan_sum_list(list_transform(usage.iterations,
-                lambda i: i.cache_read_input_tokens)),
-            cache_creation_input_tokens := plan_sum_list(list_transform(usage.iterations,
-                lambda i: i.cache_creation_input_tokens)))
-        ELSE usage END AS usage)
-    FROM u
 )
 SELECT
     line_no,
@@ -112,8 +95,9 @@ SELECT
     coalesce(resp.model, resp.modelVersion, opening ->> '$.model',
              opening ->> '$.modelVersion', req.model)               AS model,
     CASE api
-        WHEN 'anthropic' THEN plan_sum_counts(usage.input_tokens,
-            usage.cache_creation_input_tokens, usage.cache_read_input_tokens)
+        WHEN 'anthropic' THEN plan_sum_counts(plan_passes(usage).input_tokens,
+            plan_passes(usage).cache_creation_input_tokens,
+            plan_passes(usage).cache_read_input_tokens)
         WHEN 'responses' THEN usage.input_tokens
         -- Gemini's prompt count includes cached content; tool-use prompts (search results,
         -- code execution) are counted beside it and billed as input
@@ -138,17 +122,18 @@ SELECT
         WHEN 'cohere' THEN usage.billed_units.output_tokens
         WHEN 'llama' THEN resp.generation_token_count
         WHEN 'titan' THEN plan_sum_list(list_transform(resp.results, lambda r: r.tokenCount))
+        WHEN 'anthropic' THEN plan_passes(usage).output_tokens
         ELSE usage.output_tokens
     END                                                             AS output_raw,
     CASE api
-        WHEN 'anthropic' THEN usage.cache_read_input_tokens
+        WHEN 'anthropic' THEN plan_passes(usage).cache_read_input_tokens
         WHEN 'responses' THEN usage.input_tokens_details.cached_tokens
         WHEN 'gemini' THEN usage.cachedContentTokenCount
         WHEN 'converse' THEN coalesce(usage.cacheReadInputTokens, usage.cacheReadInputTokenCount)
         ELSE coalesce(usage.prompt_tokens_details.cached_tokens, usage.prompt_cache_hit_tokens)
     END                                                             AS cached_raw,
     CASE api
-        WHEN 'anthropic' THEN usage.cache_creation_input_tokens
+        WHEN 'anthropic' THEN plan_passes(usage).cache_creation_input_tokens
         WHEN 'converse' THEN coalesce(usage.cacheWriteInputTokens, usage.cacheWriteInputTokenCount)
         WHEN 'chat' THEN usage.prompt_tokens_details.cache_write_tokens  -- OpenRouter
     END                                                             AS cache_write_raw,
@@ -216,4 +201,4 @@ SELECT
     usage.cost                                                      AS logged_cost_raw,
     coalesce(service_tier, resp.service_tier)                       AS service_tier,
     custom_id
-FROM w
+FROM u
