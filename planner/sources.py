@@ -159,7 +159,8 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source(
         "bedrock-invocation", "AWS Bedrock model-invocation logs (CloudWatch, S3, Logs Insights)",
-        _text("@message", "message", "@timestamp"), ("13_norm_bedrock",), _is_invocation_log,
+        _text("@message", "message", "@timestamp") + tuple(BEDROCK_LOG.items()),
+        ("13_norm_bedrock",), _is_invocation_log,
     ),
     Source(
         "openai-batch", "OpenAI Batch API output",

@@ -65,10 +65,13 @@ END;
 
 -- The texts of Gemini `contents` (or a `systemInstruction`), read as JSON text: each content's
 -- `parts` is a list of parts, or (as some batch inputs have it) a single part. NULL when none.
+-- (The usual shape's path first: each extraction parses the text again.)
 CREATE OR REPLACE TEMP MACRO plan_gemini_text(c) AS CASE WHEN json_valid(c) THEN nullif(
-    array_to_string(list_concat(
-        json_extract_string(c, '$[*].parts[*].text'), json_extract_string(c, '$[*].parts.text'),
-        json_extract_string(c, '$.parts[*].text'), [json_extract_string(c, '$.parts.text')]),
+    array_to_string(CASE WHEN prefix(c, '{')
+        THEN coalesce(nullif(json_extract_string(c, '$.parts[*].text'), []),
+                      [json_extract_string(c, '$.parts.text')])
+        ELSE coalesce(nullif(json_extract_string(c, '$[*].parts[*].text'), []),
+                      json_extract_string(c, '$[*].parts.text')) END,
     E'\n'), '') END;
 
 -- The sum of a list of token counts given as text, as text, missing ones 0 (Anthropic's
@@ -80,20 +83,18 @@ CREATE OR REPLACE TEMP MACRO plan_sum_list(l) AS CASE
     ELSE CAST(list_sum(list_transform(l, lambda v: coalesce(TRY_CAST(v AS DOUBLE), 0))) AS VARCHAR)
 END;
 
--- An Anthropic usage object's counts (input, output, cache reads, cache writes, as text): a
--- compaction (or advisor) response bills every pass the request made, and while its top level
--- counts only the last one, `usage.iterations` lists them all; their sums are the request's.
--- (A macro, expanded inside stage 12's `anthropic` branches: other rows never evaluate it.)
-CREATE OR REPLACE TEMP MACRO plan_passes(u) AS CASE WHEN len(u.iterations) > 0 THEN {
+-- The counts of an Anthropic usage object's passes (input, output, cache reads, cache writes, as
+-- text): a compaction (or advisor) response bills every pass the request made, and while its top
+-- level counts only the last one, `usage.iterations` lists them all; their sums are the
+-- request's. (Stage 12 evaluates it once per row that has iterations: lambdas cost even where a
+-- CASE does not take their branch.)
+CREATE OR REPLACE TEMP MACRO plan_passes(u) AS {
     'input_tokens': plan_sum_list(list_transform(u.iterations, lambda i: i.input_tokens)),
     'output_tokens': plan_sum_list(list_transform(u.iterations, lambda i: i.output_tokens)),
     'cache_read_input_tokens': plan_sum_list(list_transform(u.iterations,
         lambda i: i.cache_read_input_tokens)),
     'cache_creation_input_tokens': plan_sum_list(list_transform(u.iterations,
-        lambda i: i.cache_creation_input_tokens))}
-    ELSE {'input_tokens': u.input_tokens, 'output_tokens': u.output_tokens,
-          'cache_read_input_tokens': u.cache_read_input_tokens,
-          'cache_creation_input_tokens': u.cache_creation_input_tokens} END;
+        lambda i: i.cache_creation_input_tokens))};
 
 -- A JSON value that may have been stored as JSON text (LiteLLM writes metadata as a string).
 CREATE OR REPLACE TEMP MACRO plan_json_value(v) AS CASE

@@ -77,6 +77,11 @@ u AS (
         coalesce(req.messages, CASE WHEN prefix(req.input, '[') AND json_valid(req.input)
             THEN json_transform(req.input, getvariable('plan_messages_spec')) END) AS msgs
     FROM o
+),
+p AS (
+    -- Anthropic compaction (and advisor) responses: usage.iterations, summed (plan_passes)
+    SELECT *, CASE WHEN len(usage.iterations) > 0 THEN plan_passes(usage) END AS passes
+    FROM u
 )
 SELECT
     line_no,
@@ -95,9 +100,9 @@ SELECT
     coalesce(resp.model, resp.modelVersion, opening ->> '$.model',
              opening ->> '$.modelVersion', req.model)               AS model,
     CASE api
-        WHEN 'anthropic' THEN plan_sum_counts(plan_passes(usage).input_tokens,
-            plan_passes(usage).cache_creation_input_tokens,
-            plan_passes(usage).cache_read_input_tokens)
+        WHEN 'anthropic' THEN plan_sum_counts(coalesce(passes.input_tokens, usage.input_tokens),
+            coalesce(passes.cache_creation_input_tokens, usage.cache_creation_input_tokens),
+            coalesce(passes.cache_read_input_tokens, usage.cache_read_input_tokens))
         WHEN 'responses' THEN usage.input_tokens
         -- Gemini's prompt count includes cached content; tool-use prompts (search results,
         -- code execution) are counted beside it and billed as input
@@ -122,18 +127,18 @@ SELECT
         WHEN 'cohere' THEN usage.billed_units.output_tokens
         WHEN 'llama' THEN resp.generation_token_count
         WHEN 'titan' THEN plan_sum_list(list_transform(resp.results, lambda r: r.tokenCount))
-        WHEN 'anthropic' THEN plan_passes(usage).output_tokens
+        WHEN 'anthropic' THEN coalesce(passes.output_tokens, usage.output_tokens)
         ELSE usage.output_tokens
     END                                                             AS output_raw,
     CASE api
-        WHEN 'anthropic' THEN plan_passes(usage).cache_read_input_tokens
+        WHEN 'anthropic' THEN coalesce(passes.cache_read_input_tokens, usage.cache_read_input_tokens)
         WHEN 'responses' THEN usage.input_tokens_details.cached_tokens
         WHEN 'gemini' THEN usage.cachedContentTokenCount
         WHEN 'converse' THEN coalesce(usage.cacheReadInputTokens, usage.cacheReadInputTokenCount)
         ELSE coalesce(usage.prompt_tokens_details.cached_tokens, usage.prompt_cache_hit_tokens)
     END                                                             AS cached_raw,
     CASE api
-        WHEN 'anthropic' THEN plan_passes(usage).cache_creation_input_tokens
+        WHEN 'anthropic' THEN coalesce(passes.cache_creation_input_tokens, usage.cache_creation_input_tokens)
         WHEN 'converse' THEN coalesce(usage.cacheWriteInputTokens, usage.cacheWriteInputTokenCount)
         WHEN 'chat' THEN usage.prompt_tokens_details.cache_write_tokens  -- OpenRouter
     END                                                             AS cache_write_raw,
@@ -144,8 +149,9 @@ SELECT
     END                                                             AS reasoning_raw,
     task_type,
     team,
-    CAST(plan_has_images(msgs) OR coalesce(regexp_matches(req.contents,
-        '"mime_?[tT]ype"\s*:\s*"image/'), false) AS VARCHAR)        AS images_raw,
+    CAST(plan_has_images(msgs) OR CASE WHEN contains(req.contents, '"image/') THEN
+        regexp_matches(req.contents, '"mime_?[tT]ype"\s*:\s*"image/') ELSE false END
+    AS VARCHAR)                                                     AS images_raw,
     CAST(
         coalesce(list_sum(list_transform(msgs, lambda m: plan_tool_uses(m.tool_calls, m.content)
                                                 + coalesce(m.type = 'function_call', false)::INT)), 0)
@@ -187,7 +193,7 @@ SELECT
             resp.candidates[1].content.parts, lambda p: coalesce(p.thought, 'false') <> 'true'),
             lambda p: p.text), '')
     END, '')                                                        AS response,
-    coalesce(len(msgs), json_array_length(TRY_CAST(req.contents AS JSON)), 0) AS n_messages,
+    coalesce(len(msgs), 0)                                          AS n_messages,
     coalesce(failure, CASE WHEN json_type(resp.error) = 'OBJECT'
         THEN 'error: ' || coalesce(json_extract_string(resp.error, '$.message'),
                                    json_extract_string(resp.error, '$.type'), '?')
@@ -201,4 +207,4 @@ SELECT
     usage.cost                                                      AS logged_cost_raw,
     coalesce(service_tier, resp.service_tier)                       AS service_tier,
     custom_id
-FROM u
+FROM p

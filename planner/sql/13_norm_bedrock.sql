@@ -1,7 +1,8 @@
 -- Stage 13 (AWS Bedrock model-invocation logs): one record per invocation, as Bedrock delivers
 -- it to S3 or CloudWatch Logs, or wrapped: the `message` text of a CloudWatch Logs event
 -- (get-log-events, filter-log-events) or the `@message` column of a Logs Insights export (JSON
--- or CSV). The record (unwrapped) is parsed with plan_bedrock_spec (planner/sources.py).
+-- or CSV). Stage 15 parses a bare record with plan_bedrock_spec (planner/sources.py); a wrapped
+-- one is parsed here from its text.
 --   input   input.inputTokenCount EXCLUDES the cache counts (as Converse's inputTokens does):
 --           + cacheReadInputTokenCount + cacheWriteInputTokenCount (in `input`, or top level)
 --   output  output.outputTokenCount (0 for an embedding)
@@ -13,8 +14,20 @@ WITH b AS (
         line_problem,
         excerpt,
         "@timestamp" AS insights_ts,
-        CASE WHEN line_problem IS NULL THEN json_transform(
-            coalesce("@message", message, record), getvariable('plan_bedrock_spec')) END AS r
+        CASE
+            WHEN line_problem IS NOT NULL THEN NULL
+            -- wrapped: the record is the text of `message` / `@message`, parsed here
+            WHEN schemaType IS NULL AND coalesce("@message", message) IS NOT NULL
+                THEN json_transform(coalesce("@message", message),
+                                    getvariable('plan_bedrock_spec'))
+            -- bare: stage 15 parsed it already (the fields of plan_bedrock_spec, in its order)
+            ELSE {'schemaType': schemaType, 'timestamp': "timestamp", 'requestId': requestId,
+                  'operation': operation, 'modelId': modelId, 'errorCode': errorCode,
+                  'requestMetadata': requestMetadata,
+                  'cacheReadInputTokenCount': cacheReadInputTokenCount,
+                  'cacheWriteInputTokenCount': cacheWriteInputTokenCount,
+                  'input': "input", 'output': "output"}
+        END AS r
     FROM stage
 ),
 f AS (
