@@ -76,6 +76,8 @@ API = "12_norm_api"  # the shared stage for request/response bodies of the OpenA
 
 # The parts of an API request and response body stage 12 reads, as json_transform structures:
 # parsed once per line into typed fields (every extra `->>` on a JSON value parses it again).
+# Keys only some vendors' bodies have are read as JSON and parsed where present: every typed
+# field costs every line its share of the parse, JSON that is absent costs nothing.
 # The union of OpenAI Chat Completions, OpenAI Responses, Anthropic Messages and Gemini
 # generateContent; a key a body
 # lacks is NULL. Values of an unexpected type are NULL too (json_transform is lenient), which is
@@ -93,8 +95,7 @@ USAGE = {
     "billed_units": {"input_tokens": V, "output_tokens": V},  # Cohere v2
     "completion_tokens_details": {"reasoning_tokens": V},
     "output_tokens_details": {"reasoning_tokens": V},
-    "iterations": [{"input_tokens": V, "output_tokens": V, "cache_read_input_tokens": V,
-                    "cache_creation_input_tokens": V}],  # Anthropic compaction passes
+    "iterations": J,  # Anthropic compaction passes (JSON: rare, read only where present)
     # Gemini / Vertex AI usageMetadata
     "promptTokenCount": V, "candidatesTokenCount": V, "cachedContentTokenCount": V,
     "thoughtsTokenCount": V, "toolUsePromptTokenCount": V,
@@ -114,13 +115,12 @@ BODY = {
     "content": [{"type": V, "text": V}],  # anthropic
     "output": [{"type": V, "content": [{"type": V, "text": V}]}],  # responses
     # Gemini / Vertex AI generateContent
-    "usageMetadata": USAGE, "modelVersion": V, "responseId": V, "createTime": V,
-    "candidates": [{"content": {"parts": [{"text": V, "thought": V, "functionCall": J}]}}],
+    "usageMetadata": J, "modelVersion": V, "responseId": V, "createTime": V, "candidates": J,
     "promptFeedback": {"blockReason": V},
     # Bedrock InvokeModel bodies of Meta Llama and Amazon Titan text models
     "prompt_token_count": V, "generation_token_count": V, "generation": V,
-    "inputTextTokenCount": V, "results": [{"tokenCount": V, "outputText": V}],
-    "message": {"content": [{"type": V, "text": V}], "tool_calls": TOOL_CALLS},  # Cohere v2
+    "inputTextTokenCount": V, "results": J,
+    "message": J,  # Cohere v2
 }
 ATTRIBUTES = [{"key": V, "value": {"stringValue": V, "intValue": V, "doubleValue": V,
                                    "boolValue": V}}]

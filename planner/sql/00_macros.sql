@@ -86,15 +86,14 @@ END;
 -- The counts of an Anthropic usage object's passes (input, output, cache reads, cache writes, as
 -- text): a compaction (or advisor) response bills every pass the request made, and while its top
 -- level counts only the last one, `usage.iterations` lists them all; their sums are the
--- request's. (Stage 12 evaluates it once per row that has iterations: lambdas cost even where a
--- CASE does not take their branch.)
+-- request's. (`iterations` is JSON: stage 12 evaluates this once per row that has it.)
 CREATE OR REPLACE TEMP MACRO plan_passes(u) AS {
-    'input_tokens': plan_sum_list(list_transform(u.iterations, lambda i: i.input_tokens)),
-    'output_tokens': plan_sum_list(list_transform(u.iterations, lambda i: i.output_tokens)),
-    'cache_read_input_tokens': plan_sum_list(list_transform(u.iterations,
-        lambda i: i.cache_read_input_tokens)),
-    'cache_creation_input_tokens': plan_sum_list(list_transform(u.iterations,
-        lambda i: i.cache_creation_input_tokens))};
+    'input_tokens': plan_sum_list(json_extract_string(u.iterations, '$[*].input_tokens')),
+    'output_tokens': plan_sum_list(json_extract_string(u.iterations, '$[*].output_tokens')),
+    'cache_read_input_tokens': plan_sum_list(
+        json_extract_string(u.iterations, '$[*].cache_read_input_tokens')),
+    'cache_creation_input_tokens': plan_sum_list(
+        json_extract_string(u.iterations, '$[*].cache_creation_input_tokens'))};
 
 -- A JSON value that may have been stored as JSON text (LiteLLM writes metadata as a string).
 CREATE OR REPLACE TEMP MACRO plan_json_value(v) AS CASE

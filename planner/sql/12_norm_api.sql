@@ -64,7 +64,8 @@ u AS (
             ELSE 'chat'
         END AS api,
         CASE
-            WHEN events IS NULL THEN coalesce(resp.usage, resp.usageMetadata)
+            WHEN events IS NULL THEN coalesce(resp.usage, CASE WHEN resp.usageMetadata IS NOT NULL
+                THEN json_transform(resp.usageMetadata, getvariable('plan_usage_spec')) END)
             WHEN start_event IS NOT NULL THEN json_transform(json_merge_patch(
                 json_extract(opening, '$.usage'),
                 coalesce(json_extract(list_filter(events, lambda e:
@@ -80,7 +81,8 @@ u AS (
 ),
 p AS (
     -- Anthropic compaction (and advisor) responses: usage.iterations, summed (plan_passes)
-    SELECT *, CASE WHEN len(usage.iterations) > 0 THEN plan_passes(usage) END AS passes
+    SELECT *, CASE WHEN json_array_length(usage.iterations) > 0 THEN plan_passes(usage) END
+        AS passes
     FROM u
 )
 SELECT
@@ -126,7 +128,7 @@ SELECT
         WHEN 'converse' THEN usage.outputTokens
         WHEN 'cohere' THEN usage.billed_units.output_tokens
         WHEN 'llama' THEN resp.generation_token_count
-        WHEN 'titan' THEN plan_sum_list(list_transform(resp.results, lambda r: r.tokenCount))
+        WHEN 'titan' THEN plan_sum_list(json_extract_string(resp.results, '$[*].tokenCount'))
         WHEN 'anthropic' THEN coalesce(passes.output_tokens, usage.output_tokens)
         ELSE usage.output_tokens
     END                                                             AS output_raw,
@@ -159,9 +161,8 @@ SELECT
             coalesce(len(c.message.tool_calls), 0))), 0)
         + coalesce(len(list_filter(resp.output, lambda o: o.type = 'function_call')), 0)
         + coalesce(len(list_filter(resp.content, lambda c: c.type = 'tool_use')), 0)
-        + coalesce(len(resp.message.tool_calls), 0)
-        + coalesce(len(list_filter(resp.candidates[1].content.parts,
-            lambda p: p.functionCall IS NOT NULL)), 0)
+        + coalesce(json_array_length(resp.message, '$.tool_calls'), 0)  -- Cohere
+        + coalesce(len(json_extract(resp.candidates, '$[0].content.parts[*].functionCall')), 0)
     AS VARCHAR)                                                     AS tool_calls_raw,
     coalesce(len(req.tools), 0) > 0                                 AS defines_tools,
     coalesce(
@@ -184,14 +185,14 @@ SELECT
             lambda o: list_transform(o.content, lambda c: c.text))), '')
         WHEN api = 'anthropic' THEN array_to_string(list_transform(
             list_filter(resp.content, lambda c: c.type = 'text'), lambda c: c.text), '')
-        WHEN api = 'cohere' THEN array_to_string(list_transform(
-            list_filter(resp.message.content, lambda c: c.type = 'text'), lambda c: c.text), '')
+        WHEN api = 'cohere' THEN array_to_string(
+            json_extract_string(resp.message, '$.content[*].text'), '')
         WHEN api = 'llama' THEN resp.generation
-        WHEN api = 'titan' THEN array_to_string(list_transform(resp.results,
-            lambda r: r.outputText), '')
-        WHEN api = 'gemini' THEN array_to_string(list_transform(list_filter(
-            resp.candidates[1].content.parts, lambda p: coalesce(p.thought, 'false') <> 'true'),
-            lambda p: p.text), '')
+        WHEN api = 'titan' THEN array_to_string(
+            json_extract_string(resp.results, '$[*].outputText'), '')
+        -- (thought summaries included: only read to count a missing output, which Gemini has)
+        WHEN api = 'gemini' THEN array_to_string(
+            json_extract_string(resp.candidates, '$[0].content.parts[*].text'), '')
     END, '')                                                        AS response,
     coalesce(len(msgs), 0)                                          AS n_messages,
     coalesce(failure, CASE WHEN json_type(resp.error) = 'OBJECT'
