@@ -115,7 +115,8 @@ BODY = {
     "content": [{"type": V, "text": V}],  # anthropic
     "output": [{"type": V, "content": [{"type": V, "text": V}]}],  # responses
     # Gemini / Vertex AI generateContent
-    "usageMetadata": J, "modelVersion": V, "responseId": V, "createTime": V, "candidates": J,
+    "usageMetadata": J, "modelVersion": V, "responseId": V, "createTime": V,
+    "candidates": [{"content": {"parts": [{"functionCall": J}]}}],  # (text: the usage counts it)
     "promptFeedback": {"blockReason": V},
     # Bedrock InvokeModel bodies of Meta Llama and Amazon Titan text models
     "prompt_token_count": V, "generation_token_count": V, "generation": V,
@@ -136,7 +137,11 @@ BEDROCK_LOG = {
     "errorCode": V, "requestMetadata": J, **CACHE_COUNTS,
     "input": {"inputTokenCount": V, **CACHE_COUNTS,
               "inputBodyJson": {**REQUEST, "inputText": V, "prompt": V, "toolConfig": J}},
-    "output": {"outputTokenCount": V, "outputBodyJson": J},
+    "output": {"outputTokenCount": V, "outputBodyJson": {
+        # the reply: Converse / Nova, Anthropic, Llama, Titan; an embedding has no output count
+        "output": {"message": {"content": [{"text": V, "toolUse": {"toolUseId": V}}]}},
+        "content": [{"type": V, "text": V}], "generation": V, "results": [{"outputText": V}],
+        "embedding": V, "embeddings": V}},
 }
 SPECS = {"plan_otlp_spec": OTLP, "plan_body_spec": BODY, "plan_request_spec": REQUEST,
          "plan_usage_spec": USAGE, "plan_bedrock_spec": BEDROCK_LOG,

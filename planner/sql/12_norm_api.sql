@@ -162,7 +162,8 @@ SELECT
         + coalesce(len(list_filter(resp.output, lambda o: o.type = 'function_call')), 0)
         + coalesce(len(list_filter(resp.content, lambda c: c.type = 'tool_use')), 0)
         + coalesce(json_array_length(resp.message, '$.tool_calls'), 0)  -- Cohere
-        + coalesce(len(json_extract(resp.candidates, '$[0].content.parts[*].functionCall')), 0)
+        + coalesce(len(list_filter(resp.candidates[1].content.parts,
+            lambda p: p.functionCall IS NOT NULL)), 0)
     AS VARCHAR)                                                     AS tool_calls_raw,
     coalesce(len(req.tools), 0) > 0                                 AS defines_tools,
     coalesce(
@@ -190,9 +191,7 @@ SELECT
         WHEN api = 'llama' THEN resp.generation
         WHEN api = 'titan' THEN array_to_string(
             json_extract_string(resp.results, '$[*].outputText'), '')
-        -- (thought summaries included: only read to count a missing output, which Gemini has)
-        WHEN api = 'gemini' THEN array_to_string(
-            json_extract_string(resp.candidates, '$[0].content.parts[*].text'), '')
+        -- (Gemini's reply text is not read: its usage always counts the output)
     END, '')                                                        AS response,
     coalesce(len(msgs), 0)                                          AS n_messages,
     coalesce(failure, CASE WHEN json_type(resp.error) = 'OBJECT'

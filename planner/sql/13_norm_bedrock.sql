@@ -49,23 +49,23 @@ SELECT
     r.requestMetadata ->> '$.workload'                             AS workload_tag,
     r.modelId                                                      AS model,
     plan_sum_counts(r.input.inputTokenCount, reads, writes)        AS input_raw,
-    coalesce(r.output.outputTokenCount, CASE WHEN json_exists(body, '$.embedding')
-        OR json_exists(body, '$.embeddings') THEN '0' END)         AS output_raw,
+    coalesce(r.output.outputTokenCount, CASE WHEN body.embedding IS NOT NULL
+        OR body.embeddings IS NOT NULL THEN '0' END)               AS output_raw,
     reads                                                          AS cached_raw,
     writes                                                         AS cache_write_raw,
     NULL::VARCHAR                                                  AS reasoning_raw,
     r.requestMetadata ->> '$.task_type'                            AS task_type,
     r.requestMetadata ->> '$.team'                                 AS team,
     CAST(plan_has_images(req.messages) AS VARCHAR)                 AS images_raw,
-    CAST(coalesce(len(list_filter(json_extract(body, '$.output.message.content[*]'),
-            lambda c: json_exists(c, '$.toolUse'))), 0)  -- Converse
-        + coalesce(len(list_filter(json_extract_string(body, '$.content[*].type'),
-            lambda t: t = 'tool_use')), 0) AS VARCHAR)             AS tool_calls_raw,  -- Anthropic
+    CAST(coalesce(len(list_filter(body.output.message.content,  -- Converse
+            lambda c: c.toolUse IS NOT NULL)), 0)
+        + coalesce(len(list_filter(body.content, lambda c: c.type = 'tool_use')), 0)  -- Anthropic
+    AS VARCHAR)                                                    AS tool_calls_raw,
     coalesce(len(req.tools), 0) > 0 OR req.toolConfig IS NOT NULL  AS defines_tools,
     coalesce(plan_system_text(req.messages), plan_content_text(req.system)) AS system_prompt,
     coalesce(plan_prompt_text(req.messages), req.inputText, req.prompt) AS prompt,
-    coalesce(body ->> '$.output.message.content[0].text', body ->> '$.content[0].text',
-             body ->> '$.generation', body ->> '$.results[0].outputText') AS response,
+    coalesce(body.output.message.content[1].text, body.content[1].text, body.generation,
+             body.results[1].outputText)                           AS response,
     coalesce(len(req.messages), 0)                                 AS n_messages,
     CASE WHEN r.errorCode IS NOT NULL THEN 'error: ' || r.errorCode END AS failure,
     NULL::VARCHAR                                                  AS logged_cost_raw,
