@@ -116,7 +116,8 @@ BODY = {
     "output": [{"type": V, "content": [{"type": V, "text": V}]}],  # responses
     # Gemini / Vertex AI generateContent
     "usageMetadata": J, "modelVersion": V, "responseId": V, "createTime": V,
-    "candidates": [{"content": {"parts": [{"functionCall": J}]}}],  # (text: the usage counts it)
+    "candidates": [{"finishReason": V,  # (text not read: the usage counts it)
+                    "content": {"parts": [{"functionCall": J}]}}],
     "promptFeedback": {"blockReason": V},
     # Bedrock InvokeModel bodies of Meta Llama and Amazon Titan text models
     "prompt_token_count": V, "generation_token_count": V, "generation": V,

@@ -507,3 +507,22 @@ def test_deepseek_cache_hits_without_prompt_tokens_details(tmp_path):
     got, _ = plan_totals(path)
     want = sum(json.loads(x)["response_body"]["usage"]["prompt_cache_hit_tokens"] for x in lines)
     assert got["cached"] == want > 0
+
+
+def test_a_gemini_stream_logged_chunk_by_chunk_counts_once(tmp_path):
+    """The chunks of a real Gemini stream, one per line, each with the `timestamp` a log adds
+    beside it (Gemini API chunks carry no time): only the last (with its finishReason) is the
+    request; the others are rejected with that reason."""
+    [rec] = [json.loads(x) for x in (REAL / "gemini_vcr.derived.jsonl").read_text(
+        encoding="utf-8").splitlines()
+        if json.loads(x)["source_file"] == "test_code_execution_stream.yaml"]
+    chunks = sse_events(rec["response_body"])
+    assert len(chunks) == 6 and "finishReason" in chunks[-1]["candidates"][0]
+    path = tmp_path / "chunks.jsonl"
+    path.write_text("".join(json.dumps({"timestamp": "2026-02-01T00:00:00Z", **c}) + "\n"
+                            for c in chunks), encoding="utf-8")
+    want = zero()
+    add_gemini(want, chunks[-1]["usageMetadata"])
+    got, [f] = plan_totals(path)
+    assert (f.source, f.accepted, f.rejected) == ("gemini", 1, len(chunks) - 1)
+    assert got == want

@@ -87,7 +87,12 @@ p AS (
 )
 SELECT
     line_no,
-    line_problem,
+    -- A Gemini stream logged chunk by chunk: only its last chunk (the one with a finishReason,
+    -- as every whole response has) carries the request's usage; the others are not requests.
+    coalesce(line_problem, CASE WHEN api = 'gemini' AND events IS NULL
+        AND resp.candidates[1].finishReason IS NULL AND len(resp.candidates) > 0
+        THEN 'a Gemini stream chunk before the last (the last chunk counts the request)'
+    END)                                                            AS line_problem,
     excerpt,
     coalesce(request_id, resp.id, resp.responseId, opening ->> '$.id',
              opening ->> '$.responseId')                           AS request_id,
