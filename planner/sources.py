@@ -245,6 +245,11 @@ SOURCES: tuple[Source, ...] = (
           lambda r: r.get("object") == "chat.completion" and "usage" in r),
     _bare("gemini", "Gemini / Vertex AI generateContent responses",
           lambda r: "usageMetadata" in r and ("candidates" in r or "modelVersion" in r)),
+    _bare("bedrock-response", "AWS Bedrock Converse / InvokeModel (Llama, Titan) responses",
+          lambda r: (_is_dict(r.get("usage")) and "inputTokens" in r["usage"])  # type: ignore[operator]
+          or "prompt_token_count" in r or "inputTextTokenCount" in r),
+    _bare("cohere-chat", "Cohere v2 chat responses",
+          lambda r: _is_dict(r.get("usage")) and "billed_units" in r["usage"]),  # type: ignore[operator]
     Source(
         "canonical", "plan's canonical record",
         _text(

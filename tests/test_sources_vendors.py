@@ -526,3 +526,32 @@ def test_a_gemini_stream_logged_chunk_by_chunk_counts_once(tmp_path):
     got, [f] = plan_totals(path)
     assert (f.source, f.accepted, f.rejected) == ("gemini", 1, len(chunks) - 1)
     assert got == want
+
+
+@pytest.mark.parametrize(("name", "source"), [
+    ("bedrock_openllmetry.derived.jsonl", "bedrock-response"),
+    ("bedrock_converse_pydantic_ai.derived.jsonl", "bedrock-response"),
+    ("cohere_vcr.derived.jsonl", "cohere-chat"),
+])
+def test_bare_bedrock_and_cohere_responses_are_detected(tmp_path, name, source):
+    """The real response bodies alone, one per line, with the `timestamp` a log adds beside
+    them (these APIs' bodies carry none)."""
+    bodies = [r["response_body"] for r in (json.loads(x) for x in (REAL / name).read_text(
+        encoding="utf-8").splitlines()) if r["status"] < 400]
+    if source == "cohere-chat":
+        bodies = [b for b in bodies if "billed_units" in b["usage"]]
+        want = zero()
+        for b in bodies:
+            add(want, input=b["usage"]["billed_units"]["input_tokens"],
+                output=b["usage"]["billed_units"]["output_tokens"])
+    else:
+        bodies = [b for b in bodies if "type" not in b and bedrock_usage(b)]  # Anthropic: its own
+        want = zero()
+        for b in bodies:
+            add(want, **bedrock_usage(b))
+    path = tmp_path / "bodies.jsonl"
+    path.write_text("".join(json.dumps({"timestamp": "2026-02-01T00:00:00Z", **b}) + "\n"
+                            for b in bodies), encoding="utf-8")
+    got, [f] = plan_totals(path)
+    assert (f.source, f.rejected) == (source, 0) and len(bodies) >= 3
+    assert got == want
