@@ -64,6 +64,14 @@ def _is_dict(value: object) -> bool:
     return isinstance(value, dict)
 
 
+def _holds_invocation_logs(r: Record) -> bool:
+    """A CloudWatch Logs document of many events (filter-log-events output, a subscription's
+    DATA_MESSAGE) whose first events include a Bedrock invocation record."""
+    events = r.get("events", r.get("logEvents"))
+    return isinstance(events, list) and any(
+        _is_dict(e) and _is_invocation_log(e) for e in events[:5])
+
+
 def _is_invocation_log(r: Record) -> bool:
     """A Bedrock invocation record, bare or as the `message` of a CloudWatch event / the
     `@message` of a Logs Insights export row."""
@@ -144,6 +152,7 @@ BEDROCK_LOG = {
         "content": [{"type": V, "text": V}], "generation": V, "results": [{"outputText": V}],
         "embedding": V, "embeddings": V}},
 }
+BEDROCK_COLUMNS = (("@message", V), ("message", V), ("@timestamp", V), *BEDROCK_LOG.items())
 SPECS = {"plan_otlp_spec": OTLP, "plan_body_spec": BODY, "plan_request_spec": REQUEST,
          "plan_usage_spec": USAGE, "plan_bedrock_spec": BEDROCK_LOG,
          "plan_messages_spec": MESSAGES}
@@ -165,8 +174,12 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source(
         "bedrock-invocation", "AWS Bedrock model-invocation logs (CloudWatch, S3, Logs Insights)",
-        _text("@message", "message", "@timestamp") + tuple(BEDROCK_LOG.items()),
-        ("13_norm_bedrock",), _is_invocation_log,
+        BEDROCK_COLUMNS, ("13_norm_bedrock",), _is_invocation_log,
+    ),
+    Source(
+        "cloudwatch-events", "CloudWatch Logs events holding Bedrock invocation logs",
+        BEDROCK_COLUMNS, ("13_norm_bedrock",), _holds_invocation_logs,
+        split="14_split_cloudwatch",
     ),
     Source(
         "openai-batch", "OpenAI Batch API output",

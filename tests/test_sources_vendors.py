@@ -555,3 +555,29 @@ def test_bare_bedrock_and_cohere_responses_are_detected(tmp_path, name, source):
     got, [f] = plan_totals(path)
     assert (f.source, f.rejected) == (source, 0) and len(bodies) >= 3
     assert got == want
+
+
+def test_bedrock_invocation_logs_in_cloudwatch_event_documents(tmp_path):
+    """The same records as `aws logs filter-log-events` prints them ({events: [...]}, one JSON
+    document) and as a subscription delivers them (DATA_MESSAGE lines with logEvents), with an
+    event that is not an invocation record beside them (skipped, not read)."""
+    records = invocation_records()
+    events = [{"logStreamName": "aws/bedrock/modelinvocations", "timestamp": 1_700_000_000_000 + n,
+               "message": json.dumps(r), "ingestionTime": 1_700_000_000_500 + n,
+               "eventId": str(n)} for n, r in enumerate(records)]
+    other = {"timestamp": 1_700_000_000_000, "message": "START RequestId: 1", "eventId": "x"}
+    cli = tmp_path / "filter-log-events.json"
+    cli.write_text(json.dumps({"events": [*events, other], "searchedLogStreams": []}, indent=2),
+                   encoding="utf-8")
+    half = len(events) // 2
+    sub = tmp_path / "subscription.jsonl"
+    sub.write_text("".join(json.dumps({"messageType": "DATA_MESSAGE", "owner": "123456789012",
+                                       "logGroup": "/aws/bedrock/modelinvocations",
+                                       "logEvents": part}) + "\n"
+                           for part in (events[:half], [other, *events[half:]])),
+                   encoding="utf-8")
+    want = invocation_totals(records)
+    for path in (cli, sub):
+        got, [f] = plan_totals(path)
+        assert (f.source, f.rejected, f.skipped) == ("cloudwatch-events", 0, 1), path.name
+        assert got == want, path.name
