@@ -581,3 +581,16 @@ def test_bedrock_invocation_logs_in_cloudwatch_event_documents(tmp_path):
         got, [f] = plan_totals(path)
         assert (f.source, f.rejected, f.skipped) == ("cloudwatch-events", 0, 1), path.name
         assert got == want, path.name
+
+
+# --- Mistral: OpenAI accounting, cache hits in prompt_tokens_details.cached_tokens -----------
+
+def test_mistral_cache_hits():
+    want = zero()
+    for line in (REAL / "mistral_vcr.derived.jsonl").read_text(encoding="utf-8").splitlines():
+        u = json.loads(line)["response_body"]["usage"]
+        add(want, input=u["prompt_tokens"], output=u["completion_tokens"],
+            cached=u["prompt_tokens_details"]["cached_tokens"])
+    got, [f] = plan_totals(REAL / "mistral_vcr.derived.jsonl")
+    assert (f.source, f.rejected) == ("http-capture", 0)
+    assert got == want and want["cached"] == 224
