@@ -17,6 +17,7 @@ from rich.console import Console
 from cli import pricing_cmd, render_ci, render_html, render_table
 from cli.errors import EXIT_CODES_HELP, ExitCode, reported
 from planner import gate, pipeline
+from planner.column_map import ColumnMap
 from planner.diff import Diff, diff_reports
 from planner.export import GroupBy
 from planner.formats import (
@@ -32,7 +33,7 @@ from planner.gate import CheckResult, Thresholds
 from planner.ingest import IngestOptions
 from planner.report import Report
 from planner.settings import Settings
-from planner.sources import SOURCES, ColumnMap
+from planner.sources import SOURCES
 
 app = typer.Typer(
     help="Classify LLM workloads as capability-bound or cost-bound and project monthly spend "

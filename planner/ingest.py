@@ -21,10 +21,11 @@ from typing import NamedTuple
 import duckdb
 
 from planner import db
+from planner.column_map import ColumnMap
 from planner.discover import discover as discover_files
 from planner.errors import InputError
 from planner.readers import reader_for
-from planner.sources import SPECS, ColumnMap, Source, detect
+from planner.sources import SPECS, Source, detect
 
 PARSER_VERSION = 6
 # Longest line read. Larger values slow DuckDB's CSV reader for every file (bigger buffers):
@@ -150,8 +151,12 @@ def _store(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Sour
     run_script(con, db.sql("14_numbered" if source.numbered else "14_streamed"), {})
     con.execute(db.sql("15_stage"))
     for stage in source.stages:
-        con.execute(options.column_map.records_sql() if stage == "mapped" and options.column_map
-                    else db.sql(stage))
+        if stage == "mapped" and options.column_map:
+            for name, value in options.column_map.variables().items():
+                con.execute(f"SET VARIABLE {name} = ?", [value])  # names: plan_map_<field>
+            con.execute(options.column_map.records_sql())
+        else:
+            con.execute(db.sql(stage))
     con.execute("BEGIN")
     try:
         _forget(con, key.path)

@@ -11,9 +11,8 @@ that map them onto plan's canonical columns (README "Log sources" has the table)
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +47,9 @@ def _text(*keys: str) -> tuple[tuple[str, object], ...]:
 
 def _json(*keys: str) -> tuple[tuple[str, object], ...]:
     return tuple((k, "JSON") for k in keys)
+
+
+json_columns = _json  # (planner/column_map.py reads mapped records' top-level keys as JSON)
 
 
 def _has(*keys: str) -> Callable[[Record], bool]:
@@ -297,64 +299,3 @@ def detect(
 
 def _first_match(record: Record) -> Source:
     return next(s for s in SOURCES if s.matches(record))
-
-
-# --- column mapping (--map canonical=source.path) for in-house logs ---------------------------
-
-MAPPABLE = (
-    "timestamp", "request_id", "workload", "model", "input_tokens", "output_tokens",
-    "cached_input_tokens", "cache_write_tokens", "reasoning_tokens", "task_type", "team",
-    "has_images", "tool_calls", "system_prompt", "prompt", "response",
-)
-_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*(\.[A-Za-z_][A-Za-z0-9_\-]*|\[\d+\])*$")
-
-
-@dataclass(frozen=True)
-class ColumnMap:
-    """canonical field -> path in the record (`usage.prompt_tokens`, `messages[0].content`)."""
-
-    fields: tuple[tuple[str, str], ...]
-
-    @classmethod
-    def parse(cls, items: Sequence[str]) -> ColumnMap:
-        fields: dict[str, str] = {}
-        for item in items:
-            canonical, sep, path = (part.strip() for part in item.partition("="))
-            if not sep or not path:
-                raise InputError(f"--map {item}: expected canonical=source.path")
-            if canonical not in MAPPABLE:
-                raise InputError(f"--map {item}: '{canonical}' is not a canonical field",
-                                 hint="fields: " + ", ".join(MAPPABLE))
-            if not _PATH.match(path):
-                raise InputError(f"--map {item}: '{path}' is not a field path",
-                                 hint="letters, digits, _ and -, joined by . or [N]")
-            fields[canonical] = path
-        return cls(tuple(sorted(fields.items())))
-
-    def source(self) -> Source:
-        """A canonical source that reads each mapped path's top-level key as JSON."""
-        tops = sorted({_top(p) for _, p in self.fields} | {"metadata"})
-        return Source("mapped", "column mapping (--map)", _json(*tops),
-                      ("mapped", "10_norm_canonical"), lambda r: True)
-
-    def records_sql(self) -> str:
-        """The `records` view for stage 10: canonical names read from the mapped paths.
-
-        Built only from MAPPABLE names and paths that matched _PATH (no quotes can occur).
-        """
-        mapped = dict(self.fields)
-        cols = []
-        for name in MAPPABLE:
-            path = mapped.get(name)
-            if path is None:
-                cols.append(f"NULL::VARCHAR AS {name}")
-            else:
-                top = _top(path)
-                cols.append(f"json_extract_string(\"{top}\", '${path[len(top):]}') AS {name}")
-        cols += ["NULL::VARCHAR AS service_tier", "metadata"]
-        return ("CREATE OR REPLACE TEMP VIEW records AS SELECT line_no, line_problem, excerpt, "
-                + ", ".join(cols) + " FROM stage")
-
-
-def _top(path: str) -> str:
-    return re.split(r"[.\[]", path, maxsplit=1)[0]

@@ -7,6 +7,7 @@ input includes cache reads and writes, output includes reasoning)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -594,3 +595,54 @@ def test_mistral_cache_hits():
     got, [f] = plan_totals(REAL / "mistral_vcr.derived.jsonl")
     assert (f.source, f.rejected) == ("http-capture", 0)
     assert got == want and want["cached"] == 224
+
+
+# --- --map expressions: sums, defaults, constants, a time unit --------------------------------
+
+def test_map_expressions_read_bedrock_bodies_like_the_source(tmp_path):
+    """The real Converse bodies, each under an in-house envelope ({ts in ms, resp}): a column
+    map adds the cache counts back (Converse's inputTokens excludes them), defaults missing ones
+    to 0, names the model by a constant and reads epoch milliseconds."""
+    from planner.column_map import ColumnMap
+    from planner.ingest import IngestOptions
+
+    bodies = [r["response_body"] for r in (json.loads(x) for x in (
+        REAL / "bedrock_converse_pydantic_ai.derived.jsonl").read_text(
+        encoding="utf-8").splitlines()) if r["status"] < 400]
+    path = tmp_path / "inhouse.jsonl"
+    path.write_text("".join(json.dumps({"ts": 1_769_904_000_000 + n, "resp": b}) + "\n"
+                            for n, b in enumerate(bodies)), encoding="utf-8")
+    mapping = ColumnMap.parse([
+        "timestamp=ts:ms", "model='us.amazon.nova-lite-v1:0'",
+        "input_tokens=resp.usage.inputTokens+resp.usage.cacheReadInputTokens"
+        "+resp.usage.cacheWriteInputTokens",
+        "output_tokens=resp.usage.outputTokens",
+        "cached_input_tokens=resp.usage.cacheReadInputTokens|0",
+        "cache_write_tokens=resp.usage.cacheWriteInputTokens|0"])
+    want = zero()
+    for b in bodies:
+        add(want, **bedrock_usage(b))
+    con = db.connect(":memory:")
+    [f] = ingest.ingest(con, [path], IngestOptions(column_map=mapping))
+    got = con.execute(
+        "SELECT count(*), sum(input_tokens), sum(output_tokens), sum(cached_input_tokens), "
+        "sum(cache_write_tokens), sum(reasoning_tokens) FROM requests").fetchone()
+    assert (f.source, f.rejected) == ("mapped", 0)
+    assert dict(zip(KEYS, got, strict=True)) == want
+    assert con.execute("SELECT min(ts), any_value(model) FROM requests").fetchone() == (
+        datetime(2026, 2, 1, 0, 0), "us.amazon.nova-lite-v1:0")
+
+
+@pytest.mark.parametrize(("item", "reason"), [
+    ("timestamp=ts:hours", "unknown time unit 'hours'"),
+    ("model=a+b", "only counts can be sums"),
+    ("input_tokens=usage.in|lots", "the default 'lots' is not a number"),
+    ("input_tokens=usage.in+x;drop", "'x;drop' is not a field path"),
+])
+def test_map_expressions_that_do_not_parse_are_refused(item, reason):
+    from planner.column_map import ColumnMap
+    from planner.errors import InputError
+
+    with pytest.raises(InputError, match=reason) as err:
+        ColumnMap.parse([item])
+    assert f"field '{item.split('=')[0]}'" in str(err.value)
