@@ -122,8 +122,9 @@ TraceStartOpt = Annotated[str | None, typer.Option(
     "--trace-start", help="Time zero of traces timed as offsets (Mooncake); default "
     "1970-01-01T00:00:00Z.", parser=_instant)]
 MapOpt = Annotated[list[str] | None, typer.Option(
-    "--map", help="canonical=source.path for in-house logs (repeatable), e.g. "
-    "--map input_tokens=usage.in --map timestamp=ts.")]
+    "--map", help="canonical=EXPR for in-house logs (repeatable): a path, a sum of paths, a "
+    "|default, a 'constant', a time unit; e.g. --map input_tokens=usage.in+usage.cached "
+    "--map timestamp=ts:ms.")]
 RecursiveOpt = Annotated[bool, typer.Option(
     "--recursive/--no-recursive", help="Read directories' subfolders too (hidden ones and files "
     "that are not logs are skipped and counted).")]
