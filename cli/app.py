@@ -37,6 +37,7 @@ from cli.options import (
     PriceAt,
     PriceAtOpt,
     PricingOpt,
+    RecursiveOpt,
     ReportFormat,
     RulesOpt,
     ScenarioFileOpt,
@@ -50,6 +51,7 @@ from cli.options import (
     instant,
 )
 from planner import gate, pipeline
+from planner.column_map import ColumnMap
 from planner.diff import Diff, diff_reports
 from planner.export import GroupBy
 from planner.formats import (
@@ -66,7 +68,6 @@ from planner.ingest import IngestOptions
 from planner.report import Report
 from planner.settings import Settings
 from planner.signals import DEFAULT_PER_WORKLOAD
-from planner.sources import ColumnMap
 
 app = typer.Typer(
     help="Classify LLM workloads as capability-bound or cost-bound and project monthly spend "
@@ -90,7 +91,7 @@ def _plan() -> None:
 
 def _reading(
     source: str | None, model: str | None, workload: str | None, trace_start: object,
-    maps: list[str] | None, time_bounds: str | None = None,
+    maps: list[str] | None, time_bounds: str | None = None, recursive: bool = True,
 ) -> IngestOptions:
     with reported():
         column_map = ColumnMap.parse(maps) if maps else None
@@ -100,7 +101,7 @@ def _reading(
     return IngestOptions(source=source, model=model, workload=workload,
                          trace_start=trace_start,  # type: ignore[arg-type]  # parsed
                          column_map=column_map, not_before=instant(low or None),
-                         not_after=instant(high or None))
+                         not_after=instant(high or None), recursive=recursive)
 
 
 def _options(
@@ -181,6 +182,7 @@ def analyze(
     trace_start: TraceStartOpt = None,
     time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
+    recursive: RecursiveOpt = True,
 ) -> None:
     """Ingest request logs, label workloads and project monthly spend per scenario.
 
@@ -188,7 +190,8 @@ def analyze(
     fmt = output_format or _format_of(output)
     options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
                        utilization, min_replicas,
-                       _reading(source, model, workload, trace_start, maps, time_bounds), price_at,
+                       _reading(source, model, workload, trace_start, maps, time_bounds,
+                                recursive), price_at,
                        scenario_file, growth, months, budget, onprem_mode, batch_workload,
                        text_sample)
     report = _run(logs, options, fmt is ReportFormat.table)
@@ -228,12 +231,13 @@ def baseline(
     trace_start: TraceStartOpt = None,
     time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
+    recursive: RecursiveOpt = True,
 ) -> None:
     """Write the JSON report of LOGS as the baseline `plan check` compares against."""
     report = _run(logs, _options(db, pricing, rules, overrides, frontier, distilled,
                                  escalation, reading=_reading(source, model, workload,
                                                               trace_start, maps,
-                                                              time_bounds),
+                                                              time_bounds, recursive),
                                  price_at=price_at, scenario_file=scenario_file,
                                  text_sample=text_sample), False)
     output.write_text(to_json(report), encoding="utf-8")
@@ -276,6 +280,7 @@ def check(
     trace_start: TraceStartOpt = None,
     time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
+    recursive: RecursiveOpt = True,
 ) -> None:
     """Analyse LOGS and compare with a baseline; exit 1 when a threshold is crossed.
 
@@ -295,7 +300,8 @@ def check(
             max_rejected_pct=Decimal(max_rejected_pct),
         )
     options = _options(db, pricing, rules, overrides, None, None, None,
-                       reading=_reading(source, model, workload, trace_start, maps, time_bounds),
+                       reading=_reading(source, model, workload, trace_start, maps, time_bounds,
+                                        recursive),
                        text_sample=text_sample)
     if scenario_file is not None:
         with reported():
@@ -347,10 +353,12 @@ def export(
     trace_start: TraceStartOpt = None,
     time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
+    recursive: RecursiveOpt = True,
 ) -> None:
     """Write scenario costs per group (one row per group and scenario) for spreadsheets."""
     options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
-                       reading=_reading(source, model, workload, trace_start, maps, time_bounds),
+                       reading=_reading(source, model, workload, trace_start, maps, time_bounds,
+                                        recursive),
                        price_at=price_at, scenario_file=scenario_file, text_sample=text_sample)
     with reported():
         kind = export_kind(output)

@@ -84,8 +84,12 @@ TimeBoundsOpt = Annotated[str | None, typer.Option(
     "--time-bounds", help="FROM..TO: plausible request times, ISO 8601 (either side may be "
     "empty); a line outside them is a reject. Default 2015-01-01..a day from now.")]
 MapOpt = Annotated[list[str] | None, typer.Option(
-    "--map", help="canonical=source.path for in-house logs (repeatable), e.g. "
-    "--map input_tokens=usage.in --map timestamp=ts.")]
+    "--map", help="canonical=EXPR for in-house logs (repeatable): a path, a sum of paths, a "
+    "|default, a 'constant', a time unit; e.g. --map input_tokens=usage.in+usage.cached "
+    "--map timestamp=ts:ms.")]
+RecursiveOpt = Annotated[bool, typer.Option(
+    "--recursive/--no-recursive", help="Read directories' subfolders too (hidden ones and files "
+    "that are not logs are skipped and counted).")]
 RulesOpt = Annotated[Path | None, typer.Option(
     help="Classification rules TOML (replaces the default rules).")]
 OverridesOpt = Annotated[Path | None, typer.Option(

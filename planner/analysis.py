@@ -67,11 +67,17 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]) -
     if ingest.read != ingest.accepted + ingest.rejected + ingest.duplicates + ingest.failed:
         raise AssertionError(f"ingest counts do not reconcile: {ingest}")
     if ingest.accepted == 0:
-        first = "; ".join(f"{r.first}: {r.describe()}" for r in ingest.reject_reasons[:3])
+        read_as = {f.path: f.source for f in files}
+        first = "; ".join(
+            f"{r.first}: {r.describe()} (read as {read_as.get(r.first.rpartition(':')[0], '?')})"
+            for r in ingest.reject_reasons[:3])
+        skipped = sum(f.skipped for f in files)
         raise InputError(
             f"no usable requests in {len(files)} file(s), {ingest.read} lines read"
+            + (f", {skipped} spans or observations skipped: none is an LLM call" if skipped
+               else "")
             + (f": {first}" if first else ""),
-            hint="see README 'Log formats' for the fields plan reads",
+            hint="see README 'Log sources' for the fields each source reads, or --source NAME",
         )
     start, end = con.execute("SELECT min(ts), max(ts) FROM scope").fetchone()  # type: ignore[misc]
     seconds = max(Decimal((end - start).total_seconds()), Decimal(MIN_WINDOW_SECONDS))

@@ -9,8 +9,6 @@ reject with its line number, field and reason.
 
 from __future__ import annotations
 
-import errno
-import glob
 import hashlib
 import json
 import re
@@ -24,13 +22,15 @@ from typing import NamedTuple
 import duckdb
 
 from planner import csv_layout, db, recoded
+from planner.column_map import ColumnMap
+from planner.discover import discover as discover_files
 from planner.errors import InputError
-from planner.sources import SPECS, ColumnMap, Source, detect, reader_for
+from planner.readers import reader_for
+from planner.sources import SPECS, Source, detect
 
-PARSER_VERSION = 6  # 6: bounded counts and times, marked lines, CSV layout from the header
-LOG_SUFFIXES = tuple(
-    ext + gz for ext in (".jsonl", ".ndjson", ".json", ".csv") for gz in ("", ".gz")
-) + (".parquet",)
+# 7: bounded counts and times, marked lines, CSV layout from the header (issue 19); the new
+# sources, BOM documents and summed usage passes (issue 17)
+PARSER_VERSION = 7
 # Longest line read. Larger values slow DuckDB's CSV reader for every file (bigger buffers):
 # 32 MB holds a request with several base64 images; 64 MB doubled the read time in `make bench`.
 MAX_LINE_BYTES = 32 * 1024 * 1024
@@ -53,6 +53,7 @@ class IngestOptions:
     default_model: str = ""  # the model a trace file's requests get without --model
     not_before: datetime | None = None  # --time-bounds: earliest plausible time (EARLIEST)
     not_after: datetime | None = None  # --time-bounds: latest plausible time (now + AHEAD)
+    recursive: bool = True  # --no-recursive: a directory's top folder only
 
 
 @dataclass(frozen=True)
@@ -71,45 +72,9 @@ class IngestedFile:
     options: dict[str, str] = field(default_factory=dict)  # the options that shaped the read
 
 
-def discover(paths: Sequence[str]) -> list[Path]:
-    """Expand files, directories and glob patterns into a de-duplicated, ordered file list."""
-    found: list[Path] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            matches = sorted(f for f in p.iterdir() if f.name.endswith(LOG_SUFFIXES))
-            if not matches:
-                raise InputError(
-                    f"{p}: no log files in this directory",
-                    hint=f"plan reads files ending in {', '.join(LOG_SUFFIXES)}",
-                )
-        elif p.is_file() or p.is_symlink():
-            matches = [p]
-        else:
-            matches = sorted(Path(m) for m in glob.glob(raw, recursive=True) if Path(m).is_file())
-            if not matches:
-                raise InputError(f"{raw}: no such file")
-        found.extend(_followed(m) for m in matches)
-    unique: dict[Path, Path] = {}
-    for f in found:
-        unique.setdefault(f.resolve(), f)
-    return list(unique.values())
-
-
-def _followed(path: Path) -> Path:
-    """`path`, checked that it leads to a file: a symbolic link to nothing, or a loop of links,
-    has its own error (it would otherwise fail later, as a traceback)."""
-    try:
-        path.resolve(strict=True)
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: a symbolic link to a missing file",
-                         hint="remove the link, or name the files to read") from exc
-    except RuntimeError as exc:  # Python < 3.13's "Symlink loop"
-        raise InputError(f"{path}: a loop of symbolic links") from exc
-    except OSError as exc:
-        raise InputError(f"{path}: " + ("a loop of symbolic links" if exc.errno == errno.ELOOP
-                                        else f"cannot read: {exc.strerror or exc}")) from exc
-    return path
+def discover(paths: Sequence[str], recursive: bool = True) -> list[Path]:
+    """The files LOGS arguments name (planner/discover.py)."""
+    return list(discover_files(paths, recursive).files)
 
 
 def ingest(
@@ -135,7 +100,7 @@ def _ingested(row: tuple[object, ...], path: Path, source: Source, shaping: dict
 
 # The temporary views and tables the 14_* stages create for one file, dropped once it is stored.
 _READ_OBJECTS = (("VIEW", "file_records"), ("VIEW", "raw_lines"), ("TABLE", "numbered_lines"),
-                 ("TABLE", "otel_records"))
+                 ("TABLE", "split_records"))
 
 
 class _FileKey(NamedTuple):
@@ -177,7 +142,7 @@ def _ingest_file(
         file_id = _store(con, path, reader, source, options, key)
     except (duckdb.IOException, duckdb.InvalidInputException) as exc:
         if not (reader == "lines" and any(m in str(exc) for m in _LINE_TROUBLE)):
-            raise _unreadable(path, exc) from exc
+            raise _unreadable(path, exc, source) from exc
         # One line with a lone CR, a byte that is not UTF-8 or too many bytes stops DuckDB's line
         # reader: read a copy with each such line marked instead, so that only it is rejected.
         with tempfile.TemporaryDirectory(prefix="plan-") as tmp:
@@ -186,7 +151,7 @@ def _ingest_file(
             try:
                 file_id = _store(con, path, reader, source, options, key)
             except (duckdb.IOException, duckdb.InvalidInputException) as again:
-                raise _unreadable(path, again) from again
+                raise _unreadable(path, again, source) from again
     finally:
         for kind, name in _READ_OBJECTS:
             con.execute(f"DROP {kind} IF EXISTS {name}")
@@ -200,7 +165,7 @@ _LINE_TROUBLE = ("state machine reached an invalid state", "Invalid unicode",
                  "Maximum line size")
 
 
-def _unreadable(path: Path, exc: Exception) -> InputError:
+def _unreadable(path: Path, exc: Exception, source: Source) -> InputError:
     # unreadable, corrupt (a truncated .gz, a malformed .json document or CSV row) or a record
     # over MAX_LINE_BYTES: raised where the file is read (14_numbered, or stage 20 for a
     # streamed file)
@@ -210,7 +175,8 @@ def _unreadable(path: Path, exc: Exception) -> InputError:
         return InputError(f"{path}:{line.group(1) if line else '?'}: a record longer than "
                           f"{MAX_LINE_BYTES // 2**20} MB", hint="plan reads records of up to "
                           f"{MAX_LINE_BYTES // 2**20} MB: trim or drop that one")
-    return InputError(f"{path}: cannot read: {text.splitlines()[0]}")
+    return InputError(f"{path}: cannot read: {text.splitlines()[0]} (read as {source.name})",
+                      hint="see README 'Log sources' (file kinds)")
 
 
 def _store(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Source,
@@ -221,12 +187,17 @@ def _store(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Sour
     skipped = 0
     if source.split:
         run_script(con, db.sql(source.split), {})
-        skipped = con.execute("SELECT getvariable('plan_otel_skipped')").fetchone()[0]  # type: ignore[index]
+        run_script(con, db.sql("14_split_records"), {})
+        skipped = con.execute("SELECT getvariable('plan_skipped')").fetchone()[0]  # type: ignore[index]
     run_script(con, db.sql("14_numbered" if source.numbered else "14_streamed"), {})
     con.execute(db.sql("15_stage"))
     for stage in source.stages:
-        con.execute(options.column_map.records_sql() if stage == "mapped" and options.column_map
-                    else db.sql(stage))
+        if stage == "mapped" and options.column_map:
+            for name, value in options.column_map.variables().items():
+                con.execute(f"SET VARIABLE {name} = ?", [value])  # names: plan_map_<field>
+            con.execute(options.column_map.records_sql())
+        else:
+            con.execute(db.sql(stage))
     con.execute("BEGIN")
     try:
         _forget(con, key.path)

@@ -16,6 +16,7 @@ from typing import TypeVar
 from duckdb import DuckDBPyConnection as Connection
 
 from planner import analysis, db, ingest, provenance, scenarios
+from planner.discover import discover
 from planner.export import assumptions_digest, export_rows
 from planner.ingest import Progress
 from planner.models import Models, choose_models
@@ -67,7 +68,8 @@ def _run(
     table = load_table(options.pricing)
     rules = load_rules(options.rules)
     overrides = load_overrides(options.overrides)
-    files = ingest.discover(paths)
+    found = discover(paths, options.reading.recursive)
+    files = found.files
 
     con = db.connect(options.db)
     try:
@@ -105,7 +107,8 @@ def _run(
         unpriced_models=projection.unpriced,
         onprem=projection.onprem,
         warnings=(_warnings(scope, projection) + _approximate(models, table.version)
-                  + projection.warnings + sources.warnings),
+                  + projection.warnings + sources.warnings
+                  + ((f"log folders: {found.summary()}",) if found.summary() else ())),
         monthly_scale_factor=projection.monthly_scale_factor,
         priced_quantities=projection.priced_quantities,
         logged_spend=sources.logged_spend,
@@ -127,7 +130,7 @@ def read_labels(
     plan eval and plan samples, which need no prices."""
     rules = load_rules(options.rules)
     overrides = load_overrides(options.overrides)
-    files = ingest.discover(paths)
+    files = discover(paths, options.reading.recursive).files
     con = db.connect(options.db)
     try:
         ingested = ingest.ingest(con, files, dataclasses.replace(

@@ -1,30 +1,25 @@
 """Log formats plan reads, and detection of which one a file holds.
 
-Every file is read by one of four readers (how its records are split: JSON lines, one JSON
-document, CSV rows, Parquet rows), each record turned into one JSON object text. A Source then
-names the top-level keys DuckDB takes from each object (all as VARCHAR or JSON, so that a bad
-value is caught by plan's validation instead of being coerced by the reader: read_json turns
-12.5 into 12 and true into 1 for integer columns) and the SQL stages that map them onto plan's
-canonical columns (README "Log sources" has the table).
+Every file is read by one of the readers of planner/readers.py (how its records are split:
+JSON lines, one JSON document, CSV rows, Parquet rows), each record turned into one JSON object
+text. A Source then names the top-level keys DuckDB takes from each object (all as VARCHAR or
+JSON, so that a bad value is caught by plan's validation instead of being coerced by the
+reader: read_json turns 12.5 into 12 and true into 1 for integer columns) and the SQL stages
+that map them onto plan's canonical columns (README "Log sources" has the table).
 """
 
 from __future__ import annotations
 
-import gzip
 import json
-import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from planner.errors import InputError
-
-SAMPLE_RECORDS = 50
-READERS = ("lines", "json", "csv", "parquet")
-Record = Mapping[str, object]
+from planner.readers import Record, sample
 
 
 @dataclass(frozen=True)
@@ -54,6 +49,9 @@ def _json(*keys: str) -> tuple[tuple[str, object], ...]:
     return tuple((k, "JSON") for k in keys)
 
 
+json_columns = _json  # (planner/column_map.py reads mapped records' top-level keys as JSON)
+
+
 def _has(*keys: str) -> Callable[[Record], bool]:
     return lambda r: all(k in r for k in keys)
 
@@ -68,11 +66,30 @@ def _is_dict(value: object) -> bool:
     return isinstance(value, dict)
 
 
+def _holds_invocation_logs(r: Record) -> bool:
+    """A CloudWatch Logs document of many events (filter-log-events output, a subscription's
+    DATA_MESSAGE) whose first events include a Bedrock invocation record."""
+    events = r.get("events", r.get("logEvents"))
+    return isinstance(events, list) and any(
+        _is_dict(e) and _is_invocation_log(e) for e in events[:5])
+
+
+def _is_invocation_log(r: Record) -> bool:
+    """A Bedrock invocation record, bare or as the `message` of a CloudWatch event / the
+    `@message` of a Logs Insights export row."""
+    wrapped = r.get("@message", r.get("message"))
+    return r.get("schemaType") == "ModelInvocationLog" or (
+        isinstance(wrapped, str) and '"ModelInvocationLog"' in wrapped)
+
+
 API = "12_norm_api"  # the shared stage for request/response bodies of the OpenAI / Anthropic APIs
 
 # The parts of an API request and response body stage 12 reads, as json_transform structures:
 # parsed once per line into typed fields (every extra `->>` on a JSON value parses it again).
-# The union of OpenAI Chat Completions, OpenAI Responses and Anthropic Messages; a key a body
+# Keys only some vendors' bodies have are read as JSON and parsed where present: every typed
+# field costs every line its share of the parse, JSON that is absent costs nothing.
+# The union of OpenAI Chat Completions, OpenAI Responses, Anthropic Messages and Gemini
+# generateContent; a key a body
 # lacks is NULL. Values of an unexpected type are NULL too (json_transform is lenient), which is
 # why a stream (SSE text, a list of chunks) is read from the raw record instead. A value that is
 # either text or a list of parts (message content, Anthropic `system`, Responses `input`) is read
@@ -82,20 +99,41 @@ USAGE = {
     "prompt_tokens": V, "completion_tokens": V, "input_tokens": V, "output_tokens": V,
     "cache_creation_input_tokens": V, "cache_read_input_tokens": V,
     "cache_creation": {"ephemeral_1h_input_tokens": V},  # Anthropic: the 1-hour cache writes
-    "prompt_tokens_details": {"cached_tokens": V}, "input_tokens_details": {"cached_tokens": V},
+    "prompt_tokens_details": {"cached_tokens": V, "cache_write_tokens": V},  # + OpenRouter's
+    "input_tokens_details": {"cached_tokens": V},
+    "cost": V,  # OpenRouter: what it charged, USD
+    "prompt_cache_hit_tokens": V,  # DeepSeek (older responses have no prompt_tokens_details)
+    "billed_units": {"input_tokens": V, "output_tokens": V},  # Cohere v2
     "completion_tokens_details": {"reasoning_tokens": V},
     "output_tokens_details": {"reasoning_tokens": V},
+    "iterations": J,  # Anthropic compaction passes (JSON: rare, read only where present)
+    # Gemini / Vertex AI usageMetadata
+    "promptTokenCount": V, "candidatesTokenCount": V, "cachedContentTokenCount": V,
+    "thoughtsTokenCount": V, "toolUsePromptTokenCount": V,
+    # AWS Bedrock Converse (and Nova InvokeModel): inputTokens EXCLUDES the cache counts
+    "inputTokens": V, "outputTokens": V, "cacheReadInputTokens": V, "cacheWriteInputTokens": V,
+    "cacheReadInputTokenCount": V, "cacheWriteInputTokenCount": V,
 }
 TOOL_CALLS = [{"id": V}]
 MESSAGES = [{"role": V, "type": V, "content": V, "tool_calls": TOOL_CALLS}]
 REQUEST = {"model": V, "messages": MESSAGES, "input": V, "system": V, "instructions": V,
-           "tools": [{"type": V}]}
+           "tools": [{"type": V}],
+           "contents": V, "systemInstruction": V}  # Gemini (JSON text: `parts` may be a list)
 BODY = {
     "id": V, "object": V, "type": V, "model": V, "created": V, "created_at": V,
     "service_tier": V, "usage": USAGE, "error": J,
     "choices": [{"message": {"content": V, "tool_calls": TOOL_CALLS}}],  # chat
     "content": [{"type": V, "text": V}],  # anthropic
     "output": [{"type": V, "content": [{"type": V, "text": V}]}],  # responses
+    # Gemini / Vertex AI generateContent
+    "usageMetadata": J, "modelVersion": V, "responseId": V, "createTime": V,
+    "candidates": [{"finishReason": V,  # (text not read: the usage counts it)
+                    "content": {"parts": [{"functionCall": J}]}}],
+    "promptFeedback": {"blockReason": V},
+    # Bedrock InvokeModel bodies of Meta Llama and Amazon Titan text models
+    "prompt_token_count": V, "generation_token_count": V, "generation": V,
+    "inputTextTokenCount": V, "results": J,
+    "message": J,  # Cohere v2
 }
 ATTRIBUTES = [{"key": V, "value": {"stringValue": V, "intValue": V, "doubleValue": V,
                                    "boolValue": V}}]
@@ -103,9 +141,30 @@ SPAN = {"spanId": V, "name": V, "startTimeUnixNano": V, "attributes": ATTRIBUTES
         "status": {"code": V, "message": V}}
 OTLP = {"resourceSpans": [{"resource": {"attributes": ATTRIBUTES},
                            "scopeSpans": [{"spans": [SPAN]}]}]}
+# An AWS Bedrock model-invocation log record (CloudWatch Logs or S3 delivery). The cache counts
+# sit in `input`; some writers put them at the top level.
+CACHE_COUNTS = {"cacheReadInputTokenCount": V, "cacheWriteInputTokenCount": V}
+BEDROCK_LOG = {
+    "schemaType": V, "timestamp": V, "requestId": V, "operation": V, "modelId": V,
+    "errorCode": V, "requestMetadata": J, **CACHE_COUNTS,
+    "input": {"inputTokenCount": V, **CACHE_COUNTS,
+              "inputBodyJson": {**REQUEST, "inputText": V, "prompt": V, "toolConfig": J}},
+    "output": {"outputTokenCount": V, "outputBodyJson": {
+        # the reply: Converse / Nova, Anthropic, Llama, Titan; an embedding has no output count
+        "output": {"message": {"content": [{"text": V, "toolUse": {"toolUseId": V}}]}},
+        "content": [{"type": V, "text": V}], "generation": V, "results": [{"outputText": V}],
+        "embedding": V, "embeddings": V}},
+}
+BEDROCK_COLUMNS = (("@message", V), ("message", V), ("@timestamp", V), *BEDROCK_LOG.items())
 SPECS = {"plan_otlp_spec": OTLP, "plan_body_spec": BODY, "plan_request_spec": REQUEST,
-         "plan_usage_spec": USAGE,
+         "plan_usage_spec": USAGE, "plan_bedrock_spec": BEDROCK_LOG,
          "plan_messages_spec": MESSAGES}
+
+# A Langfuse observation (export rows, or those of a trace download). The recorded cost is
+# calculatedTotalCost, or in current versions totalCost / costDetails.total.
+LANGFUSE = (_text("id", "type", "startTime", "model", "name", "level", "statusMessage",
+                  "calculatedTotalCost", "totalCost")
+            + _json("usage", "usageDetails", "costDetails", "metadata", "tags", "input", "output"))
 
 # In detection order: the first whose test a record passes names it. Canonical comes last and
 # takes any object: a file of unrecognisable records is then rejected line by line with reasons,
@@ -115,6 +174,15 @@ SOURCES: tuple[Source, ...] = (
         "otel", "OpenTelemetry GenAI spans (OTLP/JSON)",
         (("span", SPAN), ("resource", ATTRIBUTES)), ("13_norm_otel",), _has("resourceSpans"),
         split="14_split_otel",
+    ),
+    Source(
+        "bedrock-invocation", "AWS Bedrock model-invocation logs (CloudWatch, S3, Logs Insights)",
+        BEDROCK_COLUMNS, ("13_norm_bedrock",), _is_invocation_log,
+    ),
+    Source(
+        "cloudwatch-events", "CloudWatch Logs events holding Bedrock invocation logs",
+        BEDROCK_COLUMNS, ("13_norm_bedrock",), _holds_invocation_logs,
+        split="14_split_cloudwatch",
     ),
     Source(
         "openai-batch", "OpenAI Batch API output",
@@ -164,12 +232,18 @@ SOURCES: tuple[Source, ...] = (
         lambda r: "startTime" in r and ("prompt_tokens" in r or "spend" in r),
     ),
     Source(
-        "langfuse", "Langfuse generation observations",
-        _text("id", "type", "startTime", "model", "name", "level", "statusMessage",
-              "calculatedTotalCost")
-        + _json("usage", "usageDetails", "metadata", "tags", "input", "output"),
-        ("19_norm_langfuse",),
+        "langfuse-trace", "Langfuse trace downloads ({trace, observations})",
+        LANGFUSE, ("19_norm_langfuse",), _has("trace", "observations"),
+        split="14_split_langfuse",
+    ),
+    Source(
+        "langfuse", "Langfuse generation observations", LANGFUSE, ("19_norm_langfuse",),
         lambda r: "startTime" in r and ("usage" in r or "usageDetails" in r),
+    ),
+    Source(
+        "vertex-batch", "Vertex AI batch prediction output (Gemini)",
+        _text("status", "processed_time") + (("request", REQUEST), ("response", BODY)),
+        ("13_calls_vertex_batch", API), _has("processed_time", "request"),
     ),
     Source(
         "openai-chat", "request/response log (OpenAI chat, Responses or Anthropic bodies)",
@@ -185,6 +259,13 @@ SOURCES: tuple[Source, ...] = (
           lambda r: r.get("type") == "message" and "usage" in r),
     _bare("openai-chat-completion", "OpenAI chat.completion objects",
           lambda r: r.get("object") == "chat.completion" and "usage" in r),
+    _bare("gemini", "Gemini / Vertex AI generateContent responses",
+          lambda r: "usageMetadata" in r and ("candidates" in r or "modelVersion" in r)),
+    _bare("bedrock-response", "AWS Bedrock Converse / InvokeModel (Llama, Titan) responses",
+          lambda r: (_is_dict(r.get("usage")) and "inputTokens" in r["usage"])  # type: ignore[operator]
+          or "prompt_token_count" in r or "inputTextTokenCount" in r),
+    _bare("cohere-chat", "Cohere v2 chat responses",
+          lambda r: _is_dict(r.get("usage")) and "billed_units" in r["usage"]),  # type: ignore[operator]
     Source(
         "canonical", "plan's canonical record",
         _text(
@@ -202,19 +283,6 @@ BY_NAME = {s.name: s for s in SOURCES}
 CANONICAL = BY_NAME["canonical"]
 
 
-def reader_for(path: Path) -> str:
-    """How a file's records are split, from its name (and for .json, its first bytes)."""
-    name = path.name.lower().removesuffix(".gz")
-    if name.endswith(".csv"):
-        return "csv"
-    if name.endswith(".parquet"):
-        return "parquet"
-    if name.endswith(".json"):
-        # A .json file is one document (an object or an array of them) unless it is JSON lines.
-        return "lines" if _looks_like_json_lines(path) else "json"
-    return "lines"
-
-
 def detect(
     con: duckdb.DuckDBPyConnection, path: Path, reader: str, forced: str | None = None
 ) -> Source:
@@ -224,7 +292,7 @@ def detect(
             raise InputError(f"unknown source '{forced}'",
                              hint="sources: " + ", ".join(BY_NAME))
         return BY_NAME[forced]
-    votes = Counter(_first_match(r).name for r in _sample(con, path, reader))
+    votes = Counter(_first_match(r).name for r in sample(con, path, reader))
     if not votes:
         return CANONICAL
     best = max(votes.values())
@@ -233,129 +301,3 @@ def detect(
 
 def _first_match(record: Record) -> Source:
     return next(s for s in SOURCES if s.matches(record))
-
-
-def _sample(con: duckdb.DuckDBPyConnection, path: Path, reader: str) -> list[Record]:
-    if reader == "lines":
-        objects = []
-        try:
-            with _open_text(path) as fh:
-                for _, line in zip(range(SAMPLE_RECORDS), fh, strict=False):
-                    try:
-                        objects.append(json.loads(line))
-                    except (ValueError, RecursionError):  # not JSON, or nested too deep for
-                        continue  # Python's parser: stage 20 judges it
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-        except EOFError as exc:
-            raise InputError(f"{path}: truncated gzip file") from exc
-        return [o for o in objects if isinstance(o, dict)]
-    try:
-        rows = con.execute(
-            f"SELECT to_json(t)::VARCHAR FROM {READ_SQL[reader]} t LIMIT {SAMPLE_RECORDS}",
-            [str(path)],
-        ).fetchall()
-    except duckdb.Error as exc:
-        raise InputError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from exc
-    records = [_parsed(r[0]) for r in rows]
-    if reader == "json":  # read_json_objects wraps each record as {"json": ...}
-        records = [r["json"] for r in records if isinstance(r, dict)]
-    return [r for r in records if isinstance(r, dict)]
-
-
-def _parsed(text: str) -> object:
-    """A sampled record, or None when it is nested too deep for Python's parser."""
-    try:
-        return json.loads(text)
-    except RecursionError:
-        return None
-
-
-# The table function each non-line reader samples with (the path is the one parameter).
-READ_SQL = {
-    "json": "read_json_objects(?, format = 'auto')",
-    "csv": "read_csv(?, columns = getvariable('plan_csv_columns'), header = false, skip = 1, "
-           "delim = getvariable('plan_csv_delim'), quote = '\"', escape = '\"', "
-           "null_padding = true, strict_mode = false, auto_detect = false)",  # csv_layout.py
-    "parquet": "read_parquet(?)",
-}
-
-
-def _looks_like_json_lines(path: Path) -> bool:
-    """True when the first line of a .json file is a whole JSON object on its own."""
-    try:
-        with _open_text(path) as fh:
-            first = fh.readline()
-    except (OSError, EOFError):
-        return False  # the reader reports the problem
-    try:
-        return isinstance(json.loads(first), dict)
-    except (ValueError, RecursionError):
-        return False
-
-
-def _open_text(path: Path):  # type: ignore[no-untyped-def]
-    if path.name.endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8", errors="replace")
-    return path.open("r", encoding="utf-8", errors="replace")
-
-
-# --- column mapping (--map canonical=source.path) for in-house logs ---------------------------
-
-MAPPABLE = (
-    "timestamp", "request_id", "workload", "model", "input_tokens", "output_tokens",
-    "cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens",
-    "task_type", "team", "has_images", "tool_calls", "system_prompt", "prompt", "response",
-)
-_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*(\.[A-Za-z_][A-Za-z0-9_\-]*|\[\d+\])*$")
-
-
-@dataclass(frozen=True)
-class ColumnMap:
-    """canonical field -> path in the record (`usage.prompt_tokens`, `messages[0].content`)."""
-
-    fields: tuple[tuple[str, str], ...]
-
-    @classmethod
-    def parse(cls, items: Sequence[str]) -> ColumnMap:
-        fields: dict[str, str] = {}
-        for item in items:
-            canonical, sep, path = (part.strip() for part in item.partition("="))
-            if not sep or not path:
-                raise InputError(f"--map {item}: expected canonical=source.path")
-            if canonical not in MAPPABLE:
-                raise InputError(f"--map {item}: '{canonical}' is not a canonical field",
-                                 hint="fields: " + ", ".join(MAPPABLE))
-            if not _PATH.match(path):
-                raise InputError(f"--map {item}: '{path}' is not a field path",
-                                 hint="letters, digits, _ and -, joined by . or [N]")
-            fields[canonical] = path
-        return cls(tuple(sorted(fields.items())))
-
-    def source(self) -> Source:
-        """A canonical source that reads each mapped path's top-level key as JSON."""
-        tops = sorted({_top(p) for _, p in self.fields} | {"metadata"})
-        return Source("mapped", "column mapping (--map)", _json(*tops),
-                      ("mapped", "10_norm_canonical"), lambda r: True)
-
-    def records_sql(self) -> str:
-        """The `records` view for stage 10: canonical names read from the mapped paths.
-
-        Built only from MAPPABLE names and paths that matched _PATH (no quotes can occur).
-        """
-        mapped = dict(self.fields)
-        cols = []
-        for name in MAPPABLE:
-            path = mapped.get(name)
-            if path is None:
-                cols.append(f"NULL::VARCHAR AS {name}")
-            else:
-                top = _top(path)
-                cols.append(f"json_extract_string(\"{top}\", '${path[len(top):]}') AS {name}")
-        cols += ["NULL::VARCHAR AS service_tier", "metadata"]
-        return ("CREATE OR REPLACE TEMP VIEW records AS SELECT line_no, line_problem, excerpt, "
-                + ", ".join(cols) + " FROM stage")
-
-
-def _top(path: str) -> str:
-    return re.split(r"[.\[]", path, maxsplit=1)[0]

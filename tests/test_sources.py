@@ -15,9 +15,9 @@ import pytest
 
 from planner import db, ingest
 from planner.analysis import build_scope
+from planner.column_map import ColumnMap
 from planner.errors import InputError
 from planner.ingest import IngestOptions
-from planner.sources import ColumnMap
 
 T0 = "2026-03-02T10:00:00Z"
 

@@ -54,6 +54,49 @@ CREATE OR REPLACE TEMP MACRO plan_sum_counts(a, b, c) AS CASE
               + coalesce(TRY_CAST(c AS DOUBLE), 0) AS VARCHAR)
 END;
 
+-- The usage object of one stream chunk, NULL when it has none: OpenAI's `usage` (null on all
+-- but the last chunk when requested), Groq's `x_groq.usage`, or Gemini's `usageMetadata`.
+CREATE OR REPLACE TEMP MACRO plan_chunk_usage(e) AS CASE
+    WHEN json_type(json_extract(e, '$.usage')) = 'OBJECT' THEN json_extract(e, '$.usage')
+    WHEN json_type(json_extract(e, '$.x_groq.usage')) = 'OBJECT'
+        THEN json_extract(e, '$.x_groq.usage')
+    WHEN json_type(json_extract(e, '$.usageMetadata')) = 'OBJECT'
+        THEN json_extract(e, '$.usageMetadata')
+END;
+
+-- The texts of Gemini `contents` (or a `systemInstruction`), read as JSON text: each content's
+-- `parts` is a list of parts, or (as some batch inputs have it) a single part. NULL when none.
+-- (The usual shape's path first: each extraction parses the text again.)
+CREATE OR REPLACE TEMP MACRO plan_gemini_text(c) AS CASE WHEN json_valid(c) THEN nullif(
+    array_to_string(CASE WHEN prefix(c, '{')
+        THEN coalesce(nullif(json_extract_string(c, '$.parts[*].text'), []),
+                      [json_extract_string(c, '$.parts.text')])
+        ELSE coalesce(nullif(json_extract_string(c, '$[*].parts[*].text'), []),
+                      json_extract_string(c, '$[*].parts.text')) END,
+    E'\n'), '') END;
+
+-- The sum of a list of token counts given as text, as text, missing ones 0 (Anthropic's
+-- usage.iterations). When one is not a count, that one, so that stage 20 reports it.
+CREATE OR REPLACE TEMP MACRO plan_sum_list(l) AS CASE
+    WHEN list_bool_or(list_transform(l, lambda v:
+            plan_count_problem(v, TRY_CAST(v AS DOUBLE), 1e9) IS NOT NULL))
+        THEN list_filter(l, lambda v: plan_count_problem(v, TRY_CAST(v AS DOUBLE), 1e9)
+            IS NOT NULL)[1]
+    ELSE CAST(list_sum(list_transform(l, lambda v: coalesce(TRY_CAST(v AS DOUBLE), 0))) AS VARCHAR)
+END;
+
+-- The counts of an Anthropic usage object's passes (input, output, cache reads, cache writes, as
+-- text): a compaction (or advisor) response bills every pass the request made, and while its top
+-- level counts only the last one, `usage.iterations` lists them all; their sums are the
+-- request's. (`iterations` is JSON: stage 12 evaluates this once per row that has it.)
+CREATE OR REPLACE TEMP MACRO plan_passes(u) AS {
+    'input_tokens': plan_sum_list(json_extract_string(u.iterations, '$[*].input_tokens')),
+    'output_tokens': plan_sum_list(json_extract_string(u.iterations, '$[*].output_tokens')),
+    'cache_read_input_tokens': plan_sum_list(
+        json_extract_string(u.iterations, '$[*].cache_read_input_tokens')),
+    'cache_creation_input_tokens': plan_sum_list(
+        json_extract_string(u.iterations, '$[*].cache_creation_input_tokens'))};
+
 -- A JSON value that may have been stored as JSON text (LiteLLM writes metadata as a string).
 CREATE OR REPLACE TEMP MACRO plan_json_value(v) AS CASE
     WHEN json_type(v) = 'VARCHAR' AND json_valid(json_extract_string(v, '$'))

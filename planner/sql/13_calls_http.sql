@@ -25,7 +25,10 @@ SELECT
     metadata ->> '$.workload'                   AS workload_tag,
     metadata ->> '$.task_type'                  AS task_type,
     metadata ->> '$.team'                       AS team,
-    request_body                                AS req,
+    -- Bedrock names the model in the URI only (/model/<id>/converse, /invoke)
+    CASE WHEN request_body.model IS NULL AND uri LIKE '%/model/%' THEN struct_update(request_body,
+        model := url_decode(regexp_extract(uri, '/model/([^/?]+)', 1)))
+        ELSE request_body END                   AS req,
     response_body                               AS resp,
     CASE WHEN response_body.usage IS NULL AND line_problem IS NULL
         THEN json_extract(record, '$.response_body') END AS raw_resp,

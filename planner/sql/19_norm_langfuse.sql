@@ -1,6 +1,8 @@
 -- Stage 19 (Langfuse generation observations, exported as JSON or CSV): id, startTime, model,
 -- usageDetails (or the older usage {input, output, total} / {promptTokens, completionTokens}),
--- metadata, tags, input, output, level, statusMessage, calculatedTotalCost.
+-- metadata, tags, input, output, level, statusMessage, calculatedTotalCost (current versions:
+-- totalCost, costDetails.total). Also the GENERATION observations of a trace download
+-- (14_split_langfuse.sql).
 -- Langfuse's usageDetails keep cache and reasoning tokens in their own keys, outside `input`
 -- and `output` (the total is the sum of all keys), so plan adds them back: input = input + cache
 -- reads + cache writes, output = output + reasoning.
@@ -27,7 +29,8 @@ c AS (
             AS in_write,
         coalesce(ud ->> '$.output', ud ->> '$.completionTokens', ud ->> '$.completion_tokens')
             AS out_base,
-        coalesce(ud ->> '$.output_reasoning_tokens', ud ->> '$.output_reasoning') AS out_reasoning,
+        coalesce(ud ->> '$.output_reasoning_tokens', ud ->> '$.output_reasoning',
+                 ud ->> '$."completion_details.reasoning"') AS out_reasoning,
         CASE WHEN json_type(inp) = 'ARRAY'
             THEN json_transform(inp, getvariable('plan_messages_spec')) END AS msgs
     FROM u
@@ -67,7 +70,8 @@ SELECT
     coalesce(len(msgs), 0)                                          AS n_messages,
     CASE WHEN upper(level) = 'ERROR'
         THEN 'level ERROR' || coalesce(': ' || left(statusMessage, 200), '') END AS failure,
-    calculatedTotalCost                                             AS logged_cost_raw,
+    coalesce(calculatedTotalCost, totalCost,
+             plan_json_value(costDetails) ->> '$.total')            AS logged_cost_raw,
     NULL::VARCHAR                                                   AS service_tier,
     NULL::VARCHAR                                                   AS custom_id
 FROM c

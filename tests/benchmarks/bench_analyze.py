@@ -68,6 +68,15 @@ _BODY = f"""{{'id': 'chatcmpl-' || i, 'object': 'chat.completion',
              'choices': [{{'index': 0, 'message': {{'role': 'assistant',
                            'content': 'Answer number ' || i}}}}],
              'usage': {_USAGE}}}"""
+_TS = "strftime(TIMESTAMP '2026-10-01' + INTERVAL (i * 2) SECOND, '%Y-%m-%dT%H:%M:%SZ')"
+_MODEL = "['gpt-5', 'gpt-4o-mini', 'claude-sonnet-4-5-20250929'][1 + i % 3]"
+_IN, _OUT, _CACHED = ("(200 + (i * 7919) % 4000)::BIGINT", "(50 + (i * 104729) % 800)::BIGINT",
+                      "((i * 31) % 200)::BIGINT")
+_GEMINI = f"""{{'candidates': [{{'content': {{'role': 'model',
+                  'parts': [{{'text': 'Answer number ' || i}}]}}, 'finishReason': 'STOP'}}],
+             'usageMetadata': {{'promptTokenCount': {_IN}, 'candidatesTokenCount': {_OUT},
+                                'cachedContentTokenCount': {_CACHED}}},
+             'modelVersion': {_MODEL}, 'responseId': 'resp-' || i}}"""
 NESTED = {
     "openai-chat": f"""SELECT
         strftime(TIMESTAMP '2026-10-01' + INTERVAL (i * 2) SECOND, '%Y-%m-%dT%H:%M:%SZ')
@@ -83,6 +92,30 @@ NESTED = {
         'batch_req_' || i AS id, 'task-' || i AS custom_id,
         {{'status_code': 200, 'request_id': 'r' || i, 'body': {_BODY}}} AS response,
         NULL AS error""",
+    # issue 17's JSON sources: bare Gemini responses, Vertex batch output, Bedrock invocation logs
+    "gemini": f"""SELECT {_TS} AS timestamp, UNNEST({_GEMINI}),
+        {{'workload': ['support', 'extract', 'agent', 'coder', 'summarise', 'vision'][1 + i % 6],
+          'team': ['core', 'growth', 'ml'][1 + i % 3]}} AS metadata""",
+    "vertex-batch": f"""SELECT '' AS status, {_TS} AS processed_time,
+        {{'contents': [{{'role': 'user', 'parts': [{{'text': 'Question ' || i}}]}}],
+          'systemInstruction': {{'parts': [{{'text': 'You are assistant ' || (i % 6)}}]}}}}
+            AS request,
+        {_GEMINI} AS response""",
+    "bedrock-invocation": f"""SELECT 'ModelInvocationLog' AS schemaType, '1.0' AS schemaVersion,
+        {_TS} AS timestamp, 'req-' || i AS requestId, 'Converse' AS operation,
+        {_MODEL} AS modelId,
+        {{'inputContentType': 'application/json',
+          'inputBodyJson': {{'messages': [{{'role': 'user', 'content': [{{'text': 'Question ' || i}}]}}],
+                            'system': [{{'text': 'You are assistant ' || (i % 6)}}]}},
+          'inputTokenCount': {_IN} - {_CACHED}, 'cacheReadInputTokenCount': {_CACHED},
+          'cacheWriteInputTokenCount': 0}} AS input,
+        {{'outputContentType': 'application/json',
+          'outputBodyJson': {{'output': {{'message': {{'role': 'assistant',
+                                'content': [{{'text': 'Answer number ' || i}}]}}}},
+                             'stopReason': 'end_turn'}},
+          'outputTokenCount': {_OUT}}} AS output,
+        {{'workload': ['support', 'extract', 'agent', 'coder', 'summarise', 'vision'][1 + i % 6],
+          'team': ['core', 'growth', 'ml'][1 + i % 3]}} AS requestMetadata""",
 }
 
 
@@ -161,7 +194,8 @@ def main() -> None:
     print(f"\ningest only, {rows:,} lines (bare: DuckDB's own load of the same file; each source "
           "timed in turns with the canonical logs)")
     references = (("canonical", path), ("canonical with the same text", texted))
-    for kind in NESTED:
+    kinds = sys.argv[2].split(",") if len(sys.argv) > 2 else list(NESTED)
+    for kind in kinds:
         nested = OUT / f"{kind}_{rows}.jsonl"
         if not nested.exists():
             generate_nested(nested, kind, rows)
