@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -92,14 +92,17 @@ def workload_stats(con: duckdb.DuckDBPyConnection, window_seconds: Decimal) -> N
 
 
 def label(
-    con: duckdb.DuckDBPyConnection, rules: RuleSet, overrides: dict[str, str], text_sample: int
+    con: duckdb.DuckDBPyConnection, rules: RuleSet, overrides: dict[str, str], text_sample: int,
+    classify: Callable[[duckdb.DuckDBPyConnection, RuleSet], None] = signals.classify,
 ) -> None:
-    """Text signals (stages 45-46), then every request's rule, label and domain (stage 50:
-    `request_labels`, viewed with its labels as `labelled_requests`)."""
+    """Text signals (stages 45-46; `classify` computes those of the sampled texts), then every
+    request's rule, label and domain (stage 50: `request_labels`, viewed with its labels as
+    `labelled_requests`)."""
     con.execute("CREATE OR REPLACE TEMP TABLE plan_overrides (workload VARCHAR, label VARCHAR)")
     if overrides:
         con.executemany("INSERT INTO plan_overrides VALUES (?, ?)", list(overrides.items()))
-    signals.compute(con, rules, text_sample)
+    signals.sample(con, rules, text_sample)
+    classify(con, rules)
     case_sql, params = rules.case_sql()
     con.execute("CREATE OR REPLACE TEMP TABLE plan_rules "
                 "(idx INTEGER, name VARCHAR, label VARCHAR, domain VARCHAR)")
@@ -127,6 +130,12 @@ def route(
         "max_tool_calls": settings.value("max_tool_calls"),
         "cache_ttl_seconds": str(settings.value("cache_ttl_hours") * 3600),
         "router_tokens": settings.value("router_tokens")})
+
+
+def evidence(con: duckdb.DuckDBPyConnection) -> None:
+    """What each workload's labels rest on (stage 57: `rule_evidence`, `workload_evidence`;
+    read by planner/evidence.py)."""
+    run_script(con, db.sql("57_evidence"), {})
 
 
 _REASONS_FROM = {  # view -> (field, reason) columns

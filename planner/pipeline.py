@@ -16,10 +16,11 @@ from typing import TypeVar
 from duckdb import DuckDBPyConnection as Connection
 
 from planner import analysis, db, ingest, provenance, scenarios
+from planner.engine import open_engine
 from planner.discover import discover
 from planner.export import assumptions_digest, export_rows
 from planner.ingest import Progress
-from planner.models import Models, choose_models
+from planner.models import Models, choose_models, log_models
 from planner.report import Report
 from planner.rules import RuleSet, load_overrides, load_rules
 from planner.settings import Settings
@@ -41,6 +42,8 @@ class AnalyzeOptions:
     text_sample: int = DEFAULT_PER_WORKLOAD
     settings: Settings = field(default_factory=Settings)
     reading: ingest.IngestOptions = field(default_factory=ingest.IngestOptions)
+    engine: str = "duckdb"  # where the per-request stages run (planner/engine.py)
+    spark_master: str | None = None  # --spark-master; None: spark-submit's, SPARK_*, local
 
 
 def analyze(
@@ -73,15 +76,25 @@ def _run(
 
     con = db.connect(options.db)
     try:
-        ingested = ingest.ingest(con, files, dataclasses.replace(       # 1. logs -> lines
+        # Stages 1-6 read every request, on the engine's tables (`big`: con itself on DuckDB);
+        # from 7 on, plan reads the small tables they leave, here.
+        engine = open_engine(options.engine, con, options.spark_master)
+        big = engine.tables
+        ingested = engine.ingest(files, dataclasses.replace(            # 1. logs -> lines
             options.reading, default_model=table.default_frontier), progress)
-        scope = analysis.build_scope(con, ingested)                    # 2. dedup, window
-        analysis.workload_stats(con, scope.window_seconds)             # 3. token statistics
-        models = choose_models(con, table, options.settings,           # 4. target models
-                               _defaulted(ingested, options.reading))
-        analysis.label(con, rules, overrides, options.text_sample)     # 5. signals, labels
-        analysis.route(con, models.frontier, models.distilled,         # 6. route and sum
+        scope = analysis.build_scope(big, ingested)                    # 2. dedup, window
+        analysis.workload_stats(big, scope.window_seconds)             # 3. token statistics
+        log_models(big, _defaulted(ingested, options.reading))         # 4. target models
+        engine.take("plan_logged")
+        models = choose_models(con, table, options.settings)
+        analysis.label(big, rules, overrides, options.text_sample,     # 5. signals, labels
+                       engine.classify)
+        engine.give("plan_prices", "plan_model_map")
+        analysis.route(big, models.frontier, models.distilled,         # 6. route and sum
                        options.settings)
+        analysis.evidence(big)
+        engine.take("run_files", "workload_stats", "workload_text", "usage", "rule_evidence",
+                    "workload_evidence")
         projection = scenarios.project(                                # 7. costs, month
             con, table, models, options.settings, rules, scope.window_seconds)
         sources = provenance.read(                                     # 8. what sources imply

@@ -44,12 +44,22 @@ class Examples:
 
 def compute(con: duckdb.DuckDBPyConnection, rules: RuleSet, per_workload: int) -> None:
     """Fill `text_sample`, `text_similarity` and `text_signals` (empty when text is off)."""
+    sample(con, rules, per_workload)
+    classify(con, rules)
+
+
+def sample(con: duckdb.DuckDBPyConnection, rules: RuleSet, per_workload: int) -> None:
+    """Stage 45: `text_sample`, the texts that get signals (it reads every request)."""
     if rules.uses_text() and per_workload > 0:
         max_chars = rules.similarity.max_chars if rules.similarity else 1500
         run_script(con, db.sql("45_text_sample"), {"per_workload": per_workload,
                                                    "max_chars": max_chars})
     else:  # no text rule, or --text-sample 0: nothing to read
         con.execute("CREATE OR REPLACE TEMP TABLE text_sample (text_hash UBIGINT, text VARCHAR)")
+
+
+def classify(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
+    """Stage 46 and the embeddings: `text_signals` of the (small) `text_sample`."""
     _similarity(con, rules)
     params: dict[str, object] = {}
     counts, matches = [], []

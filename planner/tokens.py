@@ -28,7 +28,7 @@ def count_tokens(texts: list[str | None]) -> list[int | None]:
     return [None if t is None else len(e) for t, e in zip(texts, encoded, strict=True)]
 
 
-def _arrow_count(batch: pa.Array) -> pa.Array:
+def arrow_count(batch: pa.Array) -> pa.Array:
     return pa.array(count_tokens(batch.to_pylist()), type=pa.int64())
 
 
@@ -36,7 +36,7 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
     # The stubs do not describe the arrow form of create_function.
     con.create_function(  # type: ignore[call-overload]
         "plan_count_tokens",
-        _arrow_count,
+        arrow_count,
         [duckdb.sqltype("VARCHAR")],
         duckdb.sqltype("BIGINT"),
         type="arrow",

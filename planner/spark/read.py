@@ -1,0 +1,206 @@
+"""Engine adapter, Spark, stage 1: read log files into the `lines` table on Spark.
+
+DuckDB reads a file with read_csv / read_parquet (sql/14_read_*.sql) and parses each record with
+json_transform (sql/15_stage.sql); neither exists in Spark. Here spark.read (text, parquet) gives
+every record of every file as JSON text with its file id and line number, in file order
+(`file_records`), and from_json with the source's column spec (every key as text, nested ones
+as their structure) gives the same `stage` columns. From there the source's own stages
+(sql/10_*) and stage 20's checks run as written, transpiled, over all files at once: each
+statement is rewritten to carry `file_id`, which DuckDB, reading one file at a time, binds as
+$file_id.
+
+Sources whose stages have not been carried over to Spark yet are refused by name (SPARK_SOURCES).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlglot import exp
+
+from planner import db
+from planner.errors import InputError
+from planner.ingest import (
+    PARSER_VERSION, IngestedFile, IngestOptions, Progress, _shaping_options, _time_bounds,
+)
+from planner.readers import reader_for
+from planner.sources import Source, detect
+from planner.spark.tables import SparkTables
+
+# The sources (and readers) whose stages run on Spark; any other is refused with its name.
+SPARK_SOURCES = ("canonical",)
+SPARK_READERS = ("lines", "parquet")
+# The views of the reading stages: each statement over them carries file_id.
+_CARRIED = {"file_records", "stage", "records", "norm", "n", "v", "p", "checked", "r"}
+
+
+@dataclasses.dataclass(frozen=True)
+class _File:
+    file_id: int
+    path: Path
+    reader: str
+    source: Source
+    shaping: dict[str, str]
+
+
+def ingest(tables: SparkTables, local: Any, files: Sequence[Path], options: IngestOptions,
+           progress: Progress | None = None) -> list[IngestedFile]:
+    """Read `files` into the Spark temp view `lines` (and its views requests, rejects,
+    failures); their counts, as DuckDB's ingest returns them. `local` (the DuckDB connection)
+    samples each file's first records to detect its source, and gives the tables' layout."""
+    plan = [_plan(local, i, path, options) for i, path in enumerate(files, start=1)]
+    if not plan:
+        raise InputError("no log files to read")
+    spark = tables.spark
+    if progress:
+        progress(f"reading {len(plan)} file(s) on Spark ({spark.sparkContext.master})")
+    frames = [_records(spark, f) for f in plan]
+    records = frames[0]
+    for frame in frames[1:]:
+        records = records.unionByName(frame)
+    records.createOrReplaceTempView("file_records")
+    source = plan[0].source
+    for name, value in _variables(plan[0]).items():
+        tables.variables[name] = value
+    tables.spark.sql(_stage_sql(source)).createOrReplaceTempView("stage")
+    tables.rewrite = _carry_file_id
+    try:
+        for stage in source.stages:
+            tables.execute(db.sql(stage))
+        lines = [c for (c,) in local.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'lines' "
+            "ORDER BY ordinal_position").fetchall()]
+        checked = tables.execute(db.sql("20_checked").replace("INSERT INTO lines", "", 1))
+        tables.table("lines", checked.df.toDF(*lines))
+    finally:
+        tables.rewrite = None
+    for name, statement in local.execute(
+            "SELECT view_name, sql FROM duckdb_views() WHERE NOT internal AND view_name IN "
+            "('requests', 'rejects', 'failures')").fetchall():
+        tables.execute(statement.replace("CREATE VIEW", "CREATE OR REPLACE TEMP VIEW", 1)
+                       .rstrip(";"))
+        del name
+    # batch input files are not read on Spark: stage 30 joins an empty table of their bodies
+    empty = local.sql("SELECT * FROM batch_bodies LIMIT 0").to_arrow_table()
+    tables.table("batch_bodies", spark.createDataFrame(empty.to_pylist(), _schema(spark, empty)))
+    counts = {r[0]: r[1:] for r in tables.execute(
+        "SELECT file_id, count(*), count(*) - count(problem) - count(failure), count(problem), "
+        "count(failure) FROM lines GROUP BY file_id").fetchall()}
+    return [IngestedFile(f.file_id, str(f.path), f.source.name, *counts.get(f.file_id, (0,) * 4),
+                         reused=False, trace=f.source.trace, options=f.shaping) for f in plan]
+
+
+def _plan(local: Any, file_id: int, path: Path, options: IngestOptions) -> _File:
+    reader = reader_for(path)
+    source = (options.column_map.source() if options.column_map
+              else detect(local, path, reader, options.source))
+    if source.name not in SPARK_SOURCES or reader not in SPARK_READERS:
+        what = source.name if source.name not in SPARK_SOURCES else f"{reader} files"
+        raise InputError(f"{path}: --engine spark does not read {what} yet",
+                         hint="it reads " + ", ".join(SPARK_SOURCES) + " records from JSON lines "
+                         "and Parquet files; use --engine duckdb (docs/scale.md)")
+    return _File(file_id, path, reader, source, _shaping_options(source, path, options))
+
+
+def _variables(f: _File) -> dict[str, object]:
+    low, high, text = _time_bounds(f.shaping)
+    return {"plan_ts_min": low, "plan_ts_max": high, "plan_ts_bounds": text,
+            "plan_parser_version": PARSER_VERSION}
+
+
+def _records(spark: Any, f: _File) -> Any:
+    """One file's records: file_id, line_no (from 1, in file order) and the record as text.
+    Within a file, rows of one split come in order (monotonically_increasing_id rises within a
+    partition) and splits are ordered by their start in the file."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    uri = str(f.path.resolve())
+    if f.reader == "parquet":
+        df = spark.read.parquet(uri)
+        line = F.to_json(F.struct(*[F.col(f"`{c}`") for c in df.columns]))
+    else:
+        df = spark.read.text(uri)
+        line = F.col("value")
+    df = df.select(F.col("_metadata.file_block_start").alias("block"),
+                   F.monotonically_increasing_id().alias("mid"), line.alias("line"))
+    number = F.row_number().over(Window.orderBy("block", "mid"))
+    return df.select(F.lit(f.file_id).alias("file_id"), number.cast("bigint").alias("line_no"),
+                     # a UTF-8 byte-order mark starts the first line (DuckDB skips it)
+                     F.when(number == 1, F.regexp_replace("line", "^\ufeff", ""))
+                     .otherwise(F.col("line")).alias("line"))
+
+
+def _ddl(spec: object) -> str:
+    """A json_transform structure as a Spark type: text and JSON are both STRING (from_json
+    hands over an object or a list as its JSON text, as json_transform does for VARCHAR)."""
+    if isinstance(spec, dict):
+        return "STRUCT<" + ", ".join(f"`{k}`: {_ddl(v)}" for k, v in spec.items()) + ">"
+    if isinstance(spec, list):
+        return f"ARRAY<{_ddl(spec[0])}>"
+    return "STRING"
+
+
+# DuckDB's json_type names of what a line that is valid JSON but not an object holds ({t}: the
+# Spark type name schema_of_variant gives).
+_JSON_TYPE = """CASE
+    WHEN startswith({t}, 'ARRAY') THEN 'array' WHEN {t} = 'STRING' THEN 'varchar'
+    WHEN {t} = 'BIGINT' THEN CASE WHEN startswith(ltrim(line), '-') THEN 'bigint' ELSE 'ubigint'
+    END WHEN startswith({t}, 'DECIMAL') OR {t} IN ('DOUBLE', 'FLOAT') THEN 'double'
+    WHEN {t} = 'BOOLEAN' THEN 'boolean' WHEN {t} = 'VOID' THEN 'null' ELSE lower({t}) END"""
+
+
+def _stage_sql(source: Source) -> str:
+    """Stage 15 in Spark SQL (the schema is plan's, from sources.py: no log text in it)."""
+    schema = ", ".join(f"`{k}` {_ddl(v)}" for k, v in source.columns)
+    keys = ", ".join(f"j.`{k}` AS `{k}`" for k, _ in source.columns)
+    kind = _JSON_TYPE.format(t="schema_of_variant(try_parse_json(line))")
+    return f"""
+    WITH parsed AS (
+        SELECT file_id, line_no, line,
+               from_json(line, {json.dumps(schema + ', _plan_corrupt STRING')},
+                         map('columnNameOfCorruptRecord', '_plan_corrupt')) AS j
+        FROM file_records
+    ),
+    checked AS (
+        SELECT *, CASE
+            WHEN j._plan_corrupt IS NULL AND startswith(line, '{{') THEN NULL
+            WHEN line IS NULL OR trim(line) = '' THEN 'blank line'
+            WHEN try_parse_json(line) IS NULL THEN 'not valid JSON'
+            WHEN NOT startswith(schema_of_variant(try_parse_json(line)), 'OBJECT')
+                THEN 'not a JSON object (a JSON ' || {kind} || ')'
+        END AS line_problem
+        FROM parsed
+    )
+    SELECT file_id, line_no, line_problem,
+           CASE WHEN line_problem IS NOT NULL THEN left(line, 120) END AS excerpt,
+           line AS record, {keys}
+    FROM checked"""
+
+
+def _carry_file_id(node: exp.Expression) -> exp.Expression:
+    """Carry file_id through the reading stages: add it to a projection over one of their views
+    that names its columns, and read it where DuckDB binds $file_id."""
+    if isinstance(node, exp.Placeholder) and node.name == "file_id":
+        return exp.column("file_id")
+    if isinstance(node, exp.Select) and not any(isinstance(e, exp.Star)
+                                                for e in node.expressions):
+        source = node.args.get("from_") or node.args.get("from")
+        table = source.this if source is not None else None
+        if isinstance(table, exp.Table) and table.name in _CARRIED and not any(
+                e.alias_or_name == "file_id" or (isinstance(e, exp.Placeholder)
+                                                 and e.name == "file_id")
+                for e in node.expressions):
+            node.set("expressions", [*node.expressions, exp.column("file_id")])
+    return node
+
+
+def _schema(spark: Any, table: Any) -> Any:
+    """An Arrow schema as Spark's (for an empty DataFrame, which Arrow cannot carry)."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return from_arrow_schema(table.schema)

@@ -1,0 +1,44 @@
+"""The SparkSession plan runs on: the master from --spark-master, else what spark-submit or the
+SPARK_* environment set (a session already running is reused), else local mode on this machine.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from planner.errors import InputError
+
+# Small defaults for one machine; a cluster's spark-defaults.conf or --conf wins over them.
+_DEFAULTS = {
+    "spark.sql.session.timeZone": "UTC",  # every timestamp plan stores is UTC
+    "spark.sql.shuffle.partitions": "8",
+    "spark.ui.showConsoleProgress": "false",  # stderr carries plan's progress, not Spark's
+    "spark.log.structuredLogging.enabled": "false",
+    "spark.sql.ansi.enabled": "false",  # DuckDB-like: a failed cast in a CASE branch is NULL
+}
+
+
+def session(master: str | None = None) -> Any:
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise InputError("--engine spark needs PySpark",
+                         hint="pip install 'plan[spark]' (and a Java 17+ runtime)") from exc
+    active = SparkSession.getActiveSession()
+    if active is not None and master is None:
+        return active
+    # Local mode's Python workers run plan's token counter: this interpreter, which has plan.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName("plan")
+    if master or not os.environ.get("MASTER") and "spark.master" not in os.environ.get(
+            "PYSPARK_SUBMIT_ARGS", ""):
+        builder = builder.master(master or os.environ.get("SPARK_MASTER", "local[*]"))
+    for key, value in _DEFAULTS.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel(os.environ.get("PLAN_SPARK_LOG_LEVEL", "FATAL"))
+    for key in ("spark.sql.session.timeZone", "spark.sql.ansi.enabled"):
+        spark.conf.set(key, _DEFAULTS[key])  # plan's results depend on these two
+    return spark
