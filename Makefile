@@ -4,15 +4,21 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench eval golden clean
+.PHONY: install java demo test lint bench eval golden clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	@command -v java >/dev/null || $(MAKE) java
 	touch $(STAMP)
+
+# The Java runtime PySpark needs (--engine spark, its tests), from Debian's packages.
+java:
+	$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq
+	$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq openjdk-17-jre-headless
 
 demo: install
 	TZ=UTC $(BIN)/plan analyze sample_logs/ --db :memory:
@@ -37,6 +43,7 @@ eval: install
 bench: install
 	$(BIN)/python -m tests.benchmarks.bench_analyze
 	$(BIN)/python -m tests.benchmarks.bench_text
+	$(BIN)/python -m tests.benchmarks.bench_spark
 
 # Rewrites the golden files from the current code; review the diff before committing.
 golden: install

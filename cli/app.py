@@ -21,6 +21,8 @@ from cli.options import (
     BudgetOpt,
     DbOpt,
     DistilledOpt,
+    Engine,
+    EngineOpt,
     EscalationOpt,
     FormatOpt,
     FrontierOpt,
@@ -42,6 +44,7 @@ from cli.options import (
     RulesOpt,
     ScenarioFileOpt,
     SourceOpt,
+    SparkMasterOpt,
     TextSampleOpt,
     TimeBoundsOpt,
     TraceStartOpt,
@@ -140,6 +143,11 @@ def _options(
     )
 
 
+def _engine(options: pipeline.AnalyzeOptions, engine: Engine, master: str | None
+            ) -> pipeline.AnalyzeOptions:
+    return dataclasses.replace(options, engine=engine.value, spark_master=master)
+
+
 def _run(logs: list[str], options: pipeline.AnalyzeOptions, interactive: bool) -> Report:
     stderr = Console(stderr=True)
     with reported():
@@ -183,6 +191,8 @@ def analyze(
     time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
     recursive: RecursiveOpt = True,
+    engine: EngineOpt = Engine.duckdb,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """Ingest request logs, label workloads and project monthly spend per scenario.
 
@@ -194,6 +204,7 @@ def analyze(
                                 recursive), price_at,
                        scenario_file, growth, months, budget, onprem_mode, batch_workload,
                        text_sample)
+    options = _engine(options, engine, spark_master)
     report = _run(logs, options, fmt is ReportFormat.table)
     _emit(report, fmt, output)
     if output is not None:
@@ -232,14 +243,16 @@ def baseline(
     time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
     recursive: RecursiveOpt = True,
+    engine: EngineOpt = Engine.duckdb,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """Write the JSON report of LOGS as the baseline `plan check` compares against."""
-    report = _run(logs, _options(db, pricing, rules, overrides, frontier, distilled,
-                                 escalation, reading=_reading(source, model, workload,
-                                                              trace_start, maps,
-                                                              time_bounds, recursive),
-                                 price_at=price_at, scenario_file=scenario_file,
-                                 text_sample=text_sample), False)
+    report = _run(logs, _engine(_options(db, pricing, rules, overrides, frontier, distilled,
+                                         escalation, reading=_reading(source, model, workload,
+                                                                      trace_start, maps,
+                                                                      time_bounds, recursive),
+                                         price_at=price_at, scenario_file=scenario_file,
+                                         text_sample=text_sample), engine, spark_master), False)
     output.write_text(to_json(report), encoding="utf-8")
     _say(f"plan: baseline written to {output}")
 
@@ -281,6 +294,8 @@ def check(
     time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
     recursive: RecursiveOpt = True,
+    engine: EngineOpt = Engine.duckdb,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """Analyse LOGS and compare with a baseline; exit 1 when a threshold is crossed.
 
@@ -306,7 +321,7 @@ def check(
     if scenario_file is not None:
         with reported():
             settings = settings.with_file(scenario_file)
-    options = dataclasses.replace(options, settings=settings)
+    options = _engine(dataclasses.replace(options, settings=settings), engine, spark_master)
     # Compared as JSON, exactly as a baseline file is read back.
     new = json.loads(to_json(_run(logs, options, False)))
     result = gate.check(old, new, thresholds)
@@ -354,12 +369,15 @@ def export(
     time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
     recursive: RecursiveOpt = True,
+    engine: EngineOpt = Engine.duckdb,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """Write scenario costs per group (one row per group and scenario) for spreadsheets."""
     options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
                        reading=_reading(source, model, workload, trace_start, maps, time_bounds,
                                         recursive),
                        price_at=price_at, scenario_file=scenario_file, text_sample=text_sample)
+    options = _engine(options, engine, spark_master)
     with reported():
         kind = export_kind(output)
         report, rows = pipeline.export(logs, options, [g.value for g in group_by])

@@ -149,3 +149,16 @@ PriceAtOpt = Annotated[PriceAt, typer.Option(
 TextSampleOpt = Annotated[int, typer.Option(
     "--text-sample", min=0, help="Distinct request texts per workload that the text signals "
     "read (0: none; the report gives the margin of error where a workload has more).")]
+
+
+class Engine(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+EngineOpt = Annotated[Engine, typer.Option(
+    "--engine", help="Where the per-request stages run: DuckDB, embedded, or Apache Spark "
+    "(pip install 'plan[spark]'; docs/scale.md).")]
+SparkMasterOpt = Annotated[str | None, typer.Option(
+    "--spark-master", help="Spark master URL for --engine spark (local[4], yarn, "
+    "spark://host:7077); default: spark-submit's or SPARK_MASTER, else local[*].")]

@@ -16,8 +16,8 @@ from typing import TypeVar
 from duckdb import DuckDBPyConnection as Connection
 
 from planner import analysis, db, ingest, provenance, scenarios
-from planner.engine import open_engine
 from planner.discover import discover
+from planner.engine import open_engine
 from planner.export import assumptions_digest, export_rows
 from planner.ingest import Progress
 from planner.models import Models, choose_models, log_models

@@ -20,7 +20,7 @@ from planner.ingest import IngestedFile, IngestOptions, Progress
 from planner.rules import RuleSet
 from planner.spark import read
 from planner.spark.session import session
-from planner.spark.tables import SparkTables
+from planner.spark.tables import SparkTables, frame
 
 
 class SparkEngine:
@@ -41,7 +41,7 @@ class SparkEngine:
     def give(self, *names: str) -> None:
         for name in names:
             table = self.local.sql(f"SELECT * FROM {name}").to_arrow_table()  # names: plan's
-            self.tables.table(name, self.tables.spark.createDataFrame(table))
+            self.tables.table(name, frame(self.tables.spark, table))
 
     def take(self, *names: str) -> None:
         for name in names:
@@ -63,7 +63,7 @@ class SparkEngine:
 def _register_token_counter(spark: Any) -> None:
     """plan_count_tokens on the executors: the function DuckDB calls (planner/tokens.py),
     over Arrow batches."""
-    from pyspark.sql.functions import ArrowUDFType, arrow_udf
+    from pyspark.sql.functions import arrow_udf  # type: ignore[attr-defined]  # (4.1+)
 
-    udf = arrow_udf(tokens.arrow_count, "bigint", ArrowUDFType.SCALAR)
+    udf = arrow_udf(tokens.arrow_count, "bigint")
     spark.udf.register("plan_count_tokens", udf)

@@ -25,11 +25,16 @@ from sqlglot import exp
 from planner import db
 from planner.errors import InputError
 from planner.ingest import (
-    PARSER_VERSION, IngestedFile, IngestOptions, Progress, _shaping_options, _time_bounds,
+    PARSER_VERSION,
+    IngestedFile,
+    IngestOptions,
+    Progress,
+    _shaping_options,
+    _time_bounds,
 )
 from planner.readers import reader_for
 from planner.sources import Source, detect
-from planner.spark.tables import SparkTables
+from planner.spark.tables import SparkTables, frame
 
 # The sources (and readers) whose stages run on Spark; any other is refused with its name.
 SPARK_SOURCES = ("canonical",)
@@ -60,8 +65,8 @@ def ingest(tables: SparkTables, local: Any, files: Sequence[Path], options: Inge
         progress(f"reading {len(plan)} file(s) on Spark ({spark.sparkContext.master})")
     frames = [_records(spark, f) for f in plan]
     records = frames[0]
-    for frame in frames[1:]:
-        records = records.unionByName(frame)
+    for more in frames[1:]:
+        records = records.unionByName(more)
     records.createOrReplaceTempView("file_records")
     source = plan[0].source
     for name, value in _variables(plan[0]).items():
@@ -86,24 +91,34 @@ def ingest(tables: SparkTables, local: Any, files: Sequence[Path], options: Inge
         del name
     # batch input files are not read on Spark: stage 30 joins an empty table of their bodies
     empty = local.sql("SELECT * FROM batch_bodies LIMIT 0").to_arrow_table()
-    tables.table("batch_bodies", spark.createDataFrame(empty.to_pylist(), _schema(spark, empty)))
+    tables.table("batch_bodies", frame(spark, empty))
     counts = {r[0]: r[1:] for r in tables.execute(
         "SELECT file_id, count(*), count(*) - count(problem) - count(failure), count(problem), "
         "count(failure) FROM lines GROUP BY file_id").fetchall()}
-    return [IngestedFile(f.file_id, str(f.path), f.source.name, *counts.get(f.file_id, (0,) * 4),
-                         reused=False, trace=f.source.trace, options=f.shaping) for f in plan]
+    out = []
+    for f in plan:
+        read, accepted, rejected, failed = counts.get(f.file_id, (0, 0, 0, 0))
+        out.append(IngestedFile(f.file_id, str(f.path), f.source.name, read, accepted, rejected,
+                                failed, reused=False, trace=f.source.trace, options=f.shaping))
+    return out
 
 
 def _plan(local: Any, file_id: int, path: Path, options: IngestOptions) -> _File:
     reader = reader_for(path)
+    if reader not in SPARK_READERS:
+        _refuse(path, {"csv": "CSV files", "json": "JSON documents",
+                       "json_array": "JSON array documents"}.get(reader, reader))
     source = (options.column_map.source() if options.column_map
               else detect(local, path, reader, options.source))
-    if source.name not in SPARK_SOURCES or reader not in SPARK_READERS:
-        what = source.name if source.name not in SPARK_SOURCES else f"{reader} files"
-        raise InputError(f"{path}: --engine spark does not read {what} yet",
-                         hint="it reads " + ", ".join(SPARK_SOURCES) + " records from JSON lines "
-                         "and Parquet files; use --engine duckdb (docs/scale.md)")
+    if source.name not in SPARK_SOURCES or options.column_map:
+        _refuse(path, "--map" if options.column_map else f"source {source.name}")
     return _File(file_id, path, reader, source, _shaping_options(source, path, options))
+
+
+def _refuse(path: Path, what: str) -> None:
+    raise InputError(f"{path}: --engine spark does not read {what} yet",
+                     hint="it reads " + ", ".join(SPARK_SOURCES) + " records from JSON lines and "
+                     "Parquet files; use --engine duckdb for the rest (docs/scale.md)")
 
 
 def _variables(f: _File) -> dict[str, object]:
@@ -122,7 +137,12 @@ def _records(spark: Any, f: _File) -> Any:
     uri = str(f.path.resolve())
     if f.reader == "parquet":
         df = spark.read.parquet(uri)
-        line = F.to_json(F.struct(*[F.col(f"`{c}`") for c in df.columns]))
+        # A column of Parquet's JSON logical type (DuckDB writes one) is JSON text: as JSON,
+        # not as a string of it, in the record (DuckDB's to_json does the same).
+        json_text = _json_columns(f.path)
+        line = F.to_json(F.struct(*[
+            (F.try_parse_json(F.col(f"`{c}`")) if c in json_text else F.col(f"`{c}`")).alias(c)
+            for c in df.columns]))
     else:
         df = spark.read.text(uri)
         line = F.col("value")
@@ -199,8 +219,10 @@ def _carry_file_id(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def _schema(spark: Any, table: Any) -> Any:
-    """An Arrow schema as Spark's (for an empty DataFrame, which Arrow cannot carry)."""
-    from pyspark.sql.pandas.types import from_arrow_schema
+def _json_columns(path: Path) -> set[str]:
+    """The top-level columns of a Parquet file annotated as JSON (from its footer)."""
+    import pyarrow.parquet as pq
 
-    return from_arrow_schema(table.schema)
+    schema = pq.ParquetFile(path).schema
+    return {schema.column(i).path for i in range(len(schema))
+            if str(schema.column(i).logical_type) == "JSON" and "." not in schema.column(i).path}

@@ -86,7 +86,7 @@ class SparkTables:
         return self.execute(statement)
 
     def register(self, name: str, table: pa.Table) -> None:
-        self.spark.createDataFrame(table).createOrReplaceTempView(name)
+        frame(self.spark, table).createOrReplaceTempView(name)
 
     def unregister(self, name: str) -> None:
         self.spark.catalog.dropTempView(name)
@@ -136,3 +136,12 @@ def _values(params: object) -> list[object]:
 
 def _strip(statement: str) -> str:
     return re.sub(r"--[^\n]*", "", statement).strip()
+
+
+def frame(spark: Any, table: pa.Table) -> Any:
+    """An Arrow table as a Spark DataFrame (an empty one too, which Arrow alone cannot carry)."""
+    if table.num_rows:
+        return spark.createDataFrame(table)
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return spark.createDataFrame([], from_arrow_schema(table.schema))

@@ -1,3 +1,5 @@
+# SQLGlot's tree methods are loosely typed (they return Any).
+# mypy: disable-error-code="no-any-return"
 """Engine adapter, Spark: each DuckDB stage statement (planner/sql/*.sql) turned into Spark SQL
 with SQLGlot at run time, so that both engines run one definition of every stage.
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -36,14 +39,15 @@ _MACRO = re.compile(r"CREATE OR REPLACE TEMP MACRO (\w+)\(([^)]*)\) AS\s+(.*)", 
 
 
 @cache
-def macros() -> dict[str, tuple[tuple[str, ...], exp.Expression]]:
+def macros() -> dict[str, tuple[tuple[str, ...], Any]]:
     """plan's macros: name -> (argument names, body)."""
-    out = {}
+    out: dict[str, tuple[tuple[str, ...], Any]] = {}
     for statement in _COMMENT.sub("", db.sql("00_macros")).split(";"):
         m = _MACRO.match(statement.strip())
         if m:
-            args = tuple(a.strip() for a in m.group(2).split(","))
-            out[m.group(1).lower()] = (args, sqlglot.parse_one(m.group(3), read="duckdb"))
+            args = tuple(str(a).strip() for a in m.group(2).split(","))
+            body = sqlglot.parse_one(m.group(3), read="duckdb")
+            out[str(m.group(1)).lower()] = (args, body)
     return out
 
 
@@ -128,7 +132,7 @@ def _unstar(tree: exp.Expression, columns: Columns) -> exp.Expression:
     qualify, which also follows CTEs); a statement without one is left as written."""
     if not any(s.args.get("except_") for s in tree.find_all(exp.Star)):
         return tree
-    schema = {}
+    schema: dict[str, object] = {}
     for table in tree.find_all(exp.Table):
         if table.name not in schema and (names := columns(table.name)):
             schema[table.name] = dict.fromkeys(names, "VARCHAR")
