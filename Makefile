@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml
 # The Java runtime PySpark needs (--engine spark, its tests), from Debian's packages.
 java:
 	$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq
-	$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq openjdk-17-jre-headless
+	$$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		openjdk-17-jre-headless
 
 demo: install
 	TZ=UTC $(BIN)/plan analyze sample_logs/ --db :memory:

@@ -32,9 +32,13 @@ def session(master: str | None = None) -> Any:
     # Local mode's Python workers run plan's token counter: this interpreter, which has plan.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName("plan")
-    if master or not os.environ.get("MASTER") and "spark.master" not in os.environ.get(
-            "PYSPARK_SUBMIT_ARGS", ""):
-        builder = builder.master(master or os.environ.get("SPARK_MASTER", "local[*]"))
+    # Under spark-submit (which starts the JVM and says so in PYSPARK_GATEWAY_PORT) the master
+    # is spark-submit's; otherwise SPARK_MASTER or MASTER, else this machine's cores.
+    if master:
+        builder = builder.master(master)
+    elif "PYSPARK_GATEWAY_PORT" not in os.environ:
+        builder = builder.master(os.environ.get("SPARK_MASTER") or os.environ.get("MASTER")
+                                 or "local[*]")
     for key, value in _DEFAULTS.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()

@@ -95,3 +95,21 @@ def test_canonical_jsonl_and_parquet_give_the_same_report(spark: Any, tmp_path: 
 def test_sources_not_on_spark_are_refused_by_name(spark: Any, name: str) -> None:
     with pytest.raises(InputError, match=r"--engine spark does not read (\S+)"):
         analyze([str(FIXTURES / "real" / name)], AnalyzeOptions(db=":memory:", engine="spark"))
+
+
+def test_cli_analyze_on_spark(spark: Any, run: Any, tmp_path: Path) -> None:
+    log = tmp_path / "hand.jsonl"
+    log.write_text("\n".join(HAND) + "\n", encoding="utf-8")
+    res = run("analyze", str(log), "--db", ":memory:", "--engine", "spark", "-f", "json")
+    assert res.exit_code == 0, res.stderr
+    ingest = json.loads(res.stdout)["ingest"]
+    assert (ingest["read"], ingest["accepted"], ingest["rejected"], ingest["duplicates"]) == (
+        8, 2, 5, 1)
+
+
+def test_spark_master_needs_the_spark_engine(run: Any, tmp_path: Path) -> None:
+    log = tmp_path / "hand.jsonl"
+    log.write_text(HAND[0] + "\n", encoding="utf-8")
+    res = run("analyze", str(log), "--db", ":memory:", "--spark-master", "local[2]")
+    assert res.exit_code != 0
+    assert "--spark-master needs --engine spark" in res.stderr
