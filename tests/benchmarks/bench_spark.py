@@ -2,7 +2,7 @@
 on the same multi-file, multi-folder log set (half JSON lines in two folders, half Parquet in
 two more), at two sizes. Each run is a process of its own; it records the wall-clock time and
 the peak memory of the plan process (the driver's Python, which never holds the requests) and
-of the JVM it started (in local mode the JVM is the driver and the executors at once).
+of the JVM it started (VmHWM; in local mode the JVM is the driver and the executors at once).
 
 No target: this is to know Spark's overhead on one machine, and that the driver's memory stays
 flat as the log grows. Results go to tests/benchmarks/out/bench_spark.txt.
@@ -31,13 +31,16 @@ engine, master, paths = sys.argv[1], sys.argv[2] or None, sys.argv[3:]
 start = time.perf_counter()
 report = analyze(paths, AnalyzeOptions(db=":memory:", engine=engine, spark_master=master))
 seconds = time.perf_counter() - start
-if engine == "spark":
+jvm_mb = 0.0
+if engine == "spark":  # the JVM's peak resident memory (VmHWM), read before it stops
     from pyspark.sql import SparkSession
-    SparkSession.getActiveSession().stop()
-    time.sleep(2)  # the JVM exits; its peak memory is then this process's children's
+    spark = SparkSession.getActiveSession()
+    status = open(f"/proc/{spark.sparkContext._gateway.proc.pid}/status").read()
+    jvm_mb = int(status.split("VmHWM:")[1].split()[0]) / 1024
+    spark.stop()
 print(json.dumps({"seconds": seconds, "requests": report.ingest.accepted,
                   "python_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "jvm_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                  "jvm_mb": jvm_mb,
                   "cost": str(next(s for s in report.scenarios if s.name == "routed")
                               .monthly_cost_usd)}))
 """
