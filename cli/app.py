@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from cli import classify_cmd, pricing_cmd, render_ci, render_html, render_table
+from cli import classify_cmd, data_cmd, pricing_cmd, render_ci, render_html, render_table
 from cli.errors import EXIT_CODES_HELP, ExitCode, reported, run
 from cli.hygiene import cleaned, printable
 from cli.options import (
@@ -25,6 +25,7 @@ from cli.options import (
     FormatOpt,
     FrontierOpt,
     GrowthOpt,
+    KeepTextOpt,
     LogsArg,
     MapOpt,
     MinReplicasOpt,
@@ -82,6 +83,7 @@ app = typer.Typer(
 app.add_typer(pricing_cmd.app, name="pricing")
 app.command("samples")(classify_cmd.samples)
 app.command("eval")(classify_cmd.evaluate)
+app.command("forget")(data_cmd.forget)
 
 
 @app.callback()
@@ -164,6 +166,7 @@ def analyze(
     rules: RulesOpt = None,
     overrides: OverridesOpt = None,
     text_sample: TextSampleOpt = DEFAULT_PER_WORKLOAD,
+    keep_text: KeepTextOpt = False,
     frontier: FrontierOpt = None,
     distilled: DistilledOpt = None,
     escalation: EscalationOpt = None,
@@ -194,6 +197,7 @@ def analyze(
                                 recursive), price_at,
                        scenario_file, growth, months, budget, onprem_mode, batch_workload,
                        text_sample)
+    options = dataclasses.replace(options, keep_text=keep_text)
     report = _run(logs, options, fmt is ReportFormat.table)
     _emit(report, fmt, output)
     if output is not None:

@@ -12,7 +12,15 @@ from rich.table import Table
 
 from cli.errors import reported
 from cli.hygiene import printable
-from cli.options import DbOpt, LogsArg, OverridesOpt, PricingOpt, RulesOpt, TextSampleOpt
+from cli.options import (
+    DbOpt,
+    KeepTextOpt,
+    LogsArg,
+    OverridesOpt,
+    PricingOpt,
+    RulesOpt,
+    TextSampleOpt,
+)
 from planner import evaluation, pipeline
 from planner.samples import samples as read_samples
 from planner.signals import DEFAULT_PER_WORKLOAD
@@ -35,11 +43,13 @@ def samples(
     rules: RulesOpt = None,
     overrides: OverridesOpt = None,
     text_sample: TextSampleOpt = DEFAULT_PER_WORKLOAD,
+    keep_text: KeepTextOpt = False,
 ) -> None:
     """Requests of one workload with the label, rule and evidence that decided each."""
     options = pipeline.AnalyzeOptions(
         db=db, pricing=pricing, rules=str(rules) if rules else None,
-        overrides=str(overrides) if overrides else None, text_sample=text_sample)
+        overrides=str(overrides) if overrides else None, text_sample=text_sample,
+        keep_text=keep_text)
     with reported():
         found = read_samples(logs, options, workload, label, rule, number)
     out = Console(highlight=False)

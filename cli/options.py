@@ -149,3 +149,6 @@ PriceAtOpt = Annotated[PriceAt, typer.Option(
 TextSampleOpt = Annotated[int, typer.Option(
     "--text-sample", min=0, help="Distinct request texts per workload that the text signals "
     "read (0: none; the report gives the margin of error where a workload has more).")]
+KeepTextOpt = Annotated[bool, typer.Option(
+    "--keep-text", help="Keep request and response text in the database (default: only hashes "
+    "and text signals; `plan samples` reads the text again from the log file).")]

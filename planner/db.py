@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from functools import cache
 from pathlib import Path
 
@@ -19,7 +21,12 @@ def connect(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     """Open `db` (default .plan/plan.duckdb; ":memory:" for none) and migrate it."""
     target = str(db) if db is not None else str(DEFAULT_DB)
     if target != ":memory:":
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        # The database holds what plan read of the logs (hashes and counts, the text only with
+        # --keep-text): readable by its owner only, like the folder plan makes for it.
+        folder = Path(target).parent
+        if not folder.exists():
+            folder.mkdir(mode=0o700, parents=True)
+        old_mask = os.umask(0o077)
     try:
         con = duckdb.connect(target)
     except duckdb.Error as exc:
@@ -31,6 +38,11 @@ def connect(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
             f"cannot open database {target}: {str(exc).splitlines()[0]}",
             hint="another plan may be using it; pass --db PATH or --db :memory:",
         ) from exc
+    finally:
+        if target != ":memory:":
+            os.umask(old_mask)
+    if target != ":memory:":
+        owner_only(Path(target))
     # Every timestamp plan stores or prints is UTC, whatever the machine's zone.
     con.execute("SET TimeZone = 'UTC'")
     # Stage 22 numbers a streamed file's lines by the order DuckDB inserted them in.
@@ -69,6 +81,13 @@ def damage_error(exc: BaseException, target: str | Path | None) -> DatabaseError
     return DatabaseError(
         f"database {target or DEFAULT_DB} is damaged: {str(error).splitlines()[0]}",
         hint="delete it (plan reads the logs again) or pass another --db")
+
+
+def owner_only(path: Path) -> None:
+    """Make a database file plan created (or an older one) readable by its owner only."""
+    with contextlib.suppress(OSError):  # not ours to change (a file another user shares)
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
 
 
 def sql(name: str) -> str:

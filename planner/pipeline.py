@@ -1,8 +1,11 @@
 """The whole data flow of `plan analyze`, in order. Each step is one stage module / SQL file.
 
-logs --ingest--> lines (requests, rejects) --scope--> scope (deduplicated, workloads, window)
-     --stats--> workload_stats --models--> plan_prices --label--> usage (labelled, routed,
-     cached, summed) --project--> costs, fleet, forecast, sensitivity --provenance--> Report
+logs --ingest--> lines (requests, rejects; text signals, no text) --scope--> scope
+     (deduplicated, workloads, window) --stats--> workload_stats --models--> plan_prices
+     --label--> usage (labelled, routed, cached, summed), evidence --project--> costs, fleet,
+     forecast, sensitivity --provenance--> Report
+Steps 2-6 read every request; what they leave is kept (planner/snapshot.py), so a re-run that
+changes only projection assumptions starts at step 7.
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ from typing import TypeVar
 
 from duckdb import DuckDBPyConnection as Connection
 
-from planner import analysis, db, ingest, provenance, scenarios
+from planner import analysis, db, ingest, provenance, scenarios, signals, snapshot
 from planner.discover import discover
 from planner.export import assumptions_digest, export_rows
 from planner.ingest import Progress
-from planner.models import Models, choose_models
+from planner.models import Models, choose_models, logged_models
 from planner.report import Report
 from planner.rules import RuleSet, load_overrides, load_rules
 from planner.settings import Settings
@@ -39,6 +42,7 @@ class AnalyzeOptions:
     overrides: str | None = None
     # distinct request texts per workload that get text signals (0: none; planner/signals.py)
     text_sample: int = DEFAULT_PER_WORKLOAD
+    keep_text: bool = False  # --keep-text: store prompts and responses (default: hashes only)
     settings: Settings = field(default_factory=Settings)
     reading: ingest.IngestOptions = field(default_factory=ingest.IngestOptions)
 
@@ -73,15 +77,23 @@ def _run(
 
     con = db.connect(options.db)
     try:
-        ingested = ingest.ingest(con, files, dataclasses.replace(       # 1. logs -> lines
-            options.reading, default_model=table.default_frontier), progress)
-        scope = analysis.build_scope(con, ingested)                    # 2. dedup, window
-        analysis.workload_stats(con, scope.window_seconds)             # 3. token statistics
-        models = choose_models(con, table, options.settings,           # 4. target models
-                               _defaulted(ingested, options.reading))
-        analysis.label(con, rules, overrides, options.text_sample)     # 5. signals, labels
-        analysis.route(con, models.frontier, models.distilled,         # 6. route and sum
-                       options.settings)
+        ingested = ingest.ingest(con, files, _reading(                  # 1. logs -> lines,
+            options, rules, table.default_frontier), progress)          #    text signals
+        defaulted = _defaulted(ingested, options.reading)
+        key = snapshot.key(ingested, rules, overrides, options.text_sample, table,
+                           options.settings, defaulted)
+        restored = snapshot.restore(con, key)                          # (a re-run: 2-6 kept)
+        scope = analysis.build_scope(con, ingested, restored)          # 2. dedup, window
+        if restored is None:
+            analysis.workload_stats(con, scope.window_seconds)         # 3. token statistics
+            logged_models(con, defaulted)                              # 4. target models
+        models = choose_models(con, table, options.settings)
+        if restored is None:
+            analysis.label(con, rules, overrides, options.text_sample) # 5. signals, labels
+            analysis.route(con, models.frontier, models.distilled,     # 6. route and sum
+                           options.settings)
+            if options.db != ":memory:":
+                snapshot.save(con, key, scope.bounds)
         projection = scenarios.project(                                # 7. costs, month
             con, table, models, options.settings, rules, scope.window_seconds)
         sources = provenance.read(                                     # 8. what sources imply
@@ -133,14 +145,26 @@ def read_labels(
     files = discover(paths, options.reading.recursive).files
     con = db.connect(options.db)
     try:
-        ingested = ingest.ingest(con, files, dataclasses.replace(
-            options.reading, default_model=load_table(options.pricing).default_frontier))
+        ingested = ingest.ingest(con, files, _reading(
+            options, rules, load_table(options.pricing).default_frontier))
         scope = analysis.build_scope(con, ingested)
         analysis.workload_stats(con, scope.window_seconds)
         analysis.label(con, rules, overrides, options.text_sample)
         return read(con, rules)
     finally:
         con.close()
+
+
+def _reading(options: AnalyzeOptions, rules: RuleSet, default_model: str) -> ingest.IngestOptions:
+    """How files are read, and what their text leaves behind: hashes, and the text signals of a
+    sample of it (planner/signals.py), or with --keep-text the text itself."""
+    per_workload = options.text_sample if rules.uses_text() else 0
+    policy = ingest.TextPolicy(
+        keep=options.keep_text, per_workload=per_workload, max_chars=signals.max_chars(rules),
+        key=signals.key(rules, per_workload),
+        features=(lambda con, file_id: signals.compute_file(con, rules, file_id))
+        if per_workload else None)
+    return dataclasses.replace(options.reading, default_model=default_model, text=policy)
 
 
 def _defaulted(files: Sequence[ingest.IngestedFile], reading: ingest.IngestOptions) -> list[int]:

@@ -2,17 +2,21 @@
 so a reader can check the classification against the requests themselves.
 
 The requests are spread over the workload (ordered by a hash of file and line, not the first
-few), each shown with its file and line and the start of its text.
+few), each shown with its file and line and the start of its text. The database keeps no text
+unless --keep-text, so the text is read again from the log file by line number, and shown only
+when it is the text the line had when it was labelled (its hash matches).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from planner import pipeline
+from planner import ingest, pipeline
 from planner.errors import InputError
 from planner.evidence import describe, examples_for
 from planner.rules import RuleSet
@@ -33,13 +37,14 @@ def samples(
     label: str | None = None, rule: str | None = None, limit: int = 5,
 ) -> list[Sample]:
     def read(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> list[Sample]:
-        return _read(con, rules, workload, label, rule, limit)
+        return _read(con, rules, workload, label, rule, limit, options)
 
     return pipeline.read_labels(paths, options, read)
 
 
 _QUERY = """
 SELECT
+    r.path, l.file_id, l.line_no, l.text_hash,
     r.path || ':' || l.line_no AS where_, l.label, l.rule, l.domain, l.task_type, l.tool_calls,
     l.has_images, l.has_tools, l.input_tokens, l.output_tokens, l.reasoning_tokens,
     t.sim_domain, t.sim_vote, t.sim_top, t.sim_example, t.sim_cap_vote, t.sim_cap_domain,
@@ -60,7 +65,7 @@ LIMIT $limit
 
 
 def _read(con: duckdb.DuckDBPyConnection, rules: RuleSet, workload: str, label: str | None,
-          rule: str | None, limit: int) -> list[Sample]:
+          rule: str | None, limit: int, options: pipeline.AnalyzeOptions) -> list[Sample]:
     known = [w for (w,) in con.execute(
         "SELECT workload FROM workload_stats ORDER BY requests DESC, workload").fetchall()]
     if workload not in known:
@@ -71,9 +76,27 @@ def _read(con: duckdb.DuckDBPyConnection, rules: RuleSet, workload: str, label: 
     cols = [d[0] for d in result.description]
     by_name = {r.name: r for r in rules.rules}
     recs = [dict(zip(cols, row, strict=True)) for row in result.fetchall()]
+    _reread(con, recs, options)
     examples = examples_for(rules, recs)
     names = [s.name for s in rules.signals]
     return [Sample(where=rec["where_"], label=rec["label"], rule=rec["rule"],
                    domain=rec["domain"], text=rec["text"] or "",
                    evidence=describe(by_name.get(rec["rule"]), rec, examples, names))
             for rec in recs]
+
+
+def _reread(con: duckdb.DuckDBPyConnection, recs: list[dict[str, Any]],
+            options: pipeline.AnalyzeOptions) -> None:
+    """Fill in the text of samples whose text the database does not keep, from their files."""
+    missing: dict[str, list[dict[str, Any]]] = {}
+    for rec in recs:
+        if not rec["text"] and rec["text_hash"] is not None:
+            missing.setdefault(rec["path"], []).append(rec)
+    for path, group in missing.items():
+        texts = ingest.reread_texts(con, Path(path), options.reading,
+                                    [rec["line_no"] for rec in group])
+        for rec in group:
+            text, text_hash = texts.get(rec["line_no"], ("", None))
+            rec["text"] = (text if text_hash == rec["text_hash"] else
+                           "(not shown: the text on this line of the file is not the text it had "
+                           "when plan read it, or it came from a batch input file)")

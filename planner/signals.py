@@ -1,18 +1,22 @@
-"""Stages 45-46: text signals, computed once per distinct request text of a sample.
+"""Stages 24 and 45: text signals, computed once per distinct request text of a sample.
 
-What a request's text says is read here, once per distinct text (system prompt and prompt):
-- sql/45_text_sample.sql picks the texts: per workload, up to `per_workload` distinct texts in
-  hash order (all of them in most logs); the report states the margin of error where a
-  workload was sampled;
+What a request's text says is read while its file is read (the text itself is not kept unless
+--keep-text), once per distinct text (system prompt and prompt):
+- stage 20 leaves the file's candidate texts in `file_texts`: per workload of the file, up to
+  `per_workload` distinct texts in hash order (all of them in most logs);
 - the texts are embedded (planner/embedding.py) and compared with the rules file's labelled
   examples: the k nearest vote, weighted by similarity, for a domain (`text_similarity`);
-- sql/46_text_signals.sql counts each [[signal]] pattern of the rules file in each text.
-The result, `text_signals` (one row per sampled text), is what the rules' text conditions test
-(stage 50); it holds counts, a domain, a vote and a few matched words, never the text itself.
+- sql/24_text_features.sql counts each [[signal]] pattern of the rules file in each text and
+  keeps the result in `text_features` with the file's id;
+- sql/45_text_sample.sql picks, per workload of the run, its `per_workload` smallest hashes and
+  reads their stored signals into `text_signals`, what the rules' text conditions test (stage
+  50); the report states the margin of error where a workload was sampled.
+`text_features` holds counts, a domain, a vote and a few matched words, never the text itself.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -42,23 +46,36 @@ class Examples:
     vectors: np.ndarray  # example -> unit vector
 
 
-def compute(con: duckdb.DuckDBPyConnection, rules: RuleSet, per_workload: int) -> None:
-    """Fill `text_sample`, `text_similarity` and `text_signals` (empty when text is off)."""
-    if rules.uses_text() and per_workload > 0:
-        max_chars = rules.similarity.max_chars if rules.similarity else 1500
-        run_script(con, db.sql("45_text_sample"), {"per_workload": per_workload,
-                                                   "max_chars": max_chars})
-    else:  # no text rule, or --text-sample 0: nothing to read
-        con.execute("CREATE OR REPLACE TEMP TABLE text_sample (text_hash UBIGINT, text VARCHAR)")
+def key(rules: RuleSet, per_workload: int) -> str:
+    """What a file's stored text features depend on (part of its reuse key): the sample size,
+    the patterns and the examples. A change to any of them reads the file's texts again; a
+    change to the rules' conditions alone re-labels from the stored features."""
+    if not (rules.uses_text() and per_workload > 0):
+        return ""
+    sim = rules.similarity
+    parts = [str(per_workload), *(f"{s.name}={s.pattern}" for s in rules.signals)]
+    if sim is not None:
+        parts += [str(sim.k), str(sim.max_chars), hashlib.sha256(
+            sim.examples.read_bytes()).hexdigest()]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def max_chars(rules: RuleSet) -> int:
+    return rules.similarity.max_chars if rules.similarity else 1500
+
+
+def compute_file(con: duckdb.DuckDBPyConnection, rules: RuleSet, file_id: int) -> None:
+    """Stage 24: the signals of the texts the file being read left in `file_texts`, kept in
+    `text_features` under its file id."""
     _similarity(con, rules)
-    params: dict[str, object] = {}
+    params: dict[str, object] = {"file_id": file_id}
     counts, matches = [], []
     for i, signal in enumerate(rules.signals, start=1):
         params[f"signal{i}"] = signal.pattern
         counts.append(f"len(regexp_extract_all(x.text, $signal{i}))")
         matches.append("list_sort(list_distinct(regexp_extract_all(lower(x.text), "
                        f"$signal{i})))[1:3]")
-    script = (db.sql("46_text_signals")
+    script = (db.sql("24_text_features")
               .replace("{signal_counts}", f"[{', '.join(counts)}]" if counts else "[]::INTEGER[]")
               .replace("{signal_matches}",
                        f"[{', '.join(matches)}]" if matches else "[]::VARCHAR[][]"))
@@ -67,10 +84,22 @@ def compute(con: duckdb.DuckDBPyConnection, rules: RuleSet, per_workload: int) -
     except duckdb.InvalidInputException as exc:
         raise RulesError(f"{rules.path}: a [[signal]] pattern is not valid RE2: "
                          f"{str(exc).splitlines()[0]}") from exc
+    finally:
+        con.execute("DROP TABLE IF EXISTS text_similarity")
+
+
+def compute(con: duckdb.DuckDBPyConnection, rules: RuleSet, per_workload: int) -> None:
+    """Stage 45: `text_signals`, the stored signals of each workload's sampled texts (empty
+    when text is off)."""
+    run_script(con, db.sql("45_text_sample"), {
+        "per_workload": per_workload if rules.uses_text() else 0})
 
 
 def _similarity(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
-    sample = con.sql("SELECT text_hash, text FROM text_sample").to_arrow_table()
+    # (execute, not sql: the file's transaction has results of its own pending)
+    rows = con.execute("SELECT text_hash, text FROM file_texts").fetchall()
+    sample = pa.table({"text_hash": pa.array([r[0] for r in rows], type=pa.uint64()),
+                       "text": pa.array([r[1] for r in rows], type=pa.string())})
     if rules.similarity is None or sample.num_rows == 0:
         con.execute("CREATE OR REPLACE TEMP TABLE text_similarity (text_hash UBIGINT, "
                     "sim_domain VARCHAR, sim_vote DOUBLE, sim_top DOUBLE, sim_example INTEGER, "

@@ -46,10 +46,9 @@ SELECT
                                              ORDER BY ts, file_id, line_no))
              <= $cache_ttl_seconds, false) AS cache_hit
 FROM (
-    SELECT file_id, line_no, ts, hash(workload, trim(regexp_replace(regexp_replace(
-        lower(prompt), '\b[a-z_-]*[0-9][a-z0-9_-]*\b', '#', 'g'), '\s+', ' ', 'g'))) AS prompt_key
+    SELECT file_id, line_no, ts, hash(workload, prompt_key) AS prompt_key  -- plan_prompt_key
     FROM scope
-    WHERE prompt IS NOT NULL
+    WHERE prompt_key IS NOT NULL
 )
 ;
 -- Requests are summed by small codes (the rule's index, the route's index in $routes), and the
