@@ -32,14 +32,20 @@ class Scope:
     ingest: Ingest
     window: Window
     window_seconds: Decimal
+    bounds: tuple[datetime, datetime]  # the first and last request's time
 
 
-def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]) -> Scope:
+def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile],
+                restored: tuple[datetime, datetime] | None = None) -> Scope:
+    """The run's requests (stages 30-31). `restored`: the window of a snapshot whose tables
+    (duplicate_lines, batch_joined) planner/snapshot.py restored, so nothing is recounted."""
     con.execute("CREATE OR REPLACE TEMP TABLE run_files "
                 "(file_id INTEGER, ord INTEGER, path VARCHAR)")  # path: as the user named it
     con.executemany("INSERT INTO run_files VALUES (?, ?, ?)",
                     [(f.file_id, i, f.path) for i, f in enumerate(files)])
-    run_script(con, db.sql("30_scope"), {})
+    if restored is None:
+        run_script(con, db.sql("30_scope"), {})
+    run_script(con, db.sql("31_scope_view"), {})
     dupes = dict(con.execute(
         "SELECT file_id, count(*) FROM duplicate_lines GROUP BY file_id").fetchall())
     counts = tuple(
@@ -79,11 +85,11 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]) -
             + (f": {first}" if first else ""),
             hint="see README 'Log sources' for the fields each source reads, or --source NAME",
         )
-    start, end = con.execute("SELECT min(ts), max(ts) FROM scope").fetchone()  # type: ignore[misc]
+    start, end = restored or con.execute("SELECT min(ts), max(ts) FROM scope").fetchone()  # type: ignore[misc]
     seconds = max(Decimal((end - start).total_seconds()), Decimal(MIN_WINDOW_SECONDS))
     window = Window(start=_iso(start), end=_iso(end), days=(seconds / 86400).quantize(
         Decimal("0.0001")))
-    return Scope(ingest=ingest, window=window, window_seconds=seconds)
+    return Scope(ingest=ingest, window=window, window_seconds=seconds, bounds=(start, end))
 
 
 def workload_stats(con: duckdb.DuckDBPyConnection, window_seconds: Decimal) -> None:
@@ -121,12 +127,14 @@ def label(
 def route(
     con: duckdb.DuckDBPyConnection, frontier: str, distilled: str, settings: Settings
 ) -> None:
-    """Route every labelled request and sum them into the `usage` table (stage 55)."""
+    """Route every labelled request and sum them into the `usage` table (stage 55), then sum
+    what each workload's labels rest on (stage 57): the last stages that read every request."""
     run_script(con, db.sql("55_usage"), {
         "routes": list(ROUTES), "frontier": frontier, "distilled": distilled,
         "max_tool_calls": settings.value("max_tool_calls"),
         "cache_ttl_seconds": str(settings.value("cache_ttl_hours") * 3600),
         "router_tokens": settings.value("router_tokens")})
+    run_script(con, db.sql("57_evidence"), {})
 
 
 _REASONS_FROM = {  # view -> (field, reason) columns

@@ -17,8 +17,7 @@ from typing import Any
 
 import duckdb
 
-from planner import db, signals
-from planner.ingest import run_script
+from planner import signals
 from planner.report import LabelEvidence
 from planner.rules import Rule, RuleSet
 
@@ -33,7 +32,7 @@ class WorkloadEvidence:
 
 
 def read(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> dict[str, WorkloadEvidence]:
-    run_script(con, db.sql("57_evidence"), {})
+    """What stage 57 (run with the per-request stages, planner/analysis.py) summed."""
     paths = dict(con.execute("SELECT file_id, path FROM run_files").fetchall())
     by_name = {r.name: r for r in rules.rules}
     names = [s.name for s in rules.signals]

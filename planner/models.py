@@ -37,19 +37,21 @@ class Models:
     model_ids: tuple[ModelId, ...] = ()  # logged ids priced by a rewrite or a fallback
 
 
-def choose_models(
-    con: duckdb.DuckDBPyConnection, table: PriceTable, settings: Settings,
-    defaulted_files: Sequence[int] = (),
-) -> Models:
-    """`defaulted_files`: trace files whose model is plan's default, not the logs': they do not
-    vote for the frontier model."""
-    # Each logged model id (NULL: no model) and service tier, with its days and requests: read
-    # once, for the frontier choice and the price lookup here and for stage 50's prices.
+def logged_models(con: duckdb.DuckDBPyConnection, defaulted_files: Sequence[int] = ()) -> None:
+    """Each logged model id (NULL: no model) and service tier, with its days and requests
+    (`plan_logged`): read once, for the frontier choice and the price lookup of choose_models
+    and for stage 55's prices. `defaulted_files`: trace files whose model is plan's default, not
+    the logs': they do not vote for the frontier model."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE plan_logged AS SELECT model, service_tier, "
         "list_contains(CAST(? AS BIGINT[]), file_id) AS defaulted, "
         "min(ts)::DATE AS first_day, max(ts)::DATE AS last_day, count(*) AS requests "
         "FROM scope GROUP BY ALL", [list(defaulted_files)])
+
+
+def choose_models(con: duckdb.DuckDBPyConnection, table: PriceTable, settings: Settings) -> Models:
+    """The frontier, distilled and router models, and the prices of every logged model
+    (`plan_prices`, `plan_model_map`), from `plan_logged` (logged_models)."""
     logged = dict(con.execute(
         "SELECT model, sum(requests)::BIGINT FROM plan_logged GROUP BY model").fetchall())
     voters = dict(con.execute(
