@@ -84,6 +84,7 @@ app.add_typer(pricing_cmd.app, name="pricing")
 app.command("samples")(classify_cmd.samples)
 app.command("eval")(classify_cmd.evaluate)
 app.command("forget")(data_cmd.forget)
+app.command("cache-pairs")(classify_cmd.cache_pairs)
 
 
 @app.callback()

@@ -50,8 +50,10 @@ def render(report: Report) -> str:
         _canvas("chart-onprem", "On-prem against routed API cost, by monthly volume"),
         _canvas("chart-routing", "Routing curve: monthly cost by share sent to the distilled "
                 "model (before the cache)"),
+        _canvas("chart-cache", "Cache curve: requests a semantic cache would answer, by "
+                "similarity threshold (an estimate below 'same prompt')"),
         "</div>",
-        _workloads(report), _curve(report), _onprem(report), _forecast(report),
+        _workloads(report), _curve(report), _cache(report), _onprem(report), _forecast(report),
         _sensitivity(report),
         _ingest(report), _assumptions(report),
         "<script>", _asset("chart.umd.min.js"), "</script>",
@@ -120,6 +122,21 @@ def _curve(report: Report) -> str:
             "cost-bound first (score from 1 down to 0), before the semantic cache.</p>"
             + _table(["min score", "to distilled", "on default", "monthly cost", "vs as-logged",
                       "vs all-frontier"], rows, {0, 1, 2, 3, 4, 5}))
+
+
+def _cache(report: Report) -> str:
+    if not report.cache_curve:
+        return ""
+    rows = [[_e(p.workload), "same prompt" if p.threshold >= 1 else f"{p.threshold}",
+             f"{p.hits:,} of {p.sampled_requests:,}", f"{p.hit_share:.1%}",
+             f"{p.monthly_hits:,}", _usd(p.monthly_saved_usd)] for p in report.cache_curve]
+    return ("<h2>Cache curve</h2><p>Requests a semantic cache would answer within its TTL: the "
+            "same prompt, or a prompt at least this similar (cosine of their embeddings). "
+            "Similarity hits are an estimate: the logs cannot show whether the cached answer "
+            "would have been right. <code>plan cache-pairs LOGS WORKLOAD</code> shows matched "
+            "pairs to judge.</p>"
+            + _table(["workload", "threshold", "hits (sampled)", "hit share", "hits a month",
+                      "saves a month"], rows, {2, 3, 4, 5}))
 
 
 def _workloads(report: Report) -> str:

@@ -28,6 +28,8 @@ def render(report: Report, console: Console) -> None:
     console.print(render_charts.scenarios_chart(report))
     if report.routing_curve:
         console.print(_curve(report))
+    if report.cache_curve:
+        console.print(_cache(report))
     console.print(_workloads(report))
     console.print(render_charts.workloads_chart(report))
     for overflow in report.envelope_overflow:
@@ -84,6 +86,19 @@ def _curve(report: Report) -> Table:
                   f"{point.on_default_share:.1%}", _usd(point.monthly_cost_usd),
                   _saving(point.savings_vs_as_logged_pct),
                   _saving(point.savings_vs_all_frontier_pct))
+    return t
+
+
+def _cache(report: Report) -> Table:
+    """The cache curve over all workloads (JSON and HTML have each workload's)."""
+    t = Table(title="Cache curve (all workloads; similarity hits are estimates)",
+              title_justify="left")
+    for name in ("similarity", "hit share", "hits/month", "saves/month"):
+        t.add_column(name, justify="right")
+    for p in report.cache_curve:
+        if p.workload == "(all)":
+            t.add_row("same" if p.threshold >= 1 else f">= {p.threshold}", f"{p.hit_share:.1%}",
+                      f"{p.monthly_hits:,}", _usd(p.monthly_saved_usd))
     return t
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import duckdb
 
-from planner import db, signals
+from planner import db, nearrepeats, signals
 from planner.errors import InputError
 from planner.ingest import IngestedFile, run_script
 from planner.report import FileCounts, Ingest, RejectReason, Window
@@ -135,6 +135,7 @@ def route(
         "cache_ttl_seconds": str(settings.value("cache_ttl_hours") * 3600),
         "router_tokens": settings.value("router_tokens")})
     run_script(con, db.sql("57_evidence"), {})
+    nearrepeats.compute(con, settings.value("cache_ttl_hours") * 3600)  # stage 58
 
 
 _REASONS_FROM = {  # view -> (field, reason) columns

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from duckdb import DuckDBPyConnection as Connection
 
-from planner import analysis, db, ingest, provenance, scenarios, signals, snapshot
+from planner import analysis, curves, db, ingest, provenance, scenarios, signals, snapshot
 from planner.discover import discover
 from planner.export import assumptions_digest, export_rows
 from planner.ingest import Progress
@@ -98,6 +98,7 @@ def _run(
             con, table, models, options.settings, rules, scope.window_seconds)
         sources = provenance.read(                                     # 8. what sources imply
             con, ingested, options.reading, table.version)
+        cache = curves.cache_curve(con, projection.monthly_scale_factor)  # (issue 22)
         rows = [] if group_by is None else export_rows(                # 9. (export) groups
             con, group_by, projection.monthly_scale_factor,
             projection.onprem.monthly_fleet_cost_usd)
@@ -129,6 +130,7 @@ def _run(
         sensitivity=projection.sensitivity,
         envelope_overflow=projection.envelope_overflow,
         routing_curve=projection.routing_curve,
+        cache_curve=cache,
         model_ids=models.model_ids,
     )
     report = dataclasses.replace(report, verdict=verdict(report))

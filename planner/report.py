@@ -222,6 +222,25 @@ class CurvePoint:
 
 
 @dataclass(frozen=True)
+class CachePoint:
+    """One point of the cache curve (planner/curves.py) for a workload, or "(all)": the share
+    of requests a semantic cache would answer at a similarity threshold, within the cache TTL.
+    threshold 1 is the same prompt text; below 1, near repeats by prompt embedding: an
+    estimate, since the logs cannot tell whether the cached answer would have been right. The
+    share is measured on the requests whose text was sampled (stage 45) and applied to all the
+    requests with prompt text; where a workload has more distinct texts than the sample, near
+    repeats outside it are not seen (a lower bound)."""
+
+    workload: str
+    threshold: Decimal
+    sampled_requests: int  # requests the share was measured on
+    hits: int  # of them, answered from cache
+    hit_share: Decimal
+    monthly_hits: Decimal  # the share applied to the month's requests with prompt text
+    monthly_saved_usd: Decimal  # routed cost they would not pay, less every request's lookup
+
+
+@dataclass(frozen=True)
 class ForecastMonth:
     month: int  # 1 = the month after the observed one
     costs_usd: dict[str, Decimal]  # scenario -> monthly cost
@@ -286,6 +305,7 @@ class Report:
     envelope_overflow: tuple[EnvelopeOverflow, ...] = ()
     model_ids: tuple[ModelId, ...] = ()
     routing_curve: tuple[CurvePoint, ...] = ()
+    cache_curve: tuple[CachePoint, ...] = ()
     verdict: str = ""  # the answer in one sentence (planner/verdict.py)
     schema_version: int = SCHEMA_VERSION
 

@@ -96,32 +96,38 @@ def compute(con: duckdb.DuckDBPyConnection, rules: RuleSet, per_workload: int) -
 
 
 def _similarity(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
+    """`text_similarity`: per text of `file_texts`, its nearest examples' vote (when the rules
+    compare texts with examples) and the embedding of its prompt alone (the cache curve)."""
     # (execute, not sql: the file's transaction has results of its own pending)
-    rows = con.execute("SELECT text_hash, text FROM file_texts").fetchall()
-    sample = pa.table({"text_hash": pa.array([r[0] for r in rows], type=pa.uint64()),
-                       "text": pa.array([r[1] for r in rows], type=pa.string())})
-    if rules.similarity is None or sample.num_rows == 0:
-        con.execute("CREATE OR REPLACE TEMP TABLE text_similarity (text_hash UBIGINT, "
-                    "sim_domain VARCHAR, sim_vote DOUBLE, sim_top DOUBLE, sim_example INTEGER, "
-                    "sim_cap_vote DOUBLE, sim_cap_domain VARCHAR)")
-        return
-    examples = load_examples(rules.similarity.examples, rules.similarity.max_chars)
-    vectors = embedding.embed(sample.column("text").to_pylist())
-    near = nearest(vectors, examples, rules.similarity.k)
-    names = np.asarray((*examples.domains, None), dtype=object)  # index -1: no such domain
+    rows = con.execute("SELECT text_hash, text, prompt FROM file_texts").fetchall()
+    n = len(rows)
+    names = np.asarray([None], dtype=object)
+    near = {"domain": np.full(n, -1), "vote": np.full(n, np.nan), "top": np.full(n, np.nan),
+            "example": np.full(n, -1), "cap_vote": np.full(n, np.nan), "cap_domain": np.full(n, -1)}
+    if rules.similarity is not None and n:
+        examples = load_examples(rules.similarity.examples, rules.similarity.max_chars)
+        near = nearest(embedding.embed([r[1] for r in rows]), examples, rules.similarity.k)
+        names = np.asarray((*examples.domains, None), dtype=object)  # index -1: no such domain
+    prompts = [r[2] for r in rows]
+    vectors = embedding.embed([p or "" for p in prompts]) if n else np.zeros((0, 256))
     table = pa.table({
-        "text_hash": sample.column("text_hash"),
-        "sim_domain": pa.array(names[near["domain"]]),
-        "sim_vote": pa.array(near["vote"], type=pa.float64()),
-        "sim_top": pa.array(near["top"], type=pa.float64()),
-        "sim_example": pa.array(near["example"], type=pa.int32()),
-        "sim_cap_vote": pa.array(near["cap_vote"], type=pa.float64()),
+        "text_hash": pa.array([r[0] for r in rows], type=pa.uint64()),
+        "sim_domain": pa.array(names[near["domain"]], type=pa.string()),
+        "sim_vote": pa.array(near["vote"], type=pa.float64(), from_pandas=True),
+        "sim_top": pa.array(near["top"], type=pa.float64(), from_pandas=True),
+        "sim_example": pa.array(np.where(near["example"] >= 0, near["example"], 0),
+                                type=pa.int32(), mask=near["example"] < 0),
+        "sim_cap_vote": pa.array(near["cap_vote"], type=pa.float64(), from_pandas=True),
         "sim_cap_domain": pa.array(names[near["cap_domain"]], type=pa.string()),
+        # no prompt (a system prompt alone): no vector, so never a near repeat
+        "prompt_vec": pa.array([v.tolist() if p else None for v, p in zip(vectors, prompts,
+                                                                         strict=True)],
+                               type=pa.list_(pa.float32())),
     })
     con.register("plan_text_similarity", table)
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE text_similarity AS "
-                    "SELECT * FROM plan_text_similarity")
+        con.execute("CREATE OR REPLACE TEMP TABLE text_similarity AS SELECT * EXCLUDE "
+                    "(prompt_vec), prompt_vec::FLOAT[256] AS prompt_vec FROM plan_text_similarity")
     finally:
         con.unregister("plan_text_similarity")
 

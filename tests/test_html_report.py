@@ -87,7 +87,7 @@ def test_every_chart_has_drawn(page_and_report):
     result, _, _, _, _ = page_and_report
     ids = [c[0] for c in result["painted"]]
     assert ids == ["chart-scenarios", "chart-workloads", "chart-forecast", "chart-onprem",
-                   "chart-routing"]
+                   "chart-routing", "chart-cache"]
     for chart_id, painted, area in result["painted"]:
         assert area > 0 and painted > area // 100, chart_id  # at least 1% of pixels drawn
 

@@ -1,4 +1,4 @@
-// Draws the five charts of the HTML report (cli/render_html.py) from the report JSON in
+// Draws the six charts of the HTML report (cli/render_html.py) from the report JSON in
 // #plan-data, with Chart.js 4 (inlined before this script). No network: nothing is fetched.
 (function () {
   const r = JSON.parse(document.getElementById('plan-data').textContent);
@@ -58,4 +58,13 @@
        data: pts},
       {label: 'routed scenario', type: 'scatter', pointRadius: 7, backgroundColor: '#d62728',
        data: marked}]}});
+  // The cache curve, all workloads: share of requests answered from cache at each threshold.
+  const cache = r.cache_curve.filter((p) => p.workload === '(all)');
+  new Chart(document.getElementById('chart-cache'), {type: 'bar', options: {...base,
+      plugins: {legend: {display: false}, tooltip: {callbacks: {label: (c) =>
+        (100 * c.parsed.y).toFixed(1) + '% of requests, saves ' + usd(cache[c.dataIndex].monthly_saved_usd) + ' a month'}}},
+      scales: {y: {min: 0, max: 1, ticks: {callback: (v) => (100 * v).toFixed(0) + '%'},
+                   title: {display: true, text: 'requests answered from cache'}}}},
+    data: {labels: cache.map((p) => p.threshold >= 1 ? 'same prompt' : 'similarity ' + p.threshold),
+           datasets: [{label: 'hit share', backgroundColor: '#1f77b4', data: cache.map((p) => p.hit_share)}]}});
 })();

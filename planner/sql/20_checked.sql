@@ -163,11 +163,13 @@ WITH per_workload AS (
                  'model:' || coalesce(model, 'unknown')) AS workload,
         text_hash,
         left(any_value(concat_ws(' ', system_prompt, prompt)),
-             getvariable('plan_text_max_chars')) AS text
+             getvariable('plan_text_max_chars')) AS text,
+        left(any_value(prompt), getvariable('plan_text_max_chars')) AS prompt
     FROM checked_lines
     WHERE text_hash IS NOT NULL AND problem IS NULL AND failure IS NULL
     GROUP BY 1, 2
     QUALIFY row_number() OVER (PARTITION BY workload ORDER BY text_hash)
         <= getvariable('plan_text_sample')
 )
-SELECT text_hash, any_value(text) AS text FROM per_workload GROUP BY text_hash
+SELECT text_hash, any_value(text) AS text, any_value(prompt) AS prompt
+FROM per_workload GROUP BY text_hash

@@ -31,14 +31,15 @@ WITH per_key AS (
         coalesce(plan_system_fp(system_prompt), model) AS key,
         plan_text_hash(system_prompt, prompt) AS text_hash,
         left(any_value(concat_ws(' ', system_prompt, prompt)),
-             getvariable('plan_text_max_chars')) AS text
+             getvariable('plan_text_max_chars')) AS text,
+        left(any_value(prompt), getvariable('plan_text_max_chars')) AS prompt
     FROM body_texts
     WHERE coalesce(system_prompt, prompt) IS NOT NULL
     GROUP BY 1, 2
     QUALIFY row_number() OVER (PARTITION BY key ORDER BY text_hash)
         <= getvariable('plan_text_sample')
 )
-SELECT text_hash, any_value(text) FROM per_key
+SELECT text_hash, any_value(text), any_value(prompt) FROM per_key
 WHERE text_hash NOT IN (SELECT text_hash FROM file_texts)
 GROUP BY text_hash
 ;

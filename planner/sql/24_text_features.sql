@@ -6,7 +6,8 @@
 -- evidence) three of its distinct matches, lower-cased, the first in alphabetical order.
 -- text_similarity (the nearest examples' domain, vote and best similarity; the capability-bound
 -- examples' share of the vote and the capability domain they vote for most) was filled by
--- planner/signals.py from the embeddings.
+-- planner/signals.py from the embeddings, with the embedding of the prompt alone (prompt_vec:
+-- near-repeat cache estimates, stage 58).
 INSERT INTO text_features
 SELECT
     $file_id,
@@ -18,6 +19,7 @@ SELECT
     m.sim_top,
     m.sim_example,
     m.sim_cap_vote,
-    m.sim_cap_domain
+    m.sim_cap_domain,
+    m.prompt_vec
 FROM file_texts x
 LEFT JOIN text_similarity m USING (text_hash)
