@@ -17,15 +17,17 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import numpy as np
-import pyarrow as pa
 
 from planner import db, embedding
 from planner.errors import RulesError
 from planner.ingest import run_script
 from planner.rules import RuleSet
+
+if TYPE_CHECKING:  # numpy and pyarrow are imported where used: logs without text never load them
+    import numpy as np
 
 DEFAULT_PER_WORKLOAD = 500
 CAPABILITY = "capability-bound"
@@ -70,6 +72,9 @@ def compute(con: duckdb.DuckDBPyConnection, rules: RuleSet, per_workload: int) -
 
 
 def _similarity(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
+    import numpy as np
+    import pyarrow as pa
+
     sample = con.sql("SELECT text_hash, text FROM text_sample").to_arrow_table()
     if rules.similarity is None or sample.num_rows == 0:
         con.execute("CREATE OR REPLACE TEMP TABLE text_similarity (text_hash UBIGINT, "
@@ -102,6 +107,8 @@ def nearest(vectors: np.ndarray, examples: Examples, k: int) -> dict[str, np.nda
     ones nothing): the domain they vote for, that domain's share of the votes, and the nearest
     of that domain's voters (its similarity and example index); and the capability-bound
     examples' share of the votes, with the capability domain they vote for most."""
+    import numpy as np
+
     n, k = len(vectors), min(k, len(examples.texts))
     capable = np.array([lab == CAPABILITY for lab in examples.domain_labels])
     out = {"domain": np.zeros(n, dtype=np.int64), "vote": np.zeros(n), "top": np.zeros(n),
@@ -141,6 +148,8 @@ def load_examples(path: Path, max_chars: int) -> Examples:
 
 @cache
 def _load_examples(path: str, _mtime: int, max_chars: int) -> Examples:
+    import numpy as np
+
     domains: dict[str, str] = {}
     texts, sources, of = [], [], []
     with open(path, encoding="utf-8") as handle:

