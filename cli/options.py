@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from planner import memory
 from planner.sources import SOURCES
 
 DbOpt = Annotated[str | None, typer.Option(
@@ -149,3 +150,18 @@ PriceAtOpt = Annotated[PriceAt, typer.Option(
 TextSampleOpt = Annotated[int, typer.Option(
     "--text-sample", min=0, help="Distinct request texts per workload that the text signals "
     "read (0: none; the report gives the margin of error where a workload has more).")]
+
+
+def _memory_limit(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        memory.parse_size(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value.strip()
+
+
+MemoryLimitOpt = Annotated[str | None, typer.Option(
+    "--memory-limit", parser=_memory_limit, help="Memory DuckDB may use, e.g. 2GB (default: a "
+    "quarter of this machine's memory, at most 512MiB); beyond it, stages spill to disk.")]

@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,10 +21,11 @@ from typing import NamedTuple
 
 import duckdb
 
-from planner import csv_layout, db, recoded
+from planner import csv_layout, db, recoded, tokens
 from planner.column_map import ColumnMap
 from planner.discover import discover as discover_files
 from planner.errors import InputError
+from planner.progress import Meter, Progress
 from planner.readers import reader_for
 from planner.sources import SPECS, Source, detect
 
@@ -38,7 +39,6 @@ MAX_LINE_BYTES = 32 * 1024 * 1024
 # stray year can never stretch the window the monthly figures are scaled from.
 EARLIEST = datetime(2015, 1, 1, tzinfo=UTC)
 AHEAD = timedelta(days=1)  # the latest: this long past the clock at ingest
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,12 @@ def ingest(
     options: IngestOptions | None = None,
     progress: Progress | None = None,
 ) -> list[IngestedFile]:
-    return [_ingest_file(con, f, options or IngestOptions(), progress) for f in files]
+    meter = Meter(con, files, progress)  # bytes read, per file and in total, while it reads
+    out = []
+    for number, f in enumerate(files, start=1):
+        with meter.reading(number, f):
+            out.append(_ingest_file(con, f, options or IngestOptions(), progress))
+    return out
 
 
 # The columns of `files` an IngestedFile takes its counts from (they share the names).
@@ -183,6 +188,7 @@ def _store(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Sour
            options: IngestOptions, key: _FileKey) -> int:
     """Read the file through stages 14-22 into `lines` and record it in `files`, in one
     transaction that replaces an older read of the same path; its file id."""
+    tokens.register(con)  # stage 20 counts the tokens of a text logged without a count
     run_script(con, db.sql(f"14_read_{reader}"), {})
     skipped = 0
     if source.split:

@@ -18,8 +18,8 @@ from duckdb import DuckDBPyConnection as Connection
 from planner import analysis, db, ingest, provenance, scenarios
 from planner.discover import discover
 from planner.export import assumptions_digest, export_rows
-from planner.ingest import Progress
 from planner.models import Models, choose_models
+from planner.progress import Progress
 from planner.report import Report
 from planner.rules import RuleSet, load_overrides, load_rules
 from planner.settings import Settings
@@ -34,6 +34,7 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class AnalyzeOptions:
     db: str | None = None  # None: .plan/plan.duckdb; ":memory:" for no file
+    memory_limit: str | None = None  # DuckDB's, e.g. "2GB"; None: planner/memory.py's default
     pricing: str | None = None  # version name or .toml path; None: newest
     rules: str | None = None
     overrides: str | None = None
@@ -71,17 +72,22 @@ def _run(
     found = discover(paths, options.reading.recursive)
     files = found.files
 
-    con = db.connect(options.db)
+    con = db.connect(options.db, options.memory_limit)
     try:
         ingested = ingest.ingest(con, files, dataclasses.replace(       # 1. logs -> lines
             options.reading, default_model=table.default_frontier), progress)
+        _say(progress, "finding duplicates and the time window")
         scope = analysis.build_scope(con, ingested)                    # 2. dedup, window
+        _say(progress, "measuring each workload's tokens")
         analysis.workload_stats(con, scope.window_seconds)             # 3. token statistics
         models = choose_models(con, table, options.settings,           # 4. target models
                                _defaulted(ingested, options.reading))
+        _say(progress, "labelling workloads (text signals, rules)")
         analysis.label(con, rules, overrides, options.text_sample)     # 5. signals, labels
+        _say(progress, "routing and summing requests")
         analysis.route(con, models.frontier, models.distilled,         # 6. route and sum
                        options.settings)
+        _say(progress, "pricing the scenarios")
         projection = scenarios.project(                                # 7. costs, month
             con, table, models, options.settings, rules, scope.window_seconds)
         sources = provenance.read(                                     # 8. what sources imply
@@ -131,7 +137,7 @@ def read_labels(
     rules = load_rules(options.rules)
     overrides = load_overrides(options.overrides)
     files = discover(paths, options.reading.recursive).files
-    con = db.connect(options.db)
+    con = db.connect(options.db, options.memory_limit)
     try:
         ingested = ingest.ingest(con, files, dataclasses.replace(
             options.reading, default_model=load_table(options.pricing).default_frontier))
@@ -141,6 +147,11 @@ def read_labels(
         return read(con, rules)
     finally:
         con.close()
+
+
+def _say(progress: Progress | None, stage: str) -> None:
+    if progress is not None:
+        progress(stage)
 
 
 def _defaulted(files: Sequence[ingest.IngestedFile], reading: ingest.IngestOptions) -> list[int]:
