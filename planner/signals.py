@@ -72,15 +72,16 @@ def compute(con: duckdb.DuckDBPyConnection, rules: RuleSet, per_workload: int) -
 
 
 def _similarity(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
-    import numpy as np
-    import pyarrow as pa
-
-    sample = con.sql("SELECT text_hash, text FROM text_sample").to_arrow_table()
-    if rules.similarity is None or sample.num_rows == 0:
+    texts = con.execute("SELECT count(*) FROM text_sample").fetchone()
+    if rules.similarity is None or texts is None or texts[0] == 0:
         con.execute("CREATE OR REPLACE TEMP TABLE text_similarity (text_hash UBIGINT, "
                     "sim_domain VARCHAR, sim_vote DOUBLE, sim_top DOUBLE, sim_example INTEGER, "
                     "sim_cap_vote DOUBLE, sim_cap_domain VARCHAR)")
         return
+    import numpy as np
+    import pyarrow as pa
+
+    sample = con.sql("SELECT text_hash, text FROM text_sample").to_arrow_table()
     examples = load_examples(rules.similarity.examples, rules.similarity.max_chars)
     vectors = embedding.embed(sample.column("text").to_pylist())
     near = nearest(vectors, examples, rules.similarity.k)
