@@ -188,7 +188,6 @@ def _store(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Sour
            options: IngestOptions, key: _FileKey) -> int:
     """Read the file through stages 14-22 into `lines` and record it in `files`, in one
     transaction that replaces an older read of the same path; its file id."""
-    tokens.register(con)  # stage 20 counts the tokens of a text logged without a count
     run_script(con, db.sql(f"14_read_{reader}"), {})
     skipped = 0
     if source.split:
@@ -204,6 +203,7 @@ def _store(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Sour
             con.execute(options.column_map.records_sql())
         else:
             con.execute(db.sql(stage))
+    tokens.prepare(con, key.size_bytes)  # stage 20 counts the tokens a record does not give
     con.execute("BEGIN")
     try:
         _forget(con, key.path)

@@ -72,8 +72,8 @@ def compute(con: duckdb.DuckDBPyConnection, rules: RuleSet, per_workload: int) -
 
 
 def _similarity(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
-    texts = con.execute("SELECT count(*) FROM text_sample").fetchone()
-    if rules.similarity is None or texts is None or texts[0] == 0:
+    texts = con.execute("SELECT count(*) FROM text_sample").fetchall()[0][0]
+    if rules.similarity is None or texts == 0:
         con.execute("CREATE OR REPLACE TEMP TABLE text_similarity (text_hash UBIGINT, "
                     "sim_domain VARCHAR, sim_vote DOUBLE, sim_top DOUBLE, sim_example INTEGER, "
                     "sim_cap_vote DOUBLE, sim_cap_domain VARCHAR)")
