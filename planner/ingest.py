@@ -322,6 +322,7 @@ def _forget(con: duckdb.DuckDBPyConnection, key: str) -> None:
 
 
 _COMMENT = re.compile(r"--[^\n]*")
+_PARAMETER = re.compile(r"\$(\w+)")
 
 
 def run_script(con: duckdb.DuckDBPyConnection, script: str, params: dict[str, object]) -> None:
@@ -330,5 +331,6 @@ def run_script(con: duckdb.DuckDBPyConnection, script: str, params: dict[str, ob
     for statement in script.split("\n;\n"):
         if statement.strip():
             code = _COMMENT.sub("", statement)
-            used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", code)}
+            named = set(_PARAMETER.findall(code))  # one pass, not a pattern per parameter
+            used = {k: v for k, v in params.items() if k in named}
             con.execute(statement, used)
