@@ -38,6 +38,7 @@ bench: install
 	$(BIN)/python -m tests.benchmarks.bench_analyze
 	$(BIN)/python -m tests.benchmarks.bench_text
 	$(BIN)/python -m tests.benchmarks.bench_rerun
+	$(BIN)/python -m tests.benchmarks.bench_scale
 
 # Rewrites the golden files from the current code; review the diff before committing.
 golden: install

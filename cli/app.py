@@ -11,9 +11,8 @@ from typing import Annotated, assert_never
 
 import typer
 from rich.console import Console
-from rich.text import Text
 
-from cli import classify_cmd, data_cmd, pricing_cmd, render_ci, render_html, render_table
+from cli import classify_cmd, data_cmd, pricing_cmd, progress, render_ci, render_html, render_table
 from cli.errors import EXIT_CODES_HELP, ExitCode, reported, run
 from cli.hygiene import cleaned, printable
 from cli.options import (
@@ -28,6 +27,7 @@ from cli.options import (
     KeepTextOpt,
     LogsArg,
     MapOpt,
+    MemoryLimitOpt,
     MinReplicasOpt,
     ModelOpt,
     MonthsOpt,
@@ -115,7 +115,7 @@ def _options(
     scenario_file: Path | None = None, growth: object = None, months: int | None = None,
     budget: object = None, onprem_mode: OnPremMode | None = None,
     batch_workloads: list[str] | None = None,
-    text_sample: int = DEFAULT_PER_WORKLOAD,
+    text_sample: int = DEFAULT_PER_WORKLOAD, memory_limit: str | None = None,
 ) -> pipeline.AnalyzeOptions:
     if utilization is not None and Decimal(str(utilization)) == 0:
         raise typer.BadParameter("must be above 0", param_hint="--utilization")
@@ -139,19 +139,13 @@ def _options(
         rules=str(rules) if rules else None,
         overrides=str(overrides) if overrides else None,
         settings=settings,
-        text_sample=text_sample,
+        text_sample=text_sample, memory_limit=memory_limit,
     )
 
 
 def _run(logs: list[str], options: pipeline.AnalyzeOptions, interactive: bool) -> Report:
-    stderr = Console(stderr=True)
-    with reported():
-        if interactive and stderr.is_terminal:
-            with stderr.status("analysing...") as status:
-                report = pipeline.analyze(  # file names as text, escaped, never markup
-                    logs, options, progress=lambda m: status.update(Text(printable(m))))
-        else:
-            report = pipeline.analyze(logs, options)
+    with reported(), progress.shown(Console(stderr=True), interactive) as report_progress:
+        report = pipeline.analyze(logs, options, progress=report_progress)
     for warning in report.warnings:
         _say(f"plan: warning: {warning}")
     return report
@@ -187,6 +181,7 @@ def analyze(
     time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
     recursive: RecursiveOpt = True,
+    memory_limit: MemoryLimitOpt = None,
 ) -> None:
     """Ingest request logs, label workloads and project monthly spend per scenario.
 
@@ -197,7 +192,7 @@ def analyze(
                        _reading(source, model, workload, trace_start, maps, time_bounds,
                                 recursive), price_at,
                        scenario_file, growth, months, budget, onprem_mode, batch_workload,
-                       text_sample)
+                       text_sample, memory_limit)
     options = dataclasses.replace(options, keep_text=keep_text)
     report = _run(logs, options, fmt is ReportFormat.table)
     _emit(report, fmt, output)
@@ -237,6 +232,7 @@ def baseline(
     time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
     recursive: RecursiveOpt = True,
+    memory_limit: MemoryLimitOpt = None,
 ) -> None:
     """Write the JSON report of LOGS as the baseline `plan check` compares against."""
     report = _run(logs, _options(db, pricing, rules, overrides, frontier, distilled,
@@ -244,7 +240,7 @@ def baseline(
                                                               trace_start, maps,
                                                               time_bounds, recursive),
                                  price_at=price_at, scenario_file=scenario_file,
-                                 text_sample=text_sample), False)
+                                 text_sample=text_sample, memory_limit=memory_limit), False)
     output.write_text(to_json(report), encoding="utf-8")
     _say(f"plan: baseline written to {output}")
 
@@ -286,6 +282,7 @@ def check(
     time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
     recursive: RecursiveOpt = True,
+    memory_limit: MemoryLimitOpt = None,
 ) -> None:
     """Analyse LOGS and compare with a baseline; exit 1 when a threshold is crossed.
 
@@ -307,7 +304,7 @@ def check(
     options = _options(db, pricing, rules, overrides, None, None, None,
                        reading=_reading(source, model, workload, trace_start, maps, time_bounds,
                                         recursive),
-                       text_sample=text_sample)
+                       text_sample=text_sample, memory_limit=memory_limit)
     if scenario_file is not None:
         with reported():
             settings = settings.with_file(scenario_file)
@@ -359,12 +356,14 @@ def export(
     time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
     recursive: RecursiveOpt = True,
+    memory_limit: MemoryLimitOpt = None,
 ) -> None:
     """Write scenario costs per group (one row per group and scenario) for spreadsheets."""
     options = _options(db, pricing, rules, overrides, frontier, distilled, escalation,
                        reading=_reading(source, model, workload, trace_start, maps, time_bounds,
                                         recursive),
-                       price_at=price_at, scenario_file=scenario_file, text_sample=text_sample)
+                       price_at=price_at, scenario_file=scenario_file, text_sample=text_sample,
+                       memory_limit=memory_limit)
     with reported():
         kind = export_kind(output)
         report, rows = pipeline.export(logs, options, [g.value for g in group_by])

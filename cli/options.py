@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from planner import memory
 from planner.sources import SOURCES
 
 DbOpt = Annotated[str | None, typer.Option(
@@ -152,3 +153,18 @@ TextSampleOpt = Annotated[int, typer.Option(
 KeepTextOpt = Annotated[bool, typer.Option(
     "--keep-text", help="Keep request and response text in the database (default: only hashes "
     "and text signals; `plan samples` reads the text again from the log file).")]
+
+
+def _memory_limit(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        memory.parse_size(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value.strip()
+
+
+MemoryLimitOpt = Annotated[str | None, typer.Option(
+    "--memory-limit", parser=_memory_limit, help="Memory DuckDB may use, e.g. 2GB (default: a "
+    "quarter of this machine's memory, at most 512MiB); beyond it, stages spill to disk.")]

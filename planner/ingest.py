@@ -21,10 +21,11 @@ from typing import NamedTuple
 
 import duckdb
 
-from planner import csv_layout, db, recoded
+from planner import csv_layout, db, recoded, tokens
 from planner.column_map import ColumnMap
 from planner.discover import discover as discover_files
 from planner.errors import InputError
+from planner.progress import Meter, Progress
 from planner.readers import reader_for
 from planner.sources import SPECS, Source, detect
 
@@ -38,7 +39,6 @@ MAX_LINE_BYTES = 32 * 1024 * 1024
 # stray year can never stretch the window the monthly figures are scaled from.
 EARLIEST = datetime(2015, 1, 1, tzinfo=UTC)
 AHEAD = timedelta(days=1)  # the latest: this long past the clock at ingest
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,12 @@ def ingest(
     options: IngestOptions | None = None,
     progress: Progress | None = None,
 ) -> list[IngestedFile]:
-    return [_ingest_file(con, f, options or IngestOptions(), progress) for f in files]
+    meter = Meter(con, files, progress)  # bytes read, per file and in total, while it reads
+    out = []
+    for number, f in enumerate(files, start=1):
+        with meter.reading(number, f):
+            out.append(_ingest_file(con, f, options or IngestOptions(), progress))
+    return out
 
 
 # The columns of `files` an IngestedFile takes its counts from (they share the names).
@@ -207,6 +212,7 @@ def _store(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Sour
     """Read the file through stages 14-22 into `lines` and record it in `files`, in one
     transaction that replaces an older read of the same path; its file id."""
     skipped = _normalise(con, reader, source, options)
+    tokens.prepare(con, key.size_bytes)  # stage 20 counts the tokens a record does not give
     con.execute("BEGIN")
     try:
         forget(con, key.path)
@@ -378,6 +384,7 @@ def forget(con: duckdb.DuckDBPyConnection, key: str) -> int:
 
 
 _COMMENT = re.compile(r"--[^\n]*")
+_PARAMETER = re.compile(r"\$(\w+)")
 
 
 def run_script(con: duckdb.DuckDBPyConnection, script: str, params: dict[str, object]) -> None:
@@ -386,5 +393,6 @@ def run_script(con: duckdb.DuckDBPyConnection, script: str, params: dict[str, ob
     for statement in script.split("\n;\n"):
         if statement.strip():
             code = _COMMENT.sub("", statement)
-            used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", code)}
+            named = set(_PARAMETER.findall(code))  # one pass, not a pattern per parameter
+            used = {k: v for k, v in params.items() if k in named}
             con.execute(statement, used).fetchall()  # (statements: a row count at most)

@@ -10,13 +10,15 @@ estimate: the logs cannot say whether the cached answer would have been right (a
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import duckdb
-import numpy as np
-import pyarrow as pa
 
 from planner import db
 from planner.ingest import run_script
+
+if TYPE_CHECKING:
+    import numpy as np
 
 THRESHOLDS = (Decimal("0.95"), Decimal("0.9"), Decimal("0.85"))
 SAME = Decimal(1)  # the same text (the self pair)
@@ -25,6 +27,23 @@ _ALMOST_ONE = 0.999999  # a near pair is never counted as the same text
 
 def compute(con: duckdb.DuckDBPyConnection, cache_ttl_seconds: Decimal) -> None:
     """Fill `near_pairs`, then stage 58's `cache_curve` and `cache_pairs`."""
+    if con.execute("SELECT count(*) FROM text_signals WHERE prompt_vec IS NOT NULL"
+                   ).fetchall()[0][0]:
+        _near_pairs(con)
+    else:  # no sampled prompt: nothing to compare (and no numpy to load)
+        con.execute("CREATE OR REPLACE TEMP TABLE near_pairs "
+                    "(workload VARCHAR, a UBIGINT, b UBIGINT, sim DOUBLE)")
+    run_script(con, db.sql("58_cache_pairs"), {
+        "cache_ttl_seconds": str(cache_ttl_seconds),
+        "thresholds": [float(t) for t in (SAME, *THRESHOLDS)]})
+
+
+def _near_pairs(con: duckdb.DuckDBPyConnection) -> None:
+    """`near_pairs`: per workload, each ordered pair of sampled prompts at least the lowest
+    threshold alike."""
+    import numpy as np  # (loaded only when there are sampled texts)
+    import pyarrow as pa
+
     table = con.sql(
         "SELECT DISTINCT l.workload, t.text_hash, t.prompt_vec FROM labelled_requests l "
         "JOIN text_signals t USING (text_hash) WHERE l.has_prompt AND t.prompt_vec IS NOT NULL "
@@ -59,6 +78,3 @@ def compute(con: duckdb.DuckDBPyConnection, cache_ttl_seconds: Decimal) -> None:
         con.execute("CREATE OR REPLACE TEMP TABLE near_pairs AS SELECT * FROM plan_near_pairs")
     finally:
         con.unregister("plan_near_pairs")
-    run_script(con, db.sql("58_cache_pairs"), {
-        "cache_ttl_seconds": str(cache_ttl_seconds),
-        "thresholds": [float(t) for t in (SAME, *THRESHOLDS)]})

@@ -21,8 +21,8 @@ from duckdb import DuckDBPyConnection as Connection
 from planner import analysis, curves, db, ingest, provenance, scenarios, signals, snapshot
 from planner.discover import discover
 from planner.export import assumptions_digest, export_rows
-from planner.ingest import Progress
 from planner.models import Models, choose_models, logged_models
+from planner.progress import Progress
 from planner.report import Report
 from planner.rules import RuleSet, load_overrides, load_rules
 from planner.settings import Settings
@@ -37,6 +37,7 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class AnalyzeOptions:
     db: str | None = None  # None: .plan/plan.duckdb; ":memory:" for no file
+    memory_limit: str | None = None  # DuckDB's, e.g. "2GB"; None: planner/memory.py's default
     pricing: str | None = None  # version name or .toml path; None: newest
     rules: str | None = None
     overrides: str | None = None
@@ -75,7 +76,7 @@ def _run(
     found = discover(paths, options.reading.recursive)
     files = found.files
 
-    con = db.connect(options.db)
+    con = db.connect(options.db, options.memory_limit)
     try:
         ingested = ingest.ingest(con, files, _reading(                  # 1. logs -> lines,
             options, rules, table.default_frontier), progress)          #    text signals
@@ -83,17 +84,22 @@ def _run(
         key = snapshot.key(ingested, rules, overrides, options.text_sample, table,
                            options.settings, defaulted)
         restored = snapshot.restore(con, key)                          # (a re-run: 2-6 kept)
+        _say(progress, "finding duplicates and the time window")
         scope = analysis.build_scope(con, ingested, restored)          # 2. dedup, window
         if restored is None:
+            _say(progress, "measuring each workload's tokens")
             analysis.workload_stats(con, scope.window_seconds)         # 3. token statistics
             logged_models(con, defaulted)                              # 4. target models
         models = choose_models(con, table, options.settings)
         if restored is None:
+            _say(progress, "labelling workloads (text signals, rules)")
             analysis.label(con, rules, overrides, options.text_sample) # 5. signals, labels
+            _say(progress, "routing and summing requests")
             analysis.route(con, models.frontier, models.distilled,     # 6. route and sum
                            options.settings)
             if options.db != ":memory:":
                 snapshot.save(con, key, scope.bounds)
+        _say(progress, "pricing the scenarios")
         projection = scenarios.project(                                # 7. costs, month
             con, table, models, options.settings, rules, scope.window_seconds)
         sources = provenance.read(                                     # 8. what sources imply
@@ -145,7 +151,7 @@ def read_labels(
     rules = load_rules(options.rules)
     overrides = load_overrides(options.overrides)
     files = discover(paths, options.reading.recursive).files
-    con = db.connect(options.db)
+    con = db.connect(options.db, options.memory_limit)
     try:
         ingested = ingest.ingest(con, files, _reading(
             options, rules, load_table(options.pricing).default_frontier))
@@ -167,6 +173,11 @@ def _reading(options: AnalyzeOptions, rules: RuleSet, default_model: str) -> ing
         features=(lambda con, file_id: signals.compute_file(con, rules, file_id))
         if per_workload else None)
     return dataclasses.replace(options.reading, default_model=default_model, text=policy)
+
+
+def _say(progress: Progress | None, stage: str) -> None:
+    if progress is not None:
+        progress(stage)
 
 
 def _defaulted(files: Sequence[ingest.IngestedFile], reading: ingest.IngestOptions) -> list[int]:

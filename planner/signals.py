@@ -21,15 +21,17 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import numpy as np
-import pyarrow as pa
 
 from planner import db, embedding
 from planner.errors import RulesError
 from planner.ingest import run_script
 from planner.rules import RuleSet
+
+if TYPE_CHECKING:  # numpy and pyarrow are imported where used: logs without text never load them
+    import numpy as np
 
 DEFAULT_PER_WORKLOAD = 500
 CAPABILITY = "capability-bound"
@@ -66,7 +68,9 @@ def max_chars(rules: RuleSet) -> int:
 
 def compute_file(con: duckdb.DuckDBPyConnection, rules: RuleSet, file_id: int) -> None:
     """Stage 24: the signals of the texts the file being read left in `file_texts`, kept in
-    `text_features` under its file id."""
+    `text_features` under its file id (nothing, and no numpy, for a file without text)."""
+    if con.execute("SELECT count(*) FROM file_texts").fetchall()[0][0] == 0:
+        return
     _similarity(con, rules)
     params: dict[str, object] = {"file_id": file_id}
     counts, matches = [], []
@@ -98,6 +102,9 @@ def compute(con: duckdb.DuckDBPyConnection, rules: RuleSet, per_workload: int) -
 def _similarity(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
     """`text_similarity`: per text of `file_texts`, its nearest examples' vote (when the rules
     compare texts with examples) and the embedding of its prompt alone (the cache curve)."""
+    import numpy as np  # (loaded only for logs with text: planner/tokens.py's start-up rule)
+    import pyarrow as pa
+
     # (execute, not sql: the file's transaction has results of its own pending)
     rows = con.execute("SELECT text_hash, text, prompt FROM file_texts").fetchall()
     n = len(rows)
@@ -137,6 +144,8 @@ def nearest(vectors: np.ndarray, examples: Examples, k: int) -> dict[str, np.nda
     ones nothing): the domain they vote for, that domain's share of the votes, and the nearest
     of that domain's voters (its similarity and example index); and the capability-bound
     examples' share of the votes, with the capability domain they vote for most."""
+    import numpy as np
+
     n, k = len(vectors), min(k, len(examples.texts))
     capable = np.array([lab == CAPABILITY for lab in examples.domain_labels])
     out = {"domain": np.zeros(n, dtype=np.int64), "vote": np.zeros(n), "top": np.zeros(n),
@@ -176,6 +185,8 @@ def load_examples(path: Path, max_chars: int) -> Examples:
 
 @cache
 def _load_examples(path: str, _mtime: int, max_chars: int) -> Examples:
+    import numpy as np
+
     domains: dict[str, str] = {}
     texts, sources, of = [], [], []
     with open(path, encoding="utf-8") as handle:
