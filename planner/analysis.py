@@ -14,14 +14,15 @@ from planner.errors import InputError
 from planner.ingest import IngestedFile, run_script
 from planner.report import FileCounts, Ingest, RejectReason, Window
 from planner.rules import RuleSet
-from planner.settings import Settings
+from planner.settings import Settings, routing_bin
 
 MIN_WINDOW_SECONDS = 60  # a log spanning less than a minute is treated as one minute long
 # Where stage 50 sends a request, by the index its CASE gives (from 1): capability-bound ones,
 # and cost-bound ones outside the distilled model's envelope, to frontier; the rest distilled.
 ROUTES = ("frontier", "frontier: over distilled context window",
           "frontier: images, distilled is text-only",
-          "frontier: more tool calls than the distilled profile allows", "distilled")
+          "frontier: more tool calls than the distilled profile allows", "distilled",
+          "frontier (below the routing point)")
 # The rule of a request whose text was left out of its workload's text sample and that no other
 # rule labels: it is drawn at the workload's sampled capability share (stage 50).
 WORKLOAD_SAMPLE = "workload-sample"
@@ -127,15 +128,19 @@ def label(
 def route(
     con: duckdb.DuckDBPyConnection, frontier: str, distilled: str, settings: Settings
 ) -> None:
-    """Route every labelled request and sum them into the `usage` table (stage 55), then sum
-    what each workload's labels rest on (stage 57): the last stages that read every request."""
+    """Find near repeats (stage 58, which the cache may count), route every labelled request
+    and sum them into the `usage` table (stage 55), then sum what each workload's labels rest
+    on (stage 57): the last stages that read every request."""
+    nearrepeats.compute(con, settings.value("cache_ttl_hours") * 3600)  # stage 58
+    similarity = settings.value("cache_similarity")
     run_script(con, db.sql("55_usage"), {
         "routes": list(ROUTES), "frontier": frontier, "distilled": distilled,
         "max_tool_calls": settings.value("max_tool_calls"),
         "cache_ttl_seconds": str(settings.value("cache_ttl_hours") * 3600),
+        "cache_similarity": None if similarity is None else str(similarity),
+        "min_score_bin": routing_bin(settings),
         "router_tokens": settings.value("router_tokens")})
     run_script(con, db.sql("57_evidence"), {})
-    nearrepeats.compute(con, settings.value("cache_ttl_hours") * 3600)  # stage 58
 
 
 _REASONS_FROM = {  # view -> (field, reason) columns

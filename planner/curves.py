@@ -21,9 +21,11 @@ MARKED_BIN = 10  # stage 55: cost-bound requests are bins 10-19, capability-boun
 
 
 def routing_curve(con: duckdb.DuckDBPyConnection, factor: Decimal, as_logged: Decimal,
-                  all_frontier: Decimal) -> tuple[CurvePoint, ...]:
+                  all_frontier: Decimal, marked_bin: int = MARKED_BIN) -> tuple[CurvePoint, ...]:
     """One point per confidence bin, from nothing routed to everything in the envelope; the
-    savings are against the report's as-logged and all-frontier monthly totals."""
+    savings are against the report's as-logged and all-frontier monthly totals. The point of
+    `marked_bin` (the scenario file's routing_min_score; all cost-bound requests by default)
+    is the routed scenario's."""
     out = []
     for k, window_cost, distilled, on_default, requests in con.execute(
             db.sql("65_routing_curve")).fetchall():
@@ -35,7 +37,7 @@ def routing_curve(con: duckdb.DuckDBPyConnection, factor: Decimal, as_logged: De
             monthly_cost_usd=monthly,
             savings_vs_as_logged_pct=pct_change(as_logged, monthly),
             savings_vs_all_frontier_pct=pct_change(all_frontier, monthly),
-            marked=k == MARKED_BIN,
+            marked=k == marked_bin,
         ))
     return tuple(out)
 

@@ -23,7 +23,7 @@ from planner.discover import discover
 from planner.export import assumptions_digest, export_rows
 from planner.models import Models, choose_models, logged_models
 from planner.progress import Progress
-from planner.report import Report
+from planner.report import Assumption, Report
 from planner.rules import RuleSet, load_overrides, load_rules
 from planner.settings import Settings
 from planner.signals import DEFAULT_PER_WORKLOAD
@@ -122,7 +122,7 @@ def _run(
         scenarios=projection.scenarios,
         workloads=projection.workloads,
         prices=projection.prices,
-        assumptions=projection.assumptions + sources.assumptions,
+        assumptions=projection.assumptions + sources.assumptions + _curve_choices(options),
         unpriced_models=projection.unpriced,
         onprem=projection.onprem,
         warnings=(_warnings(scope, projection) + _approximate(models, table.version)
@@ -189,6 +189,18 @@ def _row_context(report: Report) -> dict[str, object]:
     """What every export row carries: which prices, which window, which assumptions."""
     return {"pricing_version": report.pricing_version, "window_start": report.window.start,
             "window_end": report.window.end, "assumptions_digest": assumptions_digest(report)}
+
+
+def _curve_choices(options: AnalyzeOptions) -> tuple[Assumption, ...]:
+    """The points chosen on the curves (issue 22): where routing starts, what the cache counts."""
+    s = options.settings
+    similarity = s.value("cache_similarity")
+    return (Assumption("routing_min_score", str(s.value("routing_min_score")),
+                       s.source("routing_min_score")),
+            Assumption("semantic_cache_similarity",
+                       "same normalised prompt only" if similarity is None else
+                       f"{similarity} (near repeats among sampled texts; an estimate)",
+                       s.source("cache_similarity")))
 
 
 def _approximate(models: Models, version: str) -> tuple[str, ...]:

@@ -46,7 +46,7 @@ from planner.report import (
     WorkloadStats,
 )
 from planner.rules import RuleSet
-from planner.settings import Settings
+from planner.settings import Settings, routing_bin
 from pricing import PriceTable
 
 
@@ -98,7 +98,8 @@ def project(
         )
         for name, total in totals.items()
     )
-    curve = routing_curve(con, factor, totals["as-logged"], totals["all-frontier"])
+    curve = routing_curve(con, factor, totals["as-logged"], totals["all-frontier"],
+                          routing_bin(settings))
     onprem = _onprem(con, fleet, api, window_seconds)
     months = forecast.forecast(api, api["on-prem api"], fleet.monthly_cost,
                                settings.value("growth"), settings.value("months"))

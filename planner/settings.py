@@ -36,6 +36,11 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "assumed_cache_hit_rate": (Decimal("0"), "plan default for requests without prompt text "
                                "(published savings from semantic caching: 30-50%)"),
     "max_tool_calls": (None, "plan default: no tool-call limit on the distilled model"),
+    # issue 22: a point chosen on the routing curve, and a threshold on the cache curve
+    "routing_min_score": (Decimal("0.5"), "plan default: every cost-bound request is routed "
+                          "(score 0.5 and up; docs/curves.md)"),
+    "cache_similarity": (None, "plan default: the cache answers the same normalised prompt "
+                         "only (no near repeats; docs/curves.md)"),
     "onprem_mode": ("rented", "plan default: GPUs rented for the whole month"),
     "percentile": (Decimal("0.99"), "plan default: the fleet covers the p99 minute"),
     "gpu_rate": ("on-demand", "plan default: on-demand GPU rates"),
@@ -46,7 +51,8 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "months": (12, "plan default: a 12-month forecast"),
     "budget": (None, "none given"),
 }
-_FRACTIONS = ("escalation", "utilization", "assumed_cache_hit_rate", "percentile")
+_FRACTIONS = ("escalation", "utilization", "assumed_cache_hit_rate", "percentile",
+              "routing_min_score", "cache_similarity")
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,8 @@ class Settings:
     cache_ttl_hours: Decimal | None = None
     assumed_cache_hit_rate: Decimal | None = None
     max_tool_calls: int | None = None
+    routing_min_score: Decimal | None = None
+    cache_similarity: Decimal | None = None
     onprem_mode: str | None = None
     percentile: Decimal | None = None
     gpu_rate: str | None = None
@@ -108,6 +116,11 @@ class Settings:
         return replace(self, **values)
 
 
+def routing_bin(settings: Settings) -> int:
+    """The routing curve's bin (stage 55's score_bin, 0-20) of the chosen routing point."""
+    return int((settings.value("routing_min_score") * 20).to_integral_value())
+
+
 def load_scenario_file(path: Path) -> Settings:
     """A TOML file: any knob of DEFAULTS at the top level (plus frontier, distilled), and
     [escalation_by_workload] workload = rate. Errors name the file and the key."""
@@ -137,6 +150,12 @@ def _convert(path: Path, key: str, raw: Any) -> Any:
             raise InputError(f"{where} must be a list of workload names")
         return tuple(raw)
     default = DEFAULTS.get(key, ("", ""))[0]
+    if key == "routing_min_score":  # capability-bound requests (below 0.5) are never routed
+        value = _fraction(where, raw)
+        if value < Decimal("0.5"):
+            raise InputError(f"{where} must be between 0.5 and 1 (below 0.5 are capability-bound "
+                             f"requests), got {raw!r}")
+        return value
     if key in _FRACTIONS:
         return _fraction(where, raw)
     if isinstance(default, Decimal) or key == "budget":

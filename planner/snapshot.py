@@ -33,11 +33,11 @@ from planner.settings import Settings
 from pricing import PriceTable
 
 # Bump when the Python side of stages 30-57 changes what they compute (their SQL is in the key).
-VERSION = 1
+VERSION = 2
 # What stages 30-57 leave that later stages read (all TEMP tables).
 TABLES = ("duplicate_lines", "batch_joined", "workload_stats", "text_signals", "workload_text",
           "plan_logged", "usage", "rule_evidence", "workload_evidence", "cache_curve",
-          "cache_pairs")
+          "cache_pairs", "cache_best")
 _STAGES = ("30_scope", "31_scope_view", "40_workload_stats", "45_text_sample", "50_labels",
            "55_usage", "57_evidence", "58_cache_pairs")
 # Settings only the projection reads (stage 60 on); every other one is part of the key, so a

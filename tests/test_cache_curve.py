@@ -108,3 +108,37 @@ def test_real_duplicate_pairs(run, write_log, tmp_path):
     got = _curve(run, _log(write_log, requests), tmp_path)
     for th in THRESHOLDS:
         assert got[("pairs", th)]["hits"] == want[("pairs", th)], th
+
+
+def test_a_chosen_threshold_moves_the_routed_scenario(run, write_log, tmp_path):
+    # The hand-made log of the first test, its workloads pinned cost-bound: every request goes
+    # through the router to the distilled model, and every one has the same tokens, so each hit
+    # the cache adds saves the same amount (the distilled model and the escalation; the lookup
+    # is paid either way). Beyond the exact repeat (1, at every setting), "support" has 3, 5 and
+    # 7 hits at 0.95, 0.9 and 0.85, and "other" 1 at 0.85 (its French paraphrase): 2, 4 and 7
+    # more than exact.
+    requests = [("support", p, 60 * i) for i, p in enumerate(SUPPORT)]
+    requests += [("support", p, 7200 + 60 * i) for i, p in enumerate(SUPPORT[:4])]
+    requests += [("other", p, 600 + 60 * i) for i, p in enumerate(SUPPORT[7:])]
+    requests.sort(key=lambda r: r[2])
+    log = _log(write_log, requests)
+    pins = tmp_path / "pins.toml"
+    pins.write_text('[workloads]\nsupport = "cost-bound"\nother = "cost-bound"\n')
+
+    def routed(similarity: str | None) -> float:
+        scenario = tmp_path / "s.toml"
+        scenario.write_text("cache_ttl_hours = 1\n" + (
+            f"cache_similarity = {similarity}\n" if similarity else ""))
+        res = run("analyze", str(log), "--db", ":memory:", "--format", "json",
+                  "--overrides", str(pins), "--scenario-file", str(scenario))
+        assert res.exit_code == 0, res.stderr
+        data = json.loads(res.stdout)
+        [total] = [s["monthly_cost_usd"] for s in data["scenarios"] if s["name"] == "routed"]
+        return total
+
+    exact = routed(None)
+    saved = [exact - routed(t) for t in ("0.95", "0.9", "0.85")]
+    per_hit = saved[2] / 7
+    assert per_hit > 0
+    for more_hits, s in zip((2, 4, 7), saved, strict=True):
+        assert abs(s - more_hits * per_hit) <= 0.011  # each total is rounded to the cent

@@ -93,3 +93,25 @@ def test_an_appended_file_is_read_once_and_the_rest_restored(run, write_log, tmp
     assert [(f["path"].rsplit("/", 1)[1], f["reused"]) for f in both["ingest"]["files"]] == [
         ("day1.jsonl", True), ("day2.jsonl", False)]
     assert (one["ingest"]["accepted"], both["ingest"]["accepted"]) == (5, 8)
+
+
+def test_a_chosen_routing_point_is_the_routed_scenario(run, tmp_path):
+    # sample_logs with no cache (a zero TTL: no repeat is close enough in time), so that the
+    # routed scenario is the curve's point before the cache; a routing point of 0.8 keeps the
+    # cost-bound requests scored 0.5-0.8 on frontier.
+    def report(extra: str) -> dict:
+        scenario = tmp_path / "s.toml"
+        scenario.write_text("cache_ttl_hours = 0\n" + extra)
+        return _json(run, str(SAMPLE_LOGS), "--db", ":memory:", "--scenario-file",
+                     str(scenario))
+
+    default, chosen = report(""), report("routing_min_score = 0.8\n")
+    for data, score in ((default, 0.5), (chosen, 0.8)):
+        [marked] = [p for p in data["routing_curve"] if p["marked"]]
+        assert marked["min_score"] == score
+        [routed] = [s["monthly_cost_usd"] for s in data["scenarios"] if s["name"] == "routed"]
+        assert marked["monthly_cost_usd"] == routed
+    shares = {p["min_score"]: p["distilled_share"] for p in default["routing_curve"]}
+    assert shares[0.8] < shares[0.5]  # the point moves traffic back to frontier here
+    assert [a["source"] for a in chosen["assumptions"] if a["name"] == "routing_min_score"] == [
+        f"scenario file {tmp_path / 's.toml'}"]

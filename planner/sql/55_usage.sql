@@ -2,7 +2,8 @@
 --
 -- route: capability-bound requests, and cost-bound ones outside the distilled model's envelope
 -- (its context window; images when it is text-only; more tool calls than $max_tool_calls), stay
--- on the frontier model ($frontier);
+-- on the frontier model ($frontier), and so do cost-bound ones scored below the routing point the
+-- scenario file chose ($min_score_bin: routing_min_score x 20, a bin of the routing curve);
 -- the rest go to the distilled model ($distilled).
 --
 -- Prices are linear in tokens, so requests that share a model, a route and a price tier cost
@@ -36,10 +37,16 @@ JOIN plan_prices d ON d.model = $distilled AND d.tier = k.price_tier
 ;
 -- A semantic-cache hit: the same normalised prompt (case, whitespace, and numbers and ids (any
 -- word holding a digit) masked) in the same workload at most $cache_ttl_seconds earlier (the
--- entry is refreshed by each use). Only requests with prompt text are measured; a table of its
--- own, so that the window sorts those requests alone.
+-- entry is refreshed by each use), or, when the scenario file chooses a similarity threshold
+-- ($cache_similarity; NULL: none), a sampled request with an earlier near repeat at least that
+-- similar within the TTL (stage 58's cache_best). Only requests with prompt text are measured; a
+-- table of its own, so that the window sorts those requests alone.
 CREATE OR REPLACE TEMP TABLE cache_hits AS
 SELECT
+    e.file_id,
+    e.line_no,
+    e.cache_hit OR coalesce(n.best >= CAST($cache_similarity AS DOUBLE), false) AS cache_hit
+FROM (SELECT
     file_id,
     line_no,
     coalesce(epoch(ts) - epoch(lag(ts) OVER (PARTITION BY prompt_key
@@ -49,7 +56,8 @@ FROM (
     SELECT file_id, line_no, ts, hash(workload, prompt_key) AS prompt_key  -- plan_prompt_key
     FROM scope
     WHERE prompt_key IS NOT NULL
-)
+)) e
+LEFT JOIN cache_best n ON n.file_id = e.file_id AND n.line_no = e.line_no
 ;
 -- Requests are summed by small codes (the rule's index, the route's index in $routes), and the
 -- codes named after, on the few summed rows.
@@ -75,6 +83,7 @@ routed AS (
         coalesce(l.input_tokens > rp.distilled_lc_above, false) AS distilled_lc,
         CASE  -- an index into $routes (5: distilled)
             WHEN l.label = 'capability-bound' THEN 1
+            WHEN l.score_bin < $min_score_bin THEN 6  -- below the chosen routing point
             WHEN l.input_tokens > rp.distilled_context_window THEN 2
             WHEN l.has_images AND NOT rp.distilled_multimodal THEN 3
             WHEN l.tool_calls > CAST($max_tool_calls AS BIGINT) THEN 4

@@ -25,14 +25,14 @@ FROM cache_requests r
 JOIN edges e ON e.workload = r.workload AND e.a = r.text_hash
 ASOF JOIN cache_requests p ON p.workload = r.workload AND p.text_hash = e.b AND r.ord > p.ord
 ;
+CREATE OR REPLACE TEMP TABLE cache_best AS
+SELECT any_value(file_id) AS file_id, any_value(line_no) AS line_no, workload, ord,
+       max(sim) FILTER (WHERE gap <= CAST($cache_ttl_seconds AS DOUBLE)) AS best
+FROM cache_prev GROUP BY workload, ord
+;
 CREATE OR REPLACE TEMP TABLE cache_curve AS
-WITH best AS (
-    SELECT workload, ord, max(sim) FILTER (WHERE gap <= CAST($cache_ttl_seconds AS DOUBLE))
-        AS best
-    FROM cache_prev GROUP BY workload, ord
-),
-per_request AS (
-    SELECT r.workload, b.best FROM cache_requests r LEFT JOIN best b USING (workload, ord)
+WITH per_request AS (
+    SELECT r.workload, b.best FROM cache_requests r LEFT JOIN cache_best b USING (workload, ord)
 )
 SELECT workload, th AS threshold, count(*) AS sampled_requests,
        count(*) FILTER (WHERE best >= th) AS hits
