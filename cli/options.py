@@ -10,6 +10,12 @@ from typing import Annotated
 
 import typer
 
+from cli.errors import reported
+from planner import pipeline
+from planner.column_map import ColumnMap
+from planner.ingest import IngestOptions
+from planner.settings import Settings
+from planner.signals import DEFAULT_PER_WORKLOAD
 from planner.sources import SOURCES
 
 DbOpt = Annotated[str | None, typer.Option(
@@ -149,3 +155,63 @@ PriceAtOpt = Annotated[PriceAt, typer.Option(
 TextSampleOpt = Annotated[int, typer.Option(
     "--text-sample", min=0, help="Distinct request texts per workload that the text signals "
     "read (0: none; the report gives the margin of error where a workload has more).")]
+
+
+TopOpt = Annotated[int, typer.Option(
+    "--top", min=1, metavar="N", help="Workloads shown in the terminal report, largest first; "
+    "the rest are summed in one row.")]
+DetailsOpt = Annotated[bool, typer.Option(
+    "--details", help="Also show each assumption with its source and what each file gave.")]
+WideOpt = Annotated[bool, typer.Option(
+    "--wide", help="Every column, however wide the terminal (for a file or a wide pager).")]
+
+
+def reading_options(
+    source: str | None, model: str | None, workload: str | None, trace_start: object,
+    maps: list[str] | None, time_bounds: str | None = None, recursive: bool = True,
+) -> IngestOptions:
+    with reported():
+        column_map = ColumnMap.parse(maps) if maps else None
+    low, sep, high = (time_bounds or "..").partition("..")
+    if not sep:
+        raise typer.BadParameter(f"{time_bounds!r} is not FROM..TO", param_hint="--time-bounds")
+    return IngestOptions(source=source, model=model, workload=workload,
+                         trace_start=trace_start,  # type: ignore[arg-type]  # parsed
+                         column_map=column_map, not_before=instant(low or None),
+                         not_after=instant(high or None), recursive=recursive)
+
+
+def analysis_options(
+    db: str | None, pricing: str | None, rules: Path | None, overrides: Path | None,
+    frontier: str | None, distilled: str | None, escalation: object,
+    utilization: object = None, min_replicas: int | None = None,
+    reading: IngestOptions | None = None, price_at: PriceAt = PriceAt.current,
+    scenario_file: Path | None = None, growth: object = None, months: int | None = None,
+    budget: object = None, onprem_mode: OnPremMode | None = None,
+    batch_workloads: list[str] | None = None,
+    text_sample: int = DEFAULT_PER_WORKLOAD,
+) -> pipeline.AnalyzeOptions:
+    if utilization is not None and Decimal(str(utilization)) == 0:
+        raise typer.BadParameter("must be above 0", param_hint="--utilization")
+    settings = Settings(
+        frontier=frontier, distilled=distilled,
+        escalation=escalation,  # type: ignore[arg-type]  # parsed to Decimal
+        utilization=utilization,  # type: ignore[arg-type]
+        min_replicas=min_replicas,
+        price_at=price_at.value,
+        growth=growth, months=months, budget=budget,  # type: ignore[arg-type]
+        onprem_mode=onprem_mode.value if onprem_mode else None,
+        batch_workloads=tuple(batch_workloads or ()),
+    )
+    if scenario_file is not None:
+        with reported():
+            settings = settings.with_file(scenario_file)
+    return pipeline.AnalyzeOptions(
+        reading=reading or IngestOptions(),
+        db=db,
+        pricing=pricing,
+        rules=str(rules) if rules else None,
+        overrides=str(overrides) if overrides else None,
+        settings=settings,
+        text_sample=text_sample,
+    )
