@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import sys
+from importlib.metadata import version
 from pathlib import Path
-from typing import assert_never
+from typing import Annotated, assert_never
 
 import typer
 from rich.console import Console
 
 from cli import classify_cmd, export_cmd, gate_cmd, pricing_cmd, render_html, render_table
 from cli.common import run_analysis, say
-from cli.errors import EXIT_CODES_HELP, run
+from cli.errors import EXIT_CODES_HELP, OneLineErrors, run, written
 from cli.hygiene import cleaned
 from cli.options import (
     BatchWorkloadOpt,
@@ -23,6 +24,7 @@ from cli.options import (
     FormatOpt,
     FrontierOpt,
     GrowthOpt,
+    JsonOpt,
     LogsArg,
     MapOpt,
     MinReplicasOpt,
@@ -34,6 +36,7 @@ from cli.options import (
     PriceAt,
     PriceAtOpt,
     PricingOpt,
+    QuietOpt,
     RecursiveOpt,
     ReportFormat,
     RulesOpt,
@@ -61,6 +64,7 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,  # PLAN_DEBUG's traceback is plain text
+    cls=OneLineErrors,
 )
 
 app.add_typer(pricing_cmd.app, name="pricing")
@@ -72,8 +76,17 @@ app.command("diff")(gate_cmd.diff)
 app.command("export")(export_cmd.export)
 
 
+def _version(value: bool) -> None:
+    if value:
+        print(f"plan {version('plan')}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _plan() -> None:
+def _plan(
+    show_version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print plan's version.")] = False,
+) -> None:
     """Classify LLM workloads and project monthly spend from your own request logs."""
 
 
@@ -109,11 +122,13 @@ def analyze(
     top: TopOpt = render_table.DEFAULT_TOP,
     details: DetailsOpt = False,
     wide: WideOpt = False,
+    json_: JsonOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Ingest request logs, label workloads and project monthly spend per scenario.
 
     `plan report LOGS -o report.html` is the same command: the format follows -o."""
-    fmt = output_format or _format_of(output)
+    fmt = ReportFormat.json if json_ else output_format or _format_of(output)
     options = analysis_options(
         db, pricing, rules, overrides, frontier, distilled, escalation, utilization,
         min_replicas, reading_options(source, model, workload, trace_start, maps, time_bounds,
@@ -141,7 +156,7 @@ def _emit(report: Report, fmt: ReportFormat, output: Path | None,
         if output is None:
             render_table.render(cleaned(report), Console(highlight=False), view)
             return
-        with output.open("w", encoding="utf-8") as fh:
+        with written(output), output.open("w", encoding="utf-8") as fh:
             render_table.render(cleaned(report), Console(file=fh, highlight=False, width=120),
                                 view)
         return
@@ -156,7 +171,8 @@ def _emit(report: Report, fmt: ReportFormat, output: Path | None,
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8", newline="")
+        with written(output):
+            output.write_text(text, encoding="utf-8", newline="")
 
 
 def main() -> None:

@@ -3,6 +3,12 @@ and one-line messages on stderr."""
 
 from __future__ import annotations
 
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 from rich.console import Console
 from rich.text import Text
 
@@ -11,21 +17,42 @@ from cli.hygiene import printable
 from planner import pipeline
 from planner.report import Report
 
+QUIET: set[bool] = set()  # holds True under -q (set by the option's callback, cli/options.py)
+
+
+@contextmanager
+def stdin_logs(logs: list[str]) -> Iterator[list[str]]:
+    """`-` among the logs: standard input, kept in a temporary file for the run (JSON lines,
+    or CSV when its first character is not `{` or `[`)."""
+    if "-" not in logs:
+        yield logs
+        return
+    data = sys.stdin.buffer.read()
+    first = data.lstrip()[:1]
+    with tempfile.TemporaryDirectory(prefix="plan-stdin-") as folder:
+        path = Path(folder) / ("stdin.jsonl" if first in (b"{", b"[", b"") else "stdin.csv")
+        path.write_bytes(data)
+        yield [str(path) if name == "-" else name for name in logs]
+
 
 def run_analysis(logs: list[str], options: pipeline.AnalyzeOptions, interactive: bool) -> Report:
     stderr = Console(stderr=True)
     with reported():
         if interactive and stderr.is_terminal:
-            with stderr.status("analysing...") as status:
+            with stderr.status("analysing...") as status, stdin_logs(logs) as paths:
                 report = pipeline.analyze(  # file names as text, escaped, never markup
-                    logs, options, progress=lambda m: status.update(Text(printable(m))))
+                    paths, options, progress=lambda m: status.update(Text(printable(m))))
         else:
-            report = pipeline.analyze(logs, options)
+            with stdin_logs(logs) as paths:
+                report = pipeline.analyze(paths, options)
     for warning in report.warnings:
         say(f"plan: warning: {warning}")
     return report
 
 
 def say(message: str) -> None:
-    """One line on stderr, never wrapped (a script greps it) nor read as markup."""
+    """One line on stderr, never wrapped (a script greps it) nor read as markup; none
+    under -q."""
+    if QUIET:
+        return
     Console(stderr=True, highlight=False).print(printable(message), markup=False, soft_wrap=True)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cli.common import say
-from cli.errors import reported
+from cli.errors import reported, writable
 from cli.options import (
     DbOpt,
     DistilledOpt,
@@ -41,7 +41,7 @@ from planner.signals import DEFAULT_PER_WORKLOAD
 def export(
     logs: LogsArg,
     output: Annotated[Path, typer.Option(
-        "--output", "-o", help="File to write: .csv, .parquet or .json.")],
+        "--output", "-o", help="File to write: .csv, .parquet or .json.", callback=writable)],
     group_by: Annotated[list[GroupBy], typer.Option(
         "--group-by", "-g", help="Group rows by these (repeatable).")] = [  # noqa: B006
         GroupBy.workload],

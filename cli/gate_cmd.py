@@ -14,7 +14,7 @@ from rich.console import Console
 
 from cli import render_ci
 from cli.common import run_analysis, say
-from cli.errors import ExitCode, reported
+from cli.errors import ExitCode, reported, writable
 from cli.hygiene import cleaned
 from cli.options import (
     DbOpt,
@@ -38,6 +38,7 @@ from cli.options import (
     WorkloadOpt,
     amount,
     analysis_options,
+    config_file,
     reading_options,
 )
 from planner import gate
@@ -50,7 +51,8 @@ from planner.signals import DEFAULT_PER_WORKLOAD
 def baseline(
     logs: LogsArg,
     output: Annotated[Path, typer.Option(
-        "--output", "-o", help="Where to write the baseline JSON report.")] = Path(
+        "--output", "-o", help="Where to write the baseline JSON report.",
+        callback=writable)] = Path(
         "plan-baseline.json"),
     db: DbOpt = None,
     pricing: PricingOpt = None,
@@ -136,9 +138,10 @@ def check(
             max_rejected_pct=Decimal(max_rejected_pct),
         )
     options = analysis_options(db, pricing, rules, overrides, None, None, None,
-                       reading=reading_options(source, model, workload, trace_start, maps,
-                                               time_bounds, recursive),
-                       text_sample=text_sample)
+                               reading=reading_options(source, model, workload, trace_start,
+                                                       maps, time_bounds, recursive),
+                               text_sample=text_sample, default_config=False)
+    scenario_file = config_file(scenario_file)
     if scenario_file is not None:
         with reported():
             settings = settings.with_file(scenario_file)

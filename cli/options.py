@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from cli.errors import reported
+from cli import common
+from cli.errors import reported, writable
 from planner import pipeline
 from planner.column_map import ColumnMap
 from planner.ingest import IngestOptions
@@ -19,7 +20,8 @@ from planner.signals import DEFAULT_PER_WORKLOAD
 from planner.sources import SOURCES
 
 DbOpt = Annotated[str | None, typer.Option(
-    "--db", help="DuckDB file for ingested logs (default .plan/plan.duckdb; ':memory:' for none).")]
+    "--db", metavar="PATH",
+    help="DuckDB file for ingested logs (default .plan/plan.duckdb; ':memory:' for none).")]
 class ReportFormat(StrEnum):
     table = "table"
     json = "json"
@@ -31,9 +33,11 @@ FormatOpt = Annotated[ReportFormat | None, typer.Option(
     "--format", "-f", help="Output format (default: from -o's extension .html, .json or .csv, "
     "else table; html is one self-contained page).")]
 OutputOpt = Annotated[Path | None, typer.Option(
-    "--output", "-o", help="Write the report to this file instead of stdout.")]
+    "--output", "-o", help="Write the report to this file instead of stdout.",
+    callback=writable)]
 PricingOpt = Annotated[str | None, typer.Option(
-    "--pricing", help="Pricing version (e.g. 2026-11-01) or a .toml file; default the newest.")]
+    "--pricing", metavar="VERSION|PATH",
+    help="Pricing version (e.g. 2026-11-01) or a .toml file; default the newest.")]
 
 
 def number(name: str, most: Decimal | None = None):  # type: ignore[no-untyped-def]
@@ -61,7 +65,8 @@ def amount(name: str):  # type: ignore[no-untyped-def]
 
 
 LogsArg = Annotated[list[str], typer.Argument(
-    help="Log files (.jsonl, .json, .csv, .parquet; .gz too), directories or glob patterns.")]
+    metavar="LOGS", help="Log files (.jsonl, .json, .csv, .parquet; .gz too), directories, "
+    "glob patterns, or - for standard input.")]
 
 
 def instant(value: str | None) -> datetime | None:
@@ -77,59 +82,62 @@ def instant(value: str | None) -> datetime | None:
 
 SourceOpt = Annotated[str | None, typer.Option(
     "--source", help="Read every file as this source instead of detecting it: "
-    + ", ".join(s.name for s in SOURCES) + ".")]
+    + ", ".join(s.name for s in SOURCES) + ".", metavar="NAME")]
 ModelOpt = Annotated[str | None, typer.Option(
     "--model", help="Model of trace files, which name none (default: the pricing table's "
-    "default frontier model).")]
+    "default frontier model).", metavar="MODEL")]
 WorkloadOpt = Annotated[str | None, typer.Option(
-    "--workload", help="Workload of trace files (default: the file name).")]
+    "--workload", help="Workload of trace files (default: the file name).", metavar="NAME")]
 TraceStartOpt = Annotated[str | None, typer.Option(
     "--trace-start", help="Time zero of traces timed as offsets (Mooncake); default "
-    "1970-01-01T00:00:00Z.", parser=instant)]
+    "1970-01-01T00:00:00Z.", parser=instant, metavar="ISO")]
 TimeBoundsOpt = Annotated[str | None, typer.Option(
     "--time-bounds", help="FROM..TO: plausible request times, ISO 8601 (either side may be "
-    "empty); a line outside them is a reject. Default 2015-01-01..a day from now.")]
+    "empty); a line outside them is a reject. Default 2015-01-01..a day from now.",
+    metavar="FROM..TO")]
 MapOpt = Annotated[list[str] | None, typer.Option(
     "--map", help="canonical=EXPR for in-house logs (repeatable): a path, a sum of paths, a "
     "|default, a 'constant', a time unit; e.g. --map input_tokens=usage.in+usage.cached "
-    "--map timestamp=ts:ms.")]
+    "--map timestamp=ts:ms.", metavar="NAME=EXPR")]
 RecursiveOpt = Annotated[bool, typer.Option(
     "--recursive/--no-recursive", help="Read directories' subfolders too (hidden ones and files "
     "that are not logs are skipped and counted).")]
 RulesOpt = Annotated[Path | None, typer.Option(
-    help="Classification rules TOML (replaces the default rules).")]
+    help="Classification rules TOML (replaces the default rules).", metavar="PATH")]
 OverridesOpt = Annotated[Path | None, typer.Option(
-    help="TOML with a [workloads] table pinning workload = label.")]
+    help="TOML with a [workloads] table pinning workload = label.", metavar="PATH")]
 FrontierOpt = Annotated[str | None, typer.Option(
     help="Frontier model for all-frontier and routed (default: the most-used frontier "
-    "model in the logs).")]
+    "model in the logs).", metavar="MODEL")]
 DistilledOpt = Annotated[str | None, typer.Option(
-    help="Distilled model for routed and on-prem (default from the pricing table).")]
+    help="Distilled model for routed and on-prem (default from the pricing table).",
+    metavar="MODEL")]
 EscalationOpt = Annotated[str | None, typer.Option(
     help="Share of routed requests re-sent to frontier (default 0.12).",
-    parser=fraction("--escalation"))]
+    parser=fraction("--escalation"), metavar="FRACTION")]
 UtilizationOpt = Annotated[str | None, typer.Option(
     help="Target GPU utilisation for on-prem sizing (default 0.75).",
-    parser=fraction("--utilization"))]
+    parser=fraction("--utilization"), metavar="FRACTION")]
 MinReplicasOpt = Annotated[int | None, typer.Option(
-    min=1, help="Minimum self-hosted replicas (default 2).")]
+    min=1, help="Minimum self-hosted replicas (default 2).", metavar="N")]
 
 
 ScenarioFileOpt = Annotated[Path | None, typer.Option(
-    "--scenario-file", help="TOML of scenario assumptions (README 'Scenario file'); flags win.")]
+    "--scenario-file", "--config", metavar="PATH", help="TOML of scenario assumptions "
+    "(docs/scenarios.md); default ./plan.toml when there is one; flags win.")]
 GrowthOpt = Annotated[str | None, typer.Option(
     help="Monthly traffic growth for the forecast, e.g. 0.05 (default 0).",
-    parser=amount("--growth"))]
-MonthsOpt = Annotated[int | None, typer.Option(min=1, max=120,
+    parser=amount("--growth"), metavar="FRACTION")]
+MonthsOpt = Annotated[int | None, typer.Option(metavar="N", min=1, max=120,
                                                help="Months to forecast (default 12).")]
 BudgetOpt = Annotated[str | None, typer.Option(
     help="Monthly budget in USD: the report names the first month each scenario goes over it.",
-    parser=amount("--budget"))]
+    parser=amount("--budget"), metavar="USD")]
 
 
 BatchWorkloadOpt = Annotated[list[str] | None, typer.Option(
     "--batch-workload", help="A batch-eligible workload (repeatable): routed and on-prem price "
-    "its API traffic at the batch tier.")]
+    "its API traffic at the batch tier.", metavar="NAME")]
 
 
 class OnPremMode(StrEnum):
@@ -154,7 +162,7 @@ PriceAtOpt = Annotated[PriceAt, typer.Option(
 
 TextSampleOpt = Annotated[int, typer.Option(
     "--text-sample", min=0, help="Distinct request texts per workload that the text signals "
-    "read (0: none; the report gives the margin of error where a workload has more).")]
+    "read (0: none; the report gives the margin of error where a workload has more).", metavar="N")]
 
 
 TopOpt = Annotated[int, typer.Option(
@@ -189,7 +197,7 @@ def analysis_options(
     scenario_file: Path | None = None, growth: object = None, months: int | None = None,
     budget: object = None, onprem_mode: OnPremMode | None = None,
     batch_workloads: list[str] | None = None,
-    text_sample: int = DEFAULT_PER_WORKLOAD,
+    text_sample: int = DEFAULT_PER_WORKLOAD, default_config: bool = True,
 ) -> pipeline.AnalyzeOptions:
     if utilization is not None and Decimal(str(utilization)) == 0:
         raise typer.BadParameter("must be above 0", param_hint="--utilization")
@@ -203,6 +211,7 @@ def analysis_options(
         onprem_mode=onprem_mode.value if onprem_mode else None,
         batch_workloads=tuple(batch_workloads or ()),
     )
+    scenario_file = config_file(scenario_file) if default_config else scenario_file
     if scenario_file is not None:
         with reported():
             settings = settings.with_file(scenario_file)
@@ -215,3 +224,29 @@ def analysis_options(
         settings=settings,
         text_sample=text_sample,
     )
+
+
+CONFIG_FILE = Path("plan.toml")
+
+
+def config_file(given: Path | None) -> Path | None:
+    """--scenario-file / --config, else ./plan.toml when the working directory has one."""
+    if given is not None:
+        return given
+    if CONFIG_FILE.is_file():
+        common.say(f"plan: reading scenario assumptions from ./{CONFIG_FILE}")
+        return CONFIG_FILE
+    return None
+
+
+def _quiet(value: bool) -> bool:
+    common.QUIET.clear()
+    if value:
+        common.QUIET.add(True)
+    return value
+
+
+QuietOpt = Annotated[bool, typer.Option(
+    "--quiet", "-q", callback=_quiet, help="No warnings or notes on stderr (errors still).")]
+JsonOpt = Annotated[bool, typer.Option(
+    "--json", help="The JSON report (the same as --format json).")]
