@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from cli import classify_cmd, export_cmd, gate_cmd, pricing_cmd, render_html, render_table
-from cli.common import run_analysis, say
+from cli.common import run_analysis, run_export, say
 from cli.errors import EXIT_CODES_HELP, OneLineErrors, run, written
 from cli.hygiene import cleaned
 from cli.options import (
@@ -21,6 +21,7 @@ from cli.options import (
     DetailsOpt,
     DistilledOpt,
     EscalationOpt,
+    ExcelOpt,
     FormatOpt,
     FrontierOpt,
     GrowthOpt,
@@ -52,7 +53,9 @@ from cli.options import (
     analysis_options,
     reading_options,
 )
-from planner.formats import to_csv, to_json
+from planner import spreadsheet
+from planner.export import Layout, columns
+from planner.formats import to_json
 from planner.report import Report
 from planner.signals import DEFAULT_PER_WORKLOAD
 
@@ -123,6 +126,7 @@ def analyze(
     details: DetailsOpt = False,
     wide: WideOpt = False,
     json_: JsonOpt = False,
+    excel: ExcelOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Ingest request logs, label workloads and project monthly spend per scenario.
@@ -135,8 +139,13 @@ def analyze(
                                       recursive),
         price_at, scenario_file, growth, months, budget, onprem_mode, batch_workload,
         text_sample)
-    report = run_analysis(logs, options, fmt is ReportFormat.table)
-    _emit(report, fmt, output, render_table.View(top=top, details=details, wide=wide))
+    if fmt is ReportFormat.csv:  # the export's wide rows per workload: one schema
+        _, rows = run_export(logs, options, ["workload"], Layout.wide)
+        text = spreadsheet.csv_text(rows, columns(["workload"], Layout.wide), excel)
+        _write(text, output)
+    else:
+        report = run_analysis(logs, options, fmt is ReportFormat.table)
+        _emit(report, fmt, output, render_table.View(top=top, details=details, wide=wide))
     if output is not None:
         say(f"plan: {fmt.value} report written to {output}")
 
@@ -162,12 +171,16 @@ def _emit(report: Report, fmt: ReportFormat, output: Path | None,
         return
     if fmt is ReportFormat.json:
         text = to_json(report)
-    elif fmt is ReportFormat.csv:
-        text = to_csv(report)
     elif fmt is ReportFormat.html:
         text = render_html.render(report)
+    elif fmt is ReportFormat.csv:
+        raise AssertionError("CSV is the export's rows (analyze)")
     else:
         assert_never(fmt)
+    _write(text, output)
+
+
+def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
     else:

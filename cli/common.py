@@ -15,6 +15,7 @@ from rich.text import Text
 from cli.errors import reported
 from cli.hygiene import printable
 from planner import pipeline
+from planner.export import Layout, shaped
 from planner.report import Report
 
 QUIET: set[bool] = set()  # holds True under -q (set by the option's callback, cli/options.py)
@@ -48,6 +49,17 @@ def run_analysis(logs: list[str], options: pipeline.AnalyzeOptions, interactive:
     for warning in report.warnings:
         say(f"plan: warning: {warning}")
     return report
+
+
+def run_export(logs: list[str], options: pipeline.AnalyzeOptions, group_by: list[str],
+               layout: Layout) -> tuple[Report, list[dict[str, object]]]:
+    """The analysis and its cost rows per group, in the export schema (planner/export.py)."""
+    with reported(), stdin_logs(logs) as paths:
+        report, rows = pipeline.export(paths, options, group_by)
+    for warning in report.warnings:
+        say(f"plan: warning: {warning}")
+    labels = {w.workload: w.label for w in report.workloads}
+    return report, shaped(rows, group_by, layout, labels)
 
 
 def say(message: str) -> None:

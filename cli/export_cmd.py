@@ -7,13 +7,15 @@ from typing import Annotated
 
 import typer
 
-from cli.common import say
-from cli.errors import reported, writable
+from cli.common import run_export, say
+from cli.errors import reported, writable, written
 from cli.options import (
     DbOpt,
     DistilledOpt,
     EscalationOpt,
+    ExcelOpt,
     FrontierOpt,
+    LayoutOpt,
     LogsArg,
     MapOpt,
     ModelOpt,
@@ -21,6 +23,7 @@ from cli.options import (
     PriceAt,
     PriceAtOpt,
     PricingOpt,
+    QuietOpt,
     RecursiveOpt,
     RulesOpt,
     ScenarioFileOpt,
@@ -32,16 +35,16 @@ from cli.options import (
     analysis_options,
     reading_options,
 )
-from planner import pipeline
-from planner.export import GroupBy
-from planner.formats import export_kind, write_export
+from planner import spreadsheet
+from planner.export import GroupBy, Layout, columns, schema
 from planner.signals import DEFAULT_PER_WORKLOAD
 
 
 def export(
     logs: LogsArg,
     output: Annotated[Path, typer.Option(
-        "--output", "-o", help="File to write: .csv, .parquet or .json.", callback=writable)],
+        "--output", "-o", help="File to write: .csv, .xlsx, .parquet or .json.",
+        callback=writable)],
     group_by: Annotated[list[GroupBy], typer.Option(
         "--group-by", "-g", help="Group rows by these (repeatable).")] = [  # noqa: B006
         GroupBy.workload],
@@ -62,16 +65,48 @@ def export(
     time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
     recursive: RecursiveOpt = True,
+    layout: LayoutOpt = Layout.wide,
+    excel: ExcelOpt = False,
+    show_schema: SchemaOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
-    """Write scenario costs per group (one row per group and scenario) for spreadsheets."""
-    options = analysis_options(db, pricing, rules, overrides, frontier, distilled, escalation,
-                       reading=reading_options(source, model, workload, trace_start, maps,
-                                               time_bounds, recursive),
-                       price_at=price_at, scenario_file=scenario_file, text_sample=text_sample)
+    """Write scenario costs per group for spreadsheets: one row per group with a column per
+    scenario (--layout long: a row per group and scenario). Columns: plan export --schema.
+
+    Examples: plan export logs/ -o costs.xlsx; plan export logs/ -g team -g month -o costs.csv
+    --excel"""
+    options = analysis_options(
+        db, pricing, rules, overrides, frontier, distilled, escalation,
+        reading=reading_options(source, model, workload, trace_start, maps, time_bounds,
+                                recursive),
+        price_at=price_at, scenario_file=scenario_file, text_sample=text_sample)
+    groups = [g.value for g in group_by]
     with reported():
-        kind = export_kind(output)
-        report, rows = pipeline.export(logs, options, [g.value for g in group_by])
-        write_export(rows, output, kind)
-    for warning in report.warnings:
-        say(f"plan: warning: {warning}")
+        kind = spreadsheet.kind_of(output)
+    report, rows = run_export(logs, options, groups, layout)
+    with reported(), written(output):
+        spreadsheet.write(rows, columns(groups, layout), output, kind, excel=excel,
+                          totals=layout is Layout.wide)
     say(f"plan: {len(rows)} rows written to {output}")
+
+
+def _print_schema(value: bool) -> None:
+    if value:
+        print(schema_text(), end="")
+        raise typer.Exit()
+
+
+def schema_text() -> str:
+    """The data dictionary as a Markdown table per layout (docs/exports.md holds the same)."""
+    out = []
+    for layout in Layout:
+        out.append(f"{layout.value} layout (--layout {layout.value})\n\n"
+                   "| column | type | meaning |\n|---|---|---|\n")
+        out.extend(f"| {name} | {kind} | {meaning} |\n" for name, kind, meaning in schema(layout))
+        out.append("\n")
+    return "".join(out)[:-1]
+
+
+SchemaOpt = Annotated[bool, typer.Option(
+    "--schema", callback=_print_schema, is_eager=True,
+    help="Print the export's columns, types and meanings, and exit.")]

@@ -14,6 +14,7 @@ from cli import common
 from cli.errors import reported, writable
 from planner import pipeline
 from planner.column_map import ColumnMap
+from planner.export import Layout
 from planner.ingest import IngestOptions
 from planner.settings import Settings
 from planner.signals import DEFAULT_PER_WORKLOAD
@@ -250,3 +251,11 @@ QuietOpt = Annotated[bool, typer.Option(
     "--quiet", "-q", callback=_quiet, help="No warnings or notes on stderr (errors still).")]
 JsonOpt = Annotated[bool, typer.Option(
     "--json", help="The JSON report (the same as --format json).")]
+
+
+LayoutOpt = Annotated[Layout, typer.Option(
+    "--layout", help="wide: a row per group, a money column per scenario (sums in a "
+    "spreadsheet); long: a row per group and scenario.")]
+ExcelOpt = Annotated[bool, typer.Option(
+    "--excel", help="CSV with a UTF-8 byte-order mark, which Excel and LibreOffice need to read "
+    "names like café.")]

@@ -174,7 +174,7 @@ def test_export_groups_add_up_and_neutralise_formulas(run, write_log, tmp_path):
     log = write_log(requests(10) + requests(5, evil, "agent"))
     out = tmp_path / "report.csv"
     res = run("export", str(log), "-o", str(out), "--group-by", "workload", "--group-by",
-              "day", "--db", ":memory:", "--pricing", V1)
+              "day", "--db", ":memory:", "--pricing", V1, "--layout", "long")
     assert res.exit_code == 0, res.stderr
     with out.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))

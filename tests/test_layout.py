@@ -31,14 +31,13 @@ def many_workloads(path: Path, n: int = 600) -> Path:
     lines = []
     for i in range(n):
         name = f"wl-{i:03d}" if i % 7 else f"customer-facing-assistant-eu-west-team-{i:03d}-x"
-        for j in range(2):
-            lines.append(json.dumps({
+        lines.extend(json.dumps({
                 "timestamp": f"2026-10-{1 + (i + j * 13) % 28:02d}T{(i * 7) % 24:02d}:00:00Z",
                 "request_id": f"r{i}-{j}", "workload": name,
                 "model": "gpt-5" if i % 3 else "gpt-4o",
                 "input_tokens": 1000 + (i * 7919) % 90000, "output_tokens": 50 + (i * 31) % 4000,
                 "tool_calls": 8 if TASKS[i % 5] == "code_agent" else 0,
-                "task_type": TASKS[i % 5]}))
+                "task_type": TASKS[i % 5]}) for j in range(2))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -58,10 +57,10 @@ def reports(tmp_path_factory):
     return out
 
 
-def shown(report, width: int, view: View = View()) -> str:
+def shown(report, width: int, view: View | None = None) -> str:
     out = io.StringIO()
     render(cleaned(report), Console(file=out, width=width, highlight=False, color_system=None),
-           view)
+           view or View())
     return out.getvalue()
 
 
