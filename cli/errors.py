@@ -57,9 +57,16 @@ def reported() -> Iterator[None]:
         if os.environ.get("PLAN_DEBUG"):
             raise
         hint = getattr(exc, "hint", "")
-        print(printable(f"plan: error: {exc}" + (f" (hint: {hint})" if hint else "")),
-              file=sys.stderr)
+        _tell(printable(f"plan: error: {exc}" + (f" (hint: {hint})" if hint else "")))
         raise typer.Exit(exit_code(exc)) from None
+
+
+LAST_ERROR: list[str] = []  # the last error line told, for `plan check --comment`
+
+
+def _tell(line: str) -> None:
+    LAST_ERROR[:] = [line]
+    print(line, file=sys.stderr)
 
 
 class OneLineErrors(TyperGroup):
@@ -108,8 +115,7 @@ def written(path: Path) -> Iterator[None]:
     except OSError as exc:
         if os.environ.get("PLAN_DEBUG"):
             raise
-        print(printable(f"plan: error: cannot write {path}: {exc.strerror or exc}"),
-              file=sys.stderr)
+        _tell(printable(f"plan: error: cannot write {path}: {exc.strerror or exc}"))
         raise typer.Exit(ExitCode.USAGE) from None
 
 

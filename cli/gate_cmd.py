@@ -14,7 +14,7 @@ from rich.console import Console
 
 from cli import render_ci
 from cli.common import run_analysis, say
-from cli.errors import ExitCode, reported, writable
+from cli.errors import LAST_ERROR, ExitCode, reported, writable, written
 from cli.hygiene import cleaned
 from cli.options import (
     DbOpt,
@@ -23,6 +23,7 @@ from cli.options import (
     FrontierOpt,
     LogsArg,
     MapOpt,
+    MinChangeOpt,
     ModelOpt,
     OverridesOpt,
     PriceAt,
@@ -106,6 +107,11 @@ def check(
         parser=amount("--max-rejected-pct"))] = "1",
     output_format: Annotated[CiFormat, typer.Option(
         "--format", "-f", help="Output format.")] = CiFormat.table,
+    min_change: MinChangeOpt = "0",
+    comment: Annotated[Path | None, typer.Option(
+        "--comment", metavar="PATH", callback=writable,
+        help="Also write the pull-request comment (Markdown with a marker line) to PATH, even "
+        "when the check cannot run (then the comment holds the error).")] = None,
     db: DbOpt = None,
     pricing: PricingOpt = None,
     rules: RulesOpt = None,
@@ -127,31 +133,46 @@ def check(
     scenarios (a --scenario-file fills in what the baseline does not say); the pricing is the
     newest unless --pricing says otherwise.
     """
-    with reported():
-        old = load_report(baseline_file)
-        settings = baseline_settings(old)
-        thresholds = Thresholds(
-            scenario=scenario,
-            max_increase_pct=max_increase,  # type: ignore[arg-type]  # parsed to Decimal
-            max_increase_usd=max_increase_usd,  # type: ignore[arg-type]
-            fail_on_label_flip=label_flips, fail_on_unpriced=unpriced,
-            max_rejected_pct=Decimal(max_rejected_pct),
-        )
-    options = analysis_options(db, pricing, rules, overrides, None, None, None,
-                               reading=reading_options(source, model, workload, trace_start,
-                                                       maps, time_bounds, recursive),
-                               text_sample=text_sample, default_config=False)
-    scenario_file = config_file(scenario_file)
-    if scenario_file is not None:
+    try:
         with reported():
-            settings = settings.with_file(scenario_file)
-    options = dataclasses.replace(options, settings=settings)
-    # Compared as JSON, exactly as a baseline file is read back.
-    new = json.loads(to_json(run_analysis(logs, options, False)))
-    result = gate.check(old, new, thresholds)
-    _emit_ci(result.diff, output_format, result)
+            old = load_report(baseline_file)
+            settings = baseline_settings(old)
+            thresholds = Thresholds(
+                scenario=scenario,
+                max_increase_pct=max_increase,  # type: ignore[arg-type]  # parsed to Decimal
+                max_increase_usd=max_increase_usd,  # type: ignore[arg-type]
+                fail_on_label_flip=label_flips, fail_on_unpriced=unpriced,
+                max_rejected_pct=Decimal(max_rejected_pct),
+            )
+        options = analysis_options(db, pricing, rules, overrides, None, None, None,
+                                   reading=reading_options(source, model, workload, trace_start,
+                                                           maps, time_bounds, recursive),
+                                   text_sample=text_sample, default_config=False)
+        scenario_file = config_file(scenario_file)
+        if scenario_file is not None:
+            with reported():
+                settings = settings.with_file(scenario_file)
+        options = dataclasses.replace(options, settings=settings)
+        # Compared as JSON, exactly as a baseline file is read back.
+        new = json.loads(to_json(run_analysis(logs, options, False)))
+        result = gate.check(old, new, thresholds)
+    except typer.Exit:
+        if comment is not None:
+            _comment(comment, render_ci.error_comment("\n".join(LAST_ERROR)))
+        raise
+    shown = render_ci.Shown(thresholds, Decimal(min_change), render_ci.unpriced(old),
+                            render_ci.unpriced(new))
+    if comment is not None:
+        _comment(comment, render_ci.markdown(cleaned(result.diff), cleaned(result), shown))
+    _emit_ci(result.diff, output_format, result, shown)
     if not result.passed:
         raise typer.Exit(ExitCode.CHECK_FAILED)
+
+
+def _comment(path: Path, text: str) -> None:
+    with written(path):
+        path.write_text(text, encoding="utf-8")
+    say(f"plan: pull-request comment written to {path}")
 
 
 def diff(
@@ -159,24 +180,28 @@ def diff(
     new: Annotated[Path, typer.Argument(help="The newer JSON report.")],
     output_format: Annotated[CiFormat, typer.Option(
         "--format", "-f", help="Output format.")] = CiFormat.table,
+    min_change: MinChangeOpt = "0",
 ) -> None:
     """Per workload and scenario, what changed between two JSON reports, split into volume,
     mix and price."""
     with reported():
-        result = diff_reports(load_report(old), load_report(new))
-    _emit_ci(result, output_format, None)
+        before, after = load_report(old), load_report(new)
+        result = diff_reports(before, after)
+    _emit_ci(result, output_format, None, render_ci.Shown(
+        None, Decimal(min_change), render_ci.unpriced(before), render_ci.unpriced(after)))
 
 
-def _emit_ci(diff_: Diff, fmt: CiFormat, result: CheckResult | None) -> None:
+def _emit_ci(diff_: Diff, fmt: CiFormat, result: CheckResult | None,
+             shown: render_ci.Shown) -> None:
     # workload names are shown escaped in every rendering but JSON (cli/hygiene.py)
-    shown, verdict = cleaned(diff_), cleaned(result)
+    clean, verdict = cleaned(diff_), cleaned(result)
     if fmt is CiFormat.table:
-        render_ci.table(shown, Console(highlight=False), verdict)
+        render_ci.table(clean, Console(highlight=False), verdict, shown)
         return
     if fmt is CiFormat.markdown:
-        text = render_ci.markdown(shown, verdict)
+        text = render_ci.markdown(clean, verdict, shown)
     elif fmt is CiFormat.github:
-        text = render_ci.github(shown, verdict)
+        text = render_ci.github(clean, verdict, shown)
     elif fmt is CiFormat.json:
         text = render_ci.to_json(diff_, result)
     else:

@@ -259,3 +259,6 @@ LayoutOpt = Annotated[Layout, typer.Option(
 ExcelOpt = Annotated[bool, typer.Option(
     "--excel", help="CSV with a UTF-8 byte-order mark, which Excel and LibreOffice need to read "
     "names like café.")]
+MinChangeOpt = Annotated[str, typer.Option(
+    "--min-change-usd", metavar="USD", parser=amount("--min-change-usd"),
+    help="Fold workload changes smaller than this many dollars a month into one line.")]
