@@ -24,6 +24,7 @@ def basis(report: Report, console: Console, top: int) -> None:
         f"Ingest: {i.read:,} lines read = {i.accepted:,} accepted + {i.rejected:,} rejected + "
         f"{i.duplicates:,} duplicates{failed}, from {len(i.files)} file(s) read as "
         f"{', '.join(sources)}"))
+    _reasons(report, console)
     if report.unpriced_models:
         console.print(Text.assemble(
             ("Models without a price", "bold red"), " (left out of as-logged): ",
@@ -44,6 +45,21 @@ def basis(report: Report, console: Console, top: int) -> None:
     console.print(Text("Why each label:"))
     for w in report.workloads[:top]:
         console.print(Text(f"  {w.workload}: " + "; ".join(w.reasons[:2]) + _confidence(w)))
+
+
+def _reasons(report: Report, console: Console) -> None:
+    """Why lines were rejected or failed: the first line of each kind (the warnings send here)."""
+    i = report.ingest
+    for title, reasons in (("Rejected lines (first of each kind):", i.reject_reasons),
+                           ("Failed requests, recorded as errors in the log (not priced):",
+                            i.failure_reasons)):
+        if reasons:
+            console.print(Text(title))
+            for r in reasons[:MAX_REASONS_SHOWN]:
+                console.print(Text(f"  x{r.count}  {r.first}: {r.describe()}"))
+        if len(reasons) > MAX_REASONS_SHOWN:
+            console.print(Text(f"  ... {len(reasons) - MAX_REASONS_SHOWN} more reasons "
+                               "(--format json lists them all)"))
 
 
 def _confidence(w: Workload) -> str:
@@ -73,16 +89,6 @@ def details(report: Report, console: Console) -> None:
             f"  {f.path}: read as {f.source}{' (cached)' if f.reused else ''}; {f.read:,} read, "
             f"{f.accepted:,} accepted, {f.rejected:,} rejected, {f.duplicates:,} duplicates"
             + (f", {f.failed:,} failed" if f.failed else "")))
-    for title, reasons in (("Rejected lines (first of each kind):", i.reject_reasons),
-                           ("Failed requests, recorded as errors in the log (not priced):",
-                            i.failure_reasons)):
-        if reasons:
-            console.print(Text(title))
-            for r in reasons[:MAX_REASONS_SHOWN]:
-                console.print(Text(f"  x{r.count}  {r.first}: {r.describe()}"))
-        if len(reasons) > MAX_REASONS_SHOWN:
-            console.print(Text(f"  ... {len(reasons) - MAX_REASONS_SHOWN} more reasons "
-                               "(--format json lists them all)"))
     if i.bodies:
         console.print(Text(
             f"{i.bodies:,} request bodies read from OpenAI batch input files; "
