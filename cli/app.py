@@ -64,19 +64,12 @@ app = typer.Typer(
     "all-frontier, routed and on-prem, from your own request logs.",
     epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # plan --install-completion / --show-completion
     rich_markup_mode=None,
     pretty_exceptions_enable=False,  # PLAN_DEBUG's traceback is plain text
     cls=OneLineErrors,
 )
 
-app.add_typer(pricing_cmd.app, name="pricing")
-app.command("samples")(classify_cmd.samples)
-app.command("eval")(classify_cmd.evaluate)
-app.command("baseline")(gate_cmd.baseline)
-app.command("check")(gate_cmd.check)
-app.command("diff")(gate_cmd.diff)
-app.command("export")(export_cmd.export)
 
 
 def _version(value: bool) -> None:
@@ -131,7 +124,15 @@ def analyze(
 ) -> None:
     """Ingest request logs, label workloads and project monthly spend per scenario.
 
-    `plan report LOGS -o report.html` is the same command: the format follows -o."""
+    `plan report LOGS -o report.html` is the same command: the format follows -o.
+
+    \b
+    Examples:
+      plan analyze logs/                       the terminal report
+      plan analyze logs/ --top 20 --details    more workloads, every assumption
+      plan report logs/ -o report.html         one page to forward
+      plan analyze logs/ --json > report.json  the canonical JSON report
+      zcat old.jsonl.gz | plan analyze -       standard input"""
     fmt = ReportFormat.json if json_ else output_format or _format_of(output)
     options = analysis_options(
         db, pricing, rules, overrides, frontier, distilled, escalation, utilization,
@@ -151,7 +152,16 @@ def analyze(
 
 
 app.command("report", help="The same as analyze, for an HTML report: plan report LOGS -o "
-            "report.html (the format follows -o).")(analyze)
+            "report.html (the format follows -o; without -o, the terminal report).")(analyze)
+
+
+app.command("samples")(classify_cmd.samples)
+app.command("eval")(classify_cmd.evaluate)
+app.command("baseline")(gate_cmd.baseline)
+app.command("check")(gate_cmd.check)
+app.command("diff")(gate_cmd.diff)
+app.command("export")(export_cmd.export)
+app.add_typer(pricing_cmd.app, name="pricing")
 
 
 def _format_of(output: Path | None) -> ReportFormat:

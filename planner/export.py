@@ -89,7 +89,7 @@ def export_rows(
         for i, r in enumerate(rows):
             out.append({
                 **dict(zip(group_by, r[:n], strict=True)),
-                "label": labels[i],
+                "label": r[group_by.index("label")] if "label" in group_by else labels[i],
                 "scenario": scenario,
                 "requests": r[n], "input_tokens": r[n + 1], "output_tokens": r[n + 2],
                 "cached_input_tokens": r[n + 3],
@@ -157,8 +157,9 @@ def schema(layout: Layout) -> tuple[tuple[str, str, str], ...]:
 
 
 def columns(group_by: Sequence[str], layout: Layout) -> list[str]:
+    """The group columns, then the schema's (label once: it may be a group column itself)."""
     names = [c[0] for c in schema(layout)]
-    return [*group_by, *names[1:]]
+    return [*group_by, *(n for n in names[1:] if n not in group_by)]
 
 
 def shaped(rows: Sequence[dict[str, object]], group_by: Sequence[str], layout: Layout,
