@@ -180,3 +180,23 @@ def _stacked(rows: Sequence[Row], extra: Sequence[Row], keys: Sequence[str],
     for r in extra:
         out += lines(r)
     return out
+
+
+def aligned(headers: Sequence[str], rows: Sequence[Sequence[str]], left: set[int],
+            width: int | None, drop: Sequence[int]) -> list[str] | None:
+    """Plain aligned lines of a table, dropping the columns in `drop` (in that order) until
+    the lines fit `width`; None when even the rest does not fit (the caller stacks)."""
+    keep = list(range(len(headers)))
+    for column in (None, *drop):
+        if column is not None:
+            keep.remove(column)
+        widths = {i: max(len(headers[i]), *(len(r[i]) for r in rows)) for i in keep}
+        if width is None or sum(widths.values()) + GAP * (len(keep) - 1) <= width:
+            head = _aligned_line(headers, widths, left)
+            return [head, "-" * len(head), *(_aligned_line(r, widths, left) for r in rows)]
+    return None
+
+
+def _aligned_line(cells: Sequence[str], widths: dict[int, int], left: set[int]) -> str:
+    return (" " * GAP).join(cells[i].ljust(w) if i in left else cells[i].rjust(w)
+                            for i, w in widths.items()).rstrip()

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from rich import box
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from cli.hygiene import markdown as _md
 from cli.hygiene import printable
 from cli.hygiene import workflow as _gh
+from cli.layout import aligned
 from planner.diff import Change, Diff
 from planner.gate import CheckResult, Thresholds
 
@@ -63,8 +62,8 @@ def rows(diff: Diff, shown: Shown = PLAIN) -> list[tuple[str, ...]]:
     out = [_cells(c, shown) for c in big]
     if small:
         total = sum((c.change_usd for c in small), Decimal(0))
-        out.append(("", f"{len(small)} smaller changes (under {_usd(shown.min_change_usd)} "
-                    "each)", "", "", "", _signed(total), "", "", "", ""))
+        out.append(("", f"{len(small)} smaller changes (< {_usd(shown.min_change_usd)})",
+                    "", "", "", _signed(total), "", "", "", ""))
     return out
 
 
@@ -102,27 +101,26 @@ def table(diff: Diff, console: Console, result: CheckResult | None = None,
         console.print(Text(f"pricing {diff.old_pricing} -> {diff.new_pricing}"))
     changed = rows(diff, shown)
     if changed:
-        console.print(_grid(changed, console.width))
+        for line in _grid(changed, console.width):
+            console.print(line)  # fits, or (stacked figures) wraps between amounts
     else:
         console.print("no workload changed")
     for line in footer(diff):
         console.print(Text(line))
 
 
-def _grid(changed: list[tuple[str, ...]], width: int) -> Table:
-    """Names and money whole: the volume / mix / price split goes first when it does not fit."""
-    keep, cells = 6, [r[:6] for r in changed]
-    for keep in (len(HEADER), 7, 6):
-        cells = [r[:keep] for r in changed]
-        widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(HEADER[:keep])]
-        if sum(widths) + 3 * (keep - 1) <= width:
-            break
-    grid = Table(*HEADER[:keep], show_edge=False, box=box.SIMPLE_HEAD, pad_edge=False)
-    for column in grid.columns:
-        column.no_wrap = True
-    for r in cells:
-        grid.add_row(*(Text(cell) for cell in r))  # log content, never markup
-    return grid
+def _grid(changed: list[tuple[str, ...]], width: int) -> list[Text]:
+    """Names and money whole: the price / mix / volume split and the percentage go first when
+    they do not fit; then each workload takes two lines (its name, then its figures)."""
+    lines = aligned(HEADER, changed, {0, 1, 2}, width, drop=(9, 8, 7, 6))
+    if lines is not None:
+        return [Text(line) for line in lines]  # log content, never markup
+    out = []
+    for r in changed:
+        out.append(Text(f"{r[0]} {r[1]}".strip()))
+        figures = f"{r[3]} -> {r[4]}" if r[3] else ""
+        out.append(Text("  " + "  ".join(x for x in (r[2], figures, r[5], r[6]) if x)))
+    return out
 
 
 def markdown(diff: Diff, result: CheckResult | None = None, shown: Shown = PLAIN) -> str:
