@@ -134,14 +134,20 @@ def render(rows: Sequence[Row], extra: Sequence[Row], width: int | None) -> list
     width None: every column (--wide)."""
     everything = [*rows, *extra]
     name_width = max(len("workload"), *(len(r.name) for r in everything))
-    for keys in LAYOUTS:
+    # Every scenario beside the name if it fits; else every scenario under the name (two lines
+    # a workload); else fewer scenarios beside the name; else the fewest under it.
+    every = LAYOUTS.index(("short", *SCENARIOS, "change"))
+    for keys in LAYOUTS[:every + 1]:
         widths = _widths(keys, everything)
         if width is None or name_width + GAP + _span(keys, widths) <= width:
             return _flat(rows, extra, keys, widths, name_width)
-    for keys in (LAYOUTS[4], LAYOUTS[-1]):  # stacked, every scenario if they fit
+    widths = _widths(LAYOUTS[every], everything)
+    if INDENT + _span(LAYOUTS[every], widths) <= width:
+        return _stacked(rows, extra, LAYOUTS[every], widths)
+    for keys in LAYOUTS[every + 1:]:
         widths = _widths(keys, everything)
-        if INDENT + _span(keys, widths) <= width or keys is LAYOUTS[-1]:
-            break
+        if name_width + GAP + _span(keys, widths) <= width:
+            return _flat(rows, extra, keys, widths, name_width)
     return _stacked(rows, extra, keys, widths)
 
 
