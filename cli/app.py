@@ -10,7 +10,7 @@ from typing import Annotated, assert_never
 import typer
 from rich.console import Console
 
-from cli import classify_cmd, export_cmd, gate_cmd, pricing_cmd, render_html, render_table
+from cli import classify_cmd, common, export_cmd, gate_cmd, pricing_cmd, render_html, render_table
 from cli.common import run_analysis, run_export, say
 from cli.errors import EXIT_CODES_HELP, OneLineErrors, run, written
 from cli.hygiene import cleaned
@@ -84,6 +84,7 @@ def _plan(
         "--version", callback=_version, is_eager=True, help="Print plan's version.")] = False,
 ) -> None:
     """Classify LLM workloads and project monthly spend from your own request logs."""
+    common.QUIET.clear()  # each command starts loud; its -q (cli/options.py) may quiet it
 
 
 @app.command()

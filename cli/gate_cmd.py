@@ -29,6 +29,7 @@ from cli.options import (
     PriceAt,
     PriceAtOpt,
     PricingOpt,
+    QuietOpt,
     RecursiveOpt,
     RulesOpt,
     ScenarioFileOpt,
@@ -72,6 +73,7 @@ def baseline(
     time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
     recursive: RecursiveOpt = True,
+    quiet: QuietOpt = False,
 ) -> None:
     """Write the JSON report of LOGS as the baseline `plan check` compares against."""
     report = run_analysis(logs, analysis_options(db, pricing, rules, overrides, frontier, distilled,
@@ -125,6 +127,7 @@ def check(
     time_bounds: TimeBoundsOpt = None,
     maps: MapOpt = None,
     recursive: RecursiveOpt = True,
+    quiet: QuietOpt = False,
 ) -> None:
     """Analyse LOGS and compare with a baseline; exit 1 when a threshold is crossed.
 

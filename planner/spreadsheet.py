@@ -75,6 +75,7 @@ def _xlsx(rows: Sequence[dict[str, object]], names: Sequence[str], path: Path,
     (never a formula: write_string), the header frozen and filterable; with `totals`, a last
     row of SUM formulas that also carry their value for readers that do not calculate."""
     import xlsxwriter  # deferred: only xlsx export needs it
+    from xlsxwriter.exceptions import FileCreateError
 
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
                                            "strings_to_urls": False})
@@ -120,7 +121,10 @@ def _xlsx(rows: Sequence[dict[str, object]], names: Sequence[str], path: Path,
                 sheet.write_formula(last, c, f"=SUM({column}2:{column}{last})", style,
                                     float(total) if isinstance(total, Decimal) else total)
     finally:
-        book.close()
+        try:
+            book.close()
+        except FileCreateError as exc:  # xlsxwriter's own: the file could not be created
+            raise InputError(f"cannot write {path}: {exc}") from exc
 
 
 def _naive(text: str) -> datetime:

@@ -119,3 +119,10 @@ def test_a_reader_that_goes_away_ends_plan_quietly():
     proc.wait(timeout=120)
     assert first.startswith(b"plan: ") and err == b"", err
     assert proc.returncode in (0, -13)  # -13: ended by SIGPIPE, as `head`'s writers are
+
+
+def test_quiet_is_one_commands_not_the_next(run, write_log, tmp_path):
+    log = str(write_log([GOOD]))
+    assert run("analyze", log, "--db", ":memory:", "--json", "-q").stderr == ""
+    res = run("baseline", log, "--db", ":memory:", "-o", str(tmp_path / "b.json"))
+    assert "baseline written to" in res.stderr
