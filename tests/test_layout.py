@@ -119,7 +119,11 @@ def test_wide_shows_every_column_and_top_n(reports):
         assert column in head
     assert "8 more workloads" in text
     assert "Assumptions" not in text
-    assert "Assumptions (name = value" in shown(report, 80, View(details=True))
+    detailed = shown(report, 80, View(details=True))
+    assert "Assumptions (name = value" in detailed
+    assert max(len(line) for line in detailed.splitlines()) <= 80
+    for a in report.assumptions:  # every name whole, at the start of its line
+        assert f"\n  {a.name} = " in detailed
 
 
 def test_the_command_at_80_columns_prints_the_golden_report(monkeypatch):
