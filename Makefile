@@ -8,14 +8,17 @@ STAMP  := $(VENV)/.installed
 
 install: $(STAMP)
 
+# pip's and setuptools' output goes to .venv/install.log, shown only when the install fails:
+# `make demo` prints the report, not build warnings.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@echo "installing plan and its dependencies into $(VENV) (log: $(VENV)/install.log)" >&2
+	@$(PYTHON) -m venv $(VENV)
+	@{ $(BIN)/pip install --quiet --upgrade pip && $(BIN)/pip install --quiet -e '.[dev]'; } \
+		> $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log >&2; exit 1; }
+	@touch $(STAMP)
 
 demo: install
-	TZ=UTC $(BIN)/plan analyze sample_logs/ --db :memory:
+	@TZ=UTC $(BIN)/plan analyze sample_logs/ --db :memory:
 
 test: install
 	TZ=UTC $(BIN)/pytest
