@@ -38,6 +38,7 @@ from cli.options import (
     KeepTextOpt,
     LogsArg,
     MapOpt,
+    MaxRejectsOpt,
     MemoryLimitOpt,
     MinReplicasOpt,
     ModelOpt,
@@ -129,6 +130,7 @@ def analyze(
     recursive: RecursiveOpt = True,
     memory_limit: MemoryLimitOpt = None,
     keep_text: KeepTextOpt = False,
+    max_rejects: MaxRejectsOpt = None,
     top: TopOpt = render_table.DEFAULT_TOP,
     details: DetailsOpt = False,
     wide: WideOpt = False,
@@ -151,7 +153,7 @@ def analyze(
     options = analysis_options(
         db, pricing, rules, overrides, frontier, distilled, escalation, utilization,
         min_replicas, reading_options(source, model, workload, trace_start, maps, time_bounds,
-                                      recursive),
+                                      recursive, max_rejects),
         price_at, scenario_file, growth, months, budget, onprem_mode, batch_workload,
         text_sample, memory_limit=memory_limit, keep_text=keep_text)
     if fmt is ReportFormat.csv:  # the export's wide rows per workload: one schema

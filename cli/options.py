@@ -100,6 +100,9 @@ MapOpt = Annotated[list[str] | None, typer.Option(
     "--map", help="canonical=EXPR for in-house logs (repeatable): a path, a sum of paths, a "
     "|default, a 'constant', a time unit; e.g. --map input_tokens=usage.in+usage.cached "
     "--map timestamp=ts:ms.", metavar="NAME=EXPR")]
+MaxRejectsOpt = Annotated[str | None, typer.Option(
+    "--max-rejects", metavar="PCT", parser=number("--max-rejects", Decimal(100)),
+    help="Stop reading once more than PCT% of the lines read are rejects (default: no limit).")]
 RecursiveOpt = Annotated[bool, typer.Option(
     "--recursive/--no-recursive", help="Read directories' subfolders too (hidden ones and files "
     "that are not logs are skipped and counted).")]
@@ -198,6 +201,7 @@ WideOpt = Annotated[bool, typer.Option(
 def reading_options(
     source: str | None, model: str | None, workload: str | None, trace_start: object,
     maps: list[str] | None, time_bounds: str | None = None, recursive: bool = True,
+    max_rejects: object = None,
 ) -> IngestOptions:
     with reported():
         column_map = ColumnMap.parse(maps) if maps else None
@@ -207,7 +211,8 @@ def reading_options(
     return IngestOptions(source=source, model=model, workload=workload,
                          trace_start=trace_start,  # type: ignore[arg-type]  # parsed
                          column_map=column_map, not_before=instant(low or None),
-                         not_after=instant(high or None), recursive=recursive)
+                         not_after=instant(high or None), recursive=recursive,
+                         max_rejects_pct=max_rejects)  # type: ignore[arg-type]  # parsed
 
 
 def analysis_options(

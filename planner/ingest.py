@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
@@ -70,6 +71,7 @@ class IngestOptions:
     not_before: datetime | None = None  # --time-bounds: earliest plausible time (EARLIEST)
     not_after: datetime | None = None  # --time-bounds: latest plausible time (now + AHEAD)
     recursive: bool = True  # --no-recursive: a directory's top folder only
+    max_rejects_pct: Decimal | None = None  # --max-rejects: stop once rejects pass this share
     text: TextPolicy = field(default_factory=TextPolicy)
 
 
@@ -101,11 +103,29 @@ def ingest(
     progress: Progress | None = None,
 ) -> list[IngestedFile]:
     meter = Meter(con, files, progress)  # bytes read, per file and in total, while it reads
+    options = options or IngestOptions()
     out = []
     for number, f in enumerate(files, start=1):
         with meter.reading(number, f):
-            out.append(_ingest_file(con, f, options or IngestOptions(), progress))
+            out.append(_ingest_file(con, f, options, progress))
+        _check_rejects(out, options.max_rejects_pct, len(files))
     return out
+
+
+def _check_rejects(done: Sequence[IngestedFile], most: Decimal | None, files: int) -> None:
+    """--max-rejects: stop after the file that takes the share of rejected lines read so far
+    over the cap (the files already read stay in the database, read once)."""
+    read = sum(f.lines_read for f in done)
+    rejected = sum(f.rejected for f in done)
+    if most is None or not read or Decimal(100 * rejected) <= most * read:
+        return
+    worst = max(done, key=lambda f: f.rejected)
+    raise InputError(
+        f"{rejected} of {read} lines rejected ({Decimal(100 * rejected) / read:.1f}%) in the "
+        f"{len(done)} of {files} file(s) read so far, over --max-rejects {most}%; most in "
+        f"{worst.path} ({worst.rejected} of {worst.lines_read}, read as {worst.source})",
+        hint="plan samples and the reject reasons of a run without --max-rejects say why; or "
+             "pass --source NAME if the files were read as the wrong source")
 
 
 # The columns of `files` an IngestedFile takes its counts from (they share the names).

@@ -122,3 +122,22 @@ def test_samples_read_the_text_again_from_the_log(run, write_log, tmp_path):
     for i in range(12):
         assert f"log.jsonl:{i + 1} " in res.stdout
         assert f"Request {i}: " in res.stdout
+
+
+def test_max_rejects_stops_after_the_file_that_passes_the_cap(run, write_log, tmp_path):
+    good = {"timestamp": "2026-10-01T00:00:00Z", "workload": "w", "model": "gpt-4o",
+            "input_tokens": 10, "output_tokens": 5}
+    first = write_log([dict(good, request_id=f"a{i}") for i in range(9)] + ["not json"],
+                      "a.jsonl")  # 1 of 10 rejected
+    second = write_log([dict(good, request_id=f"b{i}") for i in range(2)]
+                       + ["nope"] * 8, "b.jsonl")  # 8 of 10
+    database = str(tmp_path / "plan.duckdb")
+    res = run("analyze", str(first), str(second), "--db", database, "--max-rejects", "20")
+    assert res.exit_code == 2
+    # 9 of 20 lines rejected: 45% after the second file (10% after the first passed)
+    assert "9 of 20 lines rejected (45.0%) in the 2 of 2 file(s) read so far, over " \
+           "--max-rejects 20%" in " ".join(res.stderr.split())
+    ok = run("analyze", str(first), str(second), "--db", database, "--max-rejects", "50",
+             "--format", "json")
+    assert ok.exit_code == 0
+    assert json.loads(ok.stdout)["ingest"]["rejected"] == 9
