@@ -54,11 +54,13 @@ from cli.options import (
     ReportFormat,
     RulesOpt,
     ScenarioFileOpt,
+    SinceOpt,
     SourceOpt,
     TextSampleOpt,
     TimeBoundsOpt,
     TopOpt,
     TraceStartOpt,
+    UntilOpt,
     UtilizationOpt,
     WideOpt,
     WorkloadOpt,
@@ -131,6 +133,8 @@ def analyze(
     memory_limit: MemoryLimitOpt = None,
     keep_text: KeepTextOpt = False,
     max_rejects: MaxRejectsOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     top: TopOpt = render_table.DEFAULT_TOP,
     details: DetailsOpt = False,
     wide: WideOpt = False,
@@ -155,7 +159,8 @@ def analyze(
         min_replicas, reading_options(source, model, workload, trace_start, maps, time_bounds,
                                       recursive, max_rejects),
         price_at, scenario_file, growth, months, budget, onprem_mode, batch_workload,
-        text_sample, memory_limit=memory_limit, keep_text=keep_text)
+        text_sample, memory_limit=memory_limit, keep_text=keep_text, since=since,
+        until=until)
     if fmt is ReportFormat.csv:  # the export's wide rows per workload: one schema
         _, rows = run_export(logs, options, ["workload"], Layout.wide)
         text = spreadsheet.csv_text(rows, columns(["workload"], Layout.wide), excel)

@@ -28,10 +28,12 @@ from cli.options import (
     RecursiveOpt,
     RulesOpt,
     ScenarioFileOpt,
+    SinceOpt,
     SourceOpt,
     TextSampleOpt,
     TimeBoundsOpt,
     TraceStartOpt,
+    UntilOpt,
     WorkloadOpt,
     analysis_options,
     reading_options,
@@ -67,6 +69,8 @@ def export(
     maps: MapOpt = None,
     recursive: RecursiveOpt = True,
     memory_limit: MemoryLimitOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     layout: LayoutOpt = Layout.wide,
     excel: ExcelOpt = False,
     show_schema: SchemaOpt = False,
@@ -82,7 +86,7 @@ def export(
         reading=reading_options(source, model, workload, trace_start, maps, time_bounds,
                                 recursive),
         price_at=price_at, scenario_file=scenario_file, text_sample=text_sample,
-        memory_limit=memory_limit)
+        memory_limit=memory_limit, since=since, until=until)
     groups = [g.value for g in group_by]
     with reported():
         kind = spreadsheet.kind_of(output)

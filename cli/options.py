@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
@@ -100,6 +100,27 @@ MapOpt = Annotated[list[str] | None, typer.Option(
     "--map", help="canonical=EXPR for in-house logs (repeatable): a path, a sum of paths, a "
     "|default, a 'constant', a time unit; e.g. --map input_tokens=usage.in+usage.cached "
     "--map timestamp=ts:ms.", metavar="NAME=EXPR")]
+_DURATION = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def moment(value: str | None) -> datetime | None:
+    """An ISO 8601 date or time (UTC without an offset), or a duration back from now: 30m, 12h,
+    7d, 2w."""
+    if value is None:
+        return None
+    text = value.strip().lower()
+    if text[:-1].isdigit() and text[-1:] in _DURATION:
+        return datetime.now(UTC) - timedelta(seconds=int(text[:-1]) * _DURATION[text[-1]])
+    return instant(value)
+
+
+SinceOpt = Annotated[datetime | None, typer.Option(
+    "--since", metavar="WHEN", parser=moment, help="Analyse requests from this time on: an ISO "
+    "date or time (UTC unless it says), or a duration back from now (30m, 12h, 7d, 2w). "
+    "Requests before it are counted as outside, not analysed.")]
+UntilOpt = Annotated[datetime | None, typer.Option(
+    "--until", metavar="WHEN", parser=moment, help="Analyse requests before this time (as "
+    "--since).")]
 MaxRejectsOpt = Annotated[str | None, typer.Option(
     "--max-rejects", metavar="PCT", parser=number("--max-rejects", Decimal(100)),
     help="Stop reading once more than PCT% of the lines read are rejects (default: no limit).")]
@@ -225,6 +246,7 @@ def analysis_options(
     batch_workloads: list[str] | None = None,
     text_sample: int = DEFAULT_PER_WORKLOAD, default_config: bool = True,
     memory_limit: str | None = None, keep_text: bool = False,
+    since: datetime | None = None, until: datetime | None = None,
 ) -> pipeline.AnalyzeOptions:
     if utilization is not None and Decimal(str(utilization)) == 0:
         raise typer.BadParameter("must be above 0", param_hint="--utilization")
@@ -252,6 +274,8 @@ def analysis_options(
         text_sample=text_sample,
         memory_limit=memory_limit,
         keep_text=keep_text,
+        since=since,
+        until=until,
     )
 
 

@@ -19,6 +19,7 @@ def basis(report: Report, console: Console, top: int) -> None:
     i = report.ingest
     console.print(Text("What it rests on", "bold"))
     failed = f" + {i.failed:,} failed" if i.failed else ""
+    failed += f" + {i.outside:,} outside --since/--until" if i.outside else ""
     sources = sorted({f.source for f in i.files})
     console.print(Text(
         f"Ingest: {i.read:,} lines read = {i.accepted:,} accepted + {i.rejected:,} rejected + "
@@ -88,7 +89,8 @@ def details(report: Report, console: Console) -> None:
         console.print(Text(
             f"  {f.path}: read as {f.source}{' (cached)' if f.reused else ''}; {f.read:,} read, "
             f"{f.accepted:,} accepted, {f.rejected:,} rejected, {f.duplicates:,} duplicates"
-            + (f", {f.failed:,} failed" if f.failed else "")))
+            + (f", {f.failed:,} failed" if f.failed else "")
+            + (f", {f.outside:,} outside --since/--until" if f.outside else "")))
     if i.bodies:
         console.print(Text(
             f"{i.bodies:,} request bodies read from OpenAI batch input files; "

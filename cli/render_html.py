@@ -251,8 +251,9 @@ def _ingest(report: Report) -> str:
                  f"{i.duplicates:,}", f"{i.failed:,}"])
     reasons = "".join(f"<li>x{r.count} {_e(r.first)}: {_e(r.describe())}</li>"
                       for r in (*i.reject_reasons, *i.failure_reasons))
+    outside = (f" + {i.outside:,} outside --since/--until" if i.outside else "")
     return (f"<h2>Ingest: {i.read:,} lines read = {i.accepted:,} accepted + {i.rejected:,} "
-            f"rejected + {i.duplicates:,} duplicates + {i.failed:,} failed</h2>"
+            f"rejected + {i.duplicates:,} duplicates + {i.failed:,} failed{outside}</h2>"
             + _table(["file", "read as", "read", "accepted", "rejected", "duplicates",
                       "failed"], rows, {2, 3, 4, 5, 6})
             + (f"<ul>{reasons}</ul>" if reasons else ""))

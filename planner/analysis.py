@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import duckdb
@@ -37,9 +37,15 @@ class Scope:
 
 
 def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile],
-                restored: tuple[datetime, datetime] | None = None) -> Scope:
-    """The run's requests (stages 30-31). `restored`: the window of a snapshot whose tables
-    (duplicate_lines, batch_joined) planner/snapshot.py restored, so nothing is recounted."""
+                restored: tuple[datetime, datetime] | None = None,
+                bounds: tuple[datetime | None, datetime | None] = (None, None)) -> Scope:
+    """The run's requests (stages 30-31) within `bounds` (--since, --until: either may be
+    None). `restored`: the window of a snapshot whose tables (duplicate_lines, batch_joined)
+    planner/snapshot.py restored, so nothing is recounted."""
+    since, until = (None if t is None else t.astimezone(UTC).replace(tzinfo=None)
+                    for t in bounds)
+    con.execute("SET VARIABLE plan_since = ?::TIMESTAMP", [since])
+    con.execute("SET VARIABLE plan_until = ?::TIMESTAMP", [until])
     con.execute("CREATE OR REPLACE TEMP TABLE run_files "
                 "(file_id INTEGER, ord INTEGER, path VARCHAR)")  # path: as the user named it
     con.executemany("INSERT INTO run_files VALUES (?, ?, ?)",
@@ -49,12 +55,16 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile],
     run_script(con, db.sql("31_scope_view"), {})
     dupes = dict(con.execute(
         "SELECT file_id, count(*) FROM duplicate_lines GROUP BY file_id").fetchall())
+    outside = {} if since is None and until is None else dict(con.execute(
+        "SELECT file_id, count(*) FROM requests JOIN run_files USING (file_id) "
+        "WHERE NOT plan_in_window(ts) GROUP BY file_id").fetchall())
     counts = tuple(
         FileCounts(
             path=f.path, source=f.source, read=f.lines_read,
-            accepted=f.accepted - dupes.get(f.file_id, 0), rejected=f.rejected,
-            duplicates=dupes.get(f.file_id, 0), reused=f.reused, failed=f.failed,
-            skipped=f.skipped, bodies=f.bodies,
+            accepted=f.accepted - dupes.get(f.file_id, 0) - outside.get(f.file_id, 0),
+            rejected=f.rejected, duplicates=dupes.get(f.file_id, 0), reused=f.reused,
+            failed=f.failed, skipped=f.skipped, bodies=f.bodies,
+            outside=outside.get(f.file_id, 0),
         )
         for f in files
     )
@@ -70,8 +80,10 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile],
         skipped=sum(c.skipped for c in counts),
         bodies=sum(c.bodies for c in counts),
         bodies_joined=con.execute("SELECT count(*) FROM batch_joined").fetchone()[0],  # type: ignore[index]
+        outside=sum(c.outside for c in counts),
     )
-    if ingest.read != ingest.accepted + ingest.rejected + ingest.duplicates + ingest.failed:
+    if ingest.read != (ingest.accepted + ingest.rejected + ingest.duplicates + ingest.failed
+                       + ingest.outside):
         raise AssertionError(f"ingest counts do not reconcile: {ingest}")
     if ingest.accepted == 0:
         read_as = {f.path: f.source for f in files}
@@ -81,6 +93,7 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile],
         skipped = sum(f.skipped for f in files)
         raise InputError(
             f"no usable requests in {len(files)} file(s), {ingest.read} lines read"
+            + (f", {ingest.outside} requests outside --since/--until" if ingest.outside else "")
             + (f", {skipped} spans or observations skipped: none is an LLM call" if skipped
                else "")
             + (f": {first}" if first else ""),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
 
@@ -44,6 +45,8 @@ class AnalyzeOptions:
     # distinct request texts per workload that get text signals (0: none; planner/signals.py)
     text_sample: int = DEFAULT_PER_WORKLOAD
     keep_text: bool = False  # --keep-text: store prompts and responses (default: hashes only)
+    since: datetime | None = None  # --since: analyse requests from this time on
+    until: datetime | None = None  # --until: ... and before this time
     settings: Settings = field(default_factory=Settings)
     reading: ingest.IngestOptions = field(default_factory=ingest.IngestOptions)
 
@@ -82,10 +85,11 @@ def _run(
             options, rules, table.default_frontier), progress)          #    text signals
         defaulted = _defaulted(ingested, options.reading)
         key = snapshot.key(ingested, rules, overrides, options.text_sample, table,
-                           options.settings, defaulted)
+                           options.settings, defaulted, (options.since, options.until))
         restored = snapshot.restore(con, key)                          # (a re-run: 2-6 kept)
         _say(progress, "finding duplicates and the time window")
-        scope = analysis.build_scope(con, ingested, restored)          # 2. dedup, window
+        scope = analysis.build_scope(con, ingested, restored,          # 2. dedup, window
+                                     (options.since, options.until))
         if restored is None:
             _say(progress, "measuring each workload's tokens")
             analysis.workload_stats(con, scope.window_seconds)         # 3. token statistics
@@ -155,7 +159,7 @@ def read_labels(
     try:
         ingested = ingest.ingest(con, files, _reading(
             options, rules, load_table(options.pricing).default_frontier))
-        scope = analysis.build_scope(con, ingested)
+        scope = analysis.build_scope(con, ingested, bounds=(options.since, options.until))
         analysis.workload_stats(con, scope.window_seconds)
         analysis.label(con, rules, overrides, options.text_sample)
         return read(con, rules)

@@ -33,6 +33,7 @@ class FileCounts:
     failed: int = 0  # failed requests the log recorded (API errors): counted, never priced
     skipped: int = 0  # OTLP spans that are not LLM calls: not records, not in `read`
     bodies: int = 0  # batch input request bodies: outside `read` (the output line is the request)
+    outside: int = 0  # requests outside --since / --until: read, not analysed
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,12 @@ class Ingest:
     duplicates: int
     files: tuple[FileCounts, ...]
     reject_reasons: tuple[RejectReason, ...]
-    failed: int = 0  # read = accepted + rejected + duplicates + failed
+    failed: int = 0  # read = accepted + rejected + duplicates + failed + outside
     failure_reasons: tuple[RejectReason, ...] = ()
     skipped: int = 0  # OTLP spans that are not LLM calls (outside `read`)
     bodies: int = 0  # batch input request bodies read (outside `read`)
     bodies_joined: int = 0  # batch output requests that got their body (custom_id)
+    outside: int = 0  # requests outside --since / --until (the run's window): not analysed
 
 
 @dataclass(frozen=True)

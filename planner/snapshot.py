@@ -50,7 +50,8 @@ PROJECTION_ONLY = frozenset({
 
 def key(files: Sequence[IngestedFile], rules: RuleSet, overrides: Mapping[str, str],
         text_sample: int, table: PriceTable, settings: Settings,
-        defaulted: Sequence[int]) -> str:
+        defaulted: Sequence[int],
+        window: tuple[datetime | None, datetime | None] = (None, None)) -> str:
     """A digest of everything stages 30-57 (and the models they route to) depend on."""
     parts = [
         f"v{VERSION}",
@@ -63,6 +64,7 @@ def key(files: Sequence[IngestedFile], rules: RuleSet, overrides: Mapping[str, s
         repr(sorted((f.name, repr(getattr(settings, f.name)))
                     for f in dataclasses.fields(settings) if f.name not in PROJECTION_ONLY)),
         repr(list(defaulted)),
+        repr(window),
         *(db.sql(stage) for stage in _STAGES),
     ]
     if rules.similarity is not None:  # the examples the similarity signals compare with

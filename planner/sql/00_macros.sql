@@ -150,3 +150,8 @@ CREATE OR REPLACE TEMP MACRO plan_system_fp(sys) AS left(md5(sys), 8);
 CREATE OR REPLACE TEMP MACRO plan_prompt_key(prompt) AS CASE WHEN prompt IS NOT NULL THEN
     hash(trim(regexp_replace(regexp_replace(lower(prompt), '\b[a-z_-]*[0-9][a-z0-9_-]*\b', '#',
                                             'g'), '\s+', ' ', 'g'))) END;
+-- Whether a request's time is within the run's --since / --until (variables plan_since and
+-- plan_until, set by planner/analysis.py; NULL: no bound on that side).
+CREATE OR REPLACE TEMP MACRO plan_in_window(ts) AS
+    (getvariable('plan_since') IS NULL OR ts >= getvariable('plan_since'))
+    AND (getvariable('plan_until') IS NULL OR ts < getvariable('plan_until'));

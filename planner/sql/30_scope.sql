@@ -1,5 +1,7 @@
 -- Stage 30: the requests this run analyses: those of the files named (TEMP run_files, in the
--- order given), each request_id once (its first occurrence); stage 31 views them.
+-- order given) within --since / --until (variables plan_since, plan_until: NULL for no bound;
+-- the others are counted as outside), each request_id once (its first occurrence); stage 31
+-- views them.
 -- Lines whose request_id already appeared earlier in the run are duplicates. Only repeated ids
 -- are ranked, so a log without repeats costs one hash aggregate here.
 CREATE OR REPLACE TEMP TABLE duplicate_lines AS
@@ -7,7 +9,7 @@ WITH run AS NOT MATERIALIZED (  -- (read twice, cheaper to read again than to ke
     SELECT r.file_id, r.line_no, r.request_id, f.ord
     FROM requests r
     JOIN run_files f USING (file_id)
-    WHERE r.request_id IS NOT NULL
+    WHERE r.request_id IS NOT NULL AND plan_in_window(r.ts)
 ),
 repeated AS (
     SELECT request_id FROM run GROUP BY request_id HAVING count(*) > 1
@@ -29,7 +31,7 @@ CREATE OR REPLACE TEMP TABLE batch_joined AS
 WITH links AS (
     SELECT r.file_id, r.line_no, r.custom_id
     FROM requests r JOIN run_files USING (file_id)
-    WHERE r.custom_id IS NOT NULL
+    WHERE r.custom_id IS NOT NULL AND plan_in_window(r.ts)
     QUALIFY count(*) OVER (PARTITION BY r.custom_id) = 1
 ),
 bodies AS (

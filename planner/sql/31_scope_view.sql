@@ -44,3 +44,4 @@ FROM requests r
 JOIN run_files f USING (file_id)
 ANTI JOIN duplicate_lines d USING (file_id, line_no)
 LEFT JOIN batch_joined b USING (file_id, line_no)
+WHERE plan_in_window(r.ts)
