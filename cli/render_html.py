@@ -14,6 +14,7 @@ from html import escape
 from importlib.resources import files
 from typing import Any
 
+from cli.render_money import effects_html
 from planner.formats import to_json
 from planner.report import Report
 
@@ -42,7 +43,7 @@ def render(report: Report) -> str:
         f"<p class='verdict'><strong>{_e(report.verdict)}</strong></p>",
         f"<p class='meta'>Logs from {_e(w.start)} to {_e(w.end)} ({_e(w.days)} days), "
         f"pricing {_e(report.pricing_version)}. All figures are USD per month.</p>",
-        _scenarios(report),
+        _scenarios(report), effects_html(report),
         "<div class='charts'>",
         _canvas("chart-scenarios", "Monthly cost by scenario"),
         _canvas("chart-workloads", "Cost by workload (all-frontier), by label"),

@@ -8,7 +8,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from cli import render_charts
+from cli import render_charts, render_money
 from planner.report import Report, Workload
 
 MAX_REASONS_SHOWN = 5
@@ -26,6 +26,7 @@ def render(report: Report, console: Console) -> None:
     console.print(Text(report.verdict, style="bold"))
     console.print(_scenarios(report))
     console.print(render_charts.scenarios_chart(report))
+    console.print(render_money.effects_table(report) or Text())
     if report.routing_curve:
         console.print(_curve(report))
     console.print(_workloads(report))

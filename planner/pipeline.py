@@ -117,6 +117,7 @@ def _run(
         sensitivity=projection.sensitivity,
         envelope_overflow=projection.envelope_overflow,
         routing_curve=projection.routing_curve,
+        effects=projection.effects,
         model_ids=models.model_ids,
     )
     report = dataclasses.replace(report, verdict=verdict(report))

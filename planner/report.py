@@ -266,6 +266,27 @@ class LoggedSpend:
 
 
 @dataclass(frozen=True)
+class Effect:
+    """One cause of a scenario's change against as-logged, a month (planner/effects.py)."""
+
+    name: str  # vendor consolidation, routing, escalation, batch tier, semantic cache, ...
+    monthly_usd: Decimal  # negative: saves
+    what: str
+
+
+@dataclass(frozen=True)
+class ScenarioEffects:
+    """A scenario's monthly change against as-logged as a sum of named effects, to the cent.
+    `unpriced_requests`: requests whose as-logged cost is unknown (no price); their whole cost
+    in the scenario is the "unpriced traffic" effect, not a saving or a cost."""
+
+    scenario: str
+    change_usd: Decimal  # the scenario's monthly cost - as-logged's; = sum of the effects
+    effects: tuple[Effect, ...]
+    unpriced_requests: int = 0
+
+
+@dataclass(frozen=True)
 class Report:
     pricing_version: str
     window: Window
@@ -286,6 +307,7 @@ class Report:
     envelope_overflow: tuple[EnvelopeOverflow, ...] = ()
     model_ids: tuple[ModelId, ...] = ()
     routing_curve: tuple[CurvePoint, ...] = ()
+    effects: tuple[ScenarioEffects, ...] = ()  # each scenario's change vs as-logged, by cause
     verdict: str = ""  # the answer in one sentence (planner/verdict.py)
     schema_version: int = SCHEMA_VERSION
 

@@ -14,7 +14,7 @@ from decimal import ROUND_CEILING, Decimal
 
 import duckdb
 
-from planner import db, forecast
+from planner import db, effects, forecast
 from planner.curves import routing_curve
 from planner.evidence import read as read_evidence
 from planner.fleet import Fleet, breakeven_scale
@@ -39,6 +39,7 @@ from planner.report import (
     Price,
     PricedQuantity,
     ScenarioCost,
+    ScenarioEffects,
     Sensitivity,
     UnpricedModel,
     VolumePoint,
@@ -66,6 +67,7 @@ class Projection:
     envelope_overflow: tuple[EnvelopeOverflow, ...]
     warnings: tuple[str, ...]
     routing_curve: tuple[CurvePoint, ...] = ()
+    effects: tuple[ScenarioEffects, ...] = ()
 
 
 def project(
@@ -99,6 +101,7 @@ def project(
         for name, total in totals.items()
     )
     curve = routing_curve(con, factor, totals["as-logged"], totals["all-frontier"])
+    split = effects.split(con, factor, totals, frontier, distilled, base["consolidate"] is True)
     onprem = _onprem(con, fleet, api, window_seconds)
     months = forecast.forecast(api, api["on-prem api"], fleet.monthly_cost,
                                settings.value("growth"), settings.value("months"))
@@ -120,6 +123,7 @@ def project(
         for w, s, m, lc, weight, *counts in con.execute(db.sql("80_priced_quantities"), {
             "frontier": frontier, "distilled": distilled,
             "escalation": str(settings.value("escalation")),
+            "consolidate": base["consolidate"],
         }).fetchall()
     )
     warnings = () if models.router else (
@@ -128,7 +132,7 @@ def project(
     return Projection(scenarios, workloads, prices, unpriced, onprem,
                       _assumptions(table, models, settings, rules, fleet, factor),
                       factor, quantities, months, budget, forecast.sensitivity(swings),
-                      overflow, warnings, curve)
+                      overflow, warnings, curve, split)
 
 
 def _assumptions(table: PriceTable, models: Models, settings: Settings, rules: RuleSet,
@@ -214,6 +218,8 @@ def _cost_params(models: Models, settings: Settings, **override: object) -> dict
         "verbosity": str(settings.value("verbosity")),
         "assumed_hit": str(settings.value("assumed_cache_hit_rate")),
         "batch_workloads": list(settings.batch_workloads),
+        # --frontier (or the scenario file's frontier) moves kept requests onto that model.
+        "consolidate": settings.frontier is not None,
     }
     params.update({k: str(v) for k, v in override.items()})
     return params
@@ -222,7 +228,8 @@ def _cost_params(models: Models, settings: Settings, **override: object) -> dict
 # TEMP table plan_cost_params (stage 60): one row per parameter set k, _cost_params' keys.
 _COST_PARAM_TYPES = {"frontier": "VARCHAR", "distilled": "VARCHAR", "router": "VARCHAR",
                      "escalation": "DECIMAL(7, 6)", "verbosity": "DECIMAL(9, 4)",
-                     "assumed_hit": "DECIMAL(7, 6)", "batch_workloads": "VARCHAR[]"}
+                     "assumed_hit": "DECIMAL(7, 6)", "batch_workloads": "VARCHAR[]",
+                     "consolidate": "BOOLEAN"}
 # Stage 60's totals per parameter set (every set has a row, priced rows or not).
 _TOTALS = ("SELECT k, coalesce(sum(as_logged_cost), 0), sum(frontier_cost), sum(routed_cost), "
            "sum(onprem_api_cost), sum(offload_routed_cost), sum(offload_onprem_cost) "

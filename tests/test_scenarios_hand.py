@@ -95,11 +95,25 @@ def test_all_frontier(report):
 
 
 def test_routed_escalation_and_envelope(report):
-    routed_small = [R1, R2]  # r4 is over small's context window, r3 and r6 are agents
-    window = sum(r["small"] + ESC * r["big"] for r in routed_small) + R4["big"] + R3["big"] + R6["big"]
-    assert scenario(report, "routed") == cents(window * MONTH) == D("110.85")
+    # By default a request kept off the distilled model stays on the model it logged, and an
+    # escalation is re-sent there: r1 and r4 on "old", r2 and r3 on big; r6 (no price) on the
+    # frontier model, big.
+    window = (R1["small"] + ESC * R1["logged"] + R2["small"] + ESC * R2["big"]
+              + R4["logged"] + R3["big"] + R6["big"])
+    assert scenario(report, "routed") == cents(window * MONTH) == D("31.96")
     a = next(w for w in report["workloads"] if w["workload"] == "A")
     assert a["stays_on_frontier"] == 1
+
+
+def test_routed_consolidated_with_frontier_flag(run, write_log):
+    # --frontier big: everything not sent to small, and every escalation, on big.
+    res = run("analyze", str(write_log(RECORDS)), "--db", ":memory:", "--format", "json",
+              "--pricing", str(FIXTURES / "hand_pricing.toml"), "--frontier", "big",
+              "--rules", str(FIXTURES / "hand_rules.toml"))
+    assert res.exit_code == 0, res.stderr
+    routed_small = [R1, R2]  # r4 is over small's context window, r3 and r6 are agents
+    window = sum(r["small"] + ESC * r["big"] for r in routed_small) + R4["big"] + R3["big"] + R6["big"]
+    assert scenario(json.loads(res.stdout), "routed") == cents(window * MONTH) == D("110.85")
 
 
 def test_onprem_fleet_sized_for_the_peak_minute(run, write_log, tmp_path):
@@ -117,8 +131,8 @@ def test_onprem_fleet_sized_for_the_peak_minute(run, write_log, tmp_path):
     assert onprem["replicas"] == 3 and onprem["gpus"] == 3
     fleet = 3 * D("2.0") * 730
     assert D(str(onprem["monthly_fleet_cost_usd"])) == fleet == D("4380")
-    api = sum(ESC * r["big"] for r in (R1, R2)) + R4["big"] + R3["big"] + R6["big"]
-    assert scenario(report, "on-prem") == cents(api * MONTH + fleet) == D("4489.64")
+    api = ESC * R1["logged"] + ESC * R2["big"] + R4["logged"] + R3["big"] + R6["big"]
+    assert scenario(report, "on-prem") == cents(api * MONTH + fleet) == D("4410.74")
     assert report["assumptions"][[a["name"] for a in report["assumptions"]].index(
         "onprem_percentile")] == {"name": "onprem_percentile", "value": "1.0",
                                   "source": f"scenario file {scenario_file}"}
@@ -159,7 +173,7 @@ def test_escalation_flag_changes_routed(run, write_log):
     res = run("analyze", str(log), "--db", ":memory:", "--format", "json", "--escalation", "0",
               "--pricing", str(FIXTURES / "hand_pricing.toml"),
               "--rules", str(FIXTURES / "hand_rules.toml"))
-    window = R1["small"] + R2["small"] + R4["big"] + R3["big"] + R6["big"]
+    window = R1["small"] + R2["small"] + R4["logged"] + R3["big"] + R6["big"]
     assert scenario(json.loads(res.stdout), "routed") == cents(window * MONTH)
     assumptions = {a["name"]: a for a in json.loads(res.stdout)["assumptions"]}
     assert assumptions["escalation_rate"] == {"name": "escalation_rate", "value": "0",

@@ -1,0 +1,80 @@
+"""Self-contained report blocks about money's causes: each scenario's change against as-logged
+split by effect, and the logs' own recorded cost beside plan's. Terminal (Rich) and HTML."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from html import escape
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from planner.report import Report
+
+_TITLE = "Change against as-logged, by cause (monthly; negative saves)"
+
+
+def _signed(amount: Decimal) -> str:
+    sign = "-" if amount < 0 else "+" if amount > 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
+
+
+def _rows(report: Report) -> tuple[list[str], list[tuple[str, list[str], str]]]:
+    """Scenarios, and per effect: its name, its amount in each scenario ("" where it does not
+    apply) and what it is (routed's wording). Effects that are zero everywhere are left out,
+    except vendor consolidation, whose $0 says that nothing was consolidated."""
+    scenarios = [s.scenario for s in report.effects]
+    names: dict[str, str] = {}
+    for s in sorted(report.effects, key=lambda s: s.scenario != "routed"):
+        for e in s.effects:
+            if e.monthly_usd or e.name == "vendor consolidation":
+                names.setdefault(e.name, e.what)
+    order = [e.name for s in report.effects for e in s.effects]
+    rows = []
+    for name, what in sorted(names.items(), key=lambda kv: order.index(kv[0])):
+        cells = []
+        for s in report.effects:
+            found = [e for e in s.effects if e.name == name]
+            cells.append(_signed(found[0].monthly_usd) if found else "")
+        rows.append((name, cells, what))
+    rows.append(("change", [_signed(s.change_usd) for s in report.effects],
+                 "the scenario's monthly cost - as-logged's: the sum of the lines above"))
+    return scenarios, rows
+
+
+def _unpriced_note(report: Report) -> str:
+    n = max((s.unpriced_requests for s in report.effects), default=0)
+    return (f"{n:,} requests have no as-logged price: what they cost today is unknown, so "
+            "their part of each change ('unpriced traffic') is neither a saving nor a cost."
+            if n else "")
+
+
+def effects_table(report: Report) -> Group | None:
+    if not report.effects:
+        return None
+    scenarios, rows = _rows(report)
+    t = Table(title=_TITLE, title_justify="left")
+    t.add_column("effect")
+    for name in scenarios:
+        t.add_column(name, justify="right")
+    for name, cells, _ in rows:
+        t.add_row(name, *cells, style="bold" if name == "change" else None)
+    lines = [Text(f"  {name}: {what}") for name, _, what in rows[:-1]]
+    note = _unpriced_note(report)
+    return Group(t, *lines, *([Text(note)] if note else []))
+
+
+def effects_html(report: Report) -> str:
+    if not report.effects:
+        return ""
+    scenarios, rows = _rows(report)
+    head = "".join(f"<th class='num'>{escape(s)}</th>" for s in scenarios)
+    body = "".join(
+        f"<tr class='effect' data-effect='{escape(name, quote=True)}'><td>{escape(name)}</td>"
+        + "".join(f"<td class='num'>{escape(c)}</td>" for c in cells)
+        + f"<td>{escape(what)}</td></tr>" for name, cells, what in rows)
+    note = _unpriced_note(report)
+    return (f"<h2>{escape(_TITLE)}</h2><table><thead><tr><th>effect</th>{head}<th>what</th>"
+            f"</tr></thead><tbody>{body}</tbody></table>"
+            + (f"<p>{escape(note)}</p>" if note else ""))
