@@ -91,3 +91,8 @@ def allocate_to(parts: Sequence[Decimal], total: Decimal) -> list[Decimal]:
     for n in range(abs(leftover)):
         floors[order[n % len(order)]] += step
     return floors
+
+
+def unpriced(scenario: ScenarioEffects) -> Decimal:
+    """The part of a scenario's monthly cost whose as-logged cost is unknown."""
+    return sum((e.monthly_usd for e in scenario.effects if e.name == UNPRICED), Decimal(0))

@@ -92,16 +92,19 @@ def project(
     workloads = _workloads(con, factor, fleet.monthly_cost(), rules)
     totals = {name: sum((w.monthly_cost_usd[name] for w in workloads), Decimal(0))
               for name in ("as-logged", "all-frontier", "routed", "on-prem")}
+    split = effects.split(con, factor, totals, frontier, distilled, base["consolidate"] is True)
+    # Against as-logged, traffic without an as-logged price is left out of both sides: its
+    # change is unknown, never a saving.
+    known = {e.scenario: totals[e.scenario] - effects.unpriced(e) for e in split}
     scenarios = tuple(
         ScenarioCost(
             name, total,
             None if name == "all-frontier" else pct_change(totals["all-frontier"], total),
-            None if name == "as-logged" else pct_change(totals["as-logged"], total),
+            None if name == "as-logged" else pct_change(totals["as-logged"], known[name]),
         )
         for name, total in totals.items()
     )
     curve = routing_curve(con, factor, totals["as-logged"], totals["all-frontier"])
-    split = effects.split(con, factor, totals, frontier, distilled, base["consolidate"] is True)
     onprem = _onprem(con, fleet, api, window_seconds)
     months = forecast.forecast(api, api["on-prem api"], fleet.monthly_cost,
                                settings.value("growth"), settings.value("months"))
