@@ -62,6 +62,13 @@ def choose_models(
     router = table.resolve(settings.value("router_model"))
     targets = (frontier, distilled) + ((router,) if router else ())
     priced = _load_prices(con, table, list(logged), targets, settings.price_at)
+    # The self-hosted profiles' context limits: stage 55 keeps longer requests off the fleet.
+    con.execute("CREATE OR REPLACE TEMP TABLE plan_selfhosted (model VARCHAR, "
+                "max_context BIGINT)")
+    if table.selfhosted:
+        con.execute("INSERT INTO plan_selfhosted VALUES " + ", ".join(
+            ["(?, ?)"] * len(table.selfhosted)), [x for m, p in sorted(table.selfhosted.items())
+                                                  for x in (m, p.max_context)])
     return Models(frontier, frontier_src, distilled, distilled_src, frozenset(priced), router,
                   _model_ids(table, logged))
 

@@ -120,7 +120,12 @@ def project(
     overflow = tuple(EnvelopeOverflow(w, r.removeprefix("frontier: "), n) for w, r, n in
                      con.execute("SELECT workload, route, sum(requests)::BIGINT FROM costs "
                                  "WHERE route LIKE 'frontier: %' GROUP BY ALL ORDER BY ALL"
-                                 ).fetchall())
+                                 ).fetchall()) + tuple(
+        EnvelopeOverflow(w, f"on-prem only: over the self-hosted {distilled}'s "
+                         f"{fleet.profile.max_context:,}-token context, served by its API", n)
+        for w, n in con.execute("SELECT workload, sum(requests)::BIGINT FROM costs WHERE "
+                                "route = 'distilled' AND over_onprem_context GROUP BY ALL "
+                                "ORDER BY ALL").fetchall())
     quantities = tuple(
         PricedQuantity(w, s, m, lc, Decimal(weight), *counts)
         for w, s, m, lc, weight, *counts in con.execute(db.sql("80_priced_quantities"), {

@@ -4,6 +4,9 @@
 -- (its context window; images when it is text-only; more tool calls than $max_tool_calls), stay
 -- on the frontier model ($frontier);
 -- the rest go to the distilled model ($distilled).
+-- over_onprem_context: a request longer (input + output tokens) than the self-hosted profile's
+-- context limit (stage 4's plan_selfhosted): on-prem sends it to the distilled API instead of
+-- the fleet, and the fleet is not sized for it.
 --
 -- Prices are linear in tokens, so requests that share a model, a route and a price tier cost
 -- the same as their token sums: `usage` keeps one row per (workload, team, model, day, rule,
@@ -85,7 +88,10 @@ routed AS (
         NOT coalesce(l.input_tokens > rp.distilled_context_window
                      OR (l.has_images AND NOT rp.distilled_multimodal)
                      OR l.tool_calls > CAST($max_tool_calls AS BIGINT), false) AS in_envelope,
-        coalesce(c.cache_hit, false) AS cache_hit
+        coalesce(c.cache_hit, false) AS cache_hit,
+        coalesce(l.input_tokens + l.output_tokens > (SELECT max_context FROM plan_selfhosted
+                                                     WHERE model = $distilled), false)
+            AS over_onprem_context
     FROM labelled l
     JOIN request_prices rp ON rp.model IS NOT DISTINCT FROM l.model AND rp.day = l.day
         AND rp.service_tier IS NOT DISTINCT FROM l.service_tier
@@ -96,7 +102,7 @@ summed AS (
         grouping(minute) = 0                    AS is_minute,
         workload, team, model, day, rule, label, domain, task_type, route_idx,
         own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
-        cache_measured, in_envelope, score_bin, minute,
+        cache_measured, in_envelope, score_bin, over_onprem_context, minute,
         count(*)                                AS requests,
         sum(input_tokens)::BIGINT               AS input_tokens,
         sum(output_tokens)::BIGINT              AS output_tokens,
@@ -112,15 +118,16 @@ summed AS (
             logged_cost IS NOT NULL AS has_logged_cost,
             text_hash IS NOT NULL AS has_text,
             has_prompt AS cache_measured,
-            -- The self-hosted fleet serves distilled-routed requests the cache did not answer.
-            CASE WHEN route_idx = 5 AND NOT cache_hit THEN date_trunc('minute', ts) END
-                AS minute
+            -- The self-hosted fleet serves distilled-routed requests the cache did not answer,
+            -- within its context limit.
+            CASE WHEN route_idx = 5 AND NOT cache_hit AND NOT over_onprem_context
+                 THEN date_trunc('minute', ts) END AS minute
         FROM routed
     )
     GROUP BY GROUPING SETS (
         (workload, team, model, day, rule, label, domain, task_type, route_idx,
          own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
-         cache_measured, in_envelope, score_bin),
+         cache_measured, in_envelope, score_bin, over_onprem_context),
         (minute)
     )
 )

@@ -16,8 +16,9 @@
 --                pays the router (an embedding of up to stage 50's router tokens on s.router).
 --                A semantic-cache hit pays only the router's lookup; requests without prompt
 --                text are answered from cache at the assumed rate s.assumed_hit.
---   onprem_api:  what on-prem still pays the API: kept requests, escalations and the router
---                (the fleet's own cost is added in planner/fleet.py).
+--   onprem_api:  what on-prem still pays the API: kept requests, escalations, the router, and
+--                distilled-routed requests over the self-hosted context limit (at their routed
+--                cost; the fleet's own cost is added in planner/fleet.py).
 -- Routed and on-prem price the API traffic of batch-eligible workloads (s.batch_workloads) at
 -- the batch tier of models that publish one.
 -- Cache-read and cache-write tokens keep their bucket on the target model, and a request keeps
@@ -104,15 +105,16 @@ SELECT
     router_cost + uncached_share * CASE WHEN to_distilled
         THEN distilled_cost + escalation * keep_cost
         ELSE keep_cost END AS routed_cost,
-    router_cost + uncached_share * CASE WHEN to_distilled
-        THEN escalation * keep_cost
+    router_cost + uncached_share * CASE WHEN to_distilled AND over_onprem_context
+        THEN distilled_cost + escalation * keep_cost
+        WHEN to_distilled THEN escalation * keep_cost
         ELSE keep_cost END AS onprem_api_cost,
     -- The distilled-routed traffic's API cost routed, and what on-prem still pays for it: the
     -- break-even volume sets the fleet against their difference.
-    CASE WHEN to_distilled THEN uncached_share * (distilled_cost
+    CASE WHEN to_distilled AND NOT over_onprem_context THEN uncached_share * (distilled_cost
         + escalation * keep_cost) ELSE 0 END AS offload_routed_cost,
-    CASE WHEN to_distilled THEN uncached_share * escalation * keep_cost
-        ELSE 0 END AS offload_onprem_cost,
+    CASE WHEN to_distilled AND NOT over_onprem_context
+        THEN uncached_share * escalation * keep_cost ELSE 0 END AS offload_onprem_cost,
     -- The routed change split by cause (see the header); 0 where a cause does not apply.
     CASE WHEN as_logged_cost IS NULL OR to_distilled THEN 0
          ELSE keep_std_cost - as_logged_cost END AS eff_consolidation,
