@@ -111,7 +111,14 @@ summed AS (
         sum(cache_write_1h_tokens)::BIGINT      AS cache_write_1h_tokens,
         sum(reasoning_tokens)::BIGINT           AS reasoning_tokens,
         sum(logged_cost)                        AS logged_cost,
-        sum(least(input_tokens, $router_tokens))::BIGINT AS router_input_tokens
+        sum(least(input_tokens, $router_tokens))::BIGINT AS router_input_tokens,
+        -- Per-request squares, for each minute's burst variance (stage 75; DOUBLE: statistics,
+        -- not money, and squares of large counts would overflow BIGINT sums).
+        sum(input_tokens::DOUBLE * input_tokens) FILTER (WHERE minute IS NOT NULL) AS sq_input,
+        sum(output_tokens::DOUBLE * output_tokens) FILTER (WHERE minute IS NOT NULL)
+            AS sq_output,
+        sum(input_tokens::DOUBLE * output_tokens) FILTER (WHERE minute IS NOT NULL)
+            AS cross_tokens
     FROM (
         SELECT
             *,

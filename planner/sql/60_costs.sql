@@ -32,7 +32,7 @@ CREATE OR REPLACE TEMP TABLE scenario_costs AS
 WITH priced AS (
     SELECT
         s.k,
-        u.* EXCLUDE (is_minute, minute),
+        u.* EXCLUDE (is_minute, minute, sq_input, sq_output, cross_tokens),
         list_contains(s.batch_workloads, u.workload) AS batch_eligible,
         plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
                   u.cache_write_1h_tokens,
