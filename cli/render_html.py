@@ -14,7 +14,7 @@ from html import escape
 from importlib.resources import files
 from typing import Any
 
-from cli.render_money import effects_html
+from cli.render_money import effects_html, reconciliation_html
 from planner.formats import to_json
 from planner.report import Report
 
@@ -54,7 +54,7 @@ def render(report: Report) -> str:
         "</div>",
         _workloads(report), _curve(report), _onprem(report), _forecast(report),
         _sensitivity(report),
-        _ingest(report), _assumptions(report),
+        _ingest(report), reconciliation_html(report), _assumptions(report),
         "<script>", _asset("chart.umd.min.js"), "</script>",
         "<script type='application/json' id='plan-data'>", _json_for_script(data), "</script>",
         "<script>", _asset("report.js"), "</script>",

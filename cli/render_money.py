@@ -50,9 +50,9 @@ def _unpriced_note(report: Report) -> str:
             if n else "")
 
 
-def effects_table(report: Report) -> Group | None:
+def effects_table(report: Report) -> Group:
     if not report.effects:
-        return None
+        return Group()
     scenarios, rows = _rows(report)
     t = Table(title=_TITLE, title_justify="left")
     t.add_column("effect")
@@ -78,3 +78,49 @@ def effects_html(report: Report) -> str:
     return (f"<h2>{escape(_TITLE)}</h2><table><thead><tr><th>effect</th>{head}<th>what</th>"
             f"</tr></thead><tbody>{body}</tbody></table>"
             + (f"<p>{escape(note)}</p>" if note else ""))
+
+
+_RECON_TITLE = "What the logs recorded against plan's as-logged prices (over the window)"
+
+
+def _recon_rows(report: Report) -> list[tuple[str, list[str], tuple[str, ...]]]:
+    spend = report.logged_spend
+    if spend is None or not spend.by_model:
+        return []
+    out = []
+    for m in spend.by_model:
+        ours = "unknown" if m.as_logged_usd is None else f"${m.as_logged_usd:,.6f}"
+        diff = "unknown" if m.difference_usd is None else (
+            ("+" if m.difference_usd > 0 else "") + f"{m.difference_usd:,.6f}"
+            + (f" ({m.difference_pct:+}%)" if m.difference_pct is not None else ""))
+        out.append((m.model, [f"{m.requests:,}", f"${m.logged_usd:,.6f}", ours, diff],
+                    m.explanations))
+    return out
+
+
+def reconciliation_table(report: Report) -> Group:
+    rows = _recon_rows(report)
+    if not rows:
+        return Group()
+    t = Table(title=_RECON_TITLE, title_justify="left")
+    t.add_column("model", overflow="fold")
+    for name in ("requests", "logged", "plan as-logged", "plan - logged"):
+        t.add_column(name, justify="right")
+    for model, cells, _ in rows:
+        t.add_row(Text(model), *cells)
+    lines = [Text(f"  {model}: {why}") for model, _, whys in rows for why in whys]
+    return Group(t, *lines)
+
+
+def reconciliation_html(report: Report) -> str:
+    rows = _recon_rows(report)
+    if not rows:
+        return ""
+    body = "".join(
+        f"<tr class='reconciled'><td>{escape(model)}</td>"
+        + "".join(f"<td class='num'>{escape(c)}</td>" for c in cells)
+        + f"<td>{'<br>'.join(escape(w) for w in whys)}</td></tr>" for model, cells, whys in rows)
+    head = "".join(f"<th class='num'>{h}</th>" for h in
+                   ("requests", "logged", "plan as-logged", "plan - logged"))
+    return (f"<h2>{escape(_RECON_TITLE)}</h2><table><thead><tr><th>model</th>{head}"
+            f"<th>what could explain it</th></tr></thead><tbody>{body}</tbody></table>")

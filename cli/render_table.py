@@ -26,7 +26,7 @@ def render(report: Report, console: Console) -> None:
     console.print(Text(report.verdict, style="bold"))
     console.print(_scenarios(report))
     console.print(render_charts.scenarios_chart(report))
-    console.print(render_money.effects_table(report) or Text())
+    console.print(render_money.effects_table(report))
     if report.routing_curve:
         console.print(_curve(report))
     console.print(_workloads(report))
@@ -40,6 +40,7 @@ def render(report: Report, console: Console) -> None:
     if report.sensitivity:
         console.print(_sensitivity(report))
     console.print(_ingest(report))
+    console.print(render_money.reconciliation_table(report))
     if report.unpriced_models:
         console.print(Text.assemble(
             ("Models without a price", "bold red"), " (left out of as-logged): ",

@@ -263,6 +263,22 @@ class LoggedSpend:
     logged_usd: Decimal
     as_logged_usd: Decimal
     unpriced_requests: int
+    by_model: tuple[ModelReconciliation, ...] = ()  # largest difference first
+
+
+@dataclass(frozen=True)
+class ModelReconciliation:
+    """One logged model id: what the log recorded for its requests that carry a cost, and plan's
+    as-logged price of the same requests (None: the model has no price), over the window."""
+
+    model: str
+    priced_as: str | None
+    requests: int
+    logged_usd: Decimal
+    as_logged_usd: Decimal | None
+    difference_usd: Decimal | None  # plan - logged, over the requests plan prices
+    difference_pct: Decimal | None  # of the logged cost of those requests
+    explanations: tuple[str, ...]  # what could explain the difference, likeliest first
 
 
 @dataclass(frozen=True)
