@@ -15,7 +15,9 @@ minute, scaled linearly. Three ways to pay for it:
   rented      GPUs x $/h (on-demand or reserved) x 730 h
   autoscaled  every hour sized for its busiest minute (never below the minimum), GPU-hours x
               on-demand $/h, scaled from the window to a month
-  owned       purchase price / amortisation months + power x PUE x $/kWh x 730 h, per GPU
+  owned       the full cost of a GPU a month: its purchase price with its share of the server
+              (server_share) and network (network_share) / amortisation months, power x PUE
+              x $/kWh x 730 h, colocation space ($/kW a month on its power draw) and staff
 
 `Fleet.monthly_cost(scale)` re-sizes the fleet for `scale` times the observed traffic (same
 shape), which the break-even volume and the forecast use.
@@ -214,11 +216,21 @@ def _gpu_month(gpu: GpuPrice, mode: str, settings: Settings, table: PriceTable) 
         raise PricingError(f"GPU '{gpu.sku}' has no purchase price or power draw in pricing "
                            f"{table.version}, so it cannot be priced as owned",
                            hint="choose another mode, or a version with the GPU's figures")
-    pue: Decimal = settings.value("pue")
-    kwh: Decimal = settings.value("kwh_usd")
-    months: int = settings.value("amortization_months")
-    return gpu.purchase_usd / months + Decimal(gpu.power_watts) / 1000 * pue * kwh * \
-        HOURS_PER_MONTH
+    return sum(owned_parts(gpu, settings).values(), Decimal(0))
+
+
+def owned_parts(gpu: GpuPrice, settings: Settings) -> dict[str, Decimal]:
+    """An owned GPU's monthly cost by part (the report's assumptions list them)."""
+    assert gpu.purchase_usd is not None and gpu.power_watts is not None
+    kw = Decimal(gpu.power_watts) / 1000
+    hardware = gpu.purchase_usd * (1 + settings.value("server_share")) \
+        * (1 + settings.value("network_share"))
+    return {
+        "hardware": hardware / settings.value("amortization_months"),
+        "power": kw * settings.value("pue") * settings.value("kwh_usd") * HOURS_PER_MONTH,
+        "space": kw * settings.value("space_usd_per_kw_month"),
+        "staff": settings.value("staff_usd_per_gpu_month"),
+    }
 
 
 def breakeven_scale(fleet: Fleet, api_routed: Decimal, api_onprem: Decimal) -> Decimal | None:

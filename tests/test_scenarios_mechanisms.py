@@ -270,9 +270,16 @@ def test_autoscaled_gpu_hours(tmp_path):
 
 def test_owned_fleet(tmp_path):
     report = run(tmp_path, busy_day(), onprem_mode="owned")
-    # $36,000 over 36 months + 1 kW x PUE 1.2 x $0.08/kWh x 730 h, per GPU, 2 GPUs.
-    per_gpu = D(36000) / 36 + D(1) * D("1.2") * D("0.08") * 730
-    assert report.onprem.monthly_fleet_cost_usd == cents(2 * per_gpu) == D("2140.16")
+    # Per GPU: $36,000 with 35% for its share of the server and 12.5% on top for the network,
+    # over 36 months; 1 kW x PUE 1.2 x $0.08/kWh x 730 h; colocation $200 per kW a month; staff
+    # $170 a month. 2 GPUs.
+    per_gpu = (D(36000) * D("1.35") * D("1.125") / 36 + D(1) * D("1.2") * D("0.08") * 730
+               + 200 + 170)
+    assert per_gpu == D("1518.75") + D("70.08") + 200 + 170
+    assert report.onprem.monthly_fleet_cost_usd == cents(2 * per_gpu) == D("3917.66")
+    names = {a.name: a.value for a in report.assumptions}
+    assert names["owned_gpu_month_usd"] == "hardware 1518.75, power 70.08, space 200.00, " \
+        "staff 170.00"
 
 
 def test_breakeven_volume_never_when_a_replica_costs_more_than_the_api_it_replaces(tmp_path):
