@@ -22,6 +22,8 @@ SELECT
     k.model, k.day, k.service_tier,
     mm.entry                AS priced_model,
     own.p.lc_above          AS own_lc_above,
+    own.off_from            AS own_off_from,
+    own.off_to              AS own_off_to,
     f.p.lc_above            AS frontier_lc_above,
     d.p.lc_above            AS distilled_lc_above,
     d.context_window        AS distilled_context_window,
@@ -89,6 +91,15 @@ routed AS (
                      OR (l.has_images AND NOT rp.distilled_multimodal)
                      OR l.tool_calls > CAST($max_tool_calls AS BIGINT), false) AS in_envelope,
         coalesce(c.cache_hit, false) AS cache_hit,
+        -- A standard-tier request inside its model's time-of-day window pays the off-peak rate
+        -- on that model (stage 60; the window may wrap past midnight).
+        coalesce(plan_price_tier(l.service_tier) = 'standard'
+                 AND CASE WHEN rp.own_off_from <= rp.own_off_to
+                          THEN hour(l.ts) * 60 + minute(l.ts) >= rp.own_off_from
+                               AND hour(l.ts) * 60 + minute(l.ts) < rp.own_off_to
+                          ELSE hour(l.ts) * 60 + minute(l.ts) >= rp.own_off_from
+                               OR hour(l.ts) * 60 + minute(l.ts) < rp.own_off_to END,
+                 false) AS own_off_peak,
         coalesce(l.input_tokens + l.output_tokens > (SELECT max_context FROM plan_selfhosted
                                                      WHERE model = $distilled), false)
             AS over_onprem_context
@@ -102,7 +113,7 @@ summed AS (
         grouping(minute) = 0                    AS is_minute,
         workload, team, model, day, rule, label, domain, task_type, route_idx,
         own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
-        cache_measured, in_envelope, score_bin, over_onprem_context, minute,
+        cache_measured, in_envelope, score_bin, over_onprem_context, own_off_peak, minute,
         count(*)                                AS requests,
         sum(input_tokens)::BIGINT               AS input_tokens,
         sum(output_tokens)::BIGINT              AS output_tokens,
@@ -134,7 +145,7 @@ summed AS (
     GROUP BY GROUPING SETS (
         (workload, team, model, day, rule, label, domain, task_type, route_idx,
          own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
-         cache_measured, in_envelope, score_bin, over_onprem_context),
+         cache_measured, in_envelope, score_bin, over_onprem_context, own_off_peak),
         (minute)
     )
 )

@@ -23,6 +23,9 @@
 -- the batch tier of models that publish one.
 -- Cache-read and cache-write tokens keep their bucket on the target model, and a request keeps
 -- its service tier on every model that publishes that tier (standard rates where it does not).
+-- A request in its own model's time-of-day window (stage 55, own_off_peak) pays that model's
+-- off-peak rates as logged and where it stays on it; the frontier and distilled models are
+-- priced at their standard rates whatever the time.
 -- eff_*: the routed scenario's change against as-logged, split by cause (planner/effects.py),
 -- applied in this order: vendor consolidation (kept requests moved to the frontier model),
 -- routing (distilled-routed requests at distilled prices), escalation, batch tier, semantic
@@ -76,7 +79,8 @@ WITH priced AS (
     CROSS JOIN plan_cost_params s
     -- Each model's price row for the row's service tier and day (stage 50, request_prices).
     LEFT JOIN plan_prices own ON own.model = u.priced_model
-        AND own.tier = plan_price_tier(u.service_tier)
+        AND own.tier = CASE WHEN u.own_off_peak THEN 'off-peak'
+                            ELSE plan_price_tier(u.service_tier) END
         AND u.day >= own.valid_from AND u.day < own.valid_to
     JOIN plan_prices f ON f.model = s.frontier AND f.tier = plan_price_tier(u.service_tier)
         AND u.day >= f.valid_from AND u.day < f.valid_to
