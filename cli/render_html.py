@@ -15,6 +15,7 @@ from html import escape
 from importlib.resources import files
 from typing import Any
 
+from cli.render_money import effects_html, reconciliation_html
 from planner.formats import to_json
 from planner.report import Report, Workload
 
@@ -53,7 +54,7 @@ def render(report: Report, top: int = TOP) -> str:
         f"<p class='meta'>Logs from {_e(w.start)} to {_e(w.end)} ({_e(w.days)} days), "
         f"pricing {_e(report.pricing_version)}. Money is USD a month (the observed window "
         "projected to an average month); tokens and requests are the window's.</p>",
-        _scenarios(report),
+        _scenarios(report), effects_html(report),
         "<div class='charts'>",
         _canvas("chart-scenarios", "Monthly cost by scenario, USD"
                 + (" (log scale: the largest is many times the smallest)" if log else ""),
@@ -70,7 +71,7 @@ def render(report: Report, top: int = TOP) -> str:
         _workloads(report, top), _curve(report), _cache(report), _onprem(report),
         _forecast(report) if grows else "",
         _sensitivity(report),
-        _ingest(report), _assumptions(report),
+        _ingest(report), reconciliation_html(report), _assumptions(report),
         "<script>", _asset("chart.umd.min.js"), "</script>",
         "<script type='application/json' id='plan-data'>", _json_for_script(data), "</script>",
         "<script>", _asset("report.js"), "</script>",

@@ -10,7 +10,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from cli import layout, render_basis, render_charts
+from cli import layout, render_basis, render_charts, render_money
 from planner.report import Report
 
 DEFAULT_TOP = 10
@@ -38,6 +38,7 @@ def render(report: Report, console: Console, view: View = View()) -> None:
     console.print(Text(report.verdict, style="bold"))
     console.print(_scenarios(report))
     console.print(render_charts.scenarios_chart(report))
+    console.print(render_money.effects_table(report))
     if report.routing_curve:
         console.print(_curve(report))
     if report.cache_curve:
@@ -46,14 +47,15 @@ def render(report: Report, console: Console, view: View = View()) -> None:
     console.print(render_charts.workloads_chart(
         report, view.top, 10**4 if view.wide else console.width))
     for overflow in report.envelope_overflow:
-        console.print(Text(f"Kept on frontier: {overflow.requests:,} cost-bound requests of "
-                           f"{overflow.workload} ({overflow.reason})"))
+        console.print(Text(f"Outside the distilled envelope: {overflow.requests:,} cost-bound "
+                           f"requests of {overflow.workload} ({overflow.reason})"))
     console.print(_onprem(report))
     if report.forecast and (_grows(report) or report.budget):
         console.print(_forecast(report))
     if report.sensitivity:
         console.print(_sensitivity(report))
     render_basis.basis(report, console, view.top)
+    console.print(render_money.reconciliation_table(report))
     if view.details:
         render_basis.details(report, console)
     else:

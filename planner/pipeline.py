@@ -141,6 +141,7 @@ def _run(
         envelope_overflow=projection.envelope_overflow,
         routing_curve=projection.routing_curve,
         cache_curve=cache,
+        effects=projection.effects,
         model_ids=models.model_ids,
     )
     report = dataclasses.replace(report, verdict=verdict(report))

@@ -284,6 +284,43 @@ class LoggedSpend:
     logged_usd: Decimal
     as_logged_usd: Decimal
     unpriced_requests: int
+    by_model: tuple[ModelReconciliation, ...] = ()  # largest difference first
+
+
+@dataclass(frozen=True)
+class ModelReconciliation:
+    """One logged model id: what the log recorded for its requests that carry a cost, and plan's
+    as-logged price of the same requests (None: the model has no price), over the window."""
+
+    model: str
+    priced_as: str | None
+    requests: int
+    logged_usd: Decimal
+    as_logged_usd: Decimal | None
+    difference_usd: Decimal | None  # plan - logged, over the requests plan prices
+    difference_pct: Decimal | None  # of the logged cost of those requests
+    explanations: tuple[str, ...]  # what could explain the difference, likeliest first
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One cause of a scenario's change against as-logged, a month (planner/effects.py)."""
+
+    name: str  # vendor consolidation, routing, escalation, batch tier, semantic cache, ...
+    monthly_usd: Decimal  # negative: saves
+    what: str
+
+
+@dataclass(frozen=True)
+class ScenarioEffects:
+    """A scenario's monthly change against as-logged as a sum of named effects, to the cent.
+    `unpriced_requests`: requests whose as-logged cost is unknown (no price); their whole cost
+    in the scenario is the "unpriced traffic" effect, not a saving or a cost."""
+
+    scenario: str
+    change_usd: Decimal  # the scenario's monthly cost - as-logged's; = sum of the effects
+    effects: tuple[Effect, ...]
+    unpriced_requests: int = 0
 
 
 @dataclass(frozen=True)
@@ -308,6 +345,7 @@ class Report:
     model_ids: tuple[ModelId, ...] = ()
     routing_curve: tuple[CurvePoint, ...] = ()
     cache_curve: tuple[CachePoint, ...] = ()
+    effects: tuple[ScenarioEffects, ...] = ()  # each scenario's change vs as-logged, by cause
     verdict: str = ""  # the answer in one sentence (planner/verdict.py)
     schema_version: int = SCHEMA_VERSION
 

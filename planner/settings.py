@@ -19,6 +19,7 @@ from planner.errors import InputError
 ONPREM_MODES = ("rented", "autoscaled", "owned")
 GPU_RATES = ("on-demand", "reserved")
 _AIINFRAMAP = "https://www.aiinframap.com/tools/chips/h100-vs-h200-vs-b200-tco (mid-2026)"
+_TCO = "https://v2-pseo-ai.pages.dev/tools/gpu-tco-analysis (2026)"
 
 # knob -> (default, source of the default)
 DEFAULTS: dict[str, tuple[Any, str]] = {
@@ -47,6 +48,16 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "amortization_months": (36, "plan default: owned GPUs depreciated over three years"),
     "pue": (Decimal("1.2"), f"published: typical modern AI data-centre PUE, {_AIINFRAMAP}"),
     "kwh_usd": (Decimal("0.08"), f"published: industrial electricity rate, {_AIINFRAMAP}"),
+    # An owned GPU's full cost (planner/fleet.py), beside its purchase price and power.
+    "server_share": (Decimal("0.35"), "published: an 8-GPU H100 node costs $300-350k, "
+                     f"{_TCO}; $325k / 8 = $40.6k a GPU, 35% over a $30k H100 for the rest "
+                     "of the server, amortised with the GPU"),
+    "network_share": (Decimal("0.125"), "published: transceivers, cabling and top-of-rack "
+                      f"switches add 10-15% to the hardware's cost, {_TCO}; midpoint"),
+    "space_usd_per_kw_month": (Decimal("200"), "published: colocation $150-250 per kW a "
+                               f"month, {_TCO}; midpoint, on the GPU's own power draw"),
+    "staff_usd_per_gpu_month": (Decimal("170"), "plan assumption, not published: one "
+                                "$200k-a-year engineer per 100 GPUs ($166.67), rounded up"),
     "growth": (Decimal("0"), "plan default: no growth"),
     "months": (12, "plan default: a 12-month forecast"),
     "budget": (None, "none given"),
@@ -79,6 +90,10 @@ class Settings:
     amortization_months: int | None = None
     pue: Decimal | None = None
     kwh_usd: Decimal | None = None
+    server_share: Decimal | None = None
+    network_share: Decimal | None = None
+    space_usd_per_kw_month: Decimal | None = None
+    staff_usd_per_gpu_month: Decimal | None = None
     growth: Decimal | None = None
     months: int | None = None
     budget: Decimal | None = None

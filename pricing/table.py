@@ -67,6 +67,10 @@ class PricePeriod:
     service_tiers: Mapping[str, RateCard]  # batch / flex / priority, where published
     source: str
     source_date: str
+    # A time-of-day rate: standard-tier requests made between these UTC minutes of the day
+    # (from, to; to < from wraps past midnight) pay `off_peak` instead.
+    off_peak: RateCard | None = None
+    off_peak_utc: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,9 @@
 -- on the frontier model ($frontier), and so do cost-bound ones scored below the routing point the
 -- scenario file chose ($min_score_bin: routing_min_score x 20, a bin of the routing curve);
 -- the rest go to the distilled model ($distilled).
+-- over_onprem_context: a request longer (input + output tokens) than the self-hosted profile's
+-- context limit (stage 4's plan_selfhosted): on-prem sends it to the distilled API instead of
+-- the fleet, and the fleet is not sized for it.
 --
 -- Prices are linear in tokens, so requests that share a model, a route and a price tier cost
 -- the same as their token sums: `usage` keeps one row per (workload, team, model, day, rule,
@@ -20,6 +23,8 @@ SELECT
     k.model, k.day, k.service_tier,
     mm.entry                AS priced_model,
     own.p.lc_above          AS own_lc_above,
+    own.off_from            AS own_off_from,
+    own.off_to              AS own_off_to,
     f.p.lc_above            AS frontier_lc_above,
     d.p.lc_above            AS distilled_lc_above,
     d.context_window        AS distilled_context_window,
@@ -93,7 +98,19 @@ routed AS (
         NOT coalesce(l.input_tokens > rp.distilled_context_window
                      OR (l.has_images AND NOT rp.distilled_multimodal)
                      OR l.tool_calls > CAST($max_tool_calls AS BIGINT), false) AS in_envelope,
-        coalesce(c.cache_hit, false) AS cache_hit
+        coalesce(c.cache_hit, false) AS cache_hit,
+        -- A standard-tier request inside its model's time-of-day window pays the off-peak rate
+        -- on that model (stage 60; the window may wrap past midnight).
+        coalesce(plan_price_tier(l.service_tier) = 'standard'
+                 AND CASE WHEN rp.own_off_from <= rp.own_off_to
+                          THEN hour(l.ts) * 60 + minute(l.ts) >= rp.own_off_from
+                               AND hour(l.ts) * 60 + minute(l.ts) < rp.own_off_to
+                          ELSE hour(l.ts) * 60 + minute(l.ts) >= rp.own_off_from
+                               OR hour(l.ts) * 60 + minute(l.ts) < rp.own_off_to END,
+                 false) AS own_off_peak,
+        coalesce(l.input_tokens + l.output_tokens > (SELECT max_context FROM plan_selfhosted
+                                                     WHERE model = $distilled), false)
+            AS over_onprem_context
     FROM labelled l
     JOIN request_prices rp ON rp.model IS NOT DISTINCT FROM l.model AND rp.day = l.day
         AND rp.service_tier IS NOT DISTINCT FROM l.service_tier
@@ -104,7 +121,7 @@ summed AS (
         grouping(minute) = 0                    AS is_minute,
         workload, team, model, day, rule, label, domain, task_type, route_idx,
         own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
-        cache_measured, in_envelope, score_bin, minute,
+        cache_measured, in_envelope, score_bin, over_onprem_context, own_off_peak, minute,
         count(*)                                AS requests,
         sum(input_tokens)::BIGINT               AS input_tokens,
         sum(output_tokens)::BIGINT              AS output_tokens,
@@ -113,22 +130,30 @@ summed AS (
         sum(cache_write_1h_tokens)::BIGINT      AS cache_write_1h_tokens,
         sum(reasoning_tokens)::BIGINT           AS reasoning_tokens,
         sum(logged_cost)                        AS logged_cost,
-        sum(least(input_tokens, $router_tokens))::BIGINT AS router_input_tokens
+        sum(least(input_tokens, $router_tokens))::BIGINT AS router_input_tokens,
+        -- Per-request squares, for each minute's burst variance (stage 75; DOUBLE: statistics,
+        -- not money, and squares of large counts would overflow BIGINT sums).
+        sum(input_tokens::DOUBLE * input_tokens) FILTER (WHERE minute IS NOT NULL) AS sq_input,
+        sum(output_tokens::DOUBLE * output_tokens) FILTER (WHERE minute IS NOT NULL)
+            AS sq_output,
+        sum(input_tokens::DOUBLE * output_tokens) FILTER (WHERE minute IS NOT NULL)
+            AS cross_tokens
     FROM (
         SELECT
             *,
             logged_cost IS NOT NULL AS has_logged_cost,
             text_hash IS NOT NULL AS has_text,
             has_prompt AS cache_measured,
-            -- The self-hosted fleet serves distilled-routed requests the cache did not answer.
-            CASE WHEN route_idx = 5 AND NOT cache_hit THEN date_trunc('minute', ts) END
-                AS minute
+            -- The self-hosted fleet serves distilled-routed requests the cache did not answer,
+            -- within its context limit.
+            CASE WHEN route_idx = 5 AND NOT cache_hit AND NOT over_onprem_context
+                 THEN date_trunc('minute', ts) END AS minute
         FROM routed
     )
     GROUP BY GROUPING SETS (
         (workload, team, model, day, rule, label, domain, task_type, route_idx,
          own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
-         cache_measured, in_envelope, score_bin),
+         cache_measured, in_envelope, score_bin, over_onprem_context, own_off_peak),
         (minute)
     )
 )
