@@ -10,7 +10,7 @@ keeps its best, so that this shared machine's drift falls on both. Read ratios, 
     python -m tests.benchmarks.bench_scale [SIZES] [SOURCES] [SOURCE_ROWS]
 
 SIZES: requests per memory row, e.g. 1M,10M,30M (default 1M,10M,100M; a 100M-request log is
-26 GB of JSON lines, written to a temporary folder and deleted after). The cold-analyze row
+26 GB of JSON lines, written to a temporary folder and deleted after), or "none". The cold-analyze row
 runs at the second size (10M). SOURCES: issue 17's sources to time (default all), or "none";
 SOURCE_ROWS: lines of each (default 1M).
 """
@@ -142,21 +142,19 @@ def memory(tmp: Path, sizes: Sequence[int]) -> None:
         generate(log, rows, start=START)
         made = time.perf_counter() - began
         database = tmp / "big.duckdb"
-        if number == 1:  # the cold analyze row's own runs
-            ours, size = cold_analyze(log, rows, database, tmp / "ctas.duckdb")
-        else:
-            fresh(database)
-            ours = run(analyze_argv(log, str(database)))
-            size = database.stat().st_size
-        print(f"  {rows:>11,} requests ({log.stat().st_size / 1e9:,.1f} GB, generated in "
-              f"{made:.0f} s): {ours.text()}, database {size / MB:,.0f} MB", flush=True)
+        try:
+            if number == 1:  # the cold analyze row's own runs
+                ours, size = cold_analyze(log, rows, database, tmp / "ctas.duckdb")
+            else:
+                fresh(database)
+                ours = run(analyze_argv(log, str(database)))
+                size = database.stat().st_size
+            print(f"  {rows:>11,} requests ({log.stat().st_size / 1e9:,.1f} GB, generated in "
+                  f"{made:.0f} s): {ours.text()}, database {size / MB:,.0f} MB", flush=True)
+        except RuntimeError as exc:  # a failed size is a result too
+            print(f"  {rows:>11,} requests: failed: {str(exc)[:300]}", flush=True)
         log.unlink()
         fresh(database)
-    for line in _COLD:
-        print(line)
-
-
-_COLD: list[str] = []  # the cold analyze row, printed after the memory rows
 
 
 def cold_analyze(log: Path, rows: int, ours_db: Path, base_db: Path) -> tuple[Run, int]:
@@ -168,14 +166,15 @@ def cold_analyze(log: Path, rows: int, ours_db: Path, base_db: Path) -> tuple[Ru
     ours, base = turns((analyze_argv(log, str(ours_db)), new_databases),
                        (ctas_argv(log, base_db), None), repeats=BIG_REPEATS)
     plan_size, base_size = ours_db.stat().st_size, base_db.stat().st_size
-    _COLD.extend([
+    print("\n".join([
         f"\ncold analyze of {rows:,} canonical requests into a database file (best of "
         f"{BIG_REPEATS}, in turns; goal <= 2.5x the bare load, written <= 3x the database)",
         f"  bare load (CREATE TABLE AS SELECT * FROM read_json): {base.text()}, database "
         f"{base_size / MB:,.0f} MB",
         f"  plan analyze: {ours.text()}, database {plan_size / MB:,.0f} MB",
         f"  ratio: {ratio(ours, base)}; written / database size: "
-        f"{ours.written / plan_size:.1f}x (bare load: {base.written / base_size:.1f}x)"])
+        f"{ours.written / plan_size:.1f}x (bare load: {base.written / base_size:.1f}x)\n"]),
+        flush=True)
     fresh(base_db)
     return ours, plan_size
 
@@ -206,14 +205,16 @@ def _count(text: str) -> int:
 
 
 def main() -> None:
-    sizes = [_count(s) for s in (sys.argv[1] if len(sys.argv) > 1 else "1M,10M,100M").split(",")]
+    given = sys.argv[1] if len(sys.argv) > 1 else "1M,10M,100M"
+    sizes = [] if given == "none" else [_count(s) for s in given.split(",")]
     kinds = (sys.argv[2].split(",") if len(sys.argv) > 2 else list(SOURCES))
     root = Path(os.environ.get("PLAN_BENCH_DIR", tempfile.gettempdir()))
     with tempfile.TemporaryDirectory(prefix="plan-bench-", dir=root) as folder:
         tmp = Path(folder)
         print(json.dumps({"cpus": os.cpu_count(), "sizes": sizes}))
         startup(tmp)
-        memory(tmp, sizes)
+        if sizes:
+            memory(tmp, sizes)
         if kinds != ["none"]:
             sources(tmp, kinds, _count(sys.argv[3]) if len(sys.argv) > 3 else SOURCE_ROWS)
 
