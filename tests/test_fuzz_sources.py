@@ -27,11 +27,10 @@ b"\\n" count, blank lines included):
 No file-level refusal (InputError) is expected: every file here is JSON lines, for which
 docs/formats.md documents none short of a 32 MB line or a UTF-16 file.
 
-Bugs found (not fixed here; xfail(strict=True) cases name them, with minimal reproducers at the
-end): BUG_MESSAGE, one CloudWatch event whose `message` text names "ModelInvocationLog" but is
-not valid JSON refuses its whole file (cloudwatch-events, and bedrock-invocation in the
-get-log-events form); BUG_EMPTY, a line of a split source with an empty container leaves no
-row at all.
+Two bugs this fuzz found, fixed since, keep their minimal reproducers at the end: one CloudWatch
+event whose `message` text names "ModelInvocationLog" but is not valid JSON refused its whole
+file (cloudwatch-events, and bedrock-invocation in the get-log-events form); a line of a split
+source with an empty container left no row at all.
 
 Then `plan analyze DIR --db :memory: --format json` reads all the files once: exit 0, 2 or 3,
 no traceback, and the same per-file counts.
@@ -62,7 +61,6 @@ from typer.testing import CliRunner
 from cli.app import app
 from planner import db, ingest
 from planner.analysis import build_scope
-from planner.errors import InputError
 from planner.sources import SOURCES
 from tests.conftest import Result
 from tests.test_fuzz import DAMAGE, HOSTILE, RAW
@@ -349,7 +347,7 @@ def _records_in(line: bytes, items: Callable[[dict], list[bool] | None]) -> tupl
     if "\r" in text.rstrip("\r") or "\x00" in text or not isinstance(doc, dict):
         return 1, 0
     found = items(doc)
-    if found is None:
+    if not found:  # not a container, or an empty one: the line is one (rejected) record
         return 1, 0
     return sum(found), len(found) - sum(found)
 
@@ -380,13 +378,6 @@ def _write(folder: Path, name: str, seed: int, fuzzed: int = LINES_PER_SOURCE) -
 
 
 AUTO_DETECTED = [s.name for s in SOURCES]
-# Bugs this fuzz found (issue 19; left unfixed here, each kept as an xfail(strict) reproducer).
-BUG_MESSAGE = ("bug: a CloudWatch event / Logs Insights row whose `message` names "
-               "\"ModelInvocationLog\" but is not valid JSON refuses the whole file (InputError "
-               "'cannot read: Malformed JSON'), not only its line")
-BUG_EMPTY = ("bug: a line whose container is empty ({\"logEvents\": []}, {\"resourceSpans\": []}, "
-             "{\"observations\": []}) leaves no row: not read, rejected or skipped")
-KNOWN = {"cloudwatch-events": BUG_MESSAGE}
 
 
 @pytest.fixture(scope="module")
@@ -438,10 +429,7 @@ def _check_file(name: str, f: Fuzzed) -> int:
         con.close()
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, raises=InputError, reason=KNOWN[n]))
-    if n in KNOWN else n
-    for n in AUTO_DETECTED])
+@pytest.mark.parametrize("name", AUTO_DETECTED)
 def test_every_line_of_a_fuzzed_source_is_accounted_for(fuzzed, name):
     _check_file(name, fuzzed[name])
 
@@ -461,8 +449,6 @@ def test_plan_analyze_over_the_folder_of_every_fuzzed_file_never_crashes(fuzzed)
     res = _analyze(folder)
     assert res.exit_code in (0, 2, 3), res.stderr
     assert "Traceback" not in res.stderr + res.stdout
-    if any(name in KNOWN for name in fuzzed):  # it stops at the first file refused whole
-        assert res.exit_code == 2 and "cloudwatch-events.jsonl: cannot read" in res.stderr
 
 
 def _expected_read(name: str, f: Fuzzed) -> int:
@@ -487,17 +473,11 @@ def _reconciles(res: Result, fuzzed: dict[str, Fuzzed]) -> None:
         report["failed"])
 
 
-def test_plan_analyze_reads_and_reconciles_every_fuzzed_file_but_the_known_bugs(fuzzed):
-    kept = {name: f for name, f in fuzzed.items() if name not in KNOWN}
-    _reconciles(_analyze(*(f.path for f in kept.values())), kept)
-
-
-@pytest.mark.xfail(strict=True, reason=BUG_MESSAGE)
 def test_plan_analyze_reads_and_reconciles_every_fuzzed_file(fuzzed):
     _reconciles(_analyze(*(f.path for f in fuzzed.values())), fuzzed)
 
 
-# --- minimal reproducers of the bugs found ------------------------------------------------------
+# --- minimal reproducers of the bugs this fuzz found (fixed) -------------------------------------
 
 INVOCATION = {"schemaType": "ModelInvocationLog", "timestamp": T, "requestId": "r1",
               "modelId": "anthropic.claude-3-haiku-20240307-v1:0", "operation": "Converse",
@@ -513,7 +493,6 @@ def _lines_of(tmp_path: Path, name: str, records: list[dict]) -> tuple[ingest.In
     return f, con.execute("SELECT count(*) FROM lines").fetchone()[0]
 
 
-@pytest.mark.xfail(strict=True, raises=InputError, reason=BUG_MESSAGE)
 @pytest.mark.parametrize(("records", "source"), [
     ([{"logEvents": [{"timestamp": 1_700_000_000_000, "message": json.dumps(INVOCATION)}]},
       {"logEvents": [{"timestamp": 1_700_000_000_000, "message": BROKEN}]}], "cloudwatch-events"),
@@ -525,7 +504,6 @@ def test_a_broken_invocation_message_costs_only_its_line(tmp_path, records, sour
     assert (f.source, f.lines_read, f.accepted, f.rejected, rows) == (source, 2, 1, 1, 2)
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_EMPTY)
 @pytest.mark.parametrize(("first", "empty", "source"), [
     ({"logEvents": [{"timestamp": 1_700_000_000_000, "message": json.dumps(INVOCATION)}]},
      {"logEvents": []}, "cloudwatch-events"),
