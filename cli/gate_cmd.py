@@ -34,10 +34,12 @@ from cli.options import (
     RecursiveOpt,
     RulesOpt,
     ScenarioFileOpt,
+    SinceOpt,
     SourceOpt,
     TextSampleOpt,
     TimeBoundsOpt,
     TraceStartOpt,
+    UntilOpt,
     WorkloadOpt,
     amount,
     analysis_options,
@@ -75,6 +77,8 @@ def baseline(
     maps: MapOpt = None,
     recursive: RecursiveOpt = True,
     memory_limit: MemoryLimitOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Write the JSON report of LOGS as the baseline `plan check` compares against."""
@@ -83,7 +87,8 @@ def baseline(
                                                               trace_start, maps,
                                                               time_bounds, recursive),
                                  price_at=price_at, scenario_file=scenario_file,
-                                 text_sample=text_sample, memory_limit=memory_limit), False)
+                                 text_sample=text_sample, memory_limit=memory_limit,
+                                 since=since, until=until), False)
     output.write_text(to_json(report), encoding="utf-8")
     say(f"plan: baseline written to {output}")
 
@@ -130,6 +135,8 @@ def check(
     maps: MapOpt = None,
     recursive: RecursiveOpt = True,
     memory_limit: MemoryLimitOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Analyse LOGS and compare with a baseline; exit 1 when a threshold is crossed.
@@ -154,7 +161,7 @@ def check(
                                    reading=reading_options(source, model, workload, trace_start,
                                                            maps, time_bounds, recursive),
                                    text_sample=text_sample, default_config=False,
-                                   memory_limit=memory_limit)
+                                   memory_limit=memory_limit, since=since, until=until)
         scenario_file = config_file(scenario_file)
         if scenario_file is not None:
             with reported():

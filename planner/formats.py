@@ -106,14 +106,19 @@ _KNOBS = {
     "semantic_cache_hit_rate_without_text": "assumed_cache_hit_rate",
     "distilled_max_tool_calls": "max_tool_calls", "onprem_mode": "onprem_mode",
     "onprem_percentile": "percentile", "gpu_utilization_target": "utilization",
-    "min_replicas": "min_replicas",
+    "min_replicas": "min_replicas", "routing_min_score": "routing_min_score",
 }
 
 
 def baseline_settings(report: dict[str, Any]) -> Settings:
     """The scenario settings a report was made with (its assumptions), to price like it."""
     values = {a["name"]: a["value"] for a in report.get("assumptions", [])}
+    sources = {a["name"]: a.get("source", "") for a in report.get("assumptions", [])}
     escalation = values.get("escalation_rate")
+    # A frontier model the baseline chose (--frontier, a scenario file) consolidated its kept
+    # requests onto it; one measured from the logs did not: each request kept its own model.
+    chosen = not sources.get("frontier_model", "").startswith("measured")
+    similarity = (values.get("semantic_cache_similarity") or "").split(" ", 1)[0]
     knobs: dict[str, Any] = {}
     for name, knob in _KNOBS.items():
         raw = values.get(name)
@@ -122,7 +127,9 @@ def baseline_settings(report: dict[str, Any]) -> Settings:
         default = DEFAULTS[knob][0]
         knobs[knob] = (raw if isinstance(default, str) else int(raw)
                        if knob in ("min_replicas", "max_tool_calls") else Decimal(raw))
-    return Settings(frontier=values.get("frontier_model"),
+    if similarity.replace(".", "", 1).isdigit():
+        knobs["cache_similarity"] = Decimal(similarity)
+    return Settings(frontier=values.get("frontier_model") if chosen else None,
                     distilled=values.get("distilled_model"),
                     escalation=Decimal(escalation) if escalation else None,
                     price_at="request-time" if values.get("price_at") == "request-time"

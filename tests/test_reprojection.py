@@ -115,3 +115,22 @@ def test_a_chosen_routing_point_is_the_routed_scenario(run, tmp_path):
     assert shares[0.8] < shares[0.5]  # the point moves traffic back to frontier here
     assert [a["source"] for a in chosen["assumptions"] if a["name"] == "routing_min_score"] == [
         f"scenario file {tmp_path / 's.toml'}"]
+
+
+@pytest.mark.parametrize("frontier", [[], ["--frontier", "gpt-5"]], ids=["measured", "chosen"])
+def test_check_against_a_baseline_of_the_same_logs_finds_no_change(run, tmp_path, frontier):
+    # The check prices with the baseline's assumptions: a frontier model measured from the logs
+    # is measured again (requests keep their own model), one chosen is chosen again.
+    base = tmp_path / "base.json"
+    assert run("baseline", str(SAMPLE_LOGS), "-o", str(base), "--db", ":memory:",
+               *frontier).exit_code == 0
+    res = run("check", str(SAMPLE_LOGS), "--baseline", str(base), "--db", ":memory:",
+              "--format", "json")
+    assert res.exit_code == 0, res.stdout + res.stderr
+    data = json.loads(res.stdout)
+    old = json.loads(base.read_text())
+    [routed] = [s["monthly_cost_usd"] for s in old["scenarios"] if s["name"] == "routed"]
+    assert routed == (40.33 if frontier else 113.28)  # README, docs/money.md
+    rows = data["workloads"] + data["totals"]
+    assert len(data["totals"]) == 4 and len(rows) > 4
+    assert {r["change_usd"] for r in rows} == {0}
