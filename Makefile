@@ -8,12 +8,15 @@ STAMP  := $(VENV)/.installed
 
 install: $(STAMP)
 
+# pip's and setuptools' output goes to .venv/install.log, shown only when the install fails:
+# `make demo` prints the report, not build warnings.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	@echo "installing plan and its dependencies into $(VENV) (log: $(VENV)/install.log)" >&2
+	@$(PYTHON) -m venv $(VENV)
+	@{ $(BIN)/pip install --quiet --upgrade pip && $(BIN)/pip install --quiet -e '.[dev,spark]'; } \
+		> $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log >&2; exit 1; }
 	@command -v java >/dev/null || $(MAKE) java
-	touch $(STAMP)
+	@touch $(STAMP)
 
 # The Java runtime PySpark needs (--engine spark, its tests), from Debian's packages.
 java:
@@ -22,7 +25,7 @@ java:
 		openjdk-17-jre-headless
 
 demo: install
-	TZ=UTC $(BIN)/plan analyze sample_logs/ --db :memory:
+	@TZ=UTC $(BIN)/plan analyze sample_logs/ --db :memory:
 
 test: install
 	TZ=UTC $(BIN)/pytest
@@ -44,6 +47,8 @@ eval: install
 bench: install
 	$(BIN)/python -m tests.benchmarks.bench_analyze
 	$(BIN)/python -m tests.benchmarks.bench_text
+	$(BIN)/python -m tests.benchmarks.bench_rerun
+	$(BIN)/python -m tests.benchmarks.bench_scale
 	$(BIN)/python -m tests.benchmarks.bench_spark
 
 # Rewrites the golden files from the current code; review the diff before committing.

@@ -3,6 +3,7 @@ it on prompts labelled without plan."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -12,9 +13,19 @@ from rich.table import Table
 
 from cli.errors import reported
 from cli.hygiene import printable
-from cli.options import DbOpt, LogsArg, OverridesOpt, PricingOpt, RulesOpt, TextSampleOpt
+from cli.options import (
+    DbOpt,
+    KeepTextOpt,
+    LogsArg,
+    OverridesOpt,
+    PricingOpt,
+    RulesOpt,
+    TextSampleOpt,
+)
 from planner import evaluation, pipeline
+from planner.samples import cache_pairs as read_cache_pairs
 from planner.samples import samples as read_samples
+from planner.settings import Settings
 from planner.signals import DEFAULT_PER_WORKLOAD
 
 SHOWN_CHARS = 240  # of a request's text, unless --full
@@ -35,11 +46,13 @@ def samples(
     rules: RulesOpt = None,
     overrides: OverridesOpt = None,
     text_sample: TextSampleOpt = DEFAULT_PER_WORKLOAD,
+    keep_text: KeepTextOpt = False,
 ) -> None:
     """Requests of one workload with the label, rule and evidence that decided each."""
     options = pipeline.AnalyzeOptions(
         db=db, pricing=pricing, rules=str(rules) if rules else None,
-        overrides=str(overrides) if overrides else None, text_sample=text_sample)
+        overrides=str(overrides) if overrides else None, text_sample=text_sample,
+        keep_text=keep_text)
     with reported():
         found = read_samples(logs, options, workload, label, rule, number)
     out = Console(highlight=False)
@@ -52,6 +65,35 @@ def samples(
         if not full and len(text) > SHOWN_CHARS:
             text = text[:SHOWN_CHARS - 1] + "…"
         _put(out, f"  text: {text or '(no text logged)'}")
+
+
+def cache_pairs(
+    logs: LogsArg,
+    workload: Annotated[str, typer.Argument(help="The workload to show.")],
+    number: Annotated[int, typer.Option("--number", "-n", min=1, help="How many.")] = 10,
+    cache_ttl_hours: Annotated[float, typer.Option(
+        "--cache-ttl-hours", min=0, help="How long a cached answer is kept (default 24).")] = 24,
+    db: DbOpt = None,
+    rules: RulesOpt = None,
+    text_sample: TextSampleOpt = DEFAULT_PER_WORKLOAD,
+) -> None:
+    """Near repeats the cache curve counts for one workload, with both prompts, so that you can
+    judge whether the earlier answer would have served (a false hit the logs cannot show)."""
+    options = pipeline.AnalyzeOptions(
+        db=db, rules=str(rules) if rules else None, text_sample=text_sample,
+        settings=Settings(cache_ttl_hours=Decimal(str(cache_ttl_hours))))
+    with reported():
+        found = read_cache_pairs(logs, options, workload, number)
+    out = Console(highlight=False)
+    if not found:
+        _put(out, "no near repeats (similarity 0.85 or more, within the TTL) in this workload's "
+             "sampled texts")
+    for p in found:
+        _put(out, f"similarity {p.similarity:.3f}, {p.seconds_apart:,.0f} s apart")
+        for where, text in ((p.earlier, p.earlier_text), (p.where, p.text)):
+            cut = shown(text)
+            cut = cut if len(cut) <= SHOWN_CHARS else cut[:SHOWN_CHARS - 1] + "…"
+            _put(out, f"  {where}: {cut or '(no text logged)'}")
 
 
 def evaluate(

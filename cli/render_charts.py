@@ -43,15 +43,18 @@ def scenarios_chart(report: Report) -> Table:
     return t
 
 
-def workloads_chart(report: Report) -> Group:
+def workloads_chart(report: Report, top: int = MAX_WORKLOADS, width: int = 80) -> Group:
+    """Bars as long as the terminal leaves beside the longest name (never cut)."""
     total = sum((w.monthly_cost_usd["all-frontier"] for w in report.workloads), Decimal(0))
     shown = sorted(report.workloads, key=lambda w: (-w.monthly_cost_usd["all-frontier"],
-                                                   w.workload))[:MAX_WORKLOADS]
+                                                   w.workload))[:top]
+    longest = max((len(w.workload) for w in shown), default=0)
+    cells = max(8, min(BAR_WIDTH, width - longest - 10))  # name, share, mark and gaps
     largest = max((w.monthly_cost_usd["all-frontier"] for w in shown), default=Decimal(0))
     t = Table.grid(padding=(0, 1))
     t.title = "Share of all-frontier spend by workload"
     t.title_justify = "left"
-    t.add_column(no_wrap=True, max_width=24, overflow="ellipsis")
+    t.add_column(no_wrap=True)
     t.add_column(justify="right", no_wrap=True)
     t.add_column(no_wrap=True)
     for w in shown:
@@ -60,9 +63,9 @@ def workloads_chart(report: Report) -> Group:
         # A marker as well as the colour, so the label reads without colour.
         mark = "C" if w.label == "capability-bound" else "c"
         t.add_row(Text(w.workload), f"{share:.1f}%",
-                  Text(f"{mark} " + bar(usd, largest), LABEL_STYLE.get(w.label, "")))
+                  Text(f"{mark} " + bar(usd, largest, cells), LABEL_STYLE.get(w.label, "")))
     parts: list[Table | Text] = [t]
-    if len(report.workloads) > MAX_WORKLOADS:
-        parts.append(Text(f"  ... {len(report.workloads) - MAX_WORKLOADS} more workloads"))
+    if len(report.workloads) > len(shown):
+        parts.append(Text(f"  ... {len(report.workloads) - len(shown)} more workloads"))
     parts.append(Text("  C capability-bound (frontier), c cost-bound (distilled will do)"))
     return Group(*parts)

@@ -9,51 +9,69 @@ through html.escape or as JSON data drawn on a canvas, never as markup.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
 from importlib.resources import files
 from typing import Any
 
+from cli.render_money import effects_html, reconciliation_html
 from planner.formats import to_json
-from planner.report import Report
+from planner.report import Report, Workload
 
 CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
        "img-src data:")
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
 h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:2em}
-.meta{color:#666}table{border-collapse:collapse;margin:.5em 0;width:100%}
+.verdict{font-size:1.1em}.meta{color:#666}p,li,h1,h2,summary,figcaption{overflow-wrap:anywhere}
+.scroll{overflow-x:auto;max-width:100%}table{border-collapse:collapse;margin:.5em 0;width:100%}
 th,td{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-.charts{display:grid;grid-template-columns:1fr 1fr;gap:1.5em}
-.chart{position:relative;height:320px}.cap{color:#a0148c}.cost{color:#137a3a}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr.sum td{font-weight:600;border-top:2px solid #999}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,420px),1fr));gap:1.5em}
+figure{margin:0;min-width:0}.chart{position:relative;height:320px}
+.cap{color:#a0148c}.cost{color:#137a3a}
 """
+TOP = 10  # workloads shown in the table and chart; the rest are summed in one row
+LOG_SPREAD = 10  # the scenario chart goes logarithmic when the largest is 10x the smallest
 
 
-def render(report: Report) -> str:
+def render(report: Report, top: int = TOP) -> str:
     data = json.loads(to_json(report))
     w = report.window
+    log = _log_scale(report)
+    grows = bool(report.forecast) and (report.budget is not None or report.forecast[0].costs_usd
+                                       != report.forecast[-1].costs_usd)
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">",
         "<title>plan: monthly LLM spend</title>",
         f"<style>{STYLE}</style></head><body>",
         "<h1>plan: monthly LLM spend</h1>",
         f"<p class='verdict'><strong>{_e(report.verdict)}</strong></p>",
         f"<p class='meta'>Logs from {_e(w.start)} to {_e(w.end)} ({_e(w.days)} days), "
-        f"pricing {_e(report.pricing_version)}. All figures are USD per month.</p>",
-        _scenarios(report),
+        f"pricing {_e(report.pricing_version)}. Money is USD a month (the observed window "
+        "projected to an average month); tokens and requests are the window's.</p>",
+        _scenarios(report), effects_html(report),
         "<div class='charts'>",
-        _canvas("chart-scenarios", "Monthly cost by scenario"),
-        _canvas("chart-workloads", "Cost by workload (all-frontier), by label"),
-        _canvas("chart-forecast", "Monthly forecast by scenario"),
+        _canvas("chart-scenarios", "Monthly cost by scenario, USD"
+                + (" (log scale: the largest is many times the smallest)" if log else ""),
+                {"scale": "log" if log else "linear"}),
+        _canvas("chart-workloads", f"Top {min(top, len(report.workloads))} workloads: "
+                "all-frontier cost a month, USD, by label", {"top": str(top)}),
+        _canvas("chart-forecast", "Monthly forecast by scenario, USD") if grows else "",
         _canvas("chart-onprem", "On-prem against routed API cost, by monthly volume"),
         _canvas("chart-routing", "Routing curve: monthly cost by share sent to the distilled "
                 "model (before the cache)"),
+        _canvas("chart-cache", "Cache curve: requests a semantic cache would answer, by "
+                "similarity threshold (an estimate below 'same prompt')"),
         "</div>",
-        _workloads(report), _curve(report), _onprem(report), _forecast(report),
+        _workloads(report, top), _curve(report), _cache(report), _onprem(report),
+        _forecast(report) if grows else "",
         _sensitivity(report),
-        _ingest(report), _assumptions(report),
+        _ingest(report), reconciliation_html(report), _assumptions(report),
         "<script>", _asset("chart.umd.min.js"), "</script>",
         "<script type='application/json' id='plan-data'>", _json_for_script(data), "</script>",
         "<script>", _asset("report.js"), "</script>",
@@ -80,19 +98,31 @@ def _asset(name: str) -> str:
     return files("cli").joinpath(f"assets/{name}").read_text(encoding="utf-8")
 
 
-def _canvas(chart_id: str, title: str) -> str:
+def _log_scale(report: Report) -> bool:
+    costs = [s.monthly_cost_usd for s in report.scenarios if s.monthly_cost_usd > 0]
+    return bool(costs) and max(costs) >= LOG_SPREAD * min(costs)
+
+
+def _canvas(chart_id: str, title: str, data: dict[str, str] | None = None) -> str:
+    attrs = "".join(f" data-{k}='{_e(v)}'" for k, v in (data or {}).items())
     return (f"<figure><figcaption>{_e(title)}</figcaption><div class='chart'>"
-            f"<canvas id='{chart_id}' role='img' aria-label='{_e(title)}'></canvas></div>"
-            "</figure>")
+            f"<canvas id='{chart_id}' role='img' aria-label='{_e(title)}'{attrs}></canvas>"
+            "</div></figure>")
 
 
-def _table(headers: list[str], rows: list[list[str]], numeric: set[int]) -> str:
+def _table(headers: list[str], rows: list[list[str]], numeric: set[int],
+           sums: list[list[str]] | None = None) -> str:
     head = "".join(f"<th class='{'num' if i in numeric else ''}'>{_e(h)}</th>"
                    for i, h in enumerate(headers))
     body = "".join(
         "<tr>" + "".join(f"<td class='{'num' if i in numeric else ''}'>{cell}</td>"
                          for i, cell in enumerate(row)) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    sums = sums or []
+    foot = "".join(
+        "<tr class='sum'>" + "".join(f"<td class='{'num' if i in numeric else ''}'>{cell}</td>"
+                                     for i, cell in enumerate(row)) + "</tr>" for row in sums)
+    return (f"<div class='scroll'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+            + (f"<tfoot>{foot}</tfoot>" if foot else "") + "</table></div>")
 
 
 def _pct(p: Decimal | None) -> str:
@@ -122,16 +152,58 @@ def _curve(report: Report) -> str:
                       "vs all-frontier"], rows, {0, 1, 2, 3, 4, 5}))
 
 
-def _workloads(report: Report) -> str:
-    rows = [[f"<span class='workload'>{_e(w.workload)}</span>",
-             f"<span class='{'cap' if w.label == 'capability-bound' else 'cost'}'>"
-             f"{_e(w.label)}</span>", f"{w.requests:,}", f"{w.input_tokens:,}",
-             f"{w.output_tokens:,}", *(_usd(w.monthly_cost_usd[n]) for n in
-                                       ("as-logged", "all-frontier", "routed", "on-prem")),
-             _e("; ".join(w.reasons))] for w in report.workloads]
-    return "<h2>Workloads</h2>" + _table(
-        ["workload", "label", "requests", "input tokens", "output tokens", "as-logged",
-         "all-frontier", "routed", "on-prem", "why"], rows, {2, 3, 4, 5, 6, 7, 8})
+def _cache(report: Report) -> str:
+    if not report.cache_curve:
+        return ""
+    rows = [[_e(p.workload), "same prompt" if p.threshold >= 1 else f"{p.threshold}",
+             f"{p.hits:,} of {p.sampled_requests:,}", f"{p.hit_share:.1%}",
+             f"{p.monthly_hits:,}", _usd(p.monthly_saved_usd)] for p in report.cache_curve]
+    return ("<h2>Cache curve</h2><p>Requests a semantic cache would answer within its TTL: the "
+            "same prompt, or a prompt at least this similar (cosine of their embeddings). "
+            "Similarity hits are an estimate: the logs cannot show whether the cached answer "
+            "would have been right. <code>plan cache-pairs LOGS WORKLOAD</code> shows matched "
+            "pairs to judge.</p>"
+            + _table(["workload", "threshold", "hits (sampled)", "hit share", "hits a month",
+                      "saves a month"], rows, {2, 3, 4, 5}))
+
+
+_MONEY = ("as-logged", "all-frontier", "routed", "on-prem")
+
+
+def _workloads(report: Report, top: int) -> str:
+    """The top workloads by all-frontier cost, the rest summed in one row, and the total; every
+    workload in a folded list below."""
+    def row(w: Workload) -> list[str]:
+        return [f"<span class='workload'>{_e(w.workload)}</span>",
+                f"<span class='{'cap' if w.label == 'capability-bound' else 'cost'}'>"
+                f"{_e(w.label)}</span>", f"{w.requests:,}", f"{w.input_tokens:,}",
+                f"{w.output_tokens:,}", *(_usd(w.monthly_cost_usd[n]) for n in _MONEY),
+                _signed(w.monthly_cost_usd["routed"] - w.monthly_cost_usd["as-logged"])]
+
+    def summed(name: str, ws: Sequence[Workload]) -> list[str]:
+        money = {n: sum((w.monthly_cost_usd[n] for w in ws), Decimal(0)) for n in _MONEY}
+        return [name, "", f"{sum(w.requests for w in ws):,}",
+                f"{sum(w.input_tokens for w in ws):,}", f"{sum(w.output_tokens for w in ws):,}",
+                *(_usd(money[n]) for n in _MONEY), _signed(money["routed"] - money["as-logged"])]
+
+    headers = ["workload", "label", "requests (window)", "input tokens (window)",
+               "output tokens (window)", *(f"{n} (USD/month)" for n in _MONEY),
+               "routed change (USD/month)"]
+    numeric = set(range(2, 10))
+    shown, rest = report.workloads[:top], report.workloads[top:]
+    sums = ([summed(f"{len(rest)} more workloads", rest)] if rest else []) + [
+        summed("total", report.workloads)]
+    why = "".join(f"<li><b>{_e(w.workload)}</b>: {_e('; '.join(w.reasons))}</li>"
+                  for w in report.workloads)
+    every = (f"<details><summary>All {len(report.workloads)} workloads</summary>"
+             + _table(headers, [row(w) for w in report.workloads], numeric) + "</details>"
+             if rest else "")
+    return ("<h2>Workloads</h2>" + _table(headers, [row(w) for w in shown], numeric, sums)
+            + every + f"<details><summary>Why each label</summary><ul>{why}</ul></details>")
+
+
+def _signed(amount: Decimal) -> str:
+    return ("+" if amount > 0 else "-" if amount < 0 else "") + _usd(abs(amount))
 
 
 def _onprem(report: Report) -> str:
@@ -180,8 +252,9 @@ def _ingest(report: Report) -> str:
                  f"{i.duplicates:,}", f"{i.failed:,}"])
     reasons = "".join(f"<li>x{r.count} {_e(r.first)}: {_e(r.describe())}</li>"
                       for r in (*i.reject_reasons, *i.failure_reasons))
+    outside = (f" + {i.outside:,} outside --since/--until" if i.outside else "")
     return (f"<h2>Ingest: {i.read:,} lines read = {i.accepted:,} accepted + {i.rejected:,} "
-            f"rejected + {i.duplicates:,} duplicates + {i.failed:,} failed</h2>"
+            f"rejected + {i.duplicates:,} duplicates + {i.failed:,} failed{outside}</h2>"
             + _table(["file", "read as", "read", "accepted", "rejected", "duplicates",
                       "failed"], rows, {2, 3, 4, 5, 6})
             + (f"<ul>{reasons}</ul>" if reasons else ""))

@@ -2,65 +2,75 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
+from rich import box
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from cli import render_charts
-from planner.report import Report, Workload
+from cli import layout, render_basis, render_charts, render_money
+from planner.report import Report
 
-MAX_REASONS_SHOWN = 5
+DEFAULT_TOP = 10
 
 
-def render(report: Report, console: Console) -> None:
+@dataclass(frozen=True)
+class View:
+    """What the terminal report shows: the top N workloads (the rest folded into one row),
+    the assumptions and per-file ingest details or not, every column or what fits."""
+
+    top: int = DEFAULT_TOP
+    details: bool = False
+    wide: bool = False
+
+
+def render(report: Report, console: Console, view: View = View()) -> None:
+    """The answer first: verdict, scenarios, top workloads, what it rests on; then details."""
     w = report.window
     # Everything that comes from the logs or the pricing file (workload, model and file names)
     # is passed as Text, never as a string Rich would read as markup: a workload named
     # "[/x]" must print as itself.
     console.print(Text.assemble(
-        ("plan", "bold"),
-        f": monthly LLM spend from {w.start} to {w.end} ({w.days} days), "
+        ("plan", "bold"), f": monthly LLM spend, {w.start} to {w.end} ({w.days} days), "
         f"pricing {report.pricing_version}"))
     console.print(Text(report.verdict, style="bold"))
     console.print(_scenarios(report))
     console.print(render_charts.scenarios_chart(report))
+    console.print(render_money.effects_table(report))
     if report.routing_curve:
         console.print(_curve(report))
-    console.print(_workloads(report))
-    console.print(render_charts.workloads_chart(report))
+    if report.cache_curve:
+        console.print(_cache(report))
+    _workloads(report, console, view)
+    console.print(render_charts.workloads_chart(
+        report, view.top, 10**4 if view.wide else console.width))
     for overflow in report.envelope_overflow:
-        console.print(Text(f"Kept on frontier: {overflow.requests:,} cost-bound requests of "
-                           f"{overflow.workload} ({overflow.reason})"))
+        console.print(Text(f"Outside the distilled envelope: {overflow.requests:,} cost-bound "
+                           f"requests of {overflow.workload} ({overflow.reason})"))
     console.print(_onprem(report))
     if report.forecast and (_grows(report) or report.budget):
         console.print(_forecast(report))
     if report.sensitivity:
         console.print(_sensitivity(report))
-    console.print(_ingest(report))
-    if report.unpriced_models:
-        console.print(Text.assemble(
-            ("Models without a price", "bold red"), " (left out of as-logged): ",
-            ", ".join(f"{m.model} ({m.requests} requests)" for m in report.unpriced_models)))
-    for m in report.model_ids:
-        console.print(Text.assemble(
-            ("Priced as another entry" if m.approximate else "Model id resolved", "bold red"
-             if m.approximate else "bold"), f": {m.model} ({m.requests} requests) as "
-            f"{m.priced_as}: {m.why}"))
-    console.print(_assumptions(report))
+    render_basis.basis(report, console, view.top)
+    console.print(render_money.reconciliation_table(report))
+    if view.details:
+        render_basis.details(report, console)
+    else:
+        console.print(Text(f"{len(report.assumptions)} assumptions with their sources, and "
+                           "what each file gave: plan analyze ... --details"))
 
 
-def _usd(amount: Decimal) -> str:
-    return f"${amount:,.2f}"
+_usd = layout.usd
 
 
 def _scenarios(report: Report) -> Table:
-    t = Table(title="Monthly cost by scenario", title_justify="left")
-    t.add_column("scenario")
-    t.add_column("monthly cost", justify="right")
-    t.add_column("vs as-logged", justify="right")
-    t.add_column("vs all-frontier", justify="right")
+    t = _table("Monthly cost by scenario")
+    t.add_column("scenario", no_wrap=True)
+    for name in ("monthly cost", "vs as-logged", "vs all-frontier"):
+        t.add_column(name, justify="right", no_wrap=True)
     for s in report.scenarios:
         t.add_row(s.name, _usd(s.monthly_cost_usd), _saving(s.savings_vs_as_logged_pct),
                   _saving(s.savings_vs_all_frontier_pct))
@@ -70,11 +80,10 @@ def _scenarios(report: Report) -> Table:
 def _curve(report: Report) -> Table:
     """The routing curve's distinct points (JSON has every bin): how the cost moves as more
     traffic goes to the distilled model, most confidently cost-bound first."""
-    t = Table(title="Routing curve (before the cache; * the routed scenario)",
-              title_justify="left")
+    t = _table("Routing curve (before the cache; * the routed scenario)")
     for name in ("to distilled", "on default", "monthly cost", "vs as-logged",
                  "vs all-frontier"):
-        t.add_column(name, justify="right")
+        t.add_column(name, justify="right", no_wrap=True)
     seen = set()
     for point in report.routing_curve:
         if point.distilled_share in seen and not point.marked:
@@ -84,6 +93,18 @@ def _curve(report: Report) -> Table:
                   f"{point.on_default_share:.1%}", _usd(point.monthly_cost_usd),
                   _saving(point.savings_vs_as_logged_pct),
                   _saving(point.savings_vs_all_frontier_pct))
+    return t
+
+
+def _cache(report: Report) -> Table:
+    """The cache curve over all workloads (JSON and HTML have each workload's)."""
+    t = _table("Cache curve, all workloads (near repeats: estimates)")
+    for name in ("similarity", "hit share", "hits a month", "saves a month"):
+        t.add_column(name, justify="right", no_wrap=True)
+    for p in report.cache_curve:
+        if p.workload == "(all)":
+            t.add_row("same" if p.threshold >= 1 else f">= {p.threshold}", f"{p.hit_share:.1%}",
+                      f"{p.monthly_hits:,}", _usd(p.monthly_saved_usd))
     return t
 
 
@@ -118,10 +139,10 @@ def _grows(report: Report) -> bool:
 
 def _forecast(report: Report) -> Table:
     names = list(report.forecast[0].costs_usd)
-    t = Table(title="Forecast (monthly cost)", title_justify="left")
+    t = _table("Forecast (monthly cost)")
     t.add_column("month", justify="right")
     for name in names:
-        t.add_column(name, justify="right")
+        t.add_column(name, justify="right", no_wrap=True)
     over = report.budget.first_month_over if report.budget else {}
     for f in report.forecast:
         t.add_row(str(f.month), *(
@@ -134,116 +155,39 @@ def _forecast(report: Report) -> Table:
     return t
 
 
-def _sensitivity(report: Report) -> Table:
-    t = Table(title="Sensitivity: savings vs all-frontier with each assumption low / high "
-              "(largest swing first)", title_justify="left")
-    for col in ("assumption", "low", "base", "high", "routed saves", "on-prem saves"):
-        t.add_column(col, justify="left" if col == "assumption" else "right")
+def _sensitivity(report: Report) -> Group:
+    t = _table(None)
+    for col in ("assumption", "low", "base", "high", "routed saves %", "on-prem saves %"):
+        t.add_column(col, justify="left" if col == "assumption" else "right", no_wrap=True)
     for s in report.sensitivity:
         t.add_row(Text(s.assumption), s.low, s.base, s.high,
-                  f"{s.routed_savings_pct[0]}% / {s.routed_savings_pct[1]}%",
-                  f"{s.onprem_savings_pct[0]}% / {s.onprem_savings_pct[1]}%")
-    return t
+                  f"{s.routed_savings_pct[0]} / {s.routed_savings_pct[1]}",
+                  f"{s.onprem_savings_pct[0]} / {s.onprem_savings_pct[1]}")
+    return Group(Text("Sensitivity: savings vs all-frontier with each assumption low / high "
+                      "(largest swing first)"), t)
 
 
-def _tokens(n: int) -> str:
-    for unit, size in (("B", 10**9), ("M", 10**6), ("k", 10**3)):
-        if n >= size:
-            return f"{n / size:.1f}{unit}"
-    return str(n)
+def _table(title: str | None) -> Table:
+    """Compact tables (no outer frame): more room for names and money at 80 columns."""
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False,
+                 pad_edge=False)
 
 
-def _confidence(w: Workload) -> str:
-    """How much the label rests on: flagged when mostly default, and a sample's margin."""
-    e = w.evidence
-    if e is None:
-        return ""
-    notes = []
-    if e.mostly_default:
-        notes.append(f"labelled mostly by default: {1 - e.positive_share:.0%} of requests "
-                     "matched no rule")
-    if e.capability_margin is not None:
-        notes.append(f"capability share ±{e.capability_margin:.1%} (95%): the text signals "
-                     f"read {e.sampled_texts:,} of {e.distinct_texts:,} distinct texts")
-    if e.hard_share:
-        notes.append(f"{e.hard_share:.0%} of its cost-bound requests look hard for a distilled "
-                     "model (2,000+ reasoning or 4,000+ output tokens): compare the escalation "
-                     "assumption")
-    return "".join(f" [{n}]" for n in notes)
+_tokens = layout.tokens
 
 
-def _workloads(report: Report) -> Group:
-    t = Table(title="Workloads (monthly cost)", title_justify="left")
-    t.add_column("workload", overflow="fold")
-    t.add_column("label")
-    t.add_column("cap.", justify="right")
-    t.add_column("requests", justify="right")
-    t.add_column("tokens in/out", justify="right")
-    t.add_column("all-frontier", justify="right")
-    t.add_column("routed", justify="right")
-    why = []
-    for w in report.workloads:
-        style = "magenta" if w.label == "capability-bound" else "green"
-        t.add_row(
-            Text(w.workload), Text(w.label, style), f"{w.capability_share:.0%}",
-            f"{w.requests:,}", f"{_tokens(w.input_tokens)}/{_tokens(w.output_tokens)}",
-            _usd(w.monthly_cost_usd["all-frontier"]), _usd(w.monthly_cost_usd["routed"]),
-        )
-        why.append(Text(f"  {w.workload}: " + "; ".join(w.reasons[:2]) + _confidence(w)))
-    return Group(t, Text("Why:"), *why)
-
-
-def _ingest(report: Report) -> Group:
-    i = report.ingest
-    failed = f" + {i.failed:,} failed" if i.failed else ""
-    t = Table(
-        title=f"Ingest: {i.read:,} lines read = {i.accepted:,} accepted + {i.rejected:,} "
-        f"rejected + {i.duplicates:,} duplicates{failed}",
-        title_justify="left",
-    )
-    t.add_column("file", overflow="fold")
-    columns = ["read as", "read", "accepted", "rejected", "duplicates"]
-    columns += ["failed"] if i.failed else []
-    for col in columns:
-        t.add_column(col, justify="left" if col == "read as" else "right")
-    for f in i.files:
-        t.add_row(Text(f.path), f.source + (" (cached)" if f.reused else ""), f"{f.read:,}",
-                  f"{f.accepted:,}", f"{f.rejected:,}", f"{f.duplicates:,}",
-                  *([f"{f.failed:,}"] if i.failed else []))
-    parts: list[Table | Text] = [t]
-    for title, reasons in (("Rejected lines (first of each kind):", i.reject_reasons),
-                           ("Failed requests, recorded as errors in the log (not priced):",
-                            i.failure_reasons)):
-        if reasons:
-            parts.append(Text(title))
-            parts += [Text(f"  x{r.count}  {r.first}: {r.describe()}")
-                      for r in reasons[:MAX_REASONS_SHOWN]]
-        if len(reasons) > MAX_REASONS_SHOWN:
-            parts.append(Text(f"  ... {len(reasons) - MAX_REASONS_SHOWN} more reasons "
-                              "(--format json lists them all)"))
-    if i.bodies:
-        parts.append(Text(f"{i.bodies:,} request bodies read from OpenAI batch input files; "
-                          f"{i.bodies_joined:,} batch output requests got theirs (custom_id), "
-                          "for classification. Bodies are not lines of their own."))
-    if i.skipped:
-        parts.append(Text(f"{i.skipped:,} OpenTelemetry spans that are not LLM calls "
-                          "(no gen_ai attributes) were skipped; they are not lines of plan's."))
-    spend = report.logged_spend
-    if spend:
-        parts.append(Text(
-            f"Cost recorded in the logs for {spend.requests:,} requests over the window: "
-            f"${spend.logged_usd:,.6f}; plan's as-logged prices for the same requests: "
-            f"${spend.as_logged_usd:,.6f}"
-            + (f" ({spend.unpriced_requests:,} without a price)"
-               if spend.unpriced_requests else "")))
-    return Group(*parts)
-
-
-def _assumptions(report: Report) -> Table:
-    t = Table(title="Assumptions", title_justify="left")
-    t.add_column("assumption", overflow="fold")
-    t.add_column("value", overflow="fold")
-    t.add_column("source", overflow="fold")
-    for a in report.assumptions:
-        t.add_row(Text(a.name), Text(a.value), Text(a.source))
-    return t
+def _workloads(report: Report, console: Console, view: View) -> None:
+    shown = report.workloads[:view.top]
+    rest = report.workloads[view.top:]
+    rows = [layout.row_of(w) for w in shown]
+    folded = f"{len(rest)} more workload" + ("s" if len(rest) > 1 else "")
+    extra = [layout.summed(folded, [layout.row_of(w) for w in rest])] if rest else []
+    extra.append(layout.summed("total", [layout.row_of(w) for w in report.workloads]))
+    console.print(Text(f"Top {len(shown)} of {len(report.workloads)} workloads by all-frontier "
+                       "cost (USD a month)" if rest else "Workloads (USD a month)", "bold"))
+    for line in layout.render(rows, extra, None if view.wide else console.width):
+        console.print(line, soft_wrap=True)
+    notes = ["change: routed minus as-logged (negative: routing saves)"]
+    if any(r.unpriced for r in [*rows, *extra]):
+        notes.append("* as-logged leaves out requests of models without a price")
+    console.print(Text("; ".join(notes), "dim"))

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import duckdb
 
-from planner import db, signals
+from planner import db, nearrepeats, signals
 from planner.errors import InputError
 from planner.ingest import IngestedFile, run_script
 from planner.report import FileCounts, Ingest, RejectReason, Window
 from planner.rules import RuleSet
-from planner.settings import Settings
+from planner.settings import Settings, routing_bin
 
 MIN_WINDOW_SECONDS = 60  # a log spanning less than a minute is treated as one minute long
 # Where stage 50 sends a request, by the index its CASE gives (from 1): capability-bound ones,
 # and cost-bound ones outside the distilled model's envelope, to frontier; the rest distilled.
 ROUTES = ("frontier", "frontier: over distilled context window",
           "frontier: images, distilled is text-only",
-          "frontier: more tool calls than the distilled profile allows", "distilled")
+          "frontier: more tool calls than the distilled profile allows", "distilled",
+          "frontier (below the routing point)")
 # The rule of a request whose text was left out of its workload's text sample and that no other
 # rule labels: it is drawn at the workload's sampled capability share (stage 50).
 WORKLOAD_SAMPLE = "workload-sample"
@@ -32,22 +33,38 @@ class Scope:
     ingest: Ingest
     window: Window
     window_seconds: Decimal
+    bounds: tuple[datetime, datetime]  # the first and last request's time
 
 
-def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]) -> Scope:
+def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile],
+                restored: tuple[datetime, datetime] | None = None,
+                bounds: tuple[datetime | None, datetime | None] = (None, None)) -> Scope:
+    """The run's requests (stages 30-31) within `bounds` (--since, --until: either may be
+    None). `restored`: the window of a snapshot whose tables (duplicate_lines, batch_joined)
+    planner/snapshot.py restored, so nothing is recounted."""
+    since, until = (None if t is None else t.astimezone(UTC).replace(tzinfo=None)
+                    for t in bounds)
+    con.execute("SET VARIABLE plan_since = ?::TIMESTAMP", [since])
+    con.execute("SET VARIABLE plan_until = ?::TIMESTAMP", [until])
     con.execute("CREATE OR REPLACE TEMP TABLE run_files "
                 "(file_id INTEGER, ord INTEGER, path VARCHAR)")  # path: as the user named it
     con.executemany("INSERT INTO run_files VALUES (?, ?, ?)",
                     [(f.file_id, i, f.path) for i, f in enumerate(files)])
-    run_script(con, db.sql("30_scope"), {})
+    if restored is None:
+        run_script(con, db.sql("30_scope"), {})
+    run_script(con, db.sql("31_scope_view"), {})
     dupes = dict(con.execute(
         "SELECT file_id, count(*) FROM duplicate_lines GROUP BY file_id").fetchall())
+    outside = {} if since is None and until is None else dict(con.execute(
+        "SELECT file_id, count(*) FROM requests JOIN run_files USING (file_id) "
+        "WHERE NOT plan_in_window(ts) GROUP BY file_id").fetchall())
     counts = tuple(
         FileCounts(
             path=f.path, source=f.source, read=f.lines_read,
-            accepted=f.accepted - dupes.get(f.file_id, 0), rejected=f.rejected,
-            duplicates=dupes.get(f.file_id, 0), reused=f.reused, failed=f.failed,
-            skipped=f.skipped, bodies=f.bodies,
+            accepted=f.accepted - dupes.get(f.file_id, 0) - outside.get(f.file_id, 0),
+            rejected=f.rejected, duplicates=dupes.get(f.file_id, 0), reused=f.reused,
+            failed=f.failed, skipped=f.skipped, bodies=f.bodies,
+            outside=outside.get(f.file_id, 0),
         )
         for f in files
     )
@@ -63,8 +80,10 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]) -
         skipped=sum(c.skipped for c in counts),
         bodies=sum(c.bodies for c in counts),
         bodies_joined=con.execute("SELECT count(*) FROM batch_joined").fetchone()[0],  # type: ignore[index]
+        outside=sum(c.outside for c in counts),
     )
-    if ingest.read != ingest.accepted + ingest.rejected + ingest.duplicates + ingest.failed:
+    if ingest.read != (ingest.accepted + ingest.rejected + ingest.duplicates + ingest.failed
+                       + ingest.outside):
         raise AssertionError(f"ingest counts do not reconcile: {ingest}")
     if ingest.accepted == 0:
         read_as = {f.path: f.source for f in files}
@@ -74,16 +93,17 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile]) -
         skipped = sum(f.skipped for f in files)
         raise InputError(
             f"no usable requests in {len(files)} file(s), {ingest.read} lines read"
+            + (f", {ingest.outside} requests outside --since/--until" if ingest.outside else "")
             + (f", {skipped} spans or observations skipped: none is an LLM call" if skipped
                else "")
             + (f": {first}" if first else ""),
             hint="see README 'Log sources' for the fields each source reads, or --source NAME",
         )
-    start, end = con.execute("SELECT min(ts), max(ts) FROM scope").fetchone()  # type: ignore[misc]
+    start, end = restored or con.execute("SELECT min(ts), max(ts) FROM scope").fetchone()  # type: ignore[misc]
     seconds = max(Decimal((end - start).total_seconds()), Decimal(MIN_WINDOW_SECONDS))
     window = Window(start=_iso(start), end=_iso(end), days=(seconds / 86400).quantize(
         Decimal("0.0001")))
-    return Scope(ingest=ingest, window=window, window_seconds=seconds)
+    return Scope(ingest=ingest, window=window, window_seconds=seconds, bounds=(start, end))
 
 
 def workload_stats(con: duckdb.DuckDBPyConnection, window_seconds: Decimal) -> None:
@@ -92,17 +112,14 @@ def workload_stats(con: duckdb.DuckDBPyConnection, window_seconds: Decimal) -> N
 
 
 def label(
-    con: duckdb.DuckDBPyConnection, rules: RuleSet, overrides: dict[str, str], text_sample: int,
-    classify: Callable[[duckdb.DuckDBPyConnection, RuleSet], None] = signals.classify,
+    con: duckdb.DuckDBPyConnection, rules: RuleSet, overrides: dict[str, str], text_sample: int
 ) -> None:
-    """Text signals (stages 45-46; `classify` computes those of the sampled texts), then every
-    request's rule, label and domain (stage 50: `request_labels`, viewed with its labels as
-    `labelled_requests`)."""
+    """Text signals (stages 45-46), then every request's rule, label and domain (stage 50:
+    `request_labels`, viewed with its labels as `labelled_requests`)."""
     con.execute("CREATE OR REPLACE TEMP TABLE plan_overrides (workload VARCHAR, label VARCHAR)")
     if overrides:
         con.executemany("INSERT INTO plan_overrides VALUES (?, ?)", list(overrides.items()))
-    signals.sample(con, rules, text_sample)
-    classify(con, rules)
+    signals.compute(con, rules, text_sample)
     case_sql, params = rules.case_sql()
     con.execute("CREATE OR REPLACE TEMP TABLE plan_rules "
                 "(idx INTEGER, name VARCHAR, label VARCHAR, domain VARCHAR)")
@@ -122,19 +139,21 @@ def label(
 
 
 def route(
-    con: duckdb.DuckDBPyConnection, frontier: str, distilled: str, settings: Settings
+    con: duckdb.DuckDBPyConnection, frontier: str, distilled: str, settings: Settings,
+    near_repeats: Callable[[duckdb.DuckDBPyConnection, Decimal], None] = nearrepeats.compute,
 ) -> None:
-    """Route every labelled request and sum them into the `usage` table (stage 55)."""
+    """Find near repeats (stage 58, which the cache may count), route every labelled request
+    and sum them into the `usage` table (stage 55), then sum what each workload's labels rest
+    on (stage 57): the last stages that read every request."""
+    near_repeats(con, settings.value("cache_ttl_hours") * 3600)  # stage 58
+    similarity = settings.value("cache_similarity")
     run_script(con, db.sql("55_usage"), {
         "routes": list(ROUTES), "frontier": frontier, "distilled": distilled,
         "max_tool_calls": settings.value("max_tool_calls"),
         "cache_ttl_seconds": str(settings.value("cache_ttl_hours") * 3600),
+        "cache_similarity": None if similarity is None else str(similarity),
+        "min_score_bin": routing_bin(settings),
         "router_tokens": settings.value("router_tokens")})
-
-
-def evidence(con: duckdb.DuckDBPyConnection) -> None:
-    """What each workload's labels rest on (stage 57: `rule_evidence`, `workload_evidence`;
-    read by planner/evidence.py)."""
     run_script(con, db.sql("57_evidence"), {})
 
 

@@ -13,9 +13,10 @@ import logging
 import os
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # imported where used (below): logs without text never load numpy
+    import numpy as np
 
 MODEL = "wordllama 0.4 l2_supercat, 256 dims (MIT; weights in the wheel)"
 MAX_TOKENS = 512  # a text is cut to this many tokens (after the character cut) before pooling
@@ -46,6 +47,8 @@ def _model() -> Any:
 def embed(texts: list[str]) -> np.ndarray:
     """Unit-length vectors, one row per text (float32): the mean of its tokens' vectors, as
     WordLlama's own `embed` computes it, without padding every text to the longest."""
+    import numpy as np
+
     model = _model()
     table = model.embedding
     out = np.zeros((len(texts), table.shape[1]), dtype=np.float32)

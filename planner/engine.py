@@ -1,35 +1,39 @@
 """Where the per-request stages run (--engine): DuckDB, embedded (the default), or Apache Spark
 (planner/spark/). The stages are the same code and SQL on both (planner/analysis.py, models.py,
 signals.py over planner/sql/); an engine gives the connection they run on (`tables`), reads the
-log files into it, and moves the small tables between it and the local DuckDB connection, on
-which pricing, scenarios, fleet, forecast and the report run. On DuckDB they are one
-connection and nothing moves.
+log files into it (with the text signals of their sampled texts), finds near repeats (stage
+58), and moves the small tables between it and the local DuckDB connection, on which pricing,
+scenarios, fleet, forecast and the report run. On DuckDB they are one connection and nothing
+moves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
 import duckdb
 
-from planner import ingest, signals
+from planner import ingest, nearrepeats
 from planner.errors import InputError
-from planner.ingest import IngestedFile, IngestOptions, Progress
-from planner.rules import RuleSet
+from planner.ingest import IngestedFile, IngestOptions
+from planner.progress import Progress
 
 ENGINES = ("duckdb", "spark")
 
 
 class Engine(Protocol):
     tables: Any  # a DuckDB connection, or planner/spark/tables.py's likeness of one
+    snapshots: bool  # whether planner/snapshot.py keeps what stages 30-58 leave
 
     def ingest(self, files: Sequence[Path], options: IngestOptions,
                progress: Progress | None) -> list[IngestedFile]: ...
 
-    def classify(self, con: Any, rules: RuleSet) -> None:
-        """The text signals of `text_sample` (stage 46, embeddings), into `text_signals`."""
+    def near_repeats(self, con: Any, cache_ttl_seconds: Decimal) -> None:
+        """Stage 58 (planner/nearrepeats.py): `cache_best` on the engine, `cache_curve` and
+        `cache_pairs` locally."""
 
     def give(self, *names: str) -> None:
         """Local tables the engine's stages read next."""
@@ -39,6 +43,8 @@ class Engine(Protocol):
 
 
 class DuckDBEngine:
+    snapshots = True
+
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.tables = con
 
@@ -46,8 +52,8 @@ class DuckDBEngine:
                progress: Progress | None) -> list[IngestedFile]:
         return ingest.ingest(self.tables, files, options, progress)
 
-    def classify(self, con: Any, rules: RuleSet) -> None:
-        signals.classify(con, rules)
+    def near_repeats(self, con: Any, cache_ttl_seconds: Decimal) -> None:
+        nearrepeats.compute(con, cache_ttl_seconds)
 
     def give(self, *names: str) -> None:
         pass

@@ -32,7 +32,7 @@ class WorkloadEvidence:
 
 
 def read(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> dict[str, WorkloadEvidence]:
-    """The evidence of stage 57's tables (planner/analysis.py evidence, run with the labels)."""
+    """What stage 57 (run with the per-request stages, planner/analysis.py) summed."""
     paths = dict(con.execute("SELECT file_id, path FROM run_files").fetchall())
     by_name = {r.name: r for r in rules.rules}
     names = [s.name for s in rules.signals]

@@ -66,12 +66,15 @@ def export_rows(
     keys = ", ".join(f"{GROUPS[g]} AS {g}" for g in group_by)
     costs = ", ".join(f"{sql} AS \"{name}\"" for name, sql in _COST_COLUMNS.items())
     rows = con.execute(
-        f"SELECT {keys}, sum(requests)::BIGINT, sum(input_tokens)::BIGINT, "
+        f"SELECT {keys}, CASE WHEN min(label) = max(label) THEN min(label) ELSE 'mixed' END, "
+        "sum(requests)::BIGINT, sum(input_tokens)::BIGINT, "
         f"sum(output_tokens)::BIGINT, sum(cached_input_tokens)::BIGINT, {costs}, "
         "coalesce(sum(input_tokens + output_tokens) "
         "FILTER (WHERE route = 'distilled' AND NOT cache_hit), 0) "
         f"FROM costs GROUP BY ALL ORDER BY ALL"
     ).fetchall()
+    labels = [r[len(group_by)] for r in rows]
+    rows = [r[:len(group_by)] + r[len(group_by) + 1:] for r in rows]
     n = len(group_by)
     onprem_tokens = sum((Decimal(r[n + 8]) for r in rows), Decimal(0))
     window = {name: [Decimal(r[n + 4 + i]) for r in rows] for i, name in enumerate(SCENARIOS)}
@@ -86,6 +89,7 @@ def export_rows(
         for i, r in enumerate(rows):
             out.append({
                 **dict(zip(group_by, r[:n], strict=True)),
+                "label": r[group_by.index("label")] if "label" in group_by else labels[i],
                 "scenario": scenario,
                 "requests": r[n], "input_tokens": r[n + 1], "output_tokens": r[n + 2],
                 "cached_input_tokens": r[n + 3],
@@ -99,3 +103,88 @@ def assumptions_digest(report: Report) -> str:
     """First 12 hex digits of the SHA-256 of the assumptions (names, values, sources)."""
     text = json.dumps([[a.name, a.value, a.source] for a in report.assumptions])
     return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+class Layout(StrEnum):
+    wide = "wide"  # one row per group, one money column per scenario: a spreadsheet's SUM works
+    long = "long"  # one row per group and scenario: for pivot tables and databases
+
+
+_MONTH_NOTE = ("an average month (30.4375 days), projected from the observed window: the "
+               "window's cost times month length / window length")
+# The data dictionary (docs/exports.md, `plan export --schema`): column, type, meaning.
+_GROUP = ("text", "the group, one column per --group-by: workload, team, model, day "
+          "(YYYY-MM-DD), month (YYYY-MM), label, rule, domain or task_type")
+_LEADING: tuple[tuple[str, str, str], ...] = (
+    ("label", "text", "capability-bound or cost-bound. Grouped by workload: the workload's "
+     "label (what the report shows); otherwise the label all the group's requests share, or "
+     "'mixed'"),
+)
+_COUNTS: tuple[tuple[str, str, str], ...] = (
+    ("requests", "integer", "requests in the observed window (accepted, each request_id once)"),
+    ("input_tokens", "integer", "input tokens in the window, cached ones included"),
+    ("output_tokens", "integer", "output tokens in the window, reasoning included"),
+    ("cached_input_tokens", "integer", "input tokens the provider served from its prompt cache"),
+)
+_CONTEXT: tuple[tuple[str, str, str], ...] = (
+    ("pricing_version", "text", "the pricing table the costs come from"),
+    ("window_start", "timestamp", "first request of the observed window, ISO 8601 UTC"),
+    ("window_end", "timestamp", "last request of the observed window, ISO 8601 UTC"),
+    ("assumptions_digest", "text", "first 12 hex digits of the SHA-256 of the report's "
+     "assumptions: rows with the same digest were priced alike"),
+)
+_WIDE_MONEY = (
+    *((f"{s.replace('-', '_')}_monthly_usd", "decimal(2)",
+       f"monthly cost in the {s} scenario: {_MONTH_NOTE}") for s in SCENARIOS),
+    ("routed_change_monthly_usd", "decimal(2)",
+     "routed_monthly_usd minus as_logged_monthly_usd (negative: routing saves)"),
+)
+_LONG_MONEY = (
+    ("scenario", "text", "as-logged, all-frontier, routed or on-prem: a group has one row each; "
+     "sum one scenario at a time"),
+    ("window_cost_usd", "decimal(2)", "what the observed window cost in this scenario"),
+    ("monthly_cost_usd", "decimal(2)", f"{_MONTH_NOTE}. For a day or month group it is that "
+     "group's share of the projected month, not what the day cost (window_cost_usd is)"),
+)
+
+
+def schema(layout: Layout) -> tuple[tuple[str, str, str], ...]:
+    """Every column of an export (a group column stands for each --group-by), in order."""
+    money = _WIDE_MONEY if layout is Layout.wide else _LONG_MONEY
+    counts = _COUNTS if layout is Layout.wide else (money[0], *_COUNTS)
+    rest = money if layout is Layout.wide else money[1:]
+    return (("<group>", *_GROUP), *_LEADING, *counts, *rest, *_CONTEXT)
+
+
+def columns(group_by: Sequence[str], layout: Layout) -> list[str]:
+    """The group columns, then the schema's (label once: it may be a group column itself)."""
+    names = [c[0] for c in schema(layout)]
+    return [*group_by, *(n for n in names[1:] if n not in group_by)]
+
+
+def shaped(rows: Sequence[dict[str, object]], group_by: Sequence[str], layout: Layout,
+           workload_labels: dict[str, str]) -> list[dict[str, object]]:
+    """The rows of `export_rows` (long, each scenario's rows in the same group order) with the
+    workloads' own labels, in the chosen layout, with exactly the columns of `columns`."""
+    fixed = [dict(r, label=workload_labels.get(str(r["workload"]), r["label"]))
+             if "workload" in group_by else dict(r) for r in rows]
+    names = columns(group_by, layout)
+    if layout is Layout.long:
+        return [{k: r[k] for k in names} for r in fixed]
+    n = len(fixed) // len(SCENARIOS)
+    out = []
+    for i in range(n):
+        parts = {s: fixed[j * n + i] for j, s in enumerate(SCENARIOS)}
+        first = parts[SCENARIOS[0]]
+        row = {k: first[k] for k in names if k in first}
+        for s, part in parts.items():
+            row[f"{s.replace('-', '_')}_monthly_usd"] = part["monthly_cost_usd"]
+        row["routed_change_monthly_usd"] = (
+            _money(parts["routed"]["monthly_cost_usd"])
+            - _money(parts["as-logged"]["monthly_cost_usd"]))
+        out.append({k: row[k] for k in names})
+    return out
+
+
+def _money(value: object) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))

@@ -1,12 +1,23 @@
 """On-prem sizing (stage 75): the self-hosted fleet follows the traffic's peaks, not its total.
 
 The fleet covers the p-th percentile minute of the distilled-routed load (minutes without traffic
-count as zero) at a target utilisation, with a minimum of replicas. Three ways to pay for it:
+count as zero) at a target utilisation, with a minimum of replicas. The minutes are modelled, not
+replayed: each hour of the window keeps its observed mean load (the traffic's shape over the day
+and week), and its minutes vary around it as Poisson arrivals of the observed requests would
+(variance: the sum of squared request loads), times the dispersion the window's minutes show
+against that (0 for perfectly regular arrivals, about 1 for Poisson ones, more for bursts),
+approximated as normal. At `scale` times the traffic the mean grows as scale and the variance as
+scale too, so bursts smooth as volume grows
+and a sample of the same shape at 2 or at 40 requests a minute gives the same fleet at the same
+volume. Percentile 1 (the busiest minute) cannot be modelled so: it is the observed busiest
+minute, scaled linearly. Three ways to pay for it:
 
   rented      GPUs x $/h (on-demand or reserved) x 730 h
   autoscaled  every hour sized for its busiest minute (never below the minimum), GPU-hours x
               on-demand $/h, scaled from the window to a month
-  owned       purchase price / amortisation months + power x PUE x $/kWh x 730 h, per GPU
+  owned       the full cost of a GPU a month: its purchase price with its share of the server
+              (server_share) and network (network_share) / amortisation months, power x PUE
+              x $/kWh x 730 h, colocation space ($/kW a month on its power draw) and staff
 
 `Fleet.monthly_cost(scale)` re-sizes the fleet for `scale` times the observed traffic (same
 shape), which the break-even volume and the forecast use.
@@ -14,9 +25,11 @@ shape), which the break-even volume and the forecast use.
 
 from __future__ import annotations
 
+import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from statistics import NormalDist
 
 import duckdb
 
@@ -28,6 +41,18 @@ from planner.settings import Settings
 from pricing import GpuPrice, PriceTable, SelfHostedProfile
 
 _LOAD = Decimal("0.000001")
+_BINS = 64  # hours are pooled into this many groups of like load for the percentile
+# The busiest of an hour's 60 minutes, as a normal quantile (autoscaled sizing).
+_Z_HOUR_PEAK = NormalDist().inv_cdf(60 / 61)
+
+
+@dataclass(frozen=True)
+class HourLoad:
+    """One hour of the window with traffic: its minutes' mean load and their variance, in
+    replicas (variance: the sum of its requests' squared loads / 60, Poisson arrivals)."""
+
+    mean: float
+    variance: float
 
 
 @dataclass(frozen=True)
@@ -38,26 +63,38 @@ class Fleet:
     gpu: GpuPrice
     utilization_target: Decimal
     min_replicas: int
-    percentile_load: Decimal  # replicas needed in the p-th percentile minute
-    peak_load: Decimal
+    percentile_load: Decimal  # replicas needed in the p-th percentile minute (modelled)
+    peak_load: Decimal  # observed
     peak_minute: str | None
     load_minutes: Decimal  # sum of minute loads over the window (replica-minutes of work)
     window_minutes: int
-    hour_peaks: tuple[Decimal, ...]  # busiest-minute load of each hour that has traffic
+    hours: tuple[HourLoad, ...]  # each hour that has traffic
     window_hours: int
     gpu_month_usd: Decimal  # what one GPU costs a month in a fixed fleet (rented or owned)
     hourly_usd: Decimal  # $/GPU-hour (autoscaled, and reported)
+    percentile: Decimal = Decimal("0.99")
+
+    def load_at(self, scale: Decimal = Decimal(1)) -> Decimal:
+        """The p-th percentile minute's load at `scale` times the traffic (replicas)."""
+        if self.load_minutes == 0:
+            return Decimal(0)
+        if self.percentile >= 1:
+            return self.peak_load * scale
+        return _dec(_quantile(_pooled(self.hours), float(scale), float(self.percentile),
+                              self.window_hours))
 
     def replicas(self, scale: Decimal = Decimal(1)) -> int:
         """Replicas of a fixed fleet (rented, owned); 0 when there is nothing to serve."""
         if self.load_minutes == 0:
             return 0
         return max(self.min_replicas,
-                   math.ceil(self.percentile_load * scale / self.utilization_target))
+                   math.ceil(self.load_at(scale) / self.utilization_target))
 
     def _hour_replicas(self, scale: Decimal) -> list[int]:
-        busy = [max(self.min_replicas, math.ceil(p * scale / self.utilization_target))
-                for p in self.hour_peaks]
+        s = float(scale)
+        busy = [max(self.min_replicas, math.ceil(
+            Decimal(str(h.mean * s + _Z_HOUR_PEAK * math.sqrt(h.variance * s)))
+            / self.utilization_target)) for h in self.hours]
         return busy + [self.min_replicas] * (self.window_hours - len(busy))
 
     def gpus(self, scale: Decimal = Decimal(1)) -> int:
@@ -104,31 +141,63 @@ def size(con: duckdb.DuckDBPyConnection, table: PriceTable, distilled: str,
     })
     window_minutes = max(1, math.ceil(window_seconds / 60))
     window_hours = max(1, math.ceil(window_seconds / 3600))
-    busy, total, peak, peak_minute = con.execute(
-        "SELECT count(*), coalesce(sum(replica_load), 0), coalesce(max(replica_load), 0), "
+    total, peak, peak_minute = con.execute(
+        "SELECT coalesce(sum(replica_load), 0), coalesce(max(replica_load), 0), "
         "arg_max(minute, replica_load) FROM minute_loads").fetchone()  # type: ignore[misc]
-    # Nearest rank over every minute of the window, the idle ones (load 0) included.
-    rank = math.ceil(settings.value("percentile") * window_minutes)
-    idle = window_minutes - busy
-    percentile = Decimal(0)
-    if rank > idle:
-        row = con.execute(
-            "SELECT replica_load FROM minute_loads ORDER BY replica_load LIMIT 1 OFFSET ?",
-            [rank - idle - 1]).fetchone()
-        percentile = _dec(row[0]) if row else Decimal(0)
-    hour_peaks = tuple(_dec(x) for (x,) in con.execute(
-        "SELECT max(replica_load) FROM minute_loads GROUP BY date_trunc('hour', minute)"
-    ).fetchall())
-    return Fleet(
+    rows = con.execute(
+        "SELECT sum(replica_load), sum(sq_load), sum(replica_load * replica_load) "
+        "FROM minute_loads GROUP BY date_trunc('hour', minute) ORDER BY 1, 2").fetchall()
+    # Dispersion: the minutes' variance around their hour's mean (idle minutes count as 0) over
+    # the variance Poisson arrivals of the same requests would give, pooled over every hour.
+    poisson = sum(v for _, v, _ in rows)
+    seen = sum(sq - total * total / 60 for total, _, sq in rows)
+    dispersion = max(0.0, seen / poisson) if poisson > 0 else 0.0
+    hours = tuple(HourLoad(total / 60, dispersion * v / 60) for total, v, _ in rows)
+    fleet = Fleet(
         mode=mode, model=distilled, profile=profile, gpu=gpu,
         utilization_target=settings.value("utilization"),
         min_replicas=settings.value("min_replicas"),
-        percentile_load=percentile, peak_load=_dec(peak),
+        percentile_load=Decimal(0), peak_load=_dec(peak),
         peak_minute=peak_minute.strftime("%Y-%m-%dT%H:%MZ") if peak_minute else None,
-        load_minutes=_dec(total), window_minutes=window_minutes, hour_peaks=hour_peaks,
+        load_minutes=_dec(total), window_minutes=window_minutes, hours=hours,
         window_hours=window_hours, gpu_month_usd=_gpu_month(gpu, mode, settings, table),
-        hourly_usd=_rate(gpu, settings, table),
+        hourly_usd=_rate(gpu, settings, table), percentile=settings.value("percentile"),
     )
+    return replace(fleet, percentile_load=fleet.load_at())
+
+
+@functools.lru_cache(maxsize=8)
+def _pooled(hours: tuple[HourLoad, ...]) -> tuple[tuple[float, float, int], ...]:
+    """Hours (sorted by load) pooled into at most _BINS groups: (mean, variance, hours)."""
+    size = max(1, math.ceil(len(hours) / _BINS))
+    groups = [hours[i:i + size] for i in range(0, len(hours), size)]
+    return tuple((sum(h.mean for h in g) / len(g), sum(h.variance for h in g) / len(g), len(g))
+                 for g in groups)
+
+
+@functools.lru_cache(maxsize=4096)
+def _quantile(pooled: tuple[tuple[float, float, int], ...], scale: float, p: float,
+              window_hours: int) -> float:
+    """The load x that (1 - p) of the window's minutes exceed, at `scale` times the traffic:
+    each pooled hour's minutes normal with mean scale x mean and variance scale x variance;
+    hours without traffic are idle. Bisection: 50 halvings, to 1e-15 of the upper bound."""
+    above = (1 - p) * window_hours  # hours' worth of minutes above the quantile
+
+    def exceed(x: float) -> float:
+        total = 0.0
+        for mean, var, n in pooled:
+            m, sd = mean * scale, math.sqrt(var * scale)
+            total += n * (0.5 * math.erfc((x - m) / (sd * math.sqrt(2))) if sd > 0
+                          else float(x < m))
+        return total
+
+    if exceed(0.0) <= above:
+        return 0.0
+    low, high = 0.0, max(m * scale + 10 * math.sqrt(v * scale) for m, v, _ in pooled) + 1e-9
+    for _ in range(50):
+        mid = (low + high) / 2
+        low, high = (mid, high) if exceed(mid) > above else (low, mid)
+    return high
 
 
 def _rate(gpu: GpuPrice, settings: Settings, table: PriceTable) -> Decimal:
@@ -147,11 +216,21 @@ def _gpu_month(gpu: GpuPrice, mode: str, settings: Settings, table: PriceTable) 
         raise PricingError(f"GPU '{gpu.sku}' has no purchase price or power draw in pricing "
                            f"{table.version}, so it cannot be priced as owned",
                            hint="choose another mode, or a version with the GPU's figures")
-    pue: Decimal = settings.value("pue")
-    kwh: Decimal = settings.value("kwh_usd")
-    months: int = settings.value("amortization_months")
-    return gpu.purchase_usd / months + Decimal(gpu.power_watts) / 1000 * pue * kwh * \
-        HOURS_PER_MONTH
+    return sum(owned_parts(gpu, settings).values(), Decimal(0))
+
+
+def owned_parts(gpu: GpuPrice, settings: Settings) -> dict[str, Decimal]:
+    """An owned GPU's monthly cost by part (the report's assumptions list them)."""
+    assert gpu.purchase_usd is not None and gpu.power_watts is not None
+    kw = Decimal(gpu.power_watts) / 1000
+    hardware = gpu.purchase_usd * (1 + settings.value("server_share")) \
+        * (1 + settings.value("network_share"))
+    return {
+        "hardware": hardware / settings.value("amortization_months"),
+        "power": kw * settings.value("pue") * settings.value("kwh_usd") * HOURS_PER_MONTH,
+        "space": kw * settings.value("space_usd_per_kw_month"),
+        "staff": settings.value("staff_usd_per_gpu_month"),
+    }
 
 
 def breakeven_scale(fleet: Fleet, api_routed: Decimal, api_onprem: Decimal) -> Decimal | None:
@@ -170,7 +249,7 @@ def breakeven_scale(fleet: Fleet, api_routed: Decimal, api_onprem: Decimal) -> D
         low, high = high, high * 2
         if high > Decimal(10) ** 9:
             return None
-    for _ in range(60):  # bisect to well under a token a month
+    for _ in range(40):  # bisect to well under a token a month
         mid = (low + high) / 2
         low, high = (low, mid) if wins(mid) else (mid, high)
     return high

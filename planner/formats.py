@@ -1,5 +1,5 @@
-"""Machine renderings of a Report: JSON (the canonical artifact), CSV (for spreadsheets), export
-files (CSV, Parquet, JSON), and reading a JSON report back (baselines, diffs)."""
+"""Machine renderings of a Report: JSON (the canonical artifact), the CSV writer and cell rules
+export files use (planner/spreadsheet.py), and reading a JSON report back (baselines, diffs)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from planner.errors import InputError
-from planner.report import SCENARIOS, SCHEMA_VERSION, Report
+from planner.report import SCHEMA_VERSION, Report
 from planner.settings import DEFAULTS, Settings
 
-CSV_COLUMNS = (
-    "scenario", "workload", "label", "requests", "input_tokens", "output_tokens",
-    "monthly_cost_usd", "pricing_version", "window_start", "window_end",
-)
 # A cell starting with one of these can run as a formula in a spreadsheet (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -38,7 +34,6 @@ class CiFormat(StrEnum):
     json = "json"
 
 
-EXPORT_KINDS = {".csv": "csv", ".parquet": "parquet", ".json": "json"}
 
 
 def to_json(report: Report) -> str:
@@ -55,21 +50,6 @@ def json_text(data: Any, default: Any) -> str:
     (they can only occur inside strings, where the escape means the same)."""
     text = json.dumps(data, indent=2, default=default, ensure_ascii=False) + "\n"
     return _UNSHOWN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def to_csv(report: Report) -> str:
-    """One row per scenario and workload; each scenario's rows sum to its total, to the cent."""
-    out = io.StringIO()
-    writer = CsvWriter(out)
-    writer.writerow(CSV_COLUMNS)
-    for scenario in SCENARIOS:
-        for w in report.workloads:
-            writer.writerow([
-                scenario, csv_cell(w.workload), w.label, w.requests, w.input_tokens,
-                w.output_tokens, f"{w.monthly_cost_usd[scenario]:.2f}", report.pricing_version,
-                report.window.start, report.window.end,
-            ])
-    return out.getvalue()
 
 
 class CsvWriter:
@@ -126,14 +106,19 @@ _KNOBS = {
     "semantic_cache_hit_rate_without_text": "assumed_cache_hit_rate",
     "distilled_max_tool_calls": "max_tool_calls", "onprem_mode": "onprem_mode",
     "onprem_percentile": "percentile", "gpu_utilization_target": "utilization",
-    "min_replicas": "min_replicas",
+    "min_replicas": "min_replicas", "routing_min_score": "routing_min_score",
 }
 
 
 def baseline_settings(report: dict[str, Any]) -> Settings:
     """The scenario settings a report was made with (its assumptions), to price like it."""
     values = {a["name"]: a["value"] for a in report.get("assumptions", [])}
+    sources = {a["name"]: a.get("source", "") for a in report.get("assumptions", [])}
     escalation = values.get("escalation_rate")
+    # A frontier model the baseline chose (--frontier, a scenario file) consolidated its kept
+    # requests onto it; one measured from the logs did not: each request kept its own model.
+    chosen = not sources.get("frontier_model", "").startswith("measured")
+    similarity = (values.get("semantic_cache_similarity") or "").split(" ", 1)[0]
     knobs: dict[str, Any] = {}
     for name, knob in _KNOBS.items():
         raw = values.get(name)
@@ -142,43 +127,12 @@ def baseline_settings(report: dict[str, Any]) -> Settings:
         default = DEFAULTS[knob][0]
         knobs[knob] = (raw if isinstance(default, str) else int(raw)
                        if knob in ("min_replicas", "max_tool_calls") else Decimal(raw))
-    return Settings(frontier=values.get("frontier_model"),
+    if similarity.replace(".", "", 1).isdigit():
+        knobs["cache_similarity"] = Decimal(similarity)
+    return Settings(frontier=values.get("frontier_model") if chosen else None,
                     distilled=values.get("distilled_model"),
                     escalation=Decimal(escalation) if escalation else None,
                     price_at="request-time" if values.get("price_at") == "request-time"
                     else "current",
                     **knobs,
                     sources=dict.fromkeys((*knobs, "escalation"), "the baseline report"))
-
-
-def export_kind(path: Path) -> str:
-    kind = EXPORT_KINDS.get(path.suffix.lower())
-    if kind is None:
-        raise InputError(f"{path}: cannot tell the format from the extension",
-                         hint=f"use one of {', '.join(EXPORT_KINDS)}")
-    return kind
-
-
-def write_export(rows: list[dict[str, object]], path: Path, kind: str) -> None:
-    """CSV for spreadsheets (UTF-8, ISO dates, dot decimals, 2-decimal *_usd, formula cells
-    neutralised), Parquet (DECIMAL(18,2) money) or JSON (an array of row objects)."""
-    if kind == "csv":
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            writer = CsvWriter(fh)
-            if rows:
-                writer.writerow(rows[0].keys())
-            for row in rows:
-                writer.writerow([_export_cell(v) for v in row.values()])
-    elif kind == "json":
-        path.write_text(json_text(rows, _json_default), encoding="utf-8")
-    else:
-        import pyarrow as pa  # deferred: only Parquet export needs it
-        import pyarrow.parquet as pq
-
-        pq.write_table(pa.Table.from_pylist(rows), path)
-
-
-def _export_cell(value: object) -> str:
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return csv_cell(str(value)) if isinstance(value, str) else str(value)

@@ -16,15 +16,17 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
 import duckdb
 
-from planner import csv_layout, db, recoded
+from planner import csv_layout, db, recoded, tokens
 from planner.column_map import ColumnMap
 from planner.discover import discover as discover_files
 from planner.errors import InputError
+from planner.progress import Meter, Progress
 from planner.readers import reader_for
 from planner.sources import SPECS, Source, detect
 
@@ -38,7 +40,22 @@ MAX_LINE_BYTES = 32 * 1024 * 1024
 # stray year can never stretch the window the monthly figures are scaled from.
 EARLIEST = datetime(2015, 1, 1, tzinfo=UTC)
 AHEAD = timedelta(days=1)  # the latest: this long past the clock at ingest
-Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TextPolicy:
+    """What a file's text leaves in the database (migration 008). By default only hashes and the
+    text signals of a sample: `features` (planner/signals.py, given by the pipeline) computes
+    them from `file_texts` while the file is read, and `key` names what they depend on."""
+
+    keep: bool = False  # --keep-text: store system prompts, prompts, responses and excerpts
+    per_workload: int = 0  # distinct texts per workload of a file whose signals are kept
+    max_chars: int = 1500  # of a text, from its start, that the signals read
+    key: str = ""  # a digest of the patterns and examples the features were computed with
+    features: Callable[[duckdb.DuckDBPyConnection, int], None] | None = None
+
+    def reuse_key(self) -> str:
+        return f"keep={self.keep};n={self.per_workload};chars={self.max_chars};{self.key}"
 
 
 @dataclass(frozen=True)
@@ -54,6 +71,8 @@ class IngestOptions:
     not_before: datetime | None = None  # --time-bounds: earliest plausible time (EARLIEST)
     not_after: datetime | None = None  # --time-bounds: latest plausible time (now + AHEAD)
     recursive: bool = True  # --no-recursive: a directory's top folder only
+    max_rejects_pct: Decimal | None = None  # --max-rejects: stop once rejects pass this share
+    text: TextPolicy = field(default_factory=TextPolicy)
 
 
 @dataclass(frozen=True)
@@ -83,7 +102,30 @@ def ingest(
     options: IngestOptions | None = None,
     progress: Progress | None = None,
 ) -> list[IngestedFile]:
-    return [_ingest_file(con, f, options or IngestOptions(), progress) for f in files]
+    meter = Meter(con, files, progress)  # bytes read, per file and in total, while it reads
+    options = options or IngestOptions()
+    out = []
+    for number, f in enumerate(files, start=1):
+        with meter.reading(number, f):
+            out.append(_ingest_file(con, f, options, progress))
+        _check_rejects(out, options.max_rejects_pct, len(files))
+    return out
+
+
+def _check_rejects(done: Sequence[IngestedFile], most: Decimal | None, files: int) -> None:
+    """--max-rejects: stop after the file that takes the share of rejected lines read so far
+    over the cap (the files already read stay in the database, read once)."""
+    read = sum(f.lines_read for f in done)
+    rejected = sum(f.rejected for f in done)
+    if most is None or not read or Decimal(100 * rejected) <= most * read:
+        return
+    worst = max(done, key=lambda f: f.rejected)
+    raise InputError(
+        f"{rejected} of {read} lines rejected ({Decimal(100 * rejected) / read:.1f}%) in the "
+        f"{len(done)} of {files} file(s) read so far, over --max-rejects {most}%; most in "
+        f"{worst.path} ({worst.rejected} of {worst.lines_read}, read as {worst.source})",
+        hint="plan samples and the reject reasons of a run without --max-rejects say why; or "
+             "pass --source NAME if the files were read as the wrong source")
 
 
 # The columns of `files` an IngestedFile takes its counts from (they share the names).
@@ -100,7 +142,7 @@ def _ingested(row: tuple[object, ...], path: Path, source: Source, shaping: dict
 
 # The temporary views and tables the 14_* stages create for one file, dropped once it is stored.
 _READ_OBJECTS = (("VIEW", "file_records"), ("VIEW", "raw_lines"), ("TABLE", "numbered_lines"),
-                 ("TABLE", "split_records"))
+                 ("TABLE", "split_records"), ("TABLE", "checked_lines"), ("TABLE", "file_texts"))
 
 
 class _FileKey(NamedTuple):
@@ -116,18 +158,11 @@ def _ingest_file(
     con: duckdb.DuckDBPyConnection, path: Path, options: IngestOptions, progress: Progress | None
 ) -> IngestedFile:
     stat = path.stat()
-    reader = reader_for(path)
-    if reader == "csv":  # detection reads the file with the header's layout too
-        delimiter, columns = csv_layout.layout(path)
-        con.execute("SET VARIABLE plan_csv_delim = ?", [delimiter])
-        con.execute("SET VARIABLE plan_csv_columns = json_transform(?::JSON, json_structure("
-                    "?::JSON))", [columns, columns])
-    source = (options.column_map.source() if options.column_map
-              else detect(con, path, reader, options.source))
+    reader, source = _reader_and_source(con, path, options)
     shaping = _shaping_options(source, path, options)
     key = _FileKey(str(path.resolve()), stat.st_size, stat.st_mtime_ns, hashlib.sha256(
         json.dumps(shaping, sort_keys=True).encode() + _fingerprint(path, stat.st_size)
-    ).hexdigest()[:16])
+        + options.text.reuse_key().encode()).hexdigest()[:16])
     done = con.execute(
         f"SELECT {_COUNTS} FROM files WHERE path = ? AND size_bytes = ? AND mtime_ns = ? "
         "AND options_key = ? AND parser_version = ?", [*key, PARSER_VERSION]).fetchone()
@@ -137,7 +172,7 @@ def _ingest_file(
     if progress:
         progress(f"reading {path} as {source.name}, {source.title} "
                  f"({stat.st_size / 1e6:,.1f} MB)")
-    _set_variables(con, path, reader, source, shaping)
+    _set_variables(con, path, reader, source, shaping, options.text)
     try:
         file_id = _store(con, path, reader, source, options, key)
     except (duckdb.IOException, duckdb.InvalidInputException) as exc:
@@ -157,6 +192,19 @@ def _ingest_file(
             con.execute(f"DROP {kind} IF EXISTS {name}")
     row = con.execute(f"SELECT {_COUNTS} FROM files WHERE file_id = ?", [file_id]).fetchone()
     return _ingested(row, path, source, shaping, reused=False)  # type: ignore[arg-type]
+
+
+def _reader_and_source(con: duckdb.DuckDBPyConnection, path: Path,
+                       options: IngestOptions) -> tuple[str, Source]:
+    """How a file is split into records, and which source it is (detected, or --source)."""
+    reader = reader_for(path)
+    if reader == "csv":  # detection reads the file with the header's layout too
+        delimiter, columns = csv_layout.layout(path)
+        con.execute("SET VARIABLE plan_csv_delim = ?", [delimiter])
+        con.execute("SET VARIABLE plan_csv_columns = json_transform(?::JSON, json_structure("
+                    "?::JSON))", [columns, columns])
+    return reader, (options.column_map.source() if options.column_map
+                    else detect(con, path, reader, options.source))
 
 
 # What DuckDB's line reader (14_read_lines) says of a lone CR, of a byte that is not UTF-8 and
@@ -183,6 +231,34 @@ def _store(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Sour
            options: IngestOptions, key: _FileKey) -> int:
     """Read the file through stages 14-22 into `lines` and record it in `files`, in one
     transaction that replaces an older read of the same path; its file id."""
+    skipped = _normalise(con, reader, source, options)
+    tokens.prepare(con, key.size_bytes)  # stage 20 counts the tokens a record does not give
+    con.execute("BEGIN")
+    try:
+        forget(con, key.path)
+        file_id: int = con.execute("SELECT nextval('file_ids')").fetchone()[0]  # type: ignore[index]
+        run_script(con, db.sql("20_checked"), {"file_id": file_id})
+        if not source.numbered:
+            _number(con, file_id, path, _first_line(reader))
+        if source.after:
+            run_script(con, db.sql(source.after), {"file_id": file_id})
+        if options.text.features is not None:
+            options.text.features(con, file_id)  # stage 24
+        con.execute(db.sql("23_file"), {"file_id": file_id, "path": key.path,
+                                        "size_bytes": key.size_bytes, "mtime_ns": key.mtime_ns,
+                                        "parser_version": PARSER_VERSION, "source": source.name,
+                                        "options_key": key.options_key, "skipped": skipped})
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return file_id
+
+
+def _normalise(con: duckdb.DuckDBPyConnection, reader: str, source: Source,
+               options: IngestOptions) -> int:
+    """Stages 14-19: the file as the view `norm`, one row per record in plan's columns; how
+    many records its split skipped (OTLP spans that are not LLM calls)."""
     run_script(con, db.sql(f"14_read_{reader}"), {})
     skipped = 0
     if source.split:
@@ -198,24 +274,30 @@ def _store(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Sour
             con.execute(options.column_map.records_sql())
         else:
             con.execute(db.sql(stage))
-    con.execute("BEGIN")
+    return int(skipped)
+
+
+def reread_texts(con: duckdb.DuckDBPyConnection, path: Path, options: IngestOptions,
+                 line_nos: Sequence[int]) -> dict[int, tuple[str, int | None]]:
+    """The text (system prompt and prompt) of some lines of a file, read again from the file
+    itself (the database keeps no text unless --keep-text), with its hash: for `plan samples`,
+    which shows it only when the hash is the one stored as the line was ingested (the file may
+    have changed since)."""
+    reader, source = _reader_and_source(con, path, options)
+    _set_variables(con, path, reader, source, _shaping_options(source, path, options),
+                   options.text)
     try:
-        _forget(con, key.path)
-        file_id: int = con.execute("SELECT nextval('file_ids')").fetchone()[0]  # type: ignore[index]
-        con.execute(db.sql("20_checked"), {"file_id": file_id})
-        if not source.numbered:
-            _number(con, file_id, path, _first_line(reader))
-        if source.after:
-            run_script(con, db.sql(source.after), {"file_id": file_id})
-        con.execute(db.sql("23_file"), {"file_id": file_id, "path": key.path,
-                                        "size_bytes": key.size_bytes, "mtime_ns": key.mtime_ns,
-                                        "parser_version": PARSER_VERSION, "source": source.name,
-                                        "options_key": key.options_key, "skipped": skipped})
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return file_id
+        _normalise(con, reader, source, options)
+        # a streamed file's records are numbered in the order they are read, as stage 22 does
+        rows = con.execute(
+            "SELECT n, concat_ws(chr(10), system_prompt, prompt), plan_text_hash(system_prompt, "
+            "prompt) FROM (SELECT coalesce(line_no, row_number() OVER () + getvariable("
+            "'plan_first_line') - 1) AS n, system_prompt, prompt FROM norm) "
+            "WHERE list_contains(?, n)", [list(line_nos)]).fetchall()
+    finally:
+        for kind, name in _READ_OBJECTS:
+            con.execute(f"DROP {kind} IF EXISTS {name}")
+    return {n: (text, text_hash) for n, text, text_hash in rows}
 
 
 def _number(con: duckdb.DuckDBPyConnection, file_id: int, path: Path, first: int) -> None:
@@ -279,7 +361,7 @@ def _time_bounds(shaping: dict[str, str]) -> tuple[datetime, datetime, str]:
 
 
 def _set_variables(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Source,
-                   shaping: dict[str, str]) -> None:
+                   shaping: dict[str, str], options_text: TextPolicy) -> None:
     values: dict[str, object] = {
         "plan_path": str(path),
         "plan_spec": source.struct_spec(),
@@ -287,6 +369,9 @@ def _set_variables(con: duckdb.DuckDBPyConnection, path: Path, reader: str, sour
         "plan_first_line": _first_line(reader),
         "plan_model": shaping.get("model"),
         "plan_workload": shaping.get("workload"),
+        "plan_keep_text": options_text.keep,
+        "plan_text_sample": options_text.per_workload,
+        "plan_text_max_chars": options_text.max_chars,
         "plan_trace_start": (datetime.fromisoformat(shaping["trace_start"]).timestamp()
                              if "trace_start" in shaping else 0.0),
     }
@@ -306,16 +391,20 @@ def _stem(path: Path) -> str:
     return path.name.split(".", 1)[0]
 
 
-def _forget(con: duckdb.DuckDBPyConnection, key: str) -> None:
-    """Drop an older ingest of the same path (it changed since, or plan's parser did)."""
-    con.execute("DELETE FROM lines WHERE file_id IN (SELECT file_id FROM files WHERE path = ?)",
-                [key])
-    con.execute("DELETE FROM batch_bodies WHERE file_id IN "
-                "(SELECT file_id FROM files WHERE path = ?)", [key])
+def forget(con: duckdb.DuckDBPyConnection, key: str) -> int:
+    """Drop what the database keeps of the file at resolved path `key` (an older ingest: it
+    changed since, or plan's parser did; or `plan forget`); how many lines it had."""
+    lines = 0
+    for table in ("lines", "batch_bodies", "text_features"):
+        deleted = con.execute(f"DELETE FROM {table} WHERE file_id IN "  # table: one of three
+                              "(SELECT file_id FROM files WHERE path = ?)", [key]).fetchone()
+        lines += deleted[0] if deleted and table == "lines" else 0
     con.execute("DELETE FROM files WHERE path = ?", [key])
+    return lines
 
 
 _COMMENT = re.compile(r"--[^\n]*")
+_PARAMETER = re.compile(r"\$(\w+)")
 
 
 def run_script(con: duckdb.DuckDBPyConnection, script: str, params: dict[str, object]) -> None:
@@ -324,5 +413,6 @@ def run_script(con: duckdb.DuckDBPyConnection, script: str, params: dict[str, ob
     for statement in script.split("\n;\n"):
         if statement.strip():
             code = _COMMENT.sub("", statement)
-            used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", code)}
-            con.execute(statement, used)
+            named = set(_PARAMETER.findall(code))  # one pass, not a pattern per parameter
+            used = {k: v for k, v in params.items() if k in named}
+            con.execute(statement, used).fetchall()  # (statements: a row count at most)

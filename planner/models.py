@@ -37,11 +37,11 @@ class Models:
     model_ids: tuple[ModelId, ...] = ()  # logged ids priced by a rewrite or a fallback
 
 
-def log_models(con: duckdb.DuckDBPyConnection, defaulted_files: Sequence[int] = ()) -> None:
+def logged_models(con: duckdb.DuckDBPyConnection, defaulted_files: Sequence[int] = ()) -> None:
     """Each logged model id (NULL: no model) and service tier, with its days and requests
     (`plan_logged`): read once, for the frontier choice and the price lookup of choose_models
-    and for stage 55's prices. `defaulted_files`: trace files whose model is plan's default,
-    not the logs': they do not vote for the frontier model."""
+    and for stage 55's prices. `defaulted_files`: trace files whose model is plan's default, not
+    the logs': they do not vote for the frontier model."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE plan_logged AS SELECT model, service_tier, "
         "list_contains(CAST(? AS BIGINT[]), file_id) AS defaulted, "
@@ -49,10 +49,9 @@ def log_models(con: duckdb.DuckDBPyConnection, defaulted_files: Sequence[int] = 
         "FROM scope GROUP BY ALL", [list(defaulted_files)])
 
 
-def choose_models(
-    con: duckdb.DuckDBPyConnection, table: PriceTable, settings: Settings,
-) -> Models:
-    """The target models and their prices, from `plan_logged` (log_models)."""
+def choose_models(con: duckdb.DuckDBPyConnection, table: PriceTable, settings: Settings) -> Models:
+    """The frontier, distilled and router models, and the prices of every logged model
+    (`plan_prices`, `plan_model_map`), from `plan_logged` (logged_models)."""
     logged = dict(con.execute(
         "SELECT model, sum(requests)::BIGINT FROM plan_logged GROUP BY model").fetchall())
     voters = dict(con.execute(
@@ -65,6 +64,13 @@ def choose_models(
     router = table.resolve(settings.value("router_model"))
     targets = (frontier, distilled) + ((router,) if router else ())
     priced = _load_prices(con, table, list(logged), targets, settings.price_at)
+    # The self-hosted profiles' context limits: stage 55 keeps longer requests off the fleet.
+    con.execute("CREATE OR REPLACE TEMP TABLE plan_selfhosted (model VARCHAR, "
+                "max_context BIGINT)")
+    if table.selfhosted:
+        con.execute("INSERT INTO plan_selfhosted VALUES " + ", ".join(
+            ["(?, ?)"] * len(table.selfhosted)), [x for m, p in sorted(table.selfhosted.items())
+                                                  for x in (m, p.max_context)])
     return Models(frontier, frontier_src, distilled, distilled_src, frozenset(priced), router,
                   _model_ids(table, logged))
 
@@ -104,7 +110,9 @@ def _load_prices(
     plan_prices has one row per model, service tier and price period, valid from `valid_from`
     until the day before `valid_to`. At `current` there is one period, the version's current
     prices, for all time; at `request-time` every dated period. A service tier the model does
-    not publish repeats the standard rates with `published` false.
+    not publish repeats the standard rates with `published` false. A model with a time-of-day
+    rate has an 'off-peak' tier too, and every row carries its window (off_from, off_to: UTC
+    minutes of the day; NULL: none).
     """
     mapping = [(m, table.resolve(m) if m is not None else None) for m in logged]
     priced = {e for _, e in mapping if e}
@@ -115,23 +123,27 @@ def _load_prices(
         for i, period in enumerate(periods):
             start = period.start if price_at == "request-time" and i else None
             nxt = periods[i + 1].start if i + 1 < len(periods) else None
-            for tier in ("standard", *SERVICE_TIERS):
-                card = period.service_tiers.get(tier, period.standard)
-                published = tier == "standard" or tier in period.service_tiers
+            window = period.off_peak_utc or (None, None)
+            for tier in ("standard", *SERVICE_TIERS,
+                         *(("off-peak",) if period.off_peak else ())):
+                card = period.off_peak if tier == "off-peak" and period.off_peak else \
+                    period.service_tiers.get(tier, period.standard)
+                published = tier in ("standard", "off-peak") or tier in period.service_tiers
                 rows.append([len(rows), m.model, tier, published, start or FIRST_DAY,
                              nxt or LAST_DAY,
-                             m.context_window, m.multimodal, *_card_row(card)])
+                             m.context_window, m.multimodal, *window, *_card_row(card)])
     con.execute(
         "CREATE OR REPLACE TEMP TABLE plan_prices (id INTEGER, model VARCHAR, tier VARCHAR, "
         "published BOOLEAN, valid_from DATE, valid_to DATE, context_window BIGINT, "
-        "multimodal BOOLEAN, p STRUCT(input DECIMAL(18, 12), cached_input DECIMAL(18, 12), "
+        "multimodal BOOLEAN, off_from INTEGER, off_to INTEGER, "
+        "p STRUCT(input DECIMAL(18, 12), cached_input DECIMAL(18, 12), "
         "cache_write DECIMAL(18, 12), cache_write_1h DECIMAL(18, 12), output DECIMAL(18, 12), "
         "lc_above BIGINT, lc_input DECIMAL(18, 12), lc_cached_input DECIMAL(18, 12), "
         "lc_cache_write DECIMAL(18, 12), lc_cache_write_1h DECIMAL(18, 12), "
         "lc_output DECIMAL(18, 12)))"
     )
     # One INSERT of all rows (executemany runs one statement per row).
-    row_sql = ("(?, ?, ?, ?, ?, ?, ?, ?, {'input': ?, 'cached_input': ?, 'cache_write': ?, "
+    row_sql = ("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {'input': ?, 'cached_input': ?, 'cache_write': ?, "
                "'cache_write_1h': ?, 'output': ?, 'lc_above': ?, 'lc_input': ?, "
                "'lc_cached_input': ?, 'lc_cache_write': ?, 'lc_cache_write_1h': ?, "
                "'lc_output': ?})")

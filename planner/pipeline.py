@@ -1,8 +1,11 @@
 """The whole data flow of `plan analyze`, in order. Each step is one stage module / SQL file.
 
-logs --ingest--> lines (requests, rejects) --scope--> scope (deduplicated, workloads, window)
-     --stats--> workload_stats --models--> plan_prices --label--> usage (labelled, routed,
-     cached, summed) --project--> costs, fleet, forecast, sensitivity --provenance--> Report
+logs --ingest--> lines (requests, rejects; text signals, no text) --scope--> scope
+     (deduplicated, workloads, window) --stats--> workload_stats --models--> plan_prices
+     --label--> usage (labelled, routed, cached, summed), evidence --project--> costs, fleet,
+     forecast, sensitivity --provenance--> Report
+Steps 2-6 read every request; what they leave is kept (planner/snapshot.py), so a re-run that
+changes only projection assumptions starts at step 7.
 """
 
 from __future__ import annotations
@@ -10,18 +13,19 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
 
 from duckdb import DuckDBPyConnection as Connection
 
-from planner import analysis, db, ingest, provenance, scenarios
+from planner import analysis, curves, db, ingest, provenance, scenarios, signals, snapshot
 from planner.discover import discover
 from planner.engine import open_engine
 from planner.export import assumptions_digest, export_rows
-from planner.ingest import Progress
-from planner.models import Models, choose_models, log_models
-from planner.report import Report
+from planner.models import Models, choose_models, logged_models
+from planner.progress import Progress
+from planner.report import Assumption, Report
 from planner.rules import RuleSet, load_overrides, load_rules
 from planner.settings import Settings
 from planner.signals import DEFAULT_PER_WORKLOAD
@@ -35,11 +39,15 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class AnalyzeOptions:
     db: str | None = None  # None: .plan/plan.duckdb; ":memory:" for no file
+    memory_limit: str | None = None  # DuckDB's, e.g. "2GB"; None: planner/memory.py's default
     pricing: str | None = None  # version name or .toml path; None: newest
     rules: str | None = None
     overrides: str | None = None
     # distinct request texts per workload that get text signals (0: none; planner/signals.py)
     text_sample: int = DEFAULT_PER_WORKLOAD
+    keep_text: bool = False  # --keep-text: store prompts and responses (default: hashes only)
+    since: datetime | None = None  # --since: analyse requests from this time on
+    until: datetime | None = None  # --until: ... and before this time
     settings: Settings = field(default_factory=Settings)
     reading: ingest.IngestOptions = field(default_factory=ingest.IngestOptions)
     engine: str = "duckdb"  # where the per-request stages run (planner/engine.py)
@@ -74,31 +82,44 @@ def _run(
     found = discover(paths, options.reading.recursive)
     files = found.files
 
-    con = db.connect(options.db)
+    con = db.connect(options.db, options.memory_limit)
     try:
-        # Stages 1-6 read every request, on the engine's tables (`big`: con itself on DuckDB);
+        # Steps 1-6 read every request, on the engine's tables (`big`: con itself on DuckDB);
         # from 7 on, plan reads the small tables they leave, here.
         engine = open_engine(options.engine, con, options.spark_master)
         big = engine.tables
-        ingested = engine.ingest(files, dataclasses.replace(            # 1. logs -> lines
-            options.reading, default_model=table.default_frontier), progress)
-        scope = analysis.build_scope(big, ingested)                    # 2. dedup, window
-        analysis.workload_stats(big, scope.window_seconds)             # 3. token statistics
-        log_models(big, _defaulted(ingested, options.reading))         # 4. target models
-        engine.take("plan_logged")
+        ingested = engine.ingest(files, _reading(                      # 1. logs -> lines,
+            options, rules, table.default_frontier), progress)          #    text signals
+        defaulted = _defaulted(ingested, options.reading)
+        key = snapshot.key(ingested, rules, overrides, options.text_sample, table,
+                           options.settings, defaulted, (options.since, options.until))
+        restored = snapshot.restore(con, key) if engine.snapshots else None  # (2-6 kept)
+        _say(progress, "finding duplicates and the time window")
+        scope = analysis.build_scope(big, ingested, restored,          # 2. dedup, window
+                                     (options.since, options.until))
+        if restored is None:
+            _say(progress, "measuring each workload's tokens")
+            analysis.workload_stats(big, scope.window_seconds)         # 3. token statistics
+            logged_models(big, defaulted)                              # 4. target models
+            engine.take("plan_logged")
         models = choose_models(con, table, options.settings)
-        analysis.label(big, rules, overrides, options.text_sample,     # 5. signals, labels
-                       engine.classify)
-        engine.give("plan_prices", "plan_model_map")
-        analysis.route(big, models.frontier, models.distilled,         # 6. route and sum
-                       options.settings)
-        analysis.evidence(big)
-        engine.take("run_files", "workload_stats", "workload_text", "usage", "rule_evidence",
-                    "workload_evidence")
+        if restored is None:
+            _say(progress, "labelling workloads (text signals, rules)")
+            analysis.label(big, rules, overrides, options.text_sample) # 5. signals, labels
+            engine.give("plan_prices", "plan_model_map", "plan_selfhosted")
+            _say(progress, "routing and summing requests")
+            analysis.route(big, models.frontier, models.distilled,     # 6. route and sum
+                           options.settings, engine.near_repeats)
+            engine.take("run_files", "workload_stats", "text_signals", "workload_text",
+                        "usage", "rule_evidence", "workload_evidence")
+            if options.db != ":memory:" and engine.snapshots:
+                snapshot.save(con, key, scope.bounds)
+        _say(progress, "pricing the scenarios")
         projection = scenarios.project(                                # 7. costs, month
             con, table, models, options.settings, rules, scope.window_seconds)
         sources = provenance.read(                                     # 8. what sources imply
             con, ingested, options.reading, table.version)
+        cache = curves.cache_curve(con, projection.monthly_scale_factor)  # (issue 22)
         rows = [] if group_by is None else export_rows(                # 9. (export) groups
             con, group_by, projection.monthly_scale_factor,
             projection.onprem.monthly_fleet_cost_usd)
@@ -116,7 +137,7 @@ def _run(
         scenarios=projection.scenarios,
         workloads=projection.workloads,
         prices=projection.prices,
-        assumptions=projection.assumptions + sources.assumptions,
+        assumptions=projection.assumptions + sources.assumptions + _curve_choices(options),
         unpriced_models=projection.unpriced,
         onprem=projection.onprem,
         warnings=(_warnings(scope, projection) + _approximate(models, table.version)
@@ -130,6 +151,8 @@ def _run(
         sensitivity=projection.sensitivity,
         envelope_overflow=projection.envelope_overflow,
         routing_curve=projection.routing_curve,
+        cache_curve=cache,
+        effects=projection.effects,
         model_ids=models.model_ids,
     )
     report = dataclasses.replace(report, verdict=verdict(report))
@@ -144,16 +167,33 @@ def read_labels(
     rules = load_rules(options.rules)
     overrides = load_overrides(options.overrides)
     files = discover(paths, options.reading.recursive).files
-    con = db.connect(options.db)
+    con = db.connect(options.db, options.memory_limit)
     try:
-        ingested = ingest.ingest(con, files, dataclasses.replace(
-            options.reading, default_model=load_table(options.pricing).default_frontier))
-        scope = analysis.build_scope(con, ingested)
+        ingested = ingest.ingest(con, files, _reading(
+            options, rules, load_table(options.pricing).default_frontier))
+        scope = analysis.build_scope(con, ingested, bounds=(options.since, options.until))
         analysis.workload_stats(con, scope.window_seconds)
         analysis.label(con, rules, overrides, options.text_sample)
         return read(con, rules)
     finally:
         con.close()
+
+
+def _reading(options: AnalyzeOptions, rules: RuleSet, default_model: str) -> ingest.IngestOptions:
+    """How files are read, and what their text leaves behind: hashes, and the text signals of a
+    sample of it (planner/signals.py), or with --keep-text the text itself."""
+    per_workload = options.text_sample if rules.uses_text() else 0
+    policy = ingest.TextPolicy(
+        keep=options.keep_text, per_workload=per_workload, max_chars=signals.max_chars(rules),
+        key=signals.key(rules, per_workload),
+        features=(lambda con, file_id: signals.compute_file(con, rules, file_id))
+        if per_workload else None)
+    return dataclasses.replace(options.reading, default_model=default_model, text=policy)
+
+
+def _say(progress: Progress | None, stage: str) -> None:
+    if progress is not None:
+        progress(stage)
 
 
 def _defaulted(files: Sequence[ingest.IngestedFile], reading: ingest.IngestOptions) -> list[int]:
@@ -165,6 +205,18 @@ def _row_context(report: Report) -> dict[str, object]:
     """What every export row carries: which prices, which window, which assumptions."""
     return {"pricing_version": report.pricing_version, "window_start": report.window.start,
             "window_end": report.window.end, "assumptions_digest": assumptions_digest(report)}
+
+
+def _curve_choices(options: AnalyzeOptions) -> tuple[Assumption, ...]:
+    """The points chosen on the curves (issue 22): where routing starts, what the cache counts."""
+    s = options.settings
+    similarity = s.value("cache_similarity")
+    return (Assumption("routing_min_score", str(s.value("routing_min_score")),
+                       s.source("routing_min_score")),
+            Assumption("semantic_cache_similarity",
+                       "same normalised prompt only" if similarity is None else
+                       f"{similarity} (near repeats among sampled texts; an estimate)",
+                       s.source("cache_similarity")))
 
 
 def _approximate(models: Models, version: str) -> tuple[str, ...]:

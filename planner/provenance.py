@@ -7,13 +7,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import duckdb
 
+from planner import db
 from planner.ingest import IngestedFile, IngestOptions
-from planner.report import Assumption, LoggedSpend
+from planner.report import Assumption, LoggedSpend, ModelReconciliation
 
 MICRO_USD = Decimal("0.000001")  # a reconciliation, not a total: shown to the micro-dollar
+# A model whose figures differ by less than this share of the logged cost agrees: no
+# explanation is sought (LiteLLM and provider bills round per request).
+AGREES_PCT = Decimal("1")
 
 
 @dataclass(frozen=True)
@@ -110,4 +115,56 @@ def _logged_spend(con: duckdb.DuckDBPyConnection) -> LoggedSpend | None:
         logged_usd=Decimal(logged).quantize(MICRO_USD),
         as_logged_usd=Decimal(ours or 0).quantize(MICRO_USD),
         unpriced_requests=int(unpriced or 0),
+        by_model=_by_model(con),
     )
+
+
+def _by_model(con: duckdb.DuckDBPyConnection) -> tuple[ModelReconciliation, ...]:
+    """Stage 85, per logged model id, largest difference first, each explained."""
+    cur = con.execute(db.sql("85_reconciliation"))
+    cols = [d[0] for d in cur.description]
+    out = []
+    for row in cur.fetchall():
+        r = dict(zip(cols, row, strict=True))
+        logged = Decimal(r["logged"]).quantize(MICRO_USD)
+        ours = None if r["ours"] is None else Decimal(r["ours"]).quantize(MICRO_USD)
+        base = Decimal(r["logged_priced"]).quantize(MICRO_USD)
+        diff = None if ours is None else ours - base
+        pct = None if diff is None or not base else (diff / base * 100).quantize(Decimal("0.1"))
+        out.append(ModelReconciliation(
+            model=r["model"] or "(no model)", priced_as=r["priced_model"],
+            requests=int(r["requests"]), logged_usd=logged, as_logged_usd=ours,
+            difference_usd=diff, difference_pct=pct, explanations=_explain(r, pct)))
+    return tuple(out)
+
+
+def _explain(r: dict[str, Any], pct: Decimal | None) -> tuple[str, ...]:
+    """What could explain a model's difference, in the order a reviewer should check it."""
+    out = []
+    n = int(r["requests"])
+    if r["unpriced"]:
+        out.append(f"unpriced model: {r['unpriced']} of {n} requests have no price in the "
+                   "pricing table, so plan's figure leaves them out")
+    if pct is not None and abs(pct) < AGREES_PCT and len(out) == 0:
+        return ()
+    if r["priced_model"] and r["priced_model"] != r["model"]:
+        out.append(f"priced as '{r['priced_model']}' (see the model-id lines): "
+                   "the provider may bill this id differently")
+    if r["tier_unpublished"]:
+        out.append(f"service tier: {r['tier_unpublished']} requests at the {r['tiers']} tier, "
+                   "which the table does not publish for this model (priced at standard rates)")
+    if r["long_context"]:
+        out.append(f"long-context tier: {r['long_context']} requests above the model's "
+                   "long-context threshold, billed at its long-context rates")
+    writes, hour = int(r["cache_write_tokens"]), int(r["cache_write_1h_tokens"])
+    if writes:
+        out.append(f"cache TTL: {writes:,} cache-write tokens, {hour:,} of them logged as 1-hour "
+                   "writes (1-hour writes cost more than 5-minute ones; a log that does not say "
+                   "which is priced at the 5-minute rate)")
+    if r["regional"]:
+        out.append("region: a regional or cross-region id; regional price uplifts are not in "
+                   "the pricing table")
+    if not out:
+        out.append("none found in the log: the provider's own rates or discounts may differ "
+                   "from the pricing table's")
+    return tuple(out)

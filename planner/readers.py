@@ -48,9 +48,13 @@ def _check_encoding(path: Path) -> None:
     letting the reader fail on it, or read it as garbage."""
     try:
         with (gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")) as fh:
-            head = fh.read(64)
+            head = fh.read(512)
     except (OSError, EOFError):
         return  # the reader reports the problem
+    what = binary_kind(head)
+    if what:
+        raise InputError(f"{path}: {what}, not a log of requests",
+                         hint="name the log files, or a folder of them; README 'Log sources'")
     encoding = next((e for bom, e in _BOMS if head.startswith(bom)), None)
     if encoding is None and b"\x00" in head[:4] and head.strip(b"\x00"):
         encoding = "UTF-16 or UTF-32 (no byte-order mark)"  # ASCII text with NUL bytes between
@@ -58,6 +62,32 @@ def _check_encoding(path: Path) -> None:
         raise InputError(f"{path}: the file is {encoding} text; plan reads UTF-8",
                          hint="convert it, e.g. `iconv -f UTF-16 -t UTF-8 IN > OUT` or PowerShell "
                          "`Out-File -Encoding utf8`; README 'Log sources'")
+
+
+# Files people point plan at by mistake, named by their first bytes.
+_MAGIC = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+          (b"%PDF", "a PDF document"), (b"PK\x03\x04", "a ZIP archive (or an .xlsx / .docx)"),
+          (b"\x7fELF", "a program (ELF executable)"), (b"SQLite format 3", "an SQLite database"),
+          (b"\x1f\x8b", "gzip-compressed data without a .gz name (rename it to end in .gz)"),
+          (b"PAR1", "Parquet data without a .parquet name (rename it)"))
+
+
+def binary_kind(head: bytes) -> str | None:
+    """What the first bytes of a file read as text (a .gz one decompressed) say it is when it
+    is not text: a known format, or binary data (NUL bytes that are not UTF-16's every other
+    byte, or many control bytes). Parquet is read by name before this check."""
+    known = next((what for magic, what in _MAGIC if head.startswith(magic)), None)
+    if known:
+        return f"the file is {known}"
+    if any(head.startswith(bom) for bom, _ in _BOMS):
+        return None
+    if b"\x00" in head:
+        odd, even = head[1::2], head[0::2]
+        if odd.strip(b"\x00") and even.strip(b"\x00"):  # not ASCII text in UTF-16 / UTF-32
+            return "the file is binary data"
+        return None
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return "the file is binary data" if head and controls * 10 > len(head) else None
 
 
 def _first_char(path: Path) -> str:

@@ -33,6 +33,7 @@ class FileCounts:
     failed: int = 0  # failed requests the log recorded (API errors): counted, never priced
     skipped: int = 0  # OTLP spans that are not LLM calls: not records, not in `read`
     bodies: int = 0  # batch input request bodies: outside `read` (the output line is the request)
+    outside: int = 0  # requests outside --since / --until: read, not analysed
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,12 @@ class Ingest:
     duplicates: int
     files: tuple[FileCounts, ...]
     reject_reasons: tuple[RejectReason, ...]
-    failed: int = 0  # read = accepted + rejected + duplicates + failed
+    failed: int = 0  # read = accepted + rejected + duplicates + failed + outside
     failure_reasons: tuple[RejectReason, ...] = ()
     skipped: int = 0  # OTLP spans that are not LLM calls (outside `read`)
     bodies: int = 0  # batch input request bodies read (outside `read`)
     bodies_joined: int = 0  # batch output requests that got their body (custom_id)
+    outside: int = 0  # requests outside --since / --until (the run's window): not analysed
 
 
 @dataclass(frozen=True)
@@ -222,6 +224,25 @@ class CurvePoint:
 
 
 @dataclass(frozen=True)
+class CachePoint:
+    """One point of the cache curve (planner/curves.py) for a workload, or "(all)": the share
+    of requests a semantic cache would answer at a similarity threshold, within the cache TTL.
+    threshold 1 is the same prompt text; below 1, near repeats by prompt embedding: an
+    estimate, since the logs cannot tell whether the cached answer would have been right. The
+    share is measured on the requests whose text was sampled (stage 45) and applied to all the
+    requests with prompt text; where a workload has more distinct texts than the sample, near
+    repeats outside it are not seen (a lower bound)."""
+
+    workload: str
+    threshold: Decimal
+    sampled_requests: int  # requests the share was measured on
+    hits: int  # of them, answered from cache
+    hit_share: Decimal
+    monthly_hits: Decimal  # the share applied to the month's requests with prompt text
+    monthly_saved_usd: Decimal  # routed cost they would not pay, less every request's lookup
+
+
+@dataclass(frozen=True)
 class ForecastMonth:
     month: int  # 1 = the month after the observed one
     costs_usd: dict[str, Decimal]  # scenario -> monthly cost
@@ -263,6 +284,43 @@ class LoggedSpend:
     logged_usd: Decimal
     as_logged_usd: Decimal
     unpriced_requests: int
+    by_model: tuple[ModelReconciliation, ...] = ()  # largest difference first
+
+
+@dataclass(frozen=True)
+class ModelReconciliation:
+    """One logged model id: what the log recorded for its requests that carry a cost, and plan's
+    as-logged price of the same requests (None: the model has no price), over the window."""
+
+    model: str
+    priced_as: str | None
+    requests: int
+    logged_usd: Decimal
+    as_logged_usd: Decimal | None
+    difference_usd: Decimal | None  # plan - logged, over the requests plan prices
+    difference_pct: Decimal | None  # of the logged cost of those requests
+    explanations: tuple[str, ...]  # what could explain the difference, likeliest first
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One cause of a scenario's change against as-logged, a month (planner/effects.py)."""
+
+    name: str  # vendor consolidation, routing, escalation, batch tier, semantic cache, ...
+    monthly_usd: Decimal  # negative: saves
+    what: str
+
+
+@dataclass(frozen=True)
+class ScenarioEffects:
+    """A scenario's monthly change against as-logged as a sum of named effects, to the cent.
+    `unpriced_requests`: requests whose as-logged cost is unknown (no price); their whole cost
+    in the scenario is the "unpriced traffic" effect, not a saving or a cost."""
+
+    scenario: str
+    change_usd: Decimal  # the scenario's monthly cost - as-logged's; = sum of the effects
+    effects: tuple[Effect, ...]
+    unpriced_requests: int = 0
 
 
 @dataclass(frozen=True)
@@ -286,6 +344,8 @@ class Report:
     envelope_overflow: tuple[EnvelopeOverflow, ...] = ()
     model_ids: tuple[ModelId, ...] = ()
     routing_curve: tuple[CurvePoint, ...] = ()
+    cache_curve: tuple[CachePoint, ...] = ()
+    effects: tuple[ScenarioEffects, ...] = ()  # each scenario's change vs as-logged, by cause
     verdict: str = ""  # the answer in one sentence (planner/verdict.py)
     schema_version: int = SCHEMA_VERSION
 

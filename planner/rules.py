@@ -42,8 +42,9 @@ CONDITIONS: dict[str, tuple[str, str]] = {
     # output tokens per input token (a long answer to a short prompt: generation, not lookup)
     "min_output_ratio": ("number", "s.output_tokens >= {p} * s.input_tokens"),
     "workload_min_p95_output_tokens": ("count", "w.p95_output_tokens >= {p}"),
-    # (the empty-text test first: most logs carry no text, and AND skips the regex for them)
-    "keywords": ("strings", "(s.rule_text <> '' AND regexp_matches(s.rule_text, {p}))"),
+    # any of the words (whole words, any case): a signal of its own, "keywords:<rule name>",
+    # counted in the sampled texts as the [[signal]] patterns are (the text is not kept)
+    "keywords": ("keywords", "t.signal_counts[{i}] >= 1"),
     "has_images": ("bool", "s.has_images = {p}"),
     "has_tools": ("bool", "s.has_tools = {p}"),
     "min_tool_calls": ("count", "s.tool_calls >= {p}"),
@@ -115,6 +116,9 @@ class RuleSet:
                         parts.append(CONDITIONS[key][1].format(i=index[signal], p=f"${name}"))
                         params[name] = n
                     continue
+                if CONDITIONS[key][0] == "keywords":
+                    parts.append(CONDITIONS[key][1].format(i=index[keyword_signal(rule.name)]))
+                    continue
                 if CONDITIONS[key][0] == "signal_names":  # signal indexes only: no values
                     parts.append("(" + " OR ".join(
                         CONDITIONS[key][1].format(i=index[signal]) for signal in value) + ")")
@@ -150,6 +154,8 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise RulesError(f"{where}: rule names must be unique; repeated: {', '.join(dupes)}")
+    signals += tuple(Signal(keyword_signal(r.name), pattern, f"a keyword of rule {r.name}")
+                     for r in rules for key, pattern in r.conditions if key == "keywords")
     similarity = _parse_similarity(doc.get("similarity"), target, where)
     if similarity is None and any(k in _SIMILARITY for r in rules for k, _ in r.conditions):
         raise RulesError(f"{where}: rules compare texts with examples but the file has no "
@@ -272,7 +278,7 @@ def _check_value(key: str, value: Any, ctx: str, signals: set[str]) -> Any:
             raise RulesError(f"{ctx}: 'min_signals' must map signal names ([[signal]]) to "
                              f"whole numbers >= 1; known signals: {', '.join(sorted(signals))}")
         return dict(value)
-    if kind == "strings":
+    if kind in ("strings", "keywords"):
         if not isinstance(value, list) or not value or not all(
             isinstance(v, str) and v for v in value
         ):
@@ -300,6 +306,11 @@ _TEXT_CONDITIONS = {"keywords", "similar_to", "min_vote", "min_similarity", "min
 _SIMILARITY = {"similar_to", "min_vote", "min_similarity", "min_capability_vote",
                "nearest_capability_in"}
 NEAREST = "nearest"  # a rule's domain: the capability domain its request's examples vote for
+
+
+def keyword_signal(rule: str) -> str:
+    """The name of the signal a rule's `keywords` become."""
+    return f"keywords:{rule}"
 
 
 def _keyword_regex(words: list[str]) -> str:

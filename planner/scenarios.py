@@ -14,7 +14,8 @@ from decimal import ROUND_CEILING, Decimal
 
 import duckdb
 
-from planner import db, forecast
+from planner import db, effects, forecast
+from planner.assumptions import assumptions
 from planner.curves import routing_curve
 from planner.evidence import read as read_evidence
 from planner.fleet import Fleet, breakeven_scale
@@ -23,7 +24,6 @@ from planner.fleet import size as size_fleet
 from planner.ingest import run_script
 from planner.models import Models, price_of
 from planner.money import (
-    HOURS_PER_MONTH,
     SECONDS_PER_MONTH,
     allocate_cents,
     pct_change,
@@ -39,6 +39,7 @@ from planner.report import (
     Price,
     PricedQuantity,
     ScenarioCost,
+    ScenarioEffects,
     Sensitivity,
     UnpricedModel,
     VolumePoint,
@@ -46,7 +47,7 @@ from planner.report import (
     WorkloadStats,
 )
 from planner.rules import RuleSet
-from planner.settings import Settings
+from planner.settings import Settings, routing_bin
 from pricing import PriceTable
 
 
@@ -66,6 +67,7 @@ class Projection:
     envelope_overflow: tuple[EnvelopeOverflow, ...]
     warnings: tuple[str, ...]
     routing_curve: tuple[CurvePoint, ...] = ()
+    effects: tuple[ScenarioEffects, ...] = ()
 
 
 def project(
@@ -90,15 +92,20 @@ def project(
     workloads = _workloads(con, factor, fleet.monthly_cost(), rules)
     totals = {name: sum((w.monthly_cost_usd[name] for w in workloads), Decimal(0))
               for name in ("as-logged", "all-frontier", "routed", "on-prem")}
+    split = effects.split(con, factor, totals, frontier, distilled, base["consolidate"] is True)
+    # Against as-logged, traffic without an as-logged price is left out of both sides: its
+    # change is unknown, never a saving.
+    known = {e.scenario: totals[e.scenario] - effects.unpriced(e) for e in split}
     scenarios = tuple(
         ScenarioCost(
             name, total,
             None if name == "all-frontier" else pct_change(totals["all-frontier"], total),
-            None if name == "as-logged" else pct_change(totals["as-logged"], total),
+            None if name == "as-logged" else pct_change(totals["as-logged"], known[name]),
         )
         for name, total in totals.items()
     )
-    curve = routing_curve(con, factor, totals["as-logged"], totals["all-frontier"])
+    curve = routing_curve(con, factor, totals["as-logged"], totals["all-frontier"],
+                          routing_bin(settings))
     onprem = _onprem(con, fleet, api, window_seconds)
     months = forecast.forecast(api, api["on-prem api"], fleet.monthly_cost,
                                settings.value("growth"), settings.value("months"))
@@ -114,97 +121,27 @@ def project(
     overflow = tuple(EnvelopeOverflow(w, r.removeprefix("frontier: "), n) for w, r, n in
                      con.execute("SELECT workload, route, sum(requests)::BIGINT FROM costs "
                                  "WHERE route LIKE 'frontier: %' GROUP BY ALL ORDER BY ALL"
-                                 ).fetchall())
+                                 ).fetchall()) + tuple(
+        EnvelopeOverflow(w, f"on-prem only: over the self-hosted {distilled}'s "
+                         f"{fleet.profile.max_context:,}-token context, served by its API", n)
+        for w, n in con.execute("SELECT workload, sum(requests)::BIGINT FROM costs WHERE "
+                                "route = 'distilled' AND over_onprem_context GROUP BY ALL "
+                                "ORDER BY ALL").fetchall())
     quantities = tuple(
         PricedQuantity(w, s, m, lc, Decimal(weight), *counts)
         for w, s, m, lc, weight, *counts in con.execute(db.sql("80_priced_quantities"), {
             "frontier": frontier, "distilled": distilled,
             "escalation": str(settings.value("escalation")),
+            "consolidate": base["consolidate"],
         }).fetchall()
     )
     warnings = () if models.router else (
         f"router model '{settings.value('router_model')}' has no price in pricing "
         f"{table.version}: routed and on-prem leave out the router's cost",)
     return Projection(scenarios, workloads, prices, unpriced, onprem,
-                      _assumptions(table, models, settings, rules, fleet, factor),
+                      assumptions(table, models, settings, rules, fleet, factor),
                       factor, quantities, months, budget, forecast.sensitivity(swings),
-                      overflow, warnings, curve)
-
-
-def _assumptions(table: PriceTable, models: Models, settings: Settings, rules: RuleSet,
-                 fleet: Fleet, factor: Decimal) -> tuple[Assumption, ...]:
-    profile, gpu = fleet.profile, fleet.gpu
-    distilled = table.models[models.distilled]
-    cache_rate = settings.value("assumed_cache_hit_rate")
-
-    def knob(name: str, knob_name: str | None = None) -> Assumption:
-        key = knob_name or name
-        value = settings.value(key)
-        return Assumption(name, "none" if value is None else str(value), settings.source(key))
-
-    out = [
-        Assumption("frontier_model", models.frontier, models.frontier_source),
-        Assumption("distilled_model", models.distilled, models.distilled_source),
-        knob("escalation_rate", "escalation"),
-        *(Assumption(f"escalation_rate[{w}]", str(r), settings.sources.get(
-            "escalation_by_workload", "scenario file")) for w, r in
-          sorted(settings.escalation_by_workload.items())),
-        knob("output_verbosity", "verbosity"),
-        Assumption("router", f"{settings.value('router_model')}, up to "
-                   f"{settings.value('router_tokens')} prompt tokens per cost-bound request"
-                   if models.router else "not priced",
-                   settings.source("router_model")),
-        knob("semantic_cache_ttl_hours", "cache_ttl_hours"),
-        Assumption("semantic_cache_hit_rate_without_text", str(cache_rate),
-                   settings.source("assumed_cache_hit_rate")
-                   + ("" if settings.assumed_cache_hit_rate is not None
-                      else "; assumed, not measured")),
-        knob("distilled_max_tool_calls", "max_tool_calls"),
-        Assumption("batch_eligible_workloads", ", ".join(settings.batch_workloads) or "none",
-                   settings.sources.get("batch_workloads", "flag --batch-workload")
-                   if settings.batch_workloads else "plan default: none"),
-        Assumption("distilled_context_window",
-                   str(distilled.context_window or "not published"),
-                   f"pricing {table.version}" + ("" if distilled.context_window
-                   else ": no request is kept on frontier for its length")),
-        Assumption("month_length_days", "30.4375", "calendar: 365.25 / 12"),
-        Assumption("monthly_scale_factor", str(factor.quantize(Decimal("0.0001"))),
-                   "measured: month length / observed window"),
-        knob("onprem_mode"),
-        knob("onprem_percentile", "percentile"),
-        knob("gpu_utilization_target", "utilization"),
-        knob("min_replicas"),
-        Assumption("onprem_gpu", f"{gpu.sku} at ${fleet.hourly_usd}/h", gpu.sources.get(
-            "reserved_hourly" if fleet.hourly_usd != gpu.on_demand_hourly
-            else "on_demand_hourly", gpu.source)),
-        Assumption("onprem_throughput",
-                   f"{profile.prefill_tokens_per_s} prefill + {profile.decode_tokens_per_s} "
-                   f"decode tokens/s per replica of {profile.gpus_per_replica} GPU(s)",
-                   profile.source),
-        Assumption("hours_per_month", str(HOURS_PER_MONTH), "cloud billing convention"),
-    ]
-    if fleet.mode == "owned":
-        out += [knob("gpu_amortization_months", "amortization_months"), knob("pue"),
-                knob("electricity_usd_per_kwh", "kwh_usd"),
-                Assumption("gpu_purchase_usd", str(gpu.purchase_usd),
-                           gpu.sources.get("purchase_usd", "")),
-                Assumption("gpu_power_watts", str(gpu.power_watts),
-                           gpu.sources.get("power_watts", ""))]
-    out += [
-        knob("monthly_growth", "growth"),
-        knob("forecast_months", "months"),
-        knob("budget_usd", "budget"),
-        Assumption("workload_label_threshold", str(rules.workload_threshold), rules.path),
-        Assumption("cached_tokens_on_other_models",
-                   "keep their cache-read / cache-write bucket",
-                   "plan assumption: the target model caches the same prefixes"),
-        Assumption("pricing_version", table.version, str(table.path)),
-        Assumption("price_at", settings.price_at if settings.price_at == "request-time"
-                   else f"current (prices in force on {table.released})",
-                   "flag --price-at" if settings.price_at == "request-time"
-                   else "plan default: --price-at current"),
-    ]
-    return tuple(out)
+                      overflow, warnings, curve, split)
 
 
 def _cost_params(models: Models, settings: Settings, **override: object) -> dict[str, object]:
@@ -214,6 +151,8 @@ def _cost_params(models: Models, settings: Settings, **override: object) -> dict
         "verbosity": str(settings.value("verbosity")),
         "assumed_hit": str(settings.value("assumed_cache_hit_rate")),
         "batch_workloads": list(settings.batch_workloads),
+        # --frontier (or the scenario file's frontier) moves kept requests onto that model.
+        "consolidate": settings.frontier is not None,
     }
     params.update({k: str(v) for k, v in override.items()})
     return params
@@ -222,7 +161,8 @@ def _cost_params(models: Models, settings: Settings, **override: object) -> dict
 # TEMP table plan_cost_params (stage 60): one row per parameter set k, _cost_params' keys.
 _COST_PARAM_TYPES = {"frontier": "VARCHAR", "distilled": "VARCHAR", "router": "VARCHAR",
                      "escalation": "DECIMAL(7, 6)", "verbosity": "DECIMAL(9, 4)",
-                     "assumed_hit": "DECIMAL(7, 6)", "batch_workloads": "VARCHAR[]"}
+                     "assumed_hit": "DECIMAL(7, 6)", "batch_workloads": "VARCHAR[]",
+                     "consolidate": "BOOLEAN"}
 # Stage 60's totals per parameter set (every set has a row, priced rows or not).
 _TOTALS = ("SELECT k, coalesce(sum(as_logged_cost), 0), sum(frontier_cost), sum(routed_cost), "
            "sum(onprem_api_cost), sum(offload_routed_cost), sum(offload_onprem_cost) "

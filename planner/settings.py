@@ -19,6 +19,7 @@ from planner.errors import InputError
 ONPREM_MODES = ("rented", "autoscaled", "owned")
 GPU_RATES = ("on-demand", "reserved")
 _AIINFRAMAP = "https://www.aiinframap.com/tools/chips/h100-vs-h200-vs-b200-tco (mid-2026)"
+_TCO = "https://v2-pseo-ai.pages.dev/tools/gpu-tco-analysis (2026)"
 
 # knob -> (default, source of the default)
 DEFAULTS: dict[str, tuple[Any, str]] = {
@@ -36,17 +37,33 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "assumed_cache_hit_rate": (Decimal("0"), "plan default for requests without prompt text "
                                "(published savings from semantic caching: 30-50%)"),
     "max_tool_calls": (None, "plan default: no tool-call limit on the distilled model"),
+    # issue 22: a point chosen on the routing curve, and a threshold on the cache curve
+    "routing_min_score": (Decimal("0.5"), "plan default: every cost-bound request is routed "
+                          "(score 0.5 and up; docs/curves.md)"),
+    "cache_similarity": (None, "plan default: the cache answers the same normalised prompt "
+                         "only (no near repeats; docs/curves.md)"),
     "onprem_mode": ("rented", "plan default: GPUs rented for the whole month"),
     "percentile": (Decimal("0.99"), "plan default: the fleet covers the p99 minute"),
     "gpu_rate": ("on-demand", "plan default: on-demand GPU rates"),
     "amortization_months": (36, "plan default: owned GPUs depreciated over three years"),
     "pue": (Decimal("1.2"), f"published: typical modern AI data-centre PUE, {_AIINFRAMAP}"),
     "kwh_usd": (Decimal("0.08"), f"published: industrial electricity rate, {_AIINFRAMAP}"),
+    # An owned GPU's full cost (planner/fleet.py), beside its purchase price and power.
+    "server_share": (Decimal("0.35"), "published: an 8-GPU H100 node costs $300-350k, "
+                     f"{_TCO}; $325k / 8 = $40.6k a GPU, 35% over a $30k H100 for the rest "
+                     "of the server, amortised with the GPU"),
+    "network_share": (Decimal("0.125"), "published: transceivers, cabling and top-of-rack "
+                      f"switches add 10-15% to the hardware's cost, {_TCO}; midpoint"),
+    "space_usd_per_kw_month": (Decimal("200"), "published: colocation $150-250 per kW a "
+                               f"month, {_TCO}; midpoint, on the GPU's own power draw"),
+    "staff_usd_per_gpu_month": (Decimal("170"), "plan assumption, not published: one "
+                                "$200k-a-year engineer per 100 GPUs ($166.67), rounded up"),
     "growth": (Decimal("0"), "plan default: no growth"),
     "months": (12, "plan default: a 12-month forecast"),
     "budget": (None, "none given"),
 }
-_FRACTIONS = ("escalation", "utilization", "assumed_cache_hit_rate", "percentile")
+_FRACTIONS = ("escalation", "utilization", "assumed_cache_hit_rate", "percentile",
+              "routing_min_score", "cache_similarity")
 
 
 @dataclass(frozen=True)
@@ -65,12 +82,18 @@ class Settings:
     cache_ttl_hours: Decimal | None = None
     assumed_cache_hit_rate: Decimal | None = None
     max_tool_calls: int | None = None
+    routing_min_score: Decimal | None = None
+    cache_similarity: Decimal | None = None
     onprem_mode: str | None = None
     percentile: Decimal | None = None
     gpu_rate: str | None = None
     amortization_months: int | None = None
     pue: Decimal | None = None
     kwh_usd: Decimal | None = None
+    server_share: Decimal | None = None
+    network_share: Decimal | None = None
+    space_usd_per_kw_month: Decimal | None = None
+    staff_usd_per_gpu_month: Decimal | None = None
     growth: Decimal | None = None
     months: int | None = None
     budget: Decimal | None = None
@@ -108,6 +131,11 @@ class Settings:
         return replace(self, **values)
 
 
+def routing_bin(settings: Settings) -> int:
+    """The routing curve's bin (stage 55's score_bin, 0-20) of the chosen routing point."""
+    return int((settings.value("routing_min_score") * 20).to_integral_value())
+
+
 def load_scenario_file(path: Path) -> Settings:
     """A TOML file: any knob of DEFAULTS at the top level (plus frontier, distilled), and
     [escalation_by_workload] workload = rate. Errors name the file and the key."""
@@ -137,6 +165,12 @@ def _convert(path: Path, key: str, raw: Any) -> Any:
             raise InputError(f"{where} must be a list of workload names")
         return tuple(raw)
     default = DEFAULTS.get(key, ("", ""))[0]
+    if key == "routing_min_score":  # capability-bound requests (below 0.5) are never routed
+        value = _fraction(where, raw)
+        if value < Decimal("0.5"):
+            raise InputError(f"{where} must be between 0.5 and 1 (below 0.5 are capability-bound "
+                             f"requests), got {raw!r}")
+        return value
     if key in _FRACTIONS:
         return _fraction(where, raw)
     if isinstance(default, Decimal) or key == "budget":

@@ -1,31 +1,37 @@
-"""Stages 45-46: text signals, computed once per distinct request text of a sample.
+"""Stages 24 and 45: text signals, computed once per distinct request text of a sample.
 
-What a request's text says is read here, once per distinct text (system prompt and prompt):
-- sql/45_text_sample.sql picks the texts: per workload, up to `per_workload` distinct texts in
-  hash order (all of them in most logs); the report states the margin of error where a
-  workload was sampled;
+What a request's text says is read while its file is read (the text itself is not kept unless
+--keep-text), once per distinct text (system prompt and prompt):
+- stage 20 leaves the file's candidate texts in `file_texts`: per workload of the file, up to
+  `per_workload` distinct texts in hash order (all of them in most logs);
 - the texts are embedded (planner/embedding.py) and compared with the rules file's labelled
   examples: the k nearest vote, weighted by similarity, for a domain (`text_similarity`);
-- sql/46_text_signals.sql counts each [[signal]] pattern of the rules file in each text.
-The result, `text_signals` (one row per sampled text), is what the rules' text conditions test
-(stage 50); it holds counts, a domain, a vote and a few matched words, never the text itself.
+- sql/24_text_features.sql counts each [[signal]] pattern of the rules file in each text and
+  keeps the result in `text_features` with the file's id;
+- sql/45_text_sample.sql picks, per workload of the run, its `per_workload` smallest hashes and
+  reads their stored signals into `text_signals`, what the rules' text conditions test (stage
+  50); the report states the margin of error where a workload was sampled.
+`text_features` holds counts, a domain, a vote and a few matched words, never the text itself.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import numpy as np
-import pyarrow as pa
 
 from planner import db, embedding
 from planner.errors import RulesError
 from planner.ingest import run_script
 from planner.rules import RuleSet
+
+if TYPE_CHECKING:  # numpy and pyarrow are imported where used: logs without text never load them
+    import numpy as np
 
 DEFAULT_PER_WORKLOAD = 500
 CAPABILITY = "capability-bound"
@@ -42,33 +48,38 @@ class Examples:
     vectors: np.ndarray  # example -> unit vector
 
 
-def compute(con: duckdb.DuckDBPyConnection, rules: RuleSet, per_workload: int) -> None:
-    """Fill `text_sample`, `text_similarity` and `text_signals` (empty when text is off)."""
-    sample(con, rules, per_workload)
-    classify(con, rules)
+def key(rules: RuleSet, per_workload: int) -> str:
+    """What a file's stored text features depend on (part of its reuse key): the sample size,
+    the patterns and the examples. A change to any of them reads the file's texts again; a
+    change to the rules' conditions alone re-labels from the stored features."""
+    if not (rules.uses_text() and per_workload > 0):
+        return ""
+    sim = rules.similarity
+    parts = [str(per_workload), *(f"{s.name}={s.pattern}" for s in rules.signals)]
+    if sim is not None:
+        parts += [str(sim.k), str(sim.max_chars), hashlib.sha256(
+            sim.examples.read_bytes()).hexdigest()]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
-def sample(con: duckdb.DuckDBPyConnection, rules: RuleSet, per_workload: int) -> None:
-    """Stage 45: `text_sample`, the texts that get signals (it reads every request)."""
-    if rules.uses_text() and per_workload > 0:
-        max_chars = rules.similarity.max_chars if rules.similarity else 1500
-        run_script(con, db.sql("45_text_sample"), {"per_workload": per_workload,
-                                                   "max_chars": max_chars})
-    else:  # no text rule, or --text-sample 0: nothing to read
-        con.execute("CREATE OR REPLACE TEMP TABLE text_sample (text_hash UBIGINT, text VARCHAR)")
+def max_chars(rules: RuleSet) -> int:
+    return rules.similarity.max_chars if rules.similarity else 1500
 
 
-def classify(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
-    """Stage 46 and the embeddings: `text_signals` of the (small) `text_sample`."""
+def compute_file(con: duckdb.DuckDBPyConnection, rules: RuleSet, file_id: int) -> None:
+    """Stage 24: the signals of the texts the file being read left in `file_texts`, kept in
+    `text_features` under its file id (nothing, and no numpy, for a file without text)."""
+    if con.execute("SELECT count(*) FROM file_texts").fetchall()[0][0] == 0:
+        return
     _similarity(con, rules)
-    params: dict[str, object] = {}
+    params: dict[str, object] = {"file_id": file_id}
     counts, matches = [], []
     for i, signal in enumerate(rules.signals, start=1):
         params[f"signal{i}"] = signal.pattern
         counts.append(f"len(regexp_extract_all(x.text, $signal{i}))")
         matches.append("list_sort(list_distinct(regexp_extract_all(lower(x.text), "
                        f"$signal{i})))[1:3]")
-    script = (db.sql("46_text_signals")
+    script = (db.sql("24_text_features")
               .replace("{signal_counts}", f"[{', '.join(counts)}]" if counts else "[]::INTEGER[]")
               .replace("{signal_matches}",
                        f"[{', '.join(matches)}]" if matches else "[]::VARCHAR[][]"))
@@ -77,32 +88,53 @@ def classify(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
     except duckdb.InvalidInputException as exc:
         raise RulesError(f"{rules.path}: a [[signal]] pattern is not valid RE2: "
                          f"{str(exc).splitlines()[0]}") from exc
+    finally:
+        con.execute("DROP TABLE IF EXISTS text_similarity")
+
+
+def compute(con: duckdb.DuckDBPyConnection, rules: RuleSet, per_workload: int) -> None:
+    """Stage 45: `text_signals`, the stored signals of each workload's sampled texts (empty
+    when text is off)."""
+    run_script(con, db.sql("45_text_sample"), {
+        "per_workload": per_workload if rules.uses_text() else 0})
 
 
 def _similarity(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
-    sample = con.sql("SELECT text_hash, text FROM text_sample").to_arrow_table()
-    if rules.similarity is None or sample.num_rows == 0:
-        con.execute("CREATE OR REPLACE TEMP TABLE text_similarity (text_hash UBIGINT, "
-                    "sim_domain VARCHAR, sim_vote DOUBLE, sim_top DOUBLE, sim_example INTEGER, "
-                    "sim_cap_vote DOUBLE, sim_cap_domain VARCHAR)")
-        return
-    examples = load_examples(rules.similarity.examples, rules.similarity.max_chars)
-    vectors = embedding.embed(sample.column("text").to_pylist())
-    near = nearest(vectors, examples, rules.similarity.k)
-    names = np.asarray((*examples.domains, None), dtype=object)  # index -1: no such domain
+    """`text_similarity`: per text of `file_texts`, its nearest examples' vote (when the rules
+    compare texts with examples) and the embedding of its prompt alone (the cache curve)."""
+    import numpy as np  # (loaded only for logs with text: planner/tokens.py's start-up rule)
+    import pyarrow as pa
+
+    # (execute, not sql: the file's transaction has results of its own pending)
+    rows = con.execute("SELECT text_hash, text, prompt FROM file_texts").fetchall()
+    n = len(rows)
+    names = np.asarray([None], dtype=object)
+    near = {"domain": np.full(n, -1), "vote": np.full(n, np.nan), "top": np.full(n, np.nan),
+            "example": np.full(n, -1), "cap_vote": np.full(n, np.nan), "cap_domain": np.full(n, -1)}
+    if rules.similarity is not None and n:
+        examples = load_examples(rules.similarity.examples, rules.similarity.max_chars)
+        near = nearest(embedding.embed([r[1] for r in rows]), examples, rules.similarity.k)
+        names = np.asarray((*examples.domains, None), dtype=object)  # index -1: no such domain
+    prompts = [r[2] for r in rows]
+    vectors = embedding.embed([p or "" for p in prompts]) if n else np.zeros((0, 256))
     table = pa.table({
-        "text_hash": sample.column("text_hash"),
-        "sim_domain": pa.array(names[near["domain"]]),
-        "sim_vote": pa.array(near["vote"], type=pa.float64()),
-        "sim_top": pa.array(near["top"], type=pa.float64()),
-        "sim_example": pa.array(near["example"], type=pa.int32()),
-        "sim_cap_vote": pa.array(near["cap_vote"], type=pa.float64()),
+        "text_hash": pa.array([r[0] for r in rows], type=pa.uint64()),
+        "sim_domain": pa.array(names[near["domain"]], type=pa.string()),
+        "sim_vote": pa.array(near["vote"], type=pa.float64(), from_pandas=True),
+        "sim_top": pa.array(near["top"], type=pa.float64(), from_pandas=True),
+        "sim_example": pa.array(np.where(near["example"] >= 0, near["example"], 0),
+                                type=pa.int32(), mask=near["example"] < 0),
+        "sim_cap_vote": pa.array(near["cap_vote"], type=pa.float64(), from_pandas=True),
         "sim_cap_domain": pa.array(names[near["cap_domain"]], type=pa.string()),
+        # no prompt (a system prompt alone): no vector, so never a near repeat
+        "prompt_vec": pa.array([v.tolist() if p else None for v, p in zip(vectors, prompts,
+                                                                         strict=True)],
+                               type=pa.list_(pa.float32())),
     })
     con.register("plan_text_similarity", table)
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE text_similarity AS "
-                    "SELECT * FROM plan_text_similarity")
+        con.execute("CREATE OR REPLACE TEMP TABLE text_similarity AS SELECT * EXCLUDE "
+                    "(prompt_vec), prompt_vec::FLOAT[256] AS prompt_vec FROM plan_text_similarity")
     finally:
         con.unregister("plan_text_similarity")
 
@@ -112,6 +144,8 @@ def nearest(vectors: np.ndarray, examples: Examples, k: int) -> dict[str, np.nda
     ones nothing): the domain they vote for, that domain's share of the votes, and the nearest
     of that domain's voters (its similarity and example index); and the capability-bound
     examples' share of the votes, with the capability domain they vote for most."""
+    import numpy as np
+
     n, k = len(vectors), min(k, len(examples.texts))
     capable = np.array([lab == CAPABILITY for lab in examples.domain_labels])
     out = {"domain": np.zeros(n, dtype=np.int64), "vote": np.zeros(n), "top": np.zeros(n),
@@ -151,6 +185,8 @@ def load_examples(path: Path, max_chars: int) -> Examples:
 
 @cache
 def _load_examples(path: str, _mtime: int, max_chars: int) -> Examples:
+    import numpy as np
+
     domains: dict[str, str] = {}
     texts, sources, of = [], [], []
     with open(path, encoding="utf-8") as handle:

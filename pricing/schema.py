@@ -29,7 +29,7 @@ from pricing.table import (
 SCHEMAS = (1, 2)
 RATE_KEYS = ("input", "cached_input", "cache_write", "cache_write_1h", "output")
 _CARD_KEYS = {*RATE_KEYS, "long_context"}
-_PERIOD_KEYS = {*_CARD_KEYS, *SERVICE_TIERS, "source", "source_date"}
+_PERIOD_KEYS = {*_CARD_KEYS, *SERVICE_TIERS, "source", "source_date", "off_peak"}
 MODEL_KEYS = {*_PERIOD_KEYS, "provider", "tier", "multimodal", "context_window", "aliases",
               "prefixes", "changes"}
 GPU_NUMBERS = ("on_demand_hourly", "reserved_hourly", "purchase_usd", "power_watts",
@@ -123,13 +123,34 @@ def _period(e: dict[str, Any], start: date | None, ctx: str) -> PricePeriod:
             tctx = f"{ctx}.{tier}"
             _known(_req(e, tier, dict, ctx), _CARD_KEYS, tctx)
             tiers[tier] = _card(e[tier], tctx)
+    off_peak, window = None, None
+    if "off_peak" in e:
+        octx = f"{ctx}.off_peak"
+        op = _req(e, "off_peak", dict, ctx)
+        _known(op, {*_CARD_KEYS, "from_utc", "to_utc"}, octx)
+        off_peak = _card(op, octx)
+        window = (_minute_of_day(op, "from_utc", octx), _minute_of_day(op, "to_utc", octx))
     return PricePeriod(
         start=start,
         standard=_card(e, ctx),
         service_tiers=tiers,
         source=_req(e, "source", str, ctx),
         source_date=_req(e, "source_date", str, ctx),
+        off_peak=off_peak,
+        off_peak_utc=window,
     )
+
+
+def _minute_of_day(e: dict[str, Any], key: str, ctx: str) -> int:
+    """"HH:MM" (UTC) as minutes after midnight."""
+    raw = _req(e, key, str, ctx)
+    try:
+        hours, minutes = (int(x) for x in raw.split(":"))
+    except ValueError:
+        hours = minutes = -1
+    if not (0 <= hours < 24 and 0 <= minutes < 60):
+        raise PricingError(f"{ctx}: field '{key}': '{raw}' is not a UTC time HH:MM")
+    return hours * 60 + minutes
 
 
 def _card(e: dict[str, Any], ctx: str) -> RateCard:

@@ -10,6 +10,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
+import pickle
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -64,6 +67,10 @@ class PricePeriod:
     service_tiers: Mapping[str, RateCard]  # batch / flex / priority, where published
     source: str
     source_date: str
+    # A time-of-day rate: standard-tier requests made between these UTC minutes of the day
+    # (from, to; to < from wraps past midnight) pay `off_peak` instead.
+    off_peak: RateCard | None = None
+    off_peak_utc: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -217,14 +224,51 @@ def load_table(version_or_path: str | None = None) -> PriceTable:
 
 @functools.lru_cache(maxsize=8)
 def _parsed(path: str, shown: str, mtime_ns: int, size: int) -> PriceTable:
-    """A table file parsed once per content version (its mtime and size are in the key)."""
+    """A table file parsed once per content version (its mtime and size are in the key); in
+    later processes read from the user's cache (parsing the TOML is a fifth of a small run)."""
     from pricing.schema import parse_table  # the TOML layout lives in one module
 
+    data = Path(path).read_bytes()
+    cached = _cache_file(data, shown)
     try:
-        doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
+        table = pickle.loads(cached.read_bytes()) if cached else None
+    except Exception:  # a damaged cache entry: parse the file instead
+        table = None
+    if isinstance(table, PriceTable):
+        return table
+    try:
+        doc = tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise PricingError(f"{shown}: not valid TOML: {exc}") from exc
-    return parse_table(doc, Path(shown))
+    table = parse_table(doc, Path(shown))
+    if cached:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            scratch = cached.with_suffix(f".{os.getpid()}.tmp")
+            scratch.write_bytes(pickle.dumps(table))
+            scratch.replace(cached)  # whole or not at all, with other plans reading it
+        except OSError:
+            pass  # a read-only home: parse again next time
+    return table
+
+
+@functools.cache
+def _code_digest() -> bytes:
+    """The code that makes a parsed table: a cache entry made by other code is not read."""
+    here = Path(__file__).parent
+    return hashlib.sha256(b"".join(
+        (here / name).read_bytes() for name in ("table.py", "schema.py"))).digest()
+
+
+def _cache_file(data: bytes, shown: str) -> Path | None:
+    """Where the parsed table of a file with contents `data` is kept: named by a digest of the
+    contents, the shown name, the code that parses it and Python's version. None: no cache
+    (PLAN_NO_CACHE set)."""
+    if os.environ.get("PLAN_NO_CACHE"):
+        return None
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    key = hashlib.sha256(data + _code_digest() + f"\0{shown}\0{sys.version}".encode())
+    return Path(root) / "plan" / f"pricing-{key.hexdigest()[:32]}.pickle"
 
 
 def locate(version_or_path: str | None) -> tuple[Path, Path]:

@@ -182,7 +182,7 @@ def test_export_by_label_and_rule_adds_up_to_the_report(run, tmp_path):
     report = json.loads(run("analyze", str(sample), "--db", ":memory:", "-f", "json").stdout)
     out = tmp_path / "by_rule.json"
     res = run("export", str(sample), "--db", ":memory:", "-g", "label", "-g", "rule",
-              "-o", str(out))
+              "-o", str(out), "--layout", "long")
     assert res.exit_code == 0, res.stderr
     rows = json.loads(out.read_text())
     for scenario in report["scenarios"]:

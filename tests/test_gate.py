@@ -53,7 +53,7 @@ def test_check_on_the_same_logs_passes(run, logs, tmp_path):
     res = run("check", str(base), "--baseline", str(out), "--max-increase", "10",
               "--db", ":memory:", "--pricing", V1)
     assert res.exit_code == 0, res.stdout + res.stderr
-    assert "plan check: passed" in res.stdout
+    assert "plan check passed: scenario routed, fails above +10%" in res.stdout
 
 
 def test_twenty_percent_more_traffic_fails_a_ten_percent_gate(run, logs, tmp_path):
@@ -174,7 +174,7 @@ def test_export_groups_add_up_and_neutralise_formulas(run, write_log, tmp_path):
     log = write_log(requests(10) + requests(5, evil, "agent"))
     out = tmp_path / "report.csv"
     res = run("export", str(log), "-o", str(out), "--group-by", "workload", "--group-by",
-              "day", "--db", ":memory:", "--pricing", V1)
+              "day", "--db", ":memory:", "--pricing", V1, "--layout", "long")
     assert res.exit_code == 0, res.stderr
     with out.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))

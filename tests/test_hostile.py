@@ -17,6 +17,9 @@ from planner import db, ingest
 from tests.test_ingest import GOOD, load, rejects
 from tests.test_pricing_cli import versions  # noqa: F401  (a fixture)
 
+# these tests read the text stored with --keep-text (by default only its hashes are kept)
+KEEP_TEXT = ingest.IngestOptions(text=ingest.TextPolicy(keep=True))
+
 # (the raw JSON value of the field, the reason stage 20 gives)
 BAD_COUNTS = [
     ("NaN", "not a number: NaN"),
@@ -262,7 +265,7 @@ def test_a_file_replaced_with_the_same_size_and_mtime_is_read_again(write_log, t
     for tokens in (10, 10, 99):  # the same file twice, then one of the same size and mtime
         log(tokens)
         con = db.connect(db_path)
-        files = ingest.ingest(con, ingest.discover([str(tmp_path / "log.jsonl")]))
+        files = ingest.ingest(con, ingest.discover([str(tmp_path / "log.jsonl")]), KEEP_TEXT)
         totals.append((files[0].reused, con.execute(
             "SELECT sum(input_tokens) FROM requests WHERE request_id <> 'pad'").fetchone()[0]))
         con.close()

@@ -87,7 +87,7 @@ def test_every_chart_has_drawn(page_and_report):
     result, _, _, _, _ = page_and_report
     ids = [c[0] for c in result["painted"]]
     assert ids == ["chart-scenarios", "chart-workloads", "chart-forecast", "chart-onprem",
-                   "chart-routing"]
+                   "chart-routing", "chart-cache"]
     for chart_id, painted, area in result["painted"]:
         assert area > 0 and painted > area // 100, chart_id  # at least 1% of pixels drawn
 
@@ -105,3 +105,38 @@ def test_a_workload_named_like_a_script_is_text(page_and_report):
     # Three scripts only: Chart.js, the JSON data and the drawing code.
     assert result["scripts"] == 3
     assert EVIL not in html.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_phone_and_desktop_widths_show_the_verdict_and_keep_charts_on_screen(page_and_report,
+                                                                            width):
+    """At 390 px (a phone) and 1400 px: the viewport meta makes the page lay out at the
+    device's width, no chart reaches past the right edge, and the verdict is there to read."""
+    from playwright.sync_api import sync_playwright
+
+    _, data, _, _, html = page_and_report
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"])
+        context = browser.new_context(offline=True, viewport={"width": width, "height": 844},
+                                      is_mobile=width < 500, device_scale_factor=1)
+        context.route("**/*", lambda route: route.continue_()
+                      if route.request.url.startswith("file://") else route.abort())
+        page = context.new_page()
+        page.goto(html.as_uri(), wait_until="load")
+        seen = page.evaluate("""() => ({
+            verdict: document.querySelector('.verdict').textContent,
+            viewport: window.innerWidth,
+            page: document.documentElement.scrollWidth,
+            height: document.documentElement.scrollHeight,
+            charts: [...document.querySelectorAll('canvas')].map(c => {
+                const r = c.getBoundingClientRect(); return [c.id, r.left, r.right]; }),
+            viewportMeta: !!document.querySelector('meta[name=viewport]')})""")
+        page.screenshot(path=str(ARTIFACTS / f"report_{width}.png"), full_page=True)
+        browser.close()
+    print(f"page at {width}px: {seen['page']} x {seen['height']} px")
+    assert seen["viewportMeta"] and seen["viewport"] == width
+    assert seen["verdict"] == data["verdict"]
+    assert seen["page"] <= width  # nothing makes the page scroll sideways
+    for chart_id, left, right in seen["charts"]:
+        assert 0 <= left and right <= width, (chart_id, left, right)

@@ -12,13 +12,16 @@ from planner import db, ingest
 from planner.analysis import build_scope
 from planner.errors import InputError
 
+# these tests read the text stored with --keep-text (by default only its hashes are kept)
+KEEP_TEXT = ingest.IngestOptions(text=ingest.TextPolicy(keep=True))
+
 GOOD = {"timestamp": "2026-01-01T00:00:00Z", "model": "gpt-4o", "input_tokens": 10,
         "output_tokens": 5}
 
 
 def load(*paths):
     con = db.connect(":memory:")
-    files = ingest.ingest(con, ingest.discover([str(p) for p in paths]))
+    files = ingest.ingest(con, ingest.discover([str(p) for p in paths]), KEEP_TEXT)
     return con, files, build_scope(con, files)
 
 

@@ -1,5 +1,6 @@
 """Every README section an error hint or help text names ("see README 'Log sources'") exists: a
-heading of README.md with that text."""
+heading of README.md with that text, and the page of docs/ it points to holds that section; every
+page the README links exists."""
 
 from __future__ import annotations
 
@@ -17,9 +18,19 @@ ROOT = Path(__file__).parent.parent
 REFERENCE = re.compile(r"README '([^']+)'")
 
 
-def headings() -> set[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def headings(path: Path = ROOT / "README.md") -> set[str]:
+    text = path.read_text(encoding="utf-8")
     return {m.group(1).strip().strip("`") for m in re.finditer(r"^#{1,4} (.+)$", text, re.M)}
+
+
+def test_the_pages_the_readme_links_exist_and_hold_the_sections_hints_name():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"\]\(((?:docs|examples)/[^)#]+)\)", text))
+    assert linked and all((ROOT / page).is_file() for page in linked), linked
+    in_docs = set().union(*(headings(page) for page in (ROOT / "docs").glob("*.md")))
+    reference = text[text.index("## Reference"):]
+    for name in re.findall(r"^### (.+)$", reference, re.M):
+        assert name in in_docs, f"README 'Reference' names {name!r}, which no docs/ page holds"
 
 
 def test_every_readme_section_named_in_the_code_exists():

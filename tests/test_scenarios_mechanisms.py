@@ -12,8 +12,10 @@ input 2.50 output 20 (DOMAIN.md's frontier output), distilled "mini" 0.10 both w
 from __future__ import annotations
 
 import json
+import math
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from statistics import NormalDist
 
 from planner.pipeline import AnalyzeOptions, analyze
 from planner.report import Report
@@ -221,12 +223,28 @@ def busy_day() -> list[dict]:
     return out
 
 
+def modelled_quantile(hours: list[tuple[float, float]], above: float) -> float:
+    """The load x that `above` hours' worth of minutes exceed, each hour's minutes normal
+    (mean, variance): a plain scan in steps of 1e-5 replicas."""
+    x = 0.0
+    while sum(1 - NormalDist(m, math.sqrt(v)).cdf(x) for m, v in hours) > above:
+        x += 1e-5
+    return x
+
+
 def test_gpu_count_at_the_p99_minute(tmp_path):
-    # 1440 minutes: the nearest rank ceil(0.99 x 1440) = 1426 of the sorted minute loads; 1379
-    # minutes are idle, so it is the 47th of the 61 busy ones, all 0.7222 but the last (2.8889):
-    # 0.7222 / 0.75 -> 1, so the minimum of 2 replicas.
+    # Planner/fleet.py models each hour's minutes. l = 0.7222 replicas a request. Hour 9: one
+    # request a minute (mean l); hour 15: four in one minute (mean 4l/60). Dispersion: the
+    # minutes' variance about their hour's mean (hour 9: 0; hour 15: 16l^2 - 16l^2/60) over the
+    # Poisson variance (sum of squared loads: 60l^2 + 4l^2) = 15.7333 / 64 = 0.2458. The p99
+    # minute of the 24-hour window is exceeded by 0.24 hours' worth of minutes.
+    load = 60_000 / 60 / 6000 + 20_000 / 60 / 600
+    disp = (16 - 16 / 60) / 64
+    x = modelled_quantile([(load, disp * load ** 2), (4 * load / 60, disp * 4 * load ** 2 / 60)],
+                          0.01 * 24)
+    assert abs(x - 0.9751) < 0.0001  # / 0.75 -> 2 replicas, the minimum
     report = run(tmp_path, busy_day())
-    assert report.onprem.percentile_replica_load == D("0.7222")
+    assert abs(report.onprem.percentile_replica_load - D(str(x))) < D("0.0001")
     assert report.onprem.replicas == 2 and report.onprem.monthly_fleet_cost_usd == 2 * 2 * 730
     # Covering the busiest minute (percentile 1): 2.8889 / 0.75 = 3.85 -> 4 replicas.
     peak = run(tmp_path, busy_day(), percentile=D("1"))
@@ -238,18 +256,30 @@ def test_gpu_count_at_the_p99_minute(tmp_path):
 
 def test_autoscaled_gpu_hours(tmp_path):
     report = run(tmp_path, busy_day(), onprem_mode="autoscaled")
-    # 24 window hours: hour 9 needs max(2, ceil(0.7222 / 0.75)) = 2, hour 15
-    # ceil(2.8889 / 0.75) = 4, the other 22 the minimum of 2.
-    gpu_hours = 2 + 4 + 2 * 22
+    # Each hour is sized for its modelled busiest minute, mean + z sd with z the normal quantile
+    # of 60/61 (dispersion 0.2458 as in the p99 test): hour 9 0.7222 + 2.128 x 0.3581 = 1.48,
+    # hour 15 0.0481 + 2.128 x 0.0925 = 0.25; / 0.75 -> 2 each, as the other 22 (the minimum).
+    load, disp, z = 60_000 / 60 / 6000 + 20_000 / 60 / 600, (16 - 16 / 60) / 64, \
+        NormalDist().inv_cdf(60 / 61)
+    assert load + z * math.sqrt(disp) * load < 1.5
+    assert 4 * load / 60 + z * math.sqrt(disp * 4 * load ** 2 / 60) < 1.5
+    gpu_hours = 2 * 24
     assert report.onprem.monthly_fleet_cost_usd == cents(D(gpu_hours) * 2 * 730 / 24)
-    assert report.onprem.gpus == report.onprem.replicas == 4  # at the busiest hour
+    assert report.onprem.gpus == report.onprem.replicas == 2  # at the busiest hour
 
 
 def test_owned_fleet(tmp_path):
     report = run(tmp_path, busy_day(), onprem_mode="owned")
-    # $36,000 over 36 months + 1 kW x PUE 1.2 x $0.08/kWh x 730 h, per GPU, 2 GPUs.
-    per_gpu = D(36000) / 36 + D(1) * D("1.2") * D("0.08") * 730
-    assert report.onprem.monthly_fleet_cost_usd == cents(2 * per_gpu) == D("2140.16")
+    # Per GPU: $36,000 with 35% for its share of the server and 12.5% on top for the network,
+    # over 36 months; 1 kW x PUE 1.2 x $0.08/kWh x 730 h; colocation $200 per kW a month; staff
+    # $170 a month. 2 GPUs.
+    per_gpu = (D(36000) * D("1.35") * D("1.125") / 36 + D(1) * D("1.2") * D("0.08") * 730
+               + 200 + 170)
+    assert per_gpu == D("1518.75") + D("70.08") + 200 + 170
+    assert report.onprem.monthly_fleet_cost_usd == cents(2 * per_gpu) == D("3917.66")
+    names = {a.name: a.value for a in report.assumptions}
+    assert names["owned_gpu_month_usd"] == "hardware 1518.75, power 70.08, space 200.00, " \
+        "staff 170.00"
 
 
 def test_breakeven_volume_never_when_a_replica_costs_more_than_the_api_it_replaces(tmp_path):

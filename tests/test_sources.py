@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +25,8 @@ T0 = "2026-03-02T10:00:00Z"
 
 def load(paths: list[Path], options: IngestOptions | None = None, con=None):
     con = con or db.connect(":memory:")
-    files = ingest.ingest(con, ingest.discover([str(p) for p in paths]), options)
+    files = ingest.ingest(con, ingest.discover([str(p) for p in paths]),
+                          replace(options or IngestOptions(), text=ingest.TextPolicy(keep=True)))
     return con, files, build_scope(con, files)
 
 

@@ -16,6 +16,8 @@ from planner import db, ingest
 from tests.test_sources_real import sse_events
 
 REAL = Path(__file__).parent / "fixtures" / "real" / "vendors"
+# tests that read the text stored with --keep-text (by default only its hashes are kept)
+KEEP_TEXT = ingest.IngestOptions(text=ingest.TextPolicy(keep=True))
 KEYS = ("requests", "input", "output", "cached", "cache_write", "reasoning")
 
 
@@ -175,7 +177,7 @@ def test_vertex_batch_prediction_output(name):
     assert f.source == "vertex-batch" and f.rejected == 0
     assert got == want
     con = db.connect(":memory:")
-    ingest.ingest(con, [REAL / name])
+    ingest.ingest(con, [REAL / name], KEEP_TEXT)
     # Batch prices apply; the prompt text is read (parts given as a list or as one part).
     prompts = []
     for line in lines:
@@ -345,7 +347,7 @@ def test_bedrock_invocation_log_errors_and_metadata(tmp_path):
     path = tmp_path / "invocations.jsonl"
     path.write_text(json.dumps(failed) + "\n" + json.dumps(tagged) + "\n", encoding="utf-8")
     con = db.connect(":memory:")
-    [f] = ingest.ingest(con, [path])
+    [f] = ingest.ingest(con, [path], KEEP_TEXT)
     assert (f.source, f.accepted, f.failed) == ("bedrock-invocation", 1, 1)
     assert con.execute("SELECT failure FROM failures").fetchone() == ("error: ThrottlingException",)
     assert con.execute("SELECT workload_tag, team, prompt IS NOT NULL FROM requests").fetchone() == (

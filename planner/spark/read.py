@@ -28,10 +28,10 @@ from planner.ingest import (
     PARSER_VERSION,
     IngestedFile,
     IngestOptions,
-    Progress,
     _shaping_options,
     _time_bounds,
 )
+from planner.progress import Progress
 from planner.readers import reader_for
 from planner.sources import Source, detect
 from planner.spark.tables import SparkTables, frame
@@ -69,20 +69,26 @@ def ingest(tables: SparkTables, local: Any, files: Sequence[Path], options: Inge
         records = records.unionByName(more)
     records.createOrReplaceTempView("file_records")
     source = plan[0].source
-    for name, value in _variables(plan[0]).items():
+    for name, value in _variables(plan[0], options).items():
         tables.variables[name] = value
     tables.spark.sql(_stage_sql(source)).createOrReplaceTempView("stage")
     tables.rewrite = _carry_file_id
     try:
         for stage in source.stages:
             tables.execute(db.sql(stage))
-        lines = [c for (c,) in local.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'lines' "
-            "ORDER BY ordinal_position").fetchall()]
-        checked = tables.execute(db.sql("20_checked").replace("INSERT INTO lines", "", 1))
-        tables.table("lines", checked.df.toDF(*lines))
+        checked, _insert, texts = db.sql("20_checked").split("\n;\n")
+        tables.execute(checked)  # checked_lines: every line, text included
     finally:
         tables.rewrite = None
+    # `lines` keeps its text on Spark: a view of the run, never stored (unlike DuckDB's table)
+    layout = local.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_name = 'lines' ORDER BY ordinal_position").fetchall()
+    have = set(spark.table("checked_lines").columns)
+    tables.table("lines", tables.spark.sql("SELECT " + ", ".join(
+        f"`{c}`" if c in have else f"CAST(NULL AS {_spark_type(t)}) AS `{c}`" for c, t in layout)
+        + " FROM checked_lines"))
+    _text_features(tables, local, plan, options, texts)
     for name, statement in local.execute(
             "SELECT view_name, sql FROM duckdb_views() WHERE NOT internal AND view_name IN "
             "('requests', 'rejects', 'failures')").fetchall():
@@ -103,6 +109,41 @@ def ingest(tables: SparkTables, local: Any, files: Sequence[Path], options: Inge
     return out
 
 
+def _text_features(tables: SparkTables, local: Any, plan: Sequence[_File],
+                   options: IngestOptions, texts: str) -> None:
+    """`file_texts` (stage 20's last statement, per file and workload as DuckDB reads one file
+    at a time) and the signals of those texts, `text_features` (stage 24), computed on the
+    driver with options.text.features on a DuckDB connection of its own; their text stays in
+    Spark's views and that connection's memory."""
+    per_file = texts.replace(
+        "GROUP BY 1, 2\n    QUALIFY row_number() OVER (PARTITION BY workload ORDER BY",
+        "GROUP BY 1, 2, file_id\n    QUALIFY row_number() OVER (PARTITION BY file_id, "
+        "workload ORDER BY")
+    if per_file == texts:
+        raise AssertionError("sql/20_checked.sql's file_texts changed: see planner/spark/read.py")
+    tables.execute(per_file)
+    features = db.connect(":memory:")
+    try:
+        if options.text.features is not None and tables.execute(
+                "SELECT count(*) FROM file_texts").fetchall()[0][0]:
+            features.register("plan_file_texts", tables.spark.table("file_texts").toArrow())
+            features.execute("CREATE TEMP TABLE file_texts AS SELECT text_hash::UBIGINT AS "
+                             "text_hash, text, prompt FROM plan_file_texts")
+            # (under the first file's id: stage 45 reads one row of features per text)
+            options.text.features(features, plan[0].file_id)
+        stored = features.sql("SELECT * REPLACE (text_hash::BIGINT AS text_hash, "
+                              "prompt_vec::FLOAT[] AS prompt_vec) FROM text_features"
+                              ).to_arrow_table()
+    finally:
+        features.close()
+    tables.table("text_features", frame(tables.spark, stored))
+
+
+def _spark_type(duckdb_type: str) -> str:
+    return {"UBIGINT": "BIGINT", "HUGEINT": "DECIMAL(38, 0)", "VARCHAR": "STRING",
+            "TIMESTAMP": "TIMESTAMP"}.get(duckdb_type, duckdb_type)
+
+
 def _plan(local: Any, file_id: int, path: Path, options: IngestOptions) -> _File:
     reader = reader_for(path)
     if reader not in SPARK_READERS:
@@ -121,10 +162,12 @@ def _refuse(path: Path, what: str) -> None:
                      "Parquet files; use --engine duckdb for the rest (docs/scale.md)")
 
 
-def _variables(f: _File) -> dict[str, object]:
+def _variables(f: _File, options: IngestOptions) -> dict[str, object]:
     low, high, text = _time_bounds(f.shaping)
     return {"plan_ts_min": low, "plan_ts_max": high, "plan_ts_bounds": text,
-            "plan_parser_version": PARSER_VERSION}
+            "plan_parser_version": PARSER_VERSION, "plan_keep_text": options.text.keep,
+            "plan_text_sample": options.text.per_workload,
+            "plan_text_max_chars": options.text.max_chars}
 
 
 def _records(spark: Any, f: _File) -> Any:

@@ -21,7 +21,7 @@ from sqlglot import exp
 from planner.spark.transpile import spark_sql, to_spark
 
 Rewrite = Callable[[exp.Expression], exp.Expression]
-_SET_VARIABLE = re.compile(r"\s*SET VARIABLE (\w+) = \?\s*$", re.I)
+_SET_VARIABLE = re.compile(r"\s*SET VARIABLE (\w+) = \?(::\w+)?\s*$", re.I)
 _NO_OP = re.compile(r"\s*(SET|RESET|BEGIN|COMMIT|ROLLBACK)\b", re.I)
 
 
@@ -139,7 +139,13 @@ def _strip(statement: str) -> str:
 
 
 def frame(spark: Any, table: pa.Table) -> Any:
-    """An Arrow table as a Spark DataFrame (an empty one too, which Arrow alone cannot carry)."""
+    """An Arrow table as a Spark DataFrame (an empty one too, which Arrow alone cannot carry).
+    Spark has no unsigned integers: DuckDB's UBIGINT hashes arrive as BIGINT (Spark's own are
+    63-bit, planner/spark/transpile.py)."""
+    unsigned = [i for i, f in enumerate(table.schema) if pa.types.is_uint64(f.type)]
+    for i in unsigned:
+        table = table.set_column(i, table.schema.field(i).name,
+                                 table.column(i).cast(pa.int64()))
     if table.num_rows:
         return spark.createDataFrame(table)
     from pyspark.sql.pandas.types import from_arrow_schema

@@ -140,3 +140,18 @@ CREATE OR REPLACE TEMP MACRO plan_prompt_text(msgs) AS nullif(array_to_string(li
 -- Whether any message of a chat holds an image part.
 CREATE OR REPLACE TEMP MACRO plan_has_images(msgs) AS
     coalesce(list_bool_or(list_transform(msgs, lambda m: plan_has_image(m.content))), false);
+-- What a line keeps of its text when the text itself is not kept (migration 008): the hash of
+-- its system prompt and prompt, the fingerprint of its system prompt that names a workload the
+-- log does not name, and the hash of its prompt normalised for exact-repeat cache hits (case,
+-- whitespace, and any word holding a digit masked).
+CREATE OR REPLACE TEMP MACRO plan_text_hash(sys, prompt) AS
+    CASE WHEN coalesce(sys, prompt) IS NOT NULL THEN hash(sys, prompt) END;
+CREATE OR REPLACE TEMP MACRO plan_system_fp(sys) AS left(md5(sys), 8);
+CREATE OR REPLACE TEMP MACRO plan_prompt_key(prompt) AS CASE WHEN prompt IS NOT NULL THEN
+    hash(trim(regexp_replace(regexp_replace(lower(prompt), '\b[a-z_-]*[0-9][a-z0-9_-]*\b', '#',
+                                            'g'), '\s+', ' ', 'g'))) END;
+-- Whether a request's time is within the run's --since / --until (variables plan_since and
+-- plan_until, set by planner/analysis.py; NULL: no bound on that side).
+CREATE OR REPLACE TEMP MACRO plan_in_window(ts) AS
+    (getvariable('plan_since') IS NULL OR ts >= getvariable('plan_since'))
+    AND (getvariable('plan_until') IS NULL OR ts < getvariable('plan_until'));

@@ -11,13 +11,17 @@ CREATE OR REPLACE TEMP VIEW norm AS
 WITH b AS (
     SELECT
         line_no,
-        line_problem,
+        -- a wrapped record whose text is not JSON costs its line only (not the file)
+        CASE WHEN line_problem IS NULL AND schemaType IS NULL
+                  AND NOT json_valid(coalesce("@message", message, '{}'))
+             THEN 'field ''message'': not valid JSON' ELSE line_problem END AS line_problem,
         excerpt,
         "@timestamp" AS insights_ts,
         CASE
             WHEN line_problem IS NOT NULL THEN NULL
             -- wrapped: the record is the text of `message` / `@message`, parsed here
             WHEN schemaType IS NULL AND coalesce("@message", message) IS NOT NULL
+                 AND json_valid(coalesce("@message", message))
                 THEN json_transform(coalesce("@message", message),
                                     getvariable('plan_bedrock_spec'))
             -- bare: stage 15 parsed it already (the fields of plan_bedrock_spec, in its order)

@@ -7,5 +7,8 @@ SELECT line
 FROM read_csv(
     getvariable('plan_path'),
     columns = {'line': 'VARCHAR'}, header = false, delim = '\x1f', quote = '', escape = '',
-    auto_detect = false, max_line_size = getvariable('plan_max_line')
+    auto_detect = false, max_line_size = getvariable('plan_max_line'),
+    -- DuckDB's default buffer is 16 lines of the longest (512 MB), which a gzipped file
+    -- takes whole from the memory limit (planner/memory.py); two are as fast
+    buffer_size = 2 * getvariable('plan_max_line')
 )

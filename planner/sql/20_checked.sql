@@ -9,7 +9,12 @@
 -- missing.
 -- Each count is cast to DOUBLE once (the *_n columns), then checked and converted from that:
 -- token counts up to 1e9 (100x the longest context window, 10M tokens), tool calls up to 1e5.
-INSERT INTO lines
+-- The checked lines go to a temporary table first, text included; `lines` takes them without
+-- their text unless --keep-text (variable plan_keep_text), with the hashes that stand for it
+-- (migration 008); file_texts takes the texts the text signals read (planner/signals.py): per
+-- workload of the file, its plan_text_sample distinct texts of smallest hash, a superset of the
+-- run's sample (stage 45), so that no text has to be kept for later runs.
+CREATE OR REPLACE TEMP TABLE checked_lines AS
 WITH n AS (
     SELECT
         *,
@@ -101,13 +106,14 @@ checked AS (
 ),
 r AS (SELECT *, problem IS NULL AND failure IS NULL AS is_request FROM checked)
 SELECT
-    $file_id,
+    $file_id AS file_id,
     line_no,
     problem_field,
     problem,
     excerpt,
     request_id,
-    CASE WHEN ts BETWEEN getvariable('plan_ts_min') AND getvariable('plan_ts_max') THEN ts END,
+    CASE WHEN ts BETWEEN getvariable('plan_ts_min') AND getvariable('plan_ts_max') THEN ts END
+        AS ts,
     workload_field,
     workload_tag,
     model,
@@ -115,24 +121,55 @@ SELECT
     -- not fit the column (NaN, 1e20), and a failed request is never priced.
     CASE WHEN NOT is_request THEN NULL
         WHEN input_raw IS NULL THEN plan_count_tokens(input_text) + 3 * n_messages + 3
-        ELSE input_n::BIGINT END,
+        ELSE input_n::BIGINT END AS input_tokens,
     CASE WHEN NOT is_request THEN NULL
-        WHEN output_raw IS NULL THEN plan_count_tokens(response) ELSE output_n::BIGINT END,
-    CASE WHEN is_request THEN coalesce(cached_n, 0)::BIGINT END,
-    CASE WHEN is_request THEN coalesce(cache_write_n, 0)::BIGINT END,
-    CASE WHEN is_request THEN coalesce(reasoning_n, 0)::BIGINT END,
-    input_raw IS NULL OR output_raw IS NULL,
-    lower(task_type),
+        WHEN output_raw IS NULL THEN plan_count_tokens(response) ELSE output_n::BIGINT END
+        AS output_tokens,
+    CASE WHEN is_request THEN coalesce(cached_n, 0)::BIGINT END AS cached_input_tokens,
+    CASE WHEN is_request THEN coalesce(cache_write_n, 0)::BIGINT END AS cache_write_tokens,
+    CASE WHEN is_request THEN coalesce(reasoning_n, 0)::BIGINT END AS reasoning_tokens,
+    input_raw IS NULL OR output_raw IS NULL AS tokens_counted,
+    lower(task_type) AS task_type,
     team,
-    coalesce(TRY_CAST(images_raw AS BOOLEAN), false),
-    CASE WHEN is_request THEN coalesce(tool_calls_n, 0)::INTEGER END,
-    coalesce(defines_tools, false) OR coalesce(tool_calls_n, 0) > 0,
+    coalesce(TRY_CAST(images_raw AS BOOLEAN), false) AS has_images,
+    CASE WHEN is_request THEN coalesce(tool_calls_n, 0)::INTEGER END AS tool_calls,
+    coalesce(defines_tools, false) OR coalesce(tool_calls_n, 0) > 0 AS has_tools,
     system_prompt,
     prompt,
     response,
-    CASE WHEN problem IS NULL THEN failure END,
+    CASE WHEN problem IS NULL THEN failure END AS failure,
     logged_cost,
-    lower(service_tier),
+    lower(service_tier) AS service_tier,
     custom_id,
-    CASE WHEN is_request THEN coalesce(cache_write_1h_n, 0)::BIGINT END
+    CASE WHEN is_request THEN coalesce(cache_write_1h_n, 0)::BIGINT END AS cache_write_1h_tokens,
+    plan_text_hash(system_prompt, prompt) AS text_hash,
+    plan_system_fp(system_prompt) AS system_fp,
+    plan_prompt_key(prompt) AS prompt_key
 FROM r
+;
+INSERT INTO lines BY NAME
+SELECT
+    * EXCLUDE (system_prompt, prompt, response, excerpt),
+    CASE WHEN getvariable('plan_keep_text') THEN system_prompt END AS system_prompt,
+    CASE WHEN getvariable('plan_keep_text') THEN prompt END AS prompt,
+    CASE WHEN getvariable('plan_keep_text') THEN response END AS response,
+    CASE WHEN getvariable('plan_keep_text') THEN excerpt END AS excerpt
+FROM checked_lines
+;
+CREATE OR REPLACE TEMP TABLE file_texts AS
+WITH per_workload AS (
+    SELECT
+        coalesce(workload_field, workload_tag, 'system-prompt:' || system_fp,
+                 'model:' || coalesce(model, 'unknown')) AS workload,
+        text_hash,
+        left(any_value(concat_ws(' ', system_prompt, prompt)),
+             getvariable('plan_text_max_chars')) AS text,
+        left(any_value(prompt), getvariable('plan_text_max_chars')) AS prompt
+    FROM checked_lines
+    WHERE text_hash IS NOT NULL AND problem IS NULL AND failure IS NULL
+    GROUP BY 1, 2
+    QUALIFY row_number() OVER (PARTITION BY workload ORDER BY text_hash)
+        <= getvariable('plan_text_sample')
+)
+SELECT text_hash, any_value(text) AS text, any_value(prompt) AS prompt
+FROM per_workload GROUP BY text_hash

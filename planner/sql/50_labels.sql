@@ -7,8 +7,8 @@
 -- label and domain that decided it, with the signals behind them kept in text_signals.
 CREATE OR REPLACE TEMP TABLE request_labels AS
 SELECT
-    s.* EXCLUDE (prompt, rule_text),
-    s.prompt IS NOT NULL AS has_prompt,
+    s.* EXCLUDE (prompt_key),
+    s.prompt_key IS NOT NULL AS has_prompt,
     {rule_case} AS rule_idx,
     t.text_hash IS NOT NULL AS text_sampled,
     t.sim_domain,

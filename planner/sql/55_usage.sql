@@ -2,8 +2,12 @@
 --
 -- route: capability-bound requests, and cost-bound ones outside the distilled model's envelope
 -- (its context window; images when it is text-only; more tool calls than $max_tool_calls), stay
--- on the frontier model ($frontier);
+-- on the frontier model ($frontier), and so do cost-bound ones scored below the routing point the
+-- scenario file chose ($min_score_bin: routing_min_score x 20, a bin of the routing curve);
 -- the rest go to the distilled model ($distilled).
+-- over_onprem_context: a request longer (input + output tokens) than the self-hosted profile's
+-- context limit (stage 4's plan_selfhosted): on-prem sends it to the distilled API instead of
+-- the fleet, and the fleet is not sized for it.
 --
 -- Prices are linear in tokens, so requests that share a model, a route and a price tier cost
 -- the same as their token sums: `usage` keeps one row per (workload, team, model, day, rule,
@@ -19,6 +23,8 @@ SELECT
     k.model, k.day, k.service_tier,
     mm.entry                AS priced_model,
     own.p.lc_above          AS own_lc_above,
+    own.off_from            AS own_off_from,
+    own.off_to              AS own_off_to,
     f.p.lc_above            AS frontier_lc_above,
     d.p.lc_above            AS distilled_lc_above,
     d.context_window        AS distilled_context_window,
@@ -36,21 +42,27 @@ JOIN plan_prices d ON d.model = $distilled AND d.tier = k.price_tier
 ;
 -- A semantic-cache hit: the same normalised prompt (case, whitespace, and numbers and ids (any
 -- word holding a digit) masked) in the same workload at most $cache_ttl_seconds earlier (the
--- entry is refreshed by each use). Only requests with prompt text are measured; a table of its
--- own, so that the window sorts those requests alone.
+-- entry is refreshed by each use), or, when the scenario file chooses a similarity threshold
+-- ($cache_similarity; NULL: none), a sampled request with an earlier near repeat at least that
+-- similar within the TTL (stage 58's cache_best). Only requests with prompt text are measured; a
+-- table of its own, so that the window sorts those requests alone.
 CREATE OR REPLACE TEMP TABLE cache_hits AS
 SELECT
+    e.file_id,
+    e.line_no,
+    e.cache_hit OR coalesce(n.best >= CAST($cache_similarity AS DOUBLE), false) AS cache_hit
+FROM (SELECT
     file_id,
     line_no,
     coalesce(epoch(ts) - epoch(lag(ts) OVER (PARTITION BY prompt_key
                                              ORDER BY ts, file_id, line_no))
              <= $cache_ttl_seconds, false) AS cache_hit
 FROM (
-    SELECT file_id, line_no, ts, hash(workload, trim(regexp_replace(regexp_replace(
-        lower(prompt), '\b[a-z_-]*[0-9][a-z0-9_-]*\b', '#', 'g'), '\s+', ' ', 'g'))) AS prompt_key
+    SELECT file_id, line_no, ts, hash(workload, prompt_key) AS prompt_key  -- plan_prompt_key
     FROM scope
-    WHERE prompt IS NOT NULL
-)
+    WHERE prompt_key IS NOT NULL
+)) e
+LEFT JOIN cache_best n ON n.file_id = e.file_id AND n.line_no = e.line_no
 ;
 -- Requests are summed by small codes (the rule's index, the route's index in $routes), and the
 -- codes named after, on the few summed rows.
@@ -76,6 +88,7 @@ routed AS (
         coalesce(l.input_tokens > rp.distilled_lc_above, false) AS distilled_lc,
         CASE  -- an index into $routes (5: distilled)
             WHEN l.label = 'capability-bound' THEN 1
+            WHEN l.score_bin < $min_score_bin THEN 6  -- below the chosen routing point
             WHEN l.input_tokens > rp.distilled_context_window THEN 2
             WHEN l.has_images AND NOT rp.distilled_multimodal THEN 3
             WHEN l.tool_calls > CAST($max_tool_calls AS BIGINT) THEN 4
@@ -85,7 +98,19 @@ routed AS (
         NOT coalesce(l.input_tokens > rp.distilled_context_window
                      OR (l.has_images AND NOT rp.distilled_multimodal)
                      OR l.tool_calls > CAST($max_tool_calls AS BIGINT), false) AS in_envelope,
-        coalesce(c.cache_hit, false) AS cache_hit
+        coalesce(c.cache_hit, false) AS cache_hit,
+        -- A standard-tier request inside its model's time-of-day window pays the off-peak rate
+        -- on that model (stage 60; the window may wrap past midnight).
+        coalesce(plan_price_tier(l.service_tier) = 'standard'
+                 AND CASE WHEN rp.own_off_from <= rp.own_off_to
+                          THEN hour(l.ts) * 60 + minute(l.ts) >= rp.own_off_from
+                               AND hour(l.ts) * 60 + minute(l.ts) < rp.own_off_to
+                          ELSE hour(l.ts) * 60 + minute(l.ts) >= rp.own_off_from
+                               OR hour(l.ts) * 60 + minute(l.ts) < rp.own_off_to END,
+                 false) AS own_off_peak,
+        coalesce(l.input_tokens + l.output_tokens > (SELECT max_context FROM plan_selfhosted
+                                                     WHERE model = $distilled), false)
+            AS over_onprem_context
     FROM labelled l
     JOIN request_prices rp ON rp.model IS NOT DISTINCT FROM l.model AND rp.day = l.day
         AND rp.service_tier IS NOT DISTINCT FROM l.service_tier
@@ -96,7 +121,7 @@ summed AS (
         grouping(minute) = 0                    AS is_minute,
         workload, team, model, day, rule, label, domain, task_type, route_idx,
         own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
-        cache_measured, in_envelope, score_bin, minute,
+        cache_measured, in_envelope, score_bin, over_onprem_context, own_off_peak, minute,
         count(*)                                AS requests,
         sum(input_tokens)::BIGINT               AS input_tokens,
         sum(output_tokens)::BIGINT              AS output_tokens,
@@ -105,22 +130,30 @@ summed AS (
         sum(cache_write_1h_tokens)::BIGINT      AS cache_write_1h_tokens,
         sum(reasoning_tokens)::BIGINT           AS reasoning_tokens,
         sum(logged_cost)                        AS logged_cost,
-        sum(least(input_tokens, $router_tokens))::BIGINT AS router_input_tokens
+        sum(least(input_tokens, $router_tokens))::BIGINT AS router_input_tokens,
+        -- Per-request squares, for each minute's burst variance (stage 75; DOUBLE: statistics,
+        -- not money, and squares of large counts would overflow BIGINT sums).
+        sum(input_tokens::DOUBLE * input_tokens) FILTER (WHERE minute IS NOT NULL) AS sq_input,
+        sum(output_tokens::DOUBLE * output_tokens) FILTER (WHERE minute IS NOT NULL)
+            AS sq_output,
+        sum(input_tokens::DOUBLE * output_tokens) FILTER (WHERE minute IS NOT NULL)
+            AS cross_tokens
     FROM (
         SELECT
             *,
             logged_cost IS NOT NULL AS has_logged_cost,
             text_hash IS NOT NULL AS has_text,
             has_prompt AS cache_measured,
-            -- The self-hosted fleet serves distilled-routed requests the cache did not answer.
-            CASE WHEN route_idx = 5 AND NOT cache_hit THEN date_trunc('minute', ts) END
-                AS minute
+            -- The self-hosted fleet serves distilled-routed requests the cache did not answer,
+            -- within its context limit.
+            CASE WHEN route_idx = 5 AND NOT cache_hit AND NOT over_onprem_context
+                 THEN date_trunc('minute', ts) END AS minute
         FROM routed
     )
     GROUP BY GROUPING SETS (
         (workload, team, model, day, rule, label, domain, task_type, route_idx,
          own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
-         cache_measured, in_envelope, score_bin),
+         cache_measured, in_envelope, score_bin, over_onprem_context, own_off_peak),
         (minute)
     )
 )

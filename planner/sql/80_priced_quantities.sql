@@ -1,7 +1,9 @@
 -- Stage 80: the token quantities each scenario pays for, per workload, model and price tier, over
 -- the observed window. The JSON report carries them so that `plan diff` can re-price one
 -- report's traffic at the other's prices (the price part of a change). `weight` is the share of
--- the quantities paid: 1, or the escalation share for the frontier retry of distilled traffic.
+-- the quantities paid: 1, or the escalation share for the retry of distilled traffic on the
+-- request's keep model (stage 60: the model it logged, or $frontier when $consolidate or when
+-- that model has no price).
 WITH q AS (
     SELECT
         workload, route, priced_model, frontier_lc, distilled_lc, own_lc,
@@ -14,6 +16,15 @@ WITH q AS (
     FROM costs
     GROUP BY ALL
 ),
+kept AS (
+    SELECT
+        q.*,
+        CASE WHEN $consolidate OR priced_model IS NULL THEN $frontier ELSE priced_model END
+            AS keep_model,
+        CASE WHEN $consolidate OR priced_model IS NULL THEN frontier_lc ELSE own_lc END
+            AS keep_lc
+    FROM q
+),
 lines AS (
     SELECT workload, 'as-logged' AS scenario, priced_model AS model, own_lc AS long_context,
            '1' AS weight, q.* EXCLUDE (workload)
@@ -24,13 +35,15 @@ lines AS (
     SELECT workload, 'routed', $distilled, distilled_lc, '1', q.* EXCLUDE (workload)
     FROM q WHERE route = 'distilled'
     UNION ALL
-    SELECT workload, 'routed', $frontier, frontier_lc,
-           CASE WHEN route = 'distilled' THEN $escalation ELSE '1' END, q.* EXCLUDE (workload)
-    FROM q
+    SELECT workload, 'routed', keep_model, keep_lc,
+           CASE WHEN route = 'distilled' THEN $escalation ELSE '1' END,
+           kept.* EXCLUDE (workload, keep_model, keep_lc)
+    FROM kept
     UNION ALL
-    SELECT workload, 'on-prem', $frontier, frontier_lc,
-           CASE WHEN route = 'distilled' THEN $escalation ELSE '1' END, q.* EXCLUDE (workload)
-    FROM q
+    SELECT workload, 'on-prem', keep_model, keep_lc,
+           CASE WHEN route = 'distilled' THEN $escalation ELSE '1' END,
+           kept.* EXCLUDE (workload, keep_model, keep_lc)
+    FROM kept
 )
 SELECT
     workload, scenario, model, long_context, weight,

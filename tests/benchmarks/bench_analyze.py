@@ -35,11 +35,14 @@ TEXT = """,
             'Answer number ' || i AS response"""
 
 
-def generate(path: Path, rows: int, text: bool = False) -> None:
+def generate(path: Path, rows: int, text: bool = False, start: str = "2026-10-01",
+             fmt: str = "json") -> None:
+    """`rows` canonical requests two seconds apart from `start` (a date), written to `path` as
+    JSON lines (or fmt="parquet")."""
     duckdb.connect().execute(f"""
         COPY (
           SELECT
-            strftime(TIMESTAMP '2026-10-01' + INTERVAL (i * 2) SECOND, '%Y-%m-%dT%H:%M:%SZ')
+            strftime(TIMESTAMP '{start}' + INTERVAL (i * 2) SECOND, '%Y-%m-%dT%H:%M:%SZ')
                 AS timestamp,
             'req-' || i AS request_id,
             ['support', 'extract', 'agent', 'coder', 'summarise', 'vision'][1 + i % 6] AS workload,
@@ -54,7 +57,7 @@ def generate(path: Path, rows: int, text: bool = False) -> None:
             (i % 6 = 5) AS has_images,
             (CASE WHEN i % 6 = 2 THEN 6 ELSE 0 END)::INT AS tool_calls{TEXT if text else ""}
           FROM range({rows}) t(i)
-        ) TO '{path}' (FORMAT json)
+        ) TO '{path}' (FORMAT {fmt})
     """)
 
 
@@ -77,6 +80,20 @@ _GEMINI = f"""{{'candidates': [{{'content': {{'role': 'model',
              'usageMetadata': {{'promptTokenCount': {_IN}, 'candidatesTokenCount': {_OUT},
                                 'cachedContentTokenCount': {_CACHED}}},
              'modelVersion': {_MODEL}, 'responseId': 'resp-' || i}}"""
+_METADATA = """{'workload': ['support', 'extract', 'agent', 'coder', 'summarise', 'vision'][1 + i % 6],
+          'team': ['core', 'growth', 'ml'][1 + i % 3]}"""
+
+
+def _capture(uri: str) -> str:
+    """An HTTP capture of an OpenAI-compatible chat call to `uri` (Groq, OpenRouter)."""
+    return f"""SELECT 'POST' AS method, '{uri}' AS uri, 200 AS status, {_TS} AS timestamp,
+        {{'model': {_MODEL}, 'messages': [
+            {{'role': 'system', 'content': 'You are assistant ' || (i % 6)}},
+            {{'role': 'user', 'content': 'Question ' || i}}]}} AS request_body,
+        {_BODY} AS response_body,
+        {_METADATA} AS metadata"""
+
+
 NESTED = {
     "openai-chat": f"""SELECT
         strftime(TIMESTAMP '2026-10-01' + INTERVAL (i * 2) SECOND, '%Y-%m-%dT%H:%M:%SZ')
@@ -116,6 +133,26 @@ NESTED = {
           'outputTokenCount': {_OUT}}} AS output,
         {{'workload': ['support', 'extract', 'agent', 'coder', 'summarise', 'vision'][1 + i % 6],
           'team': ['core', 'growth', 'ml'][1 + i % 3]}} AS requestMetadata""",
+    # the rest of issue 17's sources: Cohere v2 responses, Groq and OpenRouter HTTP captures
+    # (OpenAI-compatible bodies), Langfuse trace downloads (one generation and one span each)
+    "cohere-chat": f"""SELECT {_TS} AS timestamp, 'resp-' || i AS id, 'COMPLETE' AS finish_reason,
+        {{'role': 'assistant', 'content': [{{'type': 'text', 'text': 'Answer number ' || i}}]}}
+            AS message,
+        {{'billed_units': {{'input_tokens': {_IN}, 'output_tokens': {_OUT}}},
+          'tokens': {{'input_tokens': {_IN}, 'output_tokens': {_OUT}}}}} AS usage,
+        {_METADATA} AS metadata""",
+    "groq": _capture("https://api.groq.com/openai/v1/chat/completions"),
+    "openrouter": _capture("https://openrouter.ai/api/v1/chat/completions"),
+    "langfuse-trace": f"""SELECT
+        {{'id': 'trace-' || i, 'tags': ['bench'], 'metadata': {_METADATA}}} AS trace,
+        [{{'id': 'span-' || i, 'type': 'SPAN', 'startTime': {_TS}, 'name': 'retrieve'}}::JSON,
+         {{'id': 'gen-' || i, 'type': 'GENERATION', 'startTime': {_TS}, 'model': {_MODEL},
+           'usageDetails': {{'input': {_IN} - {_CACHED}, 'input_cached_tokens': {_CACHED},
+                             'output': {_OUT}}},
+           'input': [{{'role': 'system', 'content': 'You are assistant ' || (i % 6)}},
+                     {{'role': 'user', 'content': 'Question ' || i}}],
+           'output': {{'role': 'assistant', 'content': 'Answer number ' || i}}}}::JSON]
+            AS observations""",
 }
 
 

@@ -1,0 +1,127 @@
+"""Self-contained report blocks about money's causes: each scenario's change against as-logged
+split by effect, and the logs' own recorded cost beside plan's. Terminal (Rich) and HTML."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from html import escape
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from planner.report import Report
+
+_TITLE = "Change against as-logged, by cause (monthly; negative saves)"
+
+
+def _signed(amount: Decimal) -> str:
+    sign = "-" if amount < 0 else "+" if amount > 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
+
+
+def _rows(report: Report) -> tuple[list[str], list[tuple[str, list[str], str]]]:
+    """Scenarios, and per effect: its name, its amount in each scenario ("" where it does not
+    apply) and what it is (routed's wording). Effects that are zero everywhere are left out,
+    except vendor consolidation, whose $0 says that nothing was consolidated."""
+    scenarios = [s.scenario for s in report.effects]
+    names: dict[str, str] = {}
+    for s in sorted(report.effects, key=lambda s: s.scenario != "routed"):
+        for e in s.effects:
+            if e.monthly_usd or e.name == "vendor consolidation":
+                names.setdefault(e.name, e.what)
+    order = [e.name for s in report.effects for e in s.effects]
+    rows = []
+    for name, what in sorted(names.items(), key=lambda kv: order.index(kv[0])):
+        cells = []
+        for s in report.effects:
+            found = [e for e in s.effects if e.name == name]
+            cells.append(_signed(found[0].monthly_usd) if found else "")
+        rows.append((name, cells, what))
+    rows.append(("change", [_signed(s.change_usd) for s in report.effects],
+                 "the scenario's monthly cost - as-logged's: the sum of the lines above"))
+    return scenarios, rows
+
+
+def _unpriced_note(report: Report) -> str:
+    n = max((s.unpriced_requests for s in report.effects), default=0)
+    return (f"{n:,} requests have no as-logged price: what they cost today is unknown, so "
+            "their part of each change ('unpriced traffic') is neither a saving nor a cost."
+            if n else "")
+
+
+def effects_table(report: Report) -> Group:
+    if not report.effects:
+        return Group()
+    scenarios, rows = _rows(report)
+    t = Table(title=_TITLE, title_justify="left")
+    t.add_column("effect")
+    for name in scenarios:
+        t.add_column(name, justify="right")
+    for name, cells, _ in rows:
+        t.add_row(name, *cells, style="bold" if name == "change" else None)
+    lines = [Text(f"  {name}: {what}") for name, _, what in rows[:-1]]
+    note = _unpriced_note(report)
+    return Group(t, *lines, *([Text(note)] if note else []))
+
+
+def effects_html(report: Report) -> str:
+    if not report.effects:
+        return ""
+    scenarios, rows = _rows(report)
+    head = "".join(f"<th class='num'>{escape(s)}</th>" for s in scenarios)
+    body = "".join(
+        f"<tr class='effect' data-effect='{escape(name, quote=True)}'><td>{escape(name)}</td>"
+        + "".join(f"<td class='num'>{escape(c)}</td>" for c in cells)
+        + f"<td>{escape(what)}</td></tr>" for name, cells, what in rows)
+    note = _unpriced_note(report)
+    return (f"<h2>{escape(_TITLE)}</h2><div class='scroll'><table><thead><tr><th>effect</th>"
+            f"{head}<th>what</th></tr></thead><tbody>{body}</tbody></table></div>"
+            + (f"<p>{escape(note)}</p>" if note else ""))
+
+
+_RECON_TITLE = "What the logs recorded against plan's as-logged prices (over the window)"
+
+
+def _recon_rows(report: Report) -> list[tuple[str, list[str], tuple[str, ...]]]:
+    spend = report.logged_spend
+    if spend is None or not spend.by_model:
+        return []
+    out = []
+    for m in spend.by_model:
+        ours = "unknown" if m.as_logged_usd is None else f"${m.as_logged_usd:,.6f}"
+        diff = "unknown" if m.difference_usd is None else (
+            ("+" if m.difference_usd > 0 else "") + f"{m.difference_usd:,.6f}"
+            + (f" ({m.difference_pct:+}%)" if m.difference_pct is not None else ""))
+        out.append((m.model, [f"{m.requests:,}", f"${m.logged_usd:,.6f}", ours, diff],
+                    m.explanations))
+    return out
+
+
+def reconciliation_table(report: Report) -> Group:
+    rows = _recon_rows(report)
+    if not rows:
+        return Group()
+    t = Table(title=_RECON_TITLE, title_justify="left")
+    t.add_column("model", overflow="fold")
+    for name in ("requests", "logged", "plan as-logged", "plan - logged"):
+        t.add_column(name, justify="right")
+    for model, cells, _ in rows:
+        t.add_row(Text(model), *cells)
+    lines = [Text(f"  {model}: {why}") for model, _, whys in rows for why in whys]
+    return Group(t, *lines)
+
+
+def reconciliation_html(report: Report) -> str:
+    rows = _recon_rows(report)
+    if not rows:
+        return ""
+    body = "".join(
+        f"<tr class='reconciled'><td>{escape(model)}</td>"
+        + "".join(f"<td class='num'>{escape(c)}</td>" for c in cells)
+        + f"<td>{'<br>'.join(escape(w) for w in whys)}</td></tr>" for model, cells, whys in rows)
+    head = "".join(f"<th class='num'>{h}</th>" for h in
+                   ("requests", "logged", "plan as-logged", "plan - logged"))
+    return (f"<h2>{escape(_RECON_TITLE)}</h2><div class='scroll'><table><thead><tr>"
+            f"<th>model</th>{head}<th>what could explain it</th></tr></thead><tbody>{body}"
+            "</tbody></table></div>")

@@ -1,0 +1,84 @@
+"""`make bench`: a re-run of `plan analyze` on logs already in the database (issue 18).
+
+Three runs of the same command on a generated canonical log, each a separate process (so each
+pays Python's start-up and has its own peak RSS), interleaved over REPEATS rounds:
+- cold: a fresh database: ingest and every stage;
+- what-if: the database already holds the logs and the last run's snapshot; only a projection
+  assumption changes (--escalation), so the per-request stages are restored, not run;
+- re-route: a setting the per-request stages read changes (--frontier), so stages 30-57 run
+  again from the stored lines, without reading the logs.
+Reported: wall and CPU seconds (best of REPEATS), peak RSS, and each as a ratio to cold.
+Usage: python -m tests.benchmarks.bench_rerun [ROWS]
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+from tests.benchmarks.bench_analyze import OUT, generate
+
+ROWS = 1_000_000
+REPEATS = 3
+PLAN = [str(Path(sys.executable).parent / "plan")]  # the installed command
+
+
+class Run(NamedTuple):
+    wall: float
+    cpu: float
+    rss_mb: float
+
+
+def _run(args: list[str]) -> Run:
+    start = time.perf_counter()
+    proc = subprocess.Popen([*PLAN, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env=dict(os.environ, TZ="UTC"))
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"plan {' '.join(args)} failed: {proc.stderr.read().decode()[-500:]}"
+                         if proc.stderr else "plan failed")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def main() -> None:
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else ROWS
+    OUT.mkdir(exist_ok=True)
+    log = OUT / f"canonical_{rows}.jsonl"
+    if not log.exists():
+        generate(log, rows)
+    results: dict[str, list[Run]] = {"cold": [], "what-if": [], "re-route": []}
+    with tempfile.TemporaryDirectory(prefix="plan-bench-") as tmp:
+        primed = Path(tmp) / "primed.duckdb"
+        _run(["analyze", str(log), "--db", str(primed), "--format", "json"])
+        for _ in range(REPEATS):
+            cold = Path(tmp) / "cold.duckdb"
+            cold.unlink(missing_ok=True)
+            results["cold"].append(_run(["analyze", str(log), "--db", str(cold),
+                                         "--format", "json"]))
+            warm = Path(tmp) / "warm.duckdb"
+            shutil.copy(primed, warm)
+            results["what-if"].append(_run(["analyze", str(log), "--db", str(warm),
+                                            "--format", "json", "--escalation", "0.2"]))
+            shutil.copy(primed, warm)
+            results["re-route"].append(_run(["analyze", str(log), "--db", str(warm),
+                                             "--format", "json", "--frontier",
+                                             "claude-sonnet-4-5"]))
+    base = min(results["cold"])
+    print(f"re-run of plan analyze on {rows:,} canonical requests already ingested "
+          f"(best of {REPEATS}, interleaved; each run a new process)")
+    for name, runs in results.items():
+        best = min(runs)
+        print(f"  {name:9s} {best.wall:6.2f} s wall ({best.wall / base.wall:.2f}x cold), "
+              f"{best.cpu:6.2f} s CPU ({best.cpu / base.cpu:.2f}x), peak RSS "
+              f"{max(r.rss_mb for r in runs):,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

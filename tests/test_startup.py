@@ -1,0 +1,113 @@
+"""Issue 18, start fast and bounded memory: what a database is prepared with once, what each
+connection is given, and what a command does not load."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from planner import db, memory
+from pricing import table as price_table
+
+
+def _setting(con, name: str) -> str:
+    return con.execute("SELECT current_setting(?)", [name]).fetchone()[0]
+
+
+def test_memory_limit_comes_from_the_option_or_the_machine():
+    con = db.connect(":memory:", "300MB")
+    assert _setting(con, "memory_limit") == "286.0 MiB"  # 300 MB = 286 MiB, DuckDB's units
+    con.close()
+    con = db.connect(":memory:")
+    assert _setting(con, "memory_limit") == f"{memory.default_limit() // memory.MB}.0 MiB"
+    assert memory.DEFAULT_LEAST <= memory.default_limit() <= memory.DEFAULT_MOST
+    # an in-memory database spills to the system's temporary folder, not ./.tmp
+    assert _setting(con, "temp_directory").startswith(str(Path(memory.tempfile.gettempdir())))
+    # DuckDB's own progress bar would be printed on stdout, which carries the report
+    assert _setting(con, "enable_progress_bar_print") is False
+    con.close()
+
+
+@pytest.mark.parametrize("text", ["12", "2 parsecs", "1MB", "-1GB"])
+def test_a_memory_limit_that_is_not_a_usable_size_is_refused(text, run):
+    with pytest.raises(ValueError):
+        memory.parse_size(text)
+    result = run("analyze", "sample_logs", "--db", ":memory:", "--memory-limit", text)
+    assert result.exit_code == 2 and "--memory-limit" in result.stderr
+
+
+def test_migrations_run_once_per_database(tmp_path, monkeypatch):
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    # not IF NOT EXISTS: applying it a second time would fail
+    (folder / "001_first.sql").write_text("CREATE TABLE first_table (x INTEGER)")
+    monkeypatch.setattr(db, "MIGRATIONS_DIR", folder)
+    db._migrations.cache_clear()
+    target = tmp_path / "plan.duckdb"
+    try:
+        db.connect(target).close()
+        db.connect(target).close()  # at the newest migration: nothing is applied again
+        (folder / "002_second.sql").write_text("CREATE TABLE second_table (y INTEGER)")
+        db._migrations.cache_clear()
+        con = db.connect(target)  # a new migration is applied, the first is not
+        assert con.execute("SELECT id FROM plan_migrations ORDER BY id").fetchall() == [(1,),
+                                                                                         (2,)]
+        con.close()
+    finally:
+        db._migrations.cache_clear()
+
+
+def test_macros_are_stored_in_a_database_file_until_they_change(tmp_path, monkeypatch):
+    target = tmp_path / "plan.duckdb"
+    db.connect(target).close()
+    con = db.connect(target)
+    stored = con.execute("SELECT function_name FROM duckdb_functions() WHERE function_name = "
+                         "'plan_ts' AND schema_name = 'main' AND database_name = 'plan'").fetchall()
+    assert stored == [("plan_ts",)]
+    assert con.execute("SELECT plan_ts('2026-01-02T03:04:05Z')::VARCHAR").fetchone() == (
+        "2026-01-02 03:04:05",)
+    con.close()
+    # a changed macros file is stored again on the next connection
+    original = db.sql
+
+    def changed(name: str) -> str:
+        text = original(name)
+        if name == "00_macros":
+            text += "\n;\nCREATE OR REPLACE TEMP MACRO plan_added(x) AS x + 1;\n"
+        return text
+
+    monkeypatch.setattr(db, "sql", changed)
+    con = db.connect(target)
+    assert con.execute("SELECT plan_added(41)").fetchone() == (42,)
+    con.close()
+
+
+def test_a_price_table_is_parsed_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    price_table._parsed.cache_clear()
+    first = price_table.load_table()
+    cached = list((tmp_path / "plan").glob("pricing-*.pickle"))
+    assert len(cached) == 1
+    price_table._parsed.cache_clear()
+    monkeypatch.setattr(price_table.tomllib, "loads", _never)
+    assert price_table.load_table() == first  # from the cache: the TOML is not parsed
+    price_table._parsed.cache_clear()
+
+
+def _never(*args: object) -> object:
+    raise AssertionError("parsed again")
+
+
+def test_logs_with_token_counts_and_no_text_load_neither_pyarrow_nor_the_embeddings(write_log):
+    log = write_log([{"timestamp": f"2026-11-01T00:00:{i:02d}Z", "request_id": f"r{i}",
+                      "workload": "w", "model": "gpt-4o-mini", "input_tokens": 10,
+                      "output_tokens": 5} for i in range(20)])
+    code = ("import sys; from cli.app import app; from planner.pipeline import analyze, "
+            "AnalyzeOptions; analyze([sys.argv[1]], AnalyzeOptions(db=':memory:')); "
+            "print(' '.join(m for m in ('pyarrow', 'wordllama') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(log)], check=True,
+                         capture_output=True, text=True).stdout
+    assert out.strip() == ""
