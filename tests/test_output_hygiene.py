@@ -8,7 +8,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import shutil
+import subprocess
+
+import openpyxl
+import pytest
 
 from tests.test_ingest import GOOD
 
@@ -121,3 +127,38 @@ def test_json_keeps_log_text_exact_but_never_raw_controls(run, write_log, tmp_pa
         assert "\\u009b31m\\u202e" in text
     assert {w["workload"] for w in json.loads(res.stdout)["workloads"]} == set(NAMES)
     assert {r["workload"] for r in json.loads(out.read_text(encoding="utf-8"))} == set(NAMES)
+
+
+@pytest.mark.skipif(not (shutil.which("libreoffice") or shutil.which("soffice"))
+                    and not os.environ.get("PLAN_REQUIRE_OFFICE"),
+                    reason="LibreOffice is not installed (.ci/run installs it and requires it)")
+def test_libreoffice_finds_no_formula_cell_in_any_csv_output(run, write_log, tmp_path):
+    # Every CSV plan writes from a log with the audit's payloads in its names, opened by a
+    # spreadsheet (LibreOffice, headless, converting to xlsx): not one cell is a formula, and
+    # each payload arrives as the text it was.
+    log = _log(write_log, NAMES, model=FORMULAS[5])
+    outputs = {
+        "analyze.csv": ("analyze", str(log), "--db", ":memory:", "-f", "csv"),
+        "export.csv": ("export", str(log), "--db", ":memory:", "--group-by", "workload",
+                       "--group-by", "team", "--group-by", "model"),
+        "long.csv": ("export", str(log), "--db", ":memory:", "--layout", "long",
+                     "--group-by", "workload"),
+        "excel.csv": ("export", str(log), "--db", ":memory:", "--excel", "--group-by",
+                      "workload"),
+    }
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    for name, args in outputs.items():
+        path = tmp_path / name
+        res = run(*args) if args[0] == "analyze" else run(*args, "-o", str(path))
+        assert res.exit_code == 0, res.stderr
+        if args[0] == "analyze":
+            path.write_text(res.stdout, encoding="utf-8", newline="")
+        subprocess.run([str(office), "--headless", "--convert-to", "xlsx", "--outdir",
+                        str(tmp_path), str(path)], check=True, capture_output=True,
+                       timeout=300)
+        sheet = openpyxl.load_workbook(tmp_path / (path.stem + ".xlsx")).active
+        cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+        assert cells, name
+        assert [c.coordinate for c in cells if c.data_type == "f"] == [], name
+        texts = {str(c.value) for c in cells}
+        assert "'" + FORMULAS[0] in texts or FORMULAS[0] in texts, name
