@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install java demo test lint bench eval golden clean
+.PHONY: install java test-deps demo test lint bench eval golden clean
 
 install: $(STAMP)
 
@@ -18,17 +18,26 @@ $(STAMP): pyproject.toml
 	@command -v java >/dev/null || $(MAKE) java
 	@touch $(STAMP)
 
+SUDO := $$( [ "$$(id -u)" = 0 ] || echo sudo )
+APT  := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
+
 # The Java runtime PySpark needs (--engine spark, its tests), from Debian's packages.
 java:
-	$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq
-	$$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		openjdk-17-jre-headless
+	$(SUDO) apt-get update -qq
+	$(APT) openjdk-17-jre-headless
+
+# What the browser test (chromium) and the spreadsheet checks (LibreOffice's Calc) need, from
+# Debian's packages, installed when missing; `make test` then requires them (no skip).
+test-deps:
+	@command -v chromium >/dev/null && command -v soffice >/dev/null || $(SUDO) apt-get update -qq
+	@command -v chromium >/dev/null || $(APT) chromium
+	@command -v soffice >/dev/null || $(APT) --no-install-recommends libreoffice-calc-nogui
 
 demo: install
 	@TZ=UTC $(BIN)/plan analyze sample_logs/ --db :memory:
 
-test: install
-	TZ=UTC $(BIN)/pytest
+test: install test-deps
+	TZ=UTC PLAN_REQUIRE_BROWSER=1 PLAN_REQUIRE_OFFICE=1 $(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check cli planner pricing tests
