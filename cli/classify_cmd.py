@@ -112,19 +112,22 @@ def evaluate(
         result = evaluation.evaluate([str(p) for p in labelled], options, split)
     out = Console(highlight=False)
     table = Table(title=f"Labelled prompts: {result.prompts}"
-                  + (f" (split {split})" if split else ""), title_justify="left")
+                  + (f" (split {split})" if split else ""), title_justify="left", box=None,
+                  pad_edge=False, header_style="bold")  # (fits 80 columns uncut)
     table.add_column("domain", no_wrap=True)
-    table.add_column("suite label", no_wrap=True)
-    for name in ("prompts", "called capability", "recall", "precision", "F1"):
-        table.add_column(name, justify="right")
+    table.add_column("label", no_wrap=True)
+    for name in ("prompts", "as cap.", "recall", "precision", "F1"):
+        table.add_column(name, justify="right", no_wrap=True)
     for d in result.domains:
         capability = d.label == evaluation.CAPABILITY
-        table.add_row(d.domain, d.label, str(d.prompts), str(d.called_capability),
+        table.add_row(d.domain, "capability" if capability else "cost", str(d.prompts),
+                      str(d.called_capability),
                       f"{d.share:.2f}" if capability else "-", _fmt(d.precision),
                       _fmt(d.f1))
     _put(out, table)
-    out.print("A cost-bound domain's 'called capability' are false positives; a capability "
-              "domain's precision counts the prompts plan put in that domain.")
+    out.print("label: the suite's (capability- or cost-bound); as cap.: prompts plan called "
+              "capability-bound (false positives in a cost-bound domain); a capability domain's "
+              "precision counts the prompts plan put in that domain.")
     _put(out, f"capability-bound: precision {result.precision:.3f}, recall {result.recall:.3f}, "
               f"F1 {result.f1:.3f} (TP {result.true_pos}, FP {result.false_pos}, "
               f"FN {result.false_neg})")
