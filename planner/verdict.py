@@ -28,8 +28,11 @@ def verdict(report: Report) -> str:
         parts.append(f"Routing the {_count(len(cost_bound), 'cost-bound workload')} to the "
                      f"distilled model {verb} {_usd(abs(change))} a month{share}, mostly from "
                      f"{top}")
-    parts.append(f"{_count(len(frontier), 'workload')} "
-                 f"{'needs' if len(frontier) == 1 else 'need'} a frontier model")
+    if frontier:
+        parts.append(f"{_count(len(frontier), 'workload')} "
+                     f"{'needs' if len(frontier) == 1 else 'need'} a frontier model")
+    else:
+        parts.append("no workload needs a frontier model")
     onprem = report.onprem
     if onprem.breakeven_monthly_tokens is None:
         parts.append("self-hosting never pays for this traffic at these prices")
@@ -38,7 +41,28 @@ def verdict(report: Report) -> str:
                      f"tokens a month (now {_tokens(onprem.monthly_tokens)})")
     else:
         parts.append("self-hosting the routed traffic costs less than the distilled API")
-    return "; ".join(parts) + "."
+    return "; ".join(parts) + "." + _caveats(report)
+
+
+# Under these, a month extrapolated from the log is a rough figure, and the verdict says so.
+FEW_REQUESTS = 1000
+SHORT_DAYS = 7
+
+
+def _caveats(report: Report) -> str:
+    """What the sentence rests on, when it rests on little: few requests, a short window,
+    traffic with no price (left out of as-logged, so its percentage is of the priced part)."""
+    out = []
+    accepted, days = report.ingest.accepted, report.window.days
+    if accepted < FEW_REQUESTS or days < SHORT_DAYS:
+        out.append(f"It rests on {_count(accepted, 'request')} over {days:.1f} days, scaled to a "
+                   "month: a rough estimate.")
+    unpriced = sum(m.requests for m in report.unpriced_models)
+    if unpriced:
+        out.append(f"{_count(unpriced, 'request')} of "
+                   f"{_count(len(report.unpriced_models), 'model')} with no price "
+                   f"{'is' if unpriced == 1 else 'are'} left out of as-logged.")
+    return "".join(" " + o for o in out)
 
 
 def _count(n: int, what: str) -> str:

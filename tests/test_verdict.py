@@ -1,0 +1,42 @@
+"""The verdict sentence says what it rests on when it rests on little: a handful of requests, a
+window shorter than a week, or traffic with no price (which as-logged leaves out)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from planner.pipeline import AnalyzeOptions, analyze
+
+
+def _log(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    path.write_text("".join(json.dumps({
+        "timestamp": ts, "model": model, "workload": workload,
+        "input_tokens": 1000, "output_tokens": 200}) + "\n" for ts, model, workload in rows))
+    return path
+
+
+def test_a_three_request_log_says_it_is_a_rough_estimate(tmp_path):
+    # Three requests from 06:00 to 18:00 on one day: a window of 12 hours, 0.5 days.
+    log = _log(tmp_path / "tiny.jsonl", [
+        ("2026-10-01T06:00:00Z", "gpt-4o", "support"),
+        ("2026-10-01T12:00:00Z", "gpt-4o", "support"),
+        ("2026-10-01T18:00:00Z", "gpt-4o", "support"),
+    ])
+    report = analyze([log], AnalyzeOptions(db=":memory:"))
+    assert report.verdict.endswith(
+        " It rests on 3 requests over 0.5 days, scaled to a month: a rough estimate.")
+    # The one workload is support (cost-bound by its name): none needs a frontier model.
+    assert "; no workload needs a frontier model; " in report.verdict
+
+
+def test_unpriced_traffic_is_named_in_the_verdict(tmp_path):
+    # One request of a model no pricing table knows, beside two priced ones.
+    log = _log(tmp_path / "mixed.jsonl", [
+        ("2026-10-01T10:00:00Z", "gpt-4o", "support"),
+        ("2026-10-01T11:00:00Z", "gpt-4o", "support"),
+        ("2026-10-01T12:00:00Z", "acme-private-llm-7", "support"),
+    ])
+    report = analyze([log], AnalyzeOptions(db=":memory:"))
+    assert report.verdict.endswith(" 1 request of 1 model with no price is left out of "
+                                   "as-logged.")
