@@ -237,22 +237,27 @@ def breakeven_scale(fleet: Fleet, api_routed: Decimal, api_onprem: Decimal) -> D
     """The smallest multiple of today's on-prem traffic at which on-prem (fleet + the API
     traffic it still sends: escalations) costs no more than the same traffic routed to the
     distilled API. `api_routed` and `api_onprem` are those API costs a month at scale 1.
-    None: on-prem never catches up (or there is no such traffic)."""
-    if fleet.load_minutes == 0 or api_routed <= api_onprem:
+    None: on-prem never catches up (or there is no such traffic).
+
+    The fleet's cost is a step function of volume that never falls, and on-prem wins where it
+    is at most the margin (api_routed - api_onprem) x scale. Bisecting on "wins" can land in any
+    winning stretch, not the first: near parity a fleet one replica larger loses again, so two
+    samples of the same shape gave break-evens 1.5x apart. Instead, walk up: at scale s the
+    fleet costs C(s), so no scale below C(s) / margin wins while the fleet costs at least C(s);
+    jump there and repeat until the fleet's cost stops growing. Every scale skipped loses."""
+    margin = api_routed - api_onprem
+    if fleet.load_minutes == 0 or margin <= 0:
         return None
-
-    def wins(scale: Decimal) -> bool:
-        return fleet.monthly_cost(scale) + api_onprem * scale <= api_routed * scale
-
-    low, high = Decimal(0), Decimal("0.0001")
-    while not wins(high):
-        low, high = high, high * 2
-        if high > Decimal(10) ** 9:
-            return None
-    for _ in range(40):  # bisect to well under a token a month
-        mid = (low + high) / 2
-        low, high = (low, mid) if wins(mid) else (mid, high)
-    return high
+    ceiling = Decimal(10) ** 9
+    if fleet.monthly_cost(ceiling) > margin * ceiling:
+        return None  # its cost per token only falls with volume: never within reach
+    scale = Decimal("0.0001")
+    for _ in range(100_000):
+        cost = fleet.monthly_cost(scale)
+        if cost <= margin * scale or cost / margin <= scale:  # the latter: rounding
+            return scale
+        scale = cost / margin
+    return None
 
 
 def monthly_tokens(con: duckdb.DuckDBPyConnection, window_seconds: Decimal) -> Decimal:

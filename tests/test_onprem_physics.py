@@ -8,12 +8,17 @@ import math
 import random
 from decimal import Decimal
 
+import pytest
+
+from planner.fleet import Fleet, HourLoad, breakeven_scale
 from planner.pipeline import AnalyzeOptions, analyze
 from planner.settings import Settings
+from pricing import load_table
 from tests.conftest import FIXTURES
 from tests.test_scenarios_hand import ESC, MONTH, R1, R2, R3, R4, R6, RECORDS
 
 D = Decimal
+VERSION = "2026-11-29.2"
 
 
 def test_requests_over_the_profile_context_stay_on_the_api(run, write_log, tmp_path):
@@ -97,15 +102,37 @@ def test_onprem_costs_more_than_routed_at_low_volume(tmp_path):
     assert report.scenario("on-prem").monthly_cost_usd > report.scenario("routed").monthly_cost_usd
 
 
-def test_breakeven_is_a_property_of_the_shape_not_of_the_sample_rate(tmp_path):
-    # Reserved H100s ($1.80/h: a replica that pays for itself against Llama 8B's API prices
-    # with room to spare): the same daily shape (1 + 0.2 sin) and request sizes sampled at 2
-    # and at 40 requests a minute. A 2-a-minute sample's busiest minutes are mostly Poisson
-    # bursts (its p99 minute carries 3.4x its mean, a 40-a-minute sample's 1.5x): scaled
-    # linearly they would ask for more than twice the replicas at the same volume.
-    low = _analyze(shaped_log(tmp_path / "two.jsonl", 2, seed=3, swing=0.2), gpu_rate="reserved")
-    high = _analyze(shaped_log(tmp_path / "forty.jsonl", 40, seed=5, swing=0.2),
-                    gpu_rate="reserved")
+@pytest.mark.parametrize(("mode", "rate"), [("rented", "reserved"), ("owned", "on-demand")])
+def test_breakeven_is_a_property_of_the_shape_not_of_the_sample_rate(tmp_path, mode, rate):
+    # The same daily shape (1 + 0.2 sin) and request sizes sampled at 2 and at 40 requests a
+    # minute. A 2-a-minute sample's busiest minutes are mostly Poisson bursts (its p99 minute
+    # carries 3.4x its mean, a 40-a-minute sample's 1.5x): scaled linearly they would ask for
+    # more than twice the replicas at the same volume. Owned full-cost H100s are close to
+    # parity with Llama 8B's API prices, so a fleet one replica larger loses again: the
+    # break-even is the first volume at which on-prem wins, not any of them.
+    knobs = {"onprem_mode": mode, "gpu_rate": rate}
+    low = _analyze(shaped_log(tmp_path / "two.jsonl", 2, seed=3, swing=0.2), **knobs)
+    high = _analyze(shaped_log(tmp_path / "forty.jsonl", 40, seed=5, swing=0.2), **knobs)
     a, b = low.onprem.breakeven_monthly_tokens, high.onprem.breakeven_monthly_tokens
     assert a is not None and b is not None
     assert 1 / 1.2 <= a / b <= 1.2, (a, b)
+
+
+def test_breakeven_is_the_first_volume_at_which_on_prem_wins():
+    # One hour of perfectly regular load, 1 replica at scale 1 (no variance), utilisation 1,
+    # at least 1 replica of a $100-a-month GPU, against a $105 margin a month per unit of scale:
+    # the fleet costs 100 x ceil(s), and wins first at s = 100 / 105, while 1 < s <= 1.9
+    # loses (200 > 105 s) and so does 2 < s <= 2.857. Bisection from doubling scales landed
+    # past 19.
+    table = load_table(VERSION)
+    profile = table.selfhosted["llama-3.1-8b-instruct"]
+    fleet = Fleet(mode="rented", model=profile.model, profile=profile,
+                  gpu=table.gpus[profile.gpu], utilization_target=D(1), min_replicas=1,
+                  percentile_load=D(1), peak_load=D(1), peak_minute=None, load_minutes=D(60),
+                  window_minutes=60, hours=(HourLoad(1.0, 0.0),), window_hours=1,
+                  gpu_month_usd=D(100), hourly_usd=D(1))
+    assert fleet.monthly_cost(D(2)) == D(200) and fleet.monthly_cost(D("2.5")) == D(300)
+    scale = breakeven_scale(fleet, api_routed=D(125), api_onprem=D(20))
+    assert scale is not None and abs(scale - D(100) / D(105)) < D("1e-20")
+    # A margin of $99 never pays for a $100 replica that is fully loaded.
+    assert breakeven_scale(fleet, api_routed=D(119), api_onprem=D(20)) is None
