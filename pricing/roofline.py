@@ -13,10 +13,11 @@ token (TPOT) each user sees; throughput is c / step. The KV cache of the c seque
 beside the weights in HBM_USABLE of the replica's HBM; and c is at most the profile's
 batch_size (the server's limit on running sequences).
 
-A profile's decode rate is a measurement at saturation (`measured`: stated input and output
-lengths and concurrency). The ratio of that rate to the roofline at the measurement's context
-and concurrency is the profile's efficiency; at another context and concurrency the decode
-rate is the roofline's times that efficiency.
+A profile cites a measurement (`measured`: output tokens/s at stated input and output lengths
+and concurrency). Its ratio to the decode roofline at the measurement's context and
+concurrency is the profile's efficiency; at another context and concurrency the decode rate is
+the roofline's times that efficiency. The profile's decode_tokens_per_s (its rate at
+saturation) must be within the roofline at the measurement's context.
 """
 
 from __future__ import annotations
@@ -114,16 +115,17 @@ def _measured_concurrency(profile: SelfHostedProfile, r: Roofline) -> int:
 
 
 def efficiency(profile: SelfHostedProfile, gpu: GpuPrice) -> Decimal:
-    """The profile's decode rate over its roofline at the measurement's context and
-    concurrency (1 without a measurement, or without the numbers)."""
-    r = roofline(profile, gpu)
-    if r is None or profile.measured is None or kv_gb_per_token(profile) is None:
+    """The measured output rate over the decode roofline at the measurement's context and
+    concurrency (1 without a measurement, or without the numbers). The measured rate also
+    paid for its prefills, so this errs low."""
+    r, m = roofline(profile, gpu), profile.measured
+    if r is None or m is None or kv_gb_per_token(profile) is None:
         return Decimal(1)
     c = _measured_concurrency(profile, r)
     if c < 1:
         return Decimal(1)
     ceiling = c / step_s(profile, gpu, r, c, measured_context(profile))
-    return min(Decimal(1), profile.decode_tokens_per_s / ceiling)
+    return min(Decimal(1), m.output_tokens_per_s / ceiling)
 
 
 def at_latency_target(profile: SelfHostedProfile, gpu: GpuPrice, tpot_s: Decimal,
@@ -193,14 +195,15 @@ def _kv_problems(profile: SelfHostedProfile, gpu: GpuPrice, r: Roofline
     m, context = profile.measured, measured_context(profile)
     if m is None:
         return out
-    c = _measured_concurrency(profile, r)
+    full, c = saturation(profile, r, context), _measured_concurrency(profile, r)
     if c < 1:
         return [("measured", f"not one sequence of {context} tokens fits in HBM")]
-    decode = c / step_s(profile, gpu, r, c, context)
-    if profile.decode_tokens_per_s > decode:
+    saturated = full / step_s(profile, gpu, r, full, context)
+    if profile.decode_tokens_per_s > saturated:
         out.append(("decode_tokens_per_s", f"{profile.decode_tokens_per_s} exceeds the roofline "
-                    f"{decode:.0f} tokens/s of {c} sequences of {context} tokens (weights and "
-                    f"KV cache read every step)"))
+                    f"{saturated:.0f} tokens/s of {full} sequences of {context} tokens (weights "
+                    f"and KV cache read every step)"))
+    decode = c / step_s(profile, gpu, r, c, context)
     # Each measured request prefills input tokens and decodes output tokens on the same GPUs.
     per_output = Decimal(m.input_tokens) / m.output_tokens / r.prefill_max + 1 / decode
     if m.output_tokens_per_s > 1 / per_output:

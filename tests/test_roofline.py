@@ -12,7 +12,7 @@ import pytest
 import tomli_w
 
 from pricing import load_table
-from pricing.roofline import at_latency_target, kv_gb_per_token, roofline
+from pricing.roofline import at_latency_target, efficiency, kv_gb_per_token, roofline
 from pricing.table import locate
 
 VERSION = "2026-11-29.3"
@@ -43,7 +43,14 @@ def test_shipped_profiles_are_within_their_roofline(run):
     r = roofline(distill, table.gpus[distill.gpu])
     assert r is not None and r.prefill_max.quantize(Decimal("0.1")) == Decimal("4756.1")
     assert distill.prefill_tokens_per_s <= r.prefill_max
-    # The one published measurement states its lengths and concurrency.
+    # The 32B distill cites Qwen2.5-32B's single-stream measurement: 22.13 tokens/s at input 1 /
+    # output 2,048 (mean context 1 + 1,024). One sequence reads 65.6 GB of weights and
+    # 1,025 x 262,144 bytes of KV cache a step at 2,039 GB/s: 30.96 tokens/s, so 71.5%.
+    m = distill.measured
+    assert m is not None and (m.input_tokens, m.output_tokens, m.concurrency) == (1, 2048, 1)
+    one = 2039 / (65.6 + 1025 * 64 * 8 * 128 * 2 * 2 / 1e9)
+    assert abs(float(efficiency(distill, table.gpus["a100-80gb"])) - 22.13 / one) < 1e-9
+    # Llama's measurement states its lengths and concurrency ("max": at batch_size).
     m = llama.measured
     assert m is not None and (m.input_tokens, m.output_tokens, m.concurrency) == (1000, 1000, "max")
     assert llama.decode_tokens_per_s == m.output_tokens_per_s == 15220
@@ -152,6 +159,11 @@ def test_a_target_below_one_step_of_the_weights_cannot_be_met():
     ("deepseek-r1-distill-qwen-32b", "max_context", 32768,
      ["one sequence of 32768 tokens keeps 8.59 GB of KV cache; 0.9 x 80 GB of HBM less 65.6 GB "
       "of weights leaves 6.40"]),
+    # The distill's 577 at saturation, at its measurement's context: 0.9 x 80 - 65.6 GB hold 23
+    # sequences of 1,025 tokens, a step reads 65.6 + 23 x 1,025 x 262,144e-9 = 71.78 GB in
+    # 35.2 ms: 653 tokens/s.
+    ("deepseek-r1-distill-qwen-32b", "decode_tokens_per_s", 700,
+     ["700 exceeds the roofline 653 tokens/s of 23 sequences of 1025 tokens"]),
     # A BF16 cache: 256 x 1,500 x 131,072 bytes = 50.3 GB + 8.03 GB a step, 17.42 ms: 14,695/s;
     # with each request's 1,000-token prefill at 61,606/s: 1 / (1 / 61,606 + 1 / 14,695) = 11,865.
     ("llama-3.1-8b-instruct", "kv_bytes", 2,
