@@ -19,8 +19,13 @@ minute, scaled linearly. Three ways to pay for it:
               (server_share) and network (network_share) / amortisation months, power x PUE
               x $/kWh x 730 h, colocation space ($/kW a month on its power draw) and staff
 
+A request's load is its input at the profile's prefill rate plus its output at the decode
+rate a replica reaches at the latency target (`tpot_ms`): as many sequences, of the traffic's
+mean context, as meet the target and fit in HBM (pricing/roofline.py).
+
 `Fleet.monthly_cost(scale)` re-sizes the fleet for `scale` times the observed traffic (same
-shape), which the break-even volume and the forecast use.
+shape), which the break-even volume (the first volume at which on-prem wins) and the forecast
+use.
 """
 
 from __future__ import annotations
