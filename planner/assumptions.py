@@ -65,6 +65,7 @@ def assumptions(table: PriceTable, models: Models, settings: Settings, rules: Ru
                    f"{profile.prefill_tokens_per_s} prefill + {profile.decode_tokens_per_s} "
                    f"decode tokens/s per replica of {profile.gpus_per_replica} GPU(s)",
                    profile.source),
+        *_latency(table, settings, fleet),
         Assumption("hours_per_month", str(HOURS_PER_MONTH), "cloud billing convention"),
     ]
     if fleet.mode == "owned":
@@ -96,3 +97,24 @@ def assumptions(table: PriceTable, models: Models, settings: Settings, rules: Ru
                    else "plan default: --price-at current"),
     ]
     return tuple(out)
+
+
+def _latency(table: PriceTable, settings: Settings, fleet: Fleet) -> list[Assumption]:
+    """The latency target and the decode rate the fleet is sized with there."""
+    d = fleet.decode
+    if d is None:
+        return [Assumption("onprem_latency_target", "none: decode at the profile's saturation "
+                           "rate", f"pricing {table.version} has no KV-cache shape for "
+                           f"{fleet.model}")]
+    how = ("measured rate scaled by the roofline" if fleet.profile.measured
+           else "roofline only (no published measurement), at most the profile's rate")
+    return [
+        Assumption("onprem_latency_target",
+                   f"{settings.value('tpot_ms')} ms per output token (mean)",
+                   settings.source("tpot_ms")),
+        Assumption("onprem_decode_at_target",
+                   f"{d.tokens_per_s:.0f} tokens/s per replica: {d.concurrency} sequences of "
+                   f"{d.context} tokens mean context, {d.step_s * 1000:.1f} ms per output "
+                   f"token, limited by {d.limit}",
+                   f"derived: pricing/roofline.py (weights + KV cache read each step), {how}"),
+    ]

@@ -19,8 +19,13 @@ minute, scaled linearly. Three ways to pay for it:
               (server_share) and network (network_share) / amortisation months, power x PUE
               x $/kWh x 730 h, colocation space ($/kW a month on its power draw) and staff
 
+A request's load is its input at the profile's prefill rate plus its output at the decode
+rate a replica reaches at the latency target (`tpot_ms`): as many sequences, of the traffic's
+mean context, as meet the target and fit in HBM (pricing/roofline.py).
+
 `Fleet.monthly_cost(scale)` re-sizes the fleet for `scale` times the observed traffic (same
-shape), which the break-even volume and the forecast use.
+shape), which the break-even volume (the first volume at which on-prem wins) and the forecast
+use.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from planner.ingest import run_script
 from planner.money import HOURS_PER_MONTH, SECONDS_PER_MONTH, to_cents
 from planner.settings import Settings
 from pricing import GpuPrice, PriceTable, SelfHostedProfile
+from pricing.roofline import DecodePoint, at_latency_target, kv_gb_per_token
 
 _LOAD = Decimal("0.000001")
 _BINS = 64  # hours are pooled into this many groups of like load for the percentile
@@ -73,6 +79,9 @@ class Fleet:
     gpu_month_usd: Decimal  # what one GPU costs a month in a fixed fleet (rented or owned)
     hourly_usd: Decimal  # $/GPU-hour (autoscaled, and reported)
     percentile: Decimal = Decimal("0.99")
+    # The decode rate sized with: at the latency target (None: the profile's own rate, for a
+    # pricing version without the profile's KV-cache shape).
+    decode: DecodePoint | None = None
 
     def load_at(self, scale: Decimal = Decimal(1)) -> Decimal:
         """The p-th percentile minute's load at `scale` times the traffic (replicas)."""
@@ -135,8 +144,10 @@ def size(con: duckdb.DuckDBPyConnection, table: PriceTable, distilled: str,
         )
     gpu = table.gpus[profile.gpu]
     mode = settings.value("onprem_mode")
+    decode = _decode_at_target(con, table, profile, gpu, settings)
     run_script(con, db.sql("75_onprem_load"), {
-        "prefill_tps": profile.prefill_tokens_per_s, "decode_tps": profile.decode_tokens_per_s,
+        "prefill_tps": profile.prefill_tokens_per_s,
+        "decode_tps": float(decode.tokens_per_s) if decode else profile.decode_tokens_per_s,
         "verbosity": str(settings.value("verbosity")),
     })
     window_minutes = max(1, math.ceil(window_seconds / 60))
@@ -162,8 +173,34 @@ def size(con: duckdb.DuckDBPyConnection, table: PriceTable, distilled: str,
         load_minutes=_dec(total), window_minutes=window_minutes, hours=hours,
         window_hours=window_hours, gpu_month_usd=_gpu_month(gpu, mode, settings, table),
         hourly_usd=_rate(gpu, settings, table), percentile=settings.value("percentile"),
+        decode=decode,
     )
     return replace(fleet, percentile_load=fleet.load_at())
+
+
+def _decode_at_target(con: duckdb.DuckDBPyConnection, table: PriceTable,
+                      profile: SelfHostedProfile, gpu: GpuPrice, settings: Settings
+                      ) -> DecodePoint | None:
+    """The replica's decode rate at the concurrency whose time per output token meets
+    `tpot_ms`, its sequences at the traffic's mean context over decode steps: a request of
+    input I and output O (x verbosity) holds I + O / 2 tokens on average over its O steps, so
+    the mean is sum(O I + v O^2 / 2) / sum(O), from stage 55's per-minute sums."""
+    if kv_gb_per_token(profile) is None:
+        return None
+    v = settings.value("verbosity")
+    row = con.execute(
+        "SELECT coalesce((sum(cross_tokens) + ? * sum(sq_output) / 2) "
+        "/ nullif(sum(output_tokens), 0), 0) FROM usage WHERE is_minute AND minute IS NOT NULL",
+        [float(v)]).fetchone()
+    context = Decimal(str(row[0] if row else 0)).quantize(Decimal(1))
+    target = settings.value("tpot_ms")
+    point = at_latency_target(profile, gpu, target / 1000, context)
+    if point is None:
+        raise PricingError(
+            f"the self-hosted {profile.model} on {gpu.sku} cannot meet a {target} ms time per "
+            f"output token with even one sequence of {context} tokens (pricing {table.version})",
+            hint="raise tpot_ms in the scenario file, or choose another --distilled model")
+    return point
 
 
 @functools.lru_cache(maxsize=8)
@@ -237,22 +274,27 @@ def breakeven_scale(fleet: Fleet, api_routed: Decimal, api_onprem: Decimal) -> D
     """The smallest multiple of today's on-prem traffic at which on-prem (fleet + the API
     traffic it still sends: escalations) costs no more than the same traffic routed to the
     distilled API. `api_routed` and `api_onprem` are those API costs a month at scale 1.
-    None: on-prem never catches up (or there is no such traffic)."""
-    if fleet.load_minutes == 0 or api_routed <= api_onprem:
+    None: on-prem never catches up (or there is no such traffic).
+
+    The fleet's cost is a step function of volume that never falls, and on-prem wins where it
+    is at most the margin (api_routed - api_onprem) x scale. Bisecting on "wins" can land in any
+    winning stretch, not the first: near parity a fleet one replica larger loses again, so two
+    samples of the same shape gave break-evens 1.5x apart. Instead, walk up: at scale s the
+    fleet costs C(s), so no scale below C(s) / margin wins while the fleet costs at least C(s);
+    jump there and repeat until the fleet's cost stops growing. Every scale skipped loses."""
+    margin = api_routed - api_onprem
+    if fleet.load_minutes == 0 or margin <= 0:
         return None
-
-    def wins(scale: Decimal) -> bool:
-        return fleet.monthly_cost(scale) + api_onprem * scale <= api_routed * scale
-
-    low, high = Decimal(0), Decimal("0.0001")
-    while not wins(high):
-        low, high = high, high * 2
-        if high > Decimal(10) ** 9:
-            return None
-    for _ in range(40):  # bisect to well under a token a month
-        mid = (low + high) / 2
-        low, high = (low, mid) if wins(mid) else (mid, high)
-    return high
+    ceiling = Decimal(10) ** 9
+    if fleet.monthly_cost(ceiling) > margin * ceiling:
+        return None  # its cost per token only falls with volume: never within reach
+    scale = Decimal("0.0001")
+    for _ in range(100_000):
+        cost = fleet.monthly_cost(scale)
+        if cost <= margin * scale or cost / margin <= scale:  # the latter: rounding
+            return scale
+        scale = cost / margin
+    return None
 
 
 def monthly_tokens(con: duckdb.DuckDBPyConnection, window_seconds: Decimal) -> Decimal:

@@ -43,6 +43,11 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "cache_similarity": (None, "plan default: the cache answers the same normalised prompt "
                          "only (no near repeats; docs/curves.md)"),
     "onprem_mode": ("rented", "plan default: GPUs rented for the whole month"),
+    # issue 16: the fleet's decode rate is taken at the concurrency that meets this target
+    "tpot_ms": (Decimal("100"), "published: MLPerf Inference's server-scenario limit for Llama "
+                "3.1 8B, 100 ms per output token (at p99; plan holds the mean to it), "
+                "https://github.com/mlcommons/inference/blob/"
+                "001712e9daf80386e0dda43f97b8f36981d792c4/loadgen/mlperf.conf"),
     "percentile": (Decimal("0.99"), "plan default: the fleet covers the p99 minute"),
     "gpu_rate": ("on-demand", "plan default: on-demand GPU rates"),
     "amortization_months": (36, "plan default: owned GPUs depreciated over three years"),
@@ -85,6 +90,7 @@ class Settings:
     routing_min_score: Decimal | None = None
     cache_similarity: Decimal | None = None
     onprem_mode: str | None = None
+    tpot_ms: Decimal | None = None
     percentile: Decimal | None = None
     gpu_rate: str | None = None
     amortization_months: int | None = None

@@ -130,7 +130,7 @@ def diff(old: PriceTable, new: PriceTable) -> list[Row]:
                                                        "purchase_usd", "power_watts"))
     rows += _other_changes("self-hosted", old.selfhosted, new.selfhosted, (
         "gpu", "gpus_per_replica", "batch_size", "prefill_tokens_per_s", "decode_tokens_per_s",
-        "max_context"))
+        "max_context", "layers", "kv_heads", "head_dim", "kv_bytes"))
     return rows
 
 

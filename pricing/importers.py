@@ -327,7 +327,8 @@ def _document(base: PriceTable, base_doc: dict[str, Any], entries: dict[str, dic
         if name not in models:  # curated models the source does not price (self-hosted ...)
             models[name] = entry
     doc: dict[str, Any] = {
-        "schema": 2, "version": version, "released": released, "currency": "USD",
+        "schema": max(2, base_doc.get("schema", 2)), "version": version,
+        "released": released, "currency": "USD",
         "imported_from": source, "base_version": base.version,
         "defaults": base_doc["defaults"],
         "models": {name: _ordered(models[name]) for name in sorted(models)},

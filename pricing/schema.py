@@ -1,8 +1,9 @@
-"""The TOML layout of a pricing version (schema 1 and 2) into pricing.table types.
+"""The TOML layout of a pricing version (schema 1, 2 and 3) into pricing.table types.
 
 Every error names the file, the entry and the field. Schema 2 adds dated price changes
 (`[[models.X.changes]]` with `from`), service tiers (`batch`, `flex`, `priority`) and GPU
-purchase price, reserved rate and power draw, each GPU number with its own source.
+purchase price, reserved rate and power draw, each GPU number with its own source. Schema 3
+requires each self-hosted profile's KV-cache shape (layers, kv_heads, head_dim, kv_bytes).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pricing.table import (
     SelfHostedProfile,
 )
 
-SCHEMAS = (1, 2)
+SCHEMAS = (1, 2, 3)
 RATE_KEYS = ("input", "cached_input", "cache_write", "cache_write_1h", "output")
 _CARD_KEYS = {*RATE_KEYS, "long_context"}
 _PERIOD_KEYS = {*_CARD_KEYS, *SERVICE_TIERS, "source", "source_date", "off_peak"}
@@ -34,9 +35,10 @@ MODEL_KEYS = {*_PERIOD_KEYS, "provider", "tier", "multimodal", "context_window",
               "prefixes", "changes"}
 GPU_NUMBERS = ("on_demand_hourly", "reserved_hourly", "purchase_usd", "power_watts",
                "bf16_dense_tflops", "hbm_tb_per_s", "hbm_gb")
-_PROFILE_KEYS = {"gpu", "gpus_per_replica", "batch_size", "prefill_tokens_per_s",
+KV_FIELDS = ("layers", "kv_heads", "head_dim", "kv_bytes")
+_PROFILE_KEYS = {"kv_source", "gpu", "gpus_per_replica", "batch_size", "prefill_tokens_per_s",
                  "decode_tokens_per_s", "max_context", "source", "source_date",
-                 "active_params_b", "weight_bytes", "measured"}
+                 "active_params_b", "weight_bytes", "measured", *KV_FIELDS}
 _MEASURED_KEYS = {"input_tokens", "output_tokens", "concurrency", "output_tokens_per_s",
                   "source"}
 
@@ -53,7 +55,7 @@ def parse_table(doc: dict[str, Any], path: Path) -> PriceTable:
         models[name] = _model(name, entry, released, schema, f"{where}: models.{name}")
     gpus = {sku: _gpu(sku, e, schema, f"{where}: gpus.{sku}")
             for sku, e in doc.get("gpus", {}).items()}
-    selfhosted = {name: _profile(name, e, gpus, f"{where}: selfhosted.{name}")
+    selfhosted = {name: _profile(name, e, gpus, schema, f"{where}: selfhosted.{name}")
                   for name, e in doc.get("selfhosted", {}).items()}
     aliases: dict[str, str] = {}
     for name, m in models.items():
@@ -201,9 +203,13 @@ def _gpu(sku: str, e: dict[str, Any], schema: int, ctx: str) -> GpuPrice:
     )
 
 
-def _profile(name: str, e: dict[str, Any], gpus: dict[str, GpuPrice], ctx: str
+def _profile(name: str, e: dict[str, Any], gpus: dict[str, GpuPrice], schema: int, ctx: str
              ) -> SelfHostedProfile:
     _known(e, _PROFILE_KEYS, ctx)
+    for key in KV_FIELDS if schema >= 3 else ():  # schema 3: sized with its KV cache
+        _req(e, key, (int, float), ctx)  # type: ignore[arg-type]
+    if any(k in e for k in KV_FIELDS):
+        _req(e, "kv_source", str, ctx)
     profile = SelfHostedProfile(
         model=name,
         gpu=_req(e, "gpu", str, ctx),
@@ -217,6 +223,9 @@ def _profile(name: str, e: dict[str, Any], gpus: dict[str, GpuPrice], ctx: str
         active_params_b=_positive(e, "active_params_b", ctx) if "active_params_b" in e else None,
         weight_bytes=_positive(e, "weight_bytes", ctx) if "weight_bytes" in e else None,
         measured=_measured(e["measured"], f"{ctx}.measured") if "measured" in e else None,
+        **{k: _positive_int(e, k, ctx) for k in KV_FIELDS[:3] if k in e},
+        kv_bytes=_positive(e, "kv_bytes", ctx) if "kv_bytes" in e else None,
+        kv_source=e.get("kv_source"),
     )
     if profile.gpu not in gpus:
         raise PricingError(f"{ctx}: field 'gpu': unknown GPU '{profile.gpu}'")

@@ -163,6 +163,13 @@ class SelfHostedProfile:
     active_params_b: Decimal | None = None  # billions of parameters used per token
     weight_bytes: Decimal | None = None  # bytes per weight as served: 2 BF16, 1 FP8
     measured: Measurement | None = None
+    # The KV cache (pricing/roofline.py): bytes a token keeps per layer are
+    # kv_heads x head_dim x 2 (key and value) x kv_bytes (2 BF16, 1 FP8).
+    layers: int | None = None
+    kv_heads: int | None = None
+    head_dim: int | None = None
+    kv_bytes: Decimal | None = None
+    kv_source: str | None = None
 
 
 @dataclass(frozen=True)

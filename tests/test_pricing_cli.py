@@ -147,13 +147,15 @@ def test_import_litellm_keeps_curated_entries_and_passes_validate(run, tmp_path,
     src.write_text(json.dumps(prices))
     out = tmp_path / "new.toml"
     # (A base older than 2026-11-29.2 has self-hosted profiles without roofline numbers: a draft
-    # on it does not pass validate.)
+    # on it does not pass validate. On 2026-11-29.3 it keeps schema 3, the KV-cache shapes.)
     res = run("pricing", "import", "litellm", str(src), "--version", "2099-01-01",
-              "--base", "2026-11-29.2", "-o", str(out))
+              "--base", "2026-11-29.3", "-o", str(out))
     assert res.exit_code == 0, res.stderr
     assert "2 models imported (1 onto curated entries)" in res.stderr
     assert "skipped 1 models: mode image_generation" in res.stderr
     assert run("pricing", "validate", str(out)).exit_code == 0
+    draft = tomllib.loads(out.read_text(encoding="utf-8"))
+    assert draft["schema"] == 3 and draft["selfhosted"]["llama-3.1-8b-instruct"]["kv_bytes"] == 1
     shown = {r["model"]: r for r in json.loads(run("pricing", "show", str(out), "-f",
                                                    "json").stdout)}
     # 1.5e-07 $/token = $0.15 per 1M; the curated tier and the base's GPUs are kept.
@@ -163,7 +165,7 @@ def test_import_litellm_keeps_curated_entries_and_passes_validate(run, tmp_path,
     assert "deepseek-r1-distill-qwen-32b" in shown  # curated, not in the source
     gpus = json.loads(run("pricing", "show", str(out), "--gpus", "-f", "json").stdout)
     assert {g["sku"] for g in gpus} == set(tomllib.loads(
-        table_mod.locate("2026-11-29.2")[0].read_text())["gpus"])
+        table_mod.locate("2026-11-29.3")[0].read_text())["gpus"])
     # Released, it is listed and cannot be released twice.
     assert run("pricing", "release", str(out)).exit_code == 0
     rows = {r["version"]: r for r in json.loads(run("pricing", "list", "-f", "json").stdout)}
