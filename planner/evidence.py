@@ -88,6 +88,8 @@ def describe(rule: Rule | None, rec: Mapping[str, Any], examples: signals.Exampl
             parts.extend(_signal(rec, signal_names, name) for name in value
                          if ((rec["signal_counts"] or [0] * len(signal_names))
                              [signal_names.index(name)]))
+        elif key == "no_signals":
+            parts.append(f"no {' or '.join(value)} in its text")
         elif key in ("min_capability_vote", "nearest_capability_in"):
             parts.append(f"{rec['sim_cap_vote']:.0%} of the nearest examples' vote is for "
                          f"capability-bound tasks, most for {rec['sim_cap_domain']}")

@@ -37,6 +37,8 @@ CONDITIONS: dict[str, tuple[str, str]] = {
     "min_signals": ("signals", "t.signal_counts[{i}] >= {p}"),
     # [signal, ...]: at least one of the named signals matched.
     "any_signals": ("signal_names", "t.signal_counts[{i}] >= 1"),
+    # [signal, ...]: none of the named signals matched (e.g. no source code in the text).
+    "no_signals": ("signal_names", "t.signal_counts[{i}] = 0"),
     "min_output_tokens": ("count", "s.output_tokens >= {p}"),
     "min_reasoning_tokens": ("count", "s.reasoning_tokens >= {p}"),
     # output tokens per input token (a long answer to a short prompt: generation, not lookup)
@@ -120,7 +122,7 @@ class RuleSet:
                     parts.append(CONDITIONS[key][1].format(i=index[keyword_signal(rule.name)]))
                     continue
                 if CONDITIONS[key][0] == "signal_names":  # signal indexes only: no values
-                    parts.append("(" + " OR ".join(
+                    parts.append("(" + (" AND " if key == "no_signals" else " OR ").join(
                         CONDITIONS[key][1].format(i=index[signal]) for signal in value) + ")")
                     continue
                 name = f"rule{idx}_{key}"
@@ -267,7 +269,7 @@ def _check_value(key: str, value: Any, ctx: str, signals: set[str]) -> Any:
     kind = CONDITIONS[key][0]
     if kind == "signal_names":
         if not isinstance(value, list) or not value or not all(v in signals for v in value):
-            raise RulesError(f"{ctx}: 'any_signals' must be a non-empty list of signal names "
+            raise RulesError(f"{ctx}: '{key}' must be a non-empty list of signal names "
                              f"([[signal]]); known signals: {', '.join(sorted(signals))}")
         return list(value)
     if kind == "signals":
@@ -302,7 +304,7 @@ def _check_value(key: str, value: Any, ctx: str, signals: set[str]) -> Any:
 
 
 _TEXT_CONDITIONS = {"keywords", "similar_to", "min_vote", "min_similarity", "min_signals",
-                    "min_capability_vote", "nearest_capability_in", "any_signals"}
+                    "min_capability_vote", "nearest_capability_in", "any_signals", "no_signals"}
 _SIMILARITY = {"similar_to", "min_vote", "min_similarity", "min_capability_vote",
                "nearest_capability_in"}
 NEAREST = "nearest"  # a rule's domain: the capability domain its request's examples vote for
