@@ -64,7 +64,7 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile],
             accepted=f.accepted - dupes.get(f.file_id, 0) - outside.get(f.file_id, 0),
             rejected=f.rejected, duplicates=dupes.get(f.file_id, 0), reused=f.reused,
             failed=f.failed, skipped=f.skipped, bodies=f.bodies,
-            outside=outside.get(f.file_id, 0),
+            outside=outside.get(f.file_id, 0), read_after=f.read_after,
         )
         for f in files
     )
