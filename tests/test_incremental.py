@@ -6,6 +6,7 @@ lines it already held when the latest began (migration 011), and lines keep thei
 
 from __future__ import annotations
 
+import gzip
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -145,3 +146,20 @@ def _without_files(data: dict) -> dict:
     data["ingest"]["files"] = [{k: v for k, v in f.items() if k not in ("reused", "read_after")}
                                for f in data["ingest"]["files"]]
     return data
+
+
+def test_a_grown_gzip_file_is_read_again_whole(tmp_path):
+    """A gzip stream cannot be read from the middle: a grown .gz file is read whole."""
+    log = tmp_path / "a.jsonl.gz"
+    log.write_bytes(gzip.compress("".join(request(i) + "\n" for i in range(5)).encode()))
+    con = db.connect(tmp_path / "plan.duckdb")
+    try:
+        first = ingest.ingest(con, [log])
+        with log.open("ab") as fh:  # a second gzip member: the file's first bytes are kept
+            fh.write(gzip.compress("".join(request(i) + "\n" for i in range(5, 8)).encode()))
+        again = ingest.ingest(con, [log])
+        assert (again[0].lines_read, again[0].read_after) == (8, 0)
+        assert again[0].file_id != first[0].file_id
+        assert con.execute("SELECT count(*) FROM lines").fetchone() == (8,)
+    finally:
+        con.close()
