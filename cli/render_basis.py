@@ -90,7 +90,9 @@ def details(report: Report, console: Console) -> None:
             f"  {f.path}: read as {f.source}{' (cached)' if f.reused else ''}; {f.read:,} read, "
             f"{f.accepted:,} accepted, {f.rejected:,} rejected, {f.duplicates:,} duplicates"
             + (f", {f.failed:,} failed" if f.failed else "")
-            + (f", {f.outside:,} outside --since/--until" if f.outside else "")))
+            + (f", {f.outside:,} outside --since/--until" if f.outside else "")
+            + (f"; it grew: {f.read - f.read_after:,} new lines read after line "
+               f"{f.read_after:,}" if f.read_after else "")))
     if i.bodies:
         console.print(Text(
             f"{i.bodies:,} request bodies read from OpenAI batch input files; "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from planner.report import FileCounts, Ingest, RejectReason, Window
 from planner.rules import RuleSet
 from planner.settings import Settings, routing_bin
 
+_PARAMETER = re.compile(r"\$(\w+)")
 MIN_WINDOW_SECONDS = 60  # a log spanning less than a minute is treated as one minute long
 # Where stage 50 sends a request, by the index its CASE gives (from 1): capability-bound ones,
 # and cost-bound ones outside the distilled model's envelope, to frontier; the rest distilled.
@@ -64,7 +66,7 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile],
             accepted=f.accepted - dupes.get(f.file_id, 0) - outside.get(f.file_id, 0),
             rejected=f.rejected, duplicates=dupes.get(f.file_id, 0), reused=f.reused,
             failed=f.failed, skipped=f.skipped, bodies=f.bodies,
-            outside=outside.get(f.file_id, 0),
+            outside=outside.get(f.file_id, 0), read_after=f.read_after,
         )
         for f in files
     )
@@ -127,13 +129,18 @@ def label(
         (-1, "default", rules.default_label, None),
         *((i, r.name, r.label, r.domain) for i, r in enumerate(rules.rules)),
         (len(rules.rules), WORKLOAD_SAMPLE, None, None)])
-    # case_sql holds only CONDITIONS templates and $parameter names (planner/rules.py).
+    # case_sql holds only CONDITIONS templates and $parameter names (planner/rules.py). A view
+    # (request_labels) cannot hold prepared parameters: each is a variable instead, read where
+    # the view is (names: rules.py's, e.g. rule3_min_input).
+    for name, value in params.items():
+        con.execute(f"SET VARIABLE plan_{name} = ?", [value])
+    case_sql = _PARAMETER.sub(lambda m: f"getvariable('plan_{m.group(1)}')", case_sql)
     script = db.sql("50_labels").replace("{rule_case}", case_sql)
     # DuckDB turns each rule's list test into a join of its own (its in_clause rewrite, made for
     # long IN lists); evaluated in place, the rules cost less (0.30 -> 0.26 s at 1M requests).
     con.execute("SET disabled_optimizers = 'in_clause'")
     try:
-        run_script(con, script, params)
+        run_script(con, script, {})
     finally:
         con.execute("RESET disabled_optimizers")
 

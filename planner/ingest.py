@@ -9,37 +9,38 @@ reject with its line number, field and reason.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import dataclasses
 import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
 import duckdb
 
-from planner import csv_layout, db, recoded, tokens
+from planner import csv_layout, db, recoded, reuse, tokens
 from planner.column_map import ColumnMap
 from planner.discover import discover as discover_files
 from planner.errors import InputError
 from planner.progress import Meter, Progress
 from planner.readers import reader_for
-from planner.sources import SPECS, Source, detect
+from planner.shaping import AHEAD, EARLIEST, MAX_LINE_BYTES
+from planner.shaping import first_line as _first_line
+from planner.shaping import set_variables as _set_variables
+from planner.shaping import shaping_options as _shaping_options
+from planner.shaping import time_bounds as _time_bounds
+from planner.sources import Source, detect
 
 # 7: bounded counts and times, marked lines, CSV layout from the header (issue 19); the new
 # sources, BOM documents and summed usage passes (issue 17)
 PARSER_VERSION = 7
-# Longest line read. Larger values slow DuckDB's CSV reader for every file (bigger buffers):
-# 32 MB holds a request with several base64 images; 64 MB doubled the read time in `make bench`.
-MAX_LINE_BYTES = 32 * 1024 * 1024
-# The plausible request times (--time-bounds): a timestamp outside them is a reject, so that one
-# stray year can never stretch the window the monthly figures are scaled from.
-EARLIEST = datetime(2015, 1, 1, tzinfo=UTC)
-AHEAD = timedelta(days=1)  # the latest: this long past the clock at ingest
+# What planner/spark/read.py and older callers import from here (moved to planner/shaping.py).
+__all__ = ["AHEAD", "EARLIEST", "MAX_LINE_BYTES", "PARSER_VERSION", "IngestOptions",
+           "IngestedFile", "TextPolicy", "_shaping_options", "_time_bounds", "discover",
+           "forget", "ingest", "reread_texts", "run_script"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class IngestedFile:
     rejected: int
     failed: int
     reused: bool  # already in the database, read the same way: not read again
+    read_after: int = 0  # a grown file: the lines stored before, not read again (0: all read)
     skipped: int = 0  # OTLP spans that are not LLM calls (not records)
     bodies: int = 0  # batch input request bodies (their requests are the output file's lines)
     trace: bool = False  # a request trace: model and workload came from options, no text
@@ -145,53 +147,72 @@ _READ_OBJECTS = (("VIEW", "file_records"), ("VIEW", "raw_lines"), ("TABLE", "num
                  ("TABLE", "split_records"), ("TABLE", "checked_lines"), ("TABLE", "file_texts"))
 
 
-class _FileKey(NamedTuple):
-    """What makes an earlier read of a file reusable (the `files` row that matches)."""
-
-    path: str  # resolved
-    size_bytes: int
-    mtime_ns: int
-    options_key: str  # a digest of the shaping options and of the file's content fingerprint
-
-
 def _ingest_file(
     con: duckdb.DuckDBPyConnection, path: Path, options: IngestOptions, progress: Progress | None
 ) -> IngestedFile:
-    stat = path.stat()
     reader, source = _reader_and_source(con, path, options)
     shaping = _shaping_options(source, path, options)
-    key = _FileKey(str(path.resolve()), stat.st_size, stat.st_mtime_ns, hashlib.sha256(
-        json.dumps(shaping, sort_keys=True).encode() + _fingerprint(path, stat.st_size)
-        + options.text.reuse_key().encode()).hexdigest()[:16])
+    key = reuse.file_key(path, shaping, options.text.reuse_key())
     done = con.execute(
         f"SELECT {_COUNTS} FROM files WHERE path = ? AND size_bytes = ? AND mtime_ns = ? "
-        "AND options_key = ? AND parser_version = ?", [*key, PARSER_VERSION]).fetchone()
+        "AND options_key = ? AND parser_version = ?",
+        [key.path, key.size_bytes, key.mtime_ns, key.options_key, PARSER_VERSION]).fetchone()
     if done is not None:
         return _ingested(done, path, source, shaping, reused=True)
-
+    earlier = (reuse.grown(con, key, path, PARSER_VERSION) if reuse.grows(source, reader, path)
+               else None)
     if progress:
-        progress(f"reading {path} as {source.name}, {source.title} "
-                 f"({stat.st_size / 1e6:,.1f} MB)")
-    _set_variables(con, path, reader, source, shaping, options.text)
+        progress(f"reading {path} as {source.name}, {source.title} ("
+                 + (f"{(key.size_bytes - earlier.size_bytes) / 1e6:,.1f} MB appended since "
+                    "it was read" if earlier else f"{key.size_bytes / 1e6:,.1f} MB") + ")")
+    with tempfile.TemporaryDirectory(prefix="plan-") as tmp:
+        read_path = path
+        if earlier is not None:  # only the bytes after the stored read's, numbered on from it
+            read_path = Path(tmp) / f"new{''.join(path.suffixes)}"
+            reuse.copy_tail(path, earlier.size_bytes, key.size_bytes, read_path)
+        file_id = _read(con, read_path, _Target(path, reader, source, key, earlier),
+                        shaping, options)
+    row = con.execute(f"SELECT {_COUNTS} FROM files WHERE file_id = ?", [file_id]).fetchone()
+    return dataclasses.replace(
+        _ingested(row, path, source, shaping, reused=False),  # type: ignore[arg-type]
+        read_after=earlier.lines if earlier else 0)
+
+
+class _Target(NamedTuple):
+    """A file being read: as the user named it, how, and what of it is stored already."""
+
+    path: Path
+    reader: str
+    source: Source
+    key: reuse.FileKey
+    earlier: reuse.Earlier | None  # a stored read it grew from (only its new lines are read)
+
+    def first_line(self) -> int:
+        return (self.earlier.lines if self.earlier else 0) + _first_line(self.reader)
+
+
+def _read(con: duckdb.DuckDBPyConnection, read_path: Path, target: _Target,
+          shaping: dict[str, str], options: IngestOptions) -> int:
+    """Read `read_path` (the file, or a grown file's new lines) into `lines`; its file id."""
+    _set_variables(con, read_path, target.reader, target.source, shaping, options.text)
+    con.execute("SET VARIABLE plan_first_line = ?", [target.first_line()])
     try:
-        file_id = _store(con, path, reader, source, options, key)
+        return _store(con, target, options)
     except (duckdb.IOException, duckdb.InvalidInputException) as exc:
-        if not (reader == "lines" and any(m in str(exc) for m in _LINE_TROUBLE)):
-            raise _unreadable(path, exc, source) from exc
+        if not (target.reader == "lines" and any(m in str(exc) for m in _LINE_TROUBLE)):
+            raise _unreadable(target.path, exc, target.source) from exc
         # One line with a lone CR, a byte that is not UTF-8 or too many bytes stops DuckDB's line
         # reader: read a copy with each such line marked instead, so that only it is rejected.
         with tempfile.TemporaryDirectory(prefix="plan-") as tmp:
-            copy = recoded.marked_copy(path, Path(tmp) / "lines.jsonl", MAX_LINE_BYTES)
+            copy = recoded.marked_copy(read_path, Path(tmp) / "lines.jsonl", MAX_LINE_BYTES)
             con.execute("SET VARIABLE plan_path = ?", [str(copy)])
             try:
-                file_id = _store(con, path, reader, source, options, key)
+                return _store(con, target, options)
             except (duckdb.IOException, duckdb.InvalidInputException) as again:
-                raise _unreadable(path, again, source) from again
+                raise _unreadable(target.path, again, target.source) from again
     finally:
         for kind, name in _READ_OBJECTS:
             con.execute(f"DROP {kind} IF EXISTS {name}")
-    row = con.execute(f"SELECT {_COUNTS} FROM files WHERE file_id = ?", [file_id]).fetchone()
-    return _ingested(row, path, source, shaping, reused=False)  # type: ignore[arg-type]
 
 
 def _reader_and_source(con: duckdb.DuckDBPyConnection, path: Path,
@@ -227,27 +248,33 @@ def _unreadable(path: Path, exc: Exception, source: Source) -> InputError:
                       hint="see README 'Log sources' (file kinds)")
 
 
-def _store(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Source,
-           options: IngestOptions, key: _FileKey) -> int:
+def _store(con: duckdb.DuckDBPyConnection, target: _Target, options: IngestOptions) -> int:
     """Read the file through stages 14-22 into `lines` and record it in `files`, in one
-    transaction that replaces an older read of the same path; its file id."""
-    skipped = _normalise(con, reader, source, options)
+    transaction that replaces an older read of the same path (or, for a grown file, adds its
+    new lines to the stored ones under the same id); its file id."""
+    key, source, earlier = target.key, target.source, target.earlier
+    skipped = _normalise(con, target.reader, source, options)
     tokens.prepare(con, key.size_bytes)  # stage 20 counts the tokens a record does not give
     con.execute("BEGIN")
     try:
-        forget(con, key.path)
-        file_id: int = con.execute("SELECT nextval('file_ids')").fetchone()[0]  # type: ignore[index]
+        if earlier is None:
+            forget(con, key.path)
+            file_id: int = con.execute("SELECT nextval('file_ids')").fetchone()[0]  # type: ignore[index]
+        else:
+            file_id = earlier.file_id
         run_script(con, db.sql("20_checked"), {"file_id": file_id})
         if not source.numbered:
-            _number(con, file_id, path, _first_line(reader))
+            _number(con, file_id, target.path, target.first_line())
         if source.after:
             run_script(con, db.sql(source.after), {"file_id": file_id})
         if options.text.features is not None:
             options.text.features(con, file_id)  # stage 24
-        con.execute(db.sql("23_file"), {"file_id": file_id, "path": key.path,
-                                        "size_bytes": key.size_bytes, "mtime_ns": key.mtime_ns,
-                                        "parser_version": PARSER_VERSION, "source": source.name,
-                                        "options_key": key.options_key, "skipped": skipped})
+        run_script(con, db.sql("23_file"), {
+            "file_id": file_id, "path": key.path, "size_bytes": key.size_bytes,
+            "mtime_ns": key.mtime_ns, "parser_version": PARSER_VERSION, "source": source.name,
+            "options_key": key.options_key, "skipped": skipped, "shape_key": key.shape_key,
+            "content_fp": key.content_fp, "reads": earlier.reads + 1 if earlier else 1,
+            "read_after": earlier.lines if earlier else 0})
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -302,93 +329,14 @@ def reread_texts(con: duckdb.DuckDBPyConnection, path: Path, options: IngestOpti
 
 def _number(con: duckdb.DuckDBPyConnection, file_id: int, path: Path, first: int) -> None:
     """Number a streamed file's lines (stage 22) from line `first`; check they run without a
-    gap and none is left unnumbered."""
+    gap and none is left unnumbered (a grown file's new lines: those from `first` on)."""
     run_script(con, db.sql("22_number"), {"file_id": file_id, "first_line": first})
     rows, numbered, low, high = con.execute(
         "SELECT count(*), count(line_no), min(line_no), max(line_no) FROM lines "
-        "WHERE file_id = ?", [file_id]).fetchone()  # type: ignore[misc]
+        "WHERE file_id = ? AND (line_no IS NULL OR line_no >= ?)",
+        [file_id, first]).fetchone()  # type: ignore[misc]
     if rows and (numbered != rows or low != first or high != first + rows - 1):
         raise AssertionError(f"{path}: line numbers {low}..{high} for {rows} lines")
-
-
-# A file up to this size is hashed whole for its reuse key; a larger one by its first and last
-# FINGERPRINT_BYTES / 2 bytes (an edit that keeps size, mtime, head and tail is not seen).
-FINGERPRINT_BYTES = 1024 * 1024
-
-
-def _fingerprint(path: Path, size: int) -> bytes:
-    """A digest of a file's content, cheap at any size: a file replaced by another of the same
-    size and mtime (a copy with `cp -p`, a restore) is read again, not silently reused."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        if size <= FINGERPRINT_BYTES:
-            digest.update(fh.read())
-        else:
-            digest.update(fh.read(FINGERPRINT_BYTES // 2))
-            fh.seek(size - FINGERPRINT_BYTES // 2)
-            digest.update(fh.read())
-    return digest.digest()
-
-
-def _shaping_options(source: Source, path: Path, options: IngestOptions) -> dict[str, str]:
-    """The options that change how this file is read (its cache key; shown in the report)."""
-    out = {"source": source.name}
-    if options.column_map:
-        out["map"] = ",".join(f"{k}={v}" for k, v in options.column_map.fields)
-    if source.trace:
-        out["model"] = options.model or options.default_model
-        out["workload"] = options.workload or _stem(path)
-        start = options.trace_start
-        out["trace_start"] = (start.isoformat() if start else "1970-01-01T00:00:00+00:00")
-    # only when given: the default's "now" would make every read a new one
-    for name in ("not_before", "not_after"):
-        if (value := getattr(options, name)) is not None:
-            out[name] = value.isoformat()
-    return out
-
-
-def _time_bounds(shaping: dict[str, str]) -> tuple[datetime, datetime, str]:
-    """The plausible request times of a file (naive UTC, as stored) and how to name them."""
-    low = datetime.fromisoformat(shaping.get("not_before", EARLIEST.isoformat())).astimezone(UTC)
-    if "trace_start" in shaping:  # a trace's offsets count from its time zero
-        low = min(low, datetime.fromisoformat(shaping["trace_start"]).astimezone(UTC))
-    given = "not_after" in shaping
-    high = (datetime.fromisoformat(shaping["not_after"]) if given
-            else datetime.now(UTC) + AHEAD).astimezone(UTC)
-    text = f"{low:%Y-%m-%dT%H:%M:%SZ} .. " + (
-        f"{high:%Y-%m-%dT%H:%M:%SZ}" if given else "a day from now")
-    return low.replace(tzinfo=None), high.replace(tzinfo=None), text + " (--time-bounds)"
-
-
-def _set_variables(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Source,
-                   shaping: dict[str, str], options_text: TextPolicy) -> None:
-    values: dict[str, object] = {
-        "plan_path": str(path),
-        "plan_spec": source.struct_spec(),
-        "plan_max_line": MAX_LINE_BYTES,
-        "plan_first_line": _first_line(reader),
-        "plan_model": shaping.get("model"),
-        "plan_workload": shaping.get("workload"),
-        "plan_keep_text": options_text.keep,
-        "plan_text_sample": options_text.per_workload,
-        "plan_text_max_chars": options_text.max_chars,
-        "plan_trace_start": (datetime.fromisoformat(shaping["trace_start"]).timestamp()
-                             if "trace_start" in shaping else 0.0),
-    }
-    values["plan_ts_min"], values["plan_ts_max"], values["plan_ts_bounds"] = _time_bounds(shaping)
-    values.update({name: json.dumps(spec) for name, spec in SPECS.items()})
-    for name, value in values.items():
-        con.execute(f"SET VARIABLE {name} = ?", [value])
-
-
-def _first_line(reader: str) -> int:
-    """The line number of a file's first record: a CSV file's follows its header."""
-    return 2 if reader == "csv" else 1
-
-
-def _stem(path: Path) -> str:
-    """A file's name without its extensions: traces/conv.jsonl.gz -> conv."""
-    return path.name.split(".", 1)[0]
 
 
 def forget(con: duckdb.DuckDBPyConnection, key: str) -> int:

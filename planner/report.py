@@ -34,6 +34,7 @@ class FileCounts:
     skipped: int = 0  # OTLP spans that are not LLM calls: not records, not in `read`
     bodies: int = 0  # batch input request bodies: outside `read` (the output line is the request)
     outside: int = 0  # requests outside --since / --until: read, not analysed
+    read_after: int = 0  # a file that grew: its lines up to this one were read by an earlier run
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,8 @@ def key(files: Sequence[IngestedFile], rules: RuleSet, overrides: Mapping[str, s
     """A digest of everything stages 30-57 (and the models they route to) depend on."""
     parts = [
         f"v{VERSION}",
-        repr([f.file_id for f in files]),
+        # a grown file keeps its id and gains lines (planner/reuse.py)
+        repr([(f.file_id, f.lines_read) for f in files]),
         repr(rules),
         repr(sorted(overrides.items())),
         str(text_sample),

@@ -3,9 +3,11 @@
 -- parameter); it yields the index of the first matching rule, or NULL. Its conditions read the
 -- request (s), its workload's statistics (w) and its text's signals (t, stage 46; NULL when
 -- the request has no text or its text was not in the sample).
--- request_labels keeps, per request, what the scenarios and exports need (no text): the rule,
--- label and domain that decided it, with the signals behind them kept in text_signals.
-CREATE OR REPLACE TEMP TABLE request_labels AS
+-- request_labels is, per request, what the scenarios and exports need (no text): the rule,
+-- label and domain that decided it, with the signals behind them kept in text_signals. A view,
+-- not a table: stage 55 reads it in one pass that sums it, and a table of every request would
+-- be written out (spilled) once it outgrew the memory limit (docs/benchmark-18.md, section 3).
+CREATE OR REPLACE TEMP VIEW request_labels AS
 SELECT
     s.* EXCLUDE (prompt_key),
     s.prompt_key IS NOT NULL AS has_prompt,
@@ -26,7 +28,18 @@ LEFT JOIN text_signals t ON t.text_hash = s.text_hash
 -- and line falls under it, so the workload's share, and the money routed, follow the sample's
 -- estimate rather than its majority. plan_rules (planner/analysis.py) names each rule index:
 -- -1 the default, then the rules file's, then workload-sample.
+-- (The rules are tested here on the sampled requests only: the others' rule is not needed yet.)
 CREATE OR REPLACE TEMP TABLE workload_text AS
+WITH r AS (
+    SELECT
+        s.workload,
+        s.text_hash,
+        t.text_hash IS NOT NULL AS text_sampled,
+        CASE WHEN t.text_hash IS NOT NULL THEN coalesce({rule_case}, -1) END AS rule_idx
+    FROM scope s
+    JOIN workload_stats w USING (workload)
+    LEFT JOIN text_signals t ON t.text_hash = s.text_hash
+)
 SELECT
     workload,
     count(*) FILTER (WHERE r.text_hash IS NOT NULL)               AS text_requests,
@@ -35,8 +48,8 @@ SELECT
     count(DISTINCT r.text_hash) FILTER (WHERE r.text_sampled)     AS sampled_texts,
     coalesce(avg((p.label = 'capability-bound')::INTEGER) FILTER (WHERE r.text_sampled), 0)
                                                                   AS sampled_capability_share
-FROM request_labels r
-JOIN plan_rules p ON p.idx = coalesce(r.rule_idx, -1)
+FROM r
+LEFT JOIN plan_rules p ON p.idx = r.rule_idx
 GROUP BY workload
 ;
 -- Each request's rule, label and domain (overrides pin a whole workload), for stage 55 and for

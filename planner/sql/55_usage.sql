@@ -65,8 +65,10 @@ FROM (
 LEFT JOIN cache_best n ON n.file_id = e.file_id AND n.line_no = e.line_no
 ;
 -- Requests are summed by small codes (the rule's index, the route's index in $routes), and the
--- codes named after, on the few summed rows.
-CREATE OR REPLACE TEMP TABLE usage AS
+-- codes named after, on the few summed rows. The same pass sums what stage 57 reports of each
+-- workload's labels (a third grouping set, per workload, rule and label: how many requests look
+-- hard, and the one to show as the example), so that no stage reads the requests again.
+CREATE OR REPLACE TEMP TABLE usage_sums AS
 WITH labelled AS (
     SELECT
         *,
@@ -119,6 +121,7 @@ routed AS (
 summed AS (
     SELECT
         grouping(minute) = 0                    AS is_minute,
+        grouping(minute) = 1 AND grouping(team) = 1 AS is_evidence,
         workload, team, model, day, rule, label, domain, task_type, route_idx,
         own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
         cache_measured, in_envelope, score_bin, over_onprem_context, own_off_peak, minute,
@@ -137,7 +140,16 @@ summed AS (
         sum(output_tokens::DOUBLE * output_tokens) FILTER (WHERE minute IS NOT NULL)
             AS sq_output,
         sum(input_tokens::DOUBLE * output_tokens) FILTER (WHERE minute IS NOT NULL)
-            AS cross_tokens
+            AS cross_tokens,
+        -- for stage 57: requests that look hard for a distilled model (2,000+ reasoning or
+        -- 4,000+ output tokens), and the example (most similar to an example of its domain,
+        -- else the first by position)
+        count(*) FILTER (WHERE reasoning_tokens >= 2000 OR output_tokens >= 4000) AS hard,
+        arg_max({'file_id': file_id, 'line_no': line_no, 'text_hash': text_hash,
+                 'task_type': task_type, 'tool_calls': tool_calls, 'has_images': has_images,
+                 'has_tools': has_tools, 'input_tokens': input_tokens,
+                 'output_tokens': output_tokens, 'reasoning_tokens': reasoning_tokens},
+                (coalesce(sim_top, -1), -file_id, -line_no)) AS ex
     FROM (
         SELECT
             *,
@@ -154,13 +166,19 @@ summed AS (
         (workload, team, model, day, rule, label, domain, task_type, route_idx,
          own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
          cache_measured, in_envelope, score_bin, over_onprem_context, own_off_peak),
-        (minute)
+        (minute),
+        (workload, rule, label)
     )
 )
+SELECT * FROM summed
+;
+CREATE OR REPLACE TEMP TABLE usage AS
 SELECT
     u.is_minute, u.workload, u.team, u.model, rp.priced_model, u.day, u.rule, u.label,
     CAST($routes AS VARCHAR[])[u.route_idx] AS route,
-    u.* EXCLUDE (is_minute, workload, team, model, day, rule, label, route_idx)
-FROM summed u
+    u.* EXCLUDE (is_minute, is_evidence, workload, team, model, day, rule, label, route_idx,
+                 hard, ex)
+FROM usage_sums u
 LEFT JOIN (SELECT DISTINCT model, priced_model FROM request_prices) rp
     ON rp.model IS NOT DISTINCT FROM u.model AND NOT u.is_minute
+WHERE NOT u.is_evidence

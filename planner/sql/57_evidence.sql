@@ -1,22 +1,13 @@
--- Stage 57: what each workload's labels rest on, for the report (planner/evidence.py), in one
--- pass over the requests. Per (workload, rule, label): how many requests, how many of them
--- look hard for a distilled model (2,000+ reasoning or 4,000+ output tokens: a measured
--- escalation estimate beside the published 10-15%), and one request to show as the example
--- (the one whose text is most similar to an example of its domain, else the first by
--- position), with its text's signals. Per workload: those summed, and how much of its text was
+-- Stage 57: what each workload's labels rest on, for the report (planner/evidence.py), from the
+-- sums stage 55's pass over the requests made (usage_sums). Per (workload, rule, label): how
+-- many requests, how many of them look hard for a distilled model (2,000+ reasoning or 4,000+
+-- output tokens: a measured escalation estimate beside the published 10-15%), and one request
+-- to show as the example (the one whose text is most similar to an example of its domain, else
+-- the first by position), with its text's signals. Per workload: those summed, and how much of its text was
 -- sampled.
 CREATE OR REPLACE TEMP TABLE rule_evidence AS
 WITH picked AS (
-    SELECT
-        workload, rule, label, count(*) AS requests,
-        count(*) FILTER (WHERE reasoning_tokens >= 2000 OR output_tokens >= 4000) AS hard,
-        arg_max({'file_id': file_id, 'line_no': line_no, 'text_hash': text_hash,
-                 'task_type': task_type, 'tool_calls': tool_calls, 'has_images': has_images,
-                 'has_tools': has_tools, 'input_tokens': input_tokens,
-                 'output_tokens': output_tokens, 'reasoning_tokens': reasoning_tokens},
-                (coalesce(sim_top, -1), -file_id, -line_no)) AS ex
-    FROM labelled_requests
-    GROUP BY workload, rule, label
+    SELECT workload, rule, label, requests, hard, ex FROM usage_sums WHERE is_evidence
 )
 SELECT
     p.workload, p.rule, p.label, p.requests, p.hard, unnest(p.ex),

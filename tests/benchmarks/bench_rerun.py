@@ -6,7 +6,10 @@ pays Python's start-up and has its own peak RSS), interleaved over REPEATS round
 - what-if: the database already holds the logs and the last run's snapshot; only a projection
   assumption changes (--escalation), so the per-request stages are restored, not run;
 - re-route: a setting the per-request stages read changes (--frontier), so stages 30-57 run
-  again from the stored lines, without reading the logs.
+  again from the stored lines, without reading the logs;
+- new day: a second file (a tenth of the log's lines, a later day) is named beside the one the
+  database holds: only it is read (incremental ingest);
+- grown: the log has grown by a tenth since the database read it: only its new lines are read.
 Reported: wall and CPU seconds (best of REPEATS), peak RSS, and each as a ratio to cold.
 Usage: python -m tests.benchmarks.bench_rerun [ROWS]
 """
@@ -19,8 +22,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
+
+import duckdb
 
 from tests.benchmarks.bench_analyze import OUT, generate
 
@@ -47,16 +53,34 @@ def _run(args: list[str]) -> Run:
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
+def _more(rows: int, after: int, target: Path) -> None:
+    """`rows` requests following the `after` requests of the log (`generate`'s default start,
+    two seconds apart), with request ids of their own."""
+    start = datetime(2026, 10, 1) + timedelta(seconds=2 * after)
+    generate(target, rows, start=f"{start:%Y-%m-%d %H:%M:%S}")
+    duckdb.connect().execute(
+        f"COPY (SELECT * REPLACE ('more-' || request_id AS request_id) FROM "
+        f"read_json('{target}')) TO '{target}.tmp' (FORMAT json)")
+    os.replace(f"{target}.tmp", target)
+
+
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else ROWS
     OUT.mkdir(exist_ok=True)
     log = OUT / f"canonical_{rows}.jsonl"
     if not log.exists():
         generate(log, rows)
-    results: dict[str, list[Run]] = {"cold": [], "what-if": [], "re-route": []}
+    results: dict[str, list[Run]] = {"cold": [], "what-if": [], "re-route": [], "new day": [],
+                                     "grown": []}
     with tempfile.TemporaryDirectory(prefix="plan-bench-") as tmp:
         primed = Path(tmp) / "primed.duckdb"
         _run(["analyze", str(log), "--db", str(primed), "--format", "json"])
+        day = Path(tmp) / "day2.jsonl"
+        _more(rows // 10, rows, day)
+        growing = Path(tmp) / "growing.jsonl"  # the log, then the log and the new day's lines
+        shutil.copy(log, growing)
+        primed_growing = Path(tmp) / "primed-growing.duckdb"
+        _run(["analyze", str(growing), "--db", str(primed_growing), "--format", "json"])
         for _ in range(REPEATS):
             cold = Path(tmp) / "cold.duckdb"
             cold.unlink(missing_ok=True)
@@ -70,9 +94,19 @@ def main() -> None:
             results["re-route"].append(_run(["analyze", str(log), "--db", str(warm),
                                              "--format", "json", "--frontier",
                                              "claude-sonnet-4-5"]))
+            shutil.copy(primed, warm)
+            results["new day"].append(_run(["analyze", str(log), str(day), "--db", str(warm),
+                                            "--format", "json"]))
+            shutil.copy(primed_growing, warm)
+            shutil.copy(log, growing)
+            with growing.open("ab") as out, day.open("rb") as more:
+                shutil.copyfileobj(more, out)
+            results["grown"].append(_run(["analyze", str(growing), "--db", str(warm),
+                                          "--format", "json"]))
     base = min(results["cold"])
     print(f"re-run of plan analyze on {rows:,} canonical requests already ingested "
-          f"(best of {REPEATS}, interleaved; each run a new process)")
+          f"(best of {REPEATS}, interleaved; each run a new process; new day and grown add "
+          f"{rows // 10:,} requests)")
     for name, runs in results.items():
         best = min(runs)
         print(f"  {name:9s} {best.wall:6.2f} s wall ({best.wall / base.wall:.2f}x cold), "
