@@ -232,12 +232,15 @@ def _store(con: duckdb.DuckDBPyConnection, path: Path, reader: str, source: Sour
     """Read the file through stages 14-22 into `lines` and record it in `files`, in one
     transaction that replaces an older read of the same path; its file id."""
     skipped = _normalise(con, reader, source, options)
-    tokens.prepare(con, key.size_bytes)  # stage 20 counts the tokens a record does not give
+    tokens.prepare(con)  # stage 20's token counter: filled in after (planner/tokens.py)
     con.execute("BEGIN")
     try:
         forget(con, key.path)
         file_id: int = con.execute("SELECT nextval('file_ids')").fetchone()[0]  # type: ignore[index]
-        run_script(con, db.sql("20_checked"), {"file_id": file_id})
+        checked, stored = db.sql("20_checked").split("\n;\n", 1)
+        run_script(con, checked, {"file_id": file_id})
+        tokens.fill(con)  # the token counts a record does not give
+        run_script(con, stored, {"file_id": file_id})
         if not source.numbered:
             _number(con, file_id, path, _first_line(reader))
         if source.after:
