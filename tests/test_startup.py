@@ -3,6 +3,7 @@ connection is given, and what a command does not load."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -89,11 +90,34 @@ def test_a_price_table_is_parsed_once_then_read_from_the_cache(tmp_path, monkeyp
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     price_table._parsed.cache_clear()
     first = price_table.load_table()
-    cached = list((tmp_path / "plan").glob("pricing-*.pickle"))
+    cached = list((tmp_path / "plan").glob("pricing-*.json"))
     assert len(cached) == 1
+    # plain data only, readable and writable by its owner only, in an owner-only folder
+    assert json.loads(cached[0].read_text(encoding="utf-8"))["version"] == first.version
+    assert cached[0].stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "plan").stat().st_mode & 0o777 == 0o700
     price_table._parsed.cache_clear()
     monkeypatch.setattr(price_table.tomllib, "loads", _never)
     assert price_table.load_table() == first  # from the cache: the TOML is not parsed
+    price_table._parsed.cache_clear()
+
+
+def test_a_cache_entry_others_may_write_is_not_read(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    price_table._parsed.cache_clear()
+    first = price_table.load_table()
+    (cached,) = (tmp_path / "plan").glob("pricing-*.json")
+    # another user's prices in the entry: read, they would change every cost
+    doc = json.loads(cached.read_text(encoding="utf-8"))
+    doc["models"] = {}
+    cached.write_text(json.dumps(doc), encoding="utf-8")
+    cached.chmod(0o666)
+    price_table._parsed.cache_clear()
+    assert price_table.load_table() == first  # parsed from the TOML instead
+    cached.write_text("not json", encoding="utf-8")
+    cached.chmod(0o600)
+    price_table._parsed.cache_clear()
+    assert price_table.load_table() == first  # a damaged entry: parsed again
     price_table._parsed.cache_clear()
 
 
