@@ -10,15 +10,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from stat import S_ISREG
 
+from pricing import cache
 from pricing.resolve import Resolution, dashed
 from pricing.resolve import resolve as _resolve
 
@@ -241,35 +240,19 @@ def _parsed(path: str, shown: str, mtime_ns: int, size: int) -> PriceTable:
     return parse_table(doc, Path(shown))
 
 
-# The cache holds plain data, never code: JSON, a TOML date as {"$date": "YYYY-MM-DD"}. An entry
-# is read only when it is a regular file of this user's that no one else may write (the folder
-# is made owner-only), so that another user cannot hand plan its prices.
+# The cache holds plain data, never code: JSON, a TOML date as {"$date": "YYYY-MM-DD"}, read only
+# when it is the user's own (pricing/cache.py).
 def _read_cache(cached: Path) -> dict[str, object] | None:
+    data = cache.read(cached)
     try:
-        fd = os.open(cached, os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError:
+        doc = json.loads(data, object_hook=_dates_in) if data is not None else None
+    except ValueError:  # a damaged entry: parse the file instead
         return None
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        if st.st_uid != os.getuid() or st.st_mode & 0o022 or not S_ISREG(st.st_mode):
-            return None
-        try:
-            doc = json.loads(fh.read(), object_hook=_dates_in)
-        except ValueError:  # a damaged entry: parse the file instead
-            return None
     return doc if isinstance(doc, dict) else None
 
 
 def _write_cache(cached: Path, doc: Mapping[str, object]) -> None:
-    try:
-        cached.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        scratch = cached.with_suffix(f".{os.getpid()}.tmp")
-        fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, default=_dates_out)
-        scratch.replace(cached)  # whole or not at all, with other plans reading it
-    except OSError:
-        pass  # a read-only home: parse again next time
+    cache.write(cached, json.dumps(doc, default=_dates_out).encode())
 
 
 def _dates_out(value: object) -> object:
@@ -292,12 +275,9 @@ def _code_digest() -> bytes:
 
 def _cache_file(data: bytes, shown: str) -> Path | None:
     """Where the TOML document of a file with contents `data` is kept: named by a digest of the
-    contents, the shown name and the code that reads it. None: no cache (PLAN_NO_CACHE set)."""
-    if os.environ.get("PLAN_NO_CACHE"):
-        return None
-    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    contents, the shown name and the code that reads it. None: no cache."""
     key = hashlib.sha256(data + _code_digest() + f"\0{shown}".encode())
-    return Path(root) / "plan" / f"pricing-{key.hexdigest()[:32]}.json"
+    return cache.entry(f"pricing-{key.hexdigest()[:32]}.json")
 
 
 def locate(version_or_path: str | None) -> tuple[Path, Path]:

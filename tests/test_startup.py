@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from planner import db, memory
@@ -135,3 +136,33 @@ def test_logs_with_token_counts_and_no_text_load_neither_pyarrow_nor_the_embeddi
     out = subprocess.run([sys.executable, "-c", code, str(log)], check=True,
                          capture_output=True, text=True).stdout
     assert out.strip() == ""
+
+
+def _plant(entry: Path) -> None:
+    """Add a table to the cached empty database, to see whether a new database is a copy."""
+    con = duckdb.connect(str(entry))
+    con.execute("CREATE TABLE planted (x INTEGER)")
+    con.close()
+
+
+def _tables(target: Path) -> set[str]:
+    con = db.connect(target)
+    names = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    con.close()
+    return names
+
+
+def test_a_new_database_is_a_copy_of_a_prepared_one_when_that_is_the_users_own(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = _tables(tmp_path / "first.duckdb")  # migrated, and the prepared copy kept
+    assert {"lines", "files", "token_counts", "plan_migrations"} <= first
+    (entry,) = (tmp_path / "cache" / "plan").glob("database-*.duckdb")
+    assert entry.stat().st_mode & 0o777 == 0o600
+    _plant(entry)
+    assert _tables(tmp_path / "second.duckdb") == first | {"planted"}  # a copy
+    entry.chmod(0o666)  # others may write it: not read
+    assert _tables(tmp_path / "third.duckdb") == first
+    entry.chmod(0o600)
+    entry.write_bytes(entry.read_bytes()[:5000])  # damaged: the database is made afresh
+    assert _tables(tmp_path / "fourth.duckdb") == first
