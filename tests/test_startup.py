@@ -181,3 +181,19 @@ def test_plan_analyze_of_a_small_log_loads_no_module_it_does_not_need(write_log,
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout)["ingest"]["accepted"] == 20
     assert done.stderr.splitlines()[-1] == "loaded:"  # none of them
+
+
+def test_the_examples_are_embedded_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    from planner import embedding, signals
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    examples = Path(signals.__file__).parent / "examples.jsonl"
+    signals._load_examples.cache_clear()
+    first = signals._load_examples(str(examples), 0, 1500)
+    (cached,) = (tmp_path / "plan").glob("examples-*.f32")
+    assert cached.stat().st_mode & 0o777 == 0o600
+    signals._load_examples.cache_clear()
+    monkeypatch.setattr(embedding, "embed", _never)
+    again = signals._load_examples(str(examples), 0, 1500)
+    assert (again.vectors == first.vectors).all() and again.vectors.shape == (len(first.texts), 256)
+    signals._load_examples.cache_clear()
