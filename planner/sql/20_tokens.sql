@@ -28,13 +28,24 @@ SELECT k, text_md5, text,
        ((sum(strlen(text)) OVER (ORDER BY k) - strlen(text)) // $batch_bytes)::BIGINT AS batch
 FROM numbered
 ;
-UPDATE checked_lines SET input_tokens = token_framing
-    + (SELECT tokens FROM token_counts
-       WHERE text_md5 = md5_number(plan_token_head(system_prompt, prompt)))
-    + coalesce((SELECT tokens FROM token_counts
-                WHERE text_md5 = md5_number(plan_token_tail(system_prompt, prompt))), 0)
-WHERE token_framing IS NOT NULL
+-- (Joins on the hashes, not correlated subqueries: those would hold every distinct text in
+-- memory to decorrelate.)
+UPDATE checked_lines SET input_tokens = counted.tokens
+FROM (
+    SELECT c.rowid AS row_id, c.token_framing + head.tokens + coalesce(tail.tokens, 0) AS tokens
+    FROM checked_lines c
+    JOIN token_counts head
+        ON head.text_md5 = md5_number(plan_token_head(c.system_prompt, c.prompt))
+    LEFT JOIN token_counts tail
+        ON tail.text_md5 = md5_number(plan_token_tail(c.system_prompt, c.prompt))
+    WHERE c.token_framing IS NOT NULL
+) counted
+WHERE checked_lines.rowid = counted.row_id
 ;
-UPDATE checked_lines SET output_tokens = (SELECT tokens FROM token_counts
-                                          WHERE text_md5 = md5_number(response))
-WHERE count_response
+UPDATE checked_lines SET output_tokens = counted.tokens
+FROM (
+    SELECT c.rowid AS row_id, r.tokens
+    FROM checked_lines c JOIN token_counts r ON r.text_md5 = md5_number(c.response)
+    WHERE c.count_response
+) counted
+WHERE checked_lines.rowid = counted.row_id
