@@ -13,6 +13,7 @@ Goals: >= 2x the loop on 2 cores with distinct texts, >= 10x with repeated syste
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -83,7 +84,12 @@ def main() -> None:
         for shared, name in ((False, "every system prompt distinct"),
                              (True, f"{SYSTEMS} system prompts, repeated")):
             log = Path(folder) / f"tokens-{rows}-{'shared' if shared else 'distinct'}.jsonl"
-            generate(log, rows, shared)
+            # in a process of its own: a child's peak RSS counts its parent's at the fork
+            subprocess.run([PYTHON, "-c", "import sys; from pathlib import Path; from "
+                            "tests.benchmarks.bench_tokens import generate; generate(Path("
+                            "sys.argv[1]), int(sys.argv[2]), sys.argv[3] == 'shared')",
+                            str(log), str(rows), "shared" if shared else "distinct"],
+                           check=True)
             plan, loop = turns(([PYTHON, "-c", _PLAN, str(log)], None),
                                ([PYTHON, "-c", _LOOP, str(log)], None), repeats=repeats)
             print(f"token counting, {rows:,} requests with text and no token counts, {name} "
