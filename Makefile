@@ -58,6 +58,7 @@ eval: install
 bench: install
 	$(BIN)/python -m tests.benchmarks.bench_analyze
 	$(BIN)/python -m tests.benchmarks.bench_text
+	$(BIN)/python -m tests.benchmarks.bench_tokens
 	$(BIN)/python -m tests.benchmarks.bench_rerun
 	$(BIN)/python -m tests.benchmarks.bench_scale
 	$(BIN)/python -m tests.benchmarks.bench_spark

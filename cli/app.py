@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
-from importlib.metadata import version
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, assert_never
+from typing import TYPE_CHECKING, Annotated, assert_never
 
 import typer
 from rich.console import Console
 
-from cli import (
-    classify_cmd,
-    common,
-    data_cmd,
-    export_cmd,
-    gate_cmd,
-    pricing_cmd,
-    render_html,
-    render_table,
-)
+from cli import common, render_table
 from cli.common import run_analysis, run_export, say
 from cli.errors import EXIT_CODES_HELP, OneLineErrors, run, written
 from cli.hygiene import cleaned
@@ -70,13 +62,13 @@ from cli.options import (
     analysis_options,
     reading_options,
 )
-from planner import spreadsheet
-from planner.export import Layout, columns
 from planner.formats import to_json
-from planner.report import Report
 from planner.signals import DEFAULT_PER_WORKLOAD
 
-app = typer.Typer(
+if TYPE_CHECKING:
+    from planner.report import Report
+
+_app = typer.Typer(
     help="Classify LLM workloads as capability-bound or cost-bound and project monthly spend "
     "all-frontier, routed and on-prem, from your own request logs.",
     epilog=EXIT_CODES_HELP,
@@ -91,11 +83,13 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
+        from importlib.metadata import version  # (a twentieth of a small run's start)
+
         print(f"plan {version('plan')}")
         raise typer.Exit()
 
 
-@app.callback()
+@_app.callback()
 def _plan(
     show_version: Annotated[bool, typer.Option(
         "--version", callback=_version, is_eager=True, help="Print plan's version.")] = False,
@@ -104,7 +98,7 @@ def _plan(
     common.QUIET.clear()  # each command starts loud; its -q (cli/options.py) may quiet it
 
 
-@app.command()
+@_app.command()
 def analyze(
     logs: LogsArg,
     db: DbOpt = None,
@@ -167,6 +161,9 @@ def analyze(
         text_sample, memory_limit=memory_limit, keep_text=keep_text, since=since,
         until=until, engine=engine, spark_master=spark_master)
     if fmt is ReportFormat.csv:  # the export's wide rows per workload: one schema
+        from planner import spreadsheet
+        from planner.export import Layout, columns
+
         _, rows = run_export(logs, options, ["workload"], Layout.wide)
         text = spreadsheet.csv_text(rows, columns(["workload"], Layout.wide), excel)
         _write(text, output)
@@ -177,19 +174,41 @@ def analyze(
         say(f"plan: {fmt.value} report written to {output}")
 
 
-app.command("report", help="The same as analyze, for an HTML report: plan report LOGS -o "
-            "report.html (the format follows -o; without -o, the terminal report).")(analyze)
+_app.command("report", help="The same as analyze, for an HTML report: plan report LOGS -o "
+             "report.html (the format follows -o; without -o, the terminal report).")(analyze)
+
+# The other commands, each registered from its module (name: module, function; "pricing" is a
+# group). A run of one command imports only its module: `plan analyze` none of them.
+_COMMANDS = {
+    "samples": ("classify_cmd", "samples"), "eval": ("classify_cmd", "evaluate"),
+    "cache-pairs": ("classify_cmd", "cache_pairs"), "forget": ("data_cmd", "forget"),
+    "baseline": ("gate_cmd", "baseline"), "check": ("gate_cmd", "check"),
+    "diff": ("gate_cmd", "diff"), "export": ("export_cmd", "export"),
+    "pricing": ("pricing_cmd", "app"),
+}
+_registered: set[str] = set()
 
 
-app.command("samples")(classify_cmd.samples)
-app.command("eval")(classify_cmd.evaluate)
-app.command("cache-pairs")(classify_cmd.cache_pairs)
-app.command("forget")(data_cmd.forget)
-app.command("baseline")(gate_cmd.baseline)
-app.command("check")(gate_cmd.check)
-app.command("diff")(gate_cmd.diff)
-app.command("export")(export_cmd.export)
-app.add_typer(pricing_cmd.app, name="pricing")
+def _register(names: Iterable[str]) -> typer.Typer:
+    """The application with commands `names` (of _COMMANDS) registered too."""
+    for name in names:
+        if name in _registered:
+            continue
+        _registered.add(name)
+        module, attribute = _COMMANDS[name]
+        function = getattr(importlib.import_module(f"cli.{module}"), attribute)
+        if isinstance(function, typer.Typer):
+            _app.add_typer(function, name=name)
+        else:
+            _app.command(name)(function)
+    return _app
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """`app`: the application with every command (tests, help, shell completion)."""
+    if name == "app":
+        return _register(_COMMANDS)
+    raise AttributeError(name)
 
 
 def _format_of(output: Path | None) -> ReportFormat:
@@ -210,6 +229,8 @@ def _emit(report: Report, fmt: ReportFormat, output: Path | None,
     if fmt is ReportFormat.json:
         text = to_json(report)
     elif fmt is ReportFormat.html:
+        from cli import render_html
+
         text = render_html.render(report)
     elif fmt is ReportFormat.csv:
         raise AssertionError("CSV is the export's rows (analyze)")
@@ -227,4 +248,11 @@ def _write(text: str, output: Path | None) -> None:
 
 
 def main() -> None:
-    run(app)
+    # the command a user named (the first argument not an option): only its module is loaded
+    named = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
+    if named in ("analyze", "report"):
+        run(_app)
+    elif named in _COMMANDS:
+        run(_register([named]))
+    else:  # plan --help, a mistyped command (typer suggests the nearest), shell completion
+        run(_register(_COMMANDS))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import duckdb
 
 from planner import memory
 from planner.errors import DatabaseError
+from pricing import cache as user_cache
 
 SQL_DIR = Path(__file__).parent / "sql"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -34,8 +36,16 @@ def connect(db: str | Path | None = None,
         if not folder.exists():
             folder.mkdir(mode=0o700, parents=True)
         old_mask = os.umask(0o077)
+    copied = _from_template(Path(target)) if target != ":memory:" else None
     try:
-        con = duckdb.connect(target, config=memory.config(target, memory_limit))
+        try:
+            con = duckdb.connect(target, config=memory.config(target, memory_limit))
+        except duckdb.Error:
+            if copied is None:
+                raise
+            for path in (Path(target), copied):  # a damaged cache entry: start afresh
+                path.unlink(missing_ok=True)
+            con = duckdb.connect(target, config=memory.config(target, memory_limit))
     except duckdb.Error as exc:
         if damaged(exc, target):
             raise damage_error(exc, target) from exc
@@ -87,6 +97,47 @@ def _macros(con: duckdb.DuckDBPyConnection, target: str) -> None:
     con.execute(text.replace("CREATE OR REPLACE TEMP MACRO", "CREATE OR REPLACE MACRO"))
     con.execute(f"CREATE OR REPLACE MACRO plan_macros_digest() AS '{digest}'")
     con.execute("COMMIT")
+
+
+def _from_template(target: Path) -> Path | None:
+    """Start new database file `target` as a copy of an empty database already migrated and
+    holding the macros (what a new database costs most), kept in the user's cache
+    (pricing/cache.py) per version of the migrations, the macros and DuckDB; the cache entry
+    copied, or None."""
+    if target.exists():
+        return None
+    entry = user_cache.entry(f"database-{_schema_digest()}.duckdb")
+    data = user_cache.read(entry) if entry else None
+    if entry and data is None:
+        data = _prepared_empty()
+        user_cache.write(entry, data)
+    if entry is None or data is None:
+        return None
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:  # made meanwhile by another plan, or not ours to make: DuckDB will say
+        return None
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return entry
+
+
+def _schema_digest() -> str:
+    parts = [duckdb.__version__.encode(), sql("00_macros").encode()]
+    parts += [f.name.encode() + _read(f).encode() for _, f in _migrations()]
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()[:32]
+
+
+def _prepared_empty() -> bytes:
+    with tempfile.TemporaryDirectory(prefix="plan-") as folder:
+        path = str(Path(folder) / "empty.duckdb")
+        con = duckdb.connect(path)
+        try:
+            _migrate(con, path)
+            _macros(con, path)
+        finally:
+            con.close()
+        return Path(path).read_bytes()
 
 
 # What DuckDB says when a database file is damaged (truncated, overwritten, not DuckDB's), on

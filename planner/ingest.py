@@ -254,7 +254,7 @@ def _store(con: duckdb.DuckDBPyConnection, target: _Target, options: IngestOptio
     new lines to the stored ones under the same id); its file id."""
     key, source, earlier = target.key, target.source, target.earlier
     skipped = _normalise(con, target.reader, source, options)
-    tokens.prepare(con, key.size_bytes)  # stage 20 counts the tokens a record does not give
+    tokens.prepare(con)  # stage 20's token counter: filled in after (planner/tokens.py)
     con.execute("BEGIN")
     try:
         if earlier is None:
@@ -262,7 +262,10 @@ def _store(con: duckdb.DuckDBPyConnection, target: _Target, options: IngestOptio
             file_id: int = con.execute("SELECT nextval('file_ids')").fetchone()[0]  # type: ignore[index]
         else:
             file_id = earlier.file_id
-        run_script(con, db.sql("20_checked"), {"file_id": file_id})
+        checked, stored = db.sql("20_checked").split("\n;\n", 1)
+        run_script(con, checked, {"file_id": file_id})
+        tokens.fill(con)  # the token counts a record does not give
+        run_script(con, stored, {"file_id": file_id})
         if not source.numbered:
             _number(con, file_id, target.path, target.first_line())
         if source.after:

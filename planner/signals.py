@@ -29,6 +29,7 @@ from planner import db, embedding
 from planner.errors import RulesError
 from planner.ingest import run_script
 from planner.rules import RuleSet
+from pricing import cache as user_cache
 
 if TYPE_CHECKING:  # numpy and pyarrow are imported where used: logs without text never load them
     import numpy as np
@@ -207,4 +208,23 @@ def _load_examples(path: str, _mtime: int, max_chars: int) -> Examples:
         raise RulesError(f"{path}: no examples")
     return Examples(domains=tuple(domains), domain_labels=tuple(domains.values()),
                     domain_of=np.array(of), texts=tuple(texts), sources=tuple(sources),
-                    vectors=embedding.embed([t[:max_chars] for t in texts]))
+                    vectors=_example_vectors(path, [t[:max_chars] for t in texts]))
+
+
+def _example_vectors(path: str, texts: list[str]) -> np.ndarray:
+    """The examples' vectors: embedded once, then kept in the user's cache (pricing/cache.py)
+    as float32 bytes, per examples file, cut and embedding code (a third of a small log's
+    text signals)."""
+    import numpy as np
+
+    code = Path(embedding.__file__).read_bytes() + embedding.MODEL.encode()
+    digest = hashlib.sha256(Path(path).read_bytes() + b"\0" + code + b"\0"
+                            + "\0".join(texts).encode()).hexdigest()[:32]
+    entry = user_cache.entry(f"examples-{digest}.f32")
+    data = user_cache.read(entry) if entry else None
+    if data and len(data) % (4 * len(texts)) == 0:
+        return np.frombuffer(data, dtype=np.float32).reshape(len(texts), -1)
+    vectors = embedding.embed(texts)
+    if entry:
+        user_cache.write(entry, vectors.astype(np.float32).tobytes())
+    return vectors

@@ -10,9 +10,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
-import pickle
-import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from pricing import cache
 from pricing.resolve import Resolution, dashed
 from pricing.resolve import resolve as _resolve
 
@@ -232,50 +230,61 @@ def load_table(version_or_path: str | None = None) -> PriceTable:
 @functools.lru_cache(maxsize=8)
 def _parsed(path: str, shown: str, mtime_ns: int, size: int) -> PriceTable:
     """A table file parsed once per content version (its mtime and size are in the key); in
-    later processes read from the user's cache (parsing the TOML is a fifth of a small run)."""
+    later processes its TOML document is read from the user's cache, as JSON (parsing the TOML
+    is a tenth of a small run)."""
     from pricing.schema import parse_table  # the TOML layout lives in one module
 
     data = Path(path).read_bytes()
     cached = _cache_file(data, shown)
-    try:
-        table = pickle.loads(cached.read_bytes()) if cached else None
-    except Exception:  # a damaged cache entry: parse the file instead
-        table = None
-    if isinstance(table, PriceTable):
-        return table
-    try:
-        doc = tomllib.loads(data.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise PricingError(f"{shown}: not valid TOML: {exc}") from exc
-    table = parse_table(doc, Path(shown))
-    if cached:
+    doc = _read_cache(cached) if cached else None
+    if doc is None:
         try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            scratch = cached.with_suffix(f".{os.getpid()}.tmp")
-            scratch.write_bytes(pickle.dumps(table))
-            scratch.replace(cached)  # whole or not at all, with other plans reading it
-        except OSError:
-            pass  # a read-only home: parse again next time
-    return table
+            doc = tomllib.loads(data.decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise PricingError(f"{shown}: not valid TOML: {exc}") from exc
+        if cached:
+            _write_cache(cached, doc)
+    return parse_table(doc, Path(shown))
+
+
+# The cache holds plain data, never code: JSON, a TOML date as {"$date": "YYYY-MM-DD"}, read only
+# when it is the user's own (pricing/cache.py).
+def _read_cache(cached: Path) -> dict[str, object] | None:
+    data = cache.read(cached)
+    try:
+        doc = json.loads(data, object_hook=_dates_in) if data is not None else None
+    except ValueError:  # a damaged entry: parse the file instead
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _write_cache(cached: Path, doc: Mapping[str, object]) -> None:
+    cache.write(cached, json.dumps(doc, default=_dates_out).encode())
+
+
+def _dates_out(value: object) -> object:
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    raise TypeError(f"not plain data: {value!r}")
+
+
+def _dates_in(obj: dict[str, object]) -> object:
+    if len(obj) == 1 and isinstance(obj.get("$date"), str):
+        return date.fromisoformat(obj["$date"])  # type: ignore[arg-type]
+    return obj
 
 
 @functools.cache
 def _code_digest() -> bytes:
-    """The code that makes a parsed table: a cache entry made by other code is not read."""
-    here = Path(__file__).parent
-    return hashlib.sha256(b"".join(
-        (here / name).read_bytes() for name in ("table.py", "schema.py"))).digest()
+    """The code that reads a table's document: a cache entry made by other code is not read."""
+    return hashlib.sha256(Path(__file__).read_bytes()).digest()
 
 
 def _cache_file(data: bytes, shown: str) -> Path | None:
-    """Where the parsed table of a file with contents `data` is kept: named by a digest of the
-    contents, the shown name, the code that parses it and Python's version. None: no cache
-    (PLAN_NO_CACHE set)."""
-    if os.environ.get("PLAN_NO_CACHE"):
-        return None
-    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    key = hashlib.sha256(data + _code_digest() + f"\0{shown}\0{sys.version}".encode())
-    return Path(root) / "plan" / f"pricing-{key.hexdigest()[:32]}.pickle"
+    """Where the TOML document of a file with contents `data` is kept: named by a digest of the
+    contents, the shown name and the code that reads it. None: no cache."""
+    key = hashlib.sha256(data + _code_digest() + f"\0{shown}".encode())
+    return cache.entry(f"pricing-{key.hexdigest()[:32]}.json")
 
 
 def locate(version_or_path: str | None) -> tuple[Path, Path]:

@@ -3,10 +3,13 @@ connection is given, and what a command does not load."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from planner import db, memory
@@ -89,11 +92,34 @@ def test_a_price_table_is_parsed_once_then_read_from_the_cache(tmp_path, monkeyp
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     price_table._parsed.cache_clear()
     first = price_table.load_table()
-    cached = list((tmp_path / "plan").glob("pricing-*.pickle"))
+    cached = list((tmp_path / "plan").glob("pricing-*.json"))
     assert len(cached) == 1
+    # plain data only, readable and writable by its owner only, in an owner-only folder
+    assert json.loads(cached[0].read_text(encoding="utf-8"))["version"] == first.version
+    assert cached[0].stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "plan").stat().st_mode & 0o777 == 0o700
     price_table._parsed.cache_clear()
     monkeypatch.setattr(price_table.tomllib, "loads", _never)
     assert price_table.load_table() == first  # from the cache: the TOML is not parsed
+    price_table._parsed.cache_clear()
+
+
+def test_a_cache_entry_others_may_write_is_not_read(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    price_table._parsed.cache_clear()
+    first = price_table.load_table()
+    (cached,) = (tmp_path / "plan").glob("pricing-*.json")
+    # another user's prices in the entry: read, they would change every cost
+    doc = json.loads(cached.read_text(encoding="utf-8"))
+    doc["models"] = {}
+    cached.write_text(json.dumps(doc), encoding="utf-8")
+    cached.chmod(0o666)
+    price_table._parsed.cache_clear()
+    assert price_table.load_table() == first  # parsed from the TOML instead
+    cached.write_text("not json", encoding="utf-8")
+    cached.chmod(0o600)
+    price_table._parsed.cache_clear()
+    assert price_table.load_table() == first  # a damaged entry: parsed again
     price_table._parsed.cache_clear()
 
 
@@ -101,13 +127,73 @@ def _never(*args: object) -> object:
     raise AssertionError("parsed again")
 
 
-def test_logs_with_token_counts_and_no_text_load_neither_pyarrow_nor_the_embeddings(write_log):
+def _plant(entry: Path) -> None:
+    """Add a table to the cached empty database, to see whether a new database is a copy."""
+    con = duckdb.connect(str(entry))
+    con.execute("CREATE TABLE planted (x INTEGER)")
+    con.close()
+
+
+def _tables(target: Path) -> set[str]:
+    con = db.connect(target)
+    names = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    con.close()
+    return names
+
+
+def test_a_new_database_is_a_copy_of_a_prepared_one_when_that_is_the_users_own(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = _tables(tmp_path / "first.duckdb")  # migrated, and the prepared copy kept
+    assert {"lines", "files", "token_counts", "plan_migrations"} <= first
+    (entry,) = (tmp_path / "cache" / "plan").glob("database-*.duckdb")
+    assert entry.stat().st_mode & 0o777 == 0o600
+    _plant(entry)
+    assert _tables(tmp_path / "second.duckdb") == first | {"planted"}  # a copy
+    entry.chmod(0o666)  # others may write it: not read
+    assert _tables(tmp_path / "third.duckdb") == first
+    entry.chmod(0o600)
+    entry.write_bytes(entry.read_bytes()[:5000])  # damaged: the database is made afresh
+    assert _tables(tmp_path / "fourth.duckdb") == first
+
+
+# What `plan analyze` of a log with token counts and no text has no use for: the token counter,
+# Arrow and numpy, the embeddings, the other commands' modules and the spreadsheet writers.
+NOT_FOR_A_SMALL_LOG = ("pyarrow", "numpy", "wordllama", "tiktoken", "concurrent.futures",
+                       "cli.render_html", "cli.classify_cmd", "cli.gate_cmd", "cli.pricing_cmd",
+                       "cli.export_cmd", "cli.data_cmd", "planner.spreadsheet",
+                       "planner.evaluation", "pricing.catalog", "tomli_w")
+
+
+def test_plan_analyze_of_a_small_log_loads_no_module_it_does_not_need(write_log, tmp_path):
     log = write_log([{"timestamp": f"2026-11-01T00:00:{i:02d}Z", "request_id": f"r{i}",
                       "workload": "w", "model": "gpt-4o-mini", "input_tokens": 10,
                       "output_tokens": 5} for i in range(20)])
-    code = ("import sys; from cli.app import app; from planner.pipeline import analyze, "
-            "AnalyzeOptions; analyze([sys.argv[1]], AnalyzeOptions(db=':memory:')); "
-            "print(' '.join(m for m in ('pyarrow', 'wordllama') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code, str(log)], check=True,
-                         capture_output=True, text=True).stdout
-    assert out.strip() == ""
+    code = ("import atexit, os, sys; names = os.environ['PLAN_TEST_MODULES'].split(); "
+            "atexit.register(lambda: print('loaded:', *(n for n in names if n in sys.modules), "
+            "file=sys.stderr)); from cli.app import main; main()")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"),
+           "PLAN_TEST_MODULES": " ".join(NOT_FOR_A_SMALL_LOG)}
+    for _ in range(2):  # the second run reads the price table's document from the cache
+        done = subprocess.run([sys.executable, "-c", code, "analyze", str(log), "--db",
+                               str(tmp_path / "plan.duckdb"), "-f", "json"],
+                              capture_output=True, text=True, env=env)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["ingest"]["accepted"] == 20
+    assert done.stderr.splitlines()[-1] == "loaded:"  # none of them
+
+
+def test_the_examples_are_embedded_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    from planner import embedding, signals
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    examples = Path(signals.__file__).parent / "examples.jsonl"
+    signals._load_examples.cache_clear()
+    first = signals._load_examples(str(examples), 0, 1500)
+    (cached,) = (tmp_path / "plan").glob("examples-*.f32")
+    assert cached.stat().st_mode & 0o777 == 0o600
+    signals._load_examples.cache_clear()
+    monkeypatch.setattr(embedding, "embed", _never)
+    again = signals._load_examples(str(examples), 0, 1500)
+    assert (again.vectors == first.vectors).all() and again.vectors.shape == (len(first.texts), 256)
+    signals._load_examples.cache_clear()

@@ -150,6 +150,19 @@ CREATE OR REPLACE TEMP MACRO plan_system_fp(sys) AS left(md5(sys), 8);
 CREATE OR REPLACE TEMP MACRO plan_prompt_key(prompt) AS CASE WHEN prompt IS NOT NULL THEN
     hash(trim(regexp_replace(regexp_replace(lower(prompt), '\b[a-z_-]*[0-9][a-z0-9_-]*\b', '#',
                                             'g'), '\s+', ' ', 'g'))) END;
+-- The prompt text stage 20 counts tokens of (system prompt, a newline, prompt) as two parts
+-- counted apart, so that a system prompt many requests share is counted once (planner/tokens.py):
+-- the system prompt with the newline, and the prompt. The sum equals the count of the whole
+-- text when the prompt starts with a letter, number, punctuation or symbol (never white space):
+-- cl100k_base's pre-tokenizer then ends a piece after that newline, and neither side's pieces
+-- depend on the other (tests/test_tokens.py checks it on real and random texts). Otherwise the
+-- whole text is the head and the tail is NULL.
+CREATE OR REPLACE TEMP MACRO plan_token_split(sys, prompt) AS
+    sys IS NOT NULL AND coalesce(regexp_matches(prompt, '^[\p{L}\p{N}\p{P}\p{S}]'), false);
+CREATE OR REPLACE TEMP MACRO plan_token_head(sys, prompt) AS CASE
+    WHEN plan_token_split(sys, prompt) THEN sys || E'\n' ELSE concat_ws(E'\n', sys, prompt) END;
+CREATE OR REPLACE TEMP MACRO plan_token_tail(sys, prompt) AS
+    CASE WHEN plan_token_split(sys, prompt) THEN prompt END;
 -- Whether a request's time is within the run's --since / --until (variables plan_since and
 -- plan_until, set by planner/analysis.py; NULL: no bound on that side).
 CREATE OR REPLACE TEMP MACRO plan_in_window(ts) AS

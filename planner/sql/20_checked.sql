@@ -5,8 +5,7 @@
 -- plan_ts_min and plan_ts_max, planner/ingest.py) is a reject: one stray year would stretch the
 -- window and dilute the monthly figures. Token counts missing from the log are counted from the
 -- text by plan_count_tokens (cl100k_base) plus OpenAI's chat framing: 3 tokens per message and
--- 3 to prime the reply. The prompt text is joined for counting only when the input count is
--- missing.
+-- 3 to prime the reply; the prompt text is the system prompt and the prompt joined by a newline.
 -- Each count is cast to DOUBLE once (the *_n columns), then checked and converted from that:
 -- token counts up to 1e9 (100x the longest context window, 10M tokens), tool calls up to 1e5.
 -- The checked lines go to a temporary table first, text included; `lines` takes them without
@@ -119,12 +118,20 @@ SELECT
     model,
     -- Counts are cast (and counted from text) for requests only: a rejected line's value may
     -- not fit the column (NaN, 1e20), and a failed request is never priced.
+    -- The prompt text is counted in two parts (macro plan_token_head and _tail: the same sum).
+    -- On DuckDB plan_count_tokens is a stand-in (NULL): the texts are counted after this
+    -- statement, each distinct one once, and filled in from token_framing and count_response
+    -- (planner/tokens.py, sql/20_tokens.sql); on Spark it is the counter itself.
     CASE WHEN NOT is_request THEN NULL
-        WHEN input_raw IS NULL THEN plan_count_tokens(input_text) + 3 * n_messages + 3
+        WHEN input_raw IS NULL THEN plan_count_tokens(plan_token_head(system_prompt, prompt))
+            + coalesce(plan_count_tokens(plan_token_tail(system_prompt, prompt)), 0)
+            + 3 * n_messages + 3
         ELSE input_n::BIGINT END AS input_tokens,
     CASE WHEN NOT is_request THEN NULL
         WHEN output_raw IS NULL THEN plan_count_tokens(response) ELSE output_n::BIGINT END
         AS output_tokens,
+    CASE WHEN is_request AND input_raw IS NULL THEN 3 * n_messages + 3 END AS token_framing,
+    is_request AND output_raw IS NULL AS count_response,
     CASE WHEN is_request THEN coalesce(cached_n, 0)::BIGINT END AS cached_input_tokens,
     CASE WHEN is_request THEN coalesce(cache_write_n, 0)::BIGINT END AS cache_write_tokens,
     CASE WHEN is_request THEN coalesce(reasoning_n, 0)::BIGINT END AS reasoning_tokens,
@@ -149,7 +156,7 @@ FROM r
 ;
 INSERT INTO lines BY NAME
 SELECT
-    * EXCLUDE (system_prompt, prompt, response, excerpt),
+    * EXCLUDE (system_prompt, prompt, response, excerpt, token_framing, count_response),
     CASE WHEN getvariable('plan_keep_text') THEN system_prompt END AS system_prompt,
     CASE WHEN getvariable('plan_keep_text') THEN prompt END AS prompt,
     CASE WHEN getvariable('plan_keep_text') THEN response END AS response,

