@@ -32,7 +32,10 @@ def forget(database: str | None, paths: Sequence[str]) -> list[Forgotten]:
                 con.execute("BEGIN")
                 out.append(Forgotten(path, ingest.forget(con, path)))
                 con.execute("COMMIT")
-        if out:  # the saved sums of the last run (planner/snapshot.py) count them too
+        if out:  # the saved sums of the last run (planner/snapshot.py) count them too, and
+            # the token counts (planner/tokens.py) hold a hash of each counted text, which no
+            # file owns: all are cleared (a later read counts its texts again)
+            con.execute("DELETE FROM token_counts")
             for table in ("plan_snapshot", *(f"snapshot_{t}" for t in snapshot.TABLES)):
                 con.execute(f"DROP TABLE IF EXISTS {table}")  # names from planner/snapshot.py
         if out and database != ":memory:":

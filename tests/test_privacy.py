@@ -141,3 +141,19 @@ def test_max_rejects_stops_after_the_file_that_passes_the_cap(run, write_log, tm
              "--format", "json")
     assert ok.exit_code == 0
     assert json.loads(ok.stdout)["ingest"]["rejected"] == 9
+
+
+def test_forget_clears_the_counted_texts_hashes(run, write_log, tmp_path):
+    import duckdb
+
+    # No token counts in the log: plan counts the texts and keeps each text's MD5 and count.
+    records = [{k: v for k, v in r.items() if k not in ("input_tokens", "output_tokens")}
+               for r in _records() if isinstance(r, dict)]
+    log = write_log(records)
+    database = tmp_path / "plan.duckdb"
+    _report(run, str(log), "--db", str(database))
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM token_counts").fetchone()[0] > 0
+    assert run("forget", str(log), "--db", str(database)).exit_code == 0
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM token_counts").fetchone()[0] == 0
