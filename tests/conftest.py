@@ -14,6 +14,16 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE_LOGS = ROOT / "sample_logs"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The suite's cache entries (prepared databases, price tables read, example vectors: see
+    pricing/cache.py) go to a folder of its own, not the user's ~/.cache/plan, which the many
+    temporary price files of the tests would otherwise fill. Child processes inherit it."""
+    import os
+
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture
 def write_log(tmp_path: Path) -> Callable[..., Path]:
     """Write records (dicts are JSON-encoded, strings written as they are) to a .jsonl file."""
