@@ -113,6 +113,7 @@ USAGE = {
     # AWS Bedrock Converse (and Nova InvokeModel): inputTokens EXCLUDES the cache counts
     "inputTokens": V, "outputTokens": V, "cacheReadInputTokens": V, "cacheWriteInputTokens": V,
     "cacheReadInputTokenCount": V, "cacheWriteInputTokenCount": V,
+    "inputTokenCount": V, "outputTokenCount": V,  # Bedrock stream invocation metrics
 }
 TOOL_CALLS = [{"id": V}]
 MESSAGES = [{"role": V, "type": V, "content": V, "tool_calls": TOOL_CALLS}]
@@ -134,6 +135,8 @@ BODY = {
     "prompt_token_count": V, "generation_token_count": V, "generation": V,
     "inputTextTokenCount": V, "results": J,
     "message": J,  # Cohere v2
+    # Cohere v1 chat / generate and v1 / v2 embed: meta.billed_units (embeddings: response_type)
+    "meta": {"billed_units": {"input_tokens": V, "output_tokens": V}}, "response_type": V,
 }
 ATTRIBUTES = [{"key": V, "value": {"stringValue": V, "intValue": V, "doubleValue": V,
                                    "boolValue": V}}]
