@@ -167,7 +167,8 @@ SPECS = {"plan_otlp_spec": OTLP, "plan_body_spec": BODY, "plan_request_spec": RE
 # calculatedTotalCost, or in current versions totalCost / costDetails.total.
 LANGFUSE = (_text("id", "type", "startTime", "model", "name", "level", "statusMessage",
                   "calculatedTotalCost", "totalCost")
-            + _json("usage", "usageDetails", "costDetails", "metadata", "tags", "input", "output"))
+            + _json("usage", "usageDetails", "costDetails", "metadata", "tags", "input", "output")
+            + (("trace", {"tags": J, "metadata": J}),))  # (14_split_langfuse.sql adds it)
 
 # In detection order: the first whose test a record passes names it. Canonical comes last and
 # takes any object: a file of unrecognisable records is then rejected line by line with reasons,
