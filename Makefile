@@ -58,6 +58,7 @@ bench: install
 	$(BIN)/python -m tests.benchmarks.bench_text
 	$(BIN)/python -m tests.benchmarks.bench_rerun
 	$(BIN)/python -m tests.benchmarks.bench_scale
+	$(BIN)/python -m tests.benchmarks.bench_sources
 	$(BIN)/python -m tests.benchmarks.bench_spark
 
 # Rewrites the golden files from the current code; review the diff before committing.
