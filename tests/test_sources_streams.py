@@ -67,7 +67,7 @@ def usage(body: object) -> tuple[dict[str, int] | None, str | None]:
     if "prompt_token_count" in body:  # Meta Llama on Bedrock
         return {"input": body["prompt_token_count"],
                 "output": body["generation_token_count"]}, None
-    if body.get("object") in ("response", "response.compaction"):
+    if body.get("object") in ("response", "response.compaction") and u:
         return _responses(u), body.get("id")
     billed = u.get("billed_units") or (body.get("meta") or {}).get("billed_units")
     if billed and "input_tokens" in billed:  # Cohere (an embedding bills its input only)
@@ -78,6 +78,8 @@ def usage(body: object) -> tuple[dict[str, int] | None, str | None]:
     if "inputTextTokenCount" in body:  # Titan: an embedding has no results
         out = sum(r["tokenCount"] for r in body.get("results") or [])
         return {"input": int(body["inputTextTokenCount"]), "output": int(out)}, None
+    if body.get("object") == "list" and "prompt_tokens" in u:  # embeddings: input only
+        return {"input": u["prompt_tokens"], "output": 0}, None
     if "prompt_tokens" in u:  # OpenAI chat (OpenRouter, DeepSeek, Groq)
         return _chat(u), body.get("id")
     return None, None

@@ -54,7 +54,8 @@ u AS (
         CASE
             WHEN events IS NULL THEN CASE
                 WHEN resp.type = 'message' THEN 'anthropic'
-                WHEN resp.object = 'response' THEN 'responses'
+                -- (a /responses/compact result is a 'response.compaction', billed alike)
+                WHEN resp.object IN ('response', 'response.compaction') THEN 'responses'
                 WHEN resp.object = 'list' THEN 'embeddings'
                 WHEN resp.usageMetadata IS NOT NULL OR resp.candidates IS NOT NULL
                     OR resp.promptFeedback IS NOT NULL THEN 'gemini'
