@@ -28,6 +28,7 @@ SOURCES = ("gemini", "bedrock-invocation", "cohere-chat", "openrouter", "groq", 
 ROWS = 1_000_000
 REPEATS = 3
 MB = 2**20
+HERE = Path(__file__).resolve().parents[2]  # this checkout
 # The child: one ingest into an in-memory database, its own CPU and wall time on stdout.
 CHILD = """
 import json, resource, sys, time
@@ -53,8 +54,9 @@ def ingest_once(path: Path, checkout: Path | None) -> Ingest:
     env = dict(os.environ)
     if checkout is not None:  # its planner, ahead of this checkout's installed one
         env["PYTHONPATH"] = str(checkout)
+    # (in the checkout's folder: `python -c` puts the working directory first on sys.path)
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, env=env)
+                             stderr=subprocess.PIPE, env=env, cwd=checkout or HERE)
     assert child.stdout is not None and child.stderr is not None
     out, errors = child.stdout.read(), child.stderr.read()  # (stderr: a few lines at most)
     _, status, usage = os.wait4(child.pid, 0)  # the kernel's figures for the child
