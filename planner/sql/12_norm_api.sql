@@ -114,7 +114,7 @@ SELECT
         AND resp.candidates[1].finishReason IS NULL AND len(resp.candidates) > 0
         THEN 'a Gemini stream chunk before the last (the last chunk counts the request)'
         -- what an HTTP recorder keeps of a body that is not text (derive_vcr.py's placeholder)
-        WHEN events = [] AND starts_with(raw_resp ->> '$', '[binary body')
+        WHEN len(events) = 0 AND starts_with(raw_resp ->> '$', '[binary body')
         THEN 'a binary response body (an AWS event stream?) recorded as a placeholder, '
             || 'not its events: log the decoded events (a JSON list) instead'
     END)                                                            AS line_problem,

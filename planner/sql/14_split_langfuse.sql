@@ -27,7 +27,8 @@ SELECT
     line_idx,
     i,
     -- (an observation that is not an object, or an empty one, is kept as it is)
-    CASE WHEN prefix(o, '{') AND o <> '{}' THEN left(o, -1) || context ELSE o END AS line,
+    CASE WHEN prefix(o, '{') AND o <> '{}' THEN substr(o, 1, length(o) - 1) || context ELSE o END
+        AS line,
     upper(json_extract_string(o, '$.type')) = 'GENERATION' AS keep
 FROM (
     -- (unnest in the select list: a join with range() over each list took 20x as long)
