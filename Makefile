@@ -61,6 +61,7 @@ bench: install
 	$(BIN)/python -m tests.benchmarks.bench_tokens
 	$(BIN)/python -m tests.benchmarks.bench_rerun
 	$(BIN)/python -m tests.benchmarks.bench_scale
+	$(BIN)/python -m tests.benchmarks.bench_sources
 	$(BIN)/python -m tests.benchmarks.bench_spark
 
 # Rewrites the golden files from the current code; review the diff before committing.

@@ -113,6 +113,7 @@ USAGE = {
     # AWS Bedrock Converse (and Nova InvokeModel): inputTokens EXCLUDES the cache counts
     "inputTokens": V, "outputTokens": V, "cacheReadInputTokens": V, "cacheWriteInputTokens": V,
     "cacheReadInputTokenCount": V, "cacheWriteInputTokenCount": V,
+    "inputTokenCount": V, "outputTokenCount": V,  # Bedrock stream invocation metrics
 }
 TOOL_CALLS = [{"id": V}]
 MESSAGES = [{"role": V, "type": V, "content": V, "tool_calls": TOOL_CALLS}]
@@ -134,6 +135,8 @@ BODY = {
     "prompt_token_count": V, "generation_token_count": V, "generation": V,
     "inputTextTokenCount": V, "results": J,
     "message": J,  # Cohere v2
+    # Cohere v1 chat / generate and v1 / v2 embed: meta.billed_units (embeddings: response_type)
+    "meta": {"billed_units": {"input_tokens": V, "output_tokens": V}}, "response_type": V,
 }
 ATTRIBUTES = [{"key": V, "value": {"stringValue": V, "intValue": V, "doubleValue": V,
                                    "boolValue": V}}]
@@ -164,7 +167,8 @@ SPECS = {"plan_otlp_spec": OTLP, "plan_body_spec": BODY, "plan_request_spec": RE
 # calculatedTotalCost, or in current versions totalCost / costDetails.total.
 LANGFUSE = (_text("id", "type", "startTime", "model", "name", "level", "statusMessage",
                   "calculatedTotalCost", "totalCost")
-            + _json("usage", "usageDetails", "costDetails", "metadata", "tags", "input", "output"))
+            + _json("usage", "usageDetails", "costDetails", "metadata", "tags", "input", "output")
+            + (("trace", {"tags": J, "metadata": J}),))  # (14_split_langfuse.sql adds it)
 
 # In detection order: the first whose test a record passes names it. Canonical comes last and
 # takes any object: a file of unrecognisable records is then rejected line by line with reasons,

@@ -17,8 +17,13 @@
 --   llama       Bedrock InvokeModel, Meta Llama body: prompt_token_count, generation_token_count
 --   titan       Bedrock InvokeModel, Amazon Titan text body: inputTextTokenCount, results[]
 -- A streamed response (`raw_resp`: SSE text, or a JSON array of chunks) is read from its
--- events: OpenAI's last chunk with usage (Groq's: `x_groq.usage`); Anthropic's message_start usage updated by its last
--- message_delta (which carries the output count); the text deltas joined.
+-- events: OpenAI's last chunk with usage (Groq's: `x_groq.usage`); Anthropic's message_start
+-- usage updated by its last message_delta (which carries the output count); the OpenAI
+-- Responses stream's response.completed `response.usage`; Cohere v2's message-end
+-- `delta.usage`; a Bedrock event stream's (as a list of its events: ConverseStream, or
+-- InvokeModelWithResponseStream's decoded chunks) `metadata.usage` or last
+-- `amazon-bedrock-invocationMetrics` (inputTokenCount excludes the cache counts, as Converse's
+-- inputTokens does); the text deltas joined.
 CREATE OR REPLACE TEMP VIEW norm AS
 WITH s AS (
     SELECT
@@ -49,11 +54,13 @@ u AS (
         CASE
             WHEN events IS NULL THEN CASE
                 WHEN resp.type = 'message' THEN 'anthropic'
-                WHEN resp.object = 'response' THEN 'responses'
+                -- (a /responses/compact result is a 'response.compaction', billed alike)
+                WHEN resp.object IN ('response', 'response.compaction') THEN 'responses'
                 WHEN resp.object = 'list' THEN 'embeddings'
                 WHEN resp.usageMetadata IS NOT NULL OR resp.candidates IS NOT NULL
                     OR resp.promptFeedback IS NOT NULL THEN 'gemini'
-                WHEN resp.usage.billed_units IS NOT NULL THEN 'cohere'
+                WHEN resp.usage.billed_units IS NOT NULL OR resp.meta.billed_units IS NOT NULL
+                    THEN 'cohere'
                 WHEN resp.usage.inputTokens IS NOT NULL THEN 'converse'
                 WHEN resp.prompt_token_count IS NOT NULL THEN 'llama'
                 WHEN resp.inputTextTokenCount IS NOT NULL THEN 'titan'
@@ -61,6 +68,11 @@ u AS (
             WHEN start_event IS NOT NULL THEN 'anthropic'
             WHEN json_type(json_extract(opening, '$.usageMetadata')) = 'OBJECT'
                 OR json_type(json_extract(opening, '$.candidates')) = 'ARRAY' THEN 'gemini'
+            WHEN starts_with(opening ->> '$.type', 'response.') THEN 'responses'
+            WHEN opening ->> '$.type' = 'message-start' THEN 'cohere'
+            WHEN json_type(json_extract(opening, '$.messageStart')) = 'OBJECT'
+                OR json_type(json_extract(events[-1], '$."amazon-bedrock-invocationMetrics"'))
+                    = 'OBJECT' THEN 'converse'
             ELSE 'chat'
         END AS api,
         CASE
@@ -71,8 +83,17 @@ u AS (
                 coalesce(json_extract(list_filter(events, lambda e:
                     json_extract_string(e, '$.type') = 'message_delta')[-1], '$.usage'), '{}')),
                 getvariable('plan_usage_spec'))
-            ELSE json_transform(list_filter(list_transform(events, lambda e:
-                plan_chunk_usage(e)), lambda x: x IS NOT NULL)[-1],
+            ELSE json_transform(list_filter(list_transform(events, lambda e: coalesce(
+                plan_chunk_usage(e), CASE
+                    WHEN json_type(json_extract(e, '$.response.usage')) = 'OBJECT'
+                        THEN json_extract(e, '$.response.usage')  -- OpenAI Responses
+                    WHEN json_type(json_extract(e, '$.delta.usage')) = 'OBJECT'
+                        THEN json_extract(e, '$.delta.usage')  -- Cohere v2
+                    WHEN json_type(json_extract(e, '$.metadata.usage')) = 'OBJECT'
+                        THEN json_extract(e, '$.metadata.usage')  -- Bedrock
+                    WHEN json_type(json_extract(e, '$."amazon-bedrock-invocationMetrics"'))
+                        = 'OBJECT' THEN json_extract(e, '$."amazon-bedrock-invocationMetrics"')
+                END)), lambda x: x IS NOT NULL)[-1],
                 getvariable('plan_usage_spec'))
         END AS usage,
         coalesce(req.messages, CASE WHEN prefix(req.input, '[') AND json_valid(req.input)
@@ -92,10 +113,14 @@ SELECT
     coalesce(line_problem, CASE WHEN api = 'gemini' AND events IS NULL
         AND resp.candidates[1].finishReason IS NULL AND len(resp.candidates) > 0
         THEN 'a Gemini stream chunk before the last (the last chunk counts the request)'
+        -- what an HTTP recorder keeps of a body that is not text (derive_vcr.py's placeholder)
+        WHEN len(events) = 0 AND starts_with(raw_resp ->> '$', '[binary body')
+        THEN 'a binary response body (an AWS event stream?) recorded as a placeholder, '
+            || 'not its events: log the decoded events (a JSON list) instead'
     END)                                                            AS line_problem,
     excerpt,
     coalesce(request_id, resp.id, resp.responseId, opening ->> '$.id',
-             opening ->> '$.responseId')                           AS request_id,
+             opening ->> '$.responseId', opening ->> '$.response.id') AS request_id,
     CASE
         WHEN ts_raw IS NOT NULL THEN ts_raw
         WHEN api = 'responses' THEN resp.created_at
@@ -105,7 +130,7 @@ SELECT
     workload_field,
     workload_tag,
     coalesce(resp.model, resp.modelVersion, opening ->> '$.model',
-             opening ->> '$.modelVersion', req.model)               AS model,
+             opening ->> '$.modelVersion', opening ->> '$.response.model', req.model) AS model,
     CASE api
         WHEN 'anthropic' THEN plan_sum_counts(coalesce(passes.input_tokens, usage.input_tokens),
             coalesce(passes.cache_creation_input_tokens, usage.cache_creation_input_tokens),
@@ -115,13 +140,14 @@ SELECT
         -- code execution) are counted beside it and billed as input
         WHEN 'gemini' THEN plan_sum_counts(usage.promptTokenCount,
             usage.toolUsePromptTokenCount, NULL)
-        WHEN 'converse' THEN plan_sum_counts(usage.inputTokens,
+        WHEN 'converse' THEN plan_sum_counts(coalesce(usage.inputTokens, usage.inputTokenCount),
             coalesce(usage.cacheReadInputTokens, usage.cacheReadInputTokenCount),
             coalesce(usage.cacheWriteInputTokens, usage.cacheWriteInputTokenCount))
         WHEN 'llama' THEN resp.prompt_token_count
         WHEN 'titan' THEN resp.inputTextTokenCount
         -- Cohere bills billed_units (its `tokens` add the prompt template it wraps around)
-        WHEN 'cohere' THEN usage.billed_units.input_tokens
+        WHEN 'cohere' THEN coalesce(usage.billed_units.input_tokens,
+                                    resp.meta.billed_units.input_tokens)
         ELSE usage.prompt_tokens
     END                                                             AS input_raw,
     CASE api
@@ -130,10 +156,14 @@ SELECT
         -- Gemini's candidates count excludes thinking (absent when nothing was generated)
         WHEN 'gemini' THEN CASE WHEN usage.promptTokenCount IS NOT NULL THEN plan_sum_counts(
             coalesce(usage.candidatesTokenCount, '0'), usage.thoughtsTokenCount, NULL) END
-        WHEN 'converse' THEN usage.outputTokens
-        WHEN 'cohere' THEN usage.billed_units.output_tokens
+        WHEN 'converse' THEN coalesce(usage.outputTokens, usage.outputTokenCount)
+        -- (v1 bodies: meta.billed_units; an embedding bills its input only)
+        WHEN 'cohere' THEN coalesce(usage.billed_units.output_tokens,
+            resp.meta.billed_units.output_tokens, CASE WHEN resp.response_type IS NOT NULL THEN '0' END)
         WHEN 'llama' THEN resp.generation_token_count
-        WHEN 'titan' THEN plan_sum_list(json_extract_string(resp.results, '$[*].tokenCount'))
+        -- (a Titan embedding has no results: input only)
+        WHEN 'titan' THEN CASE WHEN resp.results IS NULL THEN '0'
+            ELSE plan_sum_list(json_extract_string(resp.results, '$[*].tokenCount')) END
         WHEN 'anthropic' THEN coalesce(passes.output_tokens, usage.output_tokens)
         ELSE usage.output_tokens
     END                                                             AS output_raw,
@@ -187,7 +217,11 @@ SELECT
         WHEN events IS NOT NULL THEN array_to_string(list_transform(events, lambda e: coalesce(
             json_extract_string(e, '$.choices[0].delta.content'),
             json_extract_string(e, '$.delta.text'),
-            json_extract_string(e, '$.candidates[0].content.parts[0].text'))), '')
+            json_extract_string(e, '$.candidates[0].content.parts[0].text'),
+            CASE WHEN e ->> '$.type' = 'response.output_text.delta' THEN e ->> '$.delta' END,
+            json_extract_string(e, '$.delta.message.content.text'),  -- Cohere v2
+            json_extract_string(e, '$.contentBlockDelta.delta.text'),  -- Bedrock Converse
+            json_extract_string(e, '$.outputText'), json_extract_string(e, '$.generation'))), '')
         WHEN api = 'chat' THEN plan_content_text(resp.choices[1].message.content)
         WHEN api = 'responses' THEN array_to_string(flatten(list_transform(resp.output,
             lambda o: list_transform(o.content, lambda c: c.text))), '')

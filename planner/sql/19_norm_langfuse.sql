@@ -12,28 +12,56 @@ CREATE OR REPLACE TEMP VIEW norm AS
 WITH u AS (
     SELECT
         *,
-        plan_json_value(metadata) AS meta,
-        plan_json_value(tags) AS tag_list,
-        coalesce(plan_json_value(usageDetails), plan_json_value(usage)) AS ud,
-        plan_json_value("input") AS inp,
-        plan_json_value("output") AS outp
+        -- A JSON value as itself, or the JSON a text holds (a CSV export's cell): stage 15
+        -- writes JSON values minified, so the first character tells a text from the rest and
+        -- only texts are parsed here (plan_json_value). A trace download's observation takes
+        -- the trace's metadata and tags where it has none.
+        coalesce(CASE WHEN prefix(metadata::VARCHAR, '"') THEN plan_json_value(metadata)
+                      ELSE metadata END,
+                 CASE WHEN prefix(trace.metadata::VARCHAR, '"')
+                      THEN plan_json_value(trace.metadata) ELSE trace.metadata END) AS meta,
+        coalesce(CASE WHEN prefix(tags::VARCHAR, '"') THEN plan_json_value(tags) ELSE tags END,
+                 CASE WHEN prefix(trace.tags::VARCHAR, '"') THEN plan_json_value(trace.tags)
+                      ELSE trace.tags END) AS tag_list,
+        coalesce(CASE WHEN prefix(usageDetails::VARCHAR, '"') THEN plan_json_value(usageDetails)
+                      ELSE usageDetails END,
+                 CASE WHEN prefix(usage::VARCHAR, '"') THEN plan_json_value(usage)
+                      ELSE usage END) AS ud,
+        CASE WHEN prefix("input"::VARCHAR, '"') THEN plan_json_value("input")
+             ELSE "input" END AS inp,
+        CASE WHEN prefix("output"::VARCHAR, '"') THEN plan_json_value("output")
+             ELSE "output" END AS outp
     FROM stage
+),
+k AS (
+    -- the usage keys (of every Langfuse version) and the metadata plan reads, parsed once
+    SELECT
+        *,
+        json_transform(ud, '{"input": "VARCHAR", "promptTokens": "VARCHAR",
+            "prompt_tokens": "VARCHAR", "input_cached_tokens": "VARCHAR",
+            "cache_read_input_tokens": "VARCHAR", "input_cache_read": "VARCHAR",
+            "cache_creation_input_tokens": "VARCHAR", "input_cache_creation": "VARCHAR",
+            "output": "VARCHAR", "completionTokens": "VARCHAR", "completion_tokens": "VARCHAR",
+            "output_reasoning_tokens": "VARCHAR", "output_reasoning": "VARCHAR",
+            "completion_details.reasoning": "VARCHAR"}') AS n,
+        json_transform(meta, '{"workload": "VARCHAR", "task_type": "VARCHAR",
+            "team": "VARCHAR"}') AS m,
+        CASE WHEN prefix(outp::VARCHAR, '{') THEN json_transform(outp,
+            '{"content": "VARCHAR", "text": "VARCHAR", "tool_calls": "JSON"}') END AS o
+    FROM u
 ),
 c AS (
     SELECT
         *,
-        coalesce(ud ->> '$.input', ud ->> '$.promptTokens', ud ->> '$.prompt_tokens') AS in_base,
-        coalesce(ud ->> '$.input_cached_tokens', ud ->> '$.cache_read_input_tokens',
-                 ud ->> '$.input_cache_read') AS in_read,
-        coalesce(ud ->> '$.cache_creation_input_tokens', ud ->> '$.input_cache_creation')
-            AS in_write,
-        coalesce(ud ->> '$.output', ud ->> '$.completionTokens', ud ->> '$.completion_tokens')
-            AS out_base,
-        coalesce(ud ->> '$.output_reasoning_tokens', ud ->> '$.output_reasoning',
-                 ud ->> '$."completion_details.reasoning"') AS out_reasoning,
-        CASE WHEN json_type(inp) = 'ARRAY'
+        coalesce(n."input", n.promptTokens, n.prompt_tokens) AS in_base,
+        coalesce(n.input_cached_tokens, n.cache_read_input_tokens, n.input_cache_read) AS in_read,
+        coalesce(n.cache_creation_input_tokens, n.input_cache_creation) AS in_write,
+        coalesce(n."output", n.completionTokens, n.completion_tokens) AS out_base,
+        coalesce(n.output_reasoning_tokens, n.output_reasoning,
+                 n."completion_details.reasoning") AS out_reasoning,
+        CASE WHEN prefix(inp::VARCHAR, '[')
             THEN json_transform(inp, getvariable('plan_messages_spec')) END AS msgs
-    FROM u
+    FROM k
 )
 SELECT
     line_no,
@@ -44,7 +72,7 @@ SELECT
     id                                                              AS request_id,
     startTime                                                       AS ts_raw,
     NULL::VARCHAR                                                   AS workload_field,
-    coalesce(meta ->> '$.workload',
+    coalesce(m.workload,
         regexp_extract(list_filter(json_extract_string(tag_list, '$[*]'),
             lambda t: starts_with(t, 'workload:'))[1], '^workload:(.*)$', 1),
         name)                                                       AS workload_tag,
@@ -55,18 +83,16 @@ SELECT
     in_write                                                        AS cache_write_raw,
     NULL::VARCHAR                                                   AS cache_write_1h_raw,
     out_reasoning                                                   AS reasoning_raw,
-    meta ->> '$.task_type'                                          AS task_type,
-    meta ->> '$.team'                                               AS team,
+    m.task_type                                                      AS task_type,
+    m.team                                                         AS team,
     CAST(plan_has_images(msgs) AS VARCHAR)                          AS images_raw,
-    CAST(coalesce(len(json_extract(outp, '$.tool_calls[*]')), 0) AS VARCHAR) AS tool_calls_raw,
+    CAST(coalesce(json_array_length(o.tool_calls), 0) AS VARCHAR)  AS tool_calls_raw,
     NULL::BOOLEAN                                                   AS defines_tools,
     plan_system_text(msgs)                                          AS system_prompt,
     coalesce(plan_prompt_text(msgs),
-             CASE WHEN json_type(inp) = 'VARCHAR' THEN inp ->> '$' END) AS prompt,
-    CASE json_type(outp)
-        WHEN 'VARCHAR' THEN outp ->> '$'
-        WHEN 'OBJECT' THEN coalesce(outp ->> '$.content', outp ->> '$.text')
-    END                                                             AS response,
+             CASE WHEN prefix(inp::VARCHAR, '"') THEN inp ->> '$' END) AS prompt,
+    CASE WHEN prefix(outp::VARCHAR, '"') THEN outp ->> '$'
+         ELSE coalesce(o."content", o."text") END                   AS response,
     coalesce(len(msgs), 0)                                          AS n_messages,
     CASE WHEN upper(level) = 'ERROR'
         THEN 'level ERROR' || coalesce(': ' || left(statusMessage, 200), '') END AS failure,

@@ -1,18 +1,17 @@
 """`make bench`, issue 18's rows: a small log end to end, peak memory as the log grows, a cold
-analyze against a bare load into a database file (time and bytes written), and issue 17's JSON
-sources against the canonical log with the same text.
+analyze against a bare load into a database file (time and bytes written). (Issue 17's JSON
+sources against the canonical log with the same text: bench_sources.py.)
 
 Every figure is of a process of its own (`plan` or `python -c`), measured by the kernel when it
 ends (os.wait4): wall time, CPU time (user + system, every thread), peak resident memory and
 bytes written to disk. The two sides of a ratio are run in turns (a, b, a, b, ...) and each
 keeps its best, so that this shared machine's drift falls on both. Read ratios, not seconds.
 
-    python -m tests.benchmarks.bench_scale [SIZES] [SOURCES] [SOURCE_ROWS]
+    python -m tests.benchmarks.bench_scale [SIZES]
 
 SIZES: requests per memory row, e.g. 1M,10M,30M (default 1M,10M,100M; a 100M-request log is
 26 GB of JSON lines, written to a temporary folder and deleted after), or "none". The cold-analyze row
-runs at the second size (10M). SOURCES: issue 17's sources to time (default all), or "none";
-SOURCE_ROWS: lines of each (default 1M).
+runs at the second size (10M).
 """
 
 from __future__ import annotations
@@ -28,15 +27,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from tests.benchmarks.bench_analyze import best, generate, generate_nested, ingest_once, load_once
+from tests.benchmarks.bench_analyze import generate
 
 PLAN = str(Path(sys.executable).parent / "plan")
 PYTHON = sys.executable
 SMALL = 1_000
 REPEATS = 5  # of the small runs
 BIG_REPEATS = 1  # of the cold analyze at 10M and its bare load (minutes each on 2 cores)
-SOURCE_ROWS = 1_000_000
-SOURCES = ("gemini", "bedrock-invocation", "cohere-chat", "openrouter", "groq", "langfuse-trace")
 # Far enough back that 100M requests two seconds apart end before today (six years).
 START = "2020-06-01"
 MB = 2**20
@@ -188,25 +185,6 @@ def cold_analyze(log: Path, rows: int, ours_db: Path, base_db: Path) -> tuple[Ru
     return ours, plan_size
 
 
-def sources(tmp: Path, kinds: Sequence[str], rows: int) -> None:
-    """Issue 17: each JSON source's ingest against the canonical log with the same text."""
-    texted = tmp / "canonical-text.jsonl"
-    generate(texted, rows, text=True, start="2026-10-01")
-    print(f"\ningest of {rows:,} lines of each source against the canonical log with the "
-          f"same text ({texted.stat().st_size / 1e6:,.0f} MB), best of 3 in turns (README's "
-          "range for the nested sources: 1.45-1.58x)")
-    for kind in kinds:
-        nested = tmp / f"{kind}.jsonl"
-        generate_nested(nested, kind, rows)
-        # in this process, as bench_analyze times them (the ingest alone, no start-up)
-        base, ours = best(ingest_once(texted), ingest_once(nested))
-        base_load, ours_load = best(load_once(texted), load_once(nested))
-        print(f"  {kind} ({nested.stat().st_size / 1e6:,.0f} MB): {ours.wall:.2f} s against "
-              f"{base.wall:.2f} s: {ours.wall / base.wall:.2f}x (CPU {ours.cpu / base.cpu:.2f}x);"
-              f" bare loads {ours_load.wall / base_load.wall:.2f}x")
-        nested.unlink()
-
-
 def _count(text: str) -> int:
     text = text.strip().upper()
     scale = {"K": 10**3, "M": 10**6}.get(text[-1:], 1)
@@ -216,7 +194,6 @@ def _count(text: str) -> int:
 def main() -> None:
     given = sys.argv[1] if len(sys.argv) > 1 else "1M,10M,100M"
     sizes = [] if given == "none" else [_count(s) for s in given.split(",")]
-    kinds = (sys.argv[2].split(",") if len(sys.argv) > 2 else list(SOURCES))
     root = Path(os.environ.get("PLAN_BENCH_DIR", tempfile.gettempdir()))
     with tempfile.TemporaryDirectory(prefix="plan-bench-", dir=root) as folder:
         tmp = Path(folder)
@@ -224,8 +201,6 @@ def main() -> None:
         startup(tmp)
         if sizes:
             memory(tmp, sizes)
-        if kinds != ["none"]:
-            sources(tmp, kinds, _count(sys.argv[3]) if len(sys.argv) > 3 else SOURCE_ROWS)
 
 
 if __name__ == "__main__":
