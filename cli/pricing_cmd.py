@@ -37,7 +37,7 @@ _SHOW_COLUMNS = ("model", "from", "service_tier", "input", "cached_input", "cach
                  "output", "long_context_above")
 _HEADINGS = {"service_tier": "tier", "input": "in", "cached_input": "read",
              "cache_write": "write", "output": "out", "long_context_above": "lc over",
-             "pct_change": "%",
+             "pct_change": "%", "genai_prices": "genai-prices", "explained": "known",
              "on_demand_hourly": "on-demand $/h", "reserved_hourly": "reserved $/h",
              "purchase_usd": "purchase $", "power_watts": "watts"}
 _GPU_COLUMNS = ("sku", "name", "on_demand_hourly", "reserved_hourly", "purchase_usd",
