@@ -82,16 +82,29 @@ def test_validate_refuses_a_profile_beyond_its_roofline(run, tmp_path, model, fi
 
 
 @pytest.mark.parametrize(("field", "message"), [
-    ("active_params_b", "reasonlite-0.6b: field 'active_params_b': cannot be checked"),
+    ("active_params_b", "deepseek-r1-distill-qwen-32b: field 'active_params_b': cannot be "
+                        "checked"),
     # schema 3 sizes every profile with its KV cache
-    ("head_dim", "selfhosted.reasonlite-0.6b: field 'head_dim' is missing"),
+    ("head_dim", "selfhosted.deepseek-r1-distill-qwen-32b: field 'head_dim' is missing"),
 ])
 def test_a_profile_without_roofline_numbers_cannot_be_checked(run, tmp_path, field, message):
     def edit(doc):
-        del doc["selfhosted"]["reasonlite-0.6b"][field]
+        del doc["selfhosted"]["deepseek-r1-distill-qwen-32b"][field]
 
     _, res = _validate(run, tmp_path, edit)
     assert res.exit_code == 3 and message in res.stderr
+
+
+def test_every_shipped_profile_cites_a_measurement_at_stated_lengths_and_concurrency():
+    # Read from the TOML file itself, not through plan's loader.
+    profiles = _doc()["selfhosted"]
+    assert sorted(profiles) == ["deepseek-r1-distill-qwen-32b", "llama-3.1-8b-instruct"]
+    for name, profile in profiles.items():
+        m = profile["measured"]
+        assert m["input_tokens"] > 0 and m["output_tokens"] > 0, name
+        # a number of concurrent requests, or "max": an unlimited request rate (saturation)
+        assert m["concurrency"] == "max" or m["concurrency"] > 0, name
+        assert m["output_tokens_per_s"] > 0 and "https://" in m["source"], name
 
 
 def test_a_measurement_states_its_concurrency(run, tmp_path):
@@ -125,8 +138,7 @@ def test_kv_cache_per_token_by_hand():
     table = load_table(VERSION)
     assert {m: kv_gb_per_token(p) * 10**9 for m, p in table.selfhosted.items()} == {
         "llama-3.1-8b-instruct": 32 * 8 * 128 * 2 * 1,  # 65,536 bytes
-        "deepseek-r1-distill-qwen-32b": 64 * 8 * 128 * 2 * 2,  # 262,144
-        "reasonlite-0.6b": 28 * 8 * 128 * 2 * 2}  # 114,688
+        "deepseek-r1-distill-qwen-32b": 64 * 8 * 128 * 2 * 2}  # 262,144
 
 
 @pytest.mark.parametrize(("tpot_ms", "context", "limit"), [
