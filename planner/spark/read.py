@@ -34,13 +34,14 @@ from planner.ingest import (
 from planner.progress import Progress
 from planner.readers import reader_for
 from planner.sources import Source, detect
+from planner.spark.functions import ddl
 from planner.spark.tables import SparkTables, frame
 
 # The sources (and readers) whose stages run on Spark; any other is refused with its name.
-SPARK_SOURCES = ("canonical",)
+SPARK_SOURCES = ("canonical", "openai-chat", "http-capture", "openai-batch", "vertex-batch")
 SPARK_READERS = ("lines", "parquet")
 # The views of the reading stages: each statement over them carries file_id.
-_CARRIED = {"file_records", "stage", "records", "norm", "n", "v", "p", "checked", "r"}
+_CARRIED = {"file_records", "stage", "records", "calls", "h", "norm", "n", "v", "p", "checked", "r"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,23 +64,10 @@ def ingest(tables: SparkTables, local: Any, files: Sequence[Path], options: Inge
     spark = tables.spark
     if progress:
         progress(f"reading {len(plan)} file(s) on Spark ({spark.sparkContext.master})")
-    frames = [_records(spark, f) for f in plan]
-    records = frames[0]
-    for more in frames[1:]:
-        records = records.unionByName(more)
-    records.createOrReplaceTempView("file_records")
-    source = plan[0].source
-    for name, value in _variables(plan[0], options).items():
-        tables.variables[name] = value
-    tables.spark.sql(_stage_sql(source)).createOrReplaceTempView("stage")
-    tables.rewrite = _carry_file_id
-    try:
-        for stage in source.stages:
-            tables.execute(db.sql(stage))
-        checked, _insert, texts = db.sql("20_checked").split("\n;\n")
-        tables.execute(checked)  # checked_lines: every line, text included
-    finally:
-        tables.rewrite = None
+    checked_statement, _insert, texts = db.sql("20_checked").split("\n;\n")
+    checked = [_read_source(tables, group, options, checked_statement)
+               for group in _by_source(plan)]
+    _union(tables, "checked_lines", checked)
     # `lines` keeps its text on Spark: a view of the run, never stored (unlike DuckDB's table)
     layout = local.execute(
         "SELECT column_name, data_type FROM information_schema.columns "
@@ -107,6 +95,53 @@ def ingest(tables: SparkTables, local: Any, files: Sequence[Path], options: Inge
         out.append(IngestedFile(f.file_id, str(f.path), f.source.name, read, accepted, rejected,
                                 failed, reused=False, trace=f.source.trace, options=f.shaping))
     return out
+
+
+def _union(tables: SparkTables, name: str, frames: Sequence[Any]) -> None:
+    """Table `name`: the rows of `frames` (checkpointed tables of the same columns). Spark 4.1
+    cannot plan a union of checkpointed tables with constraint propagation on (it looks up a
+    column of the original plan, "key not found: line_no#..."); it is off while this one is
+    computed (constraints only add filters: the rows are the same)."""
+    union = frames[0]
+    for more in frames[1:]:
+        union = union.unionByName(more)
+    key = "spark.sql.constraintPropagation.enabled"
+    before = tables.spark.conf.get(key, "true")
+    tables.spark.conf.set(key, "false")
+    try:
+        tables.table(name, union)
+    finally:
+        tables.spark.conf.set(key, before)
+
+
+def _by_source(plan: Sequence[_File]) -> list[list[_File]]:
+    """The files in groups of one source, in the order each source first comes."""
+    groups: dict[str, list[_File]] = {}
+    for f in plan:
+        groups.setdefault(f.source.name, []).append(f)
+    return list(groups.values())
+
+
+def _read_source(tables: SparkTables, group: Sequence[_File], options: IngestOptions,
+                 checked_statement: str) -> Any:
+    """Stages 14-20 over the files of one source: their `checked_lines` (a DataFrame)."""
+    frames = [_records(tables.spark, f) for f in group]
+    records = frames[0]
+    for more in frames[1:]:
+        records = records.unionByName(more)
+    records.createOrReplaceTempView("file_records")
+    source = group[0].source
+    for name, value in _variables(group[0], options).items():
+        tables.variables[name] = value
+    tables.spark.sql(_stage_sql(source)).createOrReplaceTempView("stage")
+    tables.rewrite = _carry_file_id
+    try:
+        for stage in source.stages:
+            tables.execute(db.sql(stage))
+        tables.execute(checked_statement)  # checked_lines: every line, text included
+    finally:
+        tables.rewrite = None
+    return tables.spark.table("checked_lines")
 
 
 def _text_features(tables: SparkTables, local: Any, plan: Sequence[_File],
@@ -198,16 +233,6 @@ def _records(spark: Any, f: _File) -> Any:
                      .otherwise(F.col("line")).alias("line"))
 
 
-def _ddl(spec: object) -> str:
-    """A json_transform structure as a Spark type: text and JSON are both STRING (from_json
-    hands over an object or a list as its JSON text, as json_transform does for VARCHAR)."""
-    if isinstance(spec, dict):
-        return "STRUCT<" + ", ".join(f"`{k}`: {_ddl(v)}" for k, v in spec.items()) + ">"
-    if isinstance(spec, list):
-        return f"ARRAY<{_ddl(spec[0])}>"
-    return "STRING"
-
-
 # DuckDB's json_type names of what a line that is valid JSON but not an object holds ({t}: the
 # Spark type name schema_of_variant gives).
 _JSON_TYPE = """CASE
@@ -219,7 +244,7 @@ _JSON_TYPE = """CASE
 
 def _stage_sql(source: Source) -> str:
     """Stage 15 in Spark SQL (the schema is plan's, from sources.py: no log text in it)."""
-    schema = ", ".join(f"`{k}` {_ddl(v)}" for k, v in source.columns)
+    schema = ", ".join(f"`{k}` {ddl(v)}" for k, v in source.columns)
     keys = ", ".join(f"j.`{k}` AS `{k}`" for k, _ in source.columns)
     kind = _JSON_TYPE.format(t="schema_of_variant(try_parse_json(line))")
     return f"""
