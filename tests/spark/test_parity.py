@@ -5,6 +5,7 @@ an active session)."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import sys
@@ -93,11 +94,50 @@ def test_canonical_jsonl_and_parquet_give_the_same_report(spark: Any, tmp_path: 
     assert reasons[(None, "blank line")].rpartition(":")[2].isdigit()
 
 
-@pytest.mark.parametrize("name", ["openai_vcr.derived.jsonl", "AzureLLMInferenceTrace_code.csv",
-                                  "litellm_spend_logs_payload.json"])
-def test_sources_not_on_spark_are_refused_by_name(spark: Any, name: str) -> None:
-    with pytest.raises(InputError, match=r"--engine spark does not read (\S+)"):
-        analyze([str(FIXTURES / "real" / name)], AnalyzeOptions(db=":memory:", engine="spark"))
+# Every real-format fixture (tests/fixtures/real/, vendors/) and sample_logs/, by the source
+# plan detects in it; each source here runs its own stages on Spark.
+REAL = FIXTURES / "real"
+SOURCES_ON_SPARK = {
+    "openai-chat": [SAMPLE_LOGS / "openai_chat.jsonl"],
+    "canonical": [SAMPLE_LOGS / "gateway.jsonl", REAL / "arena_hard_keyword_traps.jsonl"],
+    "http-capture": sorted([*REAL.glob("*_vcr.derived.jsonl"),
+                            *(REAL / "vendors").glob("*.derived.jsonl")]),
+    "openai-batch": [REAL / "litellm_batch_output_sample.jsonl"],
+    "vertex-batch": sorted((REAL / "vendors").glob("vertex_batch_*.jsonl")),
+    "litellm": sorted(REAL.glob("litellm_*_payload.json")),
+    "mooncake-trace": [REAL / "mooncake_conversation_first1000.jsonl"],
+    "azure-trace": [REAL / "AzureLLMInferenceTrace_code.csv"],
+}
+
+
+def test_sample_logs_and_real_fixtures_give_the_same_report(spark: Any) -> None:
+    """Every source above, in one run (several sources and readers, one group each on Spark):
+    ingest counts per file, every workload's label and tokens, every scenario's cost."""
+    paths = [p for files in SOURCES_ON_SPARK.values() for p in files]
+    on_duckdb = _report([str(p) for p in paths], "duckdb")
+    on_spark = _report([str(p) for p in paths], "spark")
+    assert on_spark == on_duckdb
+    files = {Path(f["path"]).name: f for f in on_spark["ingest"]["files"]}
+    for source, named in SOURCES_ON_SPARK.items():
+        for path in named:
+            assert files[path.name]["source"] == source, path
+    # read, counted independently: a JSON lines file's lines (blank ones too), a CSV file's rows
+    for path in paths:
+        if path.suffix == ".jsonl":
+            text = path.read_text(encoding="utf-8")
+            lines = text.count("\n") + (not text.endswith("\n"))
+            assert files[path.name]["read"] == lines, path
+    with (REAL / "AzureLLMInferenceTrace_code.csv").open(encoding="utf-8") as fh:
+        rows = sum(1 for _ in csv.reader(fh)) - 1
+    assert files["AzureLLMInferenceTrace_code.csv"]["read"] == rows
+    assert {w["label"] for w in on_spark["workloads"]} >= {"capability-bound", "cost-bound"}
+
+
+def test_sources_not_on_spark_are_refused_by_name(spark: Any, tmp_path: Path) -> None:
+    otel = tmp_path / "spans.jsonl"
+    otel.write_text(json.dumps({"resourceSpans": []}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"--engine spark does not read source otel"):
+        analyze([str(otel)], AnalyzeOptions(db=":memory:", engine="spark"))
 
 
 def test_cli_analyze_on_spark(spark: Any, run: Any, tmp_path: Path) -> None:
@@ -116,3 +156,41 @@ def test_spark_master_needs_the_spark_engine(run: Any, tmp_path: Path) -> None:
     res = run("analyze", str(log), "--db", ":memory:", "--spark-master", "local[2]")
     assert res.exit_code != 0
     assert "--spark-master needs --engine spark" in res.stderr
+
+
+def _without_paths(report: dict[str, Any]) -> dict[str, Any]:
+    for f in report["ingest"]["files"]:
+        f.pop("path")
+    for r in report["ingest"]["reject_reasons"]:
+        r.pop("first")  # (file:line, by path)
+    return report
+
+
+def test_lake_uris_and_tables_are_listed_and_read_through_spark(spark: Any,
+                                                               tmp_path: Path) -> None:
+    """A file:// folder (listed by Hadoop's FileSystem: a hidden file and Spark's _SUCCESS
+    marker skipped) and a Spark view (table:NAME) give the report the local files give."""
+    logs = tmp_path / "lake" / "day=1"
+    logs.mkdir(parents=True)
+    (logs / "hand.jsonl").write_text("\n".join(HAND) + "\n", encoding="utf-8")
+    (logs / "chat.jsonl").write_bytes((SAMPLE_LOGS / "openai_chat.jsonl").read_bytes())
+    (logs / "_SUCCESS").write_text("", encoding="utf-8")
+    (logs / ".hand.jsonl.crc").write_text("", encoding="utf-8")
+    local = _without_paths(_report([str(logs / "chat.jsonl"), str(logs / "hand.jsonl")],
+                                   "duckdb"))
+    uri = (tmp_path / "lake").as_uri()
+    lake = _report([uri], "spark")
+    assert [f["path"] for f in lake["ingest"]["files"]] == [
+        f"{uri}/day=1/chat.jsonl", f"{uri}/day=1/hand.jsonl"]
+    assert _without_paths(lake) == local
+
+    parquet = tmp_path / "gateway.parquet"
+    duckdb.connect().execute(
+        f"COPY (SELECT * FROM read_json('{SAMPLE_LOGS / 'gateway.jsonl'}', "
+        f"ignore_errors = true) LIMIT 500) TO '{parquet}' (FORMAT parquet)")
+    spark.read.parquet(str(parquet)).createOrReplaceTempView("plan_gateway")
+    table = _report(["table:plan_gateway"], "spark")
+    assert table["ingest"]["files"][0]["path"] == "table:plan_gateway"
+    assert _without_paths(table) == _without_paths(_report([str(parquet)], "duckdb"))
+    with pytest.raises(InputError, match="read by --engine spark"):
+        _report(["table:plan_gateway"], "duckdb")
