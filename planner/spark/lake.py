@@ -87,10 +87,10 @@ def reader(spark: Any, uri: str) -> str:
 def sample(spark: Any, uri: str, kind: str, folder: Path) -> Path:
     """A local JSON lines file of the first records of `uri` (for detection, and a CSV file's
     header for its layout): at most SAMPLE_RECORDS records."""
-    if kind == "table":
-        rows = spark.table(uri[len(TABLE):]).limit(SAMPLE_RECORDS).toJSON().collect()
-    elif kind == "parquet":
-        rows = spark.read.parquet(uri).limit(SAMPLE_RECORDS).toJSON().collect()
+    if kind in ("table", "parquet"):
+        df = spark.table(uri[len(TABLE):]) if kind == "table" else spark.read.parquet(uri)
+        rows = [r[0] for r in df.limit(SAMPLE_RECORDS).selectExpr("to_json(struct(*))")
+                .collect()]
     elif kind == "csv":
         rows = [r.value for r in spark.read.text(uri).limit(SAMPLE_RECORDS + 1).collect()]
     elif kind in ("json", "json_array"):

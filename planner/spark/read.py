@@ -43,11 +43,13 @@ from planner.spark.tables import SparkTables, frame
 
 # The sources (and readers) whose stages run on Spark; any other is refused with its name.
 SPARK_SOURCES = ("canonical", "openai-chat", "http-capture", "openai-batch", "vertex-batch",
-                 "litellm", "mooncake-trace", "azure-trace")
+                 "litellm", "mooncake-trace", "azure-trace", "anthropic-batch", "langfuse",
+                 "bedrock-invocation", "openai-responses", "anthropic-messages",
+                 "openai-chat-completion", "gemini", "bedrock-response", "cohere-chat")
 SPARK_READERS = ("lines", "parquet", "json", "json_array", "csv")
 # The views of the reading stages: each statement over them carries file_id.
-_CARRIED = {"file_records", "stage", "records", "calls", "h", "j", "m", "trace_records", "norm",
-            "n", "v", "p", "checked", "r"}
+_CARRIED = {"file_records", "stage", "records", "calls", "h", "j", "m", "b", "f", "c",
+            "trace_records", "norm", "n", "v", "p", "checked", "r"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -234,8 +236,8 @@ def _plan_lake(spark: Any, local: Any, file_id: int, uri: str, options: IngestOp
 
 def _refuse(path: Path, what: str) -> None:
     raise InputError(f"{path}: --engine spark does not read {what} yet",
-                     hint="it reads " + ", ".join(SPARK_SOURCES) + " records from JSON lines and "
-                     "Parquet files; use --engine duckdb for the rest (docs/scale.md)")
+                     hint="it reads " + ", ".join(SPARK_SOURCES) + " records; use --engine "
+                     "duckdb for the rest (docs/scale.md 'Sources on Spark')")
 
 
 def _variables(f: _File, options: IngestOptions) -> dict[str, object]:
@@ -323,8 +325,11 @@ _JSON_TYPE = """CASE
 
 def _stage_sql(source: Source) -> str:
     """Stage 15 in Spark SQL (the schema is plan's, from sources.py: no log text in it)."""
-    schema = ", ".join(f"`{k}` {ddl(v)}" for k, v in source.columns)
-    keys = ", ".join(f"j.`{k}` AS `{k}`" for k, _ in source.columns)
+    # a top-level JSON key as a VARIANT, then its JSON text: a string stays a quoted JSON
+    # string, as in DuckDB's JSON column (from_json's STRING would hand over its content)
+    schema = ", ".join(f"`{k}` {'VARIANT' if v == 'JSON' else ddl(v)}" for k, v in source.columns)
+    keys = ", ".join(f"to_json(j.`{k}`) AS `{k}`" if v == "JSON" else f"j.`{k}` AS `{k}`"
+                     for k, v in source.columns)
     kind = _JSON_TYPE.format(t="schema_of_variant(try_parse_json(line))")
     return f"""
     WITH parsed AS (

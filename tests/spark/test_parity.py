@@ -19,6 +19,7 @@ import pytest
 from planner.errors import InputError
 from planner.formats import to_json
 from planner.pipeline import AnalyzeOptions, analyze
+from tests import test_fuzz_sources as fuzz
 from tests.conftest import FIXTURES, SAMPLE_LOGS
 
 # A canonical log with one of each kind of line plan must account for (counted by hand below).
@@ -110,15 +111,32 @@ SOURCES_ON_SPARK = {
 }
 
 
-def test_sample_logs_and_real_fixtures_give_the_same_report(spark: Any) -> None:
+# The sources no fixture file holds: the real records tests/test_fuzz_sources.py takes from
+# the fixtures above (response bodies of the VCR recordings, batch results, Langfuse and
+# Bedrock invocation records), one JSON lines file each.
+DERIVED = {
+    "openai-responses": fuzz._openai_responses, "anthropic-messages": fuzz._anthropic_messages,
+    "openai-chat-completion": fuzz._openai_chat_completion, "gemini": fuzz._gemini,
+    "bedrock-response": fuzz._bedrock_response, "cohere-chat": fuzz._cohere_chat,
+    "anthropic-batch": fuzz._anthropic_batch, "langfuse": fuzz._langfuse,
+    "bedrock-invocation": fuzz._bedrock_invocation,
+}
+
+
+def test_sample_logs_and_real_fixtures_give_the_same_report(spark: Any, tmp_path: Path) -> None:
     """Every source above, in one run (several sources and readers, one group each on Spark):
     ingest counts per file, every workload's label and tokens, every scenario's cost."""
-    paths = [p for files in SOURCES_ON_SPARK.values() for p in files]
+    sources = dict(SOURCES_ON_SPARK)
+    for source, records in DERIVED.items():
+        path = tmp_path / f"{source}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in records()), encoding="utf-8")
+        sources[source] = [path]
+    paths = [p for files in sources.values() for p in files]
     on_duckdb = _report([str(p) for p in paths], "duckdb")
     on_spark = _report([str(p) for p in paths], "spark")
     assert on_spark == on_duckdb
     files = {Path(f["path"]).name: f for f in on_spark["ingest"]["files"]}
-    for source, named in SOURCES_ON_SPARK.items():
+    for source, named in sources.items():
         for path in named:
             assert files[path.name]["source"] == source, path
     # read, counted independently: a JSON lines file's lines (blank ones too), a CSV file's rows
@@ -158,12 +176,12 @@ def test_spark_master_needs_the_spark_engine(run: Any, tmp_path: Path) -> None:
     assert "--spark-master needs --engine spark" in res.stderr
 
 
-def _without_paths(report: dict[str, Any]) -> dict[str, Any]:
-    for f in report["ingest"]["files"]:
-        f.pop("path")
-    for r in report["ingest"]["reject_reasons"]:
-        r.pop("first")  # (file:line, by path)
-    return report
+def _renamed(report: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    """The report with every mention of location `old` (a file's path, in the ingest counts,
+    reject reasons and evidence) written as `new`."""
+    out: dict[str, Any] = json.loads(json.dumps(report).replace(json.dumps(old)[1:-1],
+                                                                 json.dumps(new)[1:-1]))
+    return out
 
 
 def test_lake_uris_and_tables_are_listed_and_read_through_spark(spark: Any,
@@ -176,21 +194,22 @@ def test_lake_uris_and_tables_are_listed_and_read_through_spark(spark: Any,
     (logs / "chat.jsonl").write_bytes((SAMPLE_LOGS / "openai_chat.jsonl").read_bytes())
     (logs / "_SUCCESS").write_text("", encoding="utf-8")
     (logs / ".hand.jsonl.crc").write_text("", encoding="utf-8")
-    local = _without_paths(_report([str(logs / "chat.jsonl"), str(logs / "hand.jsonl")],
-                                   "duckdb"))
-    uri = (tmp_path / "lake").as_uri()
-    lake = _report([uri], "spark")
+    local = _report([str(logs / "chat.jsonl"), str(logs / "hand.jsonl")], "duckdb")
+    lake = _report([(tmp_path / "lake").as_uri()], "spark")
+    # (as Hadoop's FileSystem names them: file:/tmp/..., one slash)
     assert [f["path"] for f in lake["ingest"]["files"]] == [
-        f"{uri}/day=1/chat.jsonl", f"{uri}/day=1/hand.jsonl"]
-    assert _without_paths(lake) == local
+        f"file:{logs}/chat.jsonl", f"file:{logs}/hand.jsonl"]
+    assert _renamed(lake, f"file:{logs}", str(logs)) == local
 
-    parquet = tmp_path / "gateway.parquet"
-    duckdb.connect().execute(
-        f"COPY (SELECT * FROM read_json('{SAMPLE_LOGS / 'gateway.jsonl'}', "
-        f"ignore_errors = true) LIMIT 500) TO '{parquet}' (FORMAT parquet)")
-    spark.read.parquet(str(parquet)).createOrReplaceTempView("plan_gateway")
+    # a table of Spark's (written and read by Spark: a Parquet file's JSON-typed columns, which
+    # DuckDB writes, are plain strings to a catalog table), and the same rows as a local file
+    (spark.read.json(str(SAMPLE_LOGS / "gateway.jsonl")).limit(500).coalesce(1)
+     .write.parquet(str(tmp_path / "table")))
+    spark.read.parquet(str(tmp_path / "table")).createOrReplaceTempView("plan_gateway")
+    parquet = next((tmp_path / "table").glob("*.parquet"))
     table = _report(["table:plan_gateway"], "spark")
     assert table["ingest"]["files"][0]["path"] == "table:plan_gateway"
-    assert _without_paths(table) == _without_paths(_report([str(parquet)], "duckdb"))
+    assert _renamed(table, "table:plan_gateway", str(parquet)) == _report([str(parquet)],
+                                                                            "duckdb")
     with pytest.raises(InputError, match="read by --engine spark"):
         _report(["table:plan_gateway"], "duckdb")
