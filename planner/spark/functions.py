@@ -12,6 +12,7 @@ function needs it (try_parse_json, from_json, get_json_object).
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from typing import Any
@@ -111,11 +112,15 @@ def _transform(x: exp.Expression, spec: exp.Expression) -> exp.Expression:
     """json_transform(x, getvariable('plan_*_spec')): from_json with that structure (plan's
     own, planner/sources.py: no log text in it); json_merge_patch(a, b) inside it as one
     object text."""
-    # getvariable('plan_x_spec'), a named parameter by now (its arguments are rewritten first)
+    # getvariable('plan_x_spec'), a named parameter by now (its arguments are rewritten first),
+    # or the structure written out in the stage as a string literal
     name = spec.name if isinstance(spec, exp.Placeholder) else ""
-    if name not in SPECS:
+    if name in SPECS:
+        structure = ddl(SPECS[name])
+    elif isinstance(spec, exp.Literal) and spec.is_string:
+        structure = ddl(json.loads(spec.name))
+    else:
         raise ValueError(f"json_transform with a structure Spark cannot know: {spec.sql()}")
-    structure = ddl(SPECS[name])
     if isinstance(x, exp.Anonymous) and x.name.lower() == "json_merge_patch":
         x = _spark(_MERGE, a=x.expressions[0], b=x.expressions[1])
     return _from_json(x, structure)
