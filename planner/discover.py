@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import glob
 import os
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,10 @@ LOG_SUFFIXES = tuple(
 ) + (".parquet",)
 
 
+# LOGS in a data lake or Spark's catalog, read by --engine spark only (planner/spark/lake.py)
+LAKE = re.compile(r"^([a-z][a-z0-9+.-]*://|dbfs:/|table:)", re.I)
+
+
 @dataclass(frozen=True)
 class Discovered:
     files: tuple[Path, ...]
@@ -30,6 +35,7 @@ class Discovered:
     skipped: tuple[tuple[str, int], ...] = ()  # kind of file skipped (its suffix) -> count
     hidden: int = 0  # hidden files and folders skipped
     not_descended: int = 0  # subfolders left unread (recursive=False)
+    lake: tuple[str, ...] = ()  # URIs and table:NAME arguments, as given (LAKE)
 
     def summary(self) -> str | None:
         """One line on what the directories held beyond the files read; None when nothing."""
@@ -57,7 +63,10 @@ def discover(paths: Sequence[str], recursive: bool = True) -> Discovered:
     per_folder: Counter[str] = Counter()
     skipped: Counter[str] = Counter()
     hidden = not_descended = 0
+    lake = [raw for raw in paths if LAKE.match(raw)]
     for raw in paths:
+        if raw in lake:
+            continue
         p = Path(raw)
         if p.is_dir():
             matches, h, n = _walk(p, recursive, skipped)
@@ -80,7 +89,7 @@ def discover(paths: Sequence[str], recursive: bool = True) -> Discovered:
     for f in found:
         unique.setdefault(f.resolve(), f)
     return Discovered(tuple(unique.values()), tuple(sorted(per_folder.items())),
-                      tuple(sorted(skipped.items())), hidden, not_descended)
+                      tuple(sorted(skipped.items())), hidden, not_descended, tuple(lake))
 
 
 def _walk(top: Path, recursive: bool, skipped: Counter[str]) -> tuple[list[Path], int, int]:

@@ -29,7 +29,8 @@ class Engine(Protocol):
     snapshots: bool  # whether planner/snapshot.py keeps what stages 30-58 leave
 
     def ingest(self, files: Sequence[Path], options: IngestOptions,
-               progress: Progress | None) -> list[IngestedFile]: ...
+               progress: Progress | None, lake: Sequence[str] = ()) -> list[IngestedFile]:
+        """`lake`: URIs and table:NAME (planner/discover.py LAKE), read by Spark only."""
 
     def near_repeats(self, con: Any, cache_ttl_seconds: Decimal) -> None:
         """Stage 58 (planner/nearrepeats.py): `cache_best` on the engine, `cache_curve` and
@@ -49,7 +50,10 @@ class DuckDBEngine:
         self.tables = con
 
     def ingest(self, files: Sequence[Path], options: IngestOptions,
-               progress: Progress | None) -> list[IngestedFile]:
+               progress: Progress | None, lake: Sequence[str] = ()) -> list[IngestedFile]:
+        if lake:
+            raise InputError(f"{lake[0]}: a data lake path or Spark table is read by "
+                             "--engine spark", hint="add --engine spark (docs/scale.md)")
         return ingest.ingest(self.tables, files, options, progress)
 
     def near_repeats(self, con: Any, cache_ttl_seconds: Decimal) -> None:

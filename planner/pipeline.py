@@ -89,7 +89,7 @@ def _run(
         engine = open_engine(options.engine, con, options.spark_master)
         big = engine.tables
         ingested = engine.ingest(files, _reading(                      # 1. logs -> lines,
-            options, rules, table.default_frontier), progress)          #    text signals
+            options, rules, table.default_frontier), progress, found.lake)  # text signals
         defaulted = _defaulted(ingested, options.reading)
         key = snapshot.key(ingested, rules, overrides, options.text_sample, table,
                            options.settings, defaulted, (options.since, options.until))
@@ -111,7 +111,7 @@ def _run(
             analysis.route(big, models.frontier, models.distilled,     # 6. route and sum
                            options.settings, engine.near_repeats)
             engine.take("run_files", "workload_stats", "text_signals", "workload_text",
-                        "usage", "rule_evidence", "workload_evidence")
+                        "usage", "rule_evidence", "workload_evidence", "scope")
             if options.db != ":memory:" and engine.snapshots:
                 snapshot.save(con, key, scope.bounds)
         _say(progress, "pricing the scenarios")
@@ -166,11 +166,12 @@ def read_labels(
     plan eval and plan samples, which need no prices."""
     rules = load_rules(options.rules)
     overrides = load_overrides(options.overrides)
-    files = discover(paths, options.reading.recursive).files
+    found = discover(paths, options.reading.recursive)
+    files = found.files
     con = db.connect(options.db, options.memory_limit)
     try:
-        ingested = ingest.ingest(con, files, _reading(
-            options, rules, load_table(options.pricing).default_frontier))
+        ingested = open_engine("duckdb", con).ingest(files, _reading(   # (lake: refused)
+            options, rules, load_table(options.pricing).default_frontier), None, found.lake)
         scope = analysis.build_scope(con, ingested, bounds=(options.since, options.until))
         analysis.workload_stats(con, scope.window_seconds)
         analysis.label(con, rules, overrides, options.text_sample)

@@ -37,8 +37,8 @@ class SparkEngine:
         _register_token_counter(self.tables.spark)
 
     def ingest(self, files: Sequence[Path], options: IngestOptions,
-               progress: Progress | None) -> list[IngestedFile]:
-        return read.ingest(self.tables, self.local, files, options, progress)
+               progress: Progress | None, lake: Sequence[str] = ()) -> list[IngestedFile]:
+        return read.ingest(self.tables, self.local, files, options, progress, lake)
 
     def near_repeats(self, con: Any, cache_ttl_seconds: Decimal) -> None:
         """Stage 58 on the driver, over the requests whose sampled text has a prompt (the only
@@ -60,7 +60,7 @@ class SparkEngine:
 
     def take(self, *names: str) -> None:
         for name in names:
-            self._take(name, f"SELECT * FROM {name}")  # names: plan's
+            self._take(name, _SUMMED.get(name, f"SELECT * FROM {name}"))  # names: plan's
 
     def _take(self, name: str, query: str) -> None:
         """The rows of Spark SQL `query` as local TEMP table `name`."""
@@ -77,6 +77,12 @@ class SparkEngine:
                                f"SELECT *{cast} FROM plan_taken")
         finally:
             self.local.unregister("plan_taken")
+
+
+# Per-request tables the local stages read only summed: their sums (provenance.py's prefix-cache
+# note sums `scope`'s tokens per file; a sum of these per-file sums is the same).
+_SUMMED = {"scope": "SELECT file_id, sum(cached_input_tokens) AS cached_input_tokens, "
+                    "sum(input_tokens) AS input_tokens FROM scope GROUP BY file_id"}
 
 
 def _register_token_counter(spark: Any) -> None:

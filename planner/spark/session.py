@@ -17,7 +17,11 @@ _DEFAULTS = {
     "spark.ui.showConsoleProgress": "false",  # stderr carries plan's progress, not Spark's
     "spark.log.structuredLogging.enabled": "false",
     "spark.sql.ansi.enabled": "false",  # DuckDB-like: a failed cast in a CASE branch is NULL
+    "spark.sql.legacy.sizeOfNull": "false",  # size(NULL) is NULL, as DuckDB's len(NULL)
 }
+# The settings plan's results depend on, set on a session already running too.
+_REQUIRED = ("spark.sql.session.timeZone", "spark.sql.ansi.enabled",
+             "spark.sql.legacy.sizeOfNull")
 
 
 def session(master: str | None = None) -> Any:
@@ -28,6 +32,7 @@ def session(master: str | None = None) -> Any:
                          hint="pip install 'plan[spark]' (and a Java 17+ runtime)") from exc
     active = SparkSession.getActiveSession()
     if active is not None and master is None:
+        _require(active)
         return active
     # Local mode's Python workers run plan's token counter: this interpreter, which has plan.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -43,6 +48,10 @@ def session(master: str | None = None) -> Any:
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel(os.environ.get("PLAN_SPARK_LOG_LEVEL", "FATAL"))
-    for key in ("spark.sql.session.timeZone", "spark.sql.ansi.enabled"):
-        spark.conf.set(key, _DEFAULTS[key])  # plan's results depend on these two
+    _require(spark)
     return spark
+
+
+def _require(spark: Any) -> None:
+    for key in _REQUIRED:
+        spark.conf.set(key, _DEFAULTS[key])

@@ -33,8 +33,12 @@ from sqlglot import exp
 from sqlglot.optimizer.qualify import qualify
 
 from planner import db
+from planner.spark import functions
 
 _COMMENT = re.compile(r"--[^\n]*")
+# DuckDB's len() of a list (the stages use it on lists only), which SQLGlot reads as a string's
+# LENGTH: read as array_length (Spark's size)
+_LEN = re.compile(r"\blen\(")
 _MACRO = re.compile(r"CREATE OR REPLACE TEMP MACRO (\w+)\(([^)]*)\) AS\s+(.*)", re.S)
 
 
@@ -46,7 +50,7 @@ def macros() -> dict[str, tuple[tuple[str, ...], Any]]:
         m = _MACRO.match(statement.strip())
         if m:
             args = tuple(str(a).strip() for a in m.group(2).split(","))
-            body = sqlglot.parse_one(m.group(3), read="duckdb")
+            body = sqlglot.parse_one(_LEN.sub("array_length(", m.group(3)), read="duckdb")
             out[str(m.group(1)).lower()] = (args, body)
     return out
 
@@ -69,6 +73,8 @@ def _expand(node: exp.Expression) -> exp.Expression:
 
 def _fix(node: exp.Expression) -> exp.Expression:
     """The DuckDB functions SQLGlot maps to a different meaning in Spark (see the docstring)."""
+    if (new := functions.fix(node)) is not None:
+        return new
     if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
         node.set("materialized", None)  # a DuckDB planning hint
     if isinstance(node, exp.Anonymous) and node.name.lower() == "getvariable":
@@ -101,6 +107,12 @@ def _fix(node: exp.Expression) -> exp.Expression:
             exp.alias_(e, f"_{i}") for i, e in enumerate(agg.this.expressions, start=1)]))
         return exp.Dot(this=agg, expression=exp.to_identifier(f"_{index + 1}"))
     if (isinstance(node, exp.Bracket) and len(node.expressions) == 1
+            and isinstance(node.expressions[0], exp.Neg)
+            and isinstance(node.expressions[0].this, exp.Literal)):
+        # list[-k]: read (shifted to base 0) as -(k + 1); element_at counts -1 as the last
+        k = int(node.expressions[0].this.name) - 1
+        return exp.Anonymous(this="element_at", expressions=[node.this, exp.Literal.number(-k)])
+    if (isinstance(node, exp.Bracket) and len(node.expressions) == 1
             and not isinstance(node.expressions[0], exp.Literal)):
         # list[i] with a computed i: SQLGlot moves only literal indexes to Spark's base 0;
         # element_at counts from 1, as DuckDB does
@@ -108,6 +120,22 @@ def _fix(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.PercentileDisc) and node.args.get("expression") is not None:
         return _quantiles(node)
     return node
+
+
+def _bottom_up(tree: exp.Expression,
+               fix: Callable[[exp.Expression], exp.Expression]) -> exp.Expression:
+    """`fix` applied to every node, its arguments first (a rewrite's output holds arguments
+    that are already Spark's)."""
+    for node in reversed(list(tree.walk(bfs=False))):
+        if not isinstance(node, exp.Expression):
+            continue
+        new = fix(node)
+        if new is not node:
+            if node is tree:
+                tree = new
+            else:
+                node.replace(new)
+    return tree
 
 
 def _first(node: exp.Expression) -> exp.Expression | None:
@@ -142,8 +170,8 @@ def _unstar(tree: exp.Expression, columns: Columns) -> exp.Expression:
 
 def to_spark(statement: str, columns: Columns) -> exp.Expression:
     """One DuckDB statement as a SQLGlot tree ready to be written as Spark SQL."""
-    tree = sqlglot.parse_one(statement, read="duckdb")
-    tree = tree.transform(_expand).transform(_fix)
+    tree = sqlglot.parse_one(_LEN.sub("array_length(", statement), read="duckdb")
+    tree = _bottom_up(tree.transform(_expand), _fix)
     positional = iter(range(1, 10_000))
     tree = tree.transform(lambda n: exp.Placeholder(this=f"p{next(positional)}")
                           if isinstance(n, exp.Placeholder) and n.name in ("", "?") else n)

@@ -5,6 +5,7 @@ an active session)."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import sys
@@ -18,6 +19,7 @@ import pytest
 from planner.errors import InputError
 from planner.formats import to_json
 from planner.pipeline import AnalyzeOptions, analyze
+from tests import test_fuzz_sources as fuzz
 from tests.conftest import FIXTURES, SAMPLE_LOGS
 
 # A canonical log with one of each kind of line plan must account for (counted by hand below).
@@ -93,11 +95,67 @@ def test_canonical_jsonl_and_parquet_give_the_same_report(spark: Any, tmp_path: 
     assert reasons[(None, "blank line")].rpartition(":")[2].isdigit()
 
 
-@pytest.mark.parametrize("name", ["openai_vcr.derived.jsonl", "AzureLLMInferenceTrace_code.csv",
-                                  "litellm_spend_logs_payload.json"])
-def test_sources_not_on_spark_are_refused_by_name(spark: Any, name: str) -> None:
-    with pytest.raises(InputError, match=r"--engine spark does not read (\S+)"):
-        analyze([str(FIXTURES / "real" / name)], AnalyzeOptions(db=":memory:", engine="spark"))
+# Every real-format fixture (tests/fixtures/real/, vendors/) and sample_logs/, by the source
+# plan detects in it; each source here runs its own stages on Spark.
+REAL = FIXTURES / "real"
+SOURCES_ON_SPARK = {
+    "openai-chat": [SAMPLE_LOGS / "openai_chat.jsonl"],
+    "canonical": [SAMPLE_LOGS / "gateway.jsonl", REAL / "arena_hard_keyword_traps.jsonl"],
+    "http-capture": sorted([*REAL.glob("*_vcr.derived.jsonl"),
+                            *(REAL / "vendors").glob("*.derived.jsonl")]),
+    "openai-batch": [REAL / "litellm_batch_output_sample.jsonl"],
+    "vertex-batch": sorted((REAL / "vendors").glob("vertex_batch_*.jsonl")),
+    "litellm": sorted(REAL.glob("litellm_*_payload.json")),
+    "mooncake-trace": [REAL / "mooncake_conversation_first1000.jsonl"],
+    "azure-trace": [REAL / "AzureLLMInferenceTrace_code.csv"],
+}
+
+
+# The sources no fixture file holds: the real records tests/test_fuzz_sources.py takes from
+# the fixtures above (response bodies of the VCR recordings, batch results, Langfuse and
+# Bedrock invocation records), one JSON lines file each.
+DERIVED = {
+    "openai-responses": fuzz._openai_responses, "anthropic-messages": fuzz._anthropic_messages,
+    "openai-chat-completion": fuzz._openai_chat_completion, "gemini": fuzz._gemini,
+    "bedrock-response": fuzz._bedrock_response, "cohere-chat": fuzz._cohere_chat,
+    "anthropic-batch": fuzz._anthropic_batch, "langfuse": fuzz._langfuse,
+    "bedrock-invocation": fuzz._bedrock_invocation,
+}
+
+
+def test_sample_logs_and_real_fixtures_give_the_same_report(spark: Any, tmp_path: Path) -> None:
+    """Every source above, in one run (several sources and readers, one group each on Spark):
+    ingest counts per file, every workload's label and tokens, every scenario's cost."""
+    sources = dict(SOURCES_ON_SPARK)
+    for source, records in DERIVED.items():
+        path = tmp_path / f"{source}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in records()), encoding="utf-8")
+        sources[source] = [path]
+    paths = [p for files in sources.values() for p in files]
+    on_duckdb = _report([str(p) for p in paths], "duckdb")
+    on_spark = _report([str(p) for p in paths], "spark")
+    assert on_spark == on_duckdb
+    files = {Path(f["path"]).name: f for f in on_spark["ingest"]["files"]}
+    for source, named in sources.items():
+        for path in named:
+            assert files[path.name]["source"] == source, path
+    # read, counted independently: a JSON lines file's lines (blank ones too), a CSV file's rows
+    for path in paths:
+        if path.suffix == ".jsonl":
+            text = path.read_text(encoding="utf-8")
+            lines = text.count("\n") + (not text.endswith("\n"))
+            assert files[path.name]["read"] == lines, path
+    with (REAL / "AzureLLMInferenceTrace_code.csv").open(encoding="utf-8") as fh:
+        rows = sum(1 for _ in csv.reader(fh)) - 1
+    assert files["AzureLLMInferenceTrace_code.csv"]["read"] == rows
+    assert {w["label"] for w in on_spark["workloads"]} >= {"capability-bound", "cost-bound"}
+
+
+def test_sources_not_on_spark_are_refused_by_name(spark: Any, tmp_path: Path) -> None:
+    otel = tmp_path / "spans.jsonl"
+    otel.write_text(json.dumps({"resourceSpans": []}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"--engine spark does not read source otel"):
+        analyze([str(otel)], AnalyzeOptions(db=":memory:", engine="spark"))
 
 
 def test_cli_analyze_on_spark(spark: Any, run: Any, tmp_path: Path) -> None:
@@ -116,3 +174,42 @@ def test_spark_master_needs_the_spark_engine(run: Any, tmp_path: Path) -> None:
     res = run("analyze", str(log), "--db", ":memory:", "--spark-master", "local[2]")
     assert res.exit_code != 0
     assert "--spark-master needs --engine spark" in res.stderr
+
+
+def _renamed(report: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    """The report with every mention of location `old` (a file's path, in the ingest counts,
+    reject reasons and evidence) written as `new`."""
+    out: dict[str, Any] = json.loads(json.dumps(report).replace(json.dumps(old)[1:-1],
+                                                                 json.dumps(new)[1:-1]))
+    return out
+
+
+def test_lake_uris_and_tables_are_listed_and_read_through_spark(spark: Any,
+                                                               tmp_path: Path) -> None:
+    """A file:// folder (listed by Hadoop's FileSystem: a hidden file and Spark's _SUCCESS
+    marker skipped) and a Spark view (table:NAME) give the report the local files give."""
+    logs = tmp_path / "lake" / "day=1"
+    logs.mkdir(parents=True)
+    (logs / "hand.jsonl").write_text("\n".join(HAND) + "\n", encoding="utf-8")
+    (logs / "chat.jsonl").write_bytes((SAMPLE_LOGS / "openai_chat.jsonl").read_bytes())
+    (logs / "_SUCCESS").write_text("", encoding="utf-8")
+    (logs / ".hand.jsonl.crc").write_text("", encoding="utf-8")
+    local = _report([str(logs / "chat.jsonl"), str(logs / "hand.jsonl")], "duckdb")
+    lake = _report([(tmp_path / "lake").as_uri()], "spark")
+    # (as Hadoop's FileSystem names them: file:/tmp/..., one slash)
+    assert [f["path"] for f in lake["ingest"]["files"]] == [
+        f"file:{logs}/chat.jsonl", f"file:{logs}/hand.jsonl"]
+    assert _renamed(lake, f"file:{logs}", str(logs)) == local
+
+    # a table of Spark's (written and read by Spark: a Parquet file's JSON-typed columns, which
+    # DuckDB writes, are plain strings to a catalog table), and the same rows as a local file
+    (spark.read.json(str(SAMPLE_LOGS / "gateway.jsonl")).limit(500).coalesce(1)
+     .write.parquet(str(tmp_path / "table")))
+    spark.read.parquet(str(tmp_path / "table")).createOrReplaceTempView("plan_gateway")
+    parquet = next((tmp_path / "table").glob("*.parquet"))
+    table = _report(["table:plan_gateway"], "spark")
+    assert table["ingest"]["files"][0]["path"] == "table:plan_gateway"
+    assert _renamed(table, "table:plan_gateway", str(parquet)) == _report([str(parquet)],
+                                                                            "duckdb")
+    with pytest.raises(InputError, match="read by --engine spark"):
+        _report(["table:plan_gateway"], "duckdb")
