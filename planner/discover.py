@@ -63,6 +63,7 @@ def discover(paths: Sequence[str], recursive: bool = True) -> Discovered:
     per_folder: Counter[str] = Counter()
     skipped: Counter[str] = Counter()
     hidden = not_descended = 0
+    paths = [str(raw) for raw in paths]  # a caller of the library may pass Paths
     lake = [raw for raw in paths if LAKE.match(raw)]
     for raw in paths:
         if raw in lake:
