@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from typing import Any
 
 from planner.errors import InputError
@@ -39,11 +40,16 @@ def session(master: str | None = None) -> Any:
     builder = SparkSession.builder.appName("plan")
     # Under spark-submit (which starts the JVM and says so in PYSPARK_GATEWAY_PORT) the master
     # is spark-submit's; otherwise SPARK_MASTER or MASTER, else this machine's cores.
+    if not master and "PYSPARK_GATEWAY_PORT" not in os.environ:
+        master = os.environ.get("SPARK_MASTER") or os.environ.get("MASTER") or "local[*]"
     if master:
         builder = builder.master(master)
-    elif "PYSPARK_GATEWAY_PORT" not in os.environ:
-        builder = builder.master(os.environ.get("SPARK_MASTER") or os.environ.get("MASTER")
-                                 or "local[*]")
+    if master and master.startswith("local"):
+        # Local mode's catalog folder goes to the temporary folder, not a `spark-warehouse`
+        # left in the user's working directory (a cluster keeps its own).
+        builder = builder.config("spark.sql.warehouse.dir",
+                                 os.path.join(tempfile.gettempdir(),
+                                              f"plan-spark-warehouse-{os.getuid()}"))
     for key, value in _DEFAULTS.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
