@@ -62,8 +62,8 @@ from cli.options import (
     analysis_options,
     reading_options,
 )
-from planner.formats import to_json
-from planner.signals import DEFAULT_PER_WORKLOAD
+from planner.outputs.formats import to_json
+from planner.stages.signals import DEFAULT_PER_WORKLOAD
 
 if TYPE_CHECKING:
     from planner.report import Report
@@ -161,8 +161,8 @@ def analyze(
         text_sample, memory_limit=memory_limit, keep_text=keep_text, since=since,
         until=until, engine=engine, spark_master=spark_master)
     if fmt is ReportFormat.csv:  # the export's wide rows per workload: one schema
-        from planner import spreadsheet
-        from planner.export import Layout, columns
+        from planner.outputs import spreadsheet
+        from planner.outputs.export import Layout, columns
 
         _, rows = run_export(logs, options, ["workload"], Layout.wide)
         text = spreadsheet.csv_text(rows, columns(["workload"], Layout.wide), excel)

@@ -26,7 +26,7 @@ from planner import evaluation, pipeline
 from planner.samples import cache_pairs as read_cache_pairs
 from planner.samples import samples as read_samples
 from planner.settings import Settings
-from planner.signals import DEFAULT_PER_WORKLOAD
+from planner.stages.signals import DEFAULT_PER_WORKLOAD
 
 SHOWN_CHARS = 240  # of a request's text, unless --full
 

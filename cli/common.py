@@ -15,7 +15,7 @@ from cli import progress
 from cli.errors import reported
 from cli.hygiene import printable
 from planner import pipeline
-from planner.export import Layout, shaped
+from planner.outputs.export import Layout, shaped
 from planner.report import Report
 
 QUIET: set[bool] = set()  # holds True under -q (set by the option's callback, cli/options.py)
@@ -47,7 +47,8 @@ def run_analysis(logs: list[str], options: pipeline.AnalyzeOptions, interactive:
 
 def run_export(logs: list[str], options: pipeline.AnalyzeOptions, group_by: list[str],
                layout: Layout) -> tuple[Report, list[dict[str, object]]]:
-    """The analysis and its cost rows per group, in the export schema (planner/export.py)."""
+    """The analysis and its cost rows per group, in the export schema
+    (planner/outputs/export.py)."""
     with reported(), stdin_logs(logs) as paths:
         report, rows = pipeline.export(paths, options, group_by)
     for warning in report.warnings:

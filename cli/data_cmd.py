@@ -9,7 +9,7 @@ import typer
 from cli.errors import reported
 from cli.hygiene import printable
 from cli.options import DbOpt
-from planner.storage import forget as forget_files
+from planner.stages.storage import forget as forget_files
 
 
 def forget(

@@ -41,9 +41,9 @@ from cli.options import (
     analysis_options,
     reading_options,
 )
-from planner import spreadsheet
-from planner.export import GroupBy, Layout, columns, schema
-from planner.signals import DEFAULT_PER_WORKLOAD
+from planner.outputs import spreadsheet
+from planner.outputs.export import GroupBy, Layout, columns, schema
+from planner.stages.signals import DEFAULT_PER_WORKLOAD
 
 
 def export(

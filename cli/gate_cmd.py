@@ -49,11 +49,11 @@ from cli.options import (
     config_file,
     reading_options,
 )
-from planner import gate
-from planner.diff import Diff, diff_reports
-from planner.formats import CiFormat, baseline_settings, load_report, to_json
-from planner.gate import CheckResult, Thresholds
-from planner.signals import DEFAULT_PER_WORKLOAD
+from planner.outputs import gate
+from planner.outputs.diff import Diff, diff_reports
+from planner.outputs.formats import CiFormat, baseline_settings, load_report, to_json
+from planner.outputs.gate import CheckResult, Thresholds
+from planner.stages.signals import DEFAULT_PER_WORKLOAD
 
 
 def baseline(

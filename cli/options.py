@@ -13,12 +13,12 @@ import typer
 from cli import common
 from cli.errors import reported, writable
 from planner import memory, pipeline
-from planner.column_map import ColumnMap
-from planner.export import Layout
-from planner.ingest import IngestOptions
+from planner.outputs.export import Layout
 from planner.settings import Settings
-from planner.signals import DEFAULT_PER_WORKLOAD
-from planner.sources import SOURCES
+from planner.stages.column_map import ColumnMap
+from planner.stages.ingest import IngestOptions
+from planner.stages.signals import DEFAULT_PER_WORKLOAD
+from planner.stages.sources import SOURCES
 
 DbOpt = Annotated[str | None, typer.Option(
     "--db", metavar="PATH",

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from cli.errors import ExitCode, reported
 from cli.hygiene import printable
-from planner.formats import CsvWriter, OutputFormat, csv_cell, json_text
+from planner.outputs.formats import CsvWriter, OutputFormat, csv_cell, json_text
 from pricing import PricingError, catalog, importers, load_table
 from pricing import audit as pricing_audit
 from pricing.table import MANIFEST, VERSIONS_DIR, file_digest, locate

@@ -21,8 +21,8 @@ from cli.hygiene import markdown as _md
 from cli.hygiene import printable
 from cli.hygiene import workflow as _gh
 from cli.layout import aligned
-from planner.diff import Change, Diff
-from planner.gate import CheckResult, Thresholds
+from planner.outputs.diff import Change, Diff
+from planner.outputs.gate import CheckResult, Thresholds
 
 HEADER = ("", "workload", "scenario", "old", "new", "change", "%", "volume", "mix", "price")
 MARKER = "<!-- plan-cost-comment -->"  # the line a workflow finds the comment by (gh api)

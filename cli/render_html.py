@@ -16,7 +16,7 @@ from importlib.resources import files
 from typing import Any
 
 from cli.render_money import effects_html, reconciliation_html
-from planner.formats import to_json
+from planner.outputs.formats import to_json
 from planner.report import Report, Workload
 
 CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "

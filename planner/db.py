@@ -18,7 +18,9 @@ from planner import memory
 from planner.errors import DatabaseError
 from pricing import cache as user_cache
 
-SQL_DIR = Path(__file__).parent / "sql"
+# the SQL of each stage, one file per stage: the per-request stages (00-58) and the local
+# projection (60 on), each beside the modules that run it
+SQL_DIRS = (Path(__file__).parent / "stages" / "sql", Path(__file__).parent / "projection" / "sql")
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 DEFAULT_DB = Path(".plan") / "plan.duckdb"
 
@@ -172,7 +174,8 @@ def owner_only(path: Path) -> None:
 
 def sql(name: str) -> str:
     """The text of one SQL stage file, e.g. sql('40_workload_stats')."""
-    return _read(SQL_DIR / f"{name}.sql")
+    folder = SQL_DIRS[1] if int(name.split("_", 1)[0]) >= 60 else SQL_DIRS[0]
+    return _read(folder / f"{name}.sql")
 
 
 @cache

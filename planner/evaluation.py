@@ -21,7 +21,7 @@ import duckdb
 
 from planner import pipeline
 from planner.errors import InputError
-from planner.rules import RuleSet
+from planner.stages.rules import RuleSet
 
 CAPABILITY = "capability-bound"
 START = datetime(2026, 1, 1, tzinfo=UTC)  # the prompts are spread a minute apart from here

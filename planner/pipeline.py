@@ -4,7 +4,7 @@ logs --ingest--> lines (requests, rejects; text signals, no text) --scope--> sco
      (deduplicated, workloads, window) --stats--> workload_stats --models--> plan_prices
      --label--> usage (labelled, routed, cached, summed), evidence --project--> costs, fleet,
      forecast, sensitivity --provenance--> Report
-Steps 2-6 read every request; what they leave is kept (planner/snapshot.py), so a re-run that
+Steps 2-6 read every request; what they leave is kept (planner/stages/snapshot.py), so a re-run that
 changes only projection assumptions starts at step 7.
 """
 
@@ -19,17 +19,19 @@ from typing import TypeVar
 
 from duckdb import DuckDBPyConnection as Connection
 
-from planner import analysis, curves, db, ingest, provenance, scenarios, signals, snapshot
-from planner.discover import discover
-from planner.engine import open_engine
-from planner.export import assumptions_digest, export_rows
-from planner.models import Models, choose_models, logged_models
+from planner import db
+from planner.outputs.export import assumptions_digest, export_rows
 from planner.progress import Progress
+from planner.projection import curves, provenance, scenarios
+from planner.projection.models import Models, choose_models, logged_models
+from planner.projection.verdict import verdict
 from planner.report import Assumption, Report
-from planner.rules import RuleSet, load_overrides, load_rules
 from planner.settings import Settings
-from planner.signals import DEFAULT_PER_WORKLOAD
-from planner.verdict import verdict
+from planner.stages import analysis, ingest, signals, snapshot
+from planner.stages.discover import discover
+from planner.stages.engine import open_engine
+from planner.stages.rules import RuleSet, load_overrides, load_rules
+from planner.stages.signals import DEFAULT_PER_WORKLOAD
 from pricing import load_table
 
 SHORT_WINDOW_DAYS = 7
@@ -43,14 +45,14 @@ class AnalyzeOptions:
     pricing: str | None = None  # version name or .toml path; None: newest
     rules: str | None = None
     overrides: str | None = None
-    # distinct request texts per workload that get text signals (0: none; planner/signals.py)
+    # distinct request texts per workload that get text signals (0: none; planner/stages/signals.py)
     text_sample: int = DEFAULT_PER_WORKLOAD
     keep_text: bool = False  # --keep-text: store prompts and responses (default: hashes only)
     since: datetime | None = None  # --since: analyse requests from this time on
     until: datetime | None = None  # --until: ... and before this time
     settings: Settings = field(default_factory=Settings)
     reading: ingest.IngestOptions = field(default_factory=ingest.IngestOptions)
-    engine: str = "duckdb"  # where the per-request stages run (planner/engine.py)
+    engine: str = "duckdb"  # where the per-request stages run (planner/stages/engine.py)
     spark_master: str | None = None  # --spark-master; None: spark-submit's, SPARK_*, local
 
 
@@ -66,7 +68,8 @@ def export(
     group_by: Sequence[str],
     progress: Progress | None = None,
 ) -> tuple[Report, list[dict[str, object]]]:
-    """Analyse, then cost rows per group and scenario (planner/export.py) from the same run."""
+    """Analyse, then cost rows per group and scenario (planner/outputs/export.py) from the same
+    run."""
     return _run(paths, options, progress, group_by)
 
 
@@ -182,7 +185,7 @@ def read_labels(
 
 def _reading(options: AnalyzeOptions, rules: RuleSet, default_model: str) -> ingest.IngestOptions:
     """How files are read, and what their text leaves behind: hashes, and the text signals of a
-    sample of it (planner/signals.py), or with --keep-text the text itself."""
+    sample of it (planner/stages/signals.py), or with --keep-text the text itself."""
     per_workload = options.text_sample if rules.uses_text() else 0
     policy = ingest.TextPolicy(
         keep=options.keep_text, per_workload=per_workload, max_chars=signals.max_chars(rules),

@@ -94,7 +94,7 @@ class WorkloadStats:
 
 @dataclass(frozen=True)
 class LabelEvidence:
-    """What a workload's labels rest on (planner/evidence.py)."""
+    """What a workload's labels rest on (planner/stages/evidence.py)."""
 
     positive_share: Decimal  # requests a rule matched (not the default)
     mostly_default: bool  # over half its requests fell to the default: the label is weak
@@ -211,7 +211,7 @@ class VolumePoint:
 
 @dataclass(frozen=True)
 class CurvePoint:
-    """One point of the routing curve (planner/curves.py): every request scored at least
+    """One point of the routing curve (planner/projection/curves.py): every request scored at least
     min_score (how confidently cost-bound, 0-1) goes through the router to the distilled model
     where it fits its envelope; the rest stay on frontier. Before the semantic cache."""
 
@@ -226,8 +226,8 @@ class CurvePoint:
 
 @dataclass(frozen=True)
 class CachePoint:
-    """One point of the cache curve (planner/curves.py) for a workload, or "(all)": the share
-    of requests a semantic cache would answer at a similarity threshold, within the cache TTL.
+    """One point of the cache curve (planner/projection/curves.py) for a workload, or "(all)": the
+    share of requests a semantic cache would answer at a similarity threshold, within the cache TTL.
     threshold 1 is the same prompt text; below 1, near repeats by prompt embedding: an
     estimate, since the logs cannot tell whether the cached answer would have been right. The
     share is measured on the requests whose text was sampled (stage 45) and applied to all the
@@ -305,7 +305,8 @@ class ModelReconciliation:
 
 @dataclass(frozen=True)
 class Effect:
-    """One cause of a scenario's change against as-logged, a month (planner/effects.py)."""
+    """One cause of a scenario's change against as-logged, a month
+    (planner/projection/effects.py)."""
 
     name: str  # vendor consolidation, routing, escalation, batch tier, semantic cache, ...
     monthly_usd: Decimal  # negative: saves
@@ -347,7 +348,7 @@ class Report:
     routing_curve: tuple[CurvePoint, ...] = ()
     cache_curve: tuple[CachePoint, ...] = ()
     effects: tuple[ScenarioEffects, ...] = ()  # each scenario's change vs as-logged, by cause
-    verdict: str = ""  # the answer in one sentence (planner/verdict.py)
+    verdict: str = ""  # the answer in one sentence (planner/projection/verdict.py)
     schema_version: int = SCHEMA_VERSION
 
     def scenario(self, name: str) -> ScenarioCost:

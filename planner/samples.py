@@ -16,10 +16,11 @@ from typing import Any
 
 import duckdb
 
-from planner import ingest, nearrepeats, pipeline
+from planner import pipeline
 from planner.errors import InputError
-from planner.evidence import describe, examples_for
-from planner.rules import RuleSet
+from planner.stages import ingest, nearrepeats
+from planner.stages.evidence import describe, examples_for
+from planner.stages.rules import RuleSet
 
 
 @dataclass(frozen=True)

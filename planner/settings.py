@@ -53,7 +53,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "amortization_months": (36, "plan default: owned GPUs depreciated over three years"),
     "pue": (Decimal("1.2"), f"published: typical modern AI data-centre PUE, {_AIINFRAMAP}"),
     "kwh_usd": (Decimal("0.08"), f"published: industrial electricity rate, {_AIINFRAMAP}"),
-    # An owned GPU's full cost (planner/fleet.py), beside its purchase price and power.
+    # An owned GPU's full cost (planner/projection/fleet.py), beside its purchase price and power.
     "server_share": (Decimal("0.35"), "published: an 8-GPU H100 node costs $300-350k, "
                      f"{_TCO}; $325k / 8 = $40.6k a GPU, 35% over a $30k H100 for the rest "
                      "of the server, amortised with the GPU"),

@@ -9,8 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from planner import db, ingest
-from planner.analysis import build_scope
+from planner import db
+from planner.stages import ingest
+from planner.stages.analysis import build_scope
 
 M = Decimal(1_000_000)
 MONTH = Decimal("30.4375")

@@ -90,7 +90,7 @@ def test_output_file(run, write_log, tmp_path):
 
 
 def test_engine_never_imports_ui_libraries():
-    code = ("import sys, planner.pipeline, planner.formats, pricing; "
+    code = ("import sys, planner.pipeline, planner.outputs.formats, pricing; "
             "bad = [m for m in ('typer', 'rich', 'click', 'cli') if m in sys.modules]; "
             "print(bad); sys.exit(1 if bad else 0)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from planner.discover import discover
 from planner.errors import InputError
-from planner.ingest import IngestOptions
 from planner.pipeline import AnalyzeOptions, analyze
+from planner.stages.discover import discover
+from planner.stages.ingest import IngestOptions
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 GROQ = REAL / "vendors" / "groq_vcr.derived.jsonl"

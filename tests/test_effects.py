@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from planner.effects import allocate_to
+from planner.projection.effects import allocate_to
 from tests.conftest import FIXTURES
 from tests.test_scenarios_hand import ESC, MONTH, R1, R2, R3, R4, R6, RECORDS
 

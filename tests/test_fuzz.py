@@ -10,8 +10,9 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
-from planner import db, ingest
-from planner.analysis import build_scope
+from planner import db
+from planner.stages import ingest
+from planner.stages.analysis import build_scope
 
 LINES_PER_SOURCE = 2_200
 T = "2026-03-02T10:00:00Z"

@@ -1,7 +1,7 @@
 """A seeded fuzz run over EVERY line-oriented source plan auto-detects (issue 19's done-when).
 
 tests/test_fuzz.py fuzzes five sources with hand-made records; this file takes, for each source
-of planner.sources.SOURCES, real example records from tests/fixtures/real/ (and its vendors/
+of planner.stages.sources.SOURCES, real example records from tests/fixtures/real/ (and its vendors/
 folder), or the records tests/test_sources*.py build from them, and writes one JSON-lines file
 per source: 50 valid lines first (so that detection, from the first 50 records, picks the
 source: the test asserts it did), then LINES_PER_SOURCE seeded lines, about three quarters of
@@ -11,7 +11,7 @@ formulas, 5,000-character strings, wrong types), keys dropped, values nested one
 duplicates, junk lines (blank, `[]`, `null`, 3,000 `{`, 5,000-deep arrays), lines cut short,
 and lines with a damaging byte inserted (CR, invalid UTF-8, NUL, a quote, a brace, a tab).
 
-Per file, plan's ingest (planner.ingest.ingest + planner.analysis.build_scope) must raise
+Per file, plan's ingest (planner.stages.ingest.ingest + planner.stages.analysis.build_scope) must raise
 nothing, and account for every physical line (counted here as test_fuzz.py does: the file's
 b"\\n" count, blank lines included):
 - one row in `lines` per physical line, numbered 1..N, for the sources whose record is a line;
@@ -59,9 +59,10 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.app import app
-from planner import db, ingest
-from planner.analysis import build_scope
-from planner.sources import SOURCES
+from planner import db
+from planner.stages import ingest
+from planner.stages.analysis import build_scope
+from planner.stages.sources import SOURCES
 from tests.conftest import Result
 from tests.test_fuzz import DAMAGE, HOSTILE, RAW
 from tests.test_sources import _attrs, _export

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.formats import OutputFormat
+from planner.outputs.formats import OutputFormat
 from tests.conftest import ROOT
 
 GOLDEN = Path(__file__).parent / "golden"

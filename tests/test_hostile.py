@@ -13,7 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from planner import db, ingest
+from planner import db
+from planner.stages import ingest
 from tests.test_ingest import GOOD, load, rejects
 from tests.test_pricing_cli import versions  # noqa: F401  (a fixture)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cli.render_html import render
-from planner.formats import to_json
+from planner.outputs.formats import to_json
 from planner.pipeline import AnalyzeOptions, analyze
 from planner.settings import Settings
 from tests.conftest import ROOT

@@ -11,8 +11,9 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from planner import db, ingest
+from planner import db
 from planner.pipeline import AnalyzeOptions, analyze
+from planner.stages import ingest
 
 
 def request(i: int, day: int = 1, request_id: str | None = None) -> str:

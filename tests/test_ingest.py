@@ -8,9 +8,10 @@ import json
 import pytest
 import tiktoken
 
-from planner import db, ingest
-from planner.analysis import build_scope
+from planner import db
 from planner.errors import InputError
+from planner.stages import ingest
+from planner.stages.analysis import build_scope
 
 # these tests read the text stored with --keep-text (by default only its hashes are kept)
 KEEP_TEXT = ingest.IngestOptions(text=ingest.TextPolicy(keep=True))

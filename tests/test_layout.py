@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from cli.app import app
 from cli.hygiene import cleaned
 from cli.render_table import View, render
-from planner.formats import to_json
+from planner.outputs.formats import to_json
 from planner.pipeline import AnalyzeOptions, analyze
 from tests.conftest import ROOT
 

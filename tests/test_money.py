@@ -5,7 +5,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner.money import allocate_cents, pct_change, to_cents
+from planner.projection.money import allocate_cents, pct_change, to_cents
 
 amounts = st.decimals(min_value=0, max_value=10**7, places=9, allow_nan=False)
 

@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 
 from planner.errors import PricingError
-from planner.fleet import Fleet, HourLoad, breakeven_scale
 from planner.pipeline import AnalyzeOptions, analyze
+from planner.projection.fleet import Fleet, HourLoad, breakeven_scale
 from planner.settings import Settings
 from pricing import load_table
 from tests.conftest import FIXTURES

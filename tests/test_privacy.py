@@ -8,7 +8,7 @@ import json
 import stat
 from pathlib import Path
 
-from planner.rules import DEFAULT_EXAMPLES
+from planner.stages.rules import DEFAULT_EXAMPLES
 
 CANARIES = ("SYSTEM-CANARY-7f3a", "PROMPT-CANARY-91bc", "ANSWER-CANARY-22de", "password=hunter2")
 

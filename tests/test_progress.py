@@ -8,9 +8,10 @@ import io
 from rich.console import Console
 
 from cli import progress as drawn
-from planner import db, ingest
+from planner import db
 from planner.pipeline import AnalyzeOptions, analyze
 from planner.progress import Reading
+from planner.stages import ingest
 
 
 def _records(n: int) -> list[dict]:

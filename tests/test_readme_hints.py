@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from planner.errors import InputError
-from planner.ingest import IngestOptions
 from planner.pipeline import AnalyzeOptions, analyze
+from planner.stages.ingest import IngestOptions
 
 ROOT = Path(__file__).parent.parent
 REFERENCE = re.compile(r"README '([^']+)'")

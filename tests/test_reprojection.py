@@ -1,5 +1,5 @@
 """Re-projection (issue 18): a run whose logs are already ingested restores what the per-request
-stages left (planner/snapshot.py) and gives the same report, to the cent, as a cold run with
+stages left (planner/stages/snapshot.py) and gives the same report, to the cent, as a cold run with
 the same options; an option those stages read recomputes them (from the stored lines)."""
 
 from __future__ import annotations

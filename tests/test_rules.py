@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from planner.errors import RulesError
-from planner.rules import load_rules
+from planner.stages.rules import load_rules
 
 BASE = {"timestamp": "2026-01-01T00:00:00Z", "model": "gpt-5", "input_tokens": 1000,
         "output_tokens": 100}

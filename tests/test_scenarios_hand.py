@@ -143,7 +143,7 @@ def test_onprem_fleet_sized_for_the_peak_minute(run, write_log, tmp_path):
 def test_onprem_fleet_at_the_p99_minute_of_a_mostly_idle_day(report):
     # The window (r1 at 00:00 to r3 at 24:00) has 24 hours; two have fleet traffic: r1 alone in
     # hour 0 (l1 = 100000/60/6000 + 50000/60/600 = 1.6667 replicas for its minute) and r2 alone
-    # in hour 12 (l2 = 200000/60/6000 = 0.5556). planner/fleet.py models each hour's minutes as
+    # in hour 12 (l2 = 200000/60/6000 = 0.5556). planner/projection/fleet.py models each hour's minutes as
     # normal, mean l/60, variance dispersion x l^2/60, the dispersion being the minutes' variance
     # about their hour's mean ((59/60) l^2 each) over the Poisson one (l^2 each): 59/60. The
     # p99 minute is exceeded by 0.01 x 24 = 0.24 hours' worth of minutes.

@@ -14,11 +14,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from planner import db, ingest
-from planner.analysis import build_scope
-from planner.column_map import ColumnMap
+from planner import db
 from planner.errors import InputError
-from planner.ingest import IngestOptions
+from planner.stages import ingest
+from planner.stages.analysis import build_scope
+from planner.stages.column_map import ColumnMap
+from planner.stages.ingest import IngestOptions
 
 T0 = "2026-03-02T10:00:00Z"
 

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from planner import db, ingest
-from planner.ingest import IngestOptions
+from planner import db
 from planner.pipeline import AnalyzeOptions, analyze
 from planner.report import Report
+from planner.stages import ingest
+from planner.stages.ingest import IngestOptions
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from planner import db, ingest
+from planner import db
+from planner.stages import ingest
 
 REAL = Path(__file__).parent / "fixtures" / "real" / "vendors"
 KEYS = ("requests", "input", "output", "cached", "cache_write", "reasoning")

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from planner import db, ingest
+from planner import db
+from planner.stages import ingest
 from tests.test_sources_real import sse_events
 
 REAL = Path(__file__).parent / "fixtures" / "real" / "vendors"
@@ -605,8 +606,8 @@ def test_map_expressions_read_bedrock_bodies_like_the_source(tmp_path):
     """The real Converse bodies, each under an in-house envelope ({ts in ms, resp}): a column
     map adds the cache counts back (Converse's inputTokens excludes them), defaults missing ones
     to 0, names the model by a constant and reads epoch milliseconds."""
-    from planner.column_map import ColumnMap
-    from planner.ingest import IngestOptions
+    from planner.stages.column_map import ColumnMap
+    from planner.stages.ingest import IngestOptions
 
     bodies = [r["response_body"] for r in (json.loads(x) for x in (
         REAL / "bedrock_converse_pydantic_ai.derived.jsonl").read_text(
@@ -642,8 +643,8 @@ def test_map_expressions_read_bedrock_bodies_like_the_source(tmp_path):
     ("input_tokens=usage.in+x;drop", "'x;drop' is not a field path"),
 ])
 def test_map_expressions_that_do_not_parse_are_refused(item, reason):
-    from planner.column_map import ColumnMap
     from planner.errors import InputError
+    from planner.stages.column_map import ColumnMap
 
     with pytest.raises(InputError, match=reason) as err:
         ColumnMap.parse([item])

@@ -161,7 +161,7 @@ def test_a_new_database_is_a_copy_of_a_prepared_one_when_that_is_the_users_own(
 # Arrow and numpy, the embeddings, the other commands' modules and the spreadsheet writers.
 NOT_FOR_A_SMALL_LOG = ("pyarrow", "numpy", "wordllama", "tiktoken", "concurrent.futures",
                        "cli.render_html", "cli.classify_cmd", "cli.gate_cmd", "cli.pricing_cmd",
-                       "cli.export_cmd", "cli.data_cmd", "planner.spreadsheet",
+                       "cli.export_cmd", "cli.data_cmd", "planner.outputs.spreadsheet",
                        "planner.evaluation", "pricing.catalog", "tomli_w")
 
 
@@ -184,7 +184,7 @@ def test_plan_analyze_of_a_small_log_loads_no_module_it_does_not_need(write_log,
 
 
 def test_the_examples_are_embedded_once_then_read_from_the_cache(tmp_path, monkeypatch):
-    from planner import embedding, signals
+    from planner.stages import embedding, signals
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     examples = Path(signals.__file__).parent / "examples.jsonl"

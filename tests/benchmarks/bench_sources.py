@@ -33,7 +33,8 @@ HERE = Path(__file__).resolve().parents[2]  # this checkout
 CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from planner import db, ingest
+from planner import db
+from planner.stages import ingest
 con = db.connect(":memory:")
 usage, wall = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
 [f] = ingest.ingest(con, [Path(sys.argv[1])])

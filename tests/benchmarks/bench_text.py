@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from planner.signals import DEFAULT_PER_WORKLOAD
+from planner.stages.signals import DEFAULT_PER_WORKLOAD
 from tests.eval.build_examples import EVAL
 
 OUT = Path(__file__).parent / "out"

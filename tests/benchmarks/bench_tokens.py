@@ -40,7 +40,8 @@ print(sum(len(enc.encode_ordinary(p)) + len(enc.encode_ordinary(r)) for p, r in 
 _PLAN = """
 import sys
 from pathlib import Path
-from planner import db, ingest
+from planner import db
+from planner.stages import ingest
 con = db.connect(":memory:")
 ingest.ingest(con, [Path(sys.argv[1])], ingest.IngestOptions())
 print(con.execute("SELECT sum(input_tokens + output_tokens) FROM requests").fetchone()[0])

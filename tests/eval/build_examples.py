@@ -1,4 +1,4 @@
-"""Rebuild planner/examples.jsonl, the labelled examples the default rules' `similar_to`
+"""Rebuild planner/stages/examples.jsonl, the labelled examples the default rules' `similar_to`
 conditions compare requests with: python -m tests.eval.build_examples
 
 The examples are the TRAIN split of the evaluation set in tests/fixtures/eval/ (real prompts
@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 EVAL = ROOT / "tests" / "fixtures" / "eval"
-OUT = ROOT / "planner" / "examples.jsonl"
+OUT = ROOT / "planner" / "stages" / "examples.jsonl"
 # Evaluated, never shipped as examples: a copyleft licence (NYU CTF Bench, GPL-2.0), and a set
 # whose authors ask that it not be used for training (Koala test set).
 NOT_SHIPPED = {"nyu_ctf_bench", "koala_test_set"}

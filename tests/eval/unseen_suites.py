@@ -15,7 +15,7 @@ from pathlib import Path
 
 from planner.evaluation import CAPABILITY, evaluate
 from planner.pipeline import AnalyzeOptions
-from planner.rules import DEFAULT_RULES
+from planner.stages.rules import DEFAULT_RULES
 from tests.eval.build_examples import EVAL, MAX_CHARS, NOT_SHIPPED, descriptions
 
 

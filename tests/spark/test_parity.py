@@ -1,6 +1,6 @@
 """--engine spark against the DuckDB engine (an independent reader of the same files): the JSON
 reports must be equal, ingest counts, labels, tokens and every scenario's cost to the cent.
-Spark runs in local mode, 2 cores, one session for the module (planner/spark/session.py reuses
+Spark runs in local mode, 2 cores, one session for the module (planner/stages/spark/session.py reuses
 an active session)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from planner.errors import InputError
-from planner.formats import to_json
+from planner.outputs.formats import to_json
 from planner.pipeline import AnalyzeOptions, analyze
 from tests import test_fuzz_sources as fuzz
 from tests.conftest import FIXTURES, SAMPLE_LOGS

@@ -1,0 +1,143 @@
+-- Stage 60: every `usage` row priced under every scenario, over the observed window, in exact
+-- DECIMAL (monthly scaling and rounding happen once, in planner/projection/scenarios.py), at each parameter
+-- set `s` of TEMP table plan_cost_params (planner/projection/scenarios.py): set 0 is the run's own, kept as
+-- `costs`, one row per (workload, team, model, day, rule, route, tiers, cache), so that any other
+-- grouping is a GROUP BY away; the other sets are the sensitivity's what-ifs, priced by the same
+-- query (DuckDB plans it once, whatever the number of sets).
+--   as_logged:   the model the request used (NULL when that model has no price, never 0);
+--   frontier:    the frontier model (s.frontier);
+--   routed:      the route's model. A request that is not sent to the distilled model (capability-
+--                bound, or outside its envelope) stays on its "keep" model: the model it logged
+--                (s.consolidate false, the default) or the frontier model (s.consolidate: the
+--                user chose --frontier); a request whose model has no price keeps the frontier
+--                model. A distilled-routed request writes s.verbosity x its output tokens, and
+--                pays the expected cost of escalation: a share (the workload's rate, else
+--                s.escalation) re-sent to its keep model, paying both. Every cost-bound request
+--                pays the router (an embedding of up to stage 50's router tokens on s.router).
+--                A semantic-cache hit pays only the router's lookup; requests without prompt
+--                text are answered from cache at the assumed rate s.assumed_hit.
+--   onprem_api:  what on-prem still pays the API: kept requests, escalations, the router, and
+--                distilled-routed requests over the self-hosted context limit (at their routed
+--                cost; the fleet's own cost is added in planner/projection/fleet.py).
+-- Routed and on-prem price the API traffic of batch-eligible workloads (s.batch_workloads) at
+-- the batch tier of models that publish one.
+-- Cache-read and cache-write tokens keep their bucket on the target model, and a request keeps
+-- its service tier on every model that publishes that tier (standard rates where it does not).
+-- A request in its own model's time-of-day window (stage 55, own_off_peak) pays that model's
+-- off-peak rates as logged and where it stays on it; the frontier and distilled models are
+-- priced at their standard rates whatever the time.
+-- eff_*: the routed scenario's change against as-logged, split by cause (planner/projection/effects.py),
+-- applied in this order: vendor consolidation (kept requests moved to the frontier model),
+-- routing (distilled-routed requests at distilled prices), escalation, batch tier, semantic
+-- cache, router. Requests without an as-logged price put their whole routed cost in
+-- eff_unpriced instead (their change is unknown). The effects add up to routed - as_logged.
+CREATE OR REPLACE TEMP TABLE scenario_costs AS
+WITH priced AS (
+    SELECT
+        s.k,
+        u.* EXCLUDE (is_minute, minute, sq_input, sq_output, cross_tokens),
+        list_contains(s.batch_workloads, u.workload) AS batch_eligible,
+        plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
+                  u.cache_write_1h_tokens,
+                  u.output_tokens, own.p, u.own_lc) AS as_logged_cost,
+        plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
+                  u.cache_write_1h_tokens,
+                  u.output_tokens, f.p, u.frontier_lc) AS frontier_cost,
+        -- The keep model's price (own, or frontier) at the request's tier and at batch rates.
+        s.consolidate OR own.p IS NULL AS keeps_frontier,
+        plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
+                  u.cache_write_1h_tokens, u.output_tokens,
+                  CASE WHEN keeps_frontier THEN f.p ELSE own.p END,
+                  CASE WHEN keeps_frontier THEN u.frontier_lc ELSE u.own_lc END) AS keep_std_cost,
+        -- Routed prices: a batch-eligible workload's requests at the batch tier where the model
+        -- publishes one.
+        CASE WHEN NOT batch_eligible THEN keep_std_cost
+             ELSE plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
+                            u.cache_write_1h_tokens, u.output_tokens,
+                            CASE WHEN keeps_frontier THEN coalesce(fb.p, f.p)
+                                 ELSE coalesce(ob.p, own.p) END,
+                            CASE WHEN keeps_frontier THEN u.frontier_lc ELSE u.own_lc END)
+        END AS keep_cost,
+        plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
+                  u.cache_write_1h_tokens,
+                  u.output_tokens * s.verbosity, d.p, u.distilled_lc) AS distilled_std_cost,
+        plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
+                  u.cache_write_1h_tokens,
+                  u.output_tokens * s.verbosity,
+                  CASE WHEN batch_eligible THEN coalesce(db.p, d.p) ELSE d.p END,
+                  u.distilled_lc)                   AS distilled_cost,
+        u.route = 'distilled' AS to_distilled,
+        -- No router price (a table without the model): no router cost, and a warning says so.
+        u.router_input_tokens * coalesce(r.p.input, 0) AS router_any_cost,
+        CASE WHEN u.label = 'cost-bound' THEN router_any_cost ELSE 0 END AS router_cost,
+        coalesce(e.rate, s.escalation) AS escalation,
+        CASE WHEN u.cache_hit THEN 0
+             WHEN u.cache_measured THEN 1
+             ELSE 1 - s.assumed_hit END AS uncached_share,
+        NOT own.published AS own_tier_unpublished
+    FROM usage u
+    CROSS JOIN plan_cost_params s
+    -- Each model's price row for the row's service tier and day (stage 50, request_prices).
+    LEFT JOIN plan_prices own ON own.model = u.priced_model
+        AND own.tier = CASE WHEN u.own_off_peak THEN 'off-peak'
+                            ELSE plan_price_tier(u.service_tier) END
+        AND u.day >= own.valid_from AND u.day < own.valid_to
+    JOIN plan_prices f ON f.model = s.frontier AND f.tier = plan_price_tier(u.service_tier)
+        AND u.day >= f.valid_from AND u.day < f.valid_to
+    JOIN plan_prices d ON d.model = s.distilled AND d.tier = plan_price_tier(u.service_tier)
+        AND u.day >= d.valid_from AND u.day < d.valid_to
+    LEFT JOIN plan_prices ob ON ob.model = u.priced_model AND ob.tier = 'batch'
+        AND ob.published AND u.day >= ob.valid_from AND u.day < ob.valid_to
+    LEFT JOIN plan_prices fb ON fb.model = s.frontier AND fb.tier = 'batch'
+        AND fb.published AND u.day >= fb.valid_from AND u.day < fb.valid_to
+    LEFT JOIN plan_prices db ON db.model = s.distilled AND db.tier = 'batch'
+        AND db.published AND u.day >= db.valid_from AND u.day < db.valid_to
+    LEFT JOIN plan_prices r ON r.model = s.router AND r.tier = 'standard'
+        AND u.day >= r.valid_from AND u.day < r.valid_to
+    LEFT JOIN plan_escalation e ON e.workload = u.workload
+    WHERE NOT u.is_minute
+)
+SELECT
+    * EXCLUDE (distilled_cost, distilled_std_cost, keep_std_cost, keep_cost, router_any_cost,
+               to_distilled, keeps_frontier),
+    -- For the routing curve (stage 65), before the cache: the row on its keep model, and the row
+    -- sent through the router (to the distilled model where it fits its envelope), whatever its
+    -- label.
+    keep_cost AS curve_frontier_cost,
+    router_any_cost + CASE WHEN in_envelope THEN distilled_cost
+        + escalation * keep_cost ELSE keep_cost END AS curve_routed_cost,
+    router_cost + uncached_share * CASE WHEN to_distilled
+        THEN distilled_cost + escalation * keep_cost
+        ELSE keep_cost END AS routed_cost,
+    router_cost + uncached_share * CASE WHEN to_distilled AND over_onprem_context
+        THEN distilled_cost + escalation * keep_cost
+        WHEN to_distilled THEN escalation * keep_cost
+        ELSE keep_cost END AS onprem_api_cost,
+    -- The distilled-routed traffic's API cost routed, and what on-prem still pays for it: the
+    -- break-even volume sets the fleet against their difference.
+    CASE WHEN to_distilled AND NOT over_onprem_context THEN uncached_share * (distilled_cost
+        + escalation * keep_cost) ELSE 0 END AS offload_routed_cost,
+    CASE WHEN to_distilled AND NOT over_onprem_context
+        THEN uncached_share * escalation * keep_cost ELSE 0 END AS offload_onprem_cost,
+    -- The routed change split by cause (see the header); 0 where a cause does not apply.
+    CASE WHEN as_logged_cost IS NULL OR to_distilled THEN 0
+         ELSE keep_std_cost - as_logged_cost END AS eff_consolidation,
+    CASE WHEN as_logged_cost IS NOT NULL AND to_distilled
+         THEN distilled_std_cost - as_logged_cost ELSE 0 END AS eff_routing,
+    CASE WHEN as_logged_cost IS NOT NULL AND to_distilled
+         THEN escalation * keep_std_cost ELSE 0 END AS eff_escalation,
+    CASE WHEN as_logged_cost IS NULL THEN 0
+         WHEN to_distilled THEN distilled_cost - distilled_std_cost
+             + escalation * (keep_cost - keep_std_cost)
+         ELSE keep_cost - keep_std_cost END AS eff_batch,
+    CASE WHEN as_logged_cost IS NULL THEN 0
+         ELSE (uncached_share - 1) * CASE WHEN to_distilled
+             THEN distilled_cost + escalation * keep_cost ELSE keep_cost END END AS eff_cache,
+    CASE WHEN as_logged_cost IS NULL THEN 0 ELSE router_cost END AS eff_router,
+    CASE WHEN as_logged_cost IS NULL THEN router_cost + uncached_share * CASE WHEN to_distilled
+        THEN distilled_cost + escalation * keep_cost ELSE keep_cost END
+        ELSE 0 END AS eff_unpriced
+FROM priced
+;
+CREATE OR REPLACE TABLE costs AS
+SELECT * EXCLUDE (k) FROM scenario_costs WHERE k = 0

@@ -1,1 +1,0 @@
-"""Engine adapter for Apache Spark (--engine spark): see planner/engine.py and docs/scale.md."""

@@ -1,0 +1,307 @@
+"""Log formats plan reads, and detection of which one a file holds.
+
+Every file is read by one of the readers of planner/stages/readers.py (how its records are split:
+JSON lines, one JSON document, CSV rows, Parquet rows), each record turned into one JSON object
+text. A Source then names the top-level keys DuckDB takes from each object (all as VARCHAR or
+JSON, so that a bad value is caught by plan's validation instead of being coerced by the
+reader: read_json turns 12.5 into 12 and true into 1 for integer columns) and the SQL stages
+that map them onto plan's canonical columns (README "Log sources" has the table).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from planner.errors import InputError
+from planner.stages.readers import Record, sample
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    title: str  # what the format is, in words (shown while reading)
+    columns: tuple[tuple[str, object], ...]  # top-level key -> VARCHAR, JSON or a structure
+    stages: tuple[str, ...]  # SQL files run in order; the last one creates the `norm` view
+    matches: Callable[[Record], bool]
+    trace: bool = False  # a request trace: no model, no text (model and workload from options)
+    split: str | None = None  # SQL run after the reader to split its records (OTLP: spans)
+    after: str | None = None  # SQL run after stage 20 with the file's id (batch join keys)
+    # Its stages need line numbers before stage 20, or read the records twice: the file is
+    # copied to a numbered table first (sql/14_numbered.sql) instead of streamed.
+    numbered: bool = False
+
+    def struct_spec(self) -> str:
+        """The json_transform structure read from every record."""
+        return json.dumps(dict(self.columns))
+
+
+def _text(*keys: str) -> tuple[tuple[str, object], ...]:
+    return tuple((k, "VARCHAR") for k in keys)
+
+
+def _json(*keys: str) -> tuple[tuple[str, object], ...]:
+    return tuple((k, "JSON") for k in keys)
+
+
+json_columns = _json  # (planner/stages/column_map.py reads mapped records' top-level keys as JSON)
+
+
+def _has(*keys: str) -> Callable[[Record], bool]:
+    return lambda r: all(k in r for k in keys)
+
+
+def _bare(name: str, title: str, matches: Callable[[Record], bool]) -> Source:
+    """A source of bare API response objects: the record is the response body."""
+    return Source(name, title, _text("timestamp") + _json("metadata"),
+                  ("13_calls_bare", API), matches)
+
+
+def _is_dict(value: object) -> bool:
+    return isinstance(value, dict)
+
+
+def _holds_invocation_logs(r: Record) -> bool:
+    """A CloudWatch Logs document of many events (filter-log-events output, a subscription's
+    DATA_MESSAGE) whose first events include a Bedrock invocation record."""
+    events = r.get("events", r.get("logEvents"))
+    return isinstance(events, list) and any(
+        _is_dict(e) and _is_invocation_log(e) for e in events[:5])
+
+
+def _is_invocation_log(r: Record) -> bool:
+    """A Bedrock invocation record, bare or as the `message` of a CloudWatch event / the
+    `@message` of a Logs Insights export row."""
+    wrapped = r.get("@message", r.get("message"))
+    return r.get("schemaType") == "ModelInvocationLog" or (
+        isinstance(wrapped, str) and '"ModelInvocationLog"' in wrapped)
+
+
+API = "12_norm_api"  # the shared stage for request/response bodies of the OpenAI / Anthropic APIs
+
+# The parts of an API request and response body stage 12 reads, as json_transform structures:
+# parsed once per line into typed fields (every extra `->>` on a JSON value parses it again).
+# Keys only some vendors' bodies have are read as JSON and parsed where present: every typed
+# field costs every line its share of the parse, JSON that is absent costs nothing.
+# The union of OpenAI Chat Completions, OpenAI Responses, Anthropic Messages and Gemini
+# generateContent; a key a body
+# lacks is NULL. Values of an unexpected type are NULL too (json_transform is lenient), which is
+# why a stream (SSE text, a list of chunks) is read from the raw record instead. A value that is
+# either text or a list of parts (message content, Anthropic `system`, Responses `input`) is read
+# as VARCHAR: json_transform gives the text itself, or the list as JSON text (plan_content_text).
+V, J = "VARCHAR", "JSON"
+USAGE = {
+    "prompt_tokens": V, "completion_tokens": V, "input_tokens": V, "output_tokens": V,
+    "cache_creation_input_tokens": V, "cache_read_input_tokens": V,
+    "cache_creation": {"ephemeral_1h_input_tokens": V},  # Anthropic: the 1-hour cache writes
+    "prompt_tokens_details": {"cached_tokens": V, "cache_write_tokens": V},  # + OpenRouter's
+    "input_tokens_details": {"cached_tokens": V},
+    "cost": V,  # OpenRouter: what it charged, USD
+    "prompt_cache_hit_tokens": V,  # DeepSeek (older responses have no prompt_tokens_details)
+    "billed_units": {"input_tokens": V, "output_tokens": V},  # Cohere v2
+    "completion_tokens_details": {"reasoning_tokens": V},
+    "output_tokens_details": {"reasoning_tokens": V},
+    "iterations": J,  # Anthropic compaction passes (JSON: rare, read only where present)
+    # Gemini / Vertex AI usageMetadata
+    "promptTokenCount": V, "candidatesTokenCount": V, "cachedContentTokenCount": V,
+    "thoughtsTokenCount": V, "toolUsePromptTokenCount": V,
+    # AWS Bedrock Converse (and Nova InvokeModel): inputTokens EXCLUDES the cache counts
+    "inputTokens": V, "outputTokens": V, "cacheReadInputTokens": V, "cacheWriteInputTokens": V,
+    "cacheReadInputTokenCount": V, "cacheWriteInputTokenCount": V,
+    "inputTokenCount": V, "outputTokenCount": V,  # Bedrock stream invocation metrics
+}
+TOOL_CALLS = [{"id": V}]
+MESSAGES = [{"role": V, "type": V, "content": V, "tool_calls": TOOL_CALLS}]
+REQUEST = {"model": V, "messages": MESSAGES, "input": V, "system": V, "instructions": V,
+           "tools": [{"type": V}],
+           "contents": V, "systemInstruction": V}  # Gemini (JSON text: `parts` may be a list)
+BODY = {
+    "id": V, "object": V, "type": V, "model": V, "created": V, "created_at": V,
+    "service_tier": V, "usage": USAGE, "error": J,
+    "choices": [{"message": {"content": V, "tool_calls": TOOL_CALLS}}],  # chat
+    "content": [{"type": V, "text": V}],  # anthropic
+    "output": [{"type": V, "content": [{"type": V, "text": V}]}],  # responses
+    # Gemini / Vertex AI generateContent
+    "usageMetadata": J, "modelVersion": V, "responseId": V, "createTime": V,
+    "candidates": [{"finishReason": V,  # (text not read: the usage counts it)
+                    "content": {"parts": [{"functionCall": J}]}}],
+    "promptFeedback": {"blockReason": V},
+    # Bedrock InvokeModel bodies of Meta Llama and Amazon Titan text models
+    "prompt_token_count": V, "generation_token_count": V, "generation": V,
+    "inputTextTokenCount": V, "results": J,
+    "message": J,  # Cohere v2
+    # Cohere v1 chat / generate and v1 / v2 embed: meta.billed_units (embeddings: response_type)
+    "meta": {"billed_units": {"input_tokens": V, "output_tokens": V}}, "response_type": V,
+}
+ATTRIBUTES = [{"key": V, "value": {"stringValue": V, "intValue": V, "doubleValue": V,
+                                   "boolValue": V}}]
+SPAN = {"spanId": V, "name": V, "startTimeUnixNano": V, "attributes": ATTRIBUTES,
+        "status": {"code": V, "message": V}}
+OTLP = {"resourceSpans": [{"resource": {"attributes": ATTRIBUTES},
+                           "scopeSpans": [{"spans": [SPAN]}]}]}
+# An AWS Bedrock model-invocation log record (CloudWatch Logs or S3 delivery). The cache counts
+# sit in `input`; some writers put them at the top level.
+CACHE_COUNTS = {"cacheReadInputTokenCount": V, "cacheWriteInputTokenCount": V}
+BEDROCK_LOG = {
+    "schemaType": V, "timestamp": V, "requestId": V, "operation": V, "modelId": V,
+    "errorCode": V, "requestMetadata": J, **CACHE_COUNTS,
+    "input": {"inputTokenCount": V, **CACHE_COUNTS,
+              "inputBodyJson": {**REQUEST, "inputText": V, "prompt": V, "toolConfig": J}},
+    "output": {"outputTokenCount": V, "outputBodyJson": {
+        # the reply: Converse / Nova, Anthropic, Llama, Titan; an embedding has no output count
+        "output": {"message": {"content": [{"text": V, "toolUse": {"toolUseId": V}}]}},
+        "content": [{"type": V, "text": V}], "generation": V, "results": [{"outputText": V}],
+        "embedding": V, "embeddings": V}},
+}
+BEDROCK_COLUMNS = (("@message", V), ("message", V), ("@timestamp", V), *BEDROCK_LOG.items())
+SPECS = {"plan_otlp_spec": OTLP, "plan_body_spec": BODY, "plan_request_spec": REQUEST,
+         "plan_usage_spec": USAGE, "plan_bedrock_spec": BEDROCK_LOG,
+         "plan_messages_spec": MESSAGES}
+
+# A Langfuse observation (export rows, or those of a trace download). The recorded cost is
+# calculatedTotalCost, or in current versions totalCost / costDetails.total.
+LANGFUSE = (_text("id", "type", "startTime", "model", "name", "level", "statusMessage",
+                  "calculatedTotalCost", "totalCost")
+            + _json("usage", "usageDetails", "costDetails", "metadata", "tags", "input", "output")
+            + (("trace", {"tags": J, "metadata": J}),))  # (14_split_langfuse.sql adds it)
+
+# In detection order: the first whose test a record passes names it. Canonical comes last and
+# takes any object: a file of unrecognisable records is then rejected line by line with reasons,
+# which says more than a refusal to read it.
+SOURCES: tuple[Source, ...] = (
+    Source(
+        "otel", "OpenTelemetry GenAI spans (OTLP/JSON)",
+        (("span", SPAN), ("resource", ATTRIBUTES)), ("13_norm_otel",), _has("resourceSpans"),
+        split="14_split_otel",
+    ),
+    Source(
+        "bedrock-invocation", "AWS Bedrock model-invocation logs (CloudWatch, S3, Logs Insights)",
+        BEDROCK_COLUMNS, ("13_norm_bedrock",), _is_invocation_log,
+    ),
+    Source(
+        "cloudwatch-events", "CloudWatch Logs events holding Bedrock invocation logs",
+        BEDROCK_COLUMNS, ("13_norm_bedrock",), _holds_invocation_logs,
+        split="14_split_cloudwatch",
+    ),
+    Source(
+        "openai-batch", "OpenAI Batch API output",
+        _text("id", "custom_id")
+        + (("response", {"status_code": V, "request_id": V, "body": BODY}),) + _json("error"),
+        ("13_calls_openai_batch", API),
+        lambda r: "custom_id" in r and ("response" in r or "error" in r),
+    ),
+    Source(
+        "openai-batch-input", "OpenAI Batch API input (request bodies, joined on custom_id)",
+        _text("custom_id", "method", "url") + (("body", REQUEST),),
+        ("13_batch_input",),
+        lambda r: "custom_id" in r and "body" in r and "response" not in r,
+        after="21_batch_bodies", numbered=True,
+    ),
+    Source(
+        "anthropic-batch", "Anthropic Message Batches results",
+        _text("custom_id", "timestamp")
+        + (("result", {"type": V, "message": BODY, "error": J}),),
+        ("13_calls_anthropic_batch", API), _has("custom_id", "result"),
+    ),
+    Source(
+        "http-capture", "recorded HTTP calls to an LLM API (request_body / response_body)",
+        _text("date", "status", "uri", "request_id", "timestamp")
+        + (("request_body", REQUEST), ("response_body", BODY)) + _json("metadata"),
+        ("13_calls_http", API),
+        lambda r: "response_body" in r,
+    ),
+    Source(
+        "mooncake-trace", "Mooncake request trace (ms offsets, no model or text)",
+        _text("timestamp", "input_length", "output_length") + _json("hash_ids"),
+        ("16_trace_mooncake", "17_norm_trace"), _has("input_length", "output_length"), trace=True,
+        numbered=True,
+    ),
+    Source(
+        "azure-trace", "Azure LLM inference trace (no model or text)",
+        _text("TIMESTAMP", "ContextTokens", "GeneratedTokens"),
+        ("16_trace_azure", "17_norm_trace"), _has("ContextTokens", "GeneratedTokens"), trace=True,
+    ),
+    Source(
+        "litellm", "LiteLLM proxy SpendLogs rows / StandardLoggingPayload",
+        _text("request_id", "id", "startTime", "model", "prompt_tokens", "completion_tokens",
+              "spend", "response_cost", "user", "end_user", "team_id", "status",
+              "custom_llm_provider")
+        + _json("metadata", "request_tags", "messages", "response"),
+        ("18_norm_litellm",),
+        lambda r: "startTime" in r and ("prompt_tokens" in r or "spend" in r),
+    ),
+    Source(
+        "langfuse-trace", "Langfuse trace downloads ({trace, observations})",
+        LANGFUSE, ("19_norm_langfuse",), _has("trace", "observations"),
+        split="14_split_langfuse",
+    ),
+    Source(
+        "langfuse", "Langfuse generation observations", LANGFUSE, ("19_norm_langfuse",),
+        lambda r: "startTime" in r and ("usage" in r or "usageDetails" in r),
+    ),
+    Source(
+        "vertex-batch", "Vertex AI batch prediction output (Gemini)",
+        _text("status", "processed_time") + (("request", REQUEST), ("response", BODY)),
+        ("13_calls_vertex_batch", API), _has("processed_time", "request"),
+    ),
+    Source(
+        "openai-chat", "request/response log (OpenAI chat, Responses or Anthropic bodies)",
+        _text("timestamp", "request_id") + (("request", REQUEST), ("response", BODY))
+        + _json("metadata"),
+        ("13_calls_logged", API),
+        lambda r: _is_dict(r.get("request")) or _is_dict(r.get("response"))
+        or isinstance(r.get("response"), list),
+    ),
+    _bare("openai-responses", "OpenAI Responses API objects",
+          lambda r: r.get("object") == "response" and "usage" in r),
+    _bare("anthropic-messages", "Anthropic Messages API responses",
+          lambda r: r.get("type") == "message" and "usage" in r),
+    _bare("openai-chat-completion", "OpenAI chat.completion objects",
+          lambda r: r.get("object") == "chat.completion" and "usage" in r),
+    _bare("gemini", "Gemini / Vertex AI generateContent responses",
+          lambda r: "usageMetadata" in r and ("candidates" in r or "modelVersion" in r)),
+    _bare("bedrock-response", "AWS Bedrock Converse / InvokeModel (Llama, Titan) responses",
+          lambda r: (_is_dict(r.get("usage")) and "inputTokens" in r["usage"])  # type: ignore[operator]
+          or "prompt_token_count" in r or "inputTextTokenCount" in r),
+    _bare("cohere-chat", "Cohere v2 chat responses",
+          lambda r: _is_dict(r.get("usage")) and "billed_units" in r["usage"]),  # type: ignore[operator]
+    Source(
+        "canonical", "plan's canonical record",
+        _text(
+            "timestamp", "request_id", "workload", "model", "input_tokens", "output_tokens",
+            "cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens",
+            "reasoning_tokens", "task_type", "team", "has_images", "tool_calls", "system_prompt",
+            "prompt", "response", "service_tier",
+        )
+        + _json("metadata"),
+        ("10_records", "10_norm_canonical"),
+        lambda r: True,
+    ),
+)
+BY_NAME = {s.name: s for s in SOURCES}
+CANONICAL = BY_NAME["canonical"]
+
+
+def detect(
+    con: duckdb.DuckDBPyConnection, path: Path, reader: str, forced: str | None = None
+) -> Source:
+    """The source named by --source, else the one most sampled records match."""
+    if forced is not None:
+        if forced not in BY_NAME:
+            raise InputError(f"unknown source '{forced}'",
+                             hint="sources: " + ", ".join(BY_NAME))
+        return BY_NAME[forced]
+    votes = Counter(_first_match(r).name for r in sample(con, path, reader))
+    if not votes:
+        return CANONICAL
+    best = max(votes.values())
+    return next(s for s in SOURCES if votes.get(s.name) == best)
+
+
+def _first_match(record: Record) -> Source:
+    return next(s for s in SOURCES if s.matches(record))

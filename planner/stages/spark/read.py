@@ -1,0 +1,389 @@
+"""Engine adapter, Spark, stage 1: read log files into the `lines` table on Spark.
+
+DuckDB reads a file with read_csv / read_parquet (sql/14_read_*.sql) and parses each record with
+json_transform (sql/15_stage.sql); neither exists in Spark. Here spark.read (text, parquet) gives
+every record of every file as JSON text with its file id and line number, in file order
+(`file_records`), and from_json with the source's column spec (every key as text, nested ones
+as their structure) gives the same `stage` columns. From there the source's own stages
+(sql/10_*) and stage 20's checks run as written, transpiled, over all files at once: each
+statement is rewritten to carry `file_id`, which DuckDB, reading one file at a time, binds as
+$file_id.
+
+Sources whose stages have not been carried over to Spark yet are refused by name (SPARK_SOURCES).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlglot import exp
+
+from planner import db
+from planner.errors import InputError
+from planner.progress import Progress
+from planner.stages import csv_layout
+from planner.stages.ingest import (
+    PARSER_VERSION,
+    IngestedFile,
+    IngestOptions,
+    _reader_and_source,
+    _shaping_options,
+    _time_bounds,
+)
+from planner.stages.readers import reader_for
+from planner.stages.sources import Source
+from planner.stages.spark import lake
+from planner.stages.spark.functions import ddl
+from planner.stages.spark.tables import SparkTables, frame
+
+# The sources (and readers) whose stages run on Spark; any other is refused with its name.
+SPARK_SOURCES = ("canonical", "openai-chat", "http-capture", "openai-batch", "vertex-batch",
+                 "litellm", "mooncake-trace", "azure-trace", "anthropic-batch", "langfuse",
+                 "bedrock-invocation", "openai-responses", "anthropic-messages",
+                 "openai-chat-completion", "gemini", "bedrock-response", "cohere-chat")
+SPARK_READERS = ("lines", "parquet", "json", "json_array", "csv")
+# The views of the reading stages: each statement over them carries file_id.
+_CARRIED = {"file_records", "stage", "records", "calls", "h", "j", "m", "b", "f", "c",
+            "trace_records", "norm", "n", "v", "p", "checked", "r"}
+
+
+@dataclasses.dataclass(frozen=True)
+class _File:
+    file_id: int
+    path: Path  # (a lake file's URI as a Path: its name, for a trace's workload)
+    reader: str
+    source: Source
+    shaping: dict[str, str]
+    uri: str  # where Spark reads it: the resolved local path, a lake URI or table:NAME
+    local: Path  # a local file with its first records (the file itself when it is local)
+
+    @property
+    def is_local(self) -> bool:
+        return self.local == self.path
+
+
+def ingest(tables: SparkTables, local: Any, files: Sequence[Path], options: IngestOptions,
+           progress: Progress | None = None, lake_paths: Sequence[str] = ()) -> list[IngestedFile]:
+    """Read `files` and `lake_paths` (URIs and table:NAME, planner/stages/spark/lake.py) into the
+    Spark temp view `lines` (and its views requests, rejects, failures); their counts, as
+    DuckDB's ingest returns them. `local` (the DuckDB connection) detects each file's source
+    from its first records, and gives the tables' layout."""
+    with tempfile.TemporaryDirectory(prefix="plan-") as folder:
+        uris = [u for raw in lake_paths for u in lake.listed(tables.spark, raw, options.recursive)]
+        plan = [_plan(local, i, path, options) for i, path in enumerate(files, start=1)] + [
+            _plan_lake(tables.spark, local, i, uri, options, Path(folder) / str(i))
+            for i, uri in enumerate(uris, start=len(files) + 1)]
+        if not plan:
+            raise InputError("no log files to read")
+        return _ingest(tables, local, plan, options, progress)
+
+
+def _ingest(tables: SparkTables, local: Any, plan: list[_File], options: IngestOptions,
+            progress: Progress | None) -> list[IngestedFile]:
+    spark = tables.spark
+    if progress:
+        progress(f"reading {len(plan)} file(s) on Spark ({spark.sparkContext.master})")
+    checked_statement, _insert, texts = db.sql("20_checked").split("\n;\n")
+    checked = [_read_source(tables, group, options, checked_statement)
+               for group in _by_source(plan)]
+    _union(tables, "checked_lines", checked)
+    # `lines` keeps its text on Spark: a view of the run, never stored (unlike DuckDB's table)
+    layout = local.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_name = 'lines' ORDER BY ordinal_position").fetchall()
+    have = set(spark.table("checked_lines").columns)
+    tables.table("lines", tables.spark.sql("SELECT " + ", ".join(
+        f"`{c}`" if c in have else f"CAST(NULL AS {_spark_type(t)}) AS `{c}`" for c, t in layout)
+        + " FROM checked_lines"))
+    _text_features(tables, local, plan, options, texts)
+    for name, statement in local.execute(
+            "SELECT view_name, sql FROM duckdb_views() WHERE NOT internal AND view_name IN "
+            "('requests', 'rejects', 'failures')").fetchall():
+        tables.execute(statement.replace("CREATE VIEW", "CREATE OR REPLACE TEMP VIEW", 1)
+                       .rstrip(";"))
+        del name
+    # batch input files are not read on Spark: stage 30 joins an empty table of their bodies
+    empty = local.sql("SELECT * FROM batch_bodies LIMIT 0").to_arrow_table()
+    tables.table("batch_bodies", frame(spark, empty))
+    counts = {r[0]: r[1:] for r in tables.execute(
+        "SELECT file_id, count(*), count(*) - count(problem) - count(failure), count(problem), "
+        "count(failure) FROM lines GROUP BY file_id").fetchall()}
+    out = []
+    for f in plan:
+        read, accepted, rejected, failed = counts.get(f.file_id, (0, 0, 0, 0))
+        out.append(IngestedFile(f.file_id, str(f.path) if f.is_local else f.uri, f.source.name,
+                                read, accepted, rejected, failed, reused=False,
+                                trace=f.source.trace, options=f.shaping))
+    return out
+
+
+def _union(tables: SparkTables, name: str, frames: Sequence[Any]) -> None:
+    """Table `name`: the rows of `frames` (checkpointed tables of the same columns). Spark 4.1
+    cannot plan a union of checkpointed tables with constraint propagation on (it looks up a
+    column of the original plan, "key not found: line_no#..."); it is off while this one is
+    computed (constraints only add filters: the rows are the same)."""
+    union = frames[0]
+    for more in frames[1:]:
+        union = union.unionByName(more)
+    key = "spark.sql.constraintPropagation.enabled"
+    before = tables.spark.conf.get(key, "true")
+    tables.spark.conf.set(key, "false")
+    try:
+        tables.table(name, union)
+    finally:
+        tables.spark.conf.set(key, before)
+
+
+def _by_source(plan: Sequence[_File]) -> list[list[_File]]:
+    """The files in groups of one source, in the order each source first comes."""
+    groups: dict[object, list[_File]] = {}
+    for f in plan:
+        # a trace's model, workload and time zero are its file's own (variables), and a
+        # numbered source's stages read the file's records together (Mooncake's reused
+        # blocks): one file at a time, as DuckDB reads every file
+        alone = f.source.trace or f.source.numbered
+        groups.setdefault(f.file_id if alone else f.source.name, []).append(f)
+    return list(groups.values())
+
+
+def _read_source(tables: SparkTables, group: Sequence[_File], options: IngestOptions,
+                 checked_statement: str) -> Any:
+    """Stages 14-20 over the files of one source: their `checked_lines` (a DataFrame)."""
+    frames = [_records(tables.spark, f) for f in group]
+    records = frames[0]
+    for more in frames[1:]:
+        records = records.unionByName(more)
+    records.createOrReplaceTempView("file_records")
+    source = group[0].source
+    for name, value in _variables(group[0], options).items():
+        tables.variables[name] = value
+    tables.spark.sql(_stage_sql(source)).createOrReplaceTempView("stage")
+    tables.rewrite = _carry_file_id
+    try:
+        for stage in source.stages:
+            tables.execute(db.sql(stage))
+        tables.execute(checked_statement)  # checked_lines: every line, text included
+    finally:
+        tables.rewrite = None
+    return tables.spark.table("checked_lines")
+
+
+def _text_features(tables: SparkTables, local: Any, plan: Sequence[_File],
+                   options: IngestOptions, texts: str) -> None:
+    """`file_texts` (stage 20's last statement, per file and workload as DuckDB reads one file
+    at a time) and the signals of those texts, `text_features` (stage 24), computed on the
+    driver with options.text.features on a DuckDB connection of its own; their text stays in
+    Spark's views and that connection's memory."""
+    per_file = texts.replace(
+        "GROUP BY 1, 2\n    QUALIFY row_number() OVER (PARTITION BY workload ORDER BY",
+        "GROUP BY 1, 2, file_id\n    QUALIFY row_number() OVER (PARTITION BY file_id, "
+        "workload ORDER BY")
+    if per_file == texts:
+        raise AssertionError(
+            "sql/20_checked.sql's file_texts changed: see planner/stages/spark/read.py")
+    tables.execute(per_file)
+    features = db.connect(":memory:")
+    try:
+        if options.text.features is not None and tables.execute(
+                "SELECT count(*) FROM file_texts").fetchall()[0][0]:
+            features.register("plan_file_texts", tables.spark.table("file_texts").toArrow())
+            features.execute("CREATE TEMP TABLE file_texts AS SELECT text_hash::UBIGINT AS "
+                             "text_hash, text, prompt FROM plan_file_texts")
+            # (under the first file's id: stage 45 reads one row of features per text)
+            options.text.features(features, plan[0].file_id)
+        stored = features.sql("SELECT * REPLACE (text_hash::BIGINT AS text_hash, "
+                              "prompt_vec::FLOAT[] AS prompt_vec) FROM text_features"
+                              ).to_arrow_table()
+    finally:
+        features.close()
+    tables.table("text_features", frame(tables.spark, stored))
+
+
+def _spark_type(duckdb_type: str) -> str:
+    return {"UBIGINT": "BIGINT", "HUGEINT": "DECIMAL(38, 0)", "VARCHAR": "STRING",
+            "TIMESTAMP": "TIMESTAMP"}.get(duckdb_type, duckdb_type)
+
+
+def _plan(local: Any, file_id: int, path: Path, options: IngestOptions) -> _File:
+    if reader_for(path) not in SPARK_READERS:
+        _refuse(path, reader_for(path))
+    reader, source = _reader_and_source(local, path, options)
+    if source.name not in SPARK_SOURCES or options.column_map:
+        _refuse(path, "--map" if options.column_map else f"source {source.name}")
+    return _File(file_id, path, reader, source, _shaping_options(source, path, options),
+                 str(path.resolve()), path)
+
+
+def _plan_lake(spark: Any, local: Any, file_id: int, uri: str, options: IngestOptions,
+               folder: Path) -> _File:
+    """A lake file or table: its reader from its name, its source from a local copy of its
+    first records."""
+    if options.column_map:
+        _refuse(Path(uri), "--map")
+    folder.mkdir()
+    kind = lake.reader(spark, uri)
+    copy = lake.sample(spark, uri, kind, folder)
+    _, source = _reader_and_source(local, copy, options)
+    if source.name not in SPARK_SOURCES:
+        _refuse(Path(uri), f"source {source.name}")
+    name = Path(uri.removeprefix(lake.TABLE))
+    return _File(file_id, name, kind, source, _shaping_options(source, name, options), uri, copy)
+
+
+def _refuse(path: Path, what: str) -> None:
+    raise InputError(f"{path}: --engine spark does not read {what} yet",
+                     hint="it reads " + ", ".join(SPARK_SOURCES) + " records; use --engine "
+                     "duckdb for the rest (docs/scale.md 'Sources on Spark')")
+
+
+def _variables(f: _File, options: IngestOptions) -> dict[str, object]:
+    low, high, text = _time_bounds(f.shaping)
+    start = f.shaping.get("trace_start")
+    return {"plan_ts_min": low, "plan_ts_max": high, "plan_ts_bounds": text,
+            "plan_model": f.shaping.get("model"), "plan_workload": f.shaping.get("workload"),
+            "plan_trace_start": datetime.fromisoformat(start).timestamp() if start else 0.0,
+            "plan_parser_version": PARSER_VERSION, "plan_keep_text": options.text.keep,
+            "plan_text_sample": options.text.per_workload,
+            "plan_text_max_chars": options.text.max_chars}
+
+
+def _records(spark: Any, f: _File) -> Any:
+    """One file's records: file_id, line_no (from 1, in file order) and the record as text.
+    Within a file, rows of one split come in order (monotonically_increasing_id rises within a
+    partition) and splits are ordered by their start in the file."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    uri = f.uri
+    if f.reader in ("parquet", "table"):
+        df = (spark.read.parquet(uri) if f.reader == "parquet"
+              else spark.table(uri.removeprefix(lake.TABLE)))
+        # A column of Parquet's JSON logical type (DuckDB writes one) is JSON text: as JSON,
+        # not as a string of it, in the record (DuckDB's to_json does the same).
+        json_text = _json_columns(f.path) if f.reader == "parquet" and f.is_local else set()
+        line = F.to_json(F.struct(*[
+            (F.try_parse_json(F.col(f"`{c}`")) if c in json_text else F.col(f"`{c}`")).alias(c)
+            for c in df.columns]))
+    elif f.reader in ("json", "json_array"):
+        return _document(spark, f, uri)
+    elif f.reader == "csv":
+        # the header's delimiter and names and one more column (planner/stages/csv_layout.py, as
+        # DuckDB reads it); every value as text, an empty one NULL; a row as the JSON object
+        # of its non-NULL values, or marked as DuckDB's reader marks it (stage 15 says why)
+        delimiter, columns = csv_layout.layout(f.local)
+        names = list(json.loads(columns))
+        df = (spark.read.option("sep", delimiter).option("quote", '"').option("escape", '"')
+              .option("header", "true").option("enforceSchema", "true")
+              .schema(", ".join(f"`{n}` STRING" for n in names)).csv(uri))
+        line = F.when(F.col(f"`{csv_layout.EXTRA}`").isNull(), F.to_json(F.struct(*[
+            F.col(f"`{n}`") for n in names if n != csv_layout.EXTRA]))).otherwise(
+            F.lit(csv_layout.EXTRA + "more fields than the header"))
+    else:
+        df = spark.read.text(uri)
+        line = F.col("value")
+    block = F.lit(0) if f.reader == "table" else F.col("_metadata.file_block_start")
+    df = df.select(block.alias("block"),
+                   F.monotonically_increasing_id().alias("mid"), line.alias("line"))
+    number = F.row_number().over(Window.orderBy("block", "mid"))
+    first = 2 if f.reader == "csv" else 1  # (a CSV file's first record follows its header)
+    return df.select(F.lit(f.file_id).alias("file_id"),
+                     (number + first - 1).cast("bigint").alias("line_no"),
+                     # a UTF-8 byte-order mark starts the first line (DuckDB skips it)
+                     F.when(number == 1, F.regexp_replace("line", "^\ufeff", ""))
+                     .otherwise(F.col("line")).alias("line"))
+
+
+def _document(spark: Any, f: _File, uri: str) -> Any:
+    """A JSON document's records: the document itself (a .json file of one object), or each
+    element of its top-level array, numbered from 1 (as DuckDB's read_json_objects numbers
+    them)."""
+    from pyspark.sql import functions as F
+
+    text = F.regexp_replace(F.col("value"), "^\ufeff", "")  # (a byte-order mark)
+    df = spark.read.text(uri, wholetext=True)
+    if f.reader == "json":
+        return df.select(F.lit(f.file_id).alias("file_id"), F.lit(1).cast("bigint")
+                         .alias("line_no"), F.trim(text).alias("line"))
+    items = df.select(F.posexplode(F.from_json(text, "ARRAY<STRING>")))
+    return items.select(F.lit(f.file_id).alias("file_id"),
+                        (F.col("pos") + 1).cast("bigint").alias("line_no"),
+                        F.col("col").alias("line"))
+
+
+# DuckDB's json_type names of what a line that is valid JSON but not an object holds ({t}: the
+# Spark type name schema_of_variant gives).
+_JSON_TYPE = """CASE
+    WHEN startswith({t}, 'ARRAY') THEN 'array' WHEN {t} = 'STRING' THEN 'varchar'
+    WHEN {t} = 'BIGINT' THEN CASE WHEN startswith(ltrim(line), '-') THEN 'bigint' ELSE 'ubigint'
+    END WHEN startswith({t}, 'DECIMAL') OR {t} IN ('DOUBLE', 'FLOAT') THEN 'double'
+    WHEN {t} = 'BOOLEAN' THEN 'boolean' WHEN {t} = 'VOID' THEN 'null' ELSE lower({t}) END"""
+
+
+def _stage_sql(source: Source) -> str:
+    """Stage 15 in Spark SQL (the schema is plan's, from sources.py: no log text in it)."""
+    # a top-level JSON key as a VARIANT, then its JSON text: a string stays a quoted JSON
+    # string, as in DuckDB's JSON column (from_json's STRING would hand over its content)
+    schema = ", ".join(f"`{k}` {'VARIANT' if v == 'JSON' else ddl(v)}" for k, v in source.columns)
+    keys = ", ".join(f"to_json(j.`{k}`) AS `{k}`" if v == "JSON" else f"j.`{k}` AS `{k}`"
+                     for k, v in source.columns)
+    kind = _JSON_TYPE.format(t="schema_of_variant(try_parse_json(line))")
+    return f"""
+    WITH parsed AS (
+        SELECT file_id, line_no, line,
+               from_json(line, {json.dumps(schema + ', _plan_corrupt STRING')},
+                         map('columnNameOfCorruptRecord', '_plan_corrupt')) AS j
+        FROM file_records
+    ),
+    checked AS (
+        SELECT *, CASE
+            WHEN j._plan_corrupt IS NULL AND startswith(line, '{{') THEN NULL
+            WHEN line IS NULL OR trim(line) = '' THEN 'blank line'
+            WHEN startswith(line, '\uffff') THEN substr(line, 2)  -- a line the reader marked
+            WHEN try_parse_json(line) IS NULL THEN 'not valid JSON'
+            WHEN NOT startswith(schema_of_variant(try_parse_json(line)), 'OBJECT')
+                THEN 'not a JSON object (a JSON ' || {kind} || ')'
+        END AS line_problem
+        FROM parsed
+    )
+    SELECT file_id, line_no, line_problem,
+           CASE WHEN line_problem IS NOT NULL AND NOT startswith(line, '\uffff')
+                THEN left(line, 120) END AS excerpt,
+           line AS record, {keys}
+    FROM checked"""
+
+
+def _carry_file_id(node: exp.Expression) -> exp.Expression:
+    """Carry file_id through the reading stages: add it to a projection over one of their views
+    that names its columns, and read it where DuckDB binds $file_id. (And a JSON text cast to a
+    list, `TRY_CAST(hash_ids AS BIGINT[])`, is parsed: Spark's cast does not read JSON.)"""
+    if (isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.ARRAY)
+            and node.to.expressions):
+        return exp.Anonymous(this="from_json", expressions=[node.this, exp.Literal.string(
+            node.to.sql(dialect="spark"))])
+    if isinstance(node, exp.Placeholder) and node.name == "file_id":
+        return exp.column("file_id")
+    if isinstance(node, exp.Select) and not any(isinstance(e, exp.Star)
+                                                for e in node.expressions):
+        source = node.args.get("from_") or node.args.get("from")
+        table = source.this if source is not None else None
+        if isinstance(table, exp.Table) and table.name in _CARRIED and not any(
+                e.alias_or_name == "file_id" or (isinstance(e, exp.Placeholder)
+                                                 and e.name == "file_id")
+                for e in node.expressions):
+            node.set("expressions", [*node.expressions, exp.column("file_id")])
+    return node
+
+
+def _json_columns(path: Path) -> set[str]:
+    """The top-level columns of a Parquet file annotated as JSON (from its footer)."""
+    import pyarrow.parquet as pq
+
+    schema = pq.ParquetFile(path).schema
+    return {schema.column(i).path for i in range(len(schema))
+            if str(schema.column(i).logical_type) == "JSON" and "." not in schema.column(i).path}

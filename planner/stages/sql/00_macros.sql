@@ -1,0 +1,170 @@
+-- Helpers used by the ingest stages. Every value from a log arrives as text and is checked here.
+
+-- NULL when text `v` (`d`: the same cast to DOUBLE, NULL when it is not a number) is a usable
+-- count of at most `most`, otherwise what is wrong with it. The first test passes the common
+-- case. (DOUBLE, not an integer type, which would round "12.5" to 13; it is exact up to 2^53.)
+CREATE OR REPLACE TEMP MACRO plan_count_problem(v, d, most) AS CASE
+    WHEN v IS NULL OR (d BETWEEN 0 AND most AND d = floor(d)) THEN NULL
+    WHEN d IS NULL OR NOT isfinite(d) THEN 'not a number: ' || left(v, 40)
+    WHEN d < 0 THEN 'negative: ' || v
+    WHEN d <> floor(d) THEN 'not a whole number: ' || v
+    ELSE 'implausibly large: ' || v
+END;
+
+-- ISO 8601 (an offset is honoured; none means UTC) or epoch seconds, as a UTC TIMESTAMP.
+-- (CASE, not coalesce: DuckDB evaluates every coalesce argument, CASE only the branch taken.
+-- make_timestamp(epoch_us(...)) is the UTC wall time, without a time-zone conversion per row.)
+CREATE OR REPLACE TEMP MACRO plan_ts(v) AS make_timestamp(epoch_us(CASE
+    WHEN TRY_CAST(v AS TIMESTAMPTZ) IS NOT NULL THEN TRY_CAST(v AS TIMESTAMPTZ)
+    WHEN TRY_CAST(v AS DOUBLE) BETWEEN 0 AND 4102444800 THEN to_timestamp(TRY_CAST(v AS DOUBLE))
+END));
+
+-- USD for some tokens at price row `p` (per-token DECIMAL rates; see planner/projection/scenarios.py). Each
+-- token bucket pays its own rate (`cw1h`, the 1-hour cache writes, are a part of the cache
+-- writes `cw`); `lc` (the request was above the model's long-context threshold) puts the whole
+-- request at the tier's rates. NULL when p is NULL (a model with no price), never 0.
+-- The price tier a logged service tier bills at: batch, flex and priority have their own rates
+-- where a model publishes them; every other value (default, auto, scale, none) is standard.
+CREATE OR REPLACE TEMP MACRO plan_price_tier(t) AS
+    CASE WHEN t IN ('batch', 'flex', 'priority') THEN t ELSE 'standard' END;
+
+CREATE OR REPLACE TEMP MACRO plan_cost(inp, cached, cw, cw1h, outp, p, lc) AS CASE
+    WHEN lc THEN
+        (inp - cached - cw) * p.lc_input + cached * p.lc_cached_input
+        + (cw - cw1h) * p.lc_cache_write + cw1h * p.lc_cache_write_1h + outp * p.lc_output
+    ELSE
+        (inp - cached - cw) * p.input + cached * p.cached_input
+        + (cw - cw1h) * p.cache_write + cw1h * p.cache_write_1h + outp * p.output
+END;
+
+-- The events of a server-sent-event stream (text): each `data:` line that holds JSON.
+CREATE OR REPLACE TEMP MACRO plan_sse_events(t) AS list_transform(
+    list_filter(string_split(t, E'\n'), lambda l: starts_with(l, 'data:')
+        AND json_valid(trim(substr(l, 6)))),
+    lambda l: CAST(trim(substr(l, 6)) AS JSON));
+
+-- The sum of token counts given as text, as text (Anthropic's input = input + cache writes +
+-- cache reads). When one part is not a count, that part, so that stage 20 reports it.
+CREATE OR REPLACE TEMP MACRO plan_sum_counts(a, b, c) AS CASE
+    WHEN a IS NULL THEN NULL
+    WHEN plan_count_problem(a, TRY_CAST(a AS DOUBLE), 1e9) IS NOT NULL THEN a
+    WHEN plan_count_problem(b, TRY_CAST(b AS DOUBLE), 1e9) IS NOT NULL THEN b
+    WHEN plan_count_problem(c, TRY_CAST(c AS DOUBLE), 1e9) IS NOT NULL THEN c
+    ELSE CAST(TRY_CAST(a AS DOUBLE) + coalesce(TRY_CAST(b AS DOUBLE), 0)
+              + coalesce(TRY_CAST(c AS DOUBLE), 0) AS VARCHAR)
+END;
+
+-- The usage object of one stream chunk, NULL when it has none: OpenAI's `usage` (null on all
+-- but the last chunk when requested), Groq's `x_groq.usage`, or Gemini's `usageMetadata`.
+CREATE OR REPLACE TEMP MACRO plan_chunk_usage(e) AS CASE
+    WHEN json_type(json_extract(e, '$.usage')) = 'OBJECT' THEN json_extract(e, '$.usage')
+    WHEN json_type(json_extract(e, '$.x_groq.usage')) = 'OBJECT'
+        THEN json_extract(e, '$.x_groq.usage')
+    WHEN json_type(json_extract(e, '$.usageMetadata')) = 'OBJECT'
+        THEN json_extract(e, '$.usageMetadata')
+END;
+
+-- The texts of Gemini `contents` (or a `systemInstruction`), read as JSON text: each content's
+-- `parts` is a list of parts, or (as some batch inputs have it) a single part. NULL when none.
+-- (The usual shape's path first: each extraction parses the text again.)
+CREATE OR REPLACE TEMP MACRO plan_gemini_text(c) AS CASE WHEN json_valid(c) THEN nullif(
+    array_to_string(CASE WHEN prefix(c, '{')
+        THEN coalesce(nullif(json_extract_string(c, '$.parts[*].text'), []),
+                      [json_extract_string(c, '$.parts.text')])
+        ELSE coalesce(nullif(json_extract_string(c, '$[*].parts[*].text'), []),
+                      json_extract_string(c, '$[*].parts.text')) END,
+    E'\n'), '') END;
+
+-- The sum of a list of token counts given as text, as text, missing ones 0 (Anthropic's
+-- usage.iterations). When one is not a count, that one, so that stage 20 reports it.
+CREATE OR REPLACE TEMP MACRO plan_sum_list(l) AS CASE
+    WHEN list_bool_or(list_transform(l, lambda v:
+            plan_count_problem(v, TRY_CAST(v AS DOUBLE), 1e9) IS NOT NULL))
+        THEN list_filter(l, lambda v: plan_count_problem(v, TRY_CAST(v AS DOUBLE), 1e9)
+            IS NOT NULL)[1]
+    ELSE CAST(list_sum(list_transform(l, lambda v: coalesce(TRY_CAST(v AS DOUBLE), 0))) AS VARCHAR)
+END;
+
+-- The counts of an Anthropic usage object's passes (input, output, cache reads, cache writes, as
+-- text): a compaction (or advisor) response bills every pass the request made, and while its top
+-- level counts only the last one, `usage.iterations` lists them all; their sums are the
+-- request's. (`iterations` is JSON: stage 12 evaluates this once per row that has it.)
+CREATE OR REPLACE TEMP MACRO plan_passes(u) AS {
+    'input_tokens': plan_sum_list(json_extract_string(u.iterations, '$[*].input_tokens')),
+    'output_tokens': plan_sum_list(json_extract_string(u.iterations, '$[*].output_tokens')),
+    'cache_read_input_tokens': plan_sum_list(
+        json_extract_string(u.iterations, '$[*].cache_read_input_tokens')),
+    'cache_creation_input_tokens': plan_sum_list(
+        json_extract_string(u.iterations, '$[*].cache_creation_input_tokens'))};
+
+-- A JSON value that may have been stored as JSON text (LiteLLM writes metadata as a string).
+CREATE OR REPLACE TEMP MACRO plan_json_value(v) AS CASE
+    WHEN json_type(v) = 'VARCHAR' AND json_valid(json_extract_string(v, '$'))
+        THEN json(json_extract_string(v, '$'))
+    WHEN json_type(v) = 'VARCHAR' THEN NULL
+    ELSE v
+END;
+
+-- The text of a message content read as VARCHAR (planner/stages/sources.py): the text itself, or, for a
+-- list of parts (which json_transform hands over as JSON text), the text of its parts.
+CREATE OR REPLACE TEMP MACRO plan_content_text(c) AS CASE
+    WHEN NOT prefix(c, '[{') THEN c
+    WHEN json_valid(c) THEN array_to_string(json_extract_string(c, '$[*].text'), ' ')
+    ELSE c
+END;
+
+-- Whether a message content holds an image part. (The text test first: most hold none. CASE,
+-- not AND: DuckDB evaluates every AND operand, and the extract fails on plain text.)
+CREATE OR REPLACE TEMP MACRO plan_has_image(c) AS CASE
+    WHEN c LIKE '[{%image%' AND json_valid(c) THEN list_has_any(
+        json_extract_string(c, '$[*].type'), ['image_url', 'input_image', 'image'])
+    ELSE false
+END;
+
+-- Tool calls in one message: OpenAI's tool_calls list, or Anthropic tool_use content parts.
+CREATE OR REPLACE TEMP MACRO plan_tool_uses(calls, c) AS
+    coalesce(len(calls), 0)
+    + CASE WHEN c LIKE '[{%tool_use%' AND json_valid(c)
+        THEN len(list_filter(json_extract_string(c, '$[*].type'), lambda t: t = 'tool_use'))
+        ELSE 0 END;
+
+-- A chat's messages (the plan_messages_spec structure of planner/stages/sources.py): the first system
+-- or developer message's text, and the other messages' texts joined, NULL when empty.
+CREATE OR REPLACE TEMP MACRO plan_system_text(msgs) AS plan_content_text(
+    list_filter(msgs, lambda m: m.role IN ('system', 'developer'))[1].content);
+
+CREATE OR REPLACE TEMP MACRO plan_prompt_text(msgs) AS nullif(array_to_string(list_transform(
+    list_filter(msgs, lambda m: m.role NOT IN ('system', 'developer')),
+    lambda m: plan_content_text(m.content)), E'\n'), '');
+
+-- Whether any message of a chat holds an image part.
+CREATE OR REPLACE TEMP MACRO plan_has_images(msgs) AS
+    coalesce(list_bool_or(list_transform(msgs, lambda m: plan_has_image(m.content))), false);
+-- What a line keeps of its text when the text itself is not kept (migration 008): the hash of
+-- its system prompt and prompt, the fingerprint of its system prompt that names a workload the
+-- log does not name, and the hash of its prompt normalised for exact-repeat cache hits (case,
+-- whitespace, and any word holding a digit masked).
+CREATE OR REPLACE TEMP MACRO plan_text_hash(sys, prompt) AS
+    CASE WHEN coalesce(sys, prompt) IS NOT NULL THEN hash(sys, prompt) END;
+CREATE OR REPLACE TEMP MACRO plan_system_fp(sys) AS left(md5(sys), 8);
+CREATE OR REPLACE TEMP MACRO plan_prompt_key(prompt) AS CASE WHEN prompt IS NOT NULL THEN
+    hash(trim(regexp_replace(regexp_replace(lower(prompt), '\b[a-z_-]*[0-9][a-z0-9_-]*\b', '#',
+                                            'g'), '\s+', ' ', 'g'))) END;
+-- The prompt text stage 20 counts tokens of (system prompt, a newline, prompt) as two parts
+-- counted apart, so that a system prompt many requests share is counted once (planner/stages/tokens.py):
+-- the system prompt with the newline, and the prompt. The sum equals the count of the whole
+-- text when the prompt starts with a letter, number, punctuation or symbol (never white space):
+-- cl100k_base's pre-tokenizer then ends a piece after that newline, and neither side's pieces
+-- depend on the other (tests/test_tokens.py checks it on real and random texts). Otherwise the
+-- whole text is the head and the tail is NULL.
+CREATE OR REPLACE TEMP MACRO plan_token_split(sys, prompt) AS
+    sys IS NOT NULL AND coalesce(regexp_matches(prompt, '^[\p{L}\p{N}\p{P}\p{S}]'), false);
+CREATE OR REPLACE TEMP MACRO plan_token_head(sys, prompt) AS CASE
+    WHEN plan_token_split(sys, prompt) THEN sys || E'\n' ELSE concat_ws(E'\n', sys, prompt) END;
+CREATE OR REPLACE TEMP MACRO plan_token_tail(sys, prompt) AS
+    CASE WHEN plan_token_split(sys, prompt) THEN prompt END;
+-- Whether a request's time is within the run's --since / --until (variables plan_since and
+-- plan_until, set by planner/stages/analysis.py; NULL: no bound on that side).
+CREATE OR REPLACE TEMP MACRO plan_in_window(ts) AS
+    (getvariable('plan_since') IS NULL OR ts >= getvariable('plan_since'))
+    AND (getvariable('plan_until') IS NULL OR ts < getvariable('plan_until'));

@@ -1,0 +1,251 @@
+-- Stage 12: API calls (a request body `req` and a response body `resp`, parsed by stage 15 into
+-- the structures of planner/stages/sources.py, however stage 13 unwrapped them from the log) onto the
+-- columns every source shares. The response tells the API apart, row by row:
+--   chat        OpenAI Chat Completions: usage.prompt_tokens includes cached_tokens,
+--               completion_tokens includes reasoning_tokens (plan's own accounting); also
+--               OpenRouter's: prompt_tokens_details.cache_write_tokens, usage.cost (charged)
+--   embeddings  OpenAI embeddings (object 'list'): input only, no output
+--   responses   OpenAI Responses (object 'response'): usage.input_tokens includes
+--               input_tokens_details.cached_tokens; output_tokens includes reasoning
+--   anthropic   Anthropic Messages (type 'message'): usage.input_tokens EXCLUDES
+--               cache_creation_input_tokens and cache_read_input_tokens, added back here
+--   gemini      Gemini / Vertex AI generateContent (usageMetadata): promptTokenCount includes
+--               cachedContentTokenCount; output = candidatesTokenCount + thoughtsTokenCount
+--   converse    AWS Bedrock Converse (and Nova InvokeModel): usage.inputTokens EXCLUDES
+--               cacheReadInputTokens and cacheWriteInputTokens, added back here
+--   cohere      Cohere v2 chat: usage.billed_units (what Cohere bills)
+--   llama       Bedrock InvokeModel, Meta Llama body: prompt_token_count, generation_token_count
+--   titan       Bedrock InvokeModel, Amazon Titan text body: inputTextTokenCount, results[]
+-- A streamed response (`raw_resp`: SSE text, or a JSON array of chunks) is read from its
+-- events: OpenAI's last chunk with usage (Groq's: `x_groq.usage`); Anthropic's message_start
+-- usage updated by its last message_delta (which carries the output count); the OpenAI
+-- Responses stream's response.completed `response.usage`; Cohere v2's message-end
+-- `delta.usage`; a Bedrock event stream's (as a list of its events: ConverseStream, or
+-- InvokeModelWithResponseStream's decoded chunks) `metadata.usage` or last
+-- `amazon-bedrock-invocationMetrics` (inputTokenCount excludes the cache counts, as Converse's
+-- inputTokens does); the text deltas joined.
+CREATE OR REPLACE TEMP VIEW norm AS
+WITH s AS (
+    SELECT
+        *,
+        CASE json_type(raw_resp)
+            WHEN 'VARCHAR' THEN plan_sse_events(json_extract_string(raw_resp, '$'))
+            WHEN 'ARRAY' THEN CAST(raw_resp AS JSON[])
+        END AS events
+    FROM calls
+),
+k AS (
+    SELECT
+        *,
+        list_filter(events, lambda e:
+            json_extract_string(e, '$.type') = 'message_start')[1] AS start_event
+    FROM s
+),
+o AS (
+    SELECT
+        *,
+        -- for a stream: the message it opens (Anthropic message_start), or its first chunk
+        coalesce(json_extract(start_event, '$.message'), events[1]) AS opening
+    FROM k
+),
+u AS (
+    SELECT
+        *,
+        CASE
+            WHEN events IS NULL THEN CASE
+                WHEN resp.type = 'message' THEN 'anthropic'
+                -- (a /responses/compact result is a 'response.compaction', billed alike)
+                WHEN resp.object IN ('response', 'response.compaction') THEN 'responses'
+                WHEN resp.object = 'list' THEN 'embeddings'
+                WHEN resp.usageMetadata IS NOT NULL OR resp.candidates IS NOT NULL
+                    OR resp.promptFeedback IS NOT NULL THEN 'gemini'
+                WHEN resp.usage.billed_units IS NOT NULL OR resp.meta.billed_units IS NOT NULL
+                    THEN 'cohere'
+                WHEN resp.usage.inputTokens IS NOT NULL THEN 'converse'
+                WHEN resp.prompt_token_count IS NOT NULL THEN 'llama'
+                WHEN resp.inputTextTokenCount IS NOT NULL THEN 'titan'
+                ELSE 'chat' END
+            WHEN start_event IS NOT NULL THEN 'anthropic'
+            WHEN json_type(json_extract(opening, '$.usageMetadata')) = 'OBJECT'
+                OR json_type(json_extract(opening, '$.candidates')) = 'ARRAY' THEN 'gemini'
+            WHEN starts_with(opening ->> '$.type', 'response.') THEN 'responses'
+            WHEN opening ->> '$.type' = 'message-start' THEN 'cohere'
+            WHEN json_type(json_extract(opening, '$.messageStart')) = 'OBJECT'
+                OR json_type(json_extract(events[-1], '$."amazon-bedrock-invocationMetrics"'))
+                    = 'OBJECT' THEN 'converse'
+            ELSE 'chat'
+        END AS api,
+        CASE
+            WHEN events IS NULL THEN coalesce(resp.usage, CASE WHEN resp.usageMetadata IS NOT NULL
+                THEN json_transform(resp.usageMetadata, getvariable('plan_usage_spec')) END)
+            WHEN start_event IS NOT NULL THEN json_transform(json_merge_patch(
+                json_extract(opening, '$.usage'),
+                coalesce(json_extract(list_filter(events, lambda e:
+                    json_extract_string(e, '$.type') = 'message_delta')[-1], '$.usage'), '{}')),
+                getvariable('plan_usage_spec'))
+            ELSE json_transform(list_filter(list_transform(events, lambda e: coalesce(
+                plan_chunk_usage(e), CASE
+                    WHEN json_type(json_extract(e, '$.response.usage')) = 'OBJECT'
+                        THEN json_extract(e, '$.response.usage')  -- OpenAI Responses
+                    WHEN json_type(json_extract(e, '$.delta.usage')) = 'OBJECT'
+                        THEN json_extract(e, '$.delta.usage')  -- Cohere v2
+                    WHEN json_type(json_extract(e, '$.metadata.usage')) = 'OBJECT'
+                        THEN json_extract(e, '$.metadata.usage')  -- Bedrock
+                    WHEN json_type(json_extract(e, '$."amazon-bedrock-invocationMetrics"'))
+                        = 'OBJECT' THEN json_extract(e, '$."amazon-bedrock-invocationMetrics"')
+                END)), lambda x: x IS NOT NULL)[-1],
+                getvariable('plan_usage_spec'))
+        END AS usage,
+        coalesce(req.messages, CASE WHEN prefix(req.input, '[') AND json_valid(req.input)
+            THEN json_transform(req.input, getvariable('plan_messages_spec')) END) AS msgs
+    FROM o
+),
+p AS (
+    -- Anthropic compaction (and advisor) responses: usage.iterations, summed (plan_passes)
+    SELECT *, CASE WHEN json_array_length(usage.iterations) > 0 THEN plan_passes(usage) END
+        AS passes
+    FROM u
+)
+SELECT
+    line_no,
+    -- A Gemini stream logged chunk by chunk: only its last chunk (the one with a finishReason,
+    -- as every whole response has) carries the request's usage; the others are not requests.
+    coalesce(line_problem, CASE WHEN api = 'gemini' AND events IS NULL
+        AND resp.candidates[1].finishReason IS NULL AND len(resp.candidates) > 0
+        THEN 'a Gemini stream chunk before the last (the last chunk counts the request)'
+        -- what an HTTP recorder keeps of a body that is not text (derive_vcr.py's placeholder)
+        WHEN len(events) = 0 AND starts_with(raw_resp ->> '$', '[binary body')
+        THEN 'a binary response body (an AWS event stream?) recorded as a placeholder, '
+            || 'not its events: log the decoded events (a JSON list) instead'
+    END)                                                            AS line_problem,
+    excerpt,
+    coalesce(request_id, resp.id, resp.responseId, opening ->> '$.id',
+             opening ->> '$.responseId', opening ->> '$.response.id') AS request_id,
+    CASE
+        WHEN ts_raw IS NOT NULL THEN ts_raw
+        WHEN api = 'responses' THEN resp.created_at
+        WHEN api = 'gemini' THEN coalesce(resp.createTime, opening ->> '$.createTime')
+        ELSE coalesce(resp.created, opening ->> '$.created')
+    END                                                             AS ts_raw,
+    workload_field,
+    workload_tag,
+    coalesce(resp.model, resp.modelVersion, opening ->> '$.model',
+             opening ->> '$.modelVersion', opening ->> '$.response.model', req.model) AS model,
+    CASE api
+        WHEN 'anthropic' THEN plan_sum_counts(coalesce(passes.input_tokens, usage.input_tokens),
+            coalesce(passes.cache_creation_input_tokens, usage.cache_creation_input_tokens),
+            coalesce(passes.cache_read_input_tokens, usage.cache_read_input_tokens))
+        WHEN 'responses' THEN usage.input_tokens
+        -- Gemini's prompt count includes cached content; tool-use prompts (search results,
+        -- code execution) are counted beside it and billed as input
+        WHEN 'gemini' THEN plan_sum_counts(usage.promptTokenCount,
+            usage.toolUsePromptTokenCount, NULL)
+        WHEN 'converse' THEN plan_sum_counts(coalesce(usage.inputTokens, usage.inputTokenCount),
+            coalesce(usage.cacheReadInputTokens, usage.cacheReadInputTokenCount),
+            coalesce(usage.cacheWriteInputTokens, usage.cacheWriteInputTokenCount))
+        WHEN 'llama' THEN resp.prompt_token_count
+        WHEN 'titan' THEN resp.inputTextTokenCount
+        -- Cohere bills billed_units (its `tokens` add the prompt template it wraps around)
+        WHEN 'cohere' THEN coalesce(usage.billed_units.input_tokens,
+                                    resp.meta.billed_units.input_tokens)
+        ELSE usage.prompt_tokens
+    END                                                             AS input_raw,
+    CASE api
+        WHEN 'embeddings' THEN coalesce(usage.completion_tokens, '0')
+        WHEN 'chat' THEN usage.completion_tokens
+        -- Gemini's candidates count excludes thinking (absent when nothing was generated)
+        WHEN 'gemini' THEN CASE WHEN usage.promptTokenCount IS NOT NULL THEN plan_sum_counts(
+            coalesce(usage.candidatesTokenCount, '0'), usage.thoughtsTokenCount, NULL) END
+        WHEN 'converse' THEN coalesce(usage.outputTokens, usage.outputTokenCount)
+        -- (v1 bodies: meta.billed_units; an embedding bills its input only)
+        WHEN 'cohere' THEN coalesce(usage.billed_units.output_tokens,
+            resp.meta.billed_units.output_tokens, CASE WHEN resp.response_type IS NOT NULL THEN '0' END)
+        WHEN 'llama' THEN resp.generation_token_count
+        -- (a Titan embedding has no results: input only)
+        WHEN 'titan' THEN CASE WHEN resp.results IS NULL THEN '0'
+            ELSE plan_sum_list(json_extract_string(resp.results, '$[*].tokenCount')) END
+        WHEN 'anthropic' THEN coalesce(passes.output_tokens, usage.output_tokens)
+        ELSE usage.output_tokens
+    END                                                             AS output_raw,
+    CASE api
+        WHEN 'anthropic' THEN coalesce(passes.cache_read_input_tokens, usage.cache_read_input_tokens)
+        WHEN 'responses' THEN usage.input_tokens_details.cached_tokens
+        WHEN 'gemini' THEN usage.cachedContentTokenCount
+        WHEN 'converse' THEN coalesce(usage.cacheReadInputTokens, usage.cacheReadInputTokenCount)
+        ELSE coalesce(usage.prompt_tokens_details.cached_tokens, usage.prompt_cache_hit_tokens)
+    END                                                             AS cached_raw,
+    CASE api
+        WHEN 'anthropic' THEN coalesce(passes.cache_creation_input_tokens, usage.cache_creation_input_tokens)
+        WHEN 'converse' THEN coalesce(usage.cacheWriteInputTokens, usage.cacheWriteInputTokenCount)
+        WHEN 'chat' THEN usage.prompt_tokens_details.cache_write_tokens  -- OpenRouter
+    END                                                             AS cache_write_raw,
+    CASE api WHEN 'anthropic' THEN usage.cache_creation.ephemeral_1h_input_tokens END
+                                                                    AS cache_write_1h_raw,
+    CASE api
+        WHEN 'responses' THEN usage.output_tokens_details.reasoning_tokens
+        WHEN 'chat' THEN usage.completion_tokens_details.reasoning_tokens
+        WHEN 'gemini' THEN usage.thoughtsTokenCount
+    END                                                             AS reasoning_raw,
+    task_type,
+    team,
+    CAST(plan_has_images(msgs) OR CASE WHEN contains(req.contents, '"image/') THEN
+        regexp_matches(req.contents, '"mime_?[tT]ype"\s*:\s*"image/') ELSE false END
+    AS VARCHAR)                                                     AS images_raw,
+    CAST(
+        coalesce(list_sum(list_transform(msgs, lambda m: plan_tool_uses(m.tool_calls, m.content)
+                                                + coalesce(m.type = 'function_call', false)::INT)), 0)
+        + coalesce(list_sum(list_transform(resp.choices, lambda c:
+            coalesce(len(c.message.tool_calls), 0))), 0)
+        + coalesce(len(list_filter(resp.output, lambda o: o.type = 'function_call')), 0)
+        + coalesce(len(list_filter(resp.content, lambda c: c.type = 'tool_use')), 0)
+        + coalesce(json_array_length(resp.message, '$.tool_calls'), 0)  -- Cohere
+        + coalesce(len(list_filter(resp.candidates[1].content.parts,
+            lambda p: p.functionCall IS NOT NULL)), 0)
+    AS VARCHAR)                                                     AS tool_calls_raw,
+    coalesce(len(req.tools), 0) > 0                                 AS defines_tools,
+    coalesce(
+        plan_system_text(msgs),
+        plan_content_text(req.system),
+        req.instructions,
+        plan_gemini_text(req.systemInstruction))                    AS system_prompt,
+    coalesce(
+        plan_prompt_text(msgs),
+        CASE WHEN msgs IS NULL THEN req.input END,
+        plan_gemini_text(req.contents)
+    )                                                               AS prompt,
+    nullif(CASE
+        WHEN events IS NOT NULL THEN array_to_string(list_transform(events, lambda e: coalesce(
+            json_extract_string(e, '$.choices[0].delta.content'),
+            json_extract_string(e, '$.delta.text'),
+            json_extract_string(e, '$.candidates[0].content.parts[0].text'),
+            CASE WHEN e ->> '$.type' = 'response.output_text.delta' THEN e ->> '$.delta' END,
+            json_extract_string(e, '$.delta.message.content.text'),  -- Cohere v2
+            json_extract_string(e, '$.contentBlockDelta.delta.text'),  -- Bedrock Converse
+            json_extract_string(e, '$.outputText'), json_extract_string(e, '$.generation'))), '')
+        WHEN api = 'chat' THEN plan_content_text(resp.choices[1].message.content)
+        WHEN api = 'responses' THEN array_to_string(flatten(list_transform(resp.output,
+            lambda o: list_transform(o.content, lambda c: c.text))), '')
+        WHEN api = 'anthropic' THEN array_to_string(list_transform(
+            list_filter(resp.content, lambda c: c.type = 'text'), lambda c: c.text), '')
+        WHEN api = 'cohere' THEN array_to_string(
+            json_extract_string(resp.message, '$.content[*].text'), '')
+        WHEN api = 'llama' THEN resp.generation
+        WHEN api = 'titan' THEN array_to_string(
+            json_extract_string(resp.results, '$[*].outputText'), '')
+        -- (Gemini's reply text is not read: its usage always counts the output)
+    END, '')                                                        AS response,
+    coalesce(len(msgs), 0)                                          AS n_messages,
+    coalesce(failure, CASE WHEN json_type(resp.error) = 'OBJECT'
+        THEN 'error: ' || coalesce(json_extract_string(resp.error, '$.message'),
+                                   json_extract_string(resp.error, '$.type'), '?')
+    END,
+    -- Gemini refused the prompt (safety, Model Armor): nothing generated, no tokens counted
+    'prompt blocked: ' || coalesce(resp.promptFeedback.blockReason,
+                                   opening ->> '$.promptFeedback.blockReason'),
+    -- a stream that carries an error chunk (OpenRouter, Groq: the provider failed mid-stream)
+    'stream error: ' || json_extract_string(list_filter(events, lambda e:
+        json_type(json_extract(e, '$.error')) = 'OBJECT')[-1], '$.error.message'))  AS failure,
+    usage.cost                                                      AS logged_cost_raw,
+    coalesce(service_tier, resp.service_tier)                       AS service_tier,
+    custom_id
+FROM p

@@ -1,0 +1,79 @@
+-- Stage 13 (AWS Bedrock model-invocation logs): one record per invocation, as Bedrock delivers
+-- it to S3 or CloudWatch Logs, or wrapped: the `message` text of a CloudWatch Logs event
+-- (get-log-events, filter-log-events) or the `@message` column of a Logs Insights export (JSON
+-- or CSV). Stage 15 parses a bare record with plan_bedrock_spec (planner/stages/sources.py); a wrapped
+-- one is parsed here from its text.
+--   input   input.inputTokenCount EXCLUDES the cache counts (as Converse's inputTokens does):
+--           + cacheReadInputTokenCount + cacheWriteInputTokenCount (in `input`, or top level)
+--   output  output.outputTokenCount (0 for an embedding)
+-- An `errorCode` is a failed request. Workload and team: requestMetadata.workload / .team.
+CREATE OR REPLACE TEMP VIEW norm AS
+WITH b AS (
+    SELECT
+        line_no,
+        -- a wrapped record whose text is not JSON costs its line only (not the file)
+        CASE WHEN line_problem IS NULL AND schemaType IS NULL
+                  AND NOT json_valid(coalesce("@message", message, '{}'))
+             THEN 'field ''message'': not valid JSON' ELSE line_problem END AS line_problem,
+        excerpt,
+        "@timestamp" AS insights_ts,
+        CASE
+            WHEN line_problem IS NOT NULL THEN NULL
+            -- wrapped: the record is the text of `message` / `@message`, parsed here
+            WHEN schemaType IS NULL AND coalesce("@message", message) IS NOT NULL
+                 AND json_valid(coalesce("@message", message))
+                THEN json_transform(coalesce("@message", message),
+                                    getvariable('plan_bedrock_spec'))
+            -- bare: stage 15 parsed it already (the fields of plan_bedrock_spec, in its order)
+            ELSE {'schemaType': schemaType, 'timestamp': "timestamp", 'requestId': requestId,
+                  'operation': operation, 'modelId': modelId, 'errorCode': errorCode,
+                  'requestMetadata': requestMetadata,
+                  'cacheReadInputTokenCount': cacheReadInputTokenCount,
+                  'cacheWriteInputTokenCount': cacheWriteInputTokenCount,
+                  'input': "input", 'output': "output"}
+        END AS r
+    FROM stage
+),
+f AS (
+    SELECT
+        *,
+        r.input.inputBodyJson AS req,
+        r.output.outputBodyJson AS body,
+        coalesce(r.input.cacheReadInputTokenCount, r.cacheReadInputTokenCount) AS reads,
+        coalesce(r.input.cacheWriteInputTokenCount, r.cacheWriteInputTokenCount) AS writes
+    FROM b
+)
+SELECT
+    line_no,
+    line_problem,
+    excerpt,
+    r.requestId                                                    AS request_id,
+    coalesce(r."timestamp", insights_ts)                          AS ts_raw,
+    NULL::VARCHAR                                                  AS workload_field,
+    r.requestMetadata ->> '$.workload'                             AS workload_tag,
+    r.modelId                                                      AS model,
+    plan_sum_counts(r.input.inputTokenCount, reads, writes)        AS input_raw,
+    coalesce(r.output.outputTokenCount, CASE WHEN body.embedding IS NOT NULL
+        OR body.embeddings IS NOT NULL THEN '0' END)               AS output_raw,
+    reads                                                          AS cached_raw,
+    writes                                                         AS cache_write_raw,
+    NULL::VARCHAR                                                  AS cache_write_1h_raw,
+    NULL::VARCHAR                                                  AS reasoning_raw,
+    r.requestMetadata ->> '$.task_type'                            AS task_type,
+    r.requestMetadata ->> '$.team'                                 AS team,
+    CAST(plan_has_images(req.messages) AS VARCHAR)                 AS images_raw,
+    CAST(coalesce(len(list_filter(body.output.message.content,  -- Converse
+            lambda c: c.toolUse IS NOT NULL)), 0)
+        + coalesce(len(list_filter(body.content, lambda c: c.type = 'tool_use')), 0)  -- Anthropic
+    AS VARCHAR)                                                    AS tool_calls_raw,
+    coalesce(len(req.tools), 0) > 0 OR req.toolConfig IS NOT NULL  AS defines_tools,
+    coalesce(plan_system_text(req.messages), plan_content_text(req.system)) AS system_prompt,
+    coalesce(plan_prompt_text(req.messages), req.inputText, req.prompt) AS prompt,
+    coalesce(body.output.message.content[1].text, body.content[1].text, body.generation,
+             body.results[1].outputText)                           AS response,
+    coalesce(len(req.messages), 0)                                 AS n_messages,
+    CASE WHEN r.errorCode IS NOT NULL THEN 'error: ' || r.errorCode END AS failure,
+    NULL::VARCHAR                                                  AS logged_cost_raw,
+    NULL::VARCHAR                                                  AS service_tier,
+    NULL::VARCHAR                                                  AS custom_id
+FROM f
