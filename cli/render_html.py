@@ -15,7 +15,7 @@ from html import escape
 from importlib.resources import files
 from typing import Any
 
-from cli.render_money import effects_html, reconciliation_html
+from cli.render_money import effects_html, reconciliation_html, saving
 from planner.outputs.formats import to_json
 from planner.report import Report, Workload
 
@@ -51,7 +51,7 @@ def render(report: Report, top: int = TOP) -> str:
         f"<style>{STYLE}</style></head><body>",
         "<h1>plan: monthly LLM spend</h1>",
         f"<p class='verdict'><strong>{_e(report.verdict)}</strong></p>",
-        f"<p class='meta'>Logs from {_e(w.start)} to {_e(w.end)} ({_e(w.days)} days), "
+        f"<p class='meta'>Logs from {_e(w.start)} to {_e(w.end)} ({w.days:,.1f} days), "
         f"pricing {_e(report.pricing_version)}. Money is USD a month (the observed window "
         "projected to an average month); tokens and requests are the window's.</p>",
         _scenarios(report), effects_html(report),
@@ -126,9 +126,7 @@ def _table(headers: list[str], rows: list[list[str]], numeric: set[int],
 
 
 def _pct(p: Decimal | None) -> str:
-    if p is None:
-        return "-"
-    return f"saves {p}%" if p >= 0 else f"costs {-p}% more"
+    return saving(p)
 
 
 def _scenarios(report: Report) -> str:

@@ -15,6 +15,19 @@ from planner.report import Report
 _TITLE = "Change against as-logged, by cause (monthly; negative saves)"
 
 
+def saving(pct: Decimal | None) -> str:
+    """A scenario against another: "saves 12.5%", "costs 40.0% more", and past ten times as
+    much, "costs 12.0x as much" (a tiny base makes percentages of six digits unreadable)."""
+    if pct is None:
+        return "-"
+    if pct >= 0:
+        return f"saves {pct}%"
+    if -pct <= 900:
+        return f"costs {-pct}% more"
+    times = 1 - pct / 100
+    return f"costs {times:,.1f}x as much" if times < 100 else f"costs {times:,.0f}x as much"
+
+
 def _signed(amount: Decimal) -> str:
     sign = "-" if amount < 0 else "+" if amount > 0 else ""
     return f"{sign}${abs(amount):,.2f}"

@@ -33,7 +33,7 @@ def render(report: Report, console: Console, view: View = View()) -> None:
     # is passed as Text, never as a string Rich would read as markup: a workload named
     # "[/x]" must print as itself.
     console.print(Text.assemble(
-        ("plan", "bold"), f": monthly LLM spend, {w.start} to {w.end} ({w.days} days), "
+        ("plan", "bold"), f": monthly LLM spend, {w.start} to {w.end} ({w.days:,.1f} days), "
         f"pricing {report.pricing_version}"))
     console.print(Text(report.verdict, style="bold"))
     console.print(_scenarios(report))
@@ -109,9 +109,7 @@ def _cache(report: Report) -> Table:
 
 
 def _saving(pct: Decimal | None) -> str:
-    if pct is None:
-        return "-"
-    return f"saves {pct}%" if pct >= 0 else f"costs {-pct}% more"
+    return render_money.saving(pct)
 
 
 def _onprem(report: Report) -> Text:

@@ -49,6 +49,16 @@ class ImportResult:
     skipped: Counter[str] = field(default_factory=Counter)
 
 
+_KIND_WORDS = (("embedding", ("embed",)), ("image", ("image", "dall-e")),
+               ("audio", ("tts", "transcribe", "whisper", "realtime", "audio", "live")))
+
+
+def guess_kind(model_id: str) -> str:
+    """What an imported model is for, from its id (schema 4's `kind`): review before release."""
+    name = model_id.lower()
+    return next((kind for kind, words in _KIND_WORDS if any(w in name for w in words)), "chat")
+
+
 def guess_tier(model_id: str, provider: str) -> str:
     """Imported models the base version does not curate: open-weights families by name, small
     models (mini, nano, haiku, flash, lite, 8b ...) distilled, the rest frontier."""
@@ -127,6 +137,7 @@ def from_litellm(path: Path, base: PriceTable, base_doc: dict[str, Any], version
         provider = str(e.get("litellm_provider", "unknown"))
         entry: dict[str, Any] = {
             "provider": provider, "tier": guess_tier(name, provider),
+            "kind": guess_kind(name),
             "multimodal": bool(e.get("supports_vision", False)), **rates,
             "source": source, "source_date": released.isoformat(),
         }
@@ -172,6 +183,7 @@ def _genai_entry(model: Any, provider: str, source: str, released: date
     entry: dict[str, Any] = {
         "provider": provider,
         "tier": guess_tier(model.id, provider),
+        "kind": guess_kind(model.id),
         "multimodal": provider in ("openai", "anthropic", "google"),
         **periods[0],
     }
@@ -269,6 +281,7 @@ def _add(entries: dict[str, dict[str, Any]], base: PriceTable, model_id: str,
         old = base.models[curated]
         entry["tier"] = old.tier
         entry["multimodal"] = old.multimodal
+        entry["kind"] = old.kind
         if old.context_window:
             entry.setdefault("context_window", old.context_window)
         entry["aliases"] = [*old.aliases, model_id, *ids]
@@ -326,8 +339,16 @@ def _document(base: PriceTable, base_doc: dict[str, Any], entries: dict[str, dic
     for name, entry in base_doc["models"].items():
         if name not in models:  # curated models the source does not price (self-hosted ...)
             models[name] = entry
+    # `kind` (schema 4) only onto a base of schema 3 or later: an older base's self-hosted
+    # profiles lack the KV-cache shape schema 3 requires.
+    schema = max(2, base_doc.get("schema", 2))
+    if schema >= 3:
+        schema = 4
+    for entry in models.values():
+        if schema < 4 or entry.get("kind") == "chat":
+            entry.pop("kind", None)
     doc: dict[str, Any] = {
-        "schema": max(2, base_doc.get("schema", 2)), "version": version,
+        "schema": schema, "version": version,
         "released": released, "currency": "USD",
         "imported_from": source, "base_version": base.version,
         "defaults": base_doc["defaults"],
@@ -346,9 +367,9 @@ def _gpu_v2(e: dict[str, Any]) -> dict[str, Any]:
             "sources": {"on_demand_hourly": f"{e['source']} ({e['source_date']})"}}
 
 
-_ORDER = ("provider", "tier", "multimodal", "context_window", "aliases", "prefixes", "input",
-          "cached_input", "cache_write", "cache_write_1h", "output", "long_context", *SERVICE_TIERS,
-          "source", "source_date", "changes")
+_ORDER = ("provider", "tier", "kind", "multimodal", "context_window", "aliases", "prefixes",
+          "input", "cached_input", "cache_write", "cache_write_1h", "output", "long_context",
+          *SERVICE_TIERS, "source", "source_date", "changes")
 
 
 def _ordered(entry: dict[str, Any]) -> dict[str, Any]:

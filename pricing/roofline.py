@@ -1,6 +1,6 @@
 """The physical ceiling of a self-hosted throughput profile, which `plan pricing validate`
 holds it to (DOMAIN "GPU throughput: physics first"), and its decode rate at a latency target,
-which the on-prem fleet is sized with (planner/fleet.py).
+which the on-prem fleet is sized with (planner/projection/fleet.py).
 
 Prefill is compute-bound: about 2 x active parameters FLOPs per input token, so a replica of n
 GPUs prefills at most n x dense BF16 peak / (2 x active parameters) tokens/s.

@@ -1,9 +1,10 @@
-"""The TOML layout of a pricing version (schema 1, 2 and 3) into pricing.table types.
+"""The TOML layout of a pricing version (schema 1 to 4) into pricing.table types.
 
 Every error names the file, the entry and the field. Schema 2 adds dated price changes
 (`[[models.X.changes]]` with `from`), service tiers (`batch`, `flex`, `priority`) and GPU
 purchase price, reserved rate and power draw, each GPU number with its own source. Schema 3
 requires each self-hosted profile's KV-cache shape (layers, kv_heads, head_dim, kv_bytes).
+Schema 4 adds each model's `kind` (chat, the default; embedding, image or audio).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pricing.table import (
+    KINDS,
     SERVICE_TIERS,
     TIERS,
     GpuPrice,
@@ -27,12 +29,12 @@ from pricing.table import (
     SelfHostedProfile,
 )
 
-SCHEMAS = (1, 2, 3)
+SCHEMAS = (1, 2, 3, 4)
 RATE_KEYS = ("input", "cached_input", "cache_write", "cache_write_1h", "output")
 _CARD_KEYS = {*RATE_KEYS, "long_context"}
 _PERIOD_KEYS = {*_CARD_KEYS, *SERVICE_TIERS, "source", "source_date", "off_peak"}
 MODEL_KEYS = {*_PERIOD_KEYS, "provider", "tier", "multimodal", "context_window", "aliases",
-              "prefixes", "changes"}
+              "prefixes", "changes", "kind"}
 GPU_NUMBERS = ("on_demand_hourly", "reserved_hourly", "purchase_usd", "power_watts",
                "bf16_dense_tflops", "hbm_tb_per_s", "hbm_gb")
 KV_FIELDS = ("layers", "kv_heads", "head_dim", "kv_bytes")
@@ -79,7 +81,10 @@ def parse_table(doc: dict[str, Any], path: Path) -> PriceTable:
 
 def _model(name: str, e: dict[str, Any], released: date, schema: int, ctx: str) -> ModelPrice:
     allowed = MODEL_KEYS if schema >= 2 else MODEL_KEYS - {"changes", *SERVICE_TIERS}
-    _known(e, allowed, ctx)
+    _known(e, allowed if schema >= 4 else allowed - {"kind"}, ctx)
+    kind = e.get("kind", "chat")
+    if kind not in KINDS:
+        raise PricingError(f"{ctx}: field 'kind': {kind!r} is not one of {', '.join(KINDS)}")
     tier = _req(e, "tier", str, ctx)
     if tier not in TIERS:
         raise PricingError(f"{ctx}: field 'tier': '{tier}' is not one of {', '.join(TIERS)}")
@@ -108,6 +113,7 @@ def _model(name: str, e: dict[str, Any], released: date, schema: int, ctx: str) 
         aliases=tuple(aliases),
         multimodal=bool(e.get("multimodal", False)),
         prefixes=tuple(prefixes),
+        kind=kind,
     )
 
 

@@ -24,6 +24,9 @@ from pricing.resolve import resolve as _resolve
 VERSIONS_DIR = Path(__file__).parent / "versions"
 MANIFEST = Path(__file__).parent / "manifest.json"
 TIERS = ("frontier", "distilled", "open-weights")
+# What a model is for. Only chat models take the traffic scenarios move: requests logged on an
+# embedding, image or audio model stay on it in every scenario (planner/projection/sql/60).
+KINDS = ("chat", "embedding", "image", "audio")
 SERVICE_TIERS = ("batch", "flex", "priority")
 
 
@@ -82,6 +85,7 @@ class ModelPrice:
     aliases: tuple[str, ...] = ()
     multimodal: bool = False  # accepts images / audio; text-only models cannot take such requests
     prefixes: tuple[str, ...] = ()  # id prefixes the price source bills as this model
+    kind: str = "chat"  # one of KINDS (schema 4; older schemas: every model is a chat model)
 
     @property
     def rates(self) -> Rates:

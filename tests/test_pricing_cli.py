@@ -147,7 +147,8 @@ def test_import_litellm_keeps_curated_entries_and_passes_validate(run, tmp_path,
     src.write_text(json.dumps(prices))
     out = tmp_path / "new.toml"
     # (A base older than 2026-11-29.2 has self-hosted profiles without roofline numbers: a draft
-    # on it does not pass validate. On 2026-11-29.3 it keeps schema 3, the KV-cache shapes.)
+    # on it does not pass validate. On 2026-11-29.3 it keeps the KV-cache shapes, in schema 4,
+    # which adds each model's kind.)
     res = run("pricing", "import", "litellm", str(src), "--version", "2099-01-01",
               "--base", "2026-11-29.3", "-o", str(out))
     assert res.exit_code == 0, res.stderr
@@ -155,7 +156,7 @@ def test_import_litellm_keeps_curated_entries_and_passes_validate(run, tmp_path,
     assert "skipped 1 models: mode image_generation" in res.stderr
     assert run("pricing", "validate", str(out)).exit_code == 0
     draft = tomllib.loads(out.read_text(encoding="utf-8"))
-    assert draft["schema"] == 3 and draft["selfhosted"]["llama-3.1-8b-instruct"]["kv_bytes"] == 1
+    assert draft["schema"] == 4 and draft["selfhosted"]["llama-3.1-8b-instruct"]["kv_bytes"] == 1
     shown = {r["model"]: r for r in json.loads(run("pricing", "show", str(out), "-f",
                                                    "json").stdout)}
     # 1.5e-07 $/token = $0.15 per 1M; the curated tier and the base's GPUs are kept.
@@ -184,6 +185,11 @@ def test_import_genai_prices_writes_a_valid_version(run, tmp_path):
     standard = [r for r in rows if r["current"] and r["service_tier"] == "standard"]
     batch = [r for r in rows if r["current"] and r["service_tier"] == "batch"]
     assert standard[0]["input"] == 3.0 and batch[0]["input"] == 1.5
+    # The newest base (schema 4) keeps each curated model's kind; the rest are chat models.
+    draft = tomllib.loads(out.read_text(encoding="utf-8"))
+    assert draft["schema"] == 4
+    assert draft["models"]["text-embedding-3-small"]["kind"] == "embedding"
+    assert "kind" not in draft["models"]["claude-sonnet-4.5"]
 
 
 def test_diff_shows_self_hosted_profile_changes(run):

@@ -16,7 +16,7 @@ import duckdb
 
 from planner.report import ModelId, Price
 from planner.settings import Settings
-from pricing import PriceTable
+from pricing import PriceTable, PricingError
 from pricing.table import SERVICE_TIERS, RateCard
 
 PER_TOKEN = Decimal(1_000_000)
@@ -59,6 +59,10 @@ def choose_models(con: duckdb.DuckDBPyConnection, table: PriceTable, settings: S
         "GROUP BY model").fetchall())
     frontier, frontier_src = _frontier(voters, table, settings.frontier)
     distilled = table.get(settings.distilled or table.default_distilled).model
+    for role, name in (("frontier", frontier), ("distilled", distilled)):
+        if table.models[name].kind != "chat":
+            raise PricingError(f"--{role} {name}: an {table.models[name].kind} model, not a "
+                               "chat model: the scenarios move chat traffic onto it")
     distilled_src = "flag --distilled" if settings.distilled else (
         f"pricing {table.version}: default distilled model")
     router = table.resolve(settings.value("router_model"))
@@ -93,7 +97,8 @@ def _frontier(
     best: dict[str, int] = {}
     for model, n in logged.items():
         entry = table.resolve(model) if model is not None else None
-        if entry and table.models[entry].tier == "frontier":
+        # A chat model only: embedding, image and audio models never take chat traffic.
+        if entry and table.models[entry].tier == "frontier" and table.models[entry].kind == "chat":
             best[entry] = best.get(entry, 0) + n
     if best:
         top = max(sorted(best), key=lambda m: best[m])
@@ -131,11 +136,12 @@ def _load_prices(
                 published = tier in ("standard", "off-peak") or tier in period.service_tiers
                 rows.append([len(rows), m.model, tier, published, start or FIRST_DAY,
                              nxt or LAST_DAY,
-                             m.context_window, m.multimodal, *window, *_card_row(card)])
+                             m.context_window, m.multimodal, m.kind, *window,
+                             *_card_row(card)])
     con.execute(
         "CREATE OR REPLACE TEMP TABLE plan_prices (id INTEGER, model VARCHAR, tier VARCHAR, "
         "published BOOLEAN, valid_from DATE, valid_to DATE, context_window BIGINT, "
-        "multimodal BOOLEAN, off_from INTEGER, off_to INTEGER, "
+        "multimodal BOOLEAN, kind VARCHAR, off_from INTEGER, off_to INTEGER, "
         "p STRUCT(input DECIMAL(18, 12), cached_input DECIMAL(18, 12), "
         "cache_write DECIMAL(18, 12), cache_write_1h DECIMAL(18, 12), output DECIMAL(18, 12), "
         "lc_above BIGINT, lc_input DECIMAL(18, 12), lc_cached_input DECIMAL(18, 12), "
@@ -143,8 +149,8 @@ def _load_prices(
         "lc_output DECIMAL(18, 12)))"
     )
     # One INSERT of all rows (executemany runs one statement per row).
-    row_sql = ("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {'input': ?, 'cached_input': ?, 'cache_write': ?, "
-               "'cache_write_1h': ?, 'output': ?, 'lc_above': ?, 'lc_input': ?, "
+    row_sql = ("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {'input': ?, 'cached_input': ?, "
+               "'cache_write': ?, 'cache_write_1h': ?, 'output': ?, 'lc_above': ?, 'lc_input': ?, "
                "'lc_cached_input': ?, 'lc_cache_write': ?, 'lc_cache_write_1h': ?, "
                "'lc_output': ?})")
     con.execute("INSERT INTO plan_prices VALUES " + ", ".join([row_sql] * len(rows)),

@@ -136,9 +136,10 @@ def project(
             "consolidate": base["consolidate"],
         }).fetchall()
     )
-    warnings = () if models.router else (
+    warnings: tuple[str, ...] = (() if models.router else (
         f"router model '{settings.value('router_model')}' has no price in pricing "
-        f"{table.version}: routed and on-prem leave out the router's cost",)
+        f"{table.version}: routed and on-prem leave out the router's cost",))
+    warnings += _not_chat(con, table)
     return Projection(scenarios, workloads, prices, unpriced, onprem,
                       assumptions(table, models, settings, rules, fleet, factor),
                       factor, quantities, months, budget, forecast.sensitivity(swings),
@@ -191,6 +192,18 @@ def _totals(row: tuple[object, ...] | None, factor: Decimal) -> dict[str, Decima
     names = ("as-logged", "all-frontier", "routed", "on-prem api", "offload routed",
              "offload on-prem")
     return {n: Decimal(str(v or 0)) * factor for n, v in zip(names, row, strict=True)}
+
+
+def _not_chat(con: duckdb.DuckDBPyConnection, table: PriceTable) -> tuple[str, ...]:
+    """Requests on embedding, image or audio models: kept on their model in every scenario."""
+    rows = con.execute("SELECT priced_model, sum(requests)::BIGINT FROM costs WHERE route = "
+                       "'own model: not a chat model' GROUP BY ALL ORDER BY 2 DESC, 1").fetchall()
+    if not rows:
+        return ()
+    named = ", ".join(f"{m} ({table.models[m].kind}, {n:,})" for m, n in rows[:5])
+    more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+    return (f"{sum(n for _, n in rows):,} requests on models that are not chat models stay on "
+            f"their own model in every scenario (no chat model can answer them): {named}{more}",)
 
 
 def _onprem(con: duckdb.DuckDBPyConnection, fleet: Fleet, api: dict[str, Decimal],

@@ -21,11 +21,13 @@ from planner.stages.rules import RuleSet
 _PARAMETER = re.compile(r"\$(\w+)")
 MIN_WINDOW_SECONDS = 60  # a log spanning less than a minute is treated as one minute long
 # Where stage 50 sends a request, by the index its CASE gives (from 1): capability-bound ones,
-# and cost-bound ones outside the distilled model's envelope, to frontier; the rest distilled.
+# and cost-bound ones outside the distilled model's envelope, to frontier; the rest distilled;
+# requests on an embedding, image or audio model stay on it (the last; stages 60 and 80 too).
 ROUTES = ("frontier", "frontier: over distilled context window",
           "frontier: images, distilled is text-only",
           "frontier: more tool calls than the distilled profile allows", "distilled",
-          "frontier (below the routing point)")
+          "frontier (below the routing point)",
+          "own model: not a chat model")
 # The rule of a request whose text was left out of its workload's text sample and that no other
 # rule labels: it is drawn at the workload's sampled capability share (stage 50).
 WORKLOAD_SAMPLE = "workload-sample"

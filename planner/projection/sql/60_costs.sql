@@ -19,6 +19,9 @@
 --   onprem_api:  what on-prem still pays the API: kept requests, escalations, the router, and
 --                distilled-routed requests over the self-hosted context limit (at their routed
 --                cost; the fleet's own cost is added in planner/projection/fleet.py).
+-- own model: a request logged on an embedding, image or audio model (stage 55's route 'own
+-- model: not a chat model') stays on that model in every scenario, all-frontier too: no router,
+-- no cache, no escalation; its change is 0 but for the batch tier of a batch-eligible workload.
 -- Routed and on-prem price the API traffic of batch-eligible workloads (s.batch_workloads) at
 -- the batch tier of models that publish one.
 -- Cache-read and cache-write tokens keep their bucket on the target model, and a request keeps
@@ -40,11 +43,13 @@ WITH priced AS (
         plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
                   u.cache_write_1h_tokens,
                   u.output_tokens, own.p, u.own_lc) AS as_logged_cost,
-        plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
-                  u.cache_write_1h_tokens,
-                  u.output_tokens, f.p, u.frontier_lc) AS frontier_cost,
+        u.route = 'own model: not a chat model' AS stays_own,
+        CASE WHEN stays_own THEN as_logged_cost
+             ELSE plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
+                            u.cache_write_1h_tokens,
+                            u.output_tokens, f.p, u.frontier_lc) END AS frontier_cost,
         -- The keep model's price (own, or frontier) at the request's tier and at batch rates.
-        s.consolidate OR own.p IS NULL AS keeps_frontier,
+        (s.consolidate OR own.p IS NULL) AND NOT stays_own AS keeps_frontier,
         plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
                   u.cache_write_1h_tokens, u.output_tokens,
                   CASE WHEN keeps_frontier THEN f.p ELSE own.p END,
@@ -69,9 +74,11 @@ WITH priced AS (
         u.route = 'distilled' AS to_distilled,
         -- No router price (a table without the model): no router cost, and a warning says so.
         u.router_input_tokens * coalesce(r.p.input, 0) AS router_any_cost,
-        CASE WHEN u.label = 'cost-bound' THEN router_any_cost ELSE 0 END AS router_cost,
+        CASE WHEN u.label = 'cost-bound' AND NOT stays_own THEN router_any_cost ELSE 0 END
+            AS router_cost,
         coalesce(e.rate, s.escalation) AS escalation,
-        CASE WHEN u.cache_hit THEN 0
+        CASE WHEN stays_own THEN 1
+             WHEN u.cache_hit THEN 0
              WHEN u.cache_measured THEN 1
              ELSE 1 - s.assumed_hit END AS uncached_share,
         NOT own.published AS own_tier_unpublished
@@ -99,13 +106,13 @@ WITH priced AS (
 )
 SELECT
     * EXCLUDE (distilled_cost, distilled_std_cost, keep_std_cost, keep_cost, router_any_cost,
-               to_distilled, keeps_frontier),
+               to_distilled, keeps_frontier, stays_own),
     -- For the routing curve (stage 65), before the cache: the row on its keep model, and the row
     -- sent through the router (to the distilled model where it fits its envelope), whatever its
     -- label.
     keep_cost AS curve_frontier_cost,
-    router_any_cost + CASE WHEN in_envelope THEN distilled_cost
-        + escalation * keep_cost ELSE keep_cost END AS curve_routed_cost,
+    CASE WHEN stays_own THEN keep_cost ELSE router_any_cost + CASE WHEN in_envelope
+        THEN distilled_cost + escalation * keep_cost ELSE keep_cost END END AS curve_routed_cost,
     router_cost + uncached_share * CASE WHEN to_distilled
         THEN distilled_cost + escalation * keep_cost
         ELSE keep_cost END AS routed_cost,

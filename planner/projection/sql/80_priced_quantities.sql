@@ -3,7 +3,8 @@
 -- report's traffic at the other's prices (the price part of a change). `weight` is the share of
 -- the quantities paid: 1, or the escalation share for the retry of distilled traffic on the
 -- request's keep model (stage 60: the model it logged, or $frontier when $consolidate or when
--- that model has no price).
+-- that model has no price). A request on a model that is not a chat model (route 'own model:
+-- not a chat model') stays on it in every scenario.
 WITH q AS (
     SELECT
         workload, route, priced_model, frontier_lc, distilled_lc, own_lc,
@@ -19,10 +20,10 @@ WITH q AS (
 kept AS (
     SELECT
         q.*,
-        CASE WHEN $consolidate OR priced_model IS NULL THEN $frontier ELSE priced_model END
-            AS keep_model,
-        CASE WHEN $consolidate OR priced_model IS NULL THEN frontier_lc ELSE own_lc END
-            AS keep_lc
+        ($consolidate OR priced_model IS NULL) AND route <> 'own model: not a chat model'
+            AS keeps_frontier,
+        CASE WHEN keeps_frontier THEN $frontier ELSE priced_model END AS keep_model,
+        CASE WHEN keeps_frontier THEN frontier_lc ELSE own_lc END AS keep_lc
     FROM q
 ),
 lines AS (
@@ -30,19 +31,22 @@ lines AS (
            '1' AS weight, q.* EXCLUDE (workload)
     FROM q WHERE priced_model IS NOT NULL
     UNION ALL
-    SELECT workload, 'all-frontier', $frontier, frontier_lc, '1', q.* EXCLUDE (workload) FROM q
+    SELECT workload, 'all-frontier',
+           CASE WHEN route = 'own model: not a chat model' THEN priced_model ELSE $frontier END,
+           CASE WHEN route = 'own model: not a chat model' THEN own_lc ELSE frontier_lc END,
+           '1', q.* EXCLUDE (workload) FROM q
     UNION ALL
     SELECT workload, 'routed', $distilled, distilled_lc, '1', q.* EXCLUDE (workload)
     FROM q WHERE route = 'distilled'
     UNION ALL
     SELECT workload, 'routed', keep_model, keep_lc,
            CASE WHEN route = 'distilled' THEN $escalation ELSE '1' END,
-           kept.* EXCLUDE (workload, keep_model, keep_lc)
+           kept.* EXCLUDE (workload, keep_model, keep_lc, keeps_frontier)
     FROM kept
     UNION ALL
     SELECT workload, 'on-prem', keep_model, keep_lc,
            CASE WHEN route = 'distilled' THEN $escalation ELSE '1' END,
-           kept.* EXCLUDE (workload, keep_model, keep_lc)
+           kept.* EXCLUDE (workload, keep_model, keep_lc, keeps_frontier)
     FROM kept
 )
 SELECT

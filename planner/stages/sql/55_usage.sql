@@ -4,7 +4,9 @@
 -- (its context window; images when it is text-only; more tool calls than $max_tool_calls), stay
 -- on the frontier model ($frontier), and so do cost-bound ones scored below the routing point the
 -- scenario file chose ($min_score_bin: routing_min_score x 20, a bin of the routing curve);
--- the rest go to the distilled model ($distilled).
+-- the rest go to the distilled model ($distilled). A request logged on a model that is not a
+-- chat model (an embedding, image or audio model: the price table's `kind`) stays on that model,
+-- whatever its label: no chat model can answer it.
 -- over_onprem_context: a request longer (input + output tokens) than the self-hosted profile's
 -- context limit (stage 4's plan_selfhosted): on-prem sends it to the distilled API instead of
 -- the fleet, and the fleet is not sized for it.
@@ -25,6 +27,7 @@ SELECT
     own.p.lc_above          AS own_lc_above,
     own.off_from            AS own_off_from,
     own.off_to              AS own_off_to,
+    own.kind                AS own_kind,
     f.p.lc_above            AS frontier_lc_above,
     d.p.lc_above            AS distilled_lc_above,
     d.context_window        AS distilled_context_window,
@@ -89,6 +92,7 @@ routed AS (
         coalesce(l.input_tokens > rp.frontier_lc_above, false) AS frontier_lc,
         coalesce(l.input_tokens > rp.distilled_lc_above, false) AS distilled_lc,
         CASE  -- an index into $routes (5: distilled)
+            WHEN rp.own_kind <> 'chat' THEN 7  -- not a chat model: stays on it
             WHEN l.label = 'capability-bound' THEN 1
             WHEN l.score_bin < $min_score_bin THEN 6  -- below the chosen routing point
             WHEN l.input_tokens > rp.distilled_context_window THEN 2
@@ -97,7 +101,8 @@ routed AS (
             ELSE 5
         END AS route_idx,
         -- whether the distilled model could serve it at all, whatever its label
-        NOT coalesce(l.input_tokens > rp.distilled_context_window
+        coalesce(rp.own_kind, 'chat') = 'chat'
+        AND NOT coalesce(l.input_tokens > rp.distilled_context_window
                      OR (l.has_images AND NOT rp.distilled_multimodal)
                      OR l.tool_calls > CAST($max_tool_calls AS BIGINT), false) AS in_envelope,
         coalesce(c.cache_hit, false) AS cache_hit,
