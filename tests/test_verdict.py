@@ -30,6 +30,21 @@ def test_a_three_request_log_says_it_is_a_rough_estimate(tmp_path):
     assert "; no workload needs a frontier model; " in report.verdict
 
 
+def test_a_saving_under_a_cent_names_no_workload_it_comes_from(tmp_path):
+    # One 10-token request on gpt-4o-mini over a day: $0.15 and $0.60 per 1M tokens make any
+    # month of it cost well under a cent on either model, so there is no saving to attribute.
+    log = tmp_path / "cent.jsonl"
+    log.write_text("".join(json.dumps({
+        "timestamp": ts, "model": "gpt-4o-mini", "workload": "support", "input_tokens": 10,
+        "output_tokens": 0}) + "\n" for ts in ("2026-10-01T00:00:00Z", "2026-10-02T00:00:00Z")))
+    report = analyze([log], AnalyzeOptions(db=":memory:"))
+    assert report.scenario("as-logged").monthly_cost_usd == report.scenario(
+        "routed").monthly_cost_usd
+    assert report.verdict.startswith("Routing the 1 cost-bound workload to the distilled model "
+                                     "changes the monthly cost by less than a cent; ")
+    assert "mostly from" not in report.verdict
+
+
 def test_unpriced_traffic_is_named_in_the_verdict(tmp_path):
     # One request of a model no pricing table knows, beside two priced ones.
     log = _log(tmp_path / "mixed.jsonl", [

@@ -21,13 +21,18 @@ def verdict(report: Report) -> str:
     else:
         gains = sorted(cost_bound, key=lambda w: w.monthly_cost_usd["as-logged"]
                        - w.monthly_cost_usd["routed"], reverse=True)
-        top = " and ".join(w.workload for w in gains[:2])
+        saving = [w.workload for w in gains[:2]
+                  if w.monthly_cost_usd["as-logged"] > w.monthly_cost_usd["routed"]]
         pct = routed.savings_vs_as_logged_pct
         share = f" ({pct}% of as-logged)" if pct is not None else ""
-        verb = "saves" if change >= 0 else "costs"
-        parts.append(f"Routing the {_count(len(cost_bound), 'cost-bound workload')} to the "
-                     f"distilled model {verb} {_usd(abs(change))} a month{share}, mostly from "
-                     f"{top}")
+        routing = (f"Routing the {_count(len(cost_bound), 'cost-bound workload')} to the "
+                   "distilled model")
+        if change == 0:
+            parts.append(f"{routing} changes the monthly cost by less than a cent")
+        else:
+            verb = "saves" if change > 0 else "costs"
+            parts.append(f"{routing} {verb} {_usd(abs(change))} a month{share}" + (
+                f", mostly from {' and '.join(saving)}" if change > 0 and saving else ""))
     if frontier:
         parts.append(f"{_count(len(frontier), 'workload')} "
                      f"{'needs' if len(frontier) == 1 else 'need'} a frontier model")
