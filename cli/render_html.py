@@ -51,7 +51,7 @@ def render(report: Report, top: int = TOP) -> str:
         f"<style>{STYLE}</style></head><body>",
         "<h1>plan: monthly LLM spend</h1>",
         f"<p class='verdict'><strong>{_e(report.verdict)}</strong></p>",
-        f"<p class='meta'>Logs from {_e(w.start)} to {_e(w.end)} ({w.days:,.1f} days), "
+        f"<p class='meta'>Logs from {_e(w.start)} to {_e(w.end)} ({_e(w.span)}), "
         f"pricing {_e(report.pricing_version)}. Money is USD a month (the observed window "
         "projected to an average month); tokens and requests are the window's.</p>",
         _scenarios(report), effects_html(report),

@@ -33,7 +33,7 @@ def render(report: Report, console: Console, view: View = View()) -> None:
     # is passed as Text, never as a string Rich would read as markup: a workload named
     # "[/x]" must print as itself.
     console.print(Text.assemble(
-        ("plan", "bold"), f": monthly LLM spend, {w.start} to {w.end} ({w.days:,.1f} days), "
+        ("plan", "bold"), f": monthly LLM spend, {w.start} to {w.end} ({w.span}), "
         f"pricing {report.pricing_version}"))
     console.print(Text(report.verdict, style="bold"))
     console.print(_scenarios(report))

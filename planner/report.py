@@ -70,6 +70,14 @@ class Window:
     end: str
     days: Decimal
 
+    @property
+    def span(self) -> str:
+        """The window's length for a reader: "27.8 days", "0.5 days", "3 minutes"."""
+        if self.days >= Decimal("0.1"):
+            return f"{self.days:,.1f} days"
+        minutes = self.days * 1440
+        return f"{minutes:.0f} minute{'' if round(minutes) == 1 else 's'}"
+
 
 @dataclass(frozen=True)
 class ScenarioCost:

@@ -55,3 +55,14 @@ def test_unpriced_traffic_is_named_in_the_verdict(tmp_path):
     report = analyze([log], AnalyzeOptions(db=":memory:"))
     assert report.verdict.endswith(" 1 request of 1 model with no price is left out of "
                                    "as-logged.")
+
+
+def test_the_window_reads_in_minutes_under_a_tenth_of_a_day():
+    from decimal import Decimal
+
+    from planner.report import Window
+    # 0.0007 days is 1.008 minutes; 0.05 days is 72 minutes; 27.7952 days rounds to 27.8.
+    assert Window("a", "b", Decimal("0.0007")).span == "1 minute"
+    assert Window("a", "b", Decimal("0.05")).span == "72 minutes"
+    assert Window("a", "b", Decimal("27.7952")).span == "27.8 days"
+    assert Window("a", "b", Decimal("1234.5")).span == "1,234.5 days"

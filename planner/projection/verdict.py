@@ -60,8 +60,8 @@ def _caveats(report: Report) -> str:
     out = []
     accepted, days = report.ingest.accepted, report.window.days
     if accepted < FEW_REQUESTS or days < SHORT_DAYS:
-        out.append(f"It rests on {_count(accepted, 'request')} over {days:.1f} days, scaled to a "
-                   "month: a rough estimate.")
+        out.append(f"It rests on {_count(accepted, 'request')} over {report.window.span}, "
+                   "scaled to a month: a rough estimate.")
     unpriced = sum(m.requests for m in report.unpriced_models)
     if unpriced:
         out.append(f"{_count(unpriced, 'request')} of "
