@@ -116,6 +116,9 @@ def test_resolve_command_prints_the_chain(run):
     ("us.anthropic.claude-opus-4-5-20251101-v1:0", "claude-opus-4.5"),
     ("openai/gpt-4o-2024-05-13", "gpt-4o-2024-05-13"),
     ("deepseek-reasoner", "deepseek-reasoner"),
+    # Vertex AI's stable versions: Google's gemini-2.0-flash names gemini-2.0-flash-001.
+    ("gemini-2.0-flash-001", "gemini-2.0-flash"),
+    ("publishers/google/models/gemini-1.5-pro-002", "gemini-1.5-pro"),
 ])
 def test_default_version_prices_each_id_form_exactly(logged, entry):
     r = load_table().resolution(logged)
