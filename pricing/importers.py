@@ -259,11 +259,21 @@ def exact_ids(match: Any) -> list[str]:
     return out
 
 
+# A `contains` clause that spells a Bedrock id from its start (a cross-region profile or a
+# vendor prefix: `us.anthropic.claude-...`) matches the ids that start with it: a prefix.
+_BEDROCK_SHAPED = re.compile(r"^(?:us|eu|apac|au|jp|ca|us-gov|global)\.[a-z]+\.|"
+                             r"^(?:anthropic|amazon|meta|mistral|cohere|ai21|deepseek|openai|"
+                             r"qwen|writer|google|nvidia|moonshotai|zai)\.", re.IGNORECASE)
+
+
 def _prefixes(match: Any) -> list[str]:
-    """The id prefixes of a genai-prices match clause (`starts_with`): ids it bills as this
-    model. Other patterns (contains, regex) are not carried."""
+    """The id prefixes of a genai-prices match clause (`starts_with`, and a `contains` that
+    spells a Bedrock id from its start): ids it bills as this model. Other patterns (other
+    contains, regex) are not carried."""
     if hasattr(match, "starts_with"):
         return [match.starts_with]
+    if hasattr(match, "contains") and _BEDROCK_SHAPED.match(match.contains):
+        return [match.contains]
     return [p for clause in getattr(match, "or_", ()) for p in _prefixes(clause)]
 
 
@@ -274,7 +284,19 @@ def _add(entries: dict[str, dict[str, Any]], base: PriceTable, model_id: str,
     (the same model from a later provider, e.g. Claude on Google Vertex) is skipped."""
     claimed = {i.lower() for name, e in entries.items() for i in (name, *e["aliases"])}
     curated = next((r for r in (_exact(base, i) for i in (model_id, *ids)) if r), None)
+    # A prefix that names another entry's own model (AWS's regional Claude entries also match
+    # Anthropic's `claude-...` ids) stays that entry's.
+    entry["prefixes"] = [p for p in entry.get("prefixes", [])
+                         if _exact(base, p) in (None, curated) or _BEDROCK_SHAPED.match(p)]
     if model_id.lower() in claimed or (curated and curated in entries):
+        owner = curated if curated in entries else next(
+            (n for n, e in entries.items() if model_id.lower() in (n.lower(), *(
+                a.lower() for a in e["aliases"]))), None)
+        if owner and _same_rates(entries[owner], entry):
+            # The same model at the same price from a later provider (AWS's `global.` Claude
+            # profiles): its provider-shaped prefixes price those ids as the first entry.
+            entries[owner].setdefault("prefixes", []).extend(
+                p for p in entry["prefixes"] if _BEDROCK_SHAPED.match(p))
         result.skipped["id already imported from an earlier provider"] += 1
         return
     if curated:
@@ -291,6 +313,11 @@ def _add(entries: dict[str, dict[str, Any]], base: PriceTable, model_id: str,
         entry["aliases"] = ids
         entries[model_id] = entry
     result.imported += 1
+
+
+def _same_rates(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    keys = ("input", "cached_input", "cache_write", "cache_write_1h", "output")
+    return all(a.get(k) == b.get(k) for k in keys)
 
 
 def _unique_aliases(entries: dict[str, dict[str, Any]]) -> None:

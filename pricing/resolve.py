@@ -9,10 +9,12 @@ Like a billing system, in this order, each step recorded so a report can say why
    `gemini-2.0-flash` names that same model, at one price), the family-first word order
    (`claude-4.5-sonnet` -> `claude-sonnet-4.5`); at each spelling an entry's name or alias,
    then the same with dotted and dashed versions equal (`claude-sonnet-4.6` =
-   `claude-sonnet-4-6`);
-2. an id prefix the price source publishes for an entry (`prefixes`), longest first: still the
-   source's own price for that id;
-3. only then the fallback: the id without a dated-snapshot suffix (`-2024-05-13`, `-20250929`,
+   `claude-sonnet-4-6`); and at each spelling, before the next, an id prefix the price source
+   publishes for an entry (`prefixes`), longest first: still the source's own price for that
+   id. So a provider's own spelling is priced by that provider's entry before a rewrite makes
+   it another provider's id: AWS bills `us.anthropic.claude-sonnet-4-5-20250929-v1:0` at its
+   regional rate (10% over Anthropic's), `global.` ids and Anthropic's own at Anthropic's;
+2. only then the fallback: the id without a dated-snapshot suffix (`-2024-05-13`, `-20250929`,
    `-1106`). That is another entry, whose price may differ from the snapshot's: `approximate`.
 """
 
@@ -106,7 +108,6 @@ def resolve(model_id: str, aliases: Mapping[str, str], dashed_ids: Mapping[str, 
         found = _lookup(form, aliases, dashed_ids, names)
         if found:
             return Resolution(model_id, found[0], tuple(steps[:i]), found[1])
-    for i, (_, form) in enumerate(forms):
         hit = _prefix(form, prefixes)
         if hit:
             return Resolution(model_id, prefixes[hit], tuple(steps[:i]),

@@ -195,3 +195,37 @@ def test_hand_priced_edges(tmp_path, day, usage, tier, price_at, usd):
     log.write_text(json.dumps(rec) + "\n" + json.dumps(other) + "\n", encoding="utf-8")
     ours = plan_costs(log, pricing, tmp_path / "p.duckdb", price_at)
     assert ours["w0"] == Decimal(usd)
+
+
+# The shipped table against genai-prices' own calc_price, for the providers 2026-11-29.5 added:
+# ids as Bedrock, Cohere and Groq logs carry them. AWS bills Claude Sonnet 4.5 10% over
+# Anthropic on a regional (`us.`) or in-region profile, at Anthropic's rate on a `global.` one.
+SHIPPED = [
+    ("aws", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+    ("aws", "anthropic.claude-sonnet-4-5-20250929-v1:0"),
+    ("aws", "global.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+    ("aws", "eu.anthropic.claude-haiku-4-5-20251001-v1:0"),
+    ("aws", "amazon.nova-pro-v1:0"), ("aws", "us.amazon.nova-micro-v1:0"),
+    ("aws", "meta.llama3-3-70b-instruct-v1:0"),
+    ("cohere", "command-r-plus-08-2024"), ("cohere", "command-a-03-2025"),
+    ("groq", "llama-3.3-70b-versatile"), ("groq", "llama3-70b-8192"),
+    ("anthropic", "claude-sonnet-4-5-20250929"),
+]
+
+
+def test_shipped_prices_of_bedrock_cohere_and_groq_ids_equal_genai_prices(tmp_path: Path) -> None:
+    day, cases, records = date(2026, 11, 28), {}, []
+    for provider, model in SHIPPED:
+        for usage in ((1_000, 0, 0, 200), (50_000, 20_000, 5_000, 3_000)):
+            i = len(records)
+            records.append(record(i, model, usage, day, "standard"))
+            cases[f"w{i}"] = genai_cost(provider, model, usage, day, "standard")
+    log = tmp_path / "log.jsonl"
+    log.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    shipped, _ = locate("2026-11-29.5")
+    ours = plan_costs(log, shipped, tmp_path / "p.duckdb", "current")
+    wrong = {w: (ours.get(w), want) for w, want in cases.items() if ours.get(w) != want}
+    assert not wrong, f"{len(wrong)} of {len(cases)} differ: {wrong}"
+    # Not vacuous: the regional profile costs 10% more than the global one and Anthropic's own.
+    us, global_, anthropic = cases["w0"], cases["w4"], cases["w22"]
+    assert us == global_ * Decimal("1.1") and global_ == anthropic

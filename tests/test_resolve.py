@@ -111,9 +111,12 @@ def test_resolve_command_prints_the_chain(run):
 
 
 @pytest.mark.parametrize(("logged", "entry"), [
-    (ARN, "claude-sonnet-4-0"),  # genai-prices' prefix claude-sonnet-4-2025, imported
+    # Bedrock's own entries (2026-11-29.5): a regional profile of Claude on AWS, at AWS's
+    # regional rate (Opus 4.5: $5.50 / $27.50, Anthropic's $5 / $25), a global one at Anthropic's.
+    (ARN, "regional.anthropic.claude-sonnet-4-20250514-v1:0"),
+    ("us.anthropic.claude-opus-4-5-20251101-v1:0", "regional.anthropic.claude-opus-4-5-v1:0"),
+    ("global.anthropic.claude-opus-4-5-20251101-v1:0", "claude-opus-4.5"),
     ("claude-sonnet-4.6", "claude-sonnet-4-6"),
-    ("us.anthropic.claude-opus-4-5-20251101-v1:0", "claude-opus-4.5"),
     ("openai/gpt-4o-2024-05-13", "gpt-4o-2024-05-13"),
     ("deepseek-reasoner", "deepseek-reasoner"),
     # Vertex AI's stable versions: Google's gemini-2.0-flash names gemini-2.0-flash-001.
