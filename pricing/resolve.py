@@ -5,8 +5,9 @@ Like a billing system, in this order, each step recorded so a report can say why
 1. the id as logged, then the same model spelled another way: a Bedrock ARN's resource id, a
    provider prefix (`anthropic/`), a cross-region inference-profile prefix (`us.`, `eu.`,
    `global.`, `apac.` ...), a Bedrock vendor prefix and version suffix (`anthropic.` ...
-   `-v1:0`), a Gemini stable-version suffix (`gemini-2.0-flash-001`: Google's
-   `gemini-2.0-flash` names that same model, at one price), the family-first word order
+   `-v1:0`), a Vertex AI tag (`gemini-1.5-flash-002@default`), a Gemini stable-version suffix
+   (`gemini-2.0-flash-001`: Google's `gemini-2.0-flash` names that same model, at one price),
+   the family-first word order
    (`claude-4.5-sonnet` -> `claude-sonnet-4.5`); at each spelling an entry's name or alias,
    then the same with dotted and dashed versions equal (`claude-sonnet-4.6` =
    `claude-sonnet-4-6`); and at each spelling, before the next, an id prefix the price source
@@ -31,6 +32,7 @@ _REGION = re.compile(r"^(?:us|eu|apac|global|jp|au|ca|us-gov)\.(?=[a-z])", re.IG
 _VENDOR = re.compile(r"^(?:anthropic|meta|amazon|mistral|cohere|ai21|deepseek|openai|qwen|"
                      r"writer)\.(?=[a-z])", re.IGNORECASE)
 _BEDROCK_VERSION = re.compile(r"-v\d+(?::\d+)?$|:\d+$", re.IGNORECASE)
+_VERTEX_TAG = re.compile(r"^(gemini-[^@]+)@[\w.-]+$", re.IGNORECASE)
 _GEMINI_VERSION = re.compile(r"^(gemini-.+)-\d{3}$", re.IGNORECASE)
 _WORD_ORDER = re.compile(r"^claude-(\d+(?:[.-]\d)?)-(opus|sonnet|haiku)\b", re.IGNORECASE)
 _DATE_SUFFIX = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8}|\d{4})$")
@@ -92,6 +94,7 @@ def spellings(model_id: str) -> list[tuple[str, str]]:
     rewrite("region prefix removed", lambda s: _REGION.sub("", s))
     rewrite("Bedrock vendor prefix removed", lambda s: _VENDOR.sub("", s))
     rewrite("Bedrock version suffix removed", lambda s: _BEDROCK_VERSION.sub("", s))
+    rewrite("Vertex AI version tag removed", lambda s: _VERTEX_TAG.sub(r"\1", s))
     rewrite("Gemini stable version suffix removed", lambda s: _GEMINI_VERSION.sub(r"\1", s))
     rewrite("family-first word order", lambda s: _WORD_ORDER.sub(r"claude-\2-\1", s))
     return out

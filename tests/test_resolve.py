@@ -122,6 +122,7 @@ def test_resolve_command_prints_the_chain(run):
     # Vertex AI's stable versions: Google's gemini-2.0-flash names gemini-2.0-flash-001.
     ("gemini-2.0-flash-001", "gemini-2.0-flash"),
     ("publishers/google/models/gemini-1.5-pro-002", "gemini-1.5-pro"),
+    ("gemini-1.5-flash-002@default", "gemini-1.5-flash"),  # a Vertex batch output's id
 ])
 def test_default_version_prices_each_id_form_exactly(logged, entry):
     r = load_table().resolution(logged)
