@@ -98,9 +98,9 @@ def fill(con: duckdb.DuckDBPyConnection) -> None:
                          "WHERE token_framing IS NOT NULL OR count_response").fetchone()
     if not wanted or not wanted[0]:
         return
-    macro, chunks, todo, *fills = db.sql("20_tokens").split("\n;\n")
-    con.execute(macro)
-    con.execute(chunks)
+    macro, rows, chunks, todo, *fills = db.sql("20_tokens").split("\n;\n")
+    for statement in (macro, rows, chunks):
+        con.execute(statement)
     con.execute(todo, {"batch_bytes": BATCH_CHARS})
     try:
         last = con.execute("SELECT max(batch) FROM token_todo").fetchone()
@@ -112,7 +112,8 @@ def fill(con: duckdb.DuckDBPyConnection) -> None:
         for statement in fills:
             con.execute(statement)
     finally:
-        con.execute("DROP TABLE IF EXISTS token_todo; DROP TABLE IF EXISTS token_chunks")
+        con.execute("DROP TABLE IF EXISTS token_todo; DROP TABLE IF EXISTS token_chunks; "
+                    "DROP TABLE IF EXISTS token_rows")
     missing = con.execute(
         "SELECT count(*) FROM checked_lines WHERE (token_framing IS NOT NULL AND input_tokens "
         "IS NULL) OR (count_response AND output_tokens IS NULL)").fetchone()
