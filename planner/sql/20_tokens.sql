@@ -13,8 +13,8 @@
 -- planner/tokens.py counts the distinct lines token_counts lacks (token_todo), in batches of
 -- about $batch_bytes characters across the machine's cores, and adds them to token_counts; the
 -- next statement adds each text's sum; the last two fill the counts in by the rows' hashes.
--- The statements that hold texts are token_chunks and token_todo (spilled beyond the memory
--- limit).
+-- The statements that hold texts are token_chunks (the distinct lines, not every line) and
+-- token_todo (spilled beyond the memory limit).
 CREATE OR REPLACE TEMP MACRO plan_token_lines(text) AS
     CASE WHEN contains(text, chr(1)) OR NOT contains(text, chr(10)) THEN [text]
          ELSE string_split(regexp_replace(text, '\n([\p{L}\p{N}\p{P}\p{S}])',
@@ -30,7 +30,8 @@ SELECT rowid AS row_id, token_framing,
 FROM checked_lines WHERE token_framing IS NOT NULL OR count_response
 ;
 -- Each text not counted before, the first request holding it (its row and which of its texts:
--- row * 4 + 1, 2 or 3), its text taken from that request alone, then cut into lines.
+-- row * 4 + 1, 2 or 3), its text taken from that request alone, then cut into lines: one row a
+-- distinct line, with the texts it is a line of (a text as often as the line is in it).
 CREATE OR REPLACE TEMP TABLE token_chunks AS
 WITH firsts AS (
     SELECT text_md5, min(code) AS code
@@ -48,13 +49,14 @@ todo AS (
     FROM (SELECT * FROM firsts ANTI JOIN token_counts USING (text_md5)) f
     JOIN checked_lines c ON c.rowid = f.code // 4
 )
-SELECT text_md5, md5_number(chunk) AS chunk_md5, chunk
+SELECT md5_number(chunk) AS chunk_md5, any_value(chunk) AS chunk, list(text_md5) AS texts
 FROM (SELECT text_md5, unnest(chunks) AS chunk FROM todo)
+GROUP BY 1
 ;
 CREATE OR REPLACE TEMP TABLE token_todo AS
 WITH numbered AS (
     SELECT row_number() OVER () AS k, text_md5, text
-    FROM (SELECT chunk_md5 AS text_md5, any_value(chunk) AS text FROM token_chunks GROUP BY 1)
+    FROM (SELECT chunk_md5 AS text_md5, chunk AS text FROM token_chunks)
     ANTI JOIN token_counts USING (text_md5)
 )
 SELECT k, text_md5, text,
@@ -63,10 +65,11 @@ FROM numbered
 ;
 -- Each text's count, the sum of its lines' (a text of one line is its line: counted already).
 INSERT INTO token_counts
-SELECT c.text_md5, sum(n.tokens)::BIGINT
-FROM token_chunks c JOIN token_counts n ON n.text_md5 = c.chunk_md5
-WHERE NOT EXISTS (SELECT 1 FROM token_counts t WHERE t.text_md5 = c.text_md5)
-GROUP BY c.text_md5
+SELECT t.text_md5, sum(n.tokens)::BIGINT
+FROM (SELECT chunk_md5, unnest(texts) AS text_md5 FROM token_chunks) t
+JOIN token_counts n ON n.text_md5 = t.chunk_md5
+WHERE NOT EXISTS (SELECT 1 FROM token_counts c WHERE c.text_md5 = t.text_md5)
+GROUP BY t.text_md5
 ;
 -- (Joins on the hashes, not correlated subqueries: those would hold every distinct text in
 -- memory to decorrelate.)
