@@ -56,7 +56,7 @@ def run_export(logs: list[str], options: pipeline.AnalyzeOptions, group_by: list
 @contextmanager
 def _progress(interactive: bool) -> Iterator[Progress | None]:
     """Progress drawn on stderr for the terminal report (cli/progress.py); none, and no Rich
-    loaded, for JSON, CSV and HTML."""
+    loaded for it, in the other formats."""
     if not interactive:
         yield None
         return

@@ -1,5 +1,5 @@
 """What the terminal report shows (`--top`, `--details`, `--wide`): apart from cli/render_table.py
-so that `plan analyze` in JSON, CSV or HTML loads no Rich (a twentieth of a small run's start)."""
+so that `plan analyze` in JSON or CSV loads no Rich (a twentieth of a small run's start)."""
 
 from __future__ import annotations
 
