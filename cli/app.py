@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, assert_never
 
 import typer
-from rich.console import Console
 
-from cli import common, render_table
+from cli import common
 from cli.common import run_analysis, run_export, say
 from cli.errors import EXIT_CODES_HELP, OneLineErrors, run, written
 from cli.hygiene import cleaned
@@ -62,6 +61,7 @@ from cli.options import (
     analysis_options,
     reading_options,
 )
+from cli.view import DEFAULT_TOP, View
 from planner.outputs.formats import to_json
 from planner.stages.signals import DEFAULT_PER_WORKLOAD
 
@@ -134,7 +134,7 @@ def analyze(
     until: UntilOpt = None,
     engine: EngineOpt = Engine.duckdb,
     spark_master: SparkMasterOpt = None,
-    top: TopOpt = render_table.DEFAULT_TOP,
+    top: TopOpt = DEFAULT_TOP,
     details: DetailsOpt = False,
     wide: WideOpt = False,
     json_: JsonOpt = False,
@@ -169,7 +169,7 @@ def analyze(
         _write(text, output)
     else:
         report = run_analysis(logs, options, fmt is ReportFormat.table)
-        _emit(report, fmt, output, render_table.View(top=top, details=details, wide=wide))
+        _emit(report, fmt, output, View(top=top, details=details, wide=wide))
     if output is not None:
         say(f"plan: {fmt.value} report written to {output}")
 
@@ -217,8 +217,12 @@ def _format_of(output: Path | None) -> ReportFormat:
 
 
 def _emit(report: Report, fmt: ReportFormat, output: Path | None,
-          view: render_table.View) -> None:
+          view: View) -> None:
     if fmt is ReportFormat.table:
+        from rich.console import Console  # (Rich: only for the terminal report)
+
+        from cli import render_table
+
         if output is None:
             render_table.render(cleaned(report), Console(highlight=False), view)
             return

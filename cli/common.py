@@ -9,13 +9,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from rich.console import Console
-
-from cli import progress
 from cli.errors import reported
 from cli.hygiene import printable
 from planner import pipeline
 from planner.outputs.export import Layout, shaped
+from planner.progress import Progress
 from planner.report import Report
 
 QUIET: set[bool] = set()  # holds True under -q (set by the option's callback, cli/options.py)
@@ -37,8 +35,7 @@ def stdin_logs(logs: list[str]) -> Iterator[list[str]]:
 
 
 def run_analysis(logs: list[str], options: pipeline.AnalyzeOptions, interactive: bool) -> Report:
-    with reported(), progress.shown(Console(stderr=True), interactive) as report_progress, \
-            stdin_logs(logs) as paths:
+    with reported(), _progress(interactive) as report_progress, stdin_logs(logs) as paths:
         report = pipeline.analyze(paths, options, progress=report_progress)
     for warning in report.warnings:
         say(f"plan: warning: {warning}")
@@ -57,9 +54,25 @@ def run_export(logs: list[str], options: pipeline.AnalyzeOptions, group_by: list
     return report, shaped(rows, group_by, layout, labels)
 
 
+@contextmanager
+def _progress(interactive: bool) -> Iterator[Progress | None]:
+    """Progress drawn on stderr for the terminal report (cli/progress.py); none, and no Rich
+    loaded for it, in the other formats."""
+    if not interactive:
+        yield None
+        return
+    from rich.console import Console
+
+    from cli import progress
+
+    with progress.shown(Console(stderr=True), interactive) as drawing:
+        yield drawing
+
+
 def say(message: str) -> None:
     """One line on stderr, never wrapped (a script greps it) nor read as markup; none
-    under -q."""
+    under -q. (Plain print: the line is printable() already, and Rich would cost a JSON run
+    its import.)"""
     if QUIET:
         return
-    Console(stderr=True, highlight=False).print(printable(message), markup=False, soft_wrap=True)
+    print(printable(message), file=sys.stderr, flush=True)

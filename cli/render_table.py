@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from rich import box
@@ -11,22 +10,15 @@ from rich.table import Table
 from rich.text import Text
 
 from cli import layout, render_basis, render_charts, render_money
+from cli.view import DEFAULT_TOP, View
 from planner.report import Report
 
-DEFAULT_TOP = 10
+__all__ = ["DEFAULT_TOP", "View", "render"]
+
+_DEFAULT_VIEW = View()
 
 
-@dataclass(frozen=True)
-class View:
-    """What the terminal report shows: the top N workloads (the rest folded into one row),
-    the assumptions and per-file ingest details or not, every column or what fits."""
-
-    top: int = DEFAULT_TOP
-    details: bool = False
-    wide: bool = False
-
-
-def render(report: Report, console: Console, view: View = View()) -> None:
+def render(report: Report, console: Console, view: View = _DEFAULT_VIEW) -> None:
     """The answer first: verdict, scenarios, top workloads, what it rests on; then details."""
     w = report.window
     # Everything that comes from the logs or the pricing file (workload, model and file names)

@@ -157,12 +157,15 @@ def test_a_new_database_is_a_copy_of_a_prepared_one_when_that_is_the_users_own(
     assert _tables(tmp_path / "fourth.duckdb") == first
 
 
-# What `plan analyze` of a log with token counts and no text has no use for: the token counter,
-# Arrow and numpy, the embeddings, the other commands' modules and the spreadsheet writers.
+# What `plan analyze -f json` of a log with token counts and no text has no use for: the token
+# counter, Arrow and numpy, the embeddings, the other commands' modules, the spreadsheet
+# writers, Rich (the terminal report and its progress bars) and pydantic (typer 0.29's option
+# coercion; typer is pinned below it).
 NOT_FOR_A_SMALL_LOG = ("pyarrow", "numpy", "wordllama", "tiktoken", "concurrent.futures",
                        "cli.render_html", "cli.classify_cmd", "cli.gate_cmd", "cli.pricing_cmd",
                        "cli.export_cmd", "cli.data_cmd", "planner.outputs.spreadsheet",
-                       "planner.evaluation", "pricing.catalog", "tomli_w")
+                       "planner.evaluation", "pricing.catalog", "tomli_w", "rich",
+                       "cli.render_table", "cli.progress", "pydantic", "click")
 
 
 def test_plan_analyze_of_a_small_log_loads_no_module_it_does_not_need(write_log, tmp_path):

@@ -133,3 +133,53 @@ def test_a_log_with_token_counts_counts_nothing(write_log, monkeypatch):
     assert counting.texts == []
     assert con.execute("SELECT input_tokens, tokens_counted FROM requests").fetchone() == (
         10, False)
+
+
+_CON.execute(db.sql("20_tokens").split("\n;\n")[0])  # macro plan_token_lines
+
+
+def lines_count(text: str) -> int:
+    """Plan's count of a text: the sum of its lines' counts (sql/20_tokens.sql's cut)."""
+    (lines,) = _CON.execute("SELECT plan_token_lines(?)", [text]).fetchone()
+    assert "".join(lines) == text
+    return sum(count(line) for line in lines)
+
+
+def test_a_text_counted_line_by_line_counts_as_the_whole_on_real_texts():
+    texts = real_prompts(400)
+    # real prompts joined in fives by newlines, each line ending and beginning in its own way
+    joined = ["".join(p + ENDINGS[(i + j) % len(ENDINGS)] + "\n" + STARTS[(i + 2 * j) % len(STARTS)]
+                      for j, p in enumerate(texts[i:i + 5])) for i in range(0, 400, 5)]
+    cut = 0
+    for text in [*joined, *texts]:
+        assert lines_count(text) == count(text), text
+        cut += len(_CON.execute("SELECT plan_token_lines(?)", [text]).fetchone()[0]) > 1
+    assert cut >= 60  # most joined texts are cut
+    assert lines_count("a\n\x01b\nc") == count("a\n\x01b\nc")  # the marker: not cut
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=st.lists(_TEXT, max_size=6).map("\n".join))
+def test_a_text_counted_line_by_line_counts_as_the_whole(text):
+    assert lines_count(text) == count(text)
+
+
+def test_a_line_many_texts_share_is_counted_once(write_log, monkeypatch):
+    counting = Counting()
+    monkeypatch.setattr(tokens, "_encoder", lambda: counting)
+    body = real_prompts(8)  # the template's lines after its first
+    records = [{"timestamp": f"2026-01-01T00:00:{i:02d}Z", "request_id": f"r{i}",
+                "system_prompt": f"You help customer {i}.\n" + "\n".join(body),
+                "prompt": f"Question {i}", "response": f"Answer {i}.\nThanks."}
+               for i in range(30)]
+    con = db.connect(":memory:")
+    ingest.ingest(con, [write_log(records)], ingest.IngestOptions())
+    got = con.execute("SELECT request_id, input_tokens, output_tokens FROM requests").fetchall()
+    for request_id, input_tokens, output_tokens in got:
+        r = records[int(request_id[1:])]
+        assert input_tokens == count(r["system_prompt"] + "\n" + r["prompt"]) + 3 * 2 + 3
+        assert output_tokens == count(r["response"])
+    assert len(counting.texts) == len(set(counting.texts))  # no line encoded twice
+    assert sum(t.startswith(body[0]) for t in counting.texts) == 1  # the shared lines: once
+    # every request's first line and question and answer, "Thanks." and the shared lines
+    assert len(counting.texts) == 30 * 3 + 1 + len(set(body))

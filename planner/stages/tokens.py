@@ -5,7 +5,9 @@ is downloaded at run time. On DuckDB, stage 20 leaves the counts out (plan_count
 stand-in there) and `fill` counts them after: each distinct text once (a system prompt many
 requests share is a text of its own: macro plan_token_head), only texts the database has not
 counted before (table token_counts, keyed by the text's MD5), in batches spread over the
-machine's cores (tiktoken's Rust core releases the GIL while it encodes). On Spark, stage 20
+machine's cores (tiktoken's Rust core releases the GIL while it encodes), each text cut into
+lines where cl100k_base's pre-tokenizer always ends a piece, each distinct line counted once
+(sql/20_tokens.sql). On Spark, stage 20
 calls `arrow_count` through an Arrow UDF (planner/stages/spark/engine.py).
 """
 
@@ -96,7 +98,9 @@ def fill(con: duckdb.DuckDBPyConnection) -> None:
                          "WHERE token_framing IS NOT NULL OR count_response").fetchone()
     if not wanted or not wanted[0]:
         return
-    todo, *fills = db.sql("20_tokens").split("\n;\n")
+    macro, rows, chunks, todo, *fills = db.sql("20_tokens").split("\n;\n")
+    for statement in (macro, rows, chunks):
+        con.execute(statement)
     con.execute(todo, {"batch_bytes": BATCH_CHARS})
     try:
         last = con.execute("SELECT max(batch) FROM token_todo").fetchone()
@@ -108,7 +112,8 @@ def fill(con: duckdb.DuckDBPyConnection) -> None:
         for statement in fills:
             con.execute(statement)
     finally:
-        con.execute("DROP TABLE IF EXISTS token_todo")
+        con.execute("DROP TABLE IF EXISTS token_todo; DROP TABLE IF EXISTS token_chunks; "
+                    "DROP TABLE IF EXISTS token_rows")
     missing = con.execute(
         "SELECT count(*) FROM checked_lines WHERE (token_framing IS NOT NULL AND input_tokens "
         "IS NULL) OR (count_response AND output_tokens IS NULL)").fetchone()
