@@ -28,7 +28,7 @@ def main() -> None:
             examples = Path(tmp) / "examples.jsonl"
             with examples.open("w", encoding="utf-8") as out:
                 out.writelines(json.dumps(d) + "\n" for d in descriptions())
-                out.writelines(json.dumps(d) + "\n" for d in added(held.stem))
+                out.writelines(json.dumps(d) + "\n" for d in added())
                 for f in files:
                     if f == held or f.stem in NOT_SHIPPED:
                         continue
