@@ -212,8 +212,8 @@ SELECT
     CAST(len(req.tools) AS INTEGER)                                 AS tool_defs,
     CAST(CASE
         WHEN msgs IS NOT NULL THEN plan_user_turns(msgs)
-        WHEN req.contents IS NOT NULL THEN greatest(1, len(regexp_extract_all(req.contents,
-            '"role"\s*:\s*"user"')))
+        WHEN req.contents IS NOT NULL THEN greatest(1, len(list_filter(
+            json_extract_string(req.contents, '$[*].role'), lambda r: r = 'user')))
         WHEN req.input IS NOT NULL THEN 1
     END AS INTEGER)                                                 AS turns,
     coalesce(
