@@ -212,8 +212,10 @@ SELECT
     CAST(len(req.tools) AS INTEGER)                                 AS tool_defs,
     CAST(CASE
         WHEN msgs IS NOT NULL THEN plan_user_turns(msgs)
-        WHEN req.contents IS NOT NULL THEN greatest(1, len(list_filter(
-            json_extract_string(req.contents, '$[*].role'), lambda r: r = 'user')))
+        -- (CASE, not AND: a contents that is not JSON must not reach the extract)
+        WHEN req.contents IS NOT NULL THEN CASE WHEN json_valid(req.contents) THEN greatest(1,
+            len(list_filter(json_extract_string(req.contents, '$[*].role'),
+                            lambda r: r = 'user'))) ELSE 1 END
         WHEN req.input IS NOT NULL THEN 1
     END AS INTEGER)                                                 AS turns,
     coalesce(
