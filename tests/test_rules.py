@@ -62,7 +62,7 @@ CASES = [
     ("capability-text-vote", "capability-bound",
      real_prompt("stabletoolbench:G2_category-13586")),
     ("capability-text-ui", "capability-bound",
-     real_prompt("osworld:thunderbird/480bcfea-d68f-4aaa-a0a9-2589ef319381")),
+     real_prompt("visualwebarena:classifieds-175")),
     ("capability-text-web", "capability-bound", real_prompt("mind2web_live:test-14")),
     ("capability-text-steps", "capability-bound",
      real_prompt("stabletoolbench:G2_category-50937")),
@@ -85,7 +85,10 @@ CASES = [
 
 
 def test_every_default_rule_is_covered():
-    assert {r.name for r in load_rules().rules} - {c[0] for c in CASES} == {"long-context-workload"}
+    # (the request-structure rules: tests/test_request_shape.py, on API bodies)
+    assert {r.name for r in load_rules().rules} - {c[0] for c in CASES} == {
+        "long-context-workload", "multimodal-audio", "multimodal-files", "many-tools",
+        "agent-turns"}
 
 
 @pytest.mark.parametrize(("rule", "label", "fields"), CASES, ids=[c[0] for c in CASES])

@@ -50,6 +50,13 @@ CONDITIONS: dict[str, tuple[str, str]] = {
     "has_images": ("bool", "s.has_images = {p}"),
     "has_tools": ("bool", "s.has_tools = {p}"),
     "min_tool_calls": ("count", "s.tool_calls >= {p}"),
+    # what the request's structure says (migration 013; NULL, so false, where the log cannot
+    # say): audio (or video) input, file or PDF attachments, how many tools it defines, how
+    # many user turns (tool results included) its conversation holds
+    "has_audio": ("bool", "s.has_audio = {p}"),
+    "has_files": ("bool", "s.has_files = {p}"),
+    "min_tool_defs": ("count", "s.tool_defs >= {p}"),
+    "min_turns": ("count", "s.turns >= {p}"),
     "min_input_tokens": ("count", "s.input_tokens >= {p}"),
     "max_input_tokens": ("count", "s.input_tokens <= {p}"),
     "workload_min_p95_input_tokens": ("count", "w.p95_input_tokens >= {p}"),

@@ -15,6 +15,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 EVAL = ROOT / "tests" / "fixtures" / "eval"
+# Suites used only as examples, never evaluated (tests/fixtures/train_added/README.md): real
+# computer-use goals, agent conversations and assistant chat from suites that are in none of the
+# evaluation sets.
+TRAIN_ADDED = ROOT / "tests" / "fixtures" / "train_added"
 OUT = ROOT / "planner" / "stages" / "examples.jsonl"
 # Evaluated, never shipped as examples: a copyleft licence (NYU CTF Bench, GPL-2.0), and a set
 # whose authors ask that it not be used for training (Koala test set).
@@ -38,6 +42,18 @@ def descriptions() -> list[dict[str, str]]:
     return out
 
 
+def added() -> list[dict[str, str]]:
+    """The training-only suites' rows as examples (none is evaluated; no suite of theirs is in
+    the evaluation or blind sets)."""
+    rows = []
+    for path in sorted(TRAIN_ADDED.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            rows.append({"domain": rec["domain"], "label": rec["label"],
+                         "text": rec["prompt"][:MAX_CHARS], "source": rec["id"]})
+    return rows
+
+
 def main() -> None:
     rows = []
     for path in sorted(EVAL.glob("*.jsonl")):
@@ -49,6 +65,7 @@ def main() -> None:
             rows.append({"domain": rec["domain"], "label": rec["label"],
                          "text": text[:MAX_CHARS], "source": rec["id"]})
     rows.extend(descriptions())
+    rows.extend(added())
     rows.sort(key=lambda r: (r["label"], r["domain"], r["source"]))
     OUT.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
                    encoding="utf-8")

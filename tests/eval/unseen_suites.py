@@ -16,7 +16,7 @@ from pathlib import Path
 from planner.evaluation import CAPABILITY, evaluate
 from planner.pipeline import AnalyzeOptions
 from planner.stages.rules import DEFAULT_RULES
-from tests.eval.build_examples import EVAL, MAX_CHARS, NOT_SHIPPED, descriptions
+from tests.eval.build_examples import EVAL, MAX_CHARS, NOT_SHIPPED, added, descriptions
 
 
 def main() -> None:
@@ -28,6 +28,7 @@ def main() -> None:
             examples = Path(tmp) / "examples.jsonl"
             with examples.open("w", encoding="utf-8") as out:
                 out.writelines(json.dumps(d) + "\n" for d in descriptions())
+                out.writelines(json.dumps(d) + "\n" for d in added())
                 for f in files:
                     if f == held or f.stem in NOT_SHIPPED:
                         continue

@@ -137,6 +137,30 @@ CREATE OR REPLACE TEMP MACRO plan_prompt_text(msgs) AS nullif(array_to_string(li
     list_filter(msgs, lambda m: m.role NOT IN ('system', 'developer')),
     lambda m: plan_content_text(m.content)), E'\n'), '');
 
+-- Audio (or video) and file (PDF, document) parts of a message's content: OpenAI Chat's
+-- input_audio and file parts, the Responses API's input_audio and input_file, Anthropic's
+-- document blocks, Bedrock Converse's video and document blocks, and any part with an audio,
+-- video, PDF or text mime type. (Only a list of parts is searched: a text part's own quotes
+-- are escaped, so text that mentions "type": "file" does not match.)
+CREATE OR REPLACE TEMP MACRO plan_has_audio_part(c) AS CASE
+    WHEN c LIKE '[{%' THEN regexp_matches(c,
+        '"type"\s*:\s*"(input_)?audio"|"mime_?[tT]ype"\s*:\s*"(audio|video)/|"video"\s*:\s*\{')
+    ELSE false
+END;
+CREATE OR REPLACE TEMP MACRO plan_has_file_part(c) AS CASE
+    WHEN c LIKE '[{%' THEN regexp_matches(c, '"type"\s*:\s*"(file|input_file|document)"'
+        || '|"mime_?[tT]ype"\s*:\s*"(application|text)/|"document"\s*:\s*\{')
+    ELSE false
+END;
+CREATE OR REPLACE TEMP MACRO plan_has_audio(msgs) AS
+    coalesce(list_bool_or(list_transform(msgs, lambda m: plan_has_audio_part(m.content))), false);
+CREATE OR REPLACE TEMP MACRO plan_has_files(msgs) AS
+    coalesce(list_bool_or(list_transform(msgs, lambda m: plan_has_file_part(m.content))), false);
+-- The user's turns of a conversation (its user messages, tool results included: an agent loop
+-- sends one per step).
+CREATE OR REPLACE TEMP MACRO plan_user_turns(msgs) AS
+    len(list_filter(msgs, lambda m: m.role = 'user'));
+
 -- Whether any message of a chat holds an image part.
 CREATE OR REPLACE TEMP MACRO plan_has_images(msgs) AS
     coalesce(list_bool_or(list_transform(msgs, lambda m: plan_has_image(m.content))), false);

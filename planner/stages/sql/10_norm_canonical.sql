@@ -20,6 +20,8 @@ SELECT
     has_images                      AS images_raw,
     tool_calls                      AS tool_calls_raw,
     NULL::BOOLEAN                   AS defines_tools,
+    NULL::BOOLEAN AS has_audio, NULL::BOOLEAN AS has_files, NULL::INTEGER AS tool_defs,
+    NULL::INTEGER AS turns,
     system_prompt,
     prompt,
     response,

@@ -203,6 +203,21 @@ SELECT
             lambda p: p.functionCall IS NOT NULL)), 0)
     AS VARCHAR)                                                     AS tool_calls_raw,
     coalesce(len(req.tools), 0) > 0                                 AS defines_tools,
+    -- audio (or video) and file (PDF, document) parts in the messages or Gemini's contents;
+    -- the tool definitions sent (Gemini: its tool groups); the user's turns in the conversation
+    plan_has_audio(msgs) OR coalesce(regexp_matches(req.contents,
+        '"mime_?[tT]ype"\s*:\s*"(audio|video)/'), false)           AS has_audio,
+    plan_has_files(msgs) OR coalesce(regexp_matches(req.contents,
+        '"mime_?[tT]ype"\s*:\s*"(application|text)/'), false)      AS has_files,
+    CAST(len(req.tools) AS INTEGER)                                 AS tool_defs,
+    CAST(CASE
+        WHEN msgs IS NOT NULL THEN plan_user_turns(msgs)
+        -- (CASE, not AND: a contents that is not JSON must not reach the extract)
+        WHEN req.contents IS NOT NULL THEN CASE WHEN json_valid(req.contents) THEN greatest(1,
+            len(list_filter(json_extract_string(req.contents, '$[*].role'),
+                            lambda r: r = 'user'))) ELSE 1 END
+        WHEN req.input IS NOT NULL THEN 1
+    END AS INTEGER)                                                 AS turns,
     coalesce(
         plan_system_text(msgs),
         plan_content_text(req.system),

@@ -67,6 +67,10 @@ SELECT
         + coalesce(len(list_filter(body.content, lambda c: c.type = 'tool_use')), 0)  -- Anthropic
     AS VARCHAR)                                                    AS tool_calls_raw,
     coalesce(len(req.tools), 0) > 0 OR req.toolConfig IS NOT NULL  AS defines_tools,
+    plan_has_audio(req.messages) AS has_audio, plan_has_files(req.messages) AS has_files,
+    CAST(coalesce(len(req.tools), json_array_length(req.toolConfig, '$.tools')) AS INTEGER)
+                                                                   AS tool_defs,
+    plan_user_turns(req.messages)                                  AS turns,
     coalesce(plan_system_text(req.messages), plan_content_text(req.system)) AS system_prompt,
     coalesce(plan_prompt_text(req.messages), req.inputText, req.prompt) AS prompt,
     coalesce(body.output.message.content[1].text, body.content[1].text, body.generation,

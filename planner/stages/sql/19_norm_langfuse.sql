@@ -88,6 +88,8 @@ SELECT
     CAST(plan_has_images(msgs) AS VARCHAR)                          AS images_raw,
     CAST(coalesce(json_array_length(o.tool_calls), 0) AS VARCHAR)  AS tool_calls_raw,
     NULL::BOOLEAN                                                   AS defines_tools,
+    plan_has_audio(msgs) AS has_audio, plan_has_files(msgs) AS has_files,
+    NULL::INTEGER AS tool_defs, plan_user_turns(msgs) AS turns,
     plan_system_text(msgs)                                          AS system_prompt,
     coalesce(plan_prompt_text(msgs),
              CASE WHEN prefix(inp::VARCHAR, '"') THEN inp ->> '$' END) AS prompt,

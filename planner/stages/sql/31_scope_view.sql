@@ -34,6 +34,11 @@ SELECT
     r.has_images OR coalesce(b.has_images, false) AS has_images,
     r.tool_calls,
     r.has_tools OR coalesce(b.has_tools, false) AS has_tools,
+    -- audio (or video) input, file attachments, tools defined, user turns (migration 013)
+    r.has_audio,
+    r.has_files,
+    r.tool_defs,
+    r.turns,
     r.logged_cost,
     r.service_tier,
     -- the hash of its normalised prompt (exact-repeat cache hits, stage 55), and of its text
