@@ -97,6 +97,7 @@ API = "12_norm_api"  # the shared stage for request/response bodies of the OpenA
 V, J = "VARCHAR", "JSON"
 USAGE = {
     "prompt_tokens": V, "completion_tokens": V, "input_tokens": V, "output_tokens": V,
+    "total_tokens": V,  # (xAI: prompt + completion + reasoning; its completion excludes reasoning)
     "cache_creation_input_tokens": V, "cache_read_input_tokens": V,
     "cache_creation": {"ephemeral_1h_input_tokens": V},  # Anthropic: the 1-hour cache writes
     "prompt_tokens_details": {"cached_tokens": V, "cache_write_tokens": V},  # + OpenRouter's
@@ -136,7 +137,8 @@ BODY = {
     "inputTextTokenCount": V, "results": J,
     "message": J,  # Cohere v2
     # Cohere v1 chat / generate and v1 / v2 embed: meta.billed_units (embeddings: response_type)
-    "meta": {"billed_units": {"input_tokens": V, "output_tokens": V}}, "response_type": V,
+    "meta": {"billed_units": {"input_tokens": V, "output_tokens": V, "search_units": V}},
+    "response_type": V,  # (a rerank bills search_units: rejected with that reason)
 }
 ATTRIBUTES = [{"key": V, "value": {"stringValue": V, "intValue": V, "doubleValue": V,
                                    "boolValue": V}}]
@@ -211,7 +213,8 @@ SOURCES: tuple[Source, ...] = (
     Source(
         "http-capture", "recorded HTTP calls to an LLM API (request_body / response_body)",
         _text("date", "status", "uri", "request_id", "timestamp")
-        + (("request_body", REQUEST), ("response_body", BODY)) + _json("metadata"),
+        + (("request_body", REQUEST), ("response_body", BODY)) + _json("metadata")
+        + _json("response_headers"),  # (Bedrock InvokeModel: the counts of older bodies)
         ("13_calls_http", API),
         lambda r: "response_body" in r,
     ),

@@ -21,6 +21,9 @@ FAILED: dict[str, int] = {}  # what `usage` gives a stream that ends in an error
 
 
 def sse(text: str) -> list[dict]:
+    """The events of a stream recorded as text: server-sent events, or (Cohere v1) JSON lines."""
+    if text.startswith('{"is_finished"'):
+        return [json.loads(x) for x in text.splitlines() if x.strip()]
     out = []
     for line in text.splitlines():
         if line.startswith("data:"):
@@ -60,6 +63,8 @@ def usage(body: object) -> tuple[dict[str, int] | None, str | None]:
         return _stream_usage(events)
     assert isinstance(body, dict)
     u = body.get("usage") or {}
+    if (body.get("promptFeedback") or {}).get("blockReason"):
+        return FAILED, None  # Gemini refused the prompt: a failed request, nothing billed
     if "usageMetadata" in body:
         return _gemini(body["usageMetadata"]), body.get("responseId")
     if body.get("type") == "message":
@@ -126,10 +131,16 @@ def _converse(u: dict) -> dict[str, int] | None:
 
 def _chat(u: dict) -> dict[str, int]:
     details = u.get("prompt_tokens_details") or {}
-    return {"input": u["prompt_tokens"], "output": u["completion_tokens"],
-            "cached": details.get("cached_tokens") or u.get("prompt_cache_hit_tokens") or 0,
-            "cache_write": details.get("cache_write_tokens") or 0,
-            "reasoning": (u.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0}
+    reasoning = (u.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0
+    output = u["completion_tokens"]
+    if reasoning and u.get("total_tokens") == u["prompt_tokens"] + output + reasoning:
+        output += reasoning  # xAI: completion_tokens leaves the reasoning out of its count
+    reads = details.get("cached_tokens") or u.get("prompt_cache_hit_tokens") or 0
+    writes = details.get("cache_write_tokens") or 0
+    if reads + writes > u["prompt_tokens"]:
+        writes = 0  # OpenRouter to Gemini: a cache written and read at once bills storage
+    return {"input": u["prompt_tokens"], "output": output, "cached": reads,
+            "cache_write": writes, "reasoning": reasoning}
 
 
 def _stream_usage(events: list[dict]) -> tuple[dict[str, int] | None, str | None]:
@@ -146,8 +157,8 @@ def _stream_usage(events: list[dict]) -> tuple[dict[str, int] | None, str | None
     done = _last(events, "response", "usage")
     if done is not None:  # OpenAI Responses: response.completed
         return _responses(done), events[0]["response"]["id"]
-    cohere = _last(events, "delta", "usage")
-    if cohere is not None:  # Cohere v2: message-end
+    cohere = _last(events, "delta", "usage") or _last(events, "response", "meta")
+    if cohere is not None:  # Cohere v2: message-end; v1: stream-end's response.meta
         billed = cohere["billed_units"]
         return {"input": billed["input_tokens"], "output": billed["output_tokens"]}, None
     bedrock = _last(events, "metadata", "usage") or _last(
@@ -158,6 +169,18 @@ def _stream_usage(events: list[dict]) -> tuple[dict[str, int] | None, str | None
     return (_chat(chat), events[0].get("id")) if chat else (None, None)
 
 
+def _header_usage(headers: dict) -> dict[str, int] | None:
+    """Bedrock's x-amzn-bedrock-*-token-count response headers (any case), as Converse's usage."""
+    h = {k.lower(): v[0] if isinstance(v, list) else v for k, v in headers.items()}
+    if "x-amzn-bedrock-input-token-count" not in h:
+        return None
+    return _converse({
+        "inputTokens": int(h["x-amzn-bedrock-input-token-count"]),
+        "outputTokens": int(h["x-amzn-bedrock-output-token-count"]),
+        "cacheReadInputTokens": int(h.get("x-amzn-bedrock-cache-read-input-token-count", 0)),
+        "cacheWriteInputTokens": int(h.get("x-amzn-bedrock-cache-write-input-token-count", 0))})
+
+
 def plain_totals(path: Path) -> tuple[dict[str, int], int, int]:
     """The file's totals over its billed requests (each response id once), its failed
     requests (HTTP status 400 and above) and its lines that bill no tokens."""
@@ -165,6 +188,8 @@ def plain_totals(path: Path) -> tuple[dict[str, int], int, int]:
     for line in path.read_text(encoding="utf-8").splitlines():
         rec = json.loads(line)
         parts, rid = usage(rec["response_body"]) if rec["status"] < 400 else (FAILED, None)
+        if parts is None:  # Bedrock InvokeModel: the counts in the response headers
+            parts = _header_usage(rec.get("response_headers") or {})
         if parts is FAILED:
             failed += 1
             continue

@@ -29,7 +29,13 @@ WITH s AS (
     SELECT
         *,
         CASE json_type(raw_resp)
-            WHEN 'VARCHAR' THEN plan_sse_events(json_extract_string(raw_resp, '$'))
+            WHEN 'VARCHAR' THEN CASE
+                -- Cohere v1 streams are JSON lines, not server-sent events
+                WHEN prefix(raw_resp ->> '$', '{"is_finished"') THEN list_transform(
+                    list_filter(string_split(raw_resp ->> '$', E'\n'),
+                                lambda l: prefix(l, '{') AND json_valid(l)),
+                    lambda l: CAST(l AS JSON))
+                ELSE plan_sse_events(json_extract_string(raw_resp, '$')) END
             WHEN 'ARRAY' THEN CAST(raw_resp AS JSON[])
         END AS events
     FROM calls
@@ -69,8 +75,12 @@ u AS (
             WHEN json_type(json_extract(opening, '$.usageMetadata')) = 'OBJECT'
                 OR json_type(json_extract(opening, '$.candidates')) = 'ARRAY' THEN 'gemini'
             WHEN starts_with(opening ->> '$.type', 'response.') THEN 'responses'
-            WHEN opening ->> '$.type' = 'message-start' THEN 'cohere'
+            WHEN opening ->> '$.type' = 'message-start'
+                OR opening ->> '$.event_type' = 'stream-start' THEN 'cohere'  -- (v1)
+            -- a ConverseStream opens with messageStart (or, cut, a content block)
             WHEN json_type(json_extract(opening, '$.messageStart')) = 'OBJECT'
+                OR json_type(json_extract(opening, '$.contentBlockStart')) = 'OBJECT'
+                OR json_type(json_extract(opening, '$.contentBlockDelta')) = 'OBJECT'
                 OR json_type(json_extract(events[-1], '$."amazon-bedrock-invocationMetrics"'))
                     = 'OBJECT' THEN 'converse'
             ELSE 'chat'
@@ -89,6 +99,8 @@ u AS (
                         THEN json_extract(e, '$.response.usage')  -- OpenAI Responses
                     WHEN json_type(json_extract(e, '$.delta.usage')) = 'OBJECT'
                         THEN json_extract(e, '$.delta.usage')  -- Cohere v2
+                    WHEN json_type(json_extract(e, '$.response.meta.billed_units')) = 'OBJECT'
+                        THEN json_extract(e, '$.response.meta')  -- Cohere v1: stream-end
                     WHEN json_type(json_extract(e, '$.metadata.usage')) = 'OBJECT'
                         THEN json_extract(e, '$.metadata.usage')  -- Bedrock
                     WHEN json_type(json_extract(e, '$."amazon-bedrock-invocationMetrics"'))
@@ -114,6 +126,11 @@ SELECT
         AND resp.candidates[1].finishReason IS NULL AND len(resp.candidates) > 0
         THEN 'a Gemini stream chunk before the last (the last chunk counts the request)'
         -- what an HTTP recorder keeps of a body that is not text (derive_vcr.py's placeholder)
+        -- a rerank (Cohere, Bedrock) bills search units, not tokens: plan has no price for it
+        WHEN resp.meta.billed_units.search_units IS NOT NULL
+            AND resp.meta.billed_units.input_tokens IS NULL
+        THEN 'a rerank call, billed in search units (' || resp.meta.billed_units.search_units
+            || '), not tokens: not priced'
         WHEN len(events) = 0 AND starts_with(raw_resp ->> '$', '[binary body')
         THEN 'a binary response body (an AWS event stream?) recorded as a placeholder, '
             || 'not its events: log the decoded events (a JSON list) instead'
@@ -152,7 +169,16 @@ SELECT
     END                                                             AS input_raw,
     CASE api
         WHEN 'embeddings' THEN coalesce(usage.completion_tokens, '0')
-        WHEN 'chat' THEN usage.completion_tokens
+        -- xAI's completion_tokens exclude its reasoning tokens (its total_tokens is prompt +
+        -- completion + reasoning); OpenAI's include them (total = prompt + completion)
+        WHEN 'chat' THEN CASE WHEN TRY_CAST(usage.total_tokens AS DOUBLE)
+                = TRY_CAST(usage.prompt_tokens AS DOUBLE)
+                + TRY_CAST(usage.completion_tokens AS DOUBLE)
+                + TRY_CAST(usage.completion_tokens_details.reasoning_tokens AS DOUBLE)
+            AND TRY_CAST(usage.completion_tokens_details.reasoning_tokens AS DOUBLE) > 0
+            THEN plan_sum_counts(usage.completion_tokens,
+                                 usage.completion_tokens_details.reasoning_tokens, NULL)
+            ELSE usage.completion_tokens END
         -- Gemini's candidates count excludes thinking (absent when nothing was generated)
         WHEN 'gemini' THEN CASE WHEN usage.promptTokenCount IS NOT NULL THEN plan_sum_counts(
             coalesce(usage.candidatesTokenCount, '0'), usage.thoughtsTokenCount, NULL) END
@@ -177,7 +203,13 @@ SELECT
     CASE api
         WHEN 'anthropic' THEN coalesce(passes.cache_creation_input_tokens, usage.cache_creation_input_tokens)
         WHEN 'converse' THEN coalesce(usage.cacheWriteInputTokens, usage.cacheWriteInputTokenCount)
-        WHEN 'chat' THEN usage.prompt_tokens_details.cache_write_tokens  -- OpenRouter
+        -- OpenRouter's: a write that overlaps the reads (reads + writes above the prompt: a
+        -- Gemini cache created and read in the same call) is billed as cache storage, not as
+        -- tokens: the reads count, the write is 0 (usage.cost keeps what was charged)
+        WHEN 'chat' THEN CASE WHEN TRY_CAST(usage.prompt_tokens_details.cached_tokens AS DOUBLE)
+                + TRY_CAST(usage.prompt_tokens_details.cache_write_tokens AS DOUBLE)
+                > TRY_CAST(usage.prompt_tokens AS DOUBLE) THEN '0'
+            ELSE usage.prompt_tokens_details.cache_write_tokens END
     END                                                             AS cache_write_raw,
     CASE api WHEN 'anthropic' THEN usage.cache_creation.ephemeral_1h_input_tokens END
                                                                     AS cache_write_1h_raw,
@@ -221,7 +253,8 @@ SELECT
             CASE WHEN e ->> '$.type' = 'response.output_text.delta' THEN e ->> '$.delta' END,
             json_extract_string(e, '$.delta.message.content.text'),  -- Cohere v2
             json_extract_string(e, '$.contentBlockDelta.delta.text'),  -- Bedrock Converse
-            json_extract_string(e, '$.outputText'), json_extract_string(e, '$.generation'))), '')
+            json_extract_string(e, '$.outputText'), json_extract_string(e, '$.generation'),
+            CASE WHEN e ->> '$.event_type' = 'text-generation' THEN e ->> '$.text' END)), '')
         WHEN api = 'chat' THEN plan_content_text(resp.choices[1].message.content)
         WHEN api = 'responses' THEN array_to_string(flatten(list_transform(resp.output,
             lambda o: list_transform(o.content, lambda c: c.text))), '')
