@@ -35,6 +35,9 @@ class Source:
     # Its stages need line numbers before stage 20, or read the records twice: the file is
     # copied to a numbered table first (sql/14_numbered.sql) instead of streamed.
     numbered: bool = False
+    # Its records may carry no time (Gemini batch output): --trace-start gives them one
+    # (variable plan_given_time), never a silent default.
+    undated: bool = False
 
     def struct_spec(self) -> str:
         """The json_transform structure read from every record."""
@@ -246,6 +249,14 @@ SOURCES: tuple[Source, ...] = (
     Source(
         "langfuse", "Langfuse generation observations", LANGFUSE, ("19_norm_langfuse",),
         lambda r: "startTime" in r and ("usage" in r or "usageDetails" in r),
+    ),
+    Source(
+        "gemini-batch", "Gemini API batch output ({key, response})",
+        _text("key", "timestamp") + (("response", BODY),) + _json("error", "status"),
+        ("13_calls_gemini_batch", API),
+        lambda r: "key" in r and (_is_dict(r.get("response")) and "usageMetadata" in r["response"]
+                                  or "error" in r or "status" in r),  # type: ignore[operator]
+        undated=True,
     ),
     Source(
         "vertex-batch", "Vertex AI batch prediction output (Gemini)",

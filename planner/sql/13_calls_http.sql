@@ -4,45 +4,58 @@
 -- Bedrock InvokeModel bodies that count nothing themselves (Claude v2 completions, AI21,
 -- Cohere command, imported models) are counted by the response headers
 -- x-amzn-bedrock-input-token-count / -output-token-count / -cache-read-input-token-count /
--- -cache-write-input-token-count (names in any case, a value or a list of one), when the
--- capture kept them (`response_headers`): read as Converse's usage (the input count excludes
--- the cache counts). A body with counts of its own is read by them; one without an output
--- count takes the header's.
+-- -cache-write-input-token-count (lower-case as boto3 gives them, or as sent; a value or a list
+-- of one), when the capture kept them (`response_headers`): read as Converse's usage (the
+-- input count excludes the cache counts). A body with counts of its own is read by them; one
+-- without an output count (a guardrail-masked Nova body) takes the header's.
 CREATE OR REPLACE TEMP VIEW calls AS
 WITH g AS (
     SELECT
         *,
-        CASE WHEN json_type(response_headers) = 'OBJECT' THEN map_from_entries(list_transform(
-            list_filter(map_entries(TRY_CAST(response_headers AS MAP(VARCHAR, JSON))),
-                        lambda e: starts_with(lower(e.key), 'x-amzn-bedrock-')),
-            lambda e: (lower(e.key), coalesce(e.value ->> '$[0]', e.value ->> '$'))))
-        END AS bedrock_headers
+        CASE WHEN response_headers IS NOT NULL THEN coalesce(
+            response_headers ->> '$."x-amzn-bedrock-input-token-count"[0]',
+            response_headers ->> '$."x-amzn-bedrock-input-token-count"',
+            response_headers ->> '$."X-Amzn-Bedrock-Input-Token-Count"[0]',
+            response_headers ->> '$."X-Amzn-Bedrock-Input-Token-Count"') END AS h_input,
+        CASE WHEN response_headers IS NOT NULL THEN coalesce(
+            response_headers ->> '$."x-amzn-bedrock-output-token-count"[0]',
+            response_headers ->> '$."x-amzn-bedrock-output-token-count"',
+            response_headers ->> '$."X-Amzn-Bedrock-Output-Token-Count"[0]',
+            response_headers ->> '$."X-Amzn-Bedrock-Output-Token-Count"') END AS h_output,
+        CASE WHEN response_headers IS NOT NULL THEN coalesce(
+            response_headers ->> '$."x-amzn-bedrock-cache-read-input-token-count"[0]',
+            response_headers ->> '$."x-amzn-bedrock-cache-read-input-token-count"',
+            response_headers ->> '$."X-Amzn-Bedrock-Cache-Read-Input-Token-Count"[0]',
+            response_headers ->> '$."X-Amzn-Bedrock-Cache-Read-Input-Token-Count"') END AS h_read,
+        CASE WHEN response_headers IS NOT NULL THEN coalesce(
+            response_headers ->> '$."x-amzn-bedrock-cache-write-input-token-count"[0]',
+            response_headers ->> '$."x-amzn-bedrock-cache-write-input-token-count"',
+            response_headers ->> '$."X-Amzn-Bedrock-Cache-Write-Input-Token-Count"[0]',
+            response_headers ->> '$."X-Amzn-Bedrock-Cache-Write-Input-Token-Count"') END AS h_write
     FROM stage
 ),
 h AS (
     SELECT
-        * EXCLUDE (response_body),
-        CASE WHEN bedrock_headers['x-amzn-bedrock-input-token-count'] IS NOT NULL
-                AND response_body.usage IS NULL AND response_body.usageMetadata IS NULL
+        *,
+        CASE
+            WHEN h_input IS NOT NULL AND response_body.usage IS NULL
+                AND response_body.usageMetadata IS NULL
                 AND response_body.prompt_token_count IS NULL
                 AND response_body.inputTextTokenCount IS NULL
                 AND response_body.meta.billed_units IS NULL
             THEN struct_update(response_body, usage := json_transform(json_object(
-                'inputTokens', bedrock_headers['x-amzn-bedrock-input-token-count'],
-                'outputTokens', bedrock_headers['x-amzn-bedrock-output-token-count'],
-                'cacheReadInputTokens',
-                bedrock_headers['x-amzn-bedrock-cache-read-input-token-count'],
-                'cacheWriteInputTokens',
-                bedrock_headers['x-amzn-bedrock-cache-write-input-token-count']),
+                'inputTokens', h_input, 'outputTokens', h_output,
+                'cacheReadInputTokens', h_read, 'cacheWriteInputTokens', h_write),
                 getvariable('plan_usage_spec')))
-            -- (a guardrail-masked Nova body keeps its input count only)
-            WHEN bedrock_headers['x-amzn-bedrock-output-token-count'] IS NOT NULL
-                AND response_body.usage.inputTokens IS NOT NULL
+            WHEN h_output IS NOT NULL AND response_body.usage.inputTokens IS NOT NULL
                 AND response_body.usage.outputTokens IS NULL
-            THEN struct_update(response_body, usage := struct_update(response_body.usage,
-                outputTokens := bedrock_headers['x-amzn-bedrock-output-token-count']))
-            ELSE response_body END AS response_body,
-        response_body.usage IS NULL AS body_uncounted,
+            THEN struct_update(response_body, usage := json_transform(json_object(
+                'inputTokens', response_body.usage.inputTokens, 'outputTokens', h_output,
+                'cacheReadInputTokens', response_body.usage.cacheReadInputTokens,
+                'cacheWriteInputTokens', response_body.usage.cacheWriteInputTokens),
+                getvariable('plan_usage_spec')))
+            ELSE response_body
+        END AS counted_body,
         CASE WHEN json_valid("date") AND json_type("date"::JSON) = 'ARRAY'
             THEN "date"::JSON ->> '$[0]' ELSE "date" END AS date_text
     FROM g
@@ -67,8 +80,8 @@ SELECT
     CASE WHEN request_body.model IS NULL AND uri LIKE '%/model/%' THEN struct_update(request_body,
         model := url_decode(regexp_extract(uri, '/model/([^/?]+)', 1)))
         ELSE request_body END                   AS req,
-    response_body                               AS resp,
-    CASE WHEN body_uncounted AND line_problem IS NULL
+    counted_body                                AS resp,
+    CASE WHEN response_body.usage IS NULL AND line_problem IS NULL
         THEN json_extract(record, '$.response_body') END AS raw_resp,
     CASE WHEN TRY_CAST(status AS INTEGER) >= 400 THEN 'HTTP ' || status
         || coalesce(': ' || json_extract_string(response_body.error, '$.message'), '')
