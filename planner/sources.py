@@ -114,6 +114,9 @@ USAGE = {
     # Gemini / Vertex AI usageMetadata
     "promptTokenCount": V, "candidatesTokenCount": V, "cachedContentTokenCount": V,
     "thoughtsTokenCount": V, "toolUsePromptTokenCount": V,
+    # Gemini Interactions API (object 'interaction'): the same counts, spelled total_*
+    "total_input_tokens": V, "total_tool_use_tokens": V, "total_cached_tokens": V,
+    "total_output_tokens": V, "total_thought_tokens": V,
     # AWS Bedrock Converse (and Nova InvokeModel): inputTokens EXCLUDES the cache counts
     "inputTokens": V, "outputTokens": V, "cacheReadInputTokens": V, "cacheWriteInputTokens": V,
     "cacheReadInputTokenCount": V, "cacheWriteInputTokenCount": V,
@@ -254,8 +257,8 @@ SOURCES: tuple[Source, ...] = (
         "gemini-batch", "Gemini API batch output ({key, response})",
         _text("key", "timestamp") + (("response", BODY),) + _json("error", "status"),
         ("13_calls_gemini_batch", API),
-        lambda r: "key" in r and (_is_dict(r.get("response")) and "usageMetadata" in r["response"]
-                                  or "error" in r or "status" in r),  # type: ignore[operator]
+        lambda r: "key" in r and ("error" in r or "status" in r
+                                  or "usageMetadata" in (r.get("response") or {})),  # type: ignore[operator]
         undated=True,
     ),
     Source(

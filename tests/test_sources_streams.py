@@ -67,6 +67,8 @@ def usage(body: object) -> tuple[dict[str, int] | None, str | None]:
         return FAILED, None  # Gemini refused the prompt: a failed request, nothing billed
     if "usageMetadata" in body:
         return _gemini(body["usageMetadata"]), body.get("responseId")
+    if body.get("object") == "interaction" and u:  # Gemini Interactions API
+        return _interaction(u), body.get("id")
     if body.get("type") == "message":
         return _anthropic(u), body.get("id")
     if "prompt_token_count" in body:  # Meta Llama on Bedrock
@@ -99,6 +101,15 @@ def _gemini(u: dict) -> dict[str, int] | None:
     return {"input": u["promptTokenCount"] + u.get("toolUsePromptTokenCount", 0),
             "output": u.get("candidatesTokenCount", 0) + thoughts,
             "cached": u.get("cachedContentTokenCount", 0), "reasoning": thoughts}
+
+
+def _interaction(u: dict) -> dict[str, int]:
+    """The Interactions API's usage: Gemini's accounting (input includes the cached part,
+    tool-use prompts are input too; output is output + thoughts), spelled total_*."""
+    thoughts = u.get("total_thought_tokens", 0)
+    return {"input": u["total_input_tokens"] + u.get("total_tool_use_tokens", 0),
+            "output": u.get("total_output_tokens", 0) + thoughts,
+            "cached": u.get("total_cached_tokens", 0), "reasoning": thoughts}
 
 
 def _anthropic(u: dict) -> dict[str, int]:
@@ -151,6 +162,9 @@ def _stream_usage(events: list[dict]) -> tuple[dict[str, int] | None, str | None
             if e.get("type") == "message_delta":
                 u.update(e.get("usage") or {})
         return _anthropic(u), start["message"]["id"]
+    interaction = _last(events, "interaction", "usage")
+    if interaction is not None:  # Gemini Interactions: interaction.completed
+        return _interaction(interaction), events[0]["interaction"]["id"]
     gemini = _last(events, "usageMetadata")
     if gemini is not None:  # each chunk has the total so far: the last one's
         return _gemini(gemini), events[0].get("responseId")

@@ -64,7 +64,8 @@ u AS (
                 WHEN resp.object IN ('response', 'response.compaction') THEN 'responses'
                 WHEN resp.object = 'list' THEN 'embeddings'
                 WHEN resp.usageMetadata IS NOT NULL OR resp.candidates IS NOT NULL
-                    OR resp.promptFeedback IS NOT NULL THEN 'gemini'
+                    OR resp.promptFeedback IS NOT NULL OR resp.object = 'interaction'
+                    THEN 'gemini'
                 WHEN resp.usage.billed_units IS NOT NULL OR resp.meta.billed_units IS NOT NULL
                     THEN 'cohere'
                 WHEN resp.usage.inputTokens IS NOT NULL THEN 'converse'
@@ -73,7 +74,8 @@ u AS (
                 ELSE 'chat' END
             WHEN start_event IS NOT NULL THEN 'anthropic'
             WHEN json_type(json_extract(opening, '$.usageMetadata')) = 'OBJECT'
-                OR json_type(json_extract(opening, '$.candidates')) = 'ARRAY' THEN 'gemini'
+                OR json_type(json_extract(opening, '$.candidates')) = 'ARRAY'
+                OR opening ->> '$.event_type' = 'interaction.created' THEN 'gemini'
             WHEN starts_with(opening ->> '$.type', 'response.') THEN 'responses'
             WHEN opening ->> '$.type' = 'message-start'
                 OR opening ->> '$.event_type' = 'stream-start' THEN 'cohere'  -- (v1)
@@ -99,6 +101,8 @@ u AS (
                         THEN json_extract(e, '$.response.usage')  -- OpenAI Responses
                     WHEN json_type(json_extract(e, '$.delta.usage')) = 'OBJECT'
                         THEN json_extract(e, '$.delta.usage')  -- Cohere v2
+                    WHEN json_type(json_extract(e, '$.interaction.usage')) = 'OBJECT'
+                        THEN json_extract(e, '$.interaction.usage')  -- Gemini Interactions
                     WHEN json_type(json_extract(e, '$.response.meta.billed_units')) = 'OBJECT'
                         THEN json_extract(e, '$.response.meta')  -- Cohere v1: stream-end
                     WHEN json_type(json_extract(e, '$.metadata.usage')) = 'OBJECT'
@@ -137,17 +141,21 @@ SELECT
     END)                                                            AS line_problem,
     excerpt,
     coalesce(request_id, resp.id, resp.responseId, opening ->> '$.id',
-             opening ->> '$.responseId', opening ->> '$.response.id') AS request_id,
+             opening ->> '$.responseId', opening ->> '$.response.id',
+             opening ->> '$.interaction.id') AS request_id,
     CASE
         WHEN ts_raw IS NOT NULL THEN ts_raw
         WHEN api = 'responses' THEN resp.created_at
-        WHEN api = 'gemini' THEN coalesce(resp.createTime, opening ->> '$.createTime')
+        WHEN api = 'gemini' THEN coalesce(resp.createTime, opening ->> '$.createTime',
+            CASE WHEN resp.object = 'interaction' THEN resp.created END,
+            opening ->> '$.interaction.created')
         ELSE coalesce(resp.created, opening ->> '$.created')
     END                                                             AS ts_raw,
     workload_field,
     workload_tag,
     coalesce(resp.model, resp.modelVersion, opening ->> '$.model',
-             opening ->> '$.modelVersion', opening ->> '$.response.model', req.model) AS model,
+             opening ->> '$.modelVersion', opening ->> '$.response.model',
+             opening ->> '$.interaction.model', req.model) AS model,
     CASE api
         WHEN 'anthropic' THEN plan_sum_counts(coalesce(passes.input_tokens, usage.input_tokens),
             coalesce(passes.cache_creation_input_tokens, usage.cache_creation_input_tokens),
@@ -155,8 +163,11 @@ SELECT
         WHEN 'responses' THEN usage.input_tokens
         -- Gemini's prompt count includes cached content; tool-use prompts (search results,
         -- code execution) are counted beside it and billed as input
-        WHEN 'gemini' THEN plan_sum_counts(usage.promptTokenCount,
-            usage.toolUsePromptTokenCount, NULL)
+        -- (the Interactions API spells them total_input_tokens, total_tool_use_tokens,
+        -- total_cached_tokens, total_output_tokens, total_thought_tokens: the same accounting)
+        WHEN 'gemini' THEN plan_sum_counts(coalesce(usage.promptTokenCount,
+            usage.total_input_tokens), coalesce(usage.toolUsePromptTokenCount,
+            usage.total_tool_use_tokens), NULL)
         WHEN 'converse' THEN plan_sum_counts(coalesce(usage.inputTokens, usage.inputTokenCount),
             coalesce(usage.cacheReadInputTokens, usage.cacheReadInputTokenCount),
             coalesce(usage.cacheWriteInputTokens, usage.cacheWriteInputTokenCount))
@@ -180,8 +191,11 @@ SELECT
                                  usage.completion_tokens_details.reasoning_tokens, NULL)
             ELSE usage.completion_tokens END
         -- Gemini's candidates count excludes thinking (absent when nothing was generated)
-        WHEN 'gemini' THEN CASE WHEN usage.promptTokenCount IS NOT NULL THEN plan_sum_counts(
-            coalesce(usage.candidatesTokenCount, '0'), usage.thoughtsTokenCount, NULL) END
+        WHEN 'gemini' THEN CASE
+            WHEN usage.promptTokenCount IS NOT NULL THEN plan_sum_counts(
+                coalesce(usage.candidatesTokenCount, '0'), usage.thoughtsTokenCount, NULL)
+            WHEN usage.total_input_tokens IS NOT NULL THEN plan_sum_counts(
+                coalesce(usage.total_output_tokens, '0'), usage.total_thought_tokens, NULL) END
         WHEN 'converse' THEN coalesce(usage.outputTokens, usage.outputTokenCount)
         -- (v1 bodies: meta.billed_units; an embedding bills its input only)
         WHEN 'cohere' THEN coalesce(usage.billed_units.output_tokens,
@@ -196,7 +210,7 @@ SELECT
     CASE api
         WHEN 'anthropic' THEN coalesce(passes.cache_read_input_tokens, usage.cache_read_input_tokens)
         WHEN 'responses' THEN usage.input_tokens_details.cached_tokens
-        WHEN 'gemini' THEN usage.cachedContentTokenCount
+        WHEN 'gemini' THEN coalesce(usage.cachedContentTokenCount, usage.total_cached_tokens)
         WHEN 'converse' THEN coalesce(usage.cacheReadInputTokens, usage.cacheReadInputTokenCount)
         ELSE coalesce(usage.prompt_tokens_details.cached_tokens, usage.prompt_cache_hit_tokens)
     END                                                             AS cached_raw,
@@ -216,7 +230,7 @@ SELECT
     CASE api
         WHEN 'responses' THEN usage.output_tokens_details.reasoning_tokens
         WHEN 'chat' THEN usage.completion_tokens_details.reasoning_tokens
-        WHEN 'gemini' THEN usage.thoughtsTokenCount
+        WHEN 'gemini' THEN coalesce(usage.thoughtsTokenCount, usage.total_thought_tokens)
     END                                                             AS reasoning_raw,
     task_type,
     team,
