@@ -22,7 +22,7 @@ FAILED: dict[str, int] = {}  # what `usage` gives a stream that ends in an error
 
 def sse(text: str) -> list[dict]:
     """The events of a stream recorded as text: server-sent events, or (Cohere v1) JSON lines."""
-    if text.startswith('{"is_finished"'):
+    if text.startswith("{"):
         return [json.loads(x) for x in text.splitlines() if x.strip()]
     out = []
     for line in text.splitlines():

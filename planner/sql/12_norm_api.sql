@@ -30,8 +30,8 @@ WITH s AS (
         *,
         CASE json_type(raw_resp)
             WHEN 'VARCHAR' THEN CASE
-                -- Cohere v1 streams are JSON lines, not server-sent events
-                WHEN prefix(raw_resp ->> '$', '{"is_finished"') THEN list_transform(
+                -- a stream kept as JSON lines (Cohere v1), not as server-sent events
+                WHEN prefix(raw_resp ->> '$', '{') THEN list_transform(
                     list_filter(string_split(raw_resp ->> '$', E'\n'),
                                 lambda l: prefix(l, '{') AND json_valid(l)),
                     lambda l: CAST(l AS JSON))
