@@ -34,6 +34,34 @@ WITH g AS (
             response_headers ->> '$."X-Amzn-Bedrock-Cache-Write-Input-Token-Count"') END AS h_write
     FROM stage
 ),
+-- the usage the headers give, as JSON text for json_transform (counts only: a header value
+-- that is not an integer is left out)
+u AS (
+    SELECT
+        *,
+        CASE WHEN h_input IS NOT NULL THEN
+            '{"inputTokens":'
+                || coalesce('"' || CAST(TRY_CAST(h_input AS BIGINT) AS VARCHAR) || '"', 'null')
+            || ',"outputTokens":'
+                || coalesce('"' || CAST(TRY_CAST(h_output AS BIGINT) AS VARCHAR) || '"', 'null')
+            || ',"cacheReadInputTokens":'
+                || coalesce('"' || CAST(TRY_CAST(h_read AS BIGINT) AS VARCHAR) || '"', 'null')
+            || ',"cacheWriteInputTokens":'
+                || coalesce('"' || CAST(TRY_CAST(h_write AS BIGINT) AS VARCHAR) || '"', 'null') || '}'
+        END AS header_usage,
+        -- (a body with an input count but none of its output: the header's output count)
+        CASE WHEN h_output IS NOT NULL THEN
+            '{"inputTokens":'
+                || coalesce('"' || CAST(TRY_CAST(response_body.usage.inputTokens AS BIGINT) AS VARCHAR) || '"', 'null')
+            || ',"outputTokens":'
+                || coalesce('"' || CAST(TRY_CAST(h_output AS BIGINT) AS VARCHAR) || '"', 'null')
+            || ',"cacheReadInputTokens":'
+                || coalesce('"' || CAST(TRY_CAST(response_body.usage.cacheReadInputTokens AS BIGINT) AS VARCHAR) || '"', 'null')
+            || ',"cacheWriteInputTokens":'
+                || coalesce('"' || CAST(TRY_CAST(response_body.usage.cacheWriteInputTokens AS BIGINT) AS VARCHAR) || '"', 'null') || '}'
+        END AS output_usage
+    FROM g
+),
 h AS (
     SELECT
         *,
@@ -43,22 +71,18 @@ h AS (
                 AND response_body.prompt_token_count IS NULL
                 AND response_body.inputTextTokenCount IS NULL
                 AND response_body.meta.billed_units IS NULL
-            THEN struct_update(response_body, usage := json_transform(json_object(
-                'inputTokens', h_input, 'outputTokens', h_output,
-                'cacheReadInputTokens', h_read, 'cacheWriteInputTokens', h_write),
+            THEN struct_update(response_body, usage := json_transform(header_usage,
                 getvariable('plan_usage_spec')))
+            -- (a guardrail-masked Nova body keeps its input count only)
             WHEN h_output IS NOT NULL AND response_body.usage.inputTokens IS NOT NULL
                 AND response_body.usage.outputTokens IS NULL
-            THEN struct_update(response_body, usage := json_transform(json_object(
-                'inputTokens', response_body.usage.inputTokens, 'outputTokens', h_output,
-                'cacheReadInputTokens', response_body.usage.cacheReadInputTokens,
-                'cacheWriteInputTokens', response_body.usage.cacheWriteInputTokens),
+            THEN struct_update(response_body, usage := json_transform(output_usage,
                 getvariable('plan_usage_spec')))
             ELSE response_body
         END AS counted_body,
         CASE WHEN json_valid("date") AND json_type("date"::JSON) = 'ARRAY'
             THEN "date"::JSON ->> '$[0]' ELSE "date" END AS date_text
-    FROM g
+    FROM u
 )
 SELECT
     line_no,

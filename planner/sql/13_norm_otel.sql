@@ -30,9 +30,10 @@ SELECT
     coalesce(attr['gen_ai.usage.input_tokens'], attr['gen_ai.usage.prompt_tokens']) AS input_raw,
     coalesce(attr['gen_ai.usage.output_tokens'], attr['gen_ai.usage.completion_tokens'])
                                                                     AS output_raw,
-    -- (older spellings: OpenLLMetry's before its 2026 migration, gen_ai.usage.cache_read_input_tokens
-    -- and cache_creation_input_tokens, its input count including both; pydantic-ai / Logfire's
-    -- gen_ai.usage.details.cache_read_tokens / cache_write_tokens / reasoning_tokens)
+    -- (older spellings: OpenLLMetry's before its 2026 migration,
+    -- gen_ai.usage.cache_read_input_tokens and cache_creation_input_tokens, its input count
+    -- including both; pydantic-ai / Logfire's gen_ai.usage.details.cache_read_tokens /
+    -- cache_write_tokens / reasoning_tokens)
     coalesce(attr['gen_ai.usage.cache_read.input_tokens'],
              attr['gen_ai.usage.cache_read_input_tokens'],
              attr['gen_ai.usage.details.cache_read_tokens'])         AS cached_raw,
