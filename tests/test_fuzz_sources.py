@@ -156,6 +156,14 @@ def _anthropic_batch() -> list[dict]:
             for i, m in enumerate(_anthropic_messages())]
 
 
+def _gemini_batch() -> list[dict]:
+    """Gemini API batch output lines ({key, response}) holding real Gemini responses, with the
+    `timestamp` a log adds beside them (the lines carry none), and a failed line."""
+    return [*({"key": f"request-{i}", "timestamp": T, "response": b}
+              for i, b in enumerate(_gemini())),
+            {"key": "request-9", "timestamp": T, "error": {"code": 3, "message": "invalid"}}]
+
+
 def _vertex_batch() -> list[dict]:
     return _jsonl(VENDORS / "vertex_batch_text_output.jsonl")[:3]
 
@@ -228,7 +236,7 @@ EXAMPLES: dict[str, Callable[[], list[dict]]] = {
     "openai-batch-input": _openai_batch_input, "anthropic-batch": _anthropic_batch,
     "http-capture": _http_capture, "mooncake-trace": _mooncake, "azure-trace": _azure,
     "litellm": _litellm, "langfuse-trace": _langfuse_trace, "langfuse": _langfuse,
-    "vertex-batch": _vertex_batch, "openai-chat": _openai_chat,
+    "vertex-batch": _vertex_batch, "gemini-batch": _gemini_batch, "openai-chat": _openai_chat,
     "openai-responses": _openai_responses, "anthropic-messages": _anthropic_messages,
     "openai-chat-completion": _openai_chat_completion, "gemini": _gemini,
     "bedrock-response": _bedrock_response, "cohere-chat": _cohere_chat, "canonical": _canonical,

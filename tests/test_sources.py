@@ -282,3 +282,30 @@ def test_otel_genai_spans(write_log):
     assert (i.read, i.accepted, i.failed, i.rejected, i.skipped) == (4, 2, 1, 1, 1)
     assert i.failure_reasons[0].reason == "span status ERROR: rate limited"
     assert i.reject_reasons[0].reason == "not valid JSON"
+
+
+# The attribute names instrumentations wrote before the conventions' dotted cache names (read
+# from their source): OpenLLMetry (traceloop semconv_ai: gen_ai.usage.cache_read_input_tokens,
+# cache_creation_input_tokens, gen_ai.usage.reasoning_tokens / llm.usage.reasoning_tokens; its
+# input count includes both cache counts) and pydantic-ai / Logfire (gen_ai.usage.details.*).
+OLDER_NAMES = [
+    ("gen_ai.usage.cache_read_input_tokens", "gen_ai.usage.cache_creation_input_tokens",
+     "gen_ai.usage.reasoning_tokens"),
+    ("gen_ai.usage.cache_read_input_tokens", "gen_ai.usage.cache_creation_input_tokens",
+     "llm.usage.reasoning_tokens"),
+    ("gen_ai.usage.details.cache_read_tokens", "gen_ai.usage.details.cache_write_tokens",
+     "gen_ai.usage.details.reasoning_tokens"),
+]
+
+
+@pytest.mark.parametrize(("read", "write", "reasoning"), OLDER_NAMES)
+def test_otel_cache_counts_under_older_attribute_names(write_log, read, write, reasoning):
+    counts = {"gen_ai.usage.input_tokens": 1200, "gen_ai.usage.output_tokens": 90,
+              read: 1000, write: 150, reasoning: 30}
+    span = {"spanId": "s1", "name": "chat", "startTimeUnixNano": "1772445600000000000",
+            "attributes": _attrs(**{"gen_ai.request.model": "claude-sonnet-4-5", **counts})}
+    con, files, _ = load([write_log([_export("agent", span)])])
+    assert rows(con, "input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, "
+                     "reasoning_tokens") == [(counts["gen_ai.usage.input_tokens"],
+                                              counts["gen_ai.usage.output_tokens"],
+                                              counts[read], counts[write], counts[reasoning])]

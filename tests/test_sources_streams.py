@@ -22,6 +22,9 @@ FAILED: dict[str, int] = {}  # what `usage` gives a stream that ends in an error
 
 
 def sse(text: str) -> list[dict]:
+    """The events of a stream recorded as text: server-sent events, or (Cohere v1) JSON lines."""
+    if text.startswith("{"):
+        return [json.loads(x) for x in text.splitlines() if x.strip()]
     out = []
     for line in text.splitlines():
         if line.startswith("data:"):
@@ -61,8 +64,12 @@ def usage(body: object) -> tuple[dict[str, int] | None, str | None]:
         return _stream_usage(events)
     assert isinstance(body, dict)
     u = body.get("usage") or {}
+    if (body.get("promptFeedback") or {}).get("blockReason"):
+        return FAILED, None  # Gemini refused the prompt: a failed request, nothing billed
     if "usageMetadata" in body:
         return _gemini(body["usageMetadata"]), body.get("responseId")
+    if body.get("object") == "interaction" and u:  # Gemini Interactions API
+        return _interaction(u), body.get("id")
     if body.get("type") == "message":
         return _anthropic(u), body.get("id")
     if "prompt_token_count" in body:  # Meta Llama on Bedrock
@@ -97,6 +104,15 @@ def _gemini(u: dict) -> dict[str, int] | None:
             "cached": u.get("cachedContentTokenCount", 0), "reasoning": thoughts}
 
 
+def _interaction(u: dict) -> dict[str, int]:
+    """The Interactions API's usage: Gemini's accounting (input includes the cached part,
+    tool-use prompts are input too; output is output + thoughts), spelled total_*."""
+    thoughts = u.get("total_thought_tokens", 0)
+    return {"input": u["total_input_tokens"] + u.get("total_tool_use_tokens", 0),
+            "output": u.get("total_output_tokens", 0) + thoughts,
+            "cached": u.get("total_cached_tokens", 0), "reasoning": thoughts}
+
+
 def _anthropic(u: dict) -> dict[str, int]:
     """input_tokens excludes cache reads and writes; compaction lists every pass in
     `iterations`, which the request is the sum of."""
@@ -127,10 +143,16 @@ def _converse(u: dict) -> dict[str, int] | None:
 
 def _chat(u: dict) -> dict[str, int]:
     details = u.get("prompt_tokens_details") or {}
-    return {"input": u["prompt_tokens"], "output": u["completion_tokens"],
-            "cached": details.get("cached_tokens") or u.get("prompt_cache_hit_tokens") or 0,
-            "cache_write": details.get("cache_write_tokens") or 0,
-            "reasoning": (u.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0}
+    reasoning = (u.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0
+    output = u["completion_tokens"]
+    if reasoning and u.get("total_tokens") == u["prompt_tokens"] + output + reasoning:
+        output += reasoning  # xAI: completion_tokens leaves the reasoning out of its count
+    reads = details.get("cached_tokens") or u.get("prompt_cache_hit_tokens") or 0
+    writes = details.get("cache_write_tokens") or 0
+    if reads + writes > u["prompt_tokens"]:
+        writes = 0  # OpenRouter to Gemini: a cache written and read at once bills storage
+    return {"input": u["prompt_tokens"], "output": output, "cached": reads,
+            "cache_write": writes, "reasoning": reasoning}
 
 
 def _stream_usage(events: list[dict]) -> tuple[dict[str, int] | None, str | None]:
@@ -141,14 +163,17 @@ def _stream_usage(events: list[dict]) -> tuple[dict[str, int] | None, str | None
             if e.get("type") == "message_delta":
                 u.update(e.get("usage") or {})
         return _anthropic(u), start["message"]["id"]
+    interaction = _last(events, "interaction", "usage")
+    if interaction is not None:  # Gemini Interactions: interaction.completed
+        return _interaction(interaction), events[0]["interaction"]["id"]
     gemini = _last(events, "usageMetadata")
     if gemini is not None:  # each chunk has the total so far: the last one's
         return _gemini(gemini), events[0].get("responseId")
     done = _last(events, "response", "usage")
     if done is not None:  # OpenAI Responses: response.completed
         return _responses(done), events[0]["response"]["id"]
-    cohere = _last(events, "delta", "usage")
-    if cohere is not None:  # Cohere v2: message-end
+    cohere = _last(events, "delta", "usage") or _last(events, "response", "meta")
+    if cohere is not None:  # Cohere v2: message-end; v1: stream-end's response.meta
         billed = cohere["billed_units"]
         return {"input": billed["input_tokens"], "output": billed["output_tokens"]}, None
     bedrock = _last(events, "metadata", "usage") or _last(
@@ -159,6 +184,18 @@ def _stream_usage(events: list[dict]) -> tuple[dict[str, int] | None, str | None
     return (_chat(chat), events[0].get("id")) if chat else (None, None)
 
 
+def _header_usage(headers: dict) -> dict[str, int] | None:
+    """Bedrock's x-amzn-bedrock-*-token-count response headers (any case), as Converse's usage."""
+    h = {k.lower(): v[0] if isinstance(v, list) else v for k, v in headers.items()}
+    if "x-amzn-bedrock-input-token-count" not in h:
+        return None
+    return _converse({
+        "inputTokens": int(h["x-amzn-bedrock-input-token-count"]),
+        "outputTokens": int(h["x-amzn-bedrock-output-token-count"]),
+        "cacheReadInputTokens": int(h.get("x-amzn-bedrock-cache-read-input-token-count", 0)),
+        "cacheWriteInputTokens": int(h.get("x-amzn-bedrock-cache-write-input-token-count", 0))})
+
+
 def plain_totals(path: Path) -> tuple[dict[str, int], int, int]:
     """The file's totals over its billed requests (each response id once), its failed
     requests (HTTP status 400 and above) and its lines that bill no tokens."""
@@ -166,6 +203,8 @@ def plain_totals(path: Path) -> tuple[dict[str, int], int, int]:
     for line in path.read_text(encoding="utf-8").splitlines():
         rec = json.loads(line)
         parts, rid = usage(rec["response_body"]) if rec["status"] < 400 else (FAILED, None)
+        if parts is None:  # Bedrock InvokeModel: the counts in the response headers
+            parts = _header_usage(rec.get("response_headers") or {})
         if parts is FAILED:
             failed += 1
             continue

@@ -35,6 +35,8 @@ def shaping_options(source: Source, path: Path, options: IngestOptions) -> dict[
         out["workload"] = options.workload or stem(path)
         start = options.trace_start
         out["trace_start"] = (start.isoformat() if start else "1970-01-01T00:00:00+00:00")
+    if source.undated and options.trace_start is not None:  # (records without a time)
+        out["given_time"] = options.trace_start.isoformat()
     # only when given: the default's "now" would make every read a new one
     for name in ("not_before", "not_after"):
         if (value := getattr(options, name)) is not None:
@@ -69,6 +71,7 @@ def set_variables(con: duckdb.DuckDBPyConnection, path: Path, reader: str, sourc
         "plan_text_max_chars": options_text.max_chars,
         "plan_trace_start": (datetime.fromisoformat(shaping["trace_start"]).timestamp()
                              if "trace_start" in shaping else 0.0),
+        "plan_given_time": shaping.get("given_time"),  # (--trace-start, an undated source's)
     }
     values["plan_ts_min"], values["plan_ts_max"], values["plan_ts_bounds"] = time_bounds(shaping)
     values.update({name: json.dumps(spec) for name, spec in SPECS.items()})

@@ -35,6 +35,9 @@ class Source:
     # Its stages need line numbers before stage 20, or read the records twice: the file is
     # copied to a numbered table first (sql/14_numbered.sql) instead of streamed.
     numbered: bool = False
+    # Its records may carry no time (Gemini batch output): --trace-start gives them one
+    # (variable plan_given_time), never a silent default.
+    undated: bool = False
 
     def struct_spec(self) -> str:
         """The json_transform structure read from every record."""
@@ -97,6 +100,7 @@ API = "12_norm_api"  # the shared stage for request/response bodies of the OpenA
 V, J = "VARCHAR", "JSON"
 USAGE = {
     "prompt_tokens": V, "completion_tokens": V, "input_tokens": V, "output_tokens": V,
+    "total_tokens": V,  # (xAI: prompt + completion + reasoning; its completion excludes reasoning)
     "cache_creation_input_tokens": V, "cache_read_input_tokens": V,
     "cache_creation": {"ephemeral_1h_input_tokens": V},  # Anthropic: the 1-hour cache writes
     "prompt_tokens_details": {"cached_tokens": V, "cache_write_tokens": V},  # + OpenRouter's
@@ -110,6 +114,9 @@ USAGE = {
     # Gemini / Vertex AI usageMetadata
     "promptTokenCount": V, "candidatesTokenCount": V, "cachedContentTokenCount": V,
     "thoughtsTokenCount": V, "toolUsePromptTokenCount": V,
+    # Gemini Interactions API (object 'interaction'): the same counts, spelled total_*
+    "total_input_tokens": V, "total_tool_use_tokens": V, "total_cached_tokens": V,
+    "total_output_tokens": V, "total_thought_tokens": V,
     # AWS Bedrock Converse (and Nova InvokeModel): inputTokens EXCLUDES the cache counts
     "inputTokens": V, "outputTokens": V, "cacheReadInputTokens": V, "cacheWriteInputTokens": V,
     "cacheReadInputTokenCount": V, "cacheWriteInputTokenCount": V,
@@ -136,7 +143,8 @@ BODY = {
     "inputTextTokenCount": V, "results": J,
     "message": J,  # Cohere v2
     # Cohere v1 chat / generate and v1 / v2 embed: meta.billed_units (embeddings: response_type)
-    "meta": {"billed_units": {"input_tokens": V, "output_tokens": V}}, "response_type": V,
+    "meta": {"billed_units": {"input_tokens": V, "output_tokens": V, "search_units": V}},
+    "response_type": V,  # (a rerank bills search_units: rejected with that reason)
 }
 ATTRIBUTES = [{"key": V, "value": {"stringValue": V, "intValue": V, "doubleValue": V,
                                    "boolValue": V}}]
@@ -211,7 +219,8 @@ SOURCES: tuple[Source, ...] = (
     Source(
         "http-capture", "recorded HTTP calls to an LLM API (request_body / response_body)",
         _text("date", "status", "uri", "request_id", "timestamp")
-        + (("request_body", REQUEST), ("response_body", BODY)) + _json("metadata"),
+        + (("request_body", REQUEST), ("response_body", BODY)) + _json("metadata")
+        + _json("response_headers"),  # (Bedrock InvokeModel: the counts of older bodies)
         ("13_calls_http", API),
         lambda r: "response_body" in r,
     ),
@@ -243,6 +252,14 @@ SOURCES: tuple[Source, ...] = (
     Source(
         "langfuse", "Langfuse generation observations", LANGFUSE, ("19_norm_langfuse",),
         lambda r: "startTime" in r and ("usage" in r or "usageDetails" in r),
+    ),
+    Source(
+        "gemini-batch", "Gemini API batch output ({key, response})",
+        _text("key", "timestamp") + (("response", BODY),) + _json("error", "status"),
+        ("13_calls_gemini_batch", API),
+        lambda r: "key" in r and ("error" in r or "status" in r
+                                  or "usageMetadata" in (r.get("response") or {})),  # type: ignore[operator]
+        undated=True,
     ),
     Source(
         "vertex-batch", "Vertex AI batch prediction output (Gemini)",

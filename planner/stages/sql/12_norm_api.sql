@@ -29,7 +29,13 @@ WITH s AS (
     SELECT
         *,
         CASE json_type(raw_resp)
-            WHEN 'VARCHAR' THEN plan_sse_events(json_extract_string(raw_resp, '$'))
+            WHEN 'VARCHAR' THEN CASE
+                -- a stream kept as JSON lines (Cohere v1), not as server-sent events
+                WHEN prefix(raw_resp ->> '$', '{') THEN list_transform(
+                    list_filter(string_split(raw_resp ->> '$', E'\n'),
+                                lambda l: prefix(l, '{') AND json_valid(l)),
+                    lambda l: CAST(l AS JSON))
+                ELSE plan_sse_events(json_extract_string(raw_resp, '$')) END
             WHEN 'ARRAY' THEN CAST(raw_resp AS JSON[])
         END AS events
     FROM calls
@@ -58,7 +64,8 @@ u AS (
                 WHEN resp.object IN ('response', 'response.compaction') THEN 'responses'
                 WHEN resp.object = 'list' THEN 'embeddings'
                 WHEN resp.usageMetadata IS NOT NULL OR resp.candidates IS NOT NULL
-                    OR resp.promptFeedback IS NOT NULL THEN 'gemini'
+                    OR resp.promptFeedback IS NOT NULL OR resp.object = 'interaction'
+                    THEN 'gemini'
                 WHEN resp.usage.billed_units IS NOT NULL OR resp.meta.billed_units IS NOT NULL
                     THEN 'cohere'
                 WHEN resp.usage.inputTokens IS NOT NULL THEN 'converse'
@@ -67,10 +74,15 @@ u AS (
                 ELSE 'chat' END
             WHEN start_event IS NOT NULL THEN 'anthropic'
             WHEN json_type(json_extract(opening, '$.usageMetadata')) = 'OBJECT'
-                OR json_type(json_extract(opening, '$.candidates')) = 'ARRAY' THEN 'gemini'
+                OR json_type(json_extract(opening, '$.candidates')) = 'ARRAY'
+                OR opening ->> '$.event_type' = 'interaction.created' THEN 'gemini'
             WHEN starts_with(opening ->> '$.type', 'response.') THEN 'responses'
-            WHEN opening ->> '$.type' = 'message-start' THEN 'cohere'
+            WHEN opening ->> '$.type' = 'message-start'
+                OR opening ->> '$.event_type' = 'stream-start' THEN 'cohere'  -- (v1)
+            -- a ConverseStream opens with messageStart (or, cut, a content block)
             WHEN json_type(json_extract(opening, '$.messageStart')) = 'OBJECT'
+                OR json_type(json_extract(opening, '$.contentBlockStart')) = 'OBJECT'
+                OR json_type(json_extract(opening, '$.contentBlockDelta')) = 'OBJECT'
                 OR json_type(json_extract(events[-1], '$."amazon-bedrock-invocationMetrics"'))
                     = 'OBJECT' THEN 'converse'
             ELSE 'chat'
@@ -89,6 +101,10 @@ u AS (
                         THEN json_extract(e, '$.response.usage')  -- OpenAI Responses
                     WHEN json_type(json_extract(e, '$.delta.usage')) = 'OBJECT'
                         THEN json_extract(e, '$.delta.usage')  -- Cohere v2
+                    WHEN json_type(json_extract(e, '$.interaction.usage')) = 'OBJECT'
+                        THEN json_extract(e, '$.interaction.usage')  -- Gemini Interactions
+                    WHEN json_type(json_extract(e, '$.response.meta.billed_units')) = 'OBJECT'
+                        THEN json_extract(e, '$.response.meta')  -- Cohere v1: stream-end
                     WHEN json_type(json_extract(e, '$.metadata.usage')) = 'OBJECT'
                         THEN json_extract(e, '$.metadata.usage')  -- Bedrock
                     WHEN json_type(json_extract(e, '$."amazon-bedrock-invocationMetrics"'))
@@ -114,23 +130,32 @@ SELECT
         AND resp.candidates[1].finishReason IS NULL AND len(resp.candidates) > 0
         THEN 'a Gemini stream chunk before the last (the last chunk counts the request)'
         -- what an HTTP recorder keeps of a body that is not text (derive_vcr.py's placeholder)
+        -- a rerank (Cohere, Bedrock) bills search units, not tokens: plan has no price for it
+        WHEN resp.meta.billed_units.search_units IS NOT NULL
+            AND resp.meta.billed_units.input_tokens IS NULL
+        THEN 'a rerank call, billed in search units (' || resp.meta.billed_units.search_units
+            || '), not tokens: not priced'
         WHEN len(events) = 0 AND starts_with(raw_resp ->> '$', '[binary body')
         THEN 'a binary response body (an AWS event stream?) recorded as a placeholder, '
             || 'not its events: log the decoded events (a JSON list) instead'
     END)                                                            AS line_problem,
     excerpt,
     coalesce(request_id, resp.id, resp.responseId, opening ->> '$.id',
-             opening ->> '$.responseId', opening ->> '$.response.id') AS request_id,
+             opening ->> '$.responseId', opening ->> '$.response.id',
+             opening ->> '$.interaction.id') AS request_id,
     CASE
         WHEN ts_raw IS NOT NULL THEN ts_raw
         WHEN api = 'responses' THEN resp.created_at
-        WHEN api = 'gemini' THEN coalesce(resp.createTime, opening ->> '$.createTime')
+        WHEN api = 'gemini' THEN coalesce(resp.createTime, opening ->> '$.createTime',
+            CASE WHEN resp.object = 'interaction' THEN resp.created END,
+            opening ->> '$.interaction.created')
         ELSE coalesce(resp.created, opening ->> '$.created')
     END                                                             AS ts_raw,
     workload_field,
     workload_tag,
     coalesce(resp.model, resp.modelVersion, opening ->> '$.model',
-             opening ->> '$.modelVersion', opening ->> '$.response.model', req.model) AS model,
+             opening ->> '$.modelVersion', opening ->> '$.response.model',
+             opening ->> '$.interaction.model', req.model) AS model,
     CASE api
         WHEN 'anthropic' THEN plan_sum_counts(coalesce(passes.input_tokens, usage.input_tokens),
             coalesce(passes.cache_creation_input_tokens, usage.cache_creation_input_tokens),
@@ -138,8 +163,11 @@ SELECT
         WHEN 'responses' THEN usage.input_tokens
         -- Gemini's prompt count includes cached content; tool-use prompts (search results,
         -- code execution) are counted beside it and billed as input
-        WHEN 'gemini' THEN plan_sum_counts(usage.promptTokenCount,
-            usage.toolUsePromptTokenCount, NULL)
+        -- (the Interactions API spells them total_input_tokens, total_tool_use_tokens,
+        -- total_cached_tokens, total_output_tokens, total_thought_tokens: the same accounting)
+        WHEN 'gemini' THEN plan_sum_counts(coalesce(usage.promptTokenCount,
+            usage.total_input_tokens), coalesce(usage.toolUsePromptTokenCount,
+            usage.total_tool_use_tokens), NULL)
         WHEN 'converse' THEN plan_sum_counts(coalesce(usage.inputTokens, usage.inputTokenCount),
             coalesce(usage.cacheReadInputTokens, usage.cacheReadInputTokenCount),
             coalesce(usage.cacheWriteInputTokens, usage.cacheWriteInputTokenCount))
@@ -152,10 +180,22 @@ SELECT
     END                                                             AS input_raw,
     CASE api
         WHEN 'embeddings' THEN coalesce(usage.completion_tokens, '0')
-        WHEN 'chat' THEN usage.completion_tokens
+        -- xAI's completion_tokens exclude its reasoning tokens (its total_tokens is prompt +
+        -- completion + reasoning); OpenAI's include them (total = prompt + completion)
+        WHEN 'chat' THEN CASE WHEN TRY_CAST(usage.total_tokens AS DOUBLE)
+                = TRY_CAST(usage.prompt_tokens AS DOUBLE)
+                + TRY_CAST(usage.completion_tokens AS DOUBLE)
+                + TRY_CAST(usage.completion_tokens_details.reasoning_tokens AS DOUBLE)
+            AND TRY_CAST(usage.completion_tokens_details.reasoning_tokens AS DOUBLE) > 0
+            THEN plan_sum_counts(usage.completion_tokens,
+                                 usage.completion_tokens_details.reasoning_tokens, NULL)
+            ELSE usage.completion_tokens END
         -- Gemini's candidates count excludes thinking (absent when nothing was generated)
-        WHEN 'gemini' THEN CASE WHEN usage.promptTokenCount IS NOT NULL THEN plan_sum_counts(
-            coalesce(usage.candidatesTokenCount, '0'), usage.thoughtsTokenCount, NULL) END
+        WHEN 'gemini' THEN CASE
+            WHEN usage.promptTokenCount IS NOT NULL THEN plan_sum_counts(
+                coalesce(usage.candidatesTokenCount, '0'), usage.thoughtsTokenCount, NULL)
+            WHEN usage.total_input_tokens IS NOT NULL THEN plan_sum_counts(
+                coalesce(usage.total_output_tokens, '0'), usage.total_thought_tokens, NULL) END
         WHEN 'converse' THEN coalesce(usage.outputTokens, usage.outputTokenCount)
         -- (v1 bodies: meta.billed_units; an embedding bills its input only)
         WHEN 'cohere' THEN coalesce(usage.billed_units.output_tokens,
@@ -170,21 +210,27 @@ SELECT
     CASE api
         WHEN 'anthropic' THEN coalesce(passes.cache_read_input_tokens, usage.cache_read_input_tokens)
         WHEN 'responses' THEN usage.input_tokens_details.cached_tokens
-        WHEN 'gemini' THEN usage.cachedContentTokenCount
+        WHEN 'gemini' THEN coalesce(usage.cachedContentTokenCount, usage.total_cached_tokens)
         WHEN 'converse' THEN coalesce(usage.cacheReadInputTokens, usage.cacheReadInputTokenCount)
         ELSE coalesce(usage.prompt_tokens_details.cached_tokens, usage.prompt_cache_hit_tokens)
     END                                                             AS cached_raw,
     CASE api
         WHEN 'anthropic' THEN coalesce(passes.cache_creation_input_tokens, usage.cache_creation_input_tokens)
         WHEN 'converse' THEN coalesce(usage.cacheWriteInputTokens, usage.cacheWriteInputTokenCount)
-        WHEN 'chat' THEN usage.prompt_tokens_details.cache_write_tokens  -- OpenRouter
+        -- OpenRouter's: a write that overlaps the reads (reads + writes above the prompt: a
+        -- Gemini cache created and read in the same call) is billed as cache storage, not as
+        -- tokens: the reads count, the write is 0 (usage.cost keeps what was charged)
+        WHEN 'chat' THEN CASE WHEN TRY_CAST(usage.prompt_tokens_details.cached_tokens AS DOUBLE)
+                + TRY_CAST(usage.prompt_tokens_details.cache_write_tokens AS DOUBLE)
+                > TRY_CAST(usage.prompt_tokens AS DOUBLE) THEN '0'
+            ELSE usage.prompt_tokens_details.cache_write_tokens END
     END                                                             AS cache_write_raw,
     CASE api WHEN 'anthropic' THEN usage.cache_creation.ephemeral_1h_input_tokens END
                                                                     AS cache_write_1h_raw,
     CASE api
         WHEN 'responses' THEN usage.output_tokens_details.reasoning_tokens
         WHEN 'chat' THEN usage.completion_tokens_details.reasoning_tokens
-        WHEN 'gemini' THEN usage.thoughtsTokenCount
+        WHEN 'gemini' THEN coalesce(usage.thoughtsTokenCount, usage.total_thought_tokens)
     END                                                             AS reasoning_raw,
     task_type,
     team,
@@ -236,7 +282,8 @@ SELECT
             CASE WHEN e ->> '$.type' = 'response.output_text.delta' THEN e ->> '$.delta' END,
             json_extract_string(e, '$.delta.message.content.text'),  -- Cohere v2
             json_extract_string(e, '$.contentBlockDelta.delta.text'),  -- Bedrock Converse
-            json_extract_string(e, '$.outputText'), json_extract_string(e, '$.generation'))), '')
+            json_extract_string(e, '$.outputText'), json_extract_string(e, '$.generation'),
+            CASE WHEN e ->> '$.event_type' = 'text-generation' THEN e ->> '$.text' END)), '')
         WHEN api = 'chat' THEN plan_content_text(resp.choices[1].message.content)
         WHEN api = 'responses' THEN array_to_string(flatten(list_transform(resp.output,
             lambda o: list_transform(o.content, lambda c: c.text))), '')

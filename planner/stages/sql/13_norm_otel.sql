@@ -30,10 +30,20 @@ SELECT
     coalesce(attr['gen_ai.usage.input_tokens'], attr['gen_ai.usage.prompt_tokens']) AS input_raw,
     coalesce(attr['gen_ai.usage.output_tokens'], attr['gen_ai.usage.completion_tokens'])
                                                                     AS output_raw,
-    attr['gen_ai.usage.cache_read.input_tokens']                    AS cached_raw,
-    attr['gen_ai.usage.cache_creation.input_tokens']                AS cache_write_raw,
+    -- (older spellings: OpenLLMetry's before its 2026 migration,
+    -- gen_ai.usage.cache_read_input_tokens and cache_creation_input_tokens, its input count
+    -- including both; pydantic-ai / Logfire's gen_ai.usage.details.cache_read_tokens /
+    -- cache_write_tokens / reasoning_tokens)
+    coalesce(attr['gen_ai.usage.cache_read.input_tokens'],
+             attr['gen_ai.usage.cache_read_input_tokens'],
+             attr['gen_ai.usage.details.cache_read_tokens'])         AS cached_raw,
+    coalesce(attr['gen_ai.usage.cache_creation.input_tokens'],
+             attr['gen_ai.usage.cache_creation_input_tokens'],
+             attr['gen_ai.usage.details.cache_write_tokens'])        AS cache_write_raw,
     NULL::VARCHAR                                                   AS cache_write_1h_raw,
-    attr['gen_ai.usage.reasoning.output_tokens']                    AS reasoning_raw,
+    coalesce(attr['gen_ai.usage.reasoning.output_tokens'], attr['gen_ai.usage.reasoning_tokens'],
+             attr['llm.usage.reasoning_tokens'],
+             attr['gen_ai.usage.details.reasoning_tokens'])          AS reasoning_raw,
     attr['gen_ai.operation.name']                                   AS task_type,
     res['team']                                                     AS team,
     NULL::VARCHAR                                                   AS images_raw,
