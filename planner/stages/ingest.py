@@ -28,7 +28,7 @@ from planner.stages import csv_layout, recoded, reuse, tokens
 from planner.stages.column_map import ColumnMap
 from planner.stages.discover import discover as discover_files
 from planner.stages.readers import reader_for
-from planner.stages.shaping import AHEAD, EARLIEST, MAX_LINE_BYTES
+from planner.stages.shaping import AHEAD, EARLIEST, LINE_TROUBLE, MAX_LINE_BYTES, unreadable
 from planner.stages.shaping import first_line as _first_line
 from planner.stages.shaping import set_variables as _set_variables
 from planner.stages.shaping import shaping_options as _shaping_options
@@ -201,8 +201,8 @@ def _read(con: duckdb.DuckDBPyConnection, read_path: Path, target: _Target,
     try:
         return _store(con, target, options)
     except (duckdb.IOException, duckdb.InvalidInputException) as exc:
-        if not (target.reader == "lines" and any(m in str(exc) for m in _LINE_TROUBLE)):
-            raise _unreadable(target.path, exc, target.source) from exc
+        if not (target.reader == "lines" and any(m in str(exc) for m in LINE_TROUBLE)):
+            raise unreadable(target.path, exc, target.source) from exc
         # One line with a lone CR, a byte that is not UTF-8 or too many bytes stops DuckDB's line
         # reader: read a copy with each such line marked instead, so that only it is rejected.
         with tempfile.TemporaryDirectory(prefix="plan-") as tmp:
@@ -211,7 +211,7 @@ def _read(con: duckdb.DuckDBPyConnection, read_path: Path, target: _Target,
             try:
                 return _store(con, target, options)
             except (duckdb.IOException, duckdb.InvalidInputException) as again:
-                raise _unreadable(target.path, again, target.source) from again
+                raise unreadable(target.path, again, target.source) from again
     finally:
         for kind, name in _READ_OBJECTS:
             con.execute(f"DROP {kind} IF EXISTS {name}")
@@ -230,26 +230,6 @@ def _reader_and_source(con: duckdb.DuckDBPyConnection, path: Path,
                     else detect(con, path, reader, options.source))
 
 
-# What DuckDB's line reader (14_read_lines) says of a lone CR, of a byte that is not UTF-8 and
-# of a line over MAX_LINE_BYTES.
-_LINE_TROUBLE = ("state machine reached an invalid state", "Invalid unicode",
-                 "Maximum line size")
-
-
-def _unreadable(path: Path, exc: Exception, source: Source) -> InputError:
-    # unreadable, corrupt (a truncated .gz, a malformed .json document or CSV row) or a record
-    # over MAX_LINE_BYTES: raised where the file is read (14_numbered, or stage 20 for a
-    # streamed file)
-    text = str(exc)
-    if "Maximum line size" in text:
-        line = re.search(r"Error on Line: (\d+)", text)
-        return InputError(f"{path}:{line.group(1) if line else '?'}: a record longer than "
-                          f"{MAX_LINE_BYTES // 2**20} MB", hint="plan reads records of up to "
-                          f"{MAX_LINE_BYTES // 2**20} MB: trim or drop that one")
-    return InputError(f"{path}: cannot read: {text.splitlines()[0]} (read as {source.name})",
-                      hint="see README 'Log sources' (file kinds)")
-
-
 def _store(con: duckdb.DuckDBPyConnection, target: _Target, options: IngestOptions) -> int:
     """Read the file through stages 14-22 into `lines` and record it in `files`, in one
     transaction that replaces an older read of the same path (or, for a grown file, adds its
@@ -264,10 +244,7 @@ def _store(con: duckdb.DuckDBPyConnection, target: _Target, options: IngestOptio
             file_id: int = con.execute("SELECT nextval('file_ids')").fetchone()[0]  # type: ignore[index]
         else:
             file_id = earlier.file_id
-        checked, stored = db.sql("20_checked").split("\n;\n", 1)
-        run_script(con, checked, {"file_id": file_id})
-        tokens.fill(con)  # the token counts a record does not give
-        run_script(con, stored, {"file_id": file_id})
+        _check(con, file_id, target.first_line(), streamed=not source.numbered)
         if not source.numbered:
             _number(con, file_id, target.path, target.first_line())
         if source.after:
@@ -283,8 +260,58 @@ def _store(con: duckdb.DuckDBPyConnection, target: _Target, options: IngestOptio
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
+        con.execute("SET preserve_insertion_order = true")  # (_check may have left it off)
         raise
     return file_id
+
+
+# Stage 20's first statement; without text to count or sample, a view.
+_TABLE, _VIEW = ("CREATE OR REPLACE TEMP TABLE checked_lines AS",
+                 "CREATE OR REPLACE TEMP VIEW checked_lines AS")
+_NO_TEXTS = ("CREATE OR REPLACE TEMP TABLE file_texts "  # (a file without text has none)
+             "(text_hash UBIGINT, text VARCHAR, prompt VARCHAR)")
+# Whether the first records hold a text or a request without its token counts.
+_PROBE = ("SELECT count(*) FROM (SELECT * FROM norm LIMIT 1000) WHERE coalesce(system_prompt, "
+          "prompt, response) IS NOT NULL OR (line_problem IS NULL AND failure IS NULL AND "
+          "(input_raw IS NULL OR output_raw IS NULL))")
+# Requests stored through the view that needed their text after all.
+_TEXTED = ("SELECT count(*) FROM lines WHERE file_id = $file_id AND (line_no IS NULL OR "
+           "line_no >= $first) AND problem IS NULL AND failure IS NULL AND "
+           "(text_hash IS NOT NULL OR tokens_counted)")
+
+
+def _check(con: duckdb.DuckDBPyConnection, file_id: int, first: int, streamed: bool) -> None:
+    """Stage 20 (sql/20_checked.sql): check the file's records into `lines` and its candidate
+    texts into `file_texts`. Records with no text and their token counts (most cost logs) go
+    from the reader into `lines` in one streamed INSERT (`checked_lines` a view: nothing held or
+    spilled); a file with text is checked into the table `checked_lines` once, and its texts
+    counted and sampled from there. Its first records say which; if a later one has text after
+    all, the rows just stored are deleted and the file read again through the table."""
+    checked, stored, texts = db.sql("20_checked").split("\n;\n")
+    if _TABLE not in checked:
+        raise AssertionError("sql/20_checked.sql's first statement changed: see ingest._check")
+    if streamed and not con.execute(_PROBE).fetchone()[0]:  # type: ignore[index]
+        run_script(con, checked.replace(_TABLE, _VIEW).replace("$file_id", str(int(file_id))),
+                   {})
+        # The records are numbered before this INSERT, by a streaming window over the reader
+        # (14_streamed), which DuckDB runs on one thread in the file's order whatever this
+        # setting; with it off the INSERT fills whole row groups (with it on, it leaves a short
+        # one per 32 MB read, which the next checkpoint merges by writing the table again).
+        # (Set back by _store also when this fails, after the ROLLBACK drops the view.)
+        con.execute("SET preserve_insertion_order = false")
+        run_script(con, stored, {})
+        con.execute("SET preserve_insertion_order = true")
+        con.execute("DROP VIEW checked_lines")
+        params = {"file_id": file_id, "first": first}
+        if not con.execute(_TEXTED, params).fetchone()[0]:  # type: ignore[index]
+            con.execute(_NO_TEXTS)
+            return
+        con.execute("DELETE FROM lines WHERE file_id = $file_id AND (line_no IS NULL OR "
+                    "line_no >= $first)", params)
+    run_script(con, checked, {"file_id": file_id})
+    tokens.fill(con)  # the token counts a record does not give
+    run_script(con, stored, {})
+    run_script(con, texts, {})
 
 
 def _normalise(con: duckdb.DuckDBPyConnection, reader: str, source: Source,

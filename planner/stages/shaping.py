@@ -5,12 +5,14 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 
+from planner.errors import InputError
 from planner.stages.sources import SPECS, Source
 
 if TYPE_CHECKING:
@@ -87,3 +89,23 @@ def first_line(reader: str) -> int:
 def stem(path: Path) -> str:
     """A file's name without its extensions: traces/conv.jsonl.gz -> conv."""
     return path.name.split(".", 1)[0]
+
+
+# What DuckDB's line reader (14_read_lines) says of a lone CR, of a byte that is not UTF-8 and
+# of a line over MAX_LINE_BYTES.
+LINE_TROUBLE = ("state machine reached an invalid state", "Invalid unicode",
+                "Maximum line size")
+
+
+def unreadable(path: Path, exc: Exception, source: Source) -> InputError:
+    # unreadable, corrupt (a truncated .gz, a malformed .json document or CSV row) or a record
+    # over MAX_LINE_BYTES: raised where the file is read (14_numbered, or stage 20 for a
+    # streamed file)
+    text = str(exc)
+    if "Maximum line size" in text:
+        line = re.search(r"Error on Line: (\d+)", text)
+        return InputError(f"{path}:{line.group(1) if line else '?'}: a record longer than "
+                          f"{MAX_LINE_BYTES // 2**20} MB", hint="plan reads records of up to "
+                          f"{MAX_LINE_BYTES // 2**20} MB: trim or drop that one")
+    return InputError(f"{path}: cannot read: {text.splitlines()[0]} (read as {source.name})",
+                      hint="see README 'Log sources' (file kinds)")

@@ -9,9 +9,11 @@ keeps its best, so that this shared machine's drift falls on both. Read ratios, 
 
     python -m tests.benchmarks.bench_scale [SIZES]
 
-SIZES: requests per memory row, e.g. 1M,10M,30M (default 1M,10M,100M; a 100M-request log is
-26 GB of JSON lines, written to a temporary folder and deleted after), or "none". The cold-analyze row
-runs at the second size (10M).
+SIZES: requests per memory row, e.g. 1M,10M,30M (default 1M,10M,100M), or "none". The
+cold-analyze row runs at the second size (10M). Each log is written to a temporary folder (or
+PLAN_BENCH_DIR) by a process of its own (so that its memory is not counted as a child's peak)
+and deleted after: JSON lines up to 10M requests (2.7 GB), gzipped JSON lines above (`gzip -1`,
+25 bytes a request: 100M requests are 2.5 GB, not 26.8 GB; plan reads .jsonl.gz as it streams).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import compileall
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -39,10 +42,12 @@ BIG_REPEATS = 1  # of the cold analyze at 10M and its bare load (minutes each on
 # Far enough back that 100M requests two seconds apart end before today (six years).
 START = "2020-06-01"
 MB = 2**20
-# Disk a run needs per request: the log (268 bytes a line) and stage 20's spill (about 240
-# bytes a request at the default memory limit: 2.2 GB at 10M, docs/benchmark-18.md), and a
-# sixth more to spare.
-DISK_PER_REQUEST = 600
+# The largest log written as plain JSON lines; larger ones are gzipped.
+PLAIN_MOST = 10_000_000
+# Disk a run needs per request, besides its log (268 bytes a line, 25 gzipped): the database (14
+# bytes) and what the stages after ingest spill at the default memory limit, with room to spare.
+DISK_PER_REQUEST = 150
+LOG_BYTES = {False: 270, True: 30}  # per request: plain, gzipped
 
 
 class Run(NamedTuple):
@@ -144,14 +149,16 @@ def memory(tmp: Path, sizes: Sequence[int]) -> None:
     print("\npeak RSS, `plan analyze` of N canonical requests (default on-disk database; goal "
           "<= 1 GB, flat from 10M to 100M)")
     for number, rows in enumerate(sizes):
-        log = tmp / f"canonical_{rows}.jsonl"
+        gz = rows > PLAIN_MOST
+        log = tmp / f"canonical_{rows}.jsonl{'.gz' if gz else ''}"
         free = shutil.disk_usage(tmp).free
-        if free < rows * DISK_PER_REQUEST:  # a shared disk filled up fails more than this run
-            print(f"  {rows:>11,} requests: skipped: {free / 1e9:,.0f} GB free, the log and "
-                  f"its spill need about {rows * DISK_PER_REQUEST / 1e9:,.0f} GB", flush=True)
+        need = rows * (DISK_PER_REQUEST + LOG_BYTES[gz])
+        if free < need:  # a shared disk filled up fails more than this run
+            print(f"  {rows:>11,} requests: skipped: {free / 1e9:,.0f} GB free, the log, the "
+                  f"database and the spill need about {need / 1e9:,.0f} GB", flush=True)
             continue
         began = time.perf_counter()
-        generate(log, rows, start=START)
+        write_log(log, rows, gz)
         made = time.perf_counter() - began
         database = tmp / "big.duckdb"
         try:
@@ -161,12 +168,42 @@ def memory(tmp: Path, sizes: Sequence[int]) -> None:
                 fresh(database)
                 ours = run(analyze_argv(log, str(database)))
                 size = database.stat().st_size
-            print(f"  {rows:>11,} requests ({log.stat().st_size / 1e9:,.1f} GB, generated in "
-                  f"{made:.0f} s): {ours.text()}, database {size / MB:,.0f} MB", flush=True)
+            print(f"  {rows:>11,} requests ({log.stat().st_size / 1e9:,.1f} GB"
+                  f"{' gzipped' if gz else ''}, generated in {made:.0f} s): {ours.text()}, "
+                  f"database {size / MB:,.0f} MB", flush=True)
         except RuntimeError as exc:  # a failed size is a result too
             print(f"  {rows:>11,} requests: failed: {str(exc)[:300]}", flush=True)
         log.unlink()
         fresh(database)
+
+
+def write_log(path: Path, rows: int, gz: bool) -> None:
+    """`rows` canonical requests (bench_analyze.generate) written by a process of its own: a
+    child's peak RSS (os.wait4) counts its parent's when the parent forks it, so the parent
+    stays small; gzipped through a pipe when `gz` (DuckDB's own gzip writer is single-threaded
+    and slow: 23 MB a minute)."""
+    target = path.with_name(path.name + ".fifo") if gz else path
+    code = ("import sys; from pathlib import Path; from tests.benchmarks.bench_analyze import "
+            "generate; generate(Path(sys.argv[1]), int(sys.argv[2]), start=sys.argv[3])")
+    packer = None
+    if gz:
+        os.mkfifo(target)
+        packer = subprocess.Popen(["sh", "-c", f"gzip -1 < {shlex.quote(str(target))} > "
+                                               f"{shlex.quote(str(path))}"])
+    try:
+        subprocess.run([PYTHON, "-c", code, str(target), str(rows), START], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       cwd=Path(__file__).resolve().parents[2])
+    finally:
+        if packer is not None:
+            try:  # gzip still waiting for a writer (the generator failed first): release it
+                os.close(os.open(target, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:
+                pass
+            code_gz = packer.wait()
+            target.unlink()
+            if code_gz != 0:
+                raise RuntimeError(f"gzip failed writing {path}")
 
 
 def cold_analyze(log: Path, rows: int, ours_db: Path, base_db: Path) -> tuple[Run, int]:
