@@ -36,6 +36,7 @@ from planner.ingest import (
 )
 from planner.progress import Progress
 from planner.readers import reader_for
+from planner.shaping import first_line
 from planner.sources import Source
 from planner.spark import batch, lake, split
 from planner.spark.functions import ddl
@@ -165,7 +166,8 @@ def _read_source(tables: SparkTables, group: Sequence[_File], options: IngestOpt
         records = records.unionByName(more)
     source = group[0].source
     if source.split:
-        records, skipped_here = split.records(tables, records, source)
+        records, skipped_here = split.records(
+            tables, records, source, {f.file_id: first_line(f.reader) for f in group})
         skipped.update(skipped_here)
     records.createOrReplaceTempView("file_records")
     for name, value in _variables(group[0], options).items():

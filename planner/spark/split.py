@@ -36,9 +36,11 @@ _ROWID = "plan_rowid"
 _SKIPPED = re.compile(r"SET VARIABLE plan_skipped = \((.*)\)\s*$", re.S)
 
 
-def records(tables: SparkTables, lines: Any, source: Source) -> tuple[Any, dict[int, int]]:
+def records(tables: SparkTables, lines: Any, source: Source,
+            first: dict[int, int]) -> tuple[Any, dict[int, int]]:
     """The records of the split source's `lines` (file_id, line_no, line): file_id, line_no
-    (from each file's first line, in file order) and line; and the items skipped per file."""
+    (from each file's first line number, `first`, in file order) and line; and the items
+    skipped per file."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -57,10 +59,10 @@ def records(tables: SparkTables, lines: Any, source: Source) -> tuple[Any, dict[
         tables.rewrite = None
     items = spark.table("split_records")
     file_id = F.shiftright(F.col("line_idx"), _SHIFT).cast("int")
-    per_file = Window.partitionBy("file_id")
-    first = F.min(F.col("line_idx").bitwiseAND((1 << _SHIFT) - 1)).over(per_file)
+    per_file = Window.partitionBy("file_id")  # (numbered as DuckDB's 14_streamed does)
+    start = F.create_map(*[F.lit(v) for kv in first.items() for v in kv])[F.col("file_id")]
     out = items.select(file_id.alias("file_id"), "line_idx", "i", "line").select(
-        "file_id", (F.row_number().over(per_file.orderBy("line_idx", "i")) + first - 1)
+        "file_id", (F.row_number().over(per_file.orderBy("line_idx", "i")) + start - 1)
         .cast("bigint").alias("line_no"), "line")
     for name in ("split_lines", "split_items", "raw_lines"):
         spark.catalog.dropTempView(name)

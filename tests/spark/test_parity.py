@@ -185,9 +185,10 @@ def test_split_sources_account_for_every_line_as_duckdb_does(spark: Any, tmp_pat
     paths = []
     for source, edges in SPLIT_EDGES.items():
         real = fuzz.EXAMPLES[source]()
-        # (the real records thrice in the second file: detection, by the first records'
-        # votes, still names the source; an empty container is not one of its records)
-        for n, records in enumerate((real, real * 3 + edges)):
+        # (the second file opens with a line whose items are all skipped: its records are
+        # still numbered from 1; the real records thrice, so that detection, by the first
+        # records' votes, still names the source: an empty container is not one of its records)
+        for n, records in enumerate((real, edges[::-1] + real * 3)):
             path = tmp_path / f"{source}-{n}.jsonl"
             path.write_text("".join(json.dumps(r) + "\n" for r in records)
                             + ("\n".join(_JUNK) + "\n" if n else ""), encoding="utf-8")
