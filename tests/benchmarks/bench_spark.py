@@ -21,33 +21,60 @@ import duckdb
 
 from tests.benchmarks.bench_analyze import OUT, generate
 
-SIZES = (500_000, 1_000_000)
+SIZES = (500_000, 1_000_000, 2_000_000)
 FILES = 8  # per size: 4 JSON lines files and 4 Parquet files, two folders of each
+SPAN_SECONDS = 1_000_000  # what every size's requests span (11.6 days: 500,000 two seconds apart)
 
 _CHILD = """
-import json, resource, sys, time
+import json, os, resource, sys, threading, time
 from planner.pipeline import AnalyzeOptions, analyze
 engine, master, paths = sys.argv[1], sys.argv[2] or None, sys.argv[3:]
+
+def rss(pid="self"):  # resident MB now (VmRSS) of this process or of the JVM, from /proc
+    try:
+        status = open(f"/proc/{pid}/status").read()
+    except OSError:
+        return 0.0
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+stages, peak = [], {"python": 0.0, "jvm": 0.0, "jvm_pid": None}
+def jvm_pid():
+    if peak["jvm_pid"] is None and engine == "spark" and "pyspark" in sys.modules:
+        gateway = sys.modules["pyspark"].SparkContext._gateway  # set once the JVM started
+        if gateway is not None:
+            peak["jvm_pid"] = gateway.proc.pid
+    return peak["jvm_pid"]
+def sample():  # the driver's and the JVM's resident memory, apart, every 0.2 s
+    while True:
+        peak["python"] = max(peak["python"], rss())
+        pid = jvm_pid()
+        if pid:
+            peak["jvm"] = max(peak["jvm"], rss(pid))
+        time.sleep(0.2)
+threading.Thread(target=sample, daemon=True).start()
+def progress(message):  # the driver's resident memory as each step starts
+    stages.append((round(time.perf_counter() - start, 1), message[:60], round(rss())))
 start = time.perf_counter()
-report = analyze(paths, AnalyzeOptions(db=":memory:", engine=engine, spark_master=master))
+report = analyze(paths, AnalyzeOptions(db=":memory:", engine=engine, spark_master=master),
+                 progress)
 seconds = time.perf_counter() - start
-jvm_mb = 0.0
+jvm_hwm = 0.0
 if engine == "spark":  # the JVM's peak resident memory (VmHWM), read before it stops
-    from pyspark.sql import SparkSession
-    spark = SparkSession.getActiveSession()
-    status = open(f"/proc/{spark.sparkContext._gateway.proc.pid}/status").read()
-    jvm_mb = int(status.split("VmHWM:")[1].split()[0]) / 1024
-    spark.stop()
+    status = open(f"/proc/{jvm_pid()}/status").read()
+    jvm_hwm = int(status.split("VmHWM:")[1].split()[0]) / 1024
 print(json.dumps({"seconds": seconds, "requests": report.ingest.accepted,
                   "python_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "jvm_mb": jvm_mb,
+                  "python_sampled_mb": peak["python"], "jvm_mb": max(jvm_hwm, peak["jvm"]),
+                  "stages": stages,
                   "cost": str(next(s for s in report.scenarios if s.name == "routed")
                               .monthly_cost_usd)}))
 """
 
 
 def log_set(rows: int) -> Path:
-    """`rows` requests in FILES files: a/ and b/ of JSON lines, c/ and d/ of Parquet."""
+    """`rows` requests in FILES files: a/ and b/ of JSON lines, c/ and d/ of Parquet, over the
+    same SPAN_SECONDS at every size (a busier month, not a longer one: the tables the driver
+    takes back are per day and per busy minute, so they grow with the span, not the requests)."""
     root = OUT / f"spark_logs_{rows}"
     done = OUT / f"spark_logs_{rows}.done"  # (outside the folder plan reads)
     if done.exists():
@@ -56,15 +83,19 @@ def log_set(rows: int) -> Path:
     whole = OUT / f"spark_whole_{rows}.jsonl"
     generate(whole, rows)
     con = duckdb.connect()
+    # request i at SPAN_SECONDS * i / rows seconds (bench_analyze's generate: 2 s apart)
+    con.execute(f"""CREATE TABLE log AS SELECT * REPLACE (strftime(TIMESTAMP '2026-10-01'
+        + to_seconds(CAST(split_part(request_id, '-', 2) AS BIGINT) * {SPAN_SECONDS} // {rows}),
+        '%Y-%m-%dT%H:%M:%SZ') AS timestamp) FROM read_json('{whole}')""")
+    whole.unlink()
     for i in range(FILES):
         folder = root / "abcd"[i // 2]
         folder.mkdir(parents=True, exist_ok=True)
-        part = (f"SELECT * FROM read_json('{whole}') LIMIT {per} OFFSET {i * per}")
+        part = f"SELECT * FROM log LIMIT {per} OFFSET {i * per}"
         if i < FILES // 2:
             con.execute(f"COPY ({part}) TO '{folder / f'part{i}.jsonl'}' (FORMAT json)")
         else:
             con.execute(f"COPY ({part}) TO '{folder / f'part{i}.parquet'}' (FORMAT parquet)")
-    whole.unlink()
     done.touch()
     return root
 
@@ -78,12 +109,15 @@ def run(engine: str, root: Path) -> dict[str, object]:
     return result
 
 
-def main() -> None:
+def main(argv: list[str]) -> None:
+    """Every size with both engines, or (for a look at one) `SIZE ENGINE...` from argv."""
     OUT.mkdir(exist_ok=True)
+    sizes = [int(argv[0])] if argv else SIZES
+    engines = argv[1:] or ["duckdb", "spark"]
     lines = []
-    for rows in SIZES:
+    for rows in sizes:
         root = log_set(rows)
-        for engine in ("duckdb", "spark"):
+        for engine in engines:
             started = time.strftime("%H:%M:%S")
             r = run(engine, root)
             line = (f"{rows:>9,} requests, {FILES} files in 4 folders, {engine:6}: "
@@ -91,9 +125,12 @@ def main() -> None:
                     f"JVM peak {r['jvm_mb']:6.0f} MB, routed ${r['cost']}/month "
                     f"(started {started})")
             print(line, flush=True)
+            # the driver's resident memory as each step began (seconds, step, MB)
+            print("    " + "; ".join(f"{t}s {m} {mb}" for t, m, mb in r["stages"]), flush=True)
             lines.append(line)
-    (OUT / "bench_spark.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if not argv:
+        (OUT / "bench_spark.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

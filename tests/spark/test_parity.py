@@ -121,6 +121,10 @@ DERIVED = {
     "bedrock-response": fuzz._bedrock_response, "cohere-chat": fuzz._cohere_chat,
     "anthropic-batch": fuzz._anthropic_batch, "langfuse": fuzz._langfuse,
     "bedrock-invocation": fuzz._bedrock_invocation,
+    # the split sources (a line's records are its spans, events or observations) and the
+    # batch input whose bodies join litellm_batch_output_sample.jsonl's lines on custom_id
+    "otel": fuzz._otel, "cloudwatch-events": fuzz._cloudwatch_events,
+    "langfuse-trace": fuzz._langfuse_trace, "openai-batch-input": fuzz._openai_batch_input,
 }
 
 
@@ -142,7 +146,7 @@ def test_sample_logs_and_real_fixtures_give_the_same_report(spark: Any, tmp_path
             assert files[path.name]["source"] == source, path
     # read, counted independently: a JSON lines file's lines (blank ones too), a CSV file's rows
     for path in paths:
-        if path.suffix == ".jsonl":
+        if path.suffix == ".jsonl" and files[path.name]["source"] not in SPLIT_OR_BODIES:
             text = path.read_text(encoding="utf-8")
             lines = text.count("\n") + (not text.endswith("\n"))
             assert files[path.name]["read"] == lines, path
@@ -150,13 +154,85 @@ def test_sample_logs_and_real_fixtures_give_the_same_report(spark: Any, tmp_path
         rows = sum(1 for _ in csv.reader(fh)) - 1
     assert files["AzureLLMInferenceTrace_code.csv"]["read"] == rows
     assert {w["label"] for w in on_spark["workloads"]} >= {"capability-bound", "cost-bound"}
+    # a split source's records are its items: the OTLP export's two GenAI spans (one a failed
+    # call), its HTTP span skipped; the batch input's four bodies, two joined to output lines
+    otel = files["otel.jsonl"]
+    assert (otel["read"], otel["accepted"], otel["failed"], otel["skipped"]) == (2, 1, 1, 1)
+    assert (files["openai-batch-input.jsonl"]["bodies"], on_spark["ingest"]["bodies_joined"]) \
+        == (4, 2)
 
 
-def test_sources_not_on_spark_are_refused_by_name(spark: Any, tmp_path: Path) -> None:
-    otel = tmp_path / "spans.jsonl"
-    otel.write_text(json.dumps({"resourceSpans": []}) + "\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"--engine spark does not read source otel"):
-        analyze([str(otel)], AnalyzeOptions(db=":memory:", engine="spark"))
+SPLIT_OR_BODIES = ("otel", "cloudwatch-events", "langfuse-trace", "openai-batch-input")
+
+# Lines of each split source plan must account for besides its real records: a container with
+# nothing in it (one rejected record), one whose items are none of them LLM calls (all
+# skipped), a line that is not JSON, a blank line and a JSON array.
+_JUNK = ["{not json", "", "[1, 2]"]
+SPLIT_EDGES = {
+    "otel": [{"resourceSpans": []}, fuzz._export("batch-job", {
+        "spanId": "h1", "name": "GET /", "startTimeUnixNano": "1772445600000000000",
+        "attributes": fuzz._attrs(http__method="GET")})],
+    "cloudwatch-events": [{"logEvents": []}, {"events": [
+        {"timestamp": 1_700_000_000_000, "message": "START RequestId: 2", "id": "y"}]}],
+    "langfuse-trace": [{"trace": {"id": "t-2"}, "observations": []},
+                       {"trace": {"id": "t-3"}, "observations": [{"id": "s", "type": "SPAN"}]}],
+}
+
+
+def test_split_sources_account_for_every_line_as_duckdb_does(spark: Any, tmp_path: Path) -> None:
+    """Two files of each split source read together (one Spark pass per source: each line's
+    key carries its file): the real records, then the edge lines."""
+    paths = []
+    for source, edges in SPLIT_EDGES.items():
+        real = fuzz.EXAMPLES[source]()
+        # (the second file opens with a line whose items are all skipped: its records are
+        # still numbered from 1; the real records thrice, so that detection, by the first
+        # records' votes, still names the source: an empty container is not one of its records)
+        for n, records in enumerate((real, edges[::-1] + real * 3)):
+            path = tmp_path / f"{source}-{n}.jsonl"
+            path.write_text("".join(json.dumps(r) + "\n" for r in records)
+                            + ("\n".join(_JUNK) + "\n" if n else ""), encoding="utf-8")
+            paths.append(str(path))
+    on_duckdb = _report(paths, "duckdb")
+    assert _report(paths, "spark") == on_duckdb
+    files = {Path(f["path"]).name: f for f in on_duckdb["ingest"]["files"]}
+    # otel: 3 x 2 GenAI spans + the empty container + the 3 junk lines; 3 + 1 HTTP spans
+    # skipped; cloudwatch: 3 x 4 invocation records, ...; each as its source
+    assert (files["otel-1.jsonl"]["read"], files["otel-1.jsonl"]["skipped"]) == (10, 4)
+    assert {f["source"] for f in files.values()} == set(SPLIT_EDGES)
+    reasons = {r["reason"] for r in on_duckdb["ingest"]["reject_reasons"]}
+    assert "nothing to read: its list of records is empty" in reasons
+
+
+def test_a_column_map_gives_the_same_report(spark: Any, tmp_path: Path) -> None:
+    """--map: an in-house log (nested fields, epoch milliseconds, a sum of counts, defaults)."""
+    from planner.stages.column_map import ColumnMap
+    from planner.stages.ingest import IngestOptions
+
+    rows = []
+    for n, line in enumerate((SAMPLE_LOGS / "gateway.jsonl").read_text().splitlines()[:400]):
+        try:
+            r = json.loads(line)
+        except ValueError:
+            continue
+        rows.append({"at": 1_790_000_000_000 + n * 61_000, "id": r.get("request_id"),
+                     "app": {"name": r.get("workload")}, "llm": r.get("model"),
+                     "usage": {"in": r.get("input_tokens"), "cached": r.get("cached_input_tokens"),
+                               "out": r.get("output_tokens")},
+                     "msgs": [{"content": r.get("prompt")}]})
+    rows.append({"at": "yesterday", "id": "x-1", "llm": "gpt-5"})  # rejected: its time
+    log = tmp_path / "inhouse.jsonl"
+    log.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    mapping = ColumnMap.parse(["timestamp=at:ms", "request_id=id", "workload=app.name|'misc'",
+                               "model=llm", "input_tokens=usage.in+usage.cached",
+                               "cached_input_tokens=usage.cached|0", "output_tokens=usage.out",
+                               "prompt=msgs[0].content", "team='core'"])
+    reports = [json.loads(to_json(analyze([str(log)], AnalyzeOptions(
+        db=":memory:", engine=engine, reading=IngestOptions(column_map=mapping)))))
+        for engine in ("duckdb", "spark")]
+    assert reports[1] == reports[0]
+    ingest = reports[0]["ingest"]
+    assert (ingest["read"], ingest["rejected"]) == (len(rows), 1)
 
 
 def test_cli_analyze_on_spark(spark: Any, run: Any, tmp_path: Path) -> None:
@@ -214,3 +290,50 @@ def test_lake_uris_and_tables_are_listed_and_read_through_spark(spark: Any,
                                                                             "duckdb")
     with pytest.raises(InputError, match="read by --engine spark"):
         _report(["table:plan_gateway"], "duckdb")
+
+
+def test_the_hash_order_only_moves_the_sample_of_a_workload_with_more_texts(
+        spark: Any, tmp_path: Path) -> None:
+    """Text hashes differ between the engines (DuckDB's hash, Spark's xxhash64), and they order
+    three things: each workload's text sample (stages 20 and 45: its first --text-sample
+    distinct texts by hash) and the draw that labels a request whose text is outside it (stage
+    50). All three act only on a workload with more distinct texts than --text-sample: there,
+    the sample (never its size), and so its label split, differ, and with it the on-prem fleet
+    every workload shares; nothing else does. Here
+    `wide` has 6 distinct prompts and `narrow` 3, with --text-sample 4."""
+    lines = []
+    for n in range(120):
+        wide = n % 2 == 0
+        prompt = (f"Refactor module {n % 12} across the repository and fix the failing tests"
+                  if wide and n % 4 == 0 else f"Summarise support ticket {n % 12} about billing"
+                  if wide else f"Translate greeting {n % 3} into French")
+        lines.append(json.dumps({
+            "timestamp": f"2026-10-0{1 + n % 5}T10:{n % 60:02d}:00Z", "request_id": f"r-{n}",
+            "workload": "wide" if wide else "narrow", "model": "gpt-5",
+            "input_tokens": 300 + n, "output_tokens": 40 + n % 7, "prompt": prompt}))
+    log = tmp_path / "texts.jsonl"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    duck, on_spark = (json.loads(to_json(analyze([str(log)], AnalyzeOptions(
+        db=":memory:", engine=engine, text_sample=4)))) for engine in ("duckdb", "spark"))
+    assert on_spark["ingest"] == duck["ingest"]
+    by_name = [{w["workload"]: w for w in r["workloads"]} for r in (duck, on_spark)]
+    # a workload within the sample: all of it, label and evidence too, but for its share of
+    # the on-prem fleet, which is sized for every workload's distilled traffic (wide's too)
+    narrow = [dict(b["narrow"], monthly_cost_usd=dict(
+        b["narrow"]["monthly_cost_usd"], **{"on-prem": None})) for b in by_name]
+    assert narrow[1] == narrow[0]
+    wide = [b["wide"] for b in by_name]
+    assert wide[0]["evidence"]["distinct_texts"] == 6
+    for key in ("requests", "input_tokens", "output_tokens", "cached_input_tokens", "stats"):
+        assert wide[1][key] == wide[0][key], key
+    for key in ("text_requests", "distinct_texts", "sampled_texts"):
+        assert wide[1]["evidence"][key] == wide[0]["evidence"][key] == (
+            60 if key == "text_requests" else 6 if key == "distinct_texts" else 4), key
+    for engine in (0, 1):  # what no label moves: as logged, and everything on the frontier
+        costs = wide[engine]["monthly_cost_usd"]
+        assert (costs["as-logged"], costs["all-frontier"]) == (
+            wide[0]["monthly_cost_usd"]["as-logged"], wide[0]["monthly_cost_usd"]["all-frontier"])
+    # with a sample that holds every text, the reports are equal
+    duck, on_spark = (json.loads(to_json(analyze([str(log)], AnalyzeOptions(
+        db=":memory:", engine=engine, text_sample=6)))) for engine in ("duckdb", "spark"))
+    assert on_spark == duck

@@ -37,8 +37,9 @@ from planner.stages.ingest import (
     _time_bounds,
 )
 from planner.stages.readers import reader_for
+from planner.stages.shaping import first_line
 from planner.stages.sources import Source
-from planner.stages.spark import lake
+from planner.stages.spark import batch, lake, split
 from planner.stages.spark.functions import ddl
 from planner.stages.spark.tables import SparkTables, frame
 
@@ -46,11 +47,13 @@ from planner.stages.spark.tables import SparkTables, frame
 SPARK_SOURCES = ("canonical", "openai-chat", "http-capture", "openai-batch", "vertex-batch",
                  "litellm", "mooncake-trace", "azure-trace", "anthropic-batch", "langfuse",
                  "bedrock-invocation", "openai-responses", "anthropic-messages",
-                 "openai-chat-completion", "gemini", "bedrock-response", "cohere-chat")
+                 "openai-chat-completion", "gemini", "bedrock-response", "cohere-chat",
+                 "otel", "cloudwatch-events", "langfuse-trace", "openai-batch-input")
 SPARK_READERS = ("lines", "parquet", "json", "json_array", "csv")
 # The views of the reading stages: each statement over them carries file_id.
 _CARRIED = {"file_records", "stage", "records", "calls", "h", "j", "m", "b", "f", "c",
-            "trace_records", "norm", "n", "v", "p", "checked", "r"}
+            "trace_records", "norm", "n", "v", "p", "checked", "r", "batch_input", "body_texts",
+            "a"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,7 +93,9 @@ def _ingest(tables: SparkTables, local: Any, plan: list[_File], options: IngestO
     if progress:
         progress(f"reading {len(plan)} file(s) on Spark ({spark.sparkContext.master})")
     checked_statement, _insert, texts = db.sql("20_checked").split("\n;\n")
-    checked = [_read_source(tables, group, options, checked_statement)
+    batch.prepare(tables, local)
+    skipped: dict[int, int] = {}  # a split source's items that are not LLM calls, per file
+    checked = [_read_source(tables, group, options, checked_statement, skipped)
                for group in _by_source(plan)]
     _union(tables, "checked_lines", checked)
     # `lines` keeps its text on Spark: a view of the run, never stored (unlike DuckDB's table)
@@ -108,9 +113,7 @@ def _ingest(tables: SparkTables, local: Any, plan: list[_File], options: IngestO
         tables.execute(statement.replace("CREATE VIEW", "CREATE OR REPLACE TEMP VIEW", 1)
                        .rstrip(";"))
         del name
-    # batch input files are not read on Spark: stage 30 joins an empty table of their bodies
-    empty = local.sql("SELECT * FROM batch_bodies LIMIT 0").to_arrow_table()
-    tables.table("batch_bodies", frame(spark, empty))
+    bodies = batch.bodies(tables)
     counts = {r[0]: r[1:] for r in tables.execute(
         "SELECT file_id, count(*), count(*) - count(problem) - count(failure), count(problem), "
         "count(failure) FROM lines GROUP BY file_id").fetchall()}
@@ -119,7 +122,9 @@ def _ingest(tables: SparkTables, local: Any, plan: list[_File], options: IngestO
         read, accepted, rejected, failed = counts.get(f.file_id, (0, 0, 0, 0))
         out.append(IngestedFile(f.file_id, str(f.path) if f.is_local else f.uri, f.source.name,
                                 read, accepted, rejected, failed, reused=False,
-                                trace=f.source.trace, options=f.shaping))
+                                skipped=skipped.get(f.file_id, 0),
+                                bodies=bodies.get(f.file_id, 0), trace=f.source.trace,
+                                options=f.shaping))
     return out
 
 
@@ -153,24 +158,35 @@ def _by_source(plan: Sequence[_File]) -> list[list[_File]]:
 
 
 def _read_source(tables: SparkTables, group: Sequence[_File], options: IngestOptions,
-                 checked_statement: str) -> Any:
-    """Stages 14-20 over the files of one source: their `checked_lines` (a DataFrame)."""
+                 checked_statement: str, skipped: dict[int, int]) -> Any:
+    """Stages 14-20 over the files of one source: their `checked_lines` (a DataFrame); a split
+    source's items skipped go to `skipped` (per file)."""
     frames = [_records(tables.spark, f) for f in group]
     records = frames[0]
     for more in frames[1:]:
         records = records.unionByName(more)
-    records.createOrReplaceTempView("file_records")
     source = group[0].source
+    if source.split:
+        records, skipped_here = split.records(
+            tables, records, source, {f.file_id: first_line(f.reader) for f in group})
+        skipped.update(skipped_here)
+    records.createOrReplaceTempView("file_records")
     for name, value in _variables(group[0], options).items():
         tables.variables[name] = value
     tables.spark.sql(_stage_sql(source)).createOrReplaceTempView("stage")
     tables.rewrite = _carry_file_id
     try:
         for stage in source.stages:
-            tables.execute(db.sql(stage))
+            if stage == "mapped" and options.column_map:  # --map: the records from its fields
+                tables.variables.update(options.column_map.variables())
+                tables.execute(options.column_map.records_sql())
+            else:
+                for statement in db.sql(stage).split("\n;\n"):  # (13_batch_input has two)
+                    tables.execute(statement)
         tables.execute(checked_statement)  # checked_lines: every line, text included
     finally:
         tables.rewrite = None
+    batch.after(tables, source, _carry_file_id)  # (a batch input file's bodies)
     return tables.spark.table("checked_lines")
 
 
@@ -188,6 +204,7 @@ def _text_features(tables: SparkTables, local: Any, plan: Sequence[_File],
         raise AssertionError(
             "sql/20_checked.sql's file_texts changed: see planner/stages/spark/read.py")
     tables.execute(per_file)
+    batch.with_body_texts(tables)
     features = db.connect(":memory:")
     try:
         if options.text.features is not None and tables.execute(
@@ -214,8 +231,8 @@ def _plan(local: Any, file_id: int, path: Path, options: IngestOptions) -> _File
     if reader_for(path) not in SPARK_READERS:
         _refuse(path, reader_for(path))
     reader, source = _reader_and_source(local, path, options)
-    if source.name not in SPARK_SOURCES or options.column_map:
-        _refuse(path, "--map" if options.column_map else f"source {source.name}")
+    if source.name not in SPARK_SOURCES and not options.column_map:
+        _refuse(path, f"source {source.name}")
     return _File(file_id, path, reader, source, _shaping_options(source, path, options),
                  str(path.resolve()), path)
 
@@ -224,13 +241,11 @@ def _plan_lake(spark: Any, local: Any, file_id: int, uri: str, options: IngestOp
                folder: Path) -> _File:
     """A lake file or table: its reader from its name, its source from a local copy of its
     first records."""
-    if options.column_map:
-        _refuse(Path(uri), "--map")
     folder.mkdir()
     kind = lake.reader(spark, uri)
     copy = lake.sample(spark, uri, kind, folder)
     _, source = _reader_and_source(local, copy, options)
-    if source.name not in SPARK_SOURCES:
+    if source.name not in SPARK_SOURCES and not options.column_map:
         _refuse(Path(uri), f"source {source.name}")
     name = Path(uri.removeprefix(lake.TABLE))
     return _File(file_id, name, kind, source, _shaping_options(source, name, options), uri, copy)

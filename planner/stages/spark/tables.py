@@ -69,12 +69,14 @@ class SparkTables:
         bound = self._bind(tree, params)
         if isinstance(tree, exp.Create):
             return self._create(tree, bound)
-        if isinstance(tree, exp.Drop):
-            self.spark.catalog.dropTempView(tree.this.name)
+        if isinstance(tree, exp.Drop):  # (SQLGlot 30 lists the tables dropped)
+            for table in tree.args.get("tables") or [tree.this]:
+                self.spark.catalog.dropTempView(table.name)
             return Result(None)
         if isinstance(tree, exp.Insert):
             name = tree.this.name if isinstance(tree.this, exp.Table) else tree.this.this.name
-            self._append(name, self.spark.sql(spark_sql(tree.expression), args=bound))
+            self._append(name, self.spark.sql(spark_sql(tree.expression), args=bound),
+                         by_name=bool(tree.args.get("by_name")))
             return Result(None)
         return Result(self.spark.sql(spark_sql(tree), args=bound))
 
@@ -114,9 +116,9 @@ class SparkTables:
             self.table(name, df)
         return Result(None)
 
-    def _append(self, name: str, df: Any) -> None:
+    def _append(self, name: str, df: Any, by_name: bool = False) -> None:
         old = self.spark.table(name)
-        df = df.toDF(*old.columns)
+        df = df.select(*old.columns) if by_name else df.toDF(*old.columns)
         self.table(name, old.unionByName(df.select(
             *[df[c].cast(old.schema[c].dataType) for c in old.columns])))
 
