@@ -1,6 +1,8 @@
 """Reconciliation with what was billed (issue 17): a LiteLLM SpendLogs export whose `spend` plan
 sets beside its own as-logged price of the same requests, per model, computed by hand at the
-published prices (gpt-4o $2.50 / $10 per 1M tokens; Claude Sonnet 4.5 $3 / $15)."""
+published prices (gpt-4o $2.50 / $10 per 1M tokens; Claude 3.7 Sonnet $3 / $15 at Anthropic and
+on a Bedrock profile; Claude Sonnet 4.5 on a regional Bedrock profile $3.30 / $16.50, 10% over
+Anthropic's)."""
 
 from __future__ import annotations
 
@@ -24,8 +26,10 @@ ROWS = [
     _row(1, "gpt-4o", 1000, 500, 0.0075),
     _row(2, "gpt-4o", 2000, 0, 0.006),  # the gateway billed $0.001 more than the price list
     _row(3, "my-finetune", 100, 100, 0.5),  # no price in the table
-    # Bedrock's cross-region profile: 10% over the list price
+    # Bedrock's regional profile of Sonnet 4.5: AWS's regional rate, which the table prices
     _row(4, "us.anthropic.claude-sonnet-4-5-20250929-v1:0", 1000, 1000, 0.0198),
+    # a regional id the gateway billed 10% over the table's price (3.7 Sonnet has no uplift)
+    _row(5, "eu.anthropic.claude-3-7-sonnet-20250219-v1:0", 1000, 1000, 0.0198),
 ]
 
 
@@ -45,18 +49,23 @@ def test_per_model_beside_the_logged_cost(report):
     assert D(str(gpt["difference_usd"])) == ours - D("0.0135") == D("-0.001")
     assert D(str(gpt["difference_pct"])) == D("-7.4")  # 0.001 / 0.0135
     sonnet = rows["us.anthropic.claude-sonnet-4-5-20250929-v1:0"]
-    assert D(str(sonnet["as_logged_usd"])) == 1000 * D(3) / 10**6 + 1000 * D(15) / 10**6
-    assert D(str(sonnet["difference_pct"])) == D("-9.1")  # 0.0018 / 0.0198
-    assert any(w.startswith("region:") for w in sonnet["explanations"])
+    assert D(str(sonnet["as_logged_usd"])) == 1000 * D("3.3") / 10**6 + 1000 * D("16.5") / 10**6
+    assert D(str(sonnet["difference_usd"])) == 0 and sonnet["explanations"] == []
+    older = rows["eu.anthropic.claude-3-7-sonnet-20250219-v1:0"]
+    assert D(str(older["as_logged_usd"])) == 1000 * D(3) / 10**6 + 1000 * D(15) / 10**6
+    assert D(str(older["difference_pct"])) == D("-9.1")  # 0.0018 / 0.0198
+    assert any(w.startswith("region:") for w in older["explanations"])
     unpriced = rows["my-finetune"]
     assert unpriced["as_logged_usd"] is None and unpriced["difference_usd"] is None
     assert unpriced["explanations"][0].startswith("unpriced model: 1 of 1 requests")
 
 
 def test_largest_difference_first(report):
-    # The unpriced model's $0.50 is the largest gap, then Sonnet's $0.0018, then gpt-4o's.
+    # The unpriced model's $0.50 is the largest gap, then 3.7 Sonnet's $0.0018, gpt-4o's $0.001
+    # and Sonnet 4.5's none.
     assert [m["model"] for m in report["logged_spend"]["by_model"]] == [
-        "my-finetune", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "gpt-4o"]
+        "my-finetune", "eu.anthropic.claude-3-7-sonnet-20250219-v1:0", "gpt-4o",
+        "us.anthropic.claude-sonnet-4-5-20250929-v1:0"]
 
 
 def test_terminal_and_html_show_it(run, write_log):
@@ -65,4 +74,4 @@ def test_terminal_and_html_show_it(run, write_log):
     assert "What the logs recorded against plan's as-logged prices" in text
     assert "unknown" in text
     page = run("analyze", log, "--db", ":memory:", "--format", "html").stdout
-    assert page.count("class='reconciled'") == 3
+    assert page.count("class='reconciled'") == 4  # one row per model of ROWS

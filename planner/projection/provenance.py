@@ -162,8 +162,8 @@ def _explain(r: dict[str, Any], pct: Decimal | None) -> tuple[str, ...]:
                    "writes (1-hour writes cost more than 5-minute ones; a log that does not say "
                    "which is priced at the 5-minute rate)")
     if r["regional"]:
-        out.append("region: a regional or cross-region id; regional price uplifts are not in "
-                   "the pricing table")
+        out.append("region: a regional or cross-region id; the table has AWS Bedrock's "
+                   "regional rates where genai-prices publishes them, no other uplift")
     if not out:
         out.append("none found in the log: the provider's own rates or discounts may differ "
                    "from the pricing table's")
