@@ -27,6 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pricing.guesses import guess_kind, guess_tier
 from pricing.table import SERVICE_TIERS, PriceTable, PricingError
 
 GENAI_PROVIDERS = ("openai", "anthropic", "google", "deepseek", "mistral", "x-ai")
@@ -36,8 +37,6 @@ _TIER_CONTEXT = {"batch": {"processing": "batch"}, "flex": {"service_tier": "fle
 _FIELDS = {"input": "input_mtok", "cached_input": "cache_read_mtok",
            "cache_write": "cache_write_mtok", "cache_write_1h": "cache_write_1h_mtok",
            "output": "output_mtok"}
-_SMALL = re.compile(r"(mini|nano|haiku|flash|lite|small|tiny|instant|\b\d{1,2}b\b|-\d{1,2}b)")
-_OPEN = ("deepseek", "llama", "qwen", "gemma", "mistral-7b", "mixtral", "gpt-oss")
 _EARLY = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -47,25 +46,6 @@ class ImportResult:
     imported: int = 0
     kept_curated: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
-
-
-_KIND_WORDS = (("embedding", ("embed",)), ("image", ("image", "dall-e")),
-               ("audio", ("tts", "transcribe", "whisper", "realtime", "audio", "live")))
-
-
-def guess_kind(model_id: str) -> str:
-    """What an imported model is for, from its id (schema 4's `kind`): review before release."""
-    name = model_id.lower()
-    return next((kind for kind, words in _KIND_WORDS if any(w in name for w in words)), "chat")
-
-
-def guess_tier(model_id: str, provider: str) -> str:
-    """Imported models the base version does not curate: open-weights families by name, small
-    models (mini, nano, haiku, flash, lite, 8b ...) distilled, the rest frontier."""
-    name = model_id.lower()
-    if any(word in name for word in _OPEN) or provider == "deepseek":
-        return "open-weights"
-    return "distilled" if _SMALL.search(name) else "frontier"
 
 
 def from_genai_prices(base: PriceTable, base_doc: dict[str, Any], version: str,
