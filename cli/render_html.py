@@ -15,6 +15,7 @@ from html import escape
 from importlib.resources import files
 from typing import Any
 
+from cli import render_money
 from cli.render_money import effects_html, reconciliation_html, saving
 from planner.outputs.formats import to_json
 from planner.report import Report, Workload
@@ -234,10 +235,10 @@ def _forecast(report: Report) -> str:
 
 def _sensitivity(report: Report) -> str:
     rows = [[_e(s.assumption), _e(s.low), _e(s.base), _e(s.high),
-             f"{s.routed_savings_pct[0]}% / {s.routed_savings_pct[1]}%",
-             f"{s.onprem_savings_pct[0]}% / {s.onprem_savings_pct[1]}%"]
+             render_money.changes(s.routed_savings_pct),
+             render_money.changes(s.onprem_savings_pct)]
             for s in report.sensitivity]
-    return ("<h2>Sensitivity (savings against all-frontier, assumption low / high)</h2>"
+    return (f"<h2>{_e(render_money.SENSITIVITY_TITLE)}</h2>"
             + _table(["assumption", "low", "base", "high", "routed", "on-prem"], rows,
                      {1, 2, 3, 4, 5}))
 

@@ -13,6 +13,8 @@ from rich.text import Text
 from planner.report import Report
 
 _TITLE = "Change against as-logged, by cause (monthly; negative saves)"
+SENSITIVITY_TITLE = ("Sensitivity: routed and on-prem against all-frontier with each assumption "
+                     "at its low / high (negative saves, x: times as much; largest swing first)")
 
 
 def saving(pct: Decimal | None) -> str:
@@ -26,6 +28,21 @@ def saving(pct: Decimal | None) -> str:
         return f"costs {-pct}% more"
     times = 1 - pct / 100
     return f"costs {times:,.1f}x as much" if times < 100 else f"costs {times:,.0f}x as much"
+
+
+def change(pct: Decimal, times: bool = False) -> str:
+    """The short form of saving() for a table's cell: the change against the other scenario,
+    negative saves ("-8.9%", "+81.4%"), and past ten times as much (or when `times`) "x32.2"."""
+    if -pct <= 900 and not times:
+        return "0.0%" if pct == 0 else f"{-pct:+}%"
+    n = 1 - pct / 100
+    return f"x{n:,.2f}" if n < 10 else f"x{n:,.1f}" if n < 100 else f"x{n:,.0f}"
+
+
+def changes(pcts: tuple[Decimal, ...]) -> str:
+    """Low / high in one cell, both in the same form: "x19.7 / x6.8", not "x19.7 / +581.2%"."""
+    times = any(-p > 900 for p in pcts)
+    return " / ".join(change(p, times) for p in pcts)
 
 
 def _signed(amount: Decimal) -> str:

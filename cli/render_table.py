@@ -147,14 +147,15 @@ def _forecast(report: Report) -> Table:
 
 def _sensitivity(report: Report) -> Group:
     t = _table(None)
-    for col in ("assumption", "low", "base", "high", "routed saves %", "on-prem saves %"):
-        t.add_column(col, justify="left" if col == "assumption" else "right", no_wrap=True)
+    for col in ("assumption", "low", "base", "high", "routed", "on-prem"):
+        # The assumption's name wraps before a figure is cut (a tiny log's on-prem is "x15,719").
+        t.add_column(col, justify="left" if col == "assumption" else "right",
+                     no_wrap=col != "assumption")
     for s in report.sensitivity:
         t.add_row(Text(s.assumption), s.low, s.base, s.high,
-                  f"{s.routed_savings_pct[0]} / {s.routed_savings_pct[1]}",
-                  f"{s.onprem_savings_pct[0]} / {s.onprem_savings_pct[1]}")
-    return Group(Text("Sensitivity: savings vs all-frontier with each assumption low / high "
-                      "(largest swing first)"), t)
+                  render_money.changes(s.routed_savings_pct),
+                  render_money.changes(s.onprem_savings_pct))
+    return Group(Text(render_money.SENSITIVITY_TITLE), t)
 
 
 def _table(title: str | None) -> Table:
