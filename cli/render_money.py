@@ -45,9 +45,9 @@ def changes(pcts: tuple[Decimal, ...]) -> str:
     return " / ".join(change(p, times) for p in pcts)
 
 
-def _signed(amount: Decimal) -> str:
+def _signed(amount: Decimal, places: int = 2) -> str:
     sign = "-" if amount < 0 else "+" if amount > 0 else ""
-    return f"{sign}${abs(amount):,.2f}"
+    return f"{sign}${abs(amount):,.{places}f}"
 
 
 def _rows(report: Report) -> tuple[list[str], list[tuple[str, list[str], str]]]:
@@ -121,7 +121,7 @@ def _recon_rows(report: Report) -> list[tuple[str, list[str], tuple[str, ...]]]:
     for m in spend.by_model:
         ours = "unknown" if m.as_logged_usd is None else f"${m.as_logged_usd:,.6f}"
         diff = "unknown" if m.difference_usd is None else (
-            ("+" if m.difference_usd > 0 else "") + f"{m.difference_usd:,.6f}"
+            _signed(m.difference_usd, 6)
             + (f" ({m.difference_pct:+}%)" if m.difference_pct is not None else ""))
         out.append((m.model, [f"{m.requests:,}", f"${m.logged_usd:,.6f}", ours, diff],
                     m.explanations))

@@ -73,5 +73,7 @@ def test_terminal_and_html_show_it(run, write_log):
     text = run("analyze", log, "--db", ":memory:").stdout
     assert "What the logs recorded against plan's as-logged prices" in text
     assert "unknown" in text
+    # gpt-4o: plan's $0.0125 less the logged $0.0135, as money with its sign, then the share.
+    assert "-$0.001000 (-7.4%)" in text
     page = run("analyze", log, "--db", ":memory:", "--format", "html").stdout
     assert page.count("class='reconciled'") == 4  # one row per model of ROWS
