@@ -169,3 +169,46 @@ def test_gemini_output_without_a_prompt_count():
             for u in _no_prompt_usage()]
     assert f.rejected == 0
     assert rows == want
+
+
+# --- Bedrock InvokeModel embeddings counted only by the input-count header -------------------
+# pydantic-ai's real Bedrock embedding calls (Titan v1 / v2, Cohere embed v3 / v4, Nova
+# multimodal embeddings) with their x-amzn-bedrock-* response headers: an embedding response has
+# an input-token-count header and no output-token-count header (it bills input only).
+
+EMBEDDINGS = REAL / "bedrock_embeddings_headers_pydantic_ai.derived.jsonl"
+
+
+def _embedding_inputs() -> list[tuple[int, int | None]]:
+    """Each call's input count from its header, and the body's own count where it has one."""
+    out = []
+    for r in _records(EMBEDDINGS.name):
+        h = r["response_headers"]
+        assert "x-amzn-bedrock-output-token-count" not in h
+        out.append((int(h["x-amzn-bedrock-input-token-count"]),
+                    r["response_body"].get("inputTextTokenCount")))
+    return out
+
+
+def test_titan_embeddings_count_their_input():
+    """The Titan bodies (one called through an application inference profile) count their
+    input themselves (inputTextTokenCount, the header's count): those plan reads today."""
+    titan = [(h, own) for h, own in _embedding_inputs() if own is not None]
+    assert len(titan) >= 3 and all(h == own for h, own in titan)
+    got, f = plan_totals(EMBEDDINGS)
+    assert (got["requests"], got["input"], got["output"]) == (
+        len(titan), sum(h for h, _ in titan), 0)
+    assert f.accepted == len(titan)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "plan rejects the 21 Cohere / Nova embedding lines that carry no count in their body "
+    "(\"missing, and no response text to count it from\"): their only count is the "
+    "x-amzn-bedrock-input-token-count header, and without an output-token-count header the "
+    "header usage is not taken; plan: 9 requests, 35 in; the headers: 30 requests, 211 in, 0 out"))
+def test_bedrock_embeddings_counted_by_the_input_header():
+    inputs = _embedding_inputs()
+    got, f = plan_totals(EMBEDDINGS)
+    assert f.rejected == 0
+    assert (got["requests"], got["input"], got["output"]) == (
+        len(inputs), sum(h for h, _ in inputs), 0)
