@@ -2,9 +2,10 @@
 (tests/fixtures/real/vendors2, written by others; README there): Arize-ai/openinference's
 cassettes (Bedrock InvokeModel / Converse / ConverseStream for Claude and Nova, Gemini
 generateContent and streams with thinking, the Gemini Interactions API, Anthropic with prompt
-caching, Mistral streams, LiteLLM-recorded Anthropic and OpenAI Responses calls, Together),
-langchain-ai/langchain-aws's Bedrock Converse cassettes (claude-sonnet, citations, thinking,
-streams) and one real Bedrock model-invocation log record. plan reads each unchanged and
+caching, Mistral streams, LiteLLM-recorded Anthropic calls), langchain-ai/langchain-aws's
+Bedrock Converse cassettes (claude-sonnet agent loops, citations, streams), crewAIInc/crewAI's
+Gemini API / Vertex AI express and Bedrock Converse cassettes, pydantic-ai's Bedrock embedding
+calls with their response headers, and one real Bedrock model-invocation log record. plan reads each unchanged and
 auto-detected; its request count and input / output / cache-read / cache-write / reasoning
 totals equal a plain reader's (tests/test_sources_streams.py `plain_totals` for the captures,
 `invocation_totals` here for the invocation log). The cases plan misreads are marked xfail
@@ -31,8 +32,9 @@ def _records(name: str) -> list[dict]:
 # (file, vendors its source_file names must cover, streams it holds at least)
 CAPTURES = [
     ("openinference_vcr.derived.jsonl",
-     {"bedrock", "google-genai", "anthropic", "mistralai", "litellm", "together"}, 20),
+     {"bedrock", "google-genai", "anthropic", "mistralai", "litellm"}, 20),
     ("langchain_aws_bedrock_vcr.derived.jsonl", set(), 2),
+    ("crewai_llms_vcr.derived.jsonl", set(), 1),
 ]
 
 
@@ -47,7 +49,7 @@ def test_captures_equal_a_plain_reader(name, vendors, streams):
     assert got == want
     # lines that bill no tokens (Anthropic's legacy /v1/complete bodies carry no usage, an image
     # download recorded beside a Bedrock call, an Interactions agent stream without usage) are
-    # rejected, never counted
+    # rejected, never counted; HTTP errors are failed requests
     assert (f.failed, f.rejected) == (failed, none)
 
 
