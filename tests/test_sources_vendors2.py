@@ -4,8 +4,9 @@ cassettes (Bedrock InvokeModel / Converse / ConverseStream for Claude and Nova, 
 generateContent and streams with thinking, the Gemini Interactions API, Anthropic with prompt
 caching, Mistral streams, LiteLLM-recorded Anthropic calls), langchain-ai/langchain-aws's
 Bedrock Converse cassettes (claude-sonnet agent loops, citations, streams), crewAIInc/crewAI's
-Gemini API / Vertex AI express and Bedrock Converse cassettes, pydantic-ai's Bedrock embedding
-calls with their response headers, and one real Bedrock model-invocation log record. plan reads each unchanged and
+Gemini API / Vertex AI express and Bedrock Converse cassettes, simonw/llm-openrouter's OpenRouter
+Responses API streams (usage.cost), pydantic-ai's Bedrock embedding calls with their response
+headers, and one real Bedrock model-invocation log record. plan reads each unchanged and
 auto-detected; its request count and input / output / cache-read / cache-write / reasoning
 totals equal a plain reader's (tests/test_sources_streams.py `plain_totals` for the captures,
 `invocation_totals` here for the invocation log). The cases plan misreads are marked xfail
@@ -35,6 +36,7 @@ CAPTURES = [
      {"bedrock", "google-genai", "anthropic", "mistralai", "litellm"}, 20),
     ("langchain_aws_bedrock_vcr.derived.jsonl", set(), 2),
     ("crewai_llms_vcr.derived.jsonl", set(), 1),
+    ("openrouter_responses_llm_openrouter.derived.jsonl", set(), 5),
 ]
 
 
@@ -84,6 +86,20 @@ def test_langchain_aws_converse_counts_come_from_the_body():
         want.append((n, model, u["inputTokens"] + u.get("cacheReadInputTokens", 0)
                      + u.get("cacheWriteInputTokens", 0), u["outputTokens"]))
     assert rows == want
+
+
+def test_openrouter_responses_streams_carry_the_charged_cost():
+    """OpenRouter's Responses API streams: `response.completed` holds usage.cost, what OpenRouter
+    charged; plan keeps it per request as the logged cost, beside its token counts."""
+    want = []
+    for r in _records("openrouter_responses_llm_openrouter.derived.jsonl"):
+        done = [e for e in sse(r["response_body"]) if e.get("type") == "response.completed"]
+        want.append(done[-1]["response"]["usage"]["cost"])
+    con = db.connect(":memory:")
+    ingest.ingest(con, [REAL / "openrouter_responses_llm_openrouter.derived.jsonl"])
+    rows = con.execute("SELECT logged_cost FROM requests ORDER BY line_no").fetchall()
+    got = [float(c) for (c,) in rows]
+    assert got == pytest.approx(want, abs=1e-12) and len(want) == 5
 
 
 # --- a real Bedrock model-invocation log record ----------------------------------------------
