@@ -137,17 +137,23 @@ def _insights_rows(record: dict) -> list[list[dict]]:
              {"field": "@message", "value": json.dumps(record)}]]
 
 
+@pytest.mark.parametrize("flattened", [False, True])
 @pytest.mark.xfail(strict=True, reason=(
     "plan reads `aws logs get-query-results` output ({results: [[{field, value}, ...]], "
     "statistics, status}) as the canonical source and rejects it (field 'timestamp': missing); "
-    "its @message values are invocation records: 1 request, 4 in / 38 out"))
-def test_logs_insights_query_results_from_the_cli(tmp_path):
+    "its @message values are invocation records: 1 request, 4 in / 38 out. The same holds for "
+    "the file PowerShell's ConvertTo-Json writes from it (UTF-8 BOM, `results` flattened into "
+    "one list of {field, value}, a row starting at each @timestamp), as found in a public repo"))
+def test_logs_insights_query_results_from_the_cli(tmp_path, flattened):
     record = json.loads((REAL / "bedrock_invocation_log_converse_stream.json").read_text(
         encoding="utf-8"))
+    rows: list = _insights_rows(record)
+    if flattened:
+        rows = [cell for row in rows for cell in row]
     path = tmp_path / "get-query-results.json"
-    path.write_text(json.dumps({"results": _insights_rows(record), "status": "Complete",
-                                "statistics": {"recordsMatched": 1.0}}, indent=4),
-                    encoding="utf-8")
+    path.write_text(("\ufeff" if flattened else "") + json.dumps(
+        {"statistics": {"recordsMatched": 1.0}, "status": "Complete", "results": rows},
+        indent=4), encoding="utf-8")
     got, f = plan_totals(path)
     assert f.rejected == 0
     assert got == invocation_totals([record])
