@@ -4,13 +4,13 @@ cassettes (Bedrock InvokeModel / Converse / ConverseStream for Claude and Nova, 
 generateContent and streams with thinking, the Gemini Interactions API, Anthropic with prompt
 caching, Mistral streams, LiteLLM-recorded Anthropic calls), langchain-ai/langchain-aws's
 Bedrock Converse cassettes (claude-sonnet agent loops, citations, streams), crewAIInc/crewAI's
-Gemini API / Vertex AI express cassettes, simonw/llm-openrouter's OpenRouter
-Responses API streams (usage.cost), langfuse/langfuse's real trace downloads, pydantic-ai's Bedrock embedding calls with their response
-headers, and one real Bedrock model-invocation log record. plan reads each unchanged and
-auto-detected; its request count and input / output / cache-read / cache-write / reasoning
-totals equal a plain reader's (tests/test_sources_streams.py `plain_totals` for the captures,
-`invocation_totals` here for the invocation log). The cases plan misreads are marked xfail
-with the exact difference."""
+Gemini API / Vertex AI express cassettes, simonw/llm-openrouter's OpenRouter Responses API
+streams (usage.cost), langfuse/langfuse's real trace downloads, pydantic-ai's Bedrock embedding
+calls with their response headers, and one real Bedrock model-invocation log record. plan reads
+each unchanged and auto-detected; its request count and input / output / cache-read /
+cache-write / reasoning totals equal a plain reader's (tests/test_sources_streams.py
+`plain_totals` for the captures, `invocation_totals` and `langfuse_totals` here). The cases plan
+misreads are marked xfail with the exact difference."""
 
 from __future__ import annotations
 
