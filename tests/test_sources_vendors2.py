@@ -5,7 +5,8 @@ generateContent and streams with thinking, the Gemini Interactions API, Anthropi
 caching, Mistral streams, LiteLLM-recorded Anthropic calls), langchain-ai/langchain-aws's
 Bedrock Converse cassettes (claude-sonnet agent loops, citations, streams), crewAIInc/crewAI's
 Gemini API / Vertex AI express cassettes, simonw/llm-openrouter's OpenRouter Responses API
-streams (usage.cost), langfuse/langfuse's real trace downloads, pydantic-ai's Bedrock embedding
+streams (usage.cost), langchain-ai/langchain-cohere's Cohere v2 chat cassettes,
+langfuse/langfuse's real trace downloads, pydantic-ai's Bedrock embedding
 calls with their response headers, and one real Bedrock model-invocation log record. plan reads
 each unchanged and auto-detected; its request count and input / output / cache-read /
 cache-write / reasoning totals equal a plain reader's (tests/test_sources_streams.py
@@ -37,6 +38,7 @@ CAPTURES = [
     ("langchain_aws_bedrock_vcr.derived.jsonl", set(), 2),
     ("crewai_llms_vcr.derived.jsonl", set(), 1),
     ("openrouter_responses_llm_openrouter.derived.jsonl", set(), 5),
+    ("cohere_langchain_cohere_vcr.derived.jsonl", set(), 0),
 ]
 
 
