@@ -190,9 +190,11 @@ SELECT
             THEN plan_sum_counts(usage.completion_tokens,
                                  usage.completion_tokens_details.reasoning_tokens, NULL)
             ELSE usage.completion_tokens END
-        -- Gemini's candidates count excludes thinking (absent when nothing was generated)
+        -- Gemini's candidates count excludes thinking (absent when nothing was generated; the
+        -- prompt count may be absent too, when the input is counted from the request's text)
         WHEN 'gemini' THEN CASE
-            WHEN usage.promptTokenCount IS NOT NULL THEN plan_sum_counts(
+            WHEN coalesce(usage.promptTokenCount, usage.candidatesTokenCount,
+                          usage.thoughtsTokenCount) IS NOT NULL THEN plan_sum_counts(
                 coalesce(usage.candidatesTokenCount, '0'), usage.thoughtsTokenCount, NULL)
             WHEN usage.total_input_tokens IS NOT NULL THEN plan_sum_counts(
                 coalesce(usage.total_output_tokens, '0'), usage.total_thought_tokens, NULL) END
