@@ -199,8 +199,16 @@ def _cloudwatch_events() -> list[dict]:
     events = [{"timestamp": 1_700_000_000_000 + n, "message": json.dumps(r),
                "id": str(n)} for n, r in enumerate(invocation_records()[:4])]
     other = {"timestamp": 1_700_000_000_000, "message": "START RequestId: 1", "id": "x"}
+
+    def cells(r: dict) -> list[dict]:  # a Logs Insights result row: @message is the record
+        return [{"field": "@timestamp", "value": "2023-11-14 22:13:20.000"},
+                {"field": "@message", "value": json.dumps(r)}, {"field": "@ptr", "value": "p"}]
+    more = invocation_records()[4:7]
     return [{"messageType": "DATA_MESSAGE", "owner": "123456789012",
-             "logGroup": "/aws/bedrock/modelinvocations", "logEvents": [*events, other]}]
+             "logGroup": "/aws/bedrock/modelinvocations", "logEvents": [*events, other]},
+            # `aws logs get-query-results` output, and as PowerShell flattens its rows
+            {"results": [cells(r) for r in more[:2]], "status": "Complete"},
+            {"results": cells(more[2]), "status": "Complete"}]
 
 
 def _otel() -> list[dict]:
@@ -255,10 +263,14 @@ def _otel_items(doc: dict) -> list[bool] | None:
 
 def _cloudwatch_items(doc: dict) -> list[bool] | None:
     events = doc.get("events", doc.get("logEvents"))
-    if not isinstance(events, list):
+    if isinstance(events, list):
+        return [isinstance(e.get("message"), str) and '"ModelInvocationLog"' in e["message"]
+                for e in events]
+    rows = doc.get("results")  # Logs Insights: the @message cell of each row is its item
+    if not isinstance(rows, list):
         return None
-    return [isinstance(e.get("message"), str) and '"ModelInvocationLog"' in e["message"]
-            for e in events]
+    cells = [c for row in rows for c in row] if rows and isinstance(rows[0], list) else rows
+    return ['"ModelInvocationLog"' in c["value"] for c in cells if c["field"] == "@message"]
 
 
 def _langfuse_items(doc: dict) -> list[bool] | None:
@@ -273,7 +285,8 @@ SPLIT: dict[str, tuple[Callable[[dict], list[bool] | None], Callable[[tuple], bo
     # the containers down to each span, its attribute list, entries and keys
     "otel": (_otel_items, lambda p: len(p) <= 6 or (p[6] == "attributes" and (
         len(p) <= 8 or p[-1] == "key"))),
-    "cloudwatch-events": (_cloudwatch_items, lambda p: len(p) <= 2 or p[2:] == ("message",)),
+    "cloudwatch-events": (_cloudwatch_items, lambda p: len(p) <= 2 or p[2:] == ("message",)
+                          or p[0] == "results"),
     "langfuse-trace": (_langfuse_items, lambda p: p[0] == "observations" and (
         len(p) <= 2 or p[2:] == ("type",))),
 }

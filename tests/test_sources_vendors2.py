@@ -140,12 +140,6 @@ def _insights_rows(record: dict) -> list[list[dict]]:
 
 
 @pytest.mark.parametrize("flattened", [False, True])
-@pytest.mark.xfail(strict=True, reason=(
-    "plan reads `aws logs get-query-results` output ({results: [[{field, value}, ...]], "
-    "statistics, status}) as the canonical source and rejects it (field 'timestamp': missing); "
-    "its @message values are invocation records: 1 request, 4 in / 38 out. The same holds for "
-    "the file PowerShell's ConvertTo-Json writes from it (UTF-8 BOM, `results` flattened into "
-    "one list of {field, value}, a row starting at each @timestamp), as found in a public repo"))
 def test_logs_insights_query_results_from_the_cli(tmp_path, flattened):
     record = json.loads((REAL / "bedrock_invocation_log_converse_stream.json").read_text(
         encoding="utf-8"))

@@ -71,10 +71,18 @@ def _is_dict(value: object) -> bool:
 
 def _holds_invocation_logs(r: Record) -> bool:
     """A CloudWatch Logs document of many events (filter-log-events output, a subscription's
-    DATA_MESSAGE) whose first events include a Bedrock invocation record."""
+    DATA_MESSAGE) whose first events include a Bedrock invocation record; or Logs Insights
+    query results (`aws logs get-query-results`: rows of {field, value} cells, or the cells in
+    one list as PowerShell's ConvertTo-Json writes them) whose first @message is one."""
     events = r.get("events", r.get("logEvents"))
-    return isinstance(events, list) and any(
-        _is_dict(e) and _is_invocation_log(e) for e in events[:5])
+    if isinstance(events, list):
+        return any(_is_dict(e) and _is_invocation_log(e) for e in events[:5])
+    rows = r.get("results")
+    if not isinstance(rows, list):
+        return False
+    cells = [c for row in rows[:5] for c in (row if isinstance(row, list) else [row])]
+    return any(_is_dict(c) and c.get("field") == "@message"
+               and _is_invocation_log({"message": c.get("value")}) for c in cells[:50])
 
 
 def _is_invocation_log(r: Record) -> bool:
@@ -192,7 +200,8 @@ SOURCES: tuple[Source, ...] = (
         BEDROCK_COLUMNS, ("13_norm_bedrock",), _is_invocation_log,
     ),
     Source(
-        "cloudwatch-events", "CloudWatch Logs events holding Bedrock invocation logs",
+        "cloudwatch-events",
+        "CloudWatch Logs events or Logs Insights results holding Bedrock invocation logs",
         BEDROCK_COLUMNS, ("13_norm_bedrock",), _holds_invocation_logs,
         split="14_split_cloudwatch",
     ),
