@@ -85,10 +85,11 @@ CASES = [
 
 
 def test_every_default_rule_is_covered():
-    # (the request-structure rules: tests/test_request_shape.py, on API bodies)
+    # (the request-structure rules: tests/test_request_shape.py and tests/test_computer_tool.py,
+    # on API bodies)
     assert {r.name for r in load_rules().rules} - {c[0] for c in CASES} == {
         "long-context-workload", "multimodal-audio", "multimodal-files", "many-tools",
-        "agent-turns"}
+        "agent-turns", "computer-use-tool"}
 
 
 @pytest.mark.parametrize(("rule", "label", "fields"), CASES, ids=[c[0] for c in CASES])
