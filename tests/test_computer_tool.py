@@ -156,3 +156,20 @@ def test_computer_tools_are_read_from_each_api(write_log, case) -> None:
         assert row[1] != "computer-use-tool"
     else:
         assert row[1:] == ("computer-use-tool", "capability-bound")
+
+
+def test_a_batch_input_body_gives_its_output_line_the_tool(tmp_path) -> None:
+    """The real OpenAI Batch output (custom_ids request-1, request-2) with a hand-written input
+    file: the body of request-2 defines a Playwright browser tool, request-1's a plain one."""
+    real = Path(__file__).parent / "fixtures" / "real" / "litellm_batch_output_sample.jsonl"
+    inputs = [{"custom_id": f"request-{n}", "method": "POST", "url": "/v1/chat/completions",
+               "body": {"model": "gpt-4o-mini", "messages": _user("open the pricing page"),
+                        "tools": [_function(name)]}}
+              for n, name in ((1, "get_weather"), (2, "browser_navigate"))]
+    path = tmp_path / "batch_input.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in inputs), encoding="utf-8")
+    got = sorted((tool or "", rule) for tool, rule, _label in _labels([str(real), str(path)])
+                 .values())
+    assert len(got) == 2
+    assert got[1] == ("function browser_navigate", "computer-use-tool")
+    assert got[0][0] == "" and got[0][1] != "computer-use-tool"
