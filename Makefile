@@ -48,12 +48,14 @@ lint: install
 # (tests/fixtures/eval: real prompts from public task suites), then on each suite with its own
 # prompts left out of the examples (how the rules do on a suite they have never seen), then on
 # the blind sets (tests/fixtures/eval_blind and eval_blind2: 12 other suites each, collected
-# before the rules were changed and measured, never tuned on).
+# before the rules were changed and measured, never tuned on), and the share of Arena-Hard's
+# 1,250 real chat prompts called capability-bound (when the team's copy is there).
 eval: install
 	$(BIN)/plan eval tests/fixtures/eval --split dev
 	$(BIN)/python -m tests.eval.unseen_suites
 	$(BIN)/plan eval tests/fixtures/eval_blind
 	$(BIN)/plan eval tests/fixtures/eval_blind2
+	$(BIN)/python -m tests.eval.arena_hard
 
 bench: install
 	$(BIN)/python -m tests.benchmarks.bench_analyze

@@ -70,6 +70,10 @@ CASES = [
      real_prompt("swe_bench_lite:django__django-10914")),
     ("multi-file-engineering-report", "capability-bound",
      real_prompt("swe_bench_lite:astropy__astropy-14995")),
+    ("multi-file-engineering-issue-code", "capability-bound",
+     real_prompt("swe_bench_lite:sympy__sympy-11897")),
+    ("capability-text-goal", "capability-bound", real_prompt("mind2web_live:test-102")),
+    ("capability-text-want", "capability-bound", real_prompt("taskbench_dailylife:18196795")),
     ("support-text", "cost-bound", real_prompt("banking77:test-116")),
     ("summarisation-text", "cost-bound", real_prompt("scitldr:B12Js_yRb")),
     ("classification-text", "cost-bound",
@@ -85,10 +89,11 @@ CASES = [
 
 
 def test_every_default_rule_is_covered():
-    # (the request-structure rules: tests/test_request_shape.py, on API bodies)
+    # (the request-structure rules: tests/test_request_shape.py and tests/test_computer_tool.py,
+    # on API bodies)
     assert {r.name for r in load_rules().rules} - {c[0] for c in CASES} == {
         "long-context-workload", "multimodal-audio", "multimodal-files", "many-tools",
-        "agent-turns"}
+        "agent-turns", "computer-use-tool"}
 
 
 @pytest.mark.parametrize(("rule", "label", "fields"), CASES, ids=[c[0] for c in CASES])

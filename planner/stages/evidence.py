@@ -130,6 +130,8 @@ _FACTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "has_files": lambda r: "files attached" if r["has_files"] else "no files",
     "min_tool_defs": lambda r: f"{r['tool_defs']} tools defined",
     "min_turns": lambda r: f"{r['turns']} user turns",
+    "has_computer_tool": lambda r: (f"computer-use tool defined: {r['computer_tool']}"
+                                    if r["computer_tool"] else "no computer-use tool"),
     "min_input_tokens": lambda r: f"{r['input_tokens']:,} input tokens",
     "max_input_tokens": lambda r: f"{r['input_tokens']:,} input tokens",
     "min_output_tokens": lambda r: f"{r['output_tokens']:,} output tokens",

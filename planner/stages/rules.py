@@ -57,6 +57,9 @@ CONDITIONS: dict[str, tuple[str, str]] = {
     "has_files": ("bool", "s.has_files = {p}"),
     "min_tool_defs": ("count", "s.tool_defs >= {p}"),
     "min_turns": ("count", "s.turns >= {p}"),
+    # a tool that acts on a computer defined in the request (migration 014: a computer, shell,
+    # file editor or browser tool; sql/00_macros.sql lists the types and names)
+    "has_computer_tool": ("bool", "(s.computer_tool IS NOT NULL) = {p}"),
     "min_input_tokens": ("count", "s.input_tokens >= {p}"),
     "max_input_tokens": ("count", "s.input_tokens <= {p}"),
     "workload_min_p95_input_tokens": ("count", "w.p95_input_tokens >= {p}"),

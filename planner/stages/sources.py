@@ -133,7 +133,10 @@ USAGE = {
 TOOL_CALLS = [{"id": V}]
 MESSAGES = [{"role": V, "type": V, "content": V, "tool_calls": TOOL_CALLS}]
 REQUEST = {"model": V, "messages": MESSAGES, "input": V, "system": V, "instructions": V,
-           "tools": [{"type": V}],
+           # a tool's type, name and environment (a computer tool: migration 014,
+           # sql/00_macros.sql); Gemini's tool groups: computerUse, or the functions declared
+           "tools": [{"type": V, "name": V, "function": {"name": V},
+                      "environment": {"type": V}, "computerUse": J, "functionDeclarations": J}],
            "contents": V, "systemInstruction": V}  # Gemini (JSON text: `parts` may be a list)
 BODY = {
     "id": V, "object": V, "type": V, "model": V, "created": V, "created_at": V,
@@ -167,7 +170,8 @@ BEDROCK_LOG = {
     "schemaType": V, "timestamp": V, "requestId": V, "operation": V, "modelId": V,
     "errorCode": V, "requestMetadata": J, **CACHE_COUNTS,
     "input": {"inputTokenCount": V, **CACHE_COUNTS,
-              "inputBodyJson": {**REQUEST, "inputText": V, "prompt": V, "toolConfig": J}},
+              "inputBodyJson": {**REQUEST, "inputText": V, "prompt": V, "toolConfig": J,
+                                "additionalModelRequestFields": J}},
     "output": {"outputTokenCount": V, "outputBodyJson": {
         # the reply: Converse / Nova, Anthropic, Llama, Titan; an embedding has no output count
         "output": {"message": {"content": [{"text": V, "toolUse": {"toolUseId": V}}]}},

@@ -161,6 +161,42 @@ CREATE OR REPLACE TEMP MACRO plan_has_files(msgs) AS
 CREATE OR REPLACE TEMP MACRO plan_user_turns(msgs) AS
     len(list_filter(msgs, lambda m: m.role = 'user'));
 
+-- A tool that acts on a computer (migration 014: capability-bound by construction): Anthropic's
+-- computer, bash and text editor tools (computer_20250124, bash_20250124,
+-- text_editor_20250728, ...), OpenAI's computer_use_preview, computer, local_shell, shell and
+-- apply_patch, or a function named like one (bash, str_replace_editor, Playwright's browser_*,
+-- browser-use's go_to_url; an MCP prefix such as mcp__server__ allowed). Its type, or
+-- `function NAME`; NULL when it is none of them. Not counted: code interpreters
+-- (code_interpreter, code_execution_*: a sandbox chat assistants run arithmetic and charts in),
+-- web search and fetch, file search, image generation, MCP servers, memory.
+CREATE OR REPLACE TEMP MACRO plan_computer_tool(kind, fname) AS CASE
+    WHEN regexp_matches(kind, '^((computer|bash|text_editor)_[0-9]{8}|computer|computer_use'
+        || '|computer_use_preview|computer-use-preview|local_shell|shell|apply_patch)$') THEN kind
+    WHEN regexp_matches(fname, '(?i)^([a-z0-9_-]+__)?(computer|computer_use|bash|shell'
+        || '|local_shell|execute_bash|run_bash|run_shell|run_shell_command|execute_shell_command'
+        || '|str_replace_editor|str_replace_based_edit_tool|text_editor|apply_patch'
+        || '|browser_[a-z0-9_]+|go_to_url|click_element[a-z0-9_]*|take_screenshot|screenshot'
+        || '|left_click|mouse_move)$') THEN 'function ' || fname
+END;
+-- The first computer tool among lists of tool types and of function names (read from a JSON
+-- text: Bedrock Converse's toolConfig, the Anthropic tools it passes in
+-- additionalModelRequestFields).
+CREATE OR REPLACE TEMP MACRO plan_first_computer_tool(kinds, names) AS coalesce(
+    list_filter(list_transform(kinds, lambda k: plan_computer_tool(k, NULL)),
+                lambda x: x IS NOT NULL)[1],
+    list_filter(list_transform(names, lambda n: plan_computer_tool(NULL, n)),
+                lambda x: x IS NOT NULL)[1]);
+-- A request's tools (plan_request_spec's structure: OpenAI Chat and Responses, Anthropic,
+-- Gemini's tool groups): the computer tools it defines, joined with ', '. OpenAI's shell in a
+-- hosted container (environment container_auto) is a code interpreter: not counted.
+CREATE OR REPLACE TEMP MACRO plan_computer_tools(tools) AS nullif(array_to_string(list_filter(
+    list_transform(tools, lambda t: CASE WHEN t.computerUse IS NOT NULL THEN 'computerUse'
+        WHEN prefix(t.environment.type, 'container') THEN NULL
+        ELSE coalesce(plan_computer_tool(t.type, coalesce(t.function.name, t.name)),
+            list_filter(list_transform(json_extract_string(t.functionDeclarations, '$[*].name'),
+                lambda n: plan_computer_tool(NULL, n)), lambda x: x IS NOT NULL)[1]) END),
+    lambda x: x IS NOT NULL), ', '), '');
+
 -- Whether any message of a chat holds an image part.
 CREATE OR REPLACE TEMP MACRO plan_has_images(msgs) AS
     coalesce(list_bool_or(list_transform(msgs, lambda m: plan_has_image(m.content))), false);

@@ -21,7 +21,7 @@ SELECT
     tool_calls                      AS tool_calls_raw,
     NULL::BOOLEAN                   AS defines_tools,
     NULL::BOOLEAN AS has_audio, NULL::BOOLEAN AS has_files, NULL::INTEGER AS tool_defs,
-    NULL::INTEGER AS turns,
+    NULL::INTEGER AS turns, NULL::VARCHAR AS computer_tool,
     system_prompt,
     prompt,
     response,

@@ -266,6 +266,8 @@ SELECT
                             lambda r: r = 'user'))) ELSE 1 END
         WHEN req.input IS NOT NULL THEN 1
     END AS INTEGER)                                                 AS turns,
+    -- the tools it defines that act on a computer (migration 014)
+    plan_computer_tools(req.tools)                                  AS computer_tool,
     coalesce(
         plan_system_text(msgs),
         plan_content_text(req.system),

@@ -27,7 +27,7 @@ SELECT
     NULL::VARCHAR AS reasoning_raw, NULL::VARCHAR AS task_type, NULL::VARCHAR AS team,
     NULL::VARCHAR AS images_raw, NULL::VARCHAR AS tool_calls_raw, NULL::BOOLEAN AS defines_tools,
     NULL::BOOLEAN AS has_audio, NULL::BOOLEAN AS has_files, NULL::INTEGER AS tool_defs,
-    NULL::INTEGER AS turns,
+    NULL::INTEGER AS turns, NULL::VARCHAR AS computer_tool,
     NULL::VARCHAR AS system_prompt, NULL::VARCHAR AS prompt, NULL::VARCHAR AS response,
     0 AS n_messages, NULL::VARCHAR AS failure, NULL::VARCHAR AS logged_cost_raw,
     NULL::VARCHAR AS service_tier, NULL::VARCHAR AS custom_id

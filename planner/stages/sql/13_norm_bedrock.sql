@@ -71,6 +71,11 @@ SELECT
     CAST(coalesce(len(req.tools), json_array_length(req.toolConfig, '$.tools')) AS INTEGER)
                                                                    AS tool_defs,
     plan_user_turns(req.messages)                                  AS turns,
+    -- computer tools (migration 014): an Anthropic body's, Converse's toolConfig functions and
+    -- the Anthropic tools it passes in additionalModelRequestFields
+    coalesce(plan_computer_tools(req.tools), plan_first_computer_tool(
+        json_extract_string(req.additionalModelRequestFields, '$.tools[*].type'),
+        json_extract_string(req.toolConfig, '$.tools[*].toolSpec.name')))  AS computer_tool,
     coalesce(plan_system_text(req.messages), plan_content_text(req.system)) AS system_prompt,
     coalesce(plan_prompt_text(req.messages), req.inputText, req.prompt) AS prompt,
     coalesce(body.output.message.content[1].text, body.content[1].text, body.generation,

@@ -24,7 +24,7 @@ SELECT
     NULL::VARCHAR                   AS tool_calls_raw,
     NULL::BOOLEAN                   AS defines_tools,
     NULL::BOOLEAN AS has_audio, NULL::BOOLEAN AS has_files, NULL::INTEGER AS tool_defs,
-    NULL::INTEGER AS turns,
+    NULL::INTEGER AS turns, NULL::VARCHAR AS computer_tool,
     NULL::VARCHAR                   AS system_prompt,
     NULL::VARCHAR                   AS prompt,
     NULL::VARCHAR                   AS response,

@@ -51,6 +51,7 @@ SELECT
     NULL::BOOLEAN                                                   AS defines_tools,
     plan_has_audio(msgs) AS has_audio, plan_has_files(msgs) AS has_files,
     NULL::INTEGER AS tool_defs, plan_user_turns(msgs) AS turns,
+    NULL::VARCHAR AS computer_tool,
     plan_system_text(msgs)                                          AS system_prompt,
     plan_prompt_text(msgs)                                          AS prompt,
     response ->> '$.choices[0].message.content'                     AS response,

@@ -90,6 +90,7 @@ SELECT
     NULL::BOOLEAN                                                   AS defines_tools,
     plan_has_audio(msgs) AS has_audio, plan_has_files(msgs) AS has_files,
     NULL::INTEGER AS tool_defs, plan_user_turns(msgs) AS turns,
+    NULL::VARCHAR AS computer_tool,
     plan_system_text(msgs)                                          AS system_prompt,
     coalesce(plan_prompt_text(msgs),
              CASE WHEN prefix(inp::VARCHAR, '"') THEN inp ->> '$' END) AS prompt,

@@ -145,6 +145,7 @@ SELECT
     coalesce(has_files, false) AS has_files,
     CASE WHEN is_request THEN tool_defs END AS tool_defs,
     CASE WHEN is_request THEN turns END AS turns,
+    CASE WHEN is_request THEN computer_tool END AS computer_tool,
     system_prompt,
     prompt,
     response,

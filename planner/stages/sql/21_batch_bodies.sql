@@ -10,7 +10,8 @@ SELECT
         AS system_prompt,
     coalesce(plan_prompt_text(msgs), CASE WHEN msgs IS NULL THEN req.input END) AS prompt,
     coalesce(plan_has_images(msgs), false) AS has_images,
-    coalesce(len(req.tools), 0) > 0 AS has_tools
+    coalesce(len(req.tools), 0) > 0 AS has_tools,
+    plan_computer_tools(req.tools) AS computer_tool
 FROM batch_input
 WHERE line_problem IS NULL
 ;
@@ -19,7 +20,7 @@ SELECT
     $file_id AS file_id, line_no, custom_id, model,
     CASE WHEN getvariable('plan_keep_text') THEN system_prompt END AS system_prompt,
     CASE WHEN getvariable('plan_keep_text') THEN prompt END AS prompt,
-    has_images, has_tools,
+    has_images, has_tools, computer_tool,
     plan_text_hash(system_prompt, prompt) AS text_hash,
     plan_system_fp(system_prompt) AS system_fp,
     plan_prompt_key(prompt) AS prompt_key

@@ -39,6 +39,8 @@ SELECT
     r.has_files,
     r.tool_defs,
     r.turns,
+    -- the computer tools it defines (migration 014), or its batch input body defines
+    coalesce(r.computer_tool, b.computer_tool) AS computer_tool,
     r.logged_cost,
     r.service_tier,
     -- the hash of its normalised prompt (exact-repeat cache hits, stage 55), and of its text

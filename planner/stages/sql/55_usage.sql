@@ -153,7 +153,8 @@ summed AS (
         arg_max({'file_id': file_id, 'line_no': line_no, 'text_hash': text_hash,
                  'task_type': task_type, 'tool_calls': tool_calls, 'has_images': has_images,
                  'has_tools': has_tools, 'has_audio': has_audio, 'has_files': has_files,
-                 'tool_defs': tool_defs, 'turns': turns, 'input_tokens': input_tokens,
+                 'tool_defs': tool_defs, 'turns': turns, 'computer_tool': computer_tool,
+                 'input_tokens': input_tokens,
                  'output_tokens': output_tokens, 'reasoning_tokens': reasoning_tokens},
                 (coalesce(sim_top, -1), -file_id, -line_no)) AS ex
     FROM (
