@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import duckdb
+import _duckdb as duckdb
 
 from planner import db
 from planner.projection.money import pct_change, to_cents

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-import duckdb
+import _duckdb as duckdb
 
 from planner.stages.sources import Source
 

@@ -24,7 +24,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-import duckdb
+import _duckdb as duckdb
 
 from planner import db
 from planner.settings import Settings
@@ -75,11 +75,14 @@ def key(files: Sequence[IngestedFile], rules: RuleSet, overrides: Mapping[str, s
 
 def restore(con: duckdb.DuckDBPyConnection, digest: str) -> tuple[datetime, datetime] | None:
     """Restore the saved tables as TEMP tables when the saved snapshot has this key; the run's
-    window (first and last request), else None."""
-    if not _exists(con, "plan_snapshot"):
+    window (first and last request), else None. (Copies, not views of the saved tables: the
+    projection's statements read them again and again, and a view is bound anew in each, which
+    costs more than the copy: issue 18's start-up.)"""
+    try:  # (no catalog scan: a database without a snapshot has no plan_snapshot)
+        row = con.execute("SELECT window_start, window_end FROM plan_snapshot WHERE key = ?",
+                          [digest]).fetchone()
+    except duckdb.CatalogException:
         return None
-    row = con.execute("SELECT window_start, window_end FROM plan_snapshot WHERE key = ?",
-                      [digest]).fetchone()
     if row is None:
         return None
     for table in TABLES:  # names from the tuple above, never from input
@@ -100,9 +103,3 @@ def save(con: duckdb.DuckDBPyConnection, digest: str, window: tuple[datetime, da
     except BaseException:
         con.execute("ROLLBACK")
         raise
-
-
-def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
-                      "AND NOT temporary", [table]).fetchone()
-    return row is not None and int(row[0]) > 0

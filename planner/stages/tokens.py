@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import duckdb
+import _duckdb as duckdb
 
 from planner import db
 
@@ -94,8 +94,9 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
 
 def fill(con: duckdb.DuckDBPyConnection) -> None:
     """Count the tokens stage 20's checked_lines lacks, and fill them in (sql/20_tokens.sql)."""
-    wanted = con.execute("SELECT count(*) FROM checked_lines "
-                         "WHERE token_framing IS NOT NULL OR count_response").fetchone()
+    # (EXISTS: the scan stops at the first such request, not reading every text back)
+    wanted = con.execute("SELECT EXISTS (SELECT 1 FROM checked_lines "
+                         "WHERE token_framing IS NOT NULL OR count_response)").fetchone()
     if not wanted or not wanted[0]:
         return
     macro, rows, chunks, todo, *fills = db.sql("20_tokens").split("\n;\n")

@@ -34,54 +34,38 @@
 -- routing (distilled-routed requests at distilled prices), escalation, batch tier, semantic
 -- cache, router. Requests without an as-logged price put their whole routed cost in
 -- eff_unpriced instead (their change is unknown). The effects add up to routed - as_logged.
+-- The query is written in three steps (joined, raw, priced) so that each price and each of the
+-- seven plan_cost calls is named once: a name reused in the SELECT that defines it is expanded
+-- where it is used, and DuckDB would bind and optimise the whole cost expression again each time
+-- (stage 60 was most of the planning time of a small log's run).
 CREATE OR REPLACE TEMP TABLE scenario_costs AS
-WITH priced AS (
+WITH joined AS (
     SELECT
         s.k,
         u.* EXCLUDE (is_minute, minute, sq_input, sq_output, cross_tokens),
         list_contains(s.batch_workloads, u.workload) AS batch_eligible,
-        plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
-                  u.cache_write_1h_tokens,
-                  u.output_tokens, own.p, u.own_lc) AS as_logged_cost,
-        u.route = 'own model: not a chat model' AS stays_own,
-        CASE WHEN stays_own THEN as_logged_cost
-             ELSE plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
-                            u.cache_write_1h_tokens,
-                            u.output_tokens, f.p, u.frontier_lc) END AS frontier_cost,
+        u.route = 'own model: not a chat model' AS x_stays_own,
         -- The keep model's price (own, or frontier) at the request's tier and at batch rates.
-        (s.consolidate OR own.p IS NULL) AND NOT stays_own AS keeps_frontier,
-        plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
-                  u.cache_write_1h_tokens, u.output_tokens,
-                  CASE WHEN keeps_frontier THEN f.p ELSE own.p END,
-                  CASE WHEN keeps_frontier THEN u.frontier_lc ELSE u.own_lc END) AS keep_std_cost,
+        (s.consolidate OR own.p IS NULL) AND NOT x_stays_own AS x_keeps_frontier,
+        own.p AS x_own_p,
+        f.p AS x_frontier_p,
+        d.p AS x_distilled_p,
+        CASE WHEN x_keeps_frontier THEN f.p ELSE own.p END AS x_keep_p,
+        CASE WHEN x_keeps_frontier THEN u.frontier_lc ELSE u.own_lc END AS x_keep_lc,
         -- Routed prices: a batch-eligible workload's requests at the batch tier where the model
         -- publishes one.
-        CASE WHEN NOT batch_eligible THEN keep_std_cost
-             ELSE plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
-                            u.cache_write_1h_tokens, u.output_tokens,
-                            CASE WHEN keeps_frontier THEN coalesce(fb.p, f.p)
-                                 ELSE coalesce(ob.p, own.p) END,
-                            CASE WHEN keeps_frontier THEN u.frontier_lc ELSE u.own_lc END)
-        END AS keep_cost,
-        plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
-                  u.cache_write_1h_tokens,
-                  u.output_tokens * s.verbosity, d.p, u.distilled_lc) AS distilled_std_cost,
-        plan_cost(u.input_tokens, u.cached_input_tokens, u.cache_write_tokens,
-                  u.cache_write_1h_tokens,
-                  u.output_tokens * s.verbosity,
-                  CASE WHEN batch_eligible THEN coalesce(db.p, d.p) ELSE d.p END,
-                  u.distilled_lc)                   AS distilled_cost,
-        u.route = 'distilled' AS to_distilled,
+        CASE WHEN x_keeps_frontier THEN coalesce(fb.p, f.p)
+             ELSE coalesce(ob.p, own.p) END AS x_keep_batch_p,
+        CASE WHEN batch_eligible THEN coalesce(db.p, d.p) ELSE d.p END AS x_distilled_batch_p,
+        u.output_tokens * s.verbosity AS x_distilled_output,
         -- No router price (a table without the model): no router cost, and a warning says so.
-        u.router_input_tokens * coalesce(r.p.input, 0) AS router_any_cost,
-        CASE WHEN u.label = 'cost-bound' AND NOT stays_own THEN router_any_cost ELSE 0 END
-            AS router_cost,
-        coalesce(e.rate, s.escalation) AS escalation,
-        CASE WHEN stays_own THEN 1
+        u.router_input_tokens * coalesce(r.p.input, 0) AS x_router_any_cost,
+        coalesce(e.rate, s.escalation) AS x_escalation,
+        CASE WHEN x_stays_own THEN 1
              WHEN u.cache_hit THEN 0
              WHEN u.cache_measured THEN 1
-             ELSE 1 - s.assumed_hit END AS uncached_share,
-        NOT own.published AS own_tier_unpublished
+             ELSE 1 - s.assumed_hit END AS x_uncached_share,
+        NOT own.published AS x_own_tier_unpublished
     FROM usage u
     CROSS JOIN plan_cost_params s
     -- Each model's price row for the row's service tier and day (stage 50, request_prices).
@@ -103,6 +87,47 @@ WITH priced AS (
         AND u.day >= r.valid_from AND u.day < r.valid_to
     LEFT JOIN plan_escalation e ON e.workload = u.workload
     WHERE NOT u.is_minute
+),
+raw AS (
+    SELECT
+        *,
+        plan_cost(input_tokens, cached_input_tokens, cache_write_tokens, cache_write_1h_tokens,
+                  output_tokens, x_own_p, own_lc) AS x_as_logged_cost,
+        plan_cost(input_tokens, cached_input_tokens, cache_write_tokens, cache_write_1h_tokens,
+                  output_tokens, x_frontier_p, frontier_lc) AS x_frontier_cost,
+        plan_cost(input_tokens, cached_input_tokens, cache_write_tokens, cache_write_1h_tokens,
+                  output_tokens, x_keep_p, x_keep_lc) AS x_keep_std_cost,
+        plan_cost(input_tokens, cached_input_tokens, cache_write_tokens, cache_write_1h_tokens,
+                  output_tokens, x_keep_batch_p, x_keep_lc) AS x_keep_batch_cost,
+        plan_cost(input_tokens, cached_input_tokens, cache_write_tokens, cache_write_1h_tokens,
+                  x_distilled_output, x_distilled_p, distilled_lc) AS x_distilled_std_cost,
+        plan_cost(input_tokens, cached_input_tokens, cache_write_tokens, cache_write_1h_tokens,
+                  x_distilled_output, x_distilled_batch_p, distilled_lc) AS x_distilled_cost
+    FROM joined
+),
+priced AS (
+    SELECT
+        * EXCLUDE (x_stays_own, x_keeps_frontier, x_own_p, x_frontier_p, x_distilled_p,
+                   x_keep_p, x_keep_lc, x_keep_batch_p, x_distilled_batch_p, x_distilled_output,
+                   x_router_any_cost, x_escalation, x_uncached_share, x_own_tier_unpublished,
+                   x_as_logged_cost, x_frontier_cost, x_keep_std_cost, x_keep_batch_cost,
+                   x_distilled_std_cost, x_distilled_cost),
+        x_as_logged_cost AS as_logged_cost,
+        x_stays_own AS stays_own,
+        CASE WHEN x_stays_own THEN x_as_logged_cost ELSE x_frontier_cost END AS frontier_cost,
+        x_keeps_frontier AS keeps_frontier,
+        x_keep_std_cost AS keep_std_cost,
+        CASE WHEN NOT batch_eligible THEN x_keep_std_cost ELSE x_keep_batch_cost END AS keep_cost,
+        x_distilled_std_cost AS distilled_std_cost,
+        x_distilled_cost AS distilled_cost,
+        route = 'distilled' AS to_distilled,
+        x_router_any_cost AS router_any_cost,
+        CASE WHEN label = 'cost-bound' AND NOT x_stays_own THEN x_router_any_cost ELSE 0 END
+            AS router_cost,
+        x_escalation AS escalation,
+        x_uncached_share AS uncached_share,
+        x_own_tier_unpublished AS own_tier_unpublished
+    FROM raw
 )
 SELECT
     * EXCLUDE (distilled_cost, distilled_std_cost, keep_std_cost, keep_cost, router_any_cost,

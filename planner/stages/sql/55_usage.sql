@@ -69,8 +69,11 @@ LEFT JOIN cache_best n ON n.file_id = e.file_id AND n.line_no = e.line_no
 ;
 -- Requests are summed by small codes (the rule's index, the route's index in $routes), and the
 -- codes named after, on the few summed rows. The same pass sums what stage 57 reports of each
--- workload's labels (a third grouping set, per workload, rule and label: how many requests look
--- hard, and the one to show as the example), so that no stage reads the requests again.
+-- workload's labels (how many requests look hard, and the one to show as the example), so that
+-- no stage reads the requests again: per row of the first grouping set, whose keys include
+-- workload, rule and label, then added up per (workload, rule, label) from those few rows
+-- (usage_evidence; a third grouping set would compute every sum a third time over every
+-- request).
 CREATE OR REPLACE TEMP TABLE usage_sums AS
 WITH labelled AS (
     SELECT
@@ -126,7 +129,6 @@ routed AS (
 summed AS (
     SELECT
         grouping(minute) = 0                    AS is_minute,
-        grouping(minute) = 1 AND grouping(team) = 1 AS is_evidence,
         workload, team, model, day, rule, label, domain, task_type, route_idx,
         own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
         cache_measured, in_envelope, score_bin, over_onprem_context, own_off_peak, minute,
@@ -156,7 +158,8 @@ summed AS (
                  'tool_defs': tool_defs, 'turns': turns, 'computer_tool': computer_tool,
                  'input_tokens': input_tokens,
                  'output_tokens': output_tokens, 'reasoning_tokens': reasoning_tokens},
-                (coalesce(sim_top, -1), -file_id, -line_no)) AS ex
+                (coalesce(sim_top, -1), -file_id, -line_no)) AS ex,
+        max((coalesce(sim_top, -1), -file_id, -line_no)) AS ex_key
     FROM (
         SELECT
             *,
@@ -173,19 +176,25 @@ summed AS (
         (workload, team, model, day, rule, label, domain, task_type, route_idx,
          own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
          cache_measured, in_envelope, score_bin, over_onprem_context, own_off_peak),
-        (minute),
-        (workload, rule, label)
+        (minute)
     )
 )
 SELECT * FROM summed
+;
+CREATE OR REPLACE TEMP TABLE usage_evidence AS
+SELECT
+    workload, rule, label,
+    sum(requests)::BIGINT AS requests, sum(hard)::BIGINT AS hard, arg_max(ex, ex_key) AS ex
+FROM usage_sums
+WHERE NOT is_minute
+GROUP BY workload, rule, label
 ;
 CREATE OR REPLACE TEMP TABLE usage AS
 SELECT
     u.is_minute, u.workload, u.team, u.model, rp.priced_model, u.day, u.rule, u.label,
     CAST($routes AS VARCHAR[])[u.route_idx] AS route,
-    u.* EXCLUDE (is_minute, is_evidence, workload, team, model, day, rule, label, route_idx,
-                 hard, ex)
+    u.* EXCLUDE (is_minute, workload, team, model, day, rule, label, route_idx, hard, ex,
+                 ex_key)
 FROM usage_sums u
 LEFT JOIN (SELECT DISTINCT model, priced_model FROM request_prices) rp
     ON rp.model IS NOT DISTINCT FROM u.model AND NOT u.is_minute
-WHERE NOT u.is_evidence

@@ -1,5 +1,5 @@
 -- Stage 57: what each workload's labels rest on, for the report (planner/stages/evidence.py), from the
--- sums stage 55's pass over the requests made (usage_sums). Per (workload, rule, label): how
+-- sums stage 55's pass over the requests made (usage_evidence). Per (workload, rule, label): how
 -- many requests, how many of them look hard for a distilled model (2,000+ reasoning or 4,000+
 -- output tokens: a measured escalation estimate beside the published 10-15%), and one request
 -- to show as the example (the one whose text is most similar to an example of its domain, else
@@ -7,7 +7,7 @@
 -- sampled.
 CREATE OR REPLACE TEMP TABLE rule_evidence AS
 WITH picked AS (
-    SELECT workload, rule, label, requests, hard, ex FROM usage_sums WHERE is_evidence
+    SELECT workload, rule, label, requests, hard, ex FROM usage_evidence
 )
 SELECT
     p.workload, p.rule, p.label, p.requests, p.hard, unnest(p.ex),
