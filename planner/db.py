@@ -1,13 +1,6 @@
 """Open the DuckDB database with a bounded memory budget, apply numbered schema migrations
 (once per database: a database at the newest migration is not scanned again) and the SQL macros
 (kept in a database file, re-created only when sql/00_macros.sql changes), load SQL stage files.
-
-plan's modules import DuckDB's engine as `_duckdb`, the native module: `import duckdb` adds its
-Python layer (relations, expressions, the package's version read through importlib.metadata) on
-the same classes, about 0.1 s at each start, and plan runs SQL text. What needs the layer (scans
-of Arrow tables, `con.sql`: the text signals, stage 58) calls `python_layer()` first;
-tests/test_startup.py checks that a small log's run leaves it unloaded, and that a run without it
-gives the golden report.
 """
 
 from __future__ import annotations
@@ -19,7 +12,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-import _duckdb as duckdb
+import duckdb
 
 from planner import memory
 from planner.errors import DatabaseError
@@ -87,12 +80,6 @@ def connect(db: str | Path | None = None,
     # one stage that calls it: registering a Python function loads numpy).
     _macros(con, target)
     return con
-
-
-def python_layer() -> None:
-    """Load DuckDB's Python layer (above), which con.sql and scanning a Python Arrow table
-    (con.register) need."""
-    import duckdb  # noqa: F401
 
 
 def _macros(con: duckdb.DuckDBPyConnection, target: str) -> None:

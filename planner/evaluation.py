@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import _duckdb as duckdb
+import duckdb
 
 from planner import pipeline
 from planner.errors import InputError

@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
 
-from _duckdb import DuckDBPyConnection as Connection
+from duckdb import DuckDBPyConnection as Connection
 
 from planner import db
 from planner.outputs.export import assumptions_digest, export_rows

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import _duckdb as duckdb
+import duckdb
 
 TICK_SECONDS = 0.25  # how often a file's progress is read while it is being ingested
 

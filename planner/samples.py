@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import _duckdb as duckdb
+import duckdb
 
 from planner import pipeline
 from planner.errors import InputError

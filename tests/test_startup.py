@@ -160,9 +160,8 @@ def test_a_new_database_is_a_copy_of_a_prepared_one_when_that_is_the_users_own(
 # What `plan analyze -f json` of a log with token counts and no text has no use for: the token
 # counter, Arrow and numpy, the embeddings, the other commands' modules, the spreadsheet
 # writers, Rich (the terminal report and its progress bars) and pydantic (typer 0.29's option
-# coercion; typer is pinned below it), and DuckDB's Python layer (plan runs SQL text on its engine,
-# `_duckdb`: planner/db.py).
-NOT_FOR_A_SMALL_LOG = ("duckdb", "pyarrow", "numpy", "wordllama", "tiktoken", "concurrent.futures",
+# coercion; typer is pinned below it).
+NOT_FOR_A_SMALL_LOG = ("pyarrow", "numpy", "wordllama", "tiktoken", "concurrent.futures",
                        "cli.render_html", "cli.classify_cmd", "cli.gate_cmd", "cli.pricing_cmd",
                        "cli.export_cmd", "cli.data_cmd", "planner.outputs.spreadsheet",
                        "planner.evaluation", "pricing.catalog", "tomli_w", "rich",
@@ -185,24 +184,6 @@ def test_plan_analyze_of_a_small_log_loads_no_module_it_does_not_need(write_log,
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout)["ingest"]["accepted"] == 20
     assert done.stderr.splitlines()[-1] == "loaded:"  # none of them
-
-
-def test_the_engine_without_duckdbs_python_layer_gives_the_golden_report():
-    """plan's modules use `_duckdb`, the engine `import duckdb` wraps (the same classes and
-    functions); a process that never imports the wrapper gives the report the golden file has
-    (tests/golden, written by the in-process runs of test_golden.py)."""
-    import _duckdb
-
-    assert (_duckdb.connect, _duckdb.DuckDBPyConnection, _duckdb.Error) == (
-        duckdb.connect, duckdb.DuckDBPyConnection, duckdb.Error)
-    root = Path(__file__).resolve().parents[1]
-    done = subprocess.run([sys.executable, "-c", "from cli.app import main; main()", "analyze",
-                           "sample_logs/", "--db",
-                           ":memory:", "-f", "json"], capture_output=True, text=True,
-                          cwd=root, env={**os.environ, "TZ": "UTC"})
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == (root / "tests" / "golden" / "sample_logs.json").read_text(
-        encoding="utf-8")
 
 
 def test_the_examples_are_embedded_once_then_read_from_the_cache(tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from enum import StrEnum
 
-import _duckdb as duckdb
+import duckdb
 
 from planner.projection.money import allocate_cents
 from planner.report import SCENARIOS, Report

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import _duckdb as duckdb
+import duckdb
 
 from planner import db
 from planner.projection.money import pct_change, to_cents

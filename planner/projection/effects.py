@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_FLOOR, Decimal
 
-import _duckdb as duckdb
+import duckdb
 
 from planner.projection.money import CENT
 from planner.report import Effect, ScenarioEffects

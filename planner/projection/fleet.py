@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from statistics import NormalDist
 
-import _duckdb as duckdb
+import duckdb
 
 from planner import db
 from planner.errors import PricingError

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-import _duckdb as duckdb
+import duckdb
 
 from planner.report import ModelId, Price
 from planner.settings import Settings

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import _duckdb as duckdb
+import duckdb
 
 from planner import db
 from planner.report import Assumption, LoggedSpend, ModelReconciliation

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, Decimal
 
-import _duckdb as duckdb
+import duckdb
 
 from planner import db
 from planner.projection import effects, forecast

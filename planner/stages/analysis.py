@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import _duckdb as duckdb
+import duckdb
 
 from planner import db
 from planner.errors import InputError

@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
-import _duckdb as duckdb
+import duckdb
 
 from planner.errors import InputError
 from planner.progress import Progress

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import _duckdb as duckdb
+import duckdb
 
 from planner.report import LabelEvidence
 from planner.stages import signals

@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
-import _duckdb as duckdb
+import duckdb
 
 from planner import db
 from planner.errors import InputError

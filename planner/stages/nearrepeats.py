@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-import _duckdb as duckdb
+import duckdb
 
 from planner import db
 from planner.stages.ingest import run_script
@@ -43,8 +43,6 @@ def _near_pairs(con: duckdb.DuckDBPyConnection) -> None:
     threshold alike."""
     import numpy as np  # (loaded only when there are sampled texts)
     import pyarrow as pa
-
-    db.python_layer()
 
     table = con.sql(
         "SELECT DISTINCT l.workload, t.text_hash, t.prompt_vec FROM labelled_requests l "

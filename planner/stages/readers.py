@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-import _duckdb as duckdb
+import duckdb
 
 from planner.errors import InputError
 

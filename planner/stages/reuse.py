@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-import _duckdb as duckdb
+import duckdb
 
 from planner.stages.sources import Source
 

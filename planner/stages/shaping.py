@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import _duckdb as duckdb
+import duckdb
 
 from planner.errors import InputError
 from planner.stages.sources import SPECS, Source

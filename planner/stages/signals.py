@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import _duckdb as duckdb
+import duckdb
 
 from planner import db
 from planner.errors import RulesError
@@ -106,8 +106,6 @@ def _similarity(con: duckdb.DuckDBPyConnection, rules: RuleSet) -> None:
     compare texts with examples) and the embedding of its prompt alone (the cache curve)."""
     import numpy as np  # (loaded only for logs with text: planner/stages/tokens.py's start-up rule)
     import pyarrow as pa
-
-    db.python_layer()
 
     # (execute, not sql: the file's transaction has results of its own pending)
     rows = con.execute("SELECT text_hash, text, prompt FROM file_texts").fetchall()

@@ -24,7 +24,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-import _duckdb as duckdb
+import duckdb
 
 from planner import db
 from planner.settings import Settings

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import _duckdb as duckdb
+import duckdb
 
 from planner.errors import InputError
 from planner.stages.readers import Record, sample

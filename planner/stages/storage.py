@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import _duckdb as duckdb
+import duckdb
 
 from planner import db
 from planner.stages import ingest, snapshot

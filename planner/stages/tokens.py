@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import _duckdb as duckdb
+import duckdb
 
 from planner import db
 
