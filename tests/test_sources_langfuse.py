@@ -150,3 +150,22 @@ def test_older_langchain_anthropic_writes_are_counted_once(tmp_path: Path) -> No
     path.write_text(json.dumps(download(parts)), encoding="utf-8")
     got, _ = plan_totals(path)
     assert (got["input"], got["cached"], got["cache_write"]) == (2000 + 400, 2000, 400)
+
+
+def test_embedding_observations_are_requests_not_skipped(tmp_path: Path) -> None:
+    """Langfuse tracks usage on GENERATION and EMBEDDING observations (its docs, "Token and Cost
+    Tracking"): a trace's embedding call is a request (input only), its spans are skipped."""
+    doc = {"trace": {"id": "t-e"}, "observations": [
+        {"id": "s-1", "type": "SPAN", "name": "retrieve", "startTime": T0},
+        {"id": "e-1", "type": "EMBEDDING", "name": "embed-query", "startTime": T0,
+         "model": "text-embedding-3-small", "usageDetails": {"input": 812, "total": 812}},
+        {"id": "g-1", "type": "GENERATION", "name": "answer", "startTime": T0,
+         "model": "gpt-4o-mini", "usageDetails": {"input": 900, "output": 60, "total": 960}}]}
+    path = tmp_path / "trace.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    want = zero()
+    add(want, input=812, output=0)
+    add(want, input=900, output=60)
+    got, [f] = plan_totals(path)
+    assert (f.source, f.skipped, f.rejected) == ("langfuse-trace", 1, 0)
+    assert got == want

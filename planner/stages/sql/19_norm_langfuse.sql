@@ -1,7 +1,8 @@
 -- Stage 19 (Langfuse generation observations, exported as JSON or CSV): id, startTime, model,
 -- usageDetails (or the older usage {input, output, total} / {promptTokens, completionTokens}),
 -- metadata, tags, input, output, level, statusMessage, calculatedTotalCost (current versions:
--- totalCost, costDetails.total). Also the GENERATION observations of a trace download
+-- totalCost, costDetails.total); EMBEDDING observations too (input only: an embedding's
+-- output is 0 when its usage has no output part). Also those of a trace download
 -- (14_split_langfuse.sql).
 -- Langfuse's usageDetails split a call's tokens into disjoint parts, one key each, whose sum is
 -- the total: `input` is what is left of the prompt once its details are taken out, and each
@@ -114,13 +115,13 @@ c AS (
 )
 SELECT
     line_no,
-    coalesce(line_problem, CASE WHEN upper("type") <> 'GENERATION'
-        THEN 'not a generation observation (type ' || "type" || ')'
-        WHEN unknown_part IS NOT NULL AND upper(coalesce(level, '')) <> 'ERROR' THEN 'usage key ''' || left(unknown_part.k, 60)
-            || ''' (' || left(unknown_part.v, 20) || ') is neither input nor output: '
-            || 'its tokens cannot be priced' END) AS line_problem,
-    CASE WHEN line_problem IS NULL AND (upper("type") <> 'GENERATION' OR (unknown_part
-            IS NOT NULL AND upper(coalesce(level, '')) <> 'ERROR'))
+    coalesce(line_problem, CASE WHEN upper("type") NOT IN ('GENERATION', 'EMBEDDING')
+        THEN 'not a generation or embedding observation (type ' || "type" || ')'
+        WHEN unknown_part IS NOT NULL AND upper(coalesce(level, '')) <> 'ERROR'
+        THEN 'usage key ''' || left(unknown_part.k, 60) || ''' (' || left(unknown_part.v, 20)
+            || ') is neither input nor output: its tokens cannot be priced' END) AS line_problem,
+    CASE WHEN line_problem IS NULL AND (upper("type") NOT IN ('GENERATION', 'EMBEDDING')
+            OR (unknown_part IS NOT NULL AND upper(coalesce(level, '')) <> 'ERROR'))
         THEN left(record, 120) ELSE excerpt END                     AS excerpt,
     id                                                              AS request_id,
     startTime                                                       AS ts_raw,
@@ -133,7 +134,8 @@ SELECT
     CASE WHEN has_in THEN coalesce(bad_in, CAST(coalesce(n[1], 0) + coalesce(n[2], 0)
         + coalesce(n_writes, 0) AS VARCHAR)) END                    AS input_raw,
     CASE WHEN has_out THEN coalesce(bad_out, CAST(coalesce(n[6], 0)
-        + coalesce(n[7], 0) AS VARCHAR)) END                 AS output_raw,
+        + coalesce(n[7], 0) AS VARCHAR))
+        WHEN upper("type") = 'EMBEDDING' AND has_in THEN '0' END AS output_raw,
     CAST(n[2] AS VARCHAR)                                           AS cached_raw,
     CAST(n_writes AS VARCHAR)                                       AS cache_write_raw,
     CAST(n[5] AS VARCHAR)                                           AS cache_write_1h_raw,
