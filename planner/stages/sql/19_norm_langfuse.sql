@@ -53,26 +53,13 @@ WITH u AS (
     FROM stage
 ),
 k AS (
-    -- the usage keys and the metadata plan reads, each parsed once
+    -- the usage parts (each key's name lower-cased once), the metadata plan reads and the
+    -- output, each parsed once
     SELECT
         *,
         list_transform(map_entries(json_transform(ud, '"MAP(VARCHAR, VARCHAR)"')),
-            lambda e: {'c': CASE
-                WHEN lower(e.key) IN ('total', 'unit') OR lower(e.key) LIKE '%cost%'
-                    OR lower(e.key) LIKE '%priority%' THEN 'skip'
-                WHEN lower(e.key) LIKE '%reasoning%' THEN 'reasoning'
-                WHEN lower(e.key) LIKE '%cache_read%' OR lower(e.key) LIKE '%cached%'
-                    THEN 'read'
-                WHEN lower(e.key) LIKE '%ephemeral_1h%' THEN 'ephemeral_1h'
-                WHEN lower(e.key) LIKE '%ephemeral%' THEN 'ephemeral'
-                WHEN lower(e.key) LIKE '%cache_creation%' OR lower(e.key) LIKE '%cache_write%'
-                    THEN 'write'
-                WHEN lower(e.key) LIKE '%input%' OR lower(e.key) LIKE '%prompt%' THEN 'input'
-                WHEN lower(e.key) LIKE '%output%' OR lower(e.key) LIKE '%completion%'
-                    THEN 'output'
-                WHEN e.value IS NULL OR TRY_CAST(e.value AS DOUBLE) = 0 THEN 'skip'
-                ELSE 'unknown' END,
-            'k': e.key, 'v': e.value}) AS parts,
+            lambda e: {'l': lower(e.key), 'k': e.key, 'v': e.value,
+                       'n': TRY_CAST(e.value AS DOUBLE)}) AS entries,
         json_transform(meta, '{"workload": "VARCHAR", "task_type": "VARCHAR",
             "team": "VARCHAR"}') AS m,
         CASE WHEN prefix(outp::VARCHAR, '{') THEN json_transform(outp,
@@ -82,27 +69,45 @@ k AS (
 s AS (
     SELECT
         *,
-        -- the first part that is not a count, on each side (stage 20 rejects the line with it)
-        list_filter(parts, lambda p: p.c IN ('input', 'read', 'write', 'ephemeral',
-            'ephemeral_1h') AND plan_count_problem(p.v, TRY_CAST(p.v AS DOUBLE), 1e9)
-            IS NOT NULL)[1].v AS bad_in,
-        list_filter(parts, lambda p: p.c IN ('output', 'reasoning') AND plan_count_problem(
-            p.v, TRY_CAST(p.v AS DOUBLE), 1e9) IS NOT NULL)[1].v AS bad_out,
-        len(list_filter(parts, lambda p: p.c IN ('input', 'read', 'write', 'ephemeral',
-            'ephemeral_1h') AND p.v IS NOT NULL)) > 0 AS has_in,
-        len(list_filter(parts, lambda p: p.c IN ('output', 'reasoning') AND p.v IS NOT NULL))
-            > 0 AS has_out,
-        -- the sum of each kind of part: input, read, write, ephemeral (all), ephemeral_1h,
-        -- output, reasoning
-        list_transform(['input', 'read', 'write', 'ephemeral', 'ephemeral_1h', 'output',
-                        'reasoning'],
-            lambda kind: list_sum(list_transform(list_filter(parts, lambda p: p.c = kind
-                OR (kind = 'ephemeral' AND p.c = 'ephemeral_1h')),
-                lambda p: TRY_CAST(p.v AS DOUBLE)))) AS n,
-        list_filter(parts, lambda p: p.c = 'unknown')[1] AS unknown_part,
+        -- each part's kind; `bad` when it is not a count (stage 20 rejects the line with it)
+        list_transform(entries, lambda e: {'c': CASE
+                WHEN e.l IN ('total', 'unit') OR e.l LIKE '%cost%' OR e.l LIKE '%priority%'
+                    THEN 'skip'
+                WHEN e.l LIKE '%reasoning%' THEN 'reasoning'
+                WHEN e.l LIKE '%cache_read%' OR e.l LIKE '%cached%' THEN 'read'
+                WHEN e.l LIKE '%ephemeral_1h%' THEN 'ephemeral_1h'
+                WHEN e.l LIKE '%ephemeral%' THEN 'ephemeral'
+                WHEN e.l LIKE '%cache_creation%' OR e.l LIKE '%cache_write%' THEN 'write'
+                WHEN e.l LIKE '%input%' OR e.l LIKE '%prompt%' THEN 'input'
+                WHEN e.l LIKE '%output%' OR e.l LIKE '%completion%' THEN 'output'
+                WHEN e.v IS NULL OR e.n = 0 THEN 'skip'
+                ELSE 'unknown' END,
+            'k': e.k, 'v': e.v, 'n': e.n,
+            'bad': plan_count_problem(e.v, e.n, 1e9) IS NOT NULL}) AS parts,
         CASE WHEN prefix(inp::VARCHAR, '[')
             THEN json_transform(inp, getvariable('plan_messages_spec')) END AS msgs
     FROM k
+),
+g AS (
+    SELECT
+        *,
+        -- (flat sums, one kind each: a lambda inside a lambda costs a list per row)
+        list_sum(list_transform(parts, lambda p: CASE WHEN p.c = 'input' THEN p.n END)) AS n_in,
+        list_sum(list_transform(parts, lambda p: CASE WHEN p.c = 'read' THEN p.n END)) AS n_read,
+        list_sum(list_transform(parts, lambda p: CASE WHEN p.c = 'write' THEN p.n END))
+            AS n_write,
+        list_sum(list_transform(parts, lambda p: CASE WHEN p.c IN ('ephemeral',
+            'ephemeral_1h') THEN p.n END)) AS n_ephemeral,
+        list_sum(list_transform(parts, lambda p: CASE WHEN p.c = 'ephemeral_1h' THEN p.n END))
+            AS n_1h,
+        list_sum(list_transform(parts, lambda p: CASE WHEN p.c = 'output' THEN p.n END))
+            AS n_out,
+        list_sum(list_transform(parts, lambda p: CASE WHEN p.c = 'reasoning' THEN p.n END))
+            AS n_reasoning,
+        -- the first part that is not a count, and the first of an unknown kind
+        list_filter(parts, lambda p: p.bad AND p.c NOT IN ('skip', 'unknown'))[1] AS bad,
+        list_filter(parts, lambda p: p.c = 'unknown')[1] AS unknown_part
+    FROM s
 ),
 c AS (
     SELECT
@@ -110,8 +115,10 @@ c AS (
         -- the cache writes: cache_creation's, or (LangChain's Anthropic counts, which give
         -- the 5-minute and 1-hour writes beside it, newer versions with cache_creation 0)
         -- the ephemeral ones'
-        CASE WHEN coalesce(n[3], 0) > 0 THEN n[3] ELSE n[4] END AS n_writes
-    FROM s
+        CASE WHEN coalesce(n_write, 0) > 0 THEN n_write ELSE n_ephemeral END AS n_writes,
+        bad.c IN ('input', 'read', 'write', 'ephemeral', 'ephemeral_1h') AS bad_in,
+        bad.c IN ('output', 'reasoning') AS bad_out
+    FROM g
 )
 SELECT
     line_no,
@@ -131,15 +138,18 @@ SELECT
             lambda t: starts_with(t, 'workload:'))[1], '^workload:(.*)$', 1),
         name)                                                       AS workload_tag,
     model,
-    CASE WHEN has_in THEN coalesce(bad_in, CAST(coalesce(n[1], 0) + coalesce(n[2], 0)
-        + coalesce(n_writes, 0) AS VARCHAR)) END                    AS input_raw,
-    CASE WHEN has_out THEN coalesce(bad_out, CAST(coalesce(n[6], 0)
-        + coalesce(n[7], 0) AS VARCHAR))
-        WHEN upper("type") = 'EMBEDDING' AND has_in THEN '0' END AS output_raw,
-    CAST(n[2] AS VARCHAR)                                           AS cached_raw,
+    CASE WHEN bad_in THEN bad.v
+        WHEN coalesce(n_in, n_read, n_writes) IS NOT NULL THEN CAST(coalesce(n_in, 0)
+            + coalesce(n_read, 0) + coalesce(n_writes, 0) AS VARCHAR) END AS input_raw,
+    CASE WHEN bad_out THEN bad.v
+        WHEN coalesce(n_out, n_reasoning) IS NOT NULL
+        THEN CAST(coalesce(n_out, 0) + coalesce(n_reasoning, 0) AS VARCHAR)
+        WHEN upper("type") = 'EMBEDDING' AND coalesce(n_in, n_read, n_writes) IS NOT NULL
+        THEN '0' END                                                AS output_raw,
+    CAST(n_read AS VARCHAR)                                         AS cached_raw,
     CAST(n_writes AS VARCHAR)                                       AS cache_write_raw,
-    CAST(n[5] AS VARCHAR)                                           AS cache_write_1h_raw,
-    CAST(n[7] AS VARCHAR)                                           AS reasoning_raw,
+    CAST(n_1h AS VARCHAR)                                           AS cache_write_1h_raw,
+    CAST(n_reasoning AS VARCHAR)                                    AS reasoning_raw,
     m.task_type                                                      AS task_type,
     m.team                                                         AS team,
     CAST(plan_has_images(msgs) AS VARCHAR)                          AS images_raw,
