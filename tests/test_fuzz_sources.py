@@ -277,7 +277,7 @@ def _langfuse_items(doc: dict) -> list[bool] | None:
     observations = doc.get("observations")
     if not isinstance(observations, list):
         return None
-    return [str(o.get("type", "")).upper() == "GENERATION" for o in observations]
+    return [str(o.get("type", "")).upper() in ("GENERATION", "EMBEDDING") for o in observations]
 
 
 # source -> (the items of a readable line, kept or not; the paths never mutated)

@@ -24,7 +24,10 @@ from typing import NamedTuple
 from tests.benchmarks.bench_analyze import generate, generate_nested
 from tests.benchmarks.bench_scale import _count
 
-SOURCES = ("gemini", "bedrock-invocation", "cohere-chat", "openrouter", "groq", "langfuse-trace")
+# openai-chat first: the nested source the README's range was measured on, timed in the same
+# turns (its own ratio has moved since: the API-body stage it shares with the HTTP captures)
+SOURCES = ("openai-chat", "gemini", "bedrock-invocation", "cohere-chat", "openrouter", "groq",
+           "langfuse-trace")
 ROWS = 1_000_000
 REPEATS = 3
 MB = 2**20

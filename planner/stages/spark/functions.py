@@ -30,6 +30,8 @@ def ddl(spec: object) -> str:
         return "STRUCT<" + ", ".join(f"`{k}`: {ddl(v)}" for k, v in spec.items()) + ">"
     if isinstance(spec, list):
         return f"ARRAY<{ddl(spec[0])}>"
+    if spec == "MAP(VARCHAR, VARCHAR)":  # (every key of an object: Langfuse's usage parts)
+        return "MAP<STRING, STRING>"
     return "STRING"
 
 

@@ -9,80 +9,65 @@
 -- input count excludes the cache counts). A body with counts of its own is read by them; one
 -- without an output count (a guardrail-masked Nova body) takes the header's.
 CREATE OR REPLACE TEMP VIEW calls AS
-WITH g AS (
+WITH hs AS (
     SELECT
         *,
-        CASE WHEN response_headers IS NOT NULL THEN coalesce(
-            response_headers ->> '$."x-amzn-bedrock-input-token-count"[0]',
-            response_headers ->> '$."x-amzn-bedrock-input-token-count"',
-            response_headers ->> '$."X-Amzn-Bedrock-Input-Token-Count"[0]',
-            response_headers ->> '$."X-Amzn-Bedrock-Input-Token-Count"') END AS h_input,
-        CASE WHEN response_headers IS NOT NULL THEN coalesce(
-            response_headers ->> '$."x-amzn-bedrock-output-token-count"[0]',
-            response_headers ->> '$."x-amzn-bedrock-output-token-count"',
-            response_headers ->> '$."X-Amzn-Bedrock-Output-Token-Count"[0]',
-            response_headers ->> '$."X-Amzn-Bedrock-Output-Token-Count"') END AS h_output,
-        CASE WHEN response_headers IS NOT NULL THEN coalesce(
-            response_headers ->> '$."x-amzn-bedrock-cache-read-input-token-count"[0]',
-            response_headers ->> '$."x-amzn-bedrock-cache-read-input-token-count"',
-            response_headers ->> '$."X-Amzn-Bedrock-Cache-Read-Input-Token-Count"[0]',
-            response_headers ->> '$."X-Amzn-Bedrock-Cache-Read-Input-Token-Count"') END AS h_read,
-        CASE WHEN response_headers IS NOT NULL THEN coalesce(
-            response_headers ->> '$."x-amzn-bedrock-cache-write-input-token-count"[0]',
-            response_headers ->> '$."x-amzn-bedrock-cache-write-input-token-count"',
-            response_headers ->> '$."X-Amzn-Bedrock-Cache-Write-Input-Token-Count"[0]',
-            response_headers ->> '$."X-Amzn-Bedrock-Cache-Write-Input-Token-Count"') END AS h_write
+        -- the four header counts, header names in any case (the counts are digits: the
+        -- headers' text is lower-cased whole), each a value or a list of one
+        CASE WHEN response_headers IS NOT NULL THEN json_transform(
+            lower(response_headers::VARCHAR), '{"x-amzn-bedrock-input-token-count": "JSON",
+            "x-amzn-bedrock-output-token-count": "JSON",
+            "x-amzn-bedrock-cache-read-input-token-count": "JSON",
+            "x-amzn-bedrock-cache-write-input-token-count": "JSON"}') END AS hs
     FROM stage
 ),
--- the usage the headers give, as JSON text for json_transform (counts only: a header value
--- that is not an integer is left out)
-u AS (
+hd AS (
     SELECT
         *,
-        CASE WHEN h_input IS NOT NULL THEN
-            '{"inputTokens":'
-                || coalesce('"' || CAST(TRY_CAST(h_input AS BIGINT) AS VARCHAR) || '"', 'null')
-            || ',"outputTokens":'
-                || coalesce('"' || CAST(TRY_CAST(h_output AS BIGINT) AS VARCHAR) || '"', 'null')
-            || ',"cacheReadInputTokens":'
-                || coalesce('"' || CAST(TRY_CAST(h_read AS BIGINT) AS VARCHAR) || '"', 'null')
-            || ',"cacheWriteInputTokens":'
-                || coalesce('"' || CAST(TRY_CAST(h_write AS BIGINT) AS VARCHAR) || '"', 'null') || '}'
-        END AS header_usage,
-        -- (a body with an input count but none of its output: the header's output count)
-        CASE WHEN h_output IS NOT NULL THEN
-            '{"inputTokens":'
-                || coalesce('"' || CAST(TRY_CAST(response_body.usage.inputTokens AS BIGINT) AS VARCHAR) || '"', 'null')
-            || ',"outputTokens":'
-                || coalesce('"' || CAST(TRY_CAST(h_output AS BIGINT) AS VARCHAR) || '"', 'null')
-            || ',"cacheReadInputTokens":'
-                || coalesce('"' || CAST(TRY_CAST(response_body.usage.cacheReadInputTokens AS BIGINT) AS VARCHAR) || '"', 'null')
-            || ',"cacheWriteInputTokens":'
-                || coalesce('"' || CAST(TRY_CAST(response_body.usage.cacheWriteInputTokens AS BIGINT) AS VARCHAR) || '"', 'null') || '}'
-        END AS output_usage
-    FROM g
+        -- input, output, cache read, cache write
+        CASE WHEN hs IS NOT NULL THEN list_transform([
+            hs."x-amzn-bedrock-input-token-count", hs."x-amzn-bedrock-output-token-count",
+            hs."x-amzn-bedrock-cache-read-input-token-count",
+            hs."x-amzn-bedrock-cache-write-input-token-count"],
+            lambda v: coalesce(v ->> '$[0]', v ->> '$')) END AS hdr
+    FROM hs
+),
+hn AS (
+    SELECT
+        *,
+        -- the counts the body takes from the headers, as Converse's usage (input, output,
+        -- cache read, cache write): all four when the body counts nothing itself; the output
+        -- count only when the body has its input count but none of its output (a
+        -- guardrail-masked Nova body)
+        CASE
+            WHEN hdr[1] IS NOT NULL AND response_body.usage IS NULL
+                AND response_body.usageMetadata IS NULL
+                AND response_body.prompt_token_count IS NULL
+                AND response_body.inputTextTokenCount IS NULL
+                AND response_body.meta.billed_units IS NULL THEN hdr
+            WHEN hdr[2] IS NOT NULL AND response_body.usage.inputTokens IS NOT NULL
+                AND response_body.usage.outputTokens IS NULL
+            THEN [response_body.usage.inputTokens, hdr[2],
+                  response_body.usage.cacheReadInputTokens,
+                  response_body.usage.cacheWriteInputTokens]
+        END AS counts,
+        CASE WHEN json_valid("date") AND json_type("date"::JSON) = 'ARRAY'
+            THEN "date"::JSON ->> '$[0]' ELSE "date" END AS date_text
+    FROM hd
 ),
 h AS (
     SELECT
         *,
-        CASE
-            WHEN h_input IS NOT NULL AND response_body.usage IS NULL
-                AND response_body.usageMetadata IS NULL
-                AND response_body.prompt_token_count IS NULL
-                AND response_body.inputTextTokenCount IS NULL
-                AND response_body.meta.billed_units IS NULL
-            THEN struct_update(response_body, usage := json_transform(header_usage,
+        -- (counts only: a header value that is not an integer is left out)
+        CASE WHEN counts IS NULL THEN response_body
+            ELSE struct_update(response_body, usage := json_transform(to_json({
+                'inputTokens': CAST(TRY_CAST(counts[1] AS BIGINT) AS VARCHAR),
+                'outputTokens': CAST(TRY_CAST(counts[2] AS BIGINT) AS VARCHAR),
+                'cacheReadInputTokens': CAST(TRY_CAST(counts[3] AS BIGINT) AS VARCHAR),
+                'cacheWriteInputTokens': CAST(TRY_CAST(counts[4] AS BIGINT) AS VARCHAR)}),
                 getvariable('plan_usage_spec')))
-            -- (a guardrail-masked Nova body keeps its input count only)
-            WHEN h_output IS NOT NULL AND response_body.usage.inputTokens IS NOT NULL
-                AND response_body.usage.outputTokens IS NULL
-            THEN struct_update(response_body, usage := json_transform(output_usage,
-                getvariable('plan_usage_spec')))
-            ELSE response_body
-        END AS counted_body,
-        CASE WHEN json_valid("date") AND json_type("date"::JSON) = 'ARRAY'
-            THEN "date"::JSON ->> '$[0]' ELSE "date" END AS date_text
-    FROM u
+        END AS counted_body
+    FROM hn
 )
 SELECT
     line_no,

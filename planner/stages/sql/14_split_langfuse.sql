@@ -1,6 +1,7 @@
 -- Reader step for Langfuse trace downloads: each line (or .json document) read by 14_read_* is
 -- {trace, observations}, as the Langfuse UI's download and the public API's GET /traces/{id}
--- give it. Its records become the GENERATION observations, in file order, each with the trace's
+-- give it. Its records become the GENERATION and EMBEDDING observations (the types Langfuse
+-- tracks usage on), in file order, each with the trace's
 -- tags and metadata beside it (as `trace`: stage 19 reads them where the observation has none;
 -- the workload may be named on the trace); the other observations (SPAN, EVENT, ...) are not
 -- LLM calls and are counted in plan_skipped, not read. A line that is not a trace download
@@ -29,7 +30,7 @@ SELECT
     -- (an observation that is not an object, or an empty one, is kept as it is)
     CASE WHEN prefix(o, '{') AND o <> '{}' THEN substr(o, 1, length(o) - 1) || context ELSE o END
         AS line,
-    upper(json_extract_string(o, '$.type')) = 'GENERATION' AS keep
+    upper(json_extract_string(o, '$.type')) IN ('GENERATION', 'EMBEDDING') AS keep
 FROM (
     -- (unnest in the select list: a join with range() over each list took 20x as long)
     SELECT rowid AS line_idx, generate_subscripts(observations, 1) AS i,

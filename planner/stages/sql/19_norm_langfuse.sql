@@ -1,11 +1,30 @@
 -- Stage 19 (Langfuse generation observations, exported as JSON or CSV): id, startTime, model,
 -- usageDetails (or the older usage {input, output, total} / {promptTokens, completionTokens}),
 -- metadata, tags, input, output, level, statusMessage, calculatedTotalCost (current versions:
--- totalCost, costDetails.total). Also the GENERATION observations of a trace download
+-- totalCost, costDetails.total); EMBEDDING observations too (input only: an embedding's
+-- output is 0 when its usage has no output part). Also those of a trace download
 -- (14_split_langfuse.sql).
--- Langfuse's usageDetails keep cache and reasoning tokens in their own keys, outside `input`
--- and `output` (the total is the sum of all keys), so plan adds them back: input = input + cache
--- reads + cache writes, output = output + reasoning.
+-- Langfuse's usageDetails split a call's tokens into disjoint parts, one key each, whose sum is
+-- the total: `input` is what is left of the prompt once its details are taken out, and each
+-- detail is a key of its own (the server flattens OpenAI's prompt_tokens_details into input_*
+-- and completion_tokens_details into output_* keys, the LangChain integration input / output
+-- token details likewise and Vertex AI's modality counts into input_modality_*,
+-- output_modality_* and cached_modality_*; SDK users write their own, as
+-- cache_read_input_tokens). Langfuse itself counts every key naming `input` as input and every
+-- key naming `output` as output. So plan sums the parts, by the key's name (lower case):
+--   ignored      total, unit, *cost*, *priority* (LangChain's priority-tier counts repeat
+--                the others: Langfuse does not take them out of `input`)
+--   reasoning    *reasoning* (part of output)
+--   cache reads  *cache_read*, *cached* (part of input; Vertex's cached_modality_*)
+--   cache writes *cache_creation*, *cache_write* (part of input); else the sum of
+--                *ephemeral* (LangChain's Anthropic 5-minute and 1-hour writes: older
+--                versions give them beside cache_creation, newer with it set to 0), whose
+--                *ephemeral_1h* are the 1-hour writes
+--   input        any other key naming input or prompt (input_audio_tokens, input_modality_*)
+--   output       any other key naming output or completion (output_audio_tokens, ...)
+-- A key that is none of these with a count other than 0 rejects the line with its name (its
+-- tokens would otherwise be dropped unseen); a part that is not a count rejects it as any bad
+-- count does.
 -- The workload is metadata.workload, else a tag 'workload:NAME', else the observation's name.
 -- An observation of another type (SPAN, EVENT) is rejected; level ERROR is a failed request.
 CREATE OR REPLACE TEMP VIEW norm AS
@@ -34,40 +53,82 @@ WITH u AS (
     FROM stage
 ),
 k AS (
-    -- the usage keys (of every Langfuse version) and the metadata plan reads, parsed once
+    -- the usage parts (each key's name lower-cased once), the metadata plan reads and the
+    -- output, each parsed once
     SELECT
         *,
-        json_transform(ud, '{"input": "VARCHAR", "promptTokens": "VARCHAR",
-            "prompt_tokens": "VARCHAR", "input_cached_tokens": "VARCHAR",
-            "cache_read_input_tokens": "VARCHAR", "input_cache_read": "VARCHAR",
-            "cache_creation_input_tokens": "VARCHAR", "input_cache_creation": "VARCHAR",
-            "output": "VARCHAR", "completionTokens": "VARCHAR", "completion_tokens": "VARCHAR",
-            "output_reasoning_tokens": "VARCHAR", "output_reasoning": "VARCHAR",
-            "completion_details.reasoning": "VARCHAR"}') AS n,
+        list_transform(map_entries(json_transform(ud, '"MAP(VARCHAR, VARCHAR)"')),
+            lambda e: {'l': lower(e.key), 'k': e.key, 'v': e.value,
+                       'n': TRY_CAST(e.value AS DOUBLE)}) AS entries,
         json_transform(meta, '{"workload": "VARCHAR", "task_type": "VARCHAR",
             "team": "VARCHAR"}') AS m,
         CASE WHEN prefix(outp::VARCHAR, '{') THEN json_transform(outp,
             '{"content": "VARCHAR", "text": "VARCHAR", "tool_calls": "JSON"}') END AS o
     FROM u
 ),
-c AS (
+s AS (
     SELECT
         *,
-        coalesce(n."input", n.promptTokens, n.prompt_tokens) AS in_base,
-        coalesce(n.input_cached_tokens, n.cache_read_input_tokens, n.input_cache_read) AS in_read,
-        coalesce(n.cache_creation_input_tokens, n.input_cache_creation) AS in_write,
-        coalesce(n."output", n.completionTokens, n.completion_tokens) AS out_base,
-        coalesce(n.output_reasoning_tokens, n.output_reasoning,
-                 n."completion_details.reasoning") AS out_reasoning,
+        -- each part's kind; `bad` when it is not a count (stage 20 rejects the line with it)
+        list_transform(entries, lambda e: {'c': CASE
+                WHEN e.l IN ('total', 'unit') OR e.l LIKE '%cost%' OR e.l LIKE '%priority%'
+                    THEN 'skip'
+                WHEN e.l LIKE '%reasoning%' THEN 'reasoning'
+                WHEN e.l LIKE '%cache_read%' OR e.l LIKE '%cached%' THEN 'read'
+                WHEN e.l LIKE '%ephemeral_1h%' THEN 'ephemeral_1h'
+                WHEN e.l LIKE '%ephemeral%' THEN 'ephemeral'
+                WHEN e.l LIKE '%cache_creation%' OR e.l LIKE '%cache_write%' THEN 'write'
+                WHEN e.l LIKE '%input%' OR e.l LIKE '%prompt%' THEN 'input'
+                WHEN e.l LIKE '%output%' OR e.l LIKE '%completion%' THEN 'output'
+                WHEN e.v IS NULL OR e.n = 0 THEN 'skip'
+                ELSE 'unknown' END,
+            'k': e.k, 'v': e.v, 'n': e.n,
+            'bad': plan_count_problem(e.v, e.n, 1e9) IS NOT NULL}) AS parts,
         CASE WHEN prefix(inp::VARCHAR, '[')
             THEN json_transform(inp, getvariable('plan_messages_spec')) END AS msgs
     FROM k
+),
+g AS (
+    SELECT
+        *,
+        -- (flat sums, one kind each: a lambda inside a lambda costs a list per row)
+        list_sum(list_transform(parts, lambda p: CASE WHEN p.c = 'input' THEN p.n END)) AS n_in,
+        list_sum(list_transform(parts, lambda p: CASE WHEN p.c = 'read' THEN p.n END)) AS n_read,
+        list_sum(list_transform(parts, lambda p: CASE WHEN p.c = 'write' THEN p.n END))
+            AS n_write,
+        list_sum(list_transform(parts, lambda p: CASE WHEN p.c IN ('ephemeral',
+            'ephemeral_1h') THEN p.n END)) AS n_ephemeral,
+        list_sum(list_transform(parts, lambda p: CASE WHEN p.c = 'ephemeral_1h' THEN p.n END))
+            AS n_1h,
+        list_sum(list_transform(parts, lambda p: CASE WHEN p.c = 'output' THEN p.n END))
+            AS n_out,
+        list_sum(list_transform(parts, lambda p: CASE WHEN p.c = 'reasoning' THEN p.n END))
+            AS n_reasoning,
+        -- the first part that is not a count, and the first of an unknown kind
+        list_filter(parts, lambda p: p.bad AND p.c NOT IN ('skip', 'unknown'))[1] AS bad,
+        list_filter(parts, lambda p: p.c = 'unknown')[1] AS unknown_part
+    FROM s
+),
+c AS (
+    SELECT
+        *,
+        -- the cache writes: cache_creation's, or (LangChain's Anthropic counts, which give
+        -- the 5-minute and 1-hour writes beside it, newer versions with cache_creation 0)
+        -- the ephemeral ones'
+        CASE WHEN coalesce(n_write, 0) > 0 THEN n_write ELSE n_ephemeral END AS n_writes,
+        bad.c IN ('input', 'read', 'write', 'ephemeral', 'ephemeral_1h') AS bad_in,
+        bad.c IN ('output', 'reasoning') AS bad_out
+    FROM g
 )
 SELECT
     line_no,
-    coalesce(line_problem, CASE WHEN upper("type") <> 'GENERATION'
-        THEN 'not a generation observation (type ' || "type" || ')' END) AS line_problem,
-    CASE WHEN line_problem IS NULL AND upper("type") <> 'GENERATION'
+    coalesce(line_problem, CASE WHEN upper("type") NOT IN ('GENERATION', 'EMBEDDING')
+        THEN 'not a generation or embedding observation (type ' || "type" || ')'
+        WHEN unknown_part IS NOT NULL AND upper(coalesce(level, '')) <> 'ERROR'
+        THEN 'usage key ''' || left(unknown_part.k, 60) || ''' (' || left(unknown_part.v, 20)
+            || ') is neither input nor output: its tokens cannot be priced' END) AS line_problem,
+    CASE WHEN line_problem IS NULL AND (upper("type") NOT IN ('GENERATION', 'EMBEDDING')
+            OR (unknown_part IS NOT NULL AND upper(coalesce(level, '')) <> 'ERROR'))
         THEN left(record, 120) ELSE excerpt END                     AS excerpt,
     id                                                              AS request_id,
     startTime                                                       AS ts_raw,
@@ -77,12 +138,18 @@ SELECT
             lambda t: starts_with(t, 'workload:'))[1], '^workload:(.*)$', 1),
         name)                                                       AS workload_tag,
     model,
-    plan_sum_counts(in_base, in_write, in_read)                     AS input_raw,
-    plan_sum_counts(out_base, out_reasoning, NULL)                  AS output_raw,
-    in_read                                                         AS cached_raw,
-    in_write                                                        AS cache_write_raw,
-    NULL::VARCHAR                                                   AS cache_write_1h_raw,
-    out_reasoning                                                   AS reasoning_raw,
+    CASE WHEN bad_in THEN bad.v
+        WHEN coalesce(n_in, n_read, n_writes) IS NOT NULL THEN CAST(coalesce(n_in, 0)
+            + coalesce(n_read, 0) + coalesce(n_writes, 0) AS VARCHAR) END AS input_raw,
+    CASE WHEN bad_out THEN bad.v
+        WHEN coalesce(n_out, n_reasoning) IS NOT NULL
+        THEN CAST(coalesce(n_out, 0) + coalesce(n_reasoning, 0) AS VARCHAR)
+        WHEN upper("type") = 'EMBEDDING' AND coalesce(n_in, n_read, n_writes) IS NOT NULL
+        THEN '0' END                                                AS output_raw,
+    CAST(n_read AS VARCHAR)                                         AS cached_raw,
+    CAST(n_writes AS VARCHAR)                                       AS cache_write_raw,
+    CAST(n_1h AS VARCHAR)                                           AS cache_write_1h_raw,
+    CAST(n_reasoning AS VARCHAR)                                    AS reasoning_raw,
     m.task_type                                                      AS task_type,
     m.team                                                         AS team,
     CAST(plan_has_images(msgs) AS VARCHAR)                          AS images_raw,
