@@ -186,7 +186,7 @@ SPECS = {"plan_otlp_spec": OTLP, "plan_body_spec": BODY, "plan_request_spec": RE
 # A Langfuse observation (export rows, or those of a trace download). The recorded cost is
 # calculatedTotalCost, or in current versions totalCost / costDetails.total.
 LANGFUSE = (_text("id", "type", "startTime", "model", "name", "level", "statusMessage",
-                  "calculatedTotalCost", "totalCost")
+                  "calculatedTotalCost", "totalCost", "inputUsage", "outputUsage")
             + _json("usage", "usageDetails", "costDetails", "metadata", "tags", "input", "output")
             + (("trace", {"tags": J, "metadata": J}),))  # (14_split_langfuse.sql adds it)
 

@@ -62,7 +62,9 @@ h AS (
         CASE WHEN counts IS NULL THEN response_body
             ELSE struct_update(response_body, usage := json_transform(to_json({
                 'inputTokens': CAST(TRY_CAST(counts[1] AS BIGINT) AS VARCHAR),
-                'outputTokens': CAST(TRY_CAST(counts[2] AS BIGINT) AS VARCHAR),
+                -- (an embedding's response has the input count's header only: output 0)
+                'outputTokens': coalesce(CAST(TRY_CAST(counts[2] AS BIGINT) AS VARCHAR),
+                                         CASE WHEN counts[1] IS NOT NULL THEN '0' END),
                 'cacheReadInputTokens': CAST(TRY_CAST(counts[3] AS BIGINT) AS VARCHAR),
                 'cacheWriteInputTokens': CAST(TRY_CAST(counts[4] AS BIGINT) AS VARCHAR)}),
                 getvariable('plan_usage_spec')))

@@ -14,6 +14,11 @@
 -- key naming `output` as output. So plan sums the parts, by the key's name (lower case):
 --   ignored      total, unit, *cost*, *priority* (LangChain's priority-tier counts repeat
 --                the others: Langfuse does not take them out of `input`)
+--   breakdowns   prompt_details.*, completion_details.* name neither input nor output, and
+--                Langfuse adds them to neither: they are parts of the input or output given
+--                beside them (a real Gemini trace: output 2055 = 951 candidates + 1104 in
+--                completion_details.reasoning), so they are read as the reasoning or cache
+--                reads within, never added
 --   reasoning    *reasoning* (part of output)
 --   cache reads  *cache_read*, *cached* (part of input; Vertex's cached_modality_*)
 --   cache writes *cache_creation*, *cache_write* (part of input); else the sum of
@@ -24,7 +29,10 @@
 --   output       any other key naming output or completion (output_audio_tokens, ...)
 -- A key that is none of these with a count other than 0 rejects the line with its name (its
 -- tokens would otherwise be dropped unseen); a part that is not a count rejects it as any bad
--- count does.
+-- count does. An observation with no usage parts takes Langfuse's own sums, inputUsage and
+-- outputUsage, where either is above 0 (0 is also what Langfuse shows for no usage at all);
+-- one whose parts give input but no output, and that has no output, produced none (Langfuse's
+-- outputUsage 0: BeeAI's generations log {input, total}).
 -- The workload is metadata.workload, else a tag 'workload:NAME', else the observation's name.
 -- An observation of another type (SPAN, EVENT) is rejected; level ERROR is a failed request.
 CREATE OR REPLACE TEMP VIEW norm AS
@@ -73,6 +81,10 @@ s AS (
         list_transform(entries, lambda e: {'c': CASE
                 WHEN e.l IN ('total', 'unit') OR e.l LIKE '%cost%' OR e.l LIKE '%priority%'
                     THEN 'skip'
+                WHEN starts_with(e.l, 'prompt_details.')
+                     OR starts_with(e.l, 'completion_details.') THEN CASE
+                    WHEN e.l LIKE '%reasoning%' THEN 'detail_reasoning'
+                    WHEN e.l LIKE '%cache%' THEN 'detail_read' ELSE 'skip' END
                 WHEN e.l LIKE '%reasoning%' THEN 'reasoning'
                 WHEN e.l LIKE '%cache_read%' OR e.l LIKE '%cached%' THEN 'read'
                 WHEN e.l LIKE '%ephemeral_1h%' THEN 'ephemeral_1h'
@@ -104,6 +116,10 @@ g AS (
             AS n_out,
         list_sum(list_transform(parts, lambda p: CASE WHEN p.c = 'reasoning' THEN p.n END))
             AS n_reasoning,
+        list_sum(list_transform(parts, lambda p: CASE WHEN p.c = 'detail_reasoning' THEN p.n
+            END)) AS n_detail_reasoning,
+        list_sum(list_transform(parts, lambda p: CASE WHEN p.c = 'detail_read' THEN p.n END))
+            AS n_detail_read,
         -- the first part that is not a count, and the first of an unknown kind
         list_filter(parts, lambda p: p.bad AND p.c NOT IN ('skip', 'unknown'))[1] AS bad,
         list_filter(parts, lambda p: p.c = 'unknown')[1] AS unknown_part
@@ -116,8 +132,12 @@ c AS (
         -- the 5-minute and 1-hour writes beside it, newer versions with cache_creation 0)
         -- the ephemeral ones'
         CASE WHEN coalesce(n_write, 0) > 0 THEN n_write ELSE n_ephemeral END AS n_writes,
-        bad.c IN ('input', 'read', 'write', 'ephemeral', 'ephemeral_1h') AS bad_in,
-        bad.c IN ('output', 'reasoning') AS bad_out
+        bad.c IN ('input', 'read', 'write', 'ephemeral', 'ephemeral_1h', 'detail_read')
+            AS bad_in,
+        bad.c IN ('output', 'reasoning', 'detail_reasoning') AS bad_out,
+        -- no parts: Langfuse's own sums, where they say something
+        CASE WHEN coalesce(len(entries), 0) = 0 AND (TRY_CAST(inputUsage AS DOUBLE) > 0
+                  OR TRY_CAST(outputUsage AS DOUBLE) > 0) THEN true ELSE false END AS sums_only
     FROM g
 )
 SELECT
@@ -140,16 +160,20 @@ SELECT
     model,
     CASE WHEN bad_in THEN bad.v
         WHEN coalesce(n_in, n_read, n_writes) IS NOT NULL THEN CAST(coalesce(n_in, 0)
-            + coalesce(n_read, 0) + coalesce(n_writes, 0) AS VARCHAR) END AS input_raw,
+            + coalesce(n_read, 0) + coalesce(n_writes, 0) AS VARCHAR)
+        WHEN sums_only THEN inputUsage END                          AS input_raw,
     CASE WHEN bad_out THEN bad.v
         WHEN coalesce(n_out, n_reasoning) IS NOT NULL
         THEN CAST(coalesce(n_out, 0) + coalesce(n_reasoning, 0) AS VARCHAR)
-        WHEN upper("type") = 'EMBEDDING' AND coalesce(n_in, n_read, n_writes) IS NOT NULL
+        WHEN sums_only THEN outputUsage
+        -- (an embedding's output is 0; so is a generation's that logged input and no output)
+        WHEN coalesce(n_in, n_read, n_writes) IS NOT NULL AND (upper("type") = 'EMBEDDING'
+            OR outp IS NULL OR outp::VARCHAR IN ('null', '""', '{}', '[]'))
         THEN '0' END                                                AS output_raw,
-    CAST(n_read AS VARCHAR)                                         AS cached_raw,
+    CAST(coalesce(n_read, n_detail_read) AS VARCHAR)                AS cached_raw,
     CAST(n_writes AS VARCHAR)                                       AS cache_write_raw,
     CAST(n_1h AS VARCHAR)                                           AS cache_write_1h_raw,
-    CAST(n_reasoning AS VARCHAR)                                    AS reasoning_raw,
+    CAST(coalesce(n_reasoning, n_detail_reasoning) AS VARCHAR)      AS reasoning_raw,
     m.task_type                                                      AS task_type,
     m.team                                                         AS team,
     CAST(plan_has_images(msgs) AS VARCHAR)                          AS images_raw,
