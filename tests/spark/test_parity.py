@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -163,6 +164,39 @@ def test_sample_logs_and_real_fixtures_give_the_same_report(spark: Any, tmp_path
     assert (otel["read"], otel["accepted"], otel["failed"], otel["skipped"]) == (2, 1, 1, 1)
     assert (files["openai-batch-input.jsonl"]["bodies"], on_spark["ingest"]["bodies_joined"]) \
         == (4, 2)
+
+
+def test_gemini_batch_output_takes_its_time_from_trace_start_on_spark(
+        spark: Any, tmp_path: Path) -> None:
+    """Gemini API batch output ({key, response}): lines carry no time of their own unless a log
+    added one; with --trace-start each undated line is a request at that time, without it
+    each is rejected saying so, on both engines alike. The fixture: tests/test_fuzz_sources.py's
+    batch lines of real Gemini responses (a `timestamp` added, one failed line), and the same
+    lines undated."""
+    dated = fuzz._gemini_batch()
+    undated = [{**{k: v for k, v in line.items() if k != "timestamp"}, "key": f"u-{line['key']}"}
+               for line in dated]  # (other keys: no duplicates of the dated lines)
+    paths = []
+    for name, lines in (("dated", dated), ("undated", undated)):
+        paths.append(tmp_path / f"{name}.jsonl")
+        paths[-1].write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    when = datetime(2026, 3, 4, 5, 6, tzinfo=UTC)
+    for given in (when, None):
+        reports = [json.loads(to_json(analyze([str(p) for p in paths], AnalyzeOptions(
+            db=":memory:", engine=engine, reading=IngestOptions(trace_start=given)))))
+            for engine in ("duckdb", "spark")]
+        assert reports[1] == reports[0]
+        files = {Path(f["path"]).name: f for f in reports[1]["ingest"]["files"]}
+        bodies = sum("response" in x for x in dated)  # (and one error line each)
+        assert (files["dated.jsonl"]["source"], files["dated.jsonl"]["accepted"],
+                files["dated.jsonl"]["failed"]) == ("gemini-batch", bodies, 1)
+        undated_file = files["undated.jsonl"]
+        assert (undated_file["accepted"], undated_file["failed"], undated_file["rejected"]) == (
+            (bodies, 1, 0) if given else (0, 0, bodies + 1))
+        usage = [x["response"]["usageMetadata"] for x in dated if "response" in x]
+        assert sum(w["input_tokens"] for w in reports[1]["workloads"]) == (
+            2 if given else 1) * sum(u["promptTokenCount"] + u.get("toolUsePromptTokenCount", 0)
+                                     for u in usage)
 
 
 SPLIT_OR_BODIES = ("otel", "cloudwatch-events", "langfuse-trace", "openai-batch-input")

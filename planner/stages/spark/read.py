@@ -42,7 +42,8 @@ SPARK_SOURCES = ("canonical", "openai-chat", "http-capture", "openai-batch", "ve
                  "litellm", "mooncake-trace", "azure-trace", "anthropic-batch", "langfuse",
                  "bedrock-invocation", "openai-responses", "anthropic-messages",
                  "openai-chat-completion", "gemini", "bedrock-response", "cohere-chat",
-                 "otel", "cloudwatch-events", "langfuse-trace", "openai-batch-input")
+                 "otel", "cloudwatch-events", "langfuse-trace", "openai-batch-input",
+                 "gemini-batch")
 SPARK_READERS = ("lines", "parquet", "json", "json_array", "csv")
 # The views of the reading stages: each statement over them carries file_id.
 _CARRIED = {"file_records", "stage", "records", "calls", "h", "j", "m", "b", "f", "c",
@@ -243,6 +244,7 @@ def _variables(f: LogFile, options: IngestOptions) -> dict[str, object]:
     return {"plan_ts_min": low, "plan_ts_max": high, "plan_ts_bounds": text,
             "plan_model": f.shaping.get("model"), "plan_workload": f.shaping.get("workload"),
             "plan_trace_start": datetime.fromisoformat(start).timestamp() if start else 0.0,
+            "plan_given_time": f.shaping.get("given_time"),  # (--trace-start, gemini-batch's)
             "plan_parser_version": PARSER_VERSION, "plan_keep_text": options.text.keep,
             "plan_text_sample": options.text.per_workload,
             "plan_text_max_chars": options.text.max_chars}
