@@ -6,10 +6,13 @@ an active session)."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ import pytest
 from planner.errors import InputError
 from planner.outputs.formats import to_json
 from planner.pipeline import AnalyzeOptions, analyze
+from planner.stages.ingest import IngestOptions
 from tests import test_fuzz_sources as fuzz
 from tests.conftest import FIXTURES, SAMPLE_LOGS
 
@@ -162,6 +166,39 @@ def test_sample_logs_and_real_fixtures_give_the_same_report(spark: Any, tmp_path
         == (4, 2)
 
 
+def test_gemini_batch_output_takes_its_time_from_trace_start_on_spark(
+        spark: Any, tmp_path: Path) -> None:
+    """Gemini API batch output ({key, response}): lines carry no time of their own unless a log
+    added one; with --trace-start each undated line is a request at that time, without it
+    each is rejected saying so, on both engines alike. The fixture: tests/test_fuzz_sources.py's
+    batch lines of real Gemini responses (a `timestamp` added, one failed line), and the same
+    lines undated."""
+    dated = fuzz._gemini_batch()
+    undated = [{**{k: v for k, v in line.items() if k != "timestamp"}, "key": f"u-{line['key']}"}
+               for line in dated]  # (other keys: no duplicates of the dated lines)
+    paths = []
+    for name, lines in (("dated", dated), ("undated", undated)):
+        paths.append(tmp_path / f"{name}.jsonl")
+        paths[-1].write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    when = datetime(2026, 3, 4, 5, 6, tzinfo=UTC)
+    for given in (when, None):
+        reports = [json.loads(to_json(analyze([str(p) for p in paths], AnalyzeOptions(
+            db=":memory:", engine=engine, reading=IngestOptions(trace_start=given)))))
+            for engine in ("duckdb", "spark")]
+        assert reports[1] == reports[0]
+        files = {Path(f["path"]).name: f for f in reports[1]["ingest"]["files"]}
+        bodies = sum("response" in x for x in dated)  # (and one error line each)
+        assert (files["dated.jsonl"]["source"], files["dated.jsonl"]["accepted"],
+                files["dated.jsonl"]["failed"]) == ("gemini-batch", bodies, 1)
+        undated_file = files["undated.jsonl"]
+        assert (undated_file["accepted"], undated_file["failed"], undated_file["rejected"]) == (
+            (bodies, 1, 0) if given else (0, 0, bodies + 1))
+        usage = [x["response"]["usageMetadata"] for x in dated if "response" in x]
+        assert sum(w["input_tokens"] for w in reports[1]["workloads"]) == (
+            2 if given else 1) * sum(u["promptTokenCount"] + u.get("toolUsePromptTokenCount", 0)
+                                     for u in usage)
+
+
 SPLIT_OR_BODIES = ("otel", "cloudwatch-events", "langfuse-trace", "openai-batch-input")
 
 # Lines of each split source plan must account for besides its real records: a container with
@@ -207,7 +244,6 @@ def test_split_sources_account_for_every_line_as_duckdb_does(spark: Any, tmp_pat
 def test_a_column_map_gives_the_same_report(spark: Any, tmp_path: Path) -> None:
     """--map: an in-house log (nested fields, epoch milliseconds, a sum of counts, defaults)."""
     from planner.stages.column_map import ColumnMap
-    from planner.stages.ingest import IngestOptions
 
     rows = []
     for n, line in enumerate((SAMPLE_LOGS / "gateway.jsonl").read_text().splitlines()[:400]):
@@ -292,48 +328,56 @@ def test_lake_uris_and_tables_are_listed_and_read_through_spark(spark: Any,
         _report(["table:plan_gateway"], "duckdb")
 
 
-def test_the_hash_order_only_moves_the_sample_of_a_workload_with_more_texts(
+def _md5_60(text: str) -> int:
+    """The text hash as an independent reader computes it: the low 60 bits of the first 8 bytes
+    of the MD5 digest read little-endian (a NULL system prompt adds nothing)."""
+    return int.from_bytes(hashlib.md5(text.encode()).digest()[:8], "little") & (2**60 - 1)
+
+
+def _draw(file_id: int, line_no: int) -> int:
+    """Stage 50's draw for a request outside the text sample (sql/00_macros.sql plan_draw)."""
+    p = 2**31 - 1
+    v = (file_id * 1000003 + line_no) % p * 48271 % p
+    return v * v % p % 1_000_000
+
+
+def test_a_workload_with_more_texts_than_the_sample_gets_the_same_sample_and_draw(
         spark: Any, tmp_path: Path) -> None:
-    """Text hashes differ between the engines (DuckDB's hash, Spark's xxhash64), and they order
-    three things: each workload's text sample (stages 20 and 45: its first --text-sample
-    distinct texts by hash) and the draw that labels a request whose text is outside it (stage
-    50). All three act only on a workload with more distinct texts than --text-sample: there,
-    the sample (never its size), and so its label split, differ, and with it the on-prem fleet
-    every workload shares; nothing else does. Here
-    `wide` has 6 distinct prompts and `narrow` 3, with --text-sample 4."""
-    lines = []
+    """The text hash orders each workload's text sample (stages 20, 21 and 45: its first
+    --text-sample distinct texts by hash) and stage 50 draws the label of a request whose text
+    is outside it: both are computed alike on both engines, so a workload with more distinct
+    texts than --text-sample gets equal reports too. `wide` has 6 distinct prompts (3 asking
+    for a refactor, 3 for a summary; 10 requests each) and `narrow` 3, with --text-sample 4;
+    which 4 of wide's texts are sampled, and how the draw labels the other 20 requests, is
+    computed here from MD5 and the draw's arithmetic."""
+    lines, prompts = [], []
     for n in range(120):
         wide = n % 2 == 0
         prompt = (f"Refactor module {n % 12} across the repository and fix the failing tests"
                   if wide and n % 4 == 0 else f"Summarise support ticket {n % 12} about billing"
                   if wide else f"Translate greeting {n % 3} into French")
+        prompts.append((wide, prompt))
         lines.append(json.dumps({
             "timestamp": f"2026-10-0{1 + n % 5}T10:{n % 60:02d}:00Z", "request_id": f"r-{n}",
             "workload": "wide" if wide else "narrow", "model": "gpt-5",
             "input_tokens": 300 + n, "output_tokens": 40 + n % 7, "prompt": prompt}))
     log = tmp_path / "texts.jsonl"
     log.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    duck, on_spark = (json.loads(to_json(analyze([str(log)], AnalyzeOptions(
-        db=":memory:", engine=engine, text_sample=4)))) for engine in ("duckdb", "spark"))
-    assert on_spark["ingest"] == duck["ingest"]
-    by_name = [{w["workload"]: w for w in r["workloads"]} for r in (duck, on_spark)]
-    # a workload within the sample: all of it, label and evidence too, but for its share of
-    # the on-prem fleet, which is sized for every workload's distilled traffic (wide's too)
-    narrow = [dict(b["narrow"], monthly_cost_usd=dict(
-        b["narrow"]["monthly_cost_usd"], **{"on-prem": None})) for b in by_name]
-    assert narrow[1] == narrow[0]
-    wide = [b["wide"] for b in by_name]
-    assert wide[0]["evidence"]["distinct_texts"] == 6
-    for key in ("requests", "input_tokens", "output_tokens", "cached_input_tokens", "stats"):
-        assert wide[1][key] == wide[0][key], key
-    for key in ("text_requests", "distinct_texts", "sampled_texts"):
-        assert wide[1]["evidence"][key] == wide[0]["evidence"][key] == (
-            60 if key == "text_requests" else 6 if key == "distinct_texts" else 4), key
-    for engine in (0, 1):  # what no label moves: as logged, and everything on the frontier
-        costs = wide[engine]["monthly_cost_usd"]
-        assert (costs["as-logged"], costs["all-frontier"]) == (
-            wide[0]["monthly_cost_usd"]["as-logged"], wide[0]["monthly_cost_usd"]["all-frontier"])
-    # with a sample that holds every text, the reports are equal
-    duck, on_spark = (json.loads(to_json(analyze([str(log)], AnalyzeOptions(
-        db=":memory:", engine=engine, text_sample=6)))) for engine in ("duckdb", "spark"))
-    assert on_spark == duck
+    reports = {(engine, sample): json.loads(to_json(analyze([str(log)], AnalyzeOptions(
+        db=":memory:", engine=engine, text_sample=sample))))
+        for engine in ("duckdb", "spark") for sample in (4, 6)}
+    assert reports["spark", 4] == reports["duckdb", 4]
+    assert reports["spark", 6] == reports["duckdb", 6]
+    wide = {sample: next(w for w in reports["duckdb", sample]["workloads"]
+                         if w["workload"] == "wide") for sample in (4, 6)}
+    assert (wide[4]["evidence"]["distinct_texts"], wide[4]["evidence"]["sampled_texts"]) == (6, 4)
+    # every text read: the refactors are capability-bound, the summaries not
+    assert Decimal(wide[6]["capability_share"]) == Decimal("0.5")
+    texts = sorted({p for w, p in prompts if w}, key=_md5_60)
+    sampled = texts[:4]
+    refactors = sum(t.startswith("Refactor") for t in sampled)
+    share = round(Decimal(refactors) / 4 * 1_000_000)
+    drawn = sum(_draw(1, n + 1) < share for n, (w, p) in enumerate(prompts)
+                if w and p not in sampled)
+    assert Decimal(wide[4]["capability_share"]) == pytest.approx(
+        Decimal(10 * refactors + drawn) / 60, abs=Decimal("0.001"))

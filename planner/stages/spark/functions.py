@@ -64,11 +64,20 @@ _MERGE = """CASE WHEN a IS NULL OR b IS NULL THEN NULL
     WHEN trim(b) = '{}' THEN a WHEN trim(a) = '{}' THEN b
     ELSE concat(substr(rtrim(a), 1, length(rtrim(a)) - 1), ',', substr(ltrim(b), 2)) END"""
 _RENAMES = {"prefix": "startswith", "list_has_any": "arrays_overlap"}
+# plan_md5_60(s) (sql/00_macros.sql, the text hash): the low 60 bits of DuckDB's md5_number,
+# which reads the digest's first 8 bytes little-endian: those bytes' hex digits in reverse
+# order, less the first digit (the top 4 bits)
+_MD5_60 = ("CAST(conv(substr(regexp_replace(left(md5(s), 16), "
+           "'(..)(..)(..)(..)(..)(..)(..)(..)', '$8$7$6$5$4$3$2$1'), 2), 16, 10) AS BIGINT)")
+# plan's macros with a Spark form of their own (fix below), not expanded from DuckDB's body
+SPARK_MACROS = ("plan_md5_60",)
 
 
 def fix(node: exp.Expression) -> exp.Expression | None:
     """The Spark form of one DuckDB function node, None when it needs none."""
     name = node.name.lower() if isinstance(node, exp.Anonymous) else ""
+    if name == "plan_md5_60":
+        return _spark(_MD5_60, s=node.expressions[0])
     if name in _RENAMES:
         return exp.Anonymous(this=_RENAMES[name], expressions=node.expressions)
     if isinstance(node, exp.ArrayOverlaps):

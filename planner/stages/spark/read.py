@@ -1,21 +1,17 @@
 """Engine adapter, Spark, stage 1: read log files into the `lines` table on Spark.
 
-DuckDB reads a file with read_csv / read_parquet (sql/14_read_*.sql) and parses each record with
-json_transform (sql/15_stage.sql); neither exists in Spark. Here spark.read (text, parquet) gives
-every record of every file as JSON text with its file id and line number, in file order
-(`file_records`), and from_json with the source's column spec (every key as text, nested ones
-as their structure) gives the same `stage` columns. From there the source's own stages
-(sql/10_*) and stage 20's checks run as written, transpiled, over all files at once: each
-statement is rewritten to carry `file_id`, which DuckDB, reading one file at a time, binds as
-$file_id.
+Each file's records come as JSON text with its file id and line number, in file order
+(`file_records`), and stage 15's columns of its source from them (planner/stages/spark/
+records.py: spark.read and from_json where DuckDB has read_csv, read_parquet and
+json_transform). From there the source's own stages (sql/10_*) and stage 20's checks run as
+written, transpiled, over all files of a source at once: each statement is rewritten to carry
+`file_id`, which DuckDB, reading one file at a time, binds as $file_id. The text signals of the
+sampled texts are computed here, on the driver.
 
-Sources whose stages have not been carried over to Spark yet are refused by name (SPARK_SOURCES).
-"""
+Sources whose stages have not been carried over to Spark yet are refused by name (SPARK_SOURCES)."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import tempfile
 from collections.abc import Sequence
 from datetime import datetime
@@ -27,7 +23,6 @@ from sqlglot import exp
 from planner import db
 from planner.errors import InputError
 from planner.progress import Progress
-from planner.stages import csv_layout
 from planner.stages.ingest import (
     PARSER_VERSION,
     IngestedFile,
@@ -38,9 +33,8 @@ from planner.stages.ingest import (
 )
 from planner.stages.readers import reader_for
 from planner.stages.shaping import first_line
-from planner.stages.sources import Source
 from planner.stages.spark import batch, lake, split
-from planner.stages.spark.functions import ddl
+from planner.stages.spark.records import LogFile, file_records, stage_sql
 from planner.stages.spark.tables import SparkTables, frame
 
 # The sources (and readers) whose stages run on Spark; any other is refused with its name.
@@ -48,27 +42,13 @@ SPARK_SOURCES = ("canonical", "openai-chat", "http-capture", "openai-batch", "ve
                  "litellm", "mooncake-trace", "azure-trace", "anthropic-batch", "langfuse",
                  "bedrock-invocation", "openai-responses", "anthropic-messages",
                  "openai-chat-completion", "gemini", "bedrock-response", "cohere-chat",
-                 "otel", "cloudwatch-events", "langfuse-trace", "openai-batch-input")
+                 "otel", "cloudwatch-events", "langfuse-trace", "openai-batch-input",
+                 "gemini-batch")
 SPARK_READERS = ("lines", "parquet", "json", "json_array", "csv")
 # The views of the reading stages: each statement over them carries file_id.
 _CARRIED = {"file_records", "stage", "records", "calls", "h", "j", "m", "b", "f", "c",
             "trace_records", "norm", "n", "v", "p", "checked", "r", "batch_input", "body_texts",
             "a"}
-
-
-@dataclasses.dataclass(frozen=True)
-class _File:
-    file_id: int
-    path: Path  # (a lake file's URI as a Path: its name, for a trace's workload)
-    reader: str
-    source: Source
-    shaping: dict[str, str]
-    uri: str  # where Spark reads it: the resolved local path, a lake URI or table:NAME
-    local: Path  # a local file with its first records (the file itself when it is local)
-
-    @property
-    def is_local(self) -> bool:
-        return self.local == self.path
 
 
 def ingest(tables: SparkTables, local: Any, files: Sequence[Path], options: IngestOptions,
@@ -87,7 +67,7 @@ def ingest(tables: SparkTables, local: Any, files: Sequence[Path], options: Inge
         return _ingest(tables, local, plan, options, progress)
 
 
-def _ingest(tables: SparkTables, local: Any, plan: list[_File], options: IngestOptions,
+def _ingest(tables: SparkTables, local: Any, plan: list[LogFile], options: IngestOptions,
             progress: Progress | None) -> list[IngestedFile]:
     spark = tables.spark
     if progress:
@@ -145,9 +125,9 @@ def _union(tables: SparkTables, name: str, frames: Sequence[Any]) -> None:
         tables.spark.conf.set(key, before)
 
 
-def _by_source(plan: Sequence[_File]) -> list[list[_File]]:
+def _by_source(plan: Sequence[LogFile]) -> list[list[LogFile]]:
     """The files in groups of one source, in the order each source first comes."""
-    groups: dict[object, list[_File]] = {}
+    groups: dict[object, list[LogFile]] = {}
     for f in plan:
         # a trace's model, workload and time zero are its file's own (variables), and a
         # numbered source's stages read the file's records together (Mooncake's reused
@@ -157,11 +137,11 @@ def _by_source(plan: Sequence[_File]) -> list[list[_File]]:
     return list(groups.values())
 
 
-def _read_source(tables: SparkTables, group: Sequence[_File], options: IngestOptions,
+def _read_source(tables: SparkTables, group: Sequence[LogFile], options: IngestOptions,
                  checked_statement: str, skipped: dict[int, int]) -> Any:
     """Stages 14-20 over the files of one source: their `checked_lines` (a DataFrame); a split
     source's items skipped go to `skipped` (per file)."""
-    frames = [_records(tables.spark, f) for f in group]
+    frames = [file_records(tables.spark, f) for f in group]
     records = frames[0]
     for more in frames[1:]:
         records = records.unionByName(more)
@@ -173,7 +153,7 @@ def _read_source(tables: SparkTables, group: Sequence[_File], options: IngestOpt
     records.createOrReplaceTempView("file_records")
     for name, value in _variables(group[0], options).items():
         tables.variables[name] = value
-    tables.spark.sql(_stage_sql(source)).createOrReplaceTempView("stage")
+    tables.spark.sql(stage_sql(source)).createOrReplaceTempView("stage")
     tables.rewrite = _carry_file_id
     try:
         for stage in source.stages:
@@ -190,7 +170,7 @@ def _read_source(tables: SparkTables, group: Sequence[_File], options: IngestOpt
     return tables.spark.table("checked_lines")
 
 
-def _text_features(tables: SparkTables, local: Any, plan: Sequence[_File],
+def _text_features(tables: SparkTables, local: Any, plan: Sequence[LogFile],
                    options: IngestOptions, texts: str) -> None:
     """`file_texts` (stage 20's last statement, per file and workload as DuckDB reads one file
     at a time) and the signals of those texts, `text_features` (stage 24), computed on the
@@ -227,18 +207,18 @@ def _spark_type(duckdb_type: str) -> str:
             "TIMESTAMP": "TIMESTAMP"}.get(duckdb_type, duckdb_type)
 
 
-def _plan(local: Any, file_id: int, path: Path, options: IngestOptions) -> _File:
+def _plan(local: Any, file_id: int, path: Path, options: IngestOptions) -> LogFile:
     if reader_for(path) not in SPARK_READERS:
         _refuse(path, reader_for(path))
     reader, source = _reader_and_source(local, path, options)
     if source.name not in SPARK_SOURCES and not options.column_map:
         _refuse(path, f"source {source.name}")
-    return _File(file_id, path, reader, source, _shaping_options(source, path, options),
+    return LogFile(file_id, path, reader, source, _shaping_options(source, path, options),
                  str(path.resolve()), path)
 
 
 def _plan_lake(spark: Any, local: Any, file_id: int, uri: str, options: IngestOptions,
-               folder: Path) -> _File:
+               folder: Path) -> LogFile:
     """A lake file or table: its reader from its name, its source from a local copy of its
     first records."""
     folder.mkdir()
@@ -248,7 +228,8 @@ def _plan_lake(spark: Any, local: Any, file_id: int, uri: str, options: IngestOp
     if source.name not in SPARK_SOURCES and not options.column_map:
         _refuse(Path(uri), f"source {source.name}")
     name = Path(uri.removeprefix(lake.TABLE))
-    return _File(file_id, name, kind, source, _shaping_options(source, name, options), uri, copy)
+    return LogFile(file_id, name, kind, source, _shaping_options(source, name, options), uri,
+                   copy)
 
 
 def _refuse(path: Path, what: str) -> None:
@@ -257,120 +238,16 @@ def _refuse(path: Path, what: str) -> None:
                      "duckdb for the rest (docs/scale.md 'Sources on Spark')")
 
 
-def _variables(f: _File, options: IngestOptions) -> dict[str, object]:
+def _variables(f: LogFile, options: IngestOptions) -> dict[str, object]:
     low, high, text = _time_bounds(f.shaping)
     start = f.shaping.get("trace_start")
     return {"plan_ts_min": low, "plan_ts_max": high, "plan_ts_bounds": text,
             "plan_model": f.shaping.get("model"), "plan_workload": f.shaping.get("workload"),
             "plan_trace_start": datetime.fromisoformat(start).timestamp() if start else 0.0,
+            "plan_given_time": f.shaping.get("given_time"),  # (--trace-start, gemini-batch's)
             "plan_parser_version": PARSER_VERSION, "plan_keep_text": options.text.keep,
             "plan_text_sample": options.text.per_workload,
             "plan_text_max_chars": options.text.max_chars}
-
-
-def _records(spark: Any, f: _File) -> Any:
-    """One file's records: file_id, line_no (from 1, in file order) and the record as text.
-    Within a file, rows of one split come in order (monotonically_increasing_id rises within a
-    partition) and splits are ordered by their start in the file."""
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
-    uri = f.uri
-    if f.reader in ("parquet", "table"):
-        df = (spark.read.parquet(uri) if f.reader == "parquet"
-              else spark.table(uri.removeprefix(lake.TABLE)))
-        # A column of Parquet's JSON logical type (DuckDB writes one) is JSON text: as JSON,
-        # not as a string of it, in the record (DuckDB's to_json does the same).
-        json_text = _json_columns(f.path) if f.reader == "parquet" and f.is_local else set()
-        line = F.to_json(F.struct(*[
-            (F.try_parse_json(F.col(f"`{c}`")) if c in json_text else F.col(f"`{c}`")).alias(c)
-            for c in df.columns]))
-    elif f.reader in ("json", "json_array"):
-        return _document(spark, f, uri)
-    elif f.reader == "csv":
-        # the header's delimiter and names and one more column (planner/stages/csv_layout.py, as
-        # DuckDB reads it); every value as text, an empty one NULL; a row as the JSON object
-        # of its non-NULL values, or marked as DuckDB's reader marks it (stage 15 says why)
-        delimiter, columns = csv_layout.layout(f.local)
-        names = list(json.loads(columns))
-        df = (spark.read.option("sep", delimiter).option("quote", '"').option("escape", '"')
-              .option("header", "true").option("enforceSchema", "true")
-              .schema(", ".join(f"`{n}` STRING" for n in names)).csv(uri))
-        line = F.when(F.col(f"`{csv_layout.EXTRA}`").isNull(), F.to_json(F.struct(*[
-            F.col(f"`{n}`") for n in names if n != csv_layout.EXTRA]))).otherwise(
-            F.lit(csv_layout.EXTRA + "more fields than the header"))
-    else:
-        df = spark.read.text(uri)
-        line = F.col("value")
-    block = F.lit(0) if f.reader == "table" else F.col("_metadata.file_block_start")
-    df = df.select(block.alias("block"),
-                   F.monotonically_increasing_id().alias("mid"), line.alias("line"))
-    number = F.row_number().over(Window.orderBy("block", "mid"))
-    first = 2 if f.reader == "csv" else 1  # (a CSV file's first record follows its header)
-    return df.select(F.lit(f.file_id).alias("file_id"),
-                     (number + first - 1).cast("bigint").alias("line_no"),
-                     # a UTF-8 byte-order mark starts the first line (DuckDB skips it)
-                     F.when(number == 1, F.regexp_replace("line", "^\ufeff", ""))
-                     .otherwise(F.col("line")).alias("line"))
-
-
-def _document(spark: Any, f: _File, uri: str) -> Any:
-    """A JSON document's records: the document itself (a .json file of one object), or each
-    element of its top-level array, numbered from 1 (as DuckDB's read_json_objects numbers
-    them)."""
-    from pyspark.sql import functions as F
-
-    text = F.regexp_replace(F.col("value"), "^\ufeff", "")  # (a byte-order mark)
-    df = spark.read.text(uri, wholetext=True)
-    if f.reader == "json":
-        return df.select(F.lit(f.file_id).alias("file_id"), F.lit(1).cast("bigint")
-                         .alias("line_no"), F.trim(text).alias("line"))
-    items = df.select(F.posexplode(F.from_json(text, "ARRAY<STRING>")))
-    return items.select(F.lit(f.file_id).alias("file_id"),
-                        (F.col("pos") + 1).cast("bigint").alias("line_no"),
-                        F.col("col").alias("line"))
-
-
-# DuckDB's json_type names of what a line that is valid JSON but not an object holds ({t}: the
-# Spark type name schema_of_variant gives).
-_JSON_TYPE = """CASE
-    WHEN startswith({t}, 'ARRAY') THEN 'array' WHEN {t} = 'STRING' THEN 'varchar'
-    WHEN {t} = 'BIGINT' THEN CASE WHEN startswith(ltrim(line), '-') THEN 'bigint' ELSE 'ubigint'
-    END WHEN startswith({t}, 'DECIMAL') OR {t} IN ('DOUBLE', 'FLOAT') THEN 'double'
-    WHEN {t} = 'BOOLEAN' THEN 'boolean' WHEN {t} = 'VOID' THEN 'null' ELSE lower({t}) END"""
-
-
-def _stage_sql(source: Source) -> str:
-    """Stage 15 in Spark SQL (the schema is plan's, from sources.py: no log text in it)."""
-    # a top-level JSON key as a VARIANT, then its JSON text: a string stays a quoted JSON
-    # string, as in DuckDB's JSON column (from_json's STRING would hand over its content)
-    schema = ", ".join(f"`{k}` {'VARIANT' if v == 'JSON' else ddl(v)}" for k, v in source.columns)
-    keys = ", ".join(f"to_json(j.`{k}`) AS `{k}`" if v == "JSON" else f"j.`{k}` AS `{k}`"
-                     for k, v in source.columns)
-    kind = _JSON_TYPE.format(t="schema_of_variant(try_parse_json(line))")
-    return f"""
-    WITH parsed AS (
-        SELECT file_id, line_no, line,
-               from_json(line, {json.dumps(schema + ', _plan_corrupt STRING')},
-                         map('columnNameOfCorruptRecord', '_plan_corrupt')) AS j
-        FROM file_records
-    ),
-    checked AS (
-        SELECT *, CASE
-            WHEN j._plan_corrupt IS NULL AND startswith(line, '{{') THEN NULL
-            WHEN line IS NULL OR trim(line) = '' THEN 'blank line'
-            WHEN startswith(line, '\uffff') THEN substr(line, 2)  -- a line the reader marked
-            WHEN try_parse_json(line) IS NULL THEN 'not valid JSON'
-            WHEN NOT startswith(schema_of_variant(try_parse_json(line)), 'OBJECT')
-                THEN 'not a JSON object (a JSON ' || {kind} || ')'
-        END AS line_problem
-        FROM parsed
-    )
-    SELECT file_id, line_no, line_problem,
-           CASE WHEN line_problem IS NOT NULL AND NOT startswith(line, '\uffff')
-                THEN left(line, 120) END AS excerpt,
-           line AS record, {keys}
-    FROM checked"""
 
 
 def _carry_file_id(node: exp.Expression) -> exp.Expression:
@@ -393,12 +270,3 @@ def _carry_file_id(node: exp.Expression) -> exp.Expression:
                 for e in node.expressions):
             node.set("expressions", [*node.expressions, exp.column("file_id")])
     return node
-
-
-def _json_columns(path: Path) -> set[str]:
-    """The top-level columns of a Parquet file annotated as JSON (from its footer)."""
-    import pyarrow.parquet as pq
-
-    schema = pq.ParquetFile(path).schema
-    return {schema.column(i).path for i in range(len(schema))
-            if str(schema.column(i).logical_type) == "JSON" and "." not in schema.column(i).path}

@@ -144,8 +144,8 @@ def _strip(statement: str) -> str:
 
 def frame(spark: Any, table: pa.Table) -> Any:
     """An Arrow table as a Spark DataFrame (an empty one too, which Arrow alone cannot carry).
-    Spark has no unsigned integers: DuckDB's UBIGINT hashes arrive as BIGINT (Spark's own are
-    63-bit, planner/stages/spark/transpile.py)."""
+    Spark has no unsigned integers: DuckDB's UBIGINT hashes arrive as BIGINT (the text hash is
+    60 bits on both engines, Spark's xxhash64 63: planner/stages/spark/transpile.py)."""
     unsigned = [i for i, f in enumerate(table.schema) if pa.types.is_uint64(f.type)]
     for i in unsigned:
         table = table.set_column(i, table.schema.field(i).name,

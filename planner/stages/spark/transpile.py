@@ -5,7 +5,8 @@ SQL with SQLGlot at run time, so that both engines run one definition of every s
 
 SQLGlot does most of it (functions, QUALIFY, `->>`, `$name` parameters, list indexes). What it
 does not, and is done here on the parsed tree, each for a reason docs/scale.md lists:
-- plan's DuckDB macros (sql/00_macros.sql) are expanded in place (Spark has no SQL macros);
+- plan's DuckDB macros (sql/00_macros.sql) are expanded in place (Spark has no SQL macros),
+  but for the text hash's MD5 bits, which have a Spark form (planner/stages/spark/functions.py);
 - `getvariable('x')` and `?` become named parameters (`:x`, `:p1`): values are still bound,
   never pasted into the SQL text;
 - `hash(...)` becomes a non-negative 63-bit xxhash64 (DuckDB's hash is an unsigned 64-bit one;
@@ -56,7 +57,8 @@ def macros() -> dict[str, tuple[tuple[str, ...], Any]]:
 
 
 def _expand(node: exp.Expression) -> exp.Expression:
-    if not isinstance(node, exp.Anonymous) or node.name.lower() not in macros():
+    if (not isinstance(node, exp.Anonymous) or node.name.lower() not in macros()
+            or node.name.lower() in functions.SPARK_MACROS):
         return node
     names, body = macros()[node.name.lower()]
     values = dict(zip(names, node.expressions, strict=True))

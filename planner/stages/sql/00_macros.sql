@@ -204,8 +204,25 @@ CREATE OR REPLACE TEMP MACRO plan_has_images(msgs) AS
 -- its system prompt and prompt, the fingerprint of its system prompt that names a workload the
 -- log does not name, and the hash of its prompt normalised for exact-repeat cache hits (case,
 -- whitespace, and any word holding a digit masked).
+--
+-- The text hash orders each workload's texts for the text sample (stages 20, 21, 45: the first
+-- --text-sample by hash), so it is one both engines compute alike (DuckDB's own hash() is not
+-- Spark's, and may change between DuckDB versions): 60 bits of the MD5 of the system prompt, a
+-- unit separator and the prompt (a NULL system prompt adds nothing, a NULL prompt is an empty
+-- one). plan_md5_60 is the low 60 bits of md5_number (DuckDB reads the digest's first 8 bytes
+-- little-endian); Spark computes the same from md5's hex digits (planner/stages/spark/
+-- functions.py). Migration 015: the hashes of files read before are not these.
+CREATE OR REPLACE TEMP MACRO plan_md5_60(s) AS (md5_number(s) & 1152921504606846975)::UBIGINT;
 CREATE OR REPLACE TEMP MACRO plan_text_hash(sys, prompt) AS
-    CASE WHEN coalesce(sys, prompt) IS NOT NULL THEN hash(sys, prompt) END;
+    CASE WHEN coalesce(sys, prompt) IS NOT NULL
+         THEN plan_md5_60(coalesce(sys || chr(31), '') || coalesce(prompt, '')) END;
+-- Stage 50's draw for a request outside the text sample: a number in [0, 1000000) from its file
+-- and line by integer arithmetic both engines compute alike (no product passes 2^62): the line
+-- key modulo the prime 2^31 - 1, a Lehmer step (48271), then squared modulo the prime (so that
+-- neighbouring lines are not evenly spaced).
+CREATE OR REPLACE TEMP MACRO plan_square_mod(v) AS v * v % 2147483647;
+CREATE OR REPLACE TEMP MACRO plan_draw(file_id, line_no) AS plan_square_mod(
+    (file_id::BIGINT * 1000003 + line_no) % 2147483647 * 48271 % 2147483647) % 1000000;
 CREATE OR REPLACE TEMP MACRO plan_system_fp(sys) AS left(md5(sys), 8);
 CREATE OR REPLACE TEMP MACRO plan_prompt_key(prompt) AS CASE WHEN prompt IS NOT NULL THEN
     hash(trim(regexp_replace(regexp_replace(lower(prompt), '\b[a-z_-]*[0-9][a-z0-9_-]*\b', '#',

@@ -24,10 +24,10 @@ LEFT JOIN text_signals t ON t.text_hash = s.text_hash
 -- Per workload: how much of its text was read, and what share of its sampled requests is
 -- capability-bound. A request whose text was left out of the sample (only in workloads with more
 -- distinct texts than the sample takes) and that no other rule labels is drawn at that share
--- (rule 'workload-sample'; labelled_requests below): capability-bound when a hash of its file
--- and line falls under it, so the workload's share, and the money routed, follow the sample's
--- estimate rather than its majority. plan_rules (planner/stages/analysis.py) names each rule index:
--- -1 the default, then the rules file's, then workload-sample.
+-- (rule 'workload-sample'; labelled_requests below): capability-bound when a draw of its file
+-- and line (plan_draw) falls under it, so the workload's share, and the money routed, follow
+-- the sample's estimate rather than its majority. plan_rules (planner/stages/analysis.py) names
+-- each rule index: -1 the default, then the rules file's, then workload-sample.
 -- (The rules are tested here on the sampled requests only: the others' rule is not needed yet.)
 CREATE OR REPLACE TEMP TABLE workload_text AS
 WITH r AS (
@@ -62,7 +62,7 @@ WITH ruled AS (
              WHEN r.text_hash IS NOT NULL AND NOT r.text_sampled AND x.sampled_requests > 0
              THEN (SELECT max(idx) FROM plan_rules)  -- workload-sample
              ELSE -1 END AS rule_idx,
-        CASE WHEN hash(r.file_id, r.line_no) % 1000000
+        CASE WHEN plan_draw(r.file_id, r.line_no)
                   < round(x.sampled_capability_share * 1000000)
              THEN 'capability-bound' ELSE 'cost-bound' END AS sample_label,
         o.label AS override_label
