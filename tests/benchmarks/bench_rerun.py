@@ -32,7 +32,13 @@ from tests.benchmarks.bench_analyze import OUT, generate
 
 ROWS = 1_000_000
 REPEATS = 3
-PLAN = [str(Path(sys.executable).parent / "plan")]  # the installed command
+# The installed command's entry point, in a process that writes its own peak resident memory
+# (VmHWM) to stderr's last line at exit: Linux starts a spawned program's ru_maxrss at its
+# spawner's peak, and this process generated the log.
+PLAN = [sys.executable, "-c", "import atexit, sys; from pathlib import Path; "
+        "atexit.register(lambda: print(Path('/proc/self/status').read_text()"
+        ".split('VmHWM:')[1].split()[0], file=sys.stderr)); "
+        "from cli.app import main; sys.argv[0] = 'plan'; main()"]
 
 
 class Run(NamedTuple):
@@ -45,12 +51,13 @@ def _run(args: list[str]) -> Run:
     start = time.perf_counter()
     proc = subprocess.Popen([*PLAN, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env=dict(os.environ, TZ="UTC"))
+    assert proc.stderr is not None
+    errors = proc.stderr.read().decode()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     if status != 0:
-        raise SystemExit(f"plan {' '.join(args)} failed: {proc.stderr.read().decode()[-500:]}"
-                         if proc.stderr else "plan failed")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+        raise SystemExit(f"plan {' '.join(args)} failed: {errors[-500:]}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, int(errors.split()[-1]) / 1024)
 
 
 def _more(rows: int, after: int, target: Path) -> None:

@@ -43,8 +43,9 @@ usage, wall = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
 [f] = ingest.ingest(con, [Path(sys.argv[1])])
 after = resource.getrusage(resource.RUSAGE_SELF)
 assert f.lines_read and not f.rejected, f
+hwm = int(Path("/proc/self/status").read_text().split("VmHWM:")[1].split()[0]) * 1024
 print(json.dumps({"cpu": after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime,
-                  "wall": time.perf_counter() - wall}))
+                  "wall": time.perf_counter() - wall, "hwm": hwm}))
 """
 
 
@@ -68,7 +69,9 @@ def ingest_once(path: Path, checkout: Path | None) -> Ingest:
     if child.returncode or not out:
         raise RuntimeError(f"ingest of {path} failed: {errors.decode()[-2000:]}")
     measured = json.loads(out)
-    return Ingest(measured["cpu"], measured["wall"], usage.ru_maxrss * 1024)
+    # (the child's own peak, VmHWM: Linux starts a spawned program's ru_maxrss at its
+    # spawner's, and this process generated the logs)
+    return Ingest(measured["cpu"], measured["wall"], measured["hwm"])
 
 
 def best(runs: list[Ingest]) -> Ingest:
