@@ -25,9 +25,10 @@ MAPPABLE = (
     "timestamp", "request_id", "workload", "model", "input_tokens", "output_tokens",
     "cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens",
     "task_type", "team", "has_images", "tool_calls", "system_prompt", "prompt", "response",
+    "web_search_requests",
 )
 COUNTS = ("input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
-          "cache_write_1h_tokens", "reasoning_tokens", "tool_calls")
+          "cache_write_1h_tokens", "reasoning_tokens", "tool_calls", "web_search_requests")
 UNITS = {"ms": 1000, "s": 1, "iso": 1}
 _PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*(\.[A-Za-z_][A-Za-z0-9_\-]*|\[\d+\])*$")
 _CONST = re.compile(r"^('[^']*'|-?\d+(\.\d+)?)$")

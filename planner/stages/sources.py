@@ -119,6 +119,8 @@ USAGE = {
     "completion_tokens_details": {"reasoning_tokens": V},
     "output_tokens_details": {"reasoning_tokens": V},
     "iterations": J,  # Anthropic compaction passes (JSON: rare, read only where present)
+    # Anthropic server tools: web searches are billed per search (migration 016)
+    "server_tool_use": {"web_search_requests": V},
     # Gemini / Vertex AI usageMetadata
     "promptTokenCount": V, "candidatesTokenCount": V, "cachedContentTokenCount": V,
     "thoughtsTokenCount": V, "toolUsePromptTokenCount": V,
@@ -176,7 +178,8 @@ BEDROCK_LOG = {
         # the reply: Converse / Nova, Anthropic, Llama, Titan; an embedding has no output count
         "output": {"message": {"content": [{"text": V, "toolUse": {"toolUseId": V}}]}},
         "content": [{"type": V, "text": V}], "generation": V, "results": [{"outputText": V}],
-        "embedding": V, "embeddings": V}},
+        "embedding": V, "embeddings": V,
+        "usage": {"server_tool_use": {"web_search_requests": V}}}},  # (an Anthropic body's)
 }
 BEDROCK_COLUMNS = (("@message", V), ("message", V), ("@timestamp", V), *BEDROCK_LOG.items())
 SPECS = {"plan_otlp_spec": OTLP, "plan_body_spec": BODY, "plan_request_spec": REQUEST,
@@ -189,6 +192,9 @@ LANGFUSE = (_text("id", "type", "startTime", "model", "name", "level", "statusMe
                   "calculatedTotalCost", "totalCost", "inputUsage", "outputUsage")
             + _json("usage", "usageDetails", "costDetails", "metadata", "tags", "input", "output")
             + (("trace", {"tags": J, "metadata": J}),))  # (14_split_langfuse.sql adds it)
+
+# (19_norm_langfuse_tools: the web-search column stage 19 does not carry, migration 016)
+LANGFUSE_STAGES = ("19_norm_langfuse", "19_norm_langfuse_tools")
 
 # In detection order: the first whose test a record passes names it. Canonical comes last and
 # takes any object: a file of unrecognisable records is then rejected line by line with reasons,
@@ -259,11 +265,11 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source(
         "langfuse-trace", "Langfuse trace downloads ({trace, observations})",
-        LANGFUSE, ("19_norm_langfuse",), _has("trace", "observations"),
+        LANGFUSE, LANGFUSE_STAGES, _has("trace", "observations"),
         split="14_split_langfuse",
     ),
     Source(
-        "langfuse", "Langfuse generation observations", LANGFUSE, ("19_norm_langfuse",),
+        "langfuse", "Langfuse generation observations", LANGFUSE, LANGFUSE_STAGES,
         lambda r: "startTime" in r and ("usage" in r or "usageDetails" in r),
     ),
     Source(
@@ -306,7 +312,7 @@ SOURCES: tuple[Source, ...] = (
             "timestamp", "request_id", "workload", "model", "input_tokens", "output_tokens",
             "cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens",
             "reasoning_tokens", "task_type", "team", "has_images", "tool_calls", "system_prompt",
-            "prompt", "response", "service_tier",
+            "prompt", "response", "service_tier", "web_search_requests",
         )
         + _json("metadata"),
         ("10_records", "10_norm_canonical"),

@@ -29,5 +29,6 @@ SELECT
     NULL::VARCHAR                   AS failure,
     NULL::VARCHAR                   AS logged_cost_raw,
     service_tier,
-    NULL::VARCHAR                   AS custom_id
+    NULL::VARCHAR                   AS custom_id,
+    web_search_requests             AS web_search_raw
 FROM records

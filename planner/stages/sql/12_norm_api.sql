@@ -313,5 +313,8 @@ SELECT
         json_type(json_extract(e, '$.error')) = 'OBJECT')[-1], '$.error.message'))  AS failure,
     usage.cost                                                      AS logged_cost_raw,
     coalesce(service_tier, resp.service_tier)                       AS service_tier,
-    custom_id
+    custom_id,
+    -- Anthropic's server-side web searches, billed per search (migration 016)
+    CASE api WHEN 'anthropic' THEN usage.server_tool_use.web_search_requests END
+                                                                    AS web_search_raw
 FROM p

@@ -30,6 +30,7 @@ SELECT
     NULL::INTEGER AS turns, NULL::VARCHAR AS computer_tool,
     NULL::VARCHAR AS system_prompt, NULL::VARCHAR AS prompt, NULL::VARCHAR AS response,
     0 AS n_messages, NULL::VARCHAR AS failure, NULL::VARCHAR AS logged_cost_raw,
-    NULL::VARCHAR AS service_tier, NULL::VARCHAR AS custom_id
+    NULL::VARCHAR AS service_tier, NULL::VARCHAR AS custom_id,
+    NULL::VARCHAR AS web_search_raw
 FROM batch_input
 WHERE line_problem IS NOT NULL

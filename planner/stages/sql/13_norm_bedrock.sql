@@ -84,5 +84,8 @@ SELECT
     CASE WHEN r.errorCode IS NOT NULL THEN 'error: ' || r.errorCode END AS failure,
     NULL::VARCHAR                                                  AS logged_cost_raw,
     NULL::VARCHAR                                                  AS service_tier,
-    NULL::VARCHAR                                                  AS custom_id
+    NULL::VARCHAR                                                  AS custom_id,
+    -- an Anthropic body's web searches (migration 016); Bedrock publishes no per-search
+    -- price in plan's table, so any are reported unpriced
+    body.usage.server_tool_use.web_search_requests                 AS web_search_raw
 FROM f

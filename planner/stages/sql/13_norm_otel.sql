@@ -59,5 +59,6 @@ SELECT
         THEN 'span status ERROR' || coalesce(': ' || span.status.message, '') END AS failure,
     NULL::VARCHAR                                                   AS logged_cost_raw,
     NULL::VARCHAR                                                   AS service_tier,
-    NULL::VARCHAR                                                   AS custom_id
+    NULL::VARCHAR                                                   AS custom_id,
+    NULL::VARCHAR                                                   AS web_search_raw
 FROM a

@@ -32,5 +32,6 @@ SELECT
     NULL::VARCHAR                   AS failure,
     NULL::VARCHAR                   AS logged_cost_raw,
     NULL::VARCHAR                   AS service_tier,
-    NULL::VARCHAR                   AS custom_id
+    NULL::VARCHAR                   AS custom_id,
+    NULL::VARCHAR                   AS web_search_raw
 FROM trace_records

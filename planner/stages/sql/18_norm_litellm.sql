@@ -62,5 +62,7 @@ SELECT
     END                                                             AS failure,
     coalesce(spend, response_cost)                                  AS logged_cost_raw,
     NULL::VARCHAR                                                   AS service_tier,
-    NULL::VARCHAR                                                   AS custom_id
+    NULL::VARCHAR                                                   AS custom_id,
+    -- an Anthropic call's web searches, where the usage object keeps them (migration 016)
+    usage ->> '$.server_tool_use.web_search_requests'               AS web_search_raw
 FROM m

@@ -24,6 +24,7 @@ WITH n AS (
         TRY_CAST(cache_write_1h_raw AS DOUBLE) AS cache_write_1h_n,
         TRY_CAST(reasoning_raw AS DOUBLE) AS reasoning_n,
         TRY_CAST(tool_calls_raw AS DOUBLE) AS tool_calls_n,
+        TRY_CAST(web_search_raw AS DOUBLE) AS web_search_n,
         TRY_CAST(logged_cost_raw AS DECIMAL(18, 10)) AS logged_cost
     FROM norm
 ),
@@ -39,6 +40,7 @@ v AS (
         plan_count_problem(cache_write_1h_raw, cache_write_1h_n, 1e9) AS cache_write_1h_problem,
         plan_count_problem(reasoning_raw, reasoning_n, 1e9) AS reasoning_problem,
         plan_count_problem(tool_calls_raw, tool_calls_n, 1e5) AS tool_calls_problem,
+        plan_count_problem(web_search_raw, web_search_n, 1e5) AS web_search_problem,
         images_raw IS NOT NULL AND TRY_CAST(images_raw AS BOOLEAN) IS NULL AS images_problem
     FROM n
 ),
@@ -58,6 +60,7 @@ p AS (
             WHEN cache_write_1h_problem IS NOT NULL THEN 'cache_write_1h_tokens'
             WHEN reasoning_problem IS NOT NULL THEN 'reasoning_tokens'
             WHEN tool_calls_problem IS NOT NULL THEN 'tool_calls'
+            WHEN web_search_problem IS NOT NULL THEN 'web_search_requests'
             WHEN images_problem THEN 'has_images'
             WHEN logged_cost_raw IS NOT NULL AND NOT coalesce(logged_cost >= 0, false)
                 THEN 'logged_cost'
@@ -98,6 +101,7 @@ checked AS (
             WHEN 'reasoning_tokens' THEN coalesce(reasoning_problem,
                 'exceeds output_tokens (' || output_raw || ')')
             WHEN 'tool_calls' THEN tool_calls_problem
+            WHEN 'web_search_requests' THEN web_search_problem
             WHEN 'has_images' THEN 'not a boolean: ' || left(images_raw, 40)
             WHEN 'logged_cost' THEN 'not a non-negative number of USD: ' || left(logged_cost_raw, 40)
         END END AS problem
@@ -154,6 +158,8 @@ SELECT
     lower(service_tier) AS service_tier,
     custom_id,
     CASE WHEN is_request THEN coalesce(cache_write_1h_n, 0)::BIGINT END AS cache_write_1h_tokens,
+    -- NULL where the log cannot say (migration 016)
+    CASE WHEN is_request THEN web_search_n::BIGINT END AS web_search_requests,
     plan_text_hash(system_prompt, prompt) AS text_hash,
     plan_system_fp(system_prompt) AS system_fp,
     plan_prompt_key(prompt) AS prompt_key

@@ -42,6 +42,8 @@ SELECT
     -- the computer tools it defines (migration 014), or its batch input body defines
     coalesce(r.computer_tool, b.computer_tool) AS computer_tool,
     r.logged_cost,
+    -- server-side web searches (migration 016; NULL: the log cannot say)
+    r.web_search_requests,
     r.service_tier,
     -- the hash of its normalised prompt (exact-repeat cache hits, stage 55), and of its text
     -- (system prompt and prompt), whose signals the labels read (stage 45): migration 008

@@ -140,6 +140,7 @@ summed AS (
         sum(cache_write_1h_tokens)::BIGINT      AS cache_write_1h_tokens,
         sum(reasoning_tokens)::BIGINT           AS reasoning_tokens,
         sum(logged_cost)                        AS logged_cost,
+        sum(web_search_requests)::BIGINT        AS web_search_requests,
         sum(least(input_tokens, $router_tokens))::BIGINT AS router_input_tokens,
         -- Per-request squares, for each minute's burst variance (stage 75; DOUBLE: statistics,
         -- not money, and squares of large counts would overflow BIGINT sums).
