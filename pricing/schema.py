@@ -4,7 +4,9 @@ Every error names the file, the entry and the field. Schema 2 adds dated price c
 (`[[models.X.changes]]` with `from`), service tiers (`batch`, `flex`, `priority`) and GPU
 purchase price, reserved rate and power draw, each GPU number with its own source. Schema 3
 requires each self-hosted profile's KV-cache shape (layers, kv_heads, head_dim, kv_bytes).
-Schema 4 adds each model's `kind` (chat, the default; embedding, image or audio).
+Schema 4 adds each model's `kind` (chat, the default; embedding, image or audio). Schema 5 adds
+server-tool fees per provider: `[tools.web_search.PROVIDER]` with `per_1k` (USD per 1,000
+uses), `source` and `source_date`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pricing.table import (
     KINDS,
     SERVICE_TIERS,
     TIERS,
+    TOOLS,
     GpuPrice,
     Measurement,
     ModelPrice,
@@ -27,9 +30,10 @@ from pricing.table import (
     RateCard,
     Rates,
     SelfHostedProfile,
+    ToolPrice,
 )
 
-SCHEMAS = (1, 2, 3, 4)
+SCHEMAS = (1, 2, 3, 4, 5)
 RATE_KEYS = ("input", "cached_input", "cache_write", "cache_write_1h", "output")
 _CARD_KEYS = {*RATE_KEYS, "long_context"}
 _PERIOD_KEYS = {*_CARD_KEYS, *SERVICE_TIERS, "source", "source_date", "off_peak"}
@@ -66,12 +70,16 @@ def parse_table(doc: dict[str, Any], path: Path) -> PriceTable:
                 raise PricingError(f"{where}: models.{name}: field 'aliases': '{alias}' also "
                                    f"names models.{aliases[alias.lower()]}")
     defaults = _req(doc, "defaults", dict, where)
+    if "tools" in doc and schema < 5:
+        raise PricingError(f"{where}: field 'tools' needs schema 5 (this file is schema {schema})")
+    tools = _tools(_req(doc, "tools", dict, where) if "tools" in doc else {}, f"{where}: tools")
     table = PriceTable(
         version=version, released=released, path=path, models=models, gpus=gpus,
         selfhosted=selfhosted,
         default_frontier=_req(defaults, "frontier", str, f"{where}: defaults"),
         default_distilled=_req(defaults, "distilled", str, f"{where}: defaults"),
         _aliases=aliases,
+        tools=tools,
     )
     for role in ("frontier", "distilled"):
         if getattr(table, f"default_{role}") not in models:
@@ -115,6 +123,20 @@ def _model(name: str, e: dict[str, Any], released: date, schema: int, ctx: str) 
         prefixes=tuple(prefixes),
         kind=kind,
     )
+
+
+def _tools(doc: dict[str, Any], ctx: str) -> dict[str, dict[str, ToolPrice]]:
+    _known(doc, set(TOOLS), ctx)
+    out: dict[str, dict[str, ToolPrice]] = {}
+    for tool, providers in doc.items():
+        for provider, e in _req(doc, tool, dict, ctx).items():
+            pctx = f"{ctx}.{tool}.{provider}"
+            _known(_req(providers, provider, dict, f"{ctx}.{tool}"),
+                   {"per_1k", "source", "source_date"}, pctx)
+            out.setdefault(tool, {})[provider] = ToolPrice(
+                tool, provider, _money(e, "per_1k", pctx), _req(e, "source", str, pctx),
+                _req(e, "source_date", str, pctx))
+    return out
 
 
 def _ids(e: dict[str, Any], key: str, ctx: str) -> list[str]:

@@ -28,6 +28,8 @@ TIERS = ("frontier", "distilled", "open-weights")
 # embedding, image or audio model stay on it in every scenario (planner/projection/sql/60).
 KINDS = ("chat", "embedding", "image", "audio")
 SERVICE_TIERS = ("batch", "flex", "priority")
+# Server-side tools billed per use on top of tokens (schema 5's [tools.TOOL.PROVIDER]).
+TOOLS = ("web_search",)
 
 
 class PricingError(Exception):
@@ -72,6 +74,21 @@ class PricePeriod:
     # (from, to; to < from wraps past midnight) pay `off_peak` instead.
     off_peak: RateCard | None = None
     off_peak_utc: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class ToolPrice:
+    """A provider's fee for a server-side tool, per use, on top of the tokens (schema 5)."""
+
+    tool: str  # one of TOOLS
+    provider: str  # as models' `provider` spells it
+    per_1k: Decimal  # USD per 1,000 uses
+    source: str
+    source_date: str
+
+    @property
+    def per_use(self) -> Decimal:
+        return self.per_1k / 1000
 
 
 @dataclass(frozen=True)
@@ -185,6 +202,13 @@ class PriceTable:
     default_frontier: str
     default_distilled: str
     _aliases: dict[str, str] = field(default_factory=dict, repr=False)
+    # server-tool fees (schema 5): tool -> provider -> price; none before schema 5
+    tools: dict[str, dict[str, ToolPrice]] = field(default_factory=dict)
+
+    def tool_price(self, tool: str, model: str) -> ToolPrice | None:
+        """The fee of `tool` on the provider of price entry `model`, or None: not known."""
+        entry = self.models.get(model)
+        return self.tools.get(tool, {}).get(entry.provider) if entry else None
 
     def resolve(self, model_id: str | None) -> str | None:
         """The price entry of a logged model id, or None when the table has no price for it
