@@ -30,6 +30,7 @@ def basis(report: Report, console: Console, top: int) -> None:
         console.print(Text.assemble(
             ("Models without a price", "bold red"), " (left out of as-logged): ",
             ", ".join(f"{m.model} ({m.requests} requests)" for m in report.unpriced_models)))
+    _searches(report, console)
     for m in report.model_ids:
         console.print(Text.assemble(
             ("Priced as another entry" if m.approximate else "Model id resolved", "bold red"
@@ -46,6 +47,21 @@ def basis(report: Report, console: Console, top: int) -> None:
     console.print(Text("Why each label:"))
     for w in report.workloads[:top]:
         console.print(Text(f"  {w.workload}: " + "; ".join(w.reasons[:2]) + _confidence(w)))
+
+
+def _searches(report: Report, console: Console) -> None:
+    """Web searches and their fee (in every scenario), and those whose fee is unknown."""
+    fees = report.server_tool_fees
+    if fees is None:
+        return
+    console.print(Text(
+        f"Web searches: {fees.searches:,} over the window ({fees.monthly_searches:,} a month): "
+        f"${fees.monthly_usd:,.2f} a month in every scenario's cost"))
+    if fees.unpriced:
+        console.print(Text.assemble(
+            ("Web searches without a fee", "bold red"), " (left out of every scenario): ",
+            ", ".join(f"{u.model} ({u.searches:,}, {u.provider or 'no price'})"
+                      for u in fees.unpriced)))
 
 
 def _reasons(report: Report, console: Console) -> None:

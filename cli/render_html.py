@@ -131,11 +131,14 @@ def _pct(p: Decimal | None) -> str:
 
 
 def _scenarios(report: Report) -> str:
+    fees = report.server_tool_fees  # web searches: a column of their own, in every total
+    fee = [_usd(fees.monthly_usd)] if fees else []
     rows = [[_e(s.name), f"<span class='scenario-total' data-scenario='{_e(s.name)}'>"
-             f"{_usd(s.monthly_cost_usd)}</span>", _pct(s.savings_vs_as_logged_pct),
+             f"{_usd(s.monthly_cost_usd)}</span>", *fee, _pct(s.savings_vs_as_logged_pct),
              _pct(s.savings_vs_all_frontier_pct)] for s in report.scenarios]
-    return "<h2>Scenarios</h2>" + _table(
-        ["scenario", "monthly cost", "vs as-logged", "vs all-frontier"], rows, {1, 2, 3})
+    head = ["scenario", "monthly cost", *(["of which searches"] if fees else []),
+            "vs as-logged", "vs all-frontier"]
+    return "<h2>Scenarios</h2>" + _table(head, rows, set(range(1, len(head))))
 
 
 def _curve(report: Report) -> str:

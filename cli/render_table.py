@@ -66,6 +66,10 @@ def _scenarios(report: Report) -> Table:
     for s in report.scenarios:
         t.add_row(s.name, _usd(s.monthly_cost_usd), _saving(s.savings_vs_as_logged_pct),
                   _saving(s.savings_vs_all_frontier_pct))
+    fees = report.server_tool_fees
+    if fees:  # web-search fees: a part of every scenario's cost, the same in each
+        t.add_section()
+        t.add_row("incl. web searches", _usd(fees.monthly_usd), "", "")
     return t
 
 

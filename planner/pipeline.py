@@ -157,6 +157,7 @@ def _run(
         cache_curve=cache,
         effects=projection.effects,
         model_ids=models.model_ids,
+        server_tool_fees=projection.tool_fees,
     )
     report = dataclasses.replace(report, verdict=verdict(report))
     return report, [{**row, **_row_context(report)} for row in rows]

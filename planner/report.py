@@ -177,6 +177,28 @@ class UnpricedModel:
 
 
 @dataclass(frozen=True)
+class UnpricedSearches:
+    """Web searches logged on a model whose provider has no per-search fee in the table (or
+    whose model has no price at all: provider None): their fee is unknown, never $0."""
+
+    model: str
+    provider: str | None
+    searches: int  # over the observed window
+
+
+@dataclass(frozen=True)
+class ServerToolFees:
+    """Server-side web searches and their fee, billed per search on top of the tokens
+    (planner/projection/tool_fees.py). Every scenario pays the same fee, and each scenario's
+    monthly cost includes it."""
+
+    searches: int  # over the observed window, on requests whose log counts them
+    monthly_searches: Decimal  # scaled to a month (2 decimals)
+    monthly_usd: Decimal  # the fee of the priced searches, a month: in every scenario's total
+    unpriced: tuple[UnpricedSearches, ...] = ()  # most searches first
+
+
+@dataclass(frozen=True)
 class ModelId:
     """A logged model id priced as an entry other than its own name or listed alias: how, and
     whether that entry is only a fallback (`approximate`: the id's own price may differ)."""
@@ -357,6 +379,8 @@ class Report:
     cache_curve: tuple[CachePoint, ...] = ()
     effects: tuple[ScenarioEffects, ...] = ()  # each scenario's change vs as-logged, by cause
     verdict: str = ""  # the answer in one sentence (planner/projection/verdict.py)
+    # web searches and their fee, included in every scenario (None: no search logged)
+    server_tool_fees: ServerToolFees | None = None
     schema_version: int = SCHEMA_VERSION
 
     def scenario(self, name: str) -> ScenarioCost:

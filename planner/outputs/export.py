@@ -70,7 +70,10 @@ def export_rows(
         "sum(requests)::BIGINT, sum(input_tokens)::BIGINT, "
         f"sum(output_tokens)::BIGINT, sum(cached_input_tokens)::BIGINT, {costs}, "
         "coalesce(sum(input_tokens + output_tokens) "
-        "FILTER (WHERE route = 'distilled' AND NOT cache_hit), 0) "
+        "FILTER (WHERE route = 'distilled' AND NOT cache_hit), 0), "
+        # web searches, those without a known fee, and the fee (in every scenario's cost)
+        "coalesce(sum(web_search_requests), 0)::BIGINT, coalesce(sum(unpriced_searches), 0)"
+        "::BIGINT, coalesce(sum(search_fee), 0) "
         f"FROM costs GROUP BY ALL ORDER BY ALL"
     ).fetchall()
     labels = [r[len(group_by)] for r in rows]
@@ -84,6 +87,7 @@ def export_rows(
     ]
     window_cents = {s: allocate_cents(v) for s, v in window.items()}
     monthly_cents = {s: allocate_cents([x * factor for x in v]) for s, v in window.items()}
+    fee_cents = allocate_cents([Decimal(r[n + 11]) * factor for r in rows])
     out: list[dict[str, object]] = []
     for scenario in SCENARIOS:
         for i, r in enumerate(rows):
@@ -93,8 +97,10 @@ def export_rows(
                 "scenario": scenario,
                 "requests": r[n], "input_tokens": r[n + 1], "output_tokens": r[n + 2],
                 "cached_input_tokens": r[n + 3],
+                "web_searches": r[n + 9], "unpriced_web_searches": r[n + 10],
                 "window_cost_usd": window_cents[scenario][i],
                 "monthly_cost_usd": monthly_cents[scenario][i],
+                "web_search_fee_monthly_usd": fee_cents[i],
             })
     return out
 
@@ -125,6 +131,15 @@ _COUNTS: tuple[tuple[str, str, str], ...] = (
     ("input_tokens", "integer", "input tokens in the window, cached ones included"),
     ("output_tokens", "integer", "output tokens in the window, reasoning included"),
     ("cached_input_tokens", "integer", "input tokens the provider served from its prompt cache"),
+    ("web_searches", "integer", "server-side web searches in the window (Anthropic's "
+     "usage.server_tool_use.web_search_requests), billed per search on top of the tokens"),
+    ("unpriced_web_searches", "integer", "of them, searches whose provider has no per-search fee "
+     "in the pricing table: their fee is left out of every scenario (unpriced, not $0)"),
+)
+_FEES: tuple[tuple[str, str, str], ...] = (
+    ("web_search_fee_monthly_usd", "decimal(2)", "the web searches' fee, a month: a part of "
+     "each scenario's monthly cost, the same in every scenario (searches are billed whatever "
+     "model answers)"),
 )
 _CONTEXT: tuple[tuple[str, str, str], ...] = (
     ("pricing_version", "text", "the pricing table the costs come from"),
@@ -153,7 +168,7 @@ def schema(layout: Layout) -> tuple[tuple[str, str, str], ...]:
     money = _WIDE_MONEY if layout is Layout.wide else _LONG_MONEY
     counts = _COUNTS if layout is Layout.wide else (money[0], *_COUNTS)
     rest = money if layout is Layout.wide else money[1:]
-    return (("<group>", *_GROUP), *_LEADING, *counts, *rest, *_CONTEXT)
+    return (("<group>", *_GROUP), *_LEADING, *counts, *rest, *_FEES, *_CONTEXT)
 
 
 def columns(group_by: Sequence[str], layout: Layout) -> list[str]:

@@ -53,8 +53,9 @@ _CACHE_MONEY = """
 SELECT workload,
     coalesce(sum(requests) FILTER (WHERE cache_measured), 0) AS measured,
     coalesce(sum(requests) FILTER (WHERE cache_measured AND NOT cache_hit), 0) AS uncached,
-    coalesce(sum(routed_cost - router_cost) FILTER (WHERE cache_measured AND NOT cache_hit), 0)
-        AS uncached_cost,
+    -- (not the web-search fee: stage 60 charges it in every scenario, cache or not)
+    coalesce(sum(routed_cost - router_cost - coalesce(search_fee, 0))
+             FILTER (WHERE cache_measured AND NOT cache_hit), 0) AS uncached_cost,
     coalesce(sum(router_cost) FILTER (WHERE label = 'cost-bound'), 0) AS router_cost,
     coalesce(sum(requests) FILTER (WHERE label = 'cost-bound'), 0) AS routed_requests,
     coalesce(sum(requests) FILTER (WHERE cache_measured AND label <> 'cost-bound'), 0)

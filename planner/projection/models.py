@@ -155,6 +155,14 @@ def _load_prices(
                "'lc_output': ?})")
     con.execute("INSERT INTO plan_prices VALUES " + ", ".join([row_sql] * len(rows)),
                 [x for row in rows for x in row])
+    # Each logged entry's provider and its fee per web search (NULL: none known), for stage 60.
+    con.execute("CREATE OR REPLACE TEMP TABLE plan_search_prices (model VARCHAR, "
+                "provider VARCHAR, per_search DECIMAL(18, 12))")
+    if priced:
+        fees = [(e, table.models[e].provider, table.tool_price("web_search", e)) for e in priced]
+        con.execute("INSERT INTO plan_search_prices VALUES " + ", ".join(
+            ["(?, ?, ?)"] * len(fees)), [x for e, provider, fee in sorted(fees) for x in (
+                e, provider, None if fee is None else fee.per_use)])
     con.execute("CREATE OR REPLACE TEMP TABLE plan_model_map (raw_model VARCHAR, entry VARCHAR)")
     if mapping:
         con.execute("INSERT INTO plan_model_map VALUES " + ", ".join(["(?, ?)"] * len(mapping)),

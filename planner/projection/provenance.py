@@ -145,6 +145,9 @@ def _explain(r: dict[str, Any], pct: Decimal | None) -> tuple[str, ...]:
     if r["unpriced"]:
         out.append(f"unpriced model: {r['unpriced']} of {n} requests have no price in the "
                    "pricing table, so plan's figure leaves them out")
+    if r["unpriced_searches"]:
+        out.append(f"web searches: {r['unpriced_searches']:,} searches whose provider has no "
+                   "per-search fee in the pricing table, so plan's figure leaves their fee out")
     if pct is not None and abs(pct) < AGREES_PCT and len(out) == 0:
         return ()
     if r["priced_model"] and r["priced_model"] != r["model"]:

@@ -15,7 +15,7 @@ from decimal import ROUND_CEILING, Decimal
 import duckdb
 
 from planner import db
-from planner.projection import effects, forecast
+from planner.projection import effects, forecast, tool_fees
 from planner.projection.assumptions import assumptions
 from planner.projection.curves import routing_curve
 from planner.projection.fleet import Fleet, breakeven_scale
@@ -40,6 +40,7 @@ from planner.report import (
     ScenarioCost,
     ScenarioEffects,
     Sensitivity,
+    ServerToolFees,
     UnpricedModel,
     VolumePoint,
     Workload,
@@ -69,6 +70,7 @@ class Projection:
     warnings: tuple[str, ...]
     routing_curve: tuple[CurvePoint, ...] = ()
     effects: tuple[ScenarioEffects, ...] = ()
+    tool_fees: ServerToolFees | None = None  # web searches, in every scenario's cost
 
 
 def project(
@@ -140,10 +142,13 @@ def project(
         f"router model '{settings.value('router_model')}' has no price in pricing "
         f"{table.version}: routed and on-prem leave out the router's cost",))
     warnings += _not_chat(con, table)
+    fees = tool_fees.read(con, factor)
+    warnings += tool_fees.warnings(fees, table.version)
     return Projection(scenarios, workloads, prices, unpriced, onprem,
-                      assumptions(table, models, settings, rules, fleet, factor),
+                      assumptions(table, models, settings, rules, fleet, factor)
+                      + tool_fees.assumptions(table, fees),
                       factor, quantities, months, budget, forecast.sensitivity(swings),
-                      overflow, warnings, curve, split)
+                      overflow, warnings, curve, split, fees)
 
 
 def _cost_params(models: Models, settings: Settings, **override: object) -> dict[str, object]:

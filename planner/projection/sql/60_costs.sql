@@ -34,6 +34,12 @@
 -- routing (distilled-routed requests at distilled prices), escalation, batch tier, semantic
 -- cache, router. Requests without an as-logged price put their whole routed cost in
 -- eff_unpriced instead (their change is unknown). The effects add up to routed - as_logged.
+-- search_fee: the request's server-side web searches at the per-search fee of its logged
+-- model's provider (plan_search_prices, planner/projection/models.py; 0 without searches, NULL
+-- when that provider's fee is unknown: unpriced_searches counts them, never priced 0). Searches
+-- are billed per search whatever model answers, so every scenario pays the same fee: it is
+-- added to each scenario's cost (as_logged_cost too, where its tokens are priced) after the
+-- effects, which it leaves unchanged.
 -- The query is written in three steps (joined, raw, priced) so that each price and each of the
 -- seven plan_cost calls is named once: a name reused in the SELECT that defines it is expanded
 -- where it is used, and DuckDB would bind and optimise the whole cost expression again each time
@@ -65,7 +71,9 @@ WITH joined AS (
              WHEN u.cache_hit THEN 0
              WHEN u.cache_measured THEN 1
              ELSE 1 - s.assumed_hit END AS x_uncached_share,
-        NOT own.published AS x_own_tier_unpublished
+        NOT own.published AS x_own_tier_unpublished,
+        CASE WHEN coalesce(u.web_search_requests, 0) = 0 THEN 0
+             ELSE u.web_search_requests * sp.per_search END AS x_search_fee
     FROM usage u
     CROSS JOIN plan_cost_params s
     -- Each model's price row for the row's service tier and day (stage 50, request_prices).
@@ -86,6 +94,7 @@ WITH joined AS (
     LEFT JOIN plan_prices r ON r.model = s.router AND r.tier = 'standard'
         AND u.day >= r.valid_from AND u.day < r.valid_to
     LEFT JOIN plan_escalation e ON e.workload = u.workload
+    LEFT JOIN plan_search_prices sp ON sp.model = u.priced_model
     WHERE NOT u.is_minute
 ),
 raw AS (
@@ -111,10 +120,13 @@ priced AS (
                    x_keep_p, x_keep_lc, x_keep_batch_p, x_distilled_batch_p, x_distilled_output,
                    x_router_any_cost, x_escalation, x_uncached_share, x_own_tier_unpublished,
                    x_as_logged_cost, x_frontier_cost, x_keep_std_cost, x_keep_batch_cost,
-                   x_distilled_std_cost, x_distilled_cost),
-        x_as_logged_cost AS as_logged_cost,
+                   x_distilled_std_cost, x_distilled_cost, x_search_fee),
+        x_as_logged_cost AS token_as_logged_cost,
         x_stays_own AS stays_own,
-        CASE WHEN x_stays_own THEN x_as_logged_cost ELSE x_frontier_cost END AS frontier_cost,
+        CASE WHEN x_stays_own THEN x_as_logged_cost ELSE x_frontier_cost END AS token_frontier_cost,
+        x_search_fee AS search_fee,
+        coalesce(x_search_fee, 0) AS fee,
+        CASE WHEN x_search_fee IS NULL THEN web_search_requests ELSE 0 END AS unpriced_searches,
         x_keeps_frontier AS keeps_frontier,
         x_keep_std_cost AS keep_std_cost,
         CASE WHEN NOT batch_eligible THEN x_keep_std_cost ELSE x_keep_batch_cost END AS keep_cost,
@@ -131,17 +143,20 @@ priced AS (
 )
 SELECT
     * EXCLUDE (distilled_cost, distilled_std_cost, keep_std_cost, keep_cost, router_any_cost,
-               to_distilled, keeps_frontier, stays_own),
+               to_distilled, keeps_frontier, stays_own, token_as_logged_cost,
+               token_frontier_cost, fee),
+    token_as_logged_cost + fee AS as_logged_cost,
+    token_frontier_cost + fee AS frontier_cost,
     -- For the routing curve (stage 65), before the cache: the row on its keep model, and the row
     -- sent through the router (to the distilled model where it fits its envelope), whatever its
     -- label.
-    keep_cost AS curve_frontier_cost,
-    CASE WHEN stays_own THEN keep_cost ELSE router_any_cost + CASE WHEN in_envelope
+    keep_cost + fee AS curve_frontier_cost,
+    fee + CASE WHEN stays_own THEN keep_cost ELSE router_any_cost + CASE WHEN in_envelope
         THEN distilled_cost + escalation * keep_cost ELSE keep_cost END END AS curve_routed_cost,
-    router_cost + uncached_share * CASE WHEN to_distilled
+    fee + router_cost + uncached_share * CASE WHEN to_distilled
         THEN distilled_cost + escalation * keep_cost
         ELSE keep_cost END AS routed_cost,
-    router_cost + uncached_share * CASE WHEN to_distilled AND over_onprem_context
+    fee + router_cost + uncached_share * CASE WHEN to_distilled AND over_onprem_context
         THEN distilled_cost + escalation * keep_cost
         WHEN to_distilled THEN escalation * keep_cost
         ELSE keep_cost END AS onprem_api_cost,
@@ -152,22 +167,22 @@ SELECT
     CASE WHEN to_distilled AND NOT over_onprem_context
         THEN uncached_share * escalation * keep_cost ELSE 0 END AS offload_onprem_cost,
     -- The routed change split by cause (see the header); 0 where a cause does not apply.
-    CASE WHEN as_logged_cost IS NULL OR to_distilled THEN 0
-         ELSE keep_std_cost - as_logged_cost END AS eff_consolidation,
-    CASE WHEN as_logged_cost IS NOT NULL AND to_distilled
-         THEN distilled_std_cost - as_logged_cost ELSE 0 END AS eff_routing,
-    CASE WHEN as_logged_cost IS NOT NULL AND to_distilled
+    CASE WHEN token_as_logged_cost IS NULL OR to_distilled THEN 0
+         ELSE keep_std_cost - token_as_logged_cost END AS eff_consolidation,
+    CASE WHEN token_as_logged_cost IS NOT NULL AND to_distilled
+         THEN distilled_std_cost - token_as_logged_cost ELSE 0 END AS eff_routing,
+    CASE WHEN token_as_logged_cost IS NOT NULL AND to_distilled
          THEN escalation * keep_std_cost ELSE 0 END AS eff_escalation,
-    CASE WHEN as_logged_cost IS NULL THEN 0
+    CASE WHEN token_as_logged_cost IS NULL THEN 0
          WHEN to_distilled THEN distilled_cost - distilled_std_cost
              + escalation * (keep_cost - keep_std_cost)
          ELSE keep_cost - keep_std_cost END AS eff_batch,
-    CASE WHEN as_logged_cost IS NULL THEN 0
+    CASE WHEN token_as_logged_cost IS NULL THEN 0
          ELSE (uncached_share - 1) * CASE WHEN to_distilled
              THEN distilled_cost + escalation * keep_cost ELSE keep_cost END END AS eff_cache,
-    CASE WHEN as_logged_cost IS NULL THEN 0 ELSE router_cost END AS eff_router,
-    CASE WHEN as_logged_cost IS NULL THEN router_cost + uncached_share * CASE WHEN to_distilled
-        THEN distilled_cost + escalation * keep_cost ELSE keep_cost END
+    CASE WHEN token_as_logged_cost IS NULL THEN 0 ELSE router_cost END AS eff_router,
+    CASE WHEN token_as_logged_cost IS NULL THEN fee + router_cost + uncached_share * CASE
+        WHEN to_distilled THEN distilled_cost + escalation * keep_cost ELSE keep_cost END
         ELSE 0 END AS eff_unpriced
 FROM priced
 ;

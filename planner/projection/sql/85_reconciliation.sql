@@ -3,7 +3,8 @@
 -- requests, per logged model id, over the observed window, with what could explain a
 -- difference: requests without a price, at a service tier the table does not publish for the
 -- model, above a long-context threshold, with cache writes (whose rate depends on their TTL),
--- under a regional or cross-region id, or priced as another entry. planner/projection/provenance.py reads
+-- under a regional or cross-region id, or priced as another entry, or with web searches whose
+-- fee the table does not know (as_logged_cost includes the known fees: stage 60). planner/projection/provenance.py reads
 -- it and words the explanations.
 SELECT
     c.model,
@@ -22,6 +23,7 @@ SELECT
     coalesce(sum(c.requests) FILTER (WHERE c.own_lc), 0)::BIGINT          AS long_context,
     coalesce(sum(c.cache_write_tokens), 0)::BIGINT                        AS cache_write_tokens,
     coalesce(sum(c.cache_write_1h_tokens), 0)::BIGINT                     AS cache_write_1h_tokens,
+    coalesce(sum(c.unpriced_searches), 0)::BIGINT                         AS unpriced_searches,
     coalesce(regexp_matches(lower(c.model), '^(us|eu|apac|global|jp|au)\.|:inference-profile/'
                             || '|/(us|eu)-|@'), false)                     AS regional
 FROM costs c
