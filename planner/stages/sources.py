@@ -139,7 +139,8 @@ REQUEST = {"model": V, "messages": MESSAGES, "input": V, "system": V, "instructi
            # sql/00_macros.sql); Gemini's tool groups: computerUse, or the functions declared
            "tools": [{"type": V, "name": V, "function": {"name": V},
                       "environment": {"type": V}, "computerUse": J, "functionDeclarations": J}],
-           "contents": V, "systemInstruction": V}  # Gemini (JSON text: `parts` may be a list)
+           "contents": V, "systemInstruction": V,  # Gemini (JSON text: `parts` may be a list)
+           "prompt": V}  # Anthropic's legacy /v1/complete (its text: the counts are not logged)
 BODY = {
     "id": V, "object": V, "type": V, "model": V, "created": V, "created_at": V,
     "service_tier": V, "usage": USAGE, "error": J,
@@ -158,6 +159,7 @@ BODY = {
     # Cohere v1 chat / generate and v1 / v2 embed: meta.billed_units (embeddings: response_type)
     "meta": {"billed_units": {"input_tokens": V, "output_tokens": V, "search_units": V}},
     "response_type": V,  # (a rerank bills search_units: rejected with that reason)
+    "completion": V,  # Anthropic's legacy /v1/complete: the reply text, no usage
 }
 ATTRIBUTES = [{"key": V, "value": {"stringValue": V, "intValue": V, "doubleValue": V,
                                    "boolValue": V}}]
@@ -172,7 +174,7 @@ BEDROCK_LOG = {
     "schemaType": V, "timestamp": V, "requestId": V, "operation": V, "modelId": V,
     "errorCode": V, "requestMetadata": J, **CACHE_COUNTS,
     "input": {"inputTokenCount": V, **CACHE_COUNTS,
-              "inputBodyJson": {**REQUEST, "inputText": V, "prompt": V, "toolConfig": J,
+              "inputBodyJson": {**REQUEST, "inputText": V, "toolConfig": J,
                                 "additionalModelRequestFields": J}},
     "output": {"outputTokenCount": V, "outputBodyJson": {
         # the reply: Converse / Nova, Anthropic, Llama, Titan; an embedding has no output count

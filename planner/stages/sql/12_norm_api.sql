@@ -16,6 +16,10 @@
 --   cohere      Cohere v2 chat: usage.billed_units (what Cohere bills)
 --   llama       Bedrock InvokeModel, Meta Llama body: prompt_token_count, generation_token_count
 --   titan       Bedrock InvokeModel, Amazon Titan text body: inputTextTokenCount, results[]
+--   complete    Anthropic's legacy Text Completions (/v1/complete: type 'completion' with a
+--               model): no usage; both counts are counted from the prompt and completion text
+--               (stage 20, approximate). Bedrock's Claude v2 bodies (no model) count nothing and
+--               are read from their response headers, or rejected.
 -- A streamed response (`raw_resp`: SSE text, or a JSON array of chunks) is read from its
 -- events: OpenAI's last chunk with usage (Groq's: `x_groq.usage`); Anthropic's message_start
 -- usage updated by its last message_delta (which carries the output count); the OpenAI
@@ -71,6 +75,7 @@ u AS (
                 WHEN resp.usage.inputTokens IS NOT NULL THEN 'converse'
                 WHEN resp.prompt_token_count IS NOT NULL THEN 'llama'
                 WHEN resp.inputTextTokenCount IS NOT NULL THEN 'titan'
+                WHEN resp.type = 'completion' AND resp.model IS NOT NULL THEN 'complete'
                 ELSE 'chat' END
             WHEN start_event IS NOT NULL THEN 'anthropic'
             WHEN json_type(json_extract(opening, '$.usageMetadata')) = 'OBJECT'
@@ -276,6 +281,7 @@ SELECT
     coalesce(
         plan_prompt_text(msgs),
         CASE WHEN msgs IS NULL THEN req.input END,
+        CASE WHEN api = 'complete' THEN req.prompt END,
         plan_gemini_text(req.contents)
     )                                                               AS prompt,
     nullif(CASE
@@ -296,6 +302,7 @@ SELECT
         WHEN api = 'cohere' THEN array_to_string(
             json_extract_string(resp.message, '$.content[*].text'), '')
         WHEN api = 'llama' THEN resp.generation
+        WHEN api = 'complete' THEN resp.completion
         WHEN api = 'titan' THEN array_to_string(
             json_extract_string(resp.results, '$[*].outputText'), '')
         -- (Gemini's reply text is not read: its usage always counts the output)
