@@ -258,3 +258,20 @@ def test_a_legacy_text_completion_is_counted_from_its_text():
     assert con.execute("SELECT model, input_tokens, output_tokens, tokens_counted FROM requests"
                        ).fetchall() == [("claude-instant-1.2", len(enc.encode_ordinary(prompt)) + 3,
                                          len(enc.encode_ordinary(reply)), True)]
+
+
+def test_openai_responses_web_search_calls_are_counted_and_unpriced(run, write_log):
+    """OpenAI bills its web search per call at a fee that depends on the model; the table has
+    none, so a Responses body's web_search_call items are reported unpriced, by name."""
+    def body(rid: str, calls: int) -> dict:
+        return {"id": rid, "object": "response", "created_at": 1790000000, "model": "gpt-5",
+                "output": [{"type": "web_search_call", "id": f"ws{i}", "status": "completed"}
+                           for i in range(calls)]
+                + [{"type": "message", "content": [{"type": "output_text", "text": "ok"}]}],
+                "usage": {"input_tokens": 100, "output_tokens": 20}}
+    log = write_log([{"timestamp": FIRST, "request_id": "o1", "response": body("o1", 2)},
+                     {"timestamp": LAST, "request_id": "o2", "response": body("o2", 0)}])
+    assert _searches(log) == [("o1", 2), ("o2", 0)]
+    fees = _report(run, log)["server_tool_fees"]
+    assert fees["unpriced"] == [{"model": "gpt-5", "provider": "openai", "searches": 2}]
+    assert Decimal(str(fees["monthly_usd"])) == 0

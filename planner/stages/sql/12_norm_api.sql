@@ -321,7 +321,9 @@ SELECT
     usage.cost                                                      AS logged_cost_raw,
     coalesce(service_tier, resp.service_tier)                       AS service_tier,
     custom_id,
-    -- Anthropic's server-side web searches, billed per search (migration 016)
-    CASE api WHEN 'anthropic' THEN usage.server_tool_use.web_search_requests END
-                                                                    AS web_search_raw
+    -- server-side web searches, billed per search (migration 016): Anthropic's count; an
+    -- OpenAI Responses body's web_search_call items (no fee in the table: reported unpriced)
+    CASE api WHEN 'anthropic' THEN usage.server_tool_use.web_search_requests
+        WHEN 'responses' THEN CAST(len(list_filter(resp.output,
+            lambda o: o.type = 'web_search_call')) AS VARCHAR) END AS web_search_raw
 FROM p
