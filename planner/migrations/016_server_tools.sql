@@ -5,12 +5,12 @@
 -- `[tools.web_search.PROVIDER]`). NULL where the log cannot say, 0 where it says none; web
 -- fetches (usage.server_tool_use.web_fetch_requests) carry no fee and are not kept. Read by
 -- stage 12, 10_norm_canonical and 18_norm_litellm, summed by stage 55, priced by stage 60.
--- Files read before are read again, so that their requests carry it.
+-- Files read before are read again, so that their requests carry it. (Not in batch_bodies: a
+-- batch input body is a request, and the searches are counted in its response.)
 DELETE FROM lines;
 DELETE FROM batch_bodies;
 DELETE FROM files;
 ALTER TABLE lines ADD COLUMN web_search_requests BIGINT;
-ALTER TABLE batch_bodies ADD COLUMN web_search_requests BIGINT;
 CREATE OR REPLACE VIEW requests AS
 SELECT * EXCLUDE (problem_field, problem, excerpt, failure)
 FROM lines WHERE problem IS NULL AND failure IS NULL;
