@@ -104,7 +104,7 @@ def test_a_non_chat_frontier_flag_is_refused_in_one_line(run, write_log):
 @pytest.mark.parametrize(("old", "new", "message"), [
     ('kind = "embedding"', 'kind = "video"',
      "field 'kind': 'video' is not one of chat, embedding, image, audio"),
-    ("schema = 4", "schema = 3", "field 'kind' is not a known field"),
+    ("schema = 5", "schema = 3", "field 'kind' is not a known field"),
 ])
 def test_a_bad_kind_is_refused_naming_the_field(run, tmp_path, old, new, message):
     text = NEWEST.read_text(encoding="utf-8")
