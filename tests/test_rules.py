@@ -62,7 +62,7 @@ CASES = [
     ("capability-text-vote", "capability-bound",
      real_prompt("stabletoolbench:G2_category-13586")),
     ("capability-text-ui", "capability-bound",
-     real_prompt("visualwebarena:classifieds-175")),
+     real_prompt("visualwebarena:reddit-194")),
     ("capability-text-web", "capability-bound", real_prompt("mind2web_live:test-14")),
     ("capability-text-steps", "capability-bound",
      real_prompt("stabletoolbench:G2_category-50937")),
