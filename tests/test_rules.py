@@ -54,8 +54,6 @@ CASES = [
      real_prompt("multi_swe_bench:c/facebook__zstd-1540")),
     ("multi-file-engineering-code", "capability-bound",
      real_prompt("swe_bench_lite:sympy__sympy-13971")),
-    ("multi-file-engineering-similar", "capability-bound",
-     real_prompt("swe_bench_lite:pydata__xarray-3364")),
     ("multi-step-agent-text", "capability-bound",
      real_prompt("stabletoolbench:G2_category-13385")),
     ("multi-step-agent-similar", "capability-bound", real_prompt("webarena:666")),
