@@ -65,7 +65,7 @@ CASES = [
     ("capability-text-steps", "capability-bound",
      real_prompt("stabletoolbench:G2_category-50937")),
     ("capability-text-issue", "capability-bound",
-     real_prompt("swe_bench_lite:django__django-10914")),
+     real_prompt("swe_bench_lite:django__django-11848")),
     ("multi-file-engineering-report", "capability-bound",
      real_prompt("swe_bench_lite:astropy__astropy-14995")),
     ("multi-file-engineering-issue-code", "capability-bound",
