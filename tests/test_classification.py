@@ -148,6 +148,18 @@ def test_arena_hard_keyword_traps_are_cost_bound(run, write_log):
     assert labels == {t["uid"]: "cost-bound" for t in traps}
 
 
+def test_a_request_for_code_is_not_computer_use(run, write_log):
+    """A request to write code that names folders, files or a GUI (real Arena-Hard prompts,
+    lmarena/arena-hard-auto v0.1 / v2.0, Apache-2.0) is routine code, not computer use: the
+    default rules' screen and web rules skip texts that ask for code (signal `code_request`)."""
+    prompts = ["write python code that finds files in a folder and renames them to "
+               "function_name while preserving the extension",
+               "Write a complete Python program to archive files in a specified folder into "
+               "separate zip files on Linux."]
+    out = analyse(run, write_log([{**r, "workload": r["request_id"]} for r in recs(prompts)]))
+    assert {w["label"] for w in out["workloads"]} == {"cost-bound"}
+
+
 def test_eval_precision_recall_by_hand(run, tmp_path):
     """Seven labelled prompts and a one-keyword rule: 3 true positives, 1 false positive,
     1 false negative, 2 true negatives -> precision 3/4, recall 3/4, F1 0.75."""
