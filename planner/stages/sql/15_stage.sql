@@ -9,7 +9,9 @@ WITH parsed AS (
     SELECT
         line_no,
         line,
-        try(json_transform(line, getvariable('plan_spec'))) AS j
+        -- (a record its split step parsed already, `line` NULL, is not parsed again:
+        -- 14_split_langfuse.sql)
+        coalesce(j, try(json_transform(line, getvariable('plan_spec')))) AS j
     FROM file_records
 ),
 checked AS (
@@ -18,7 +20,7 @@ checked AS (
         line,
         j,
         CASE  -- the first test passes almost every line; the rest run only on what is left
-            WHEN j IS NOT NULL AND prefix(line, '{') THEN NULL
+            WHEN j IS NOT NULL AND coalesce(prefix(line, '{'), true) THEN NULL
             WHEN line IS NULL OR trim(line) = '' THEN 'blank line'
             -- a line the reader could not take as it was: U+FFFF and why (planner/stages/ingest.py)
             WHEN prefix(line, chr(65535)) THEN substr(line, 2)
