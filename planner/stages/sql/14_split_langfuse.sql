@@ -36,7 +36,7 @@ CREATE OR REPLACE TEMP VIEW file_records AS
 SELECT
     row_number() OVER () - 1 + getvariable('plan_first_line') AS line_no,
     line,
-    CASE WHEN line IS NULL THEN struct_insert(o, trace := trace) END AS j
+    CASE WHEN items > 0 THEN struct_insert(o, trace := trace) END AS j
 FROM (
     SELECT
         -- (a container with nothing in it: one record, marked, which stage 15 rejects)
@@ -44,6 +44,7 @@ FROM (
              ELSE line END AS line,
         -- (unnest in the select list: a join with range() over each list took 20x as long)
         unnest(CASE WHEN items > 0 THEN kept ELSE [NULL] END) AS o,
-        trace
+        trace,
+        items
     FROM split_lines
 )
