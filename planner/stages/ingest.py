@@ -150,9 +150,9 @@ def _ingested(row: tuple[object, ...], path: Path, source: Source, shaping: dict
 
 
 # The temporary views and tables the 14_* stages create for one file, dropped once it is stored.
-_READ_OBJECTS = (("VIEW", "file_records"), ("VIEW", "raw_lines"), ("TABLE", "numbered_lines"),
-                 ("TABLE", "split_records"), ("TABLE", "split_lines"), ("TABLE", "checked_lines"),
-                 ("TABLE", "file_texts"))
+_READ_OBJECTS = (("VIEW", "file_parsed"), ("VIEW", "file_records"), ("VIEW", "raw_lines"),
+                 ("TABLE", "numbered_lines"), ("TABLE", "split_records"), ("TABLE", "split_lines"),
+                 ("TABLE", "checked_lines"), ("TABLE", "file_texts"))
 
 
 def _ingest_file(
@@ -329,10 +329,10 @@ def _check(con: duckdb.DuckDBPyConnection, file_id: int, first: int, streamed: b
     run_script(con, texts, {})
 
 
-# The split steps that hand stage 15 their records parsed and numbered (view file_records,
-# with `j`), counting the items they skip themselves: each item is parsed once, and no copy of
-# the file's text is sorted into records (the other splits' items are text, which
-# 14_split_records orders and stage 15 parses).
+# The split steps that hand stage 15 their records parsed and numbered (view file_parsed, in
+# place of stage 15's first statement), counting the items they skip themselves: each item is
+# parsed once, and no copy of the file's text is sorted into records (the other splits' items
+# are text, which 14_split_records orders and stage 15 parses).
 _PARSING_SPLITS = frozenset({"14_split_langfuse"})
 
 
@@ -347,9 +347,11 @@ def _normalise(con: duckdb.DuckDBPyConnection, reader: str, source: Source,
         if source.split not in _PARSING_SPLITS:
             run_script(con, db.sql("14_split_records"), {})
         skipped = con.execute("SELECT getvariable('plan_skipped')").fetchone()[0]  # type: ignore[index]
+    parse, stage = db.sql("15_stage").split("\n;\n")
     if source.split not in _PARSING_SPLITS:
         run_script(con, db.sql("14_numbered" if source.numbered else "14_streamed"), {})
-    con.execute(db.sql("15_stage"))
+        con.execute(parse)
+    con.execute(stage)
     for stage in source.stages:
         if stage == "mapped" and options.column_map:
             for name, value in options.column_map.variables().items():

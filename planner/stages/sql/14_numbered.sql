@@ -6,6 +6,4 @@
 CREATE OR REPLACE TEMP TABLE numbered_lines AS SELECT line FROM raw_lines
 ;
 CREATE OR REPLACE TEMP VIEW file_records AS
-SELECT rowid + getvariable('plan_first_line') AS line_no, line,
-    NULL AS j  -- (records a split parsed already: 14_split_langfuse.sql)
-FROM numbered_lines
+SELECT rowid + getvariable('plan_first_line') AS line_no, line FROM numbered_lines

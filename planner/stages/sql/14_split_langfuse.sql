@@ -10,8 +10,8 @@
 -- out).
 -- Each line is parsed once, its observations straight into stage 15's structure (variable
 -- plan_spec, the Langfuse columns, `trace` last): the records this step hands on are parsed
--- already (file_records.j), so stage 15 does not parse them again, and no observation is
--- written out as text to be read back. One row per line is kept, in the reader's order; the
+-- already (view file_parsed, which stage 15 reads), so that they are not parsed again, and no
+-- observation is written out as text to be read back. One row per line is kept, in the reader's order; the
 -- records are numbered as they are unnested from it, as 14_streamed numbers a file's lines
 -- (no sort). (Spark: planner/stages/spark/split.py reads them alike.)
 SET VARIABLE plan_split_spec = json_object(
@@ -32,11 +32,13 @@ FROM (
 ;
 SET VARIABLE plan_skipped = (SELECT coalesce(sum(items - len(kept)), 0) FROM split_lines)
 ;
-CREATE OR REPLACE TEMP VIEW file_records AS
+CREATE OR REPLACE TEMP VIEW file_parsed AS
 SELECT
     row_number() OVER () - 1 + getvariable('plan_first_line') AS line_no,
     line,
-    CASE WHEN items > 0 THEN struct_insert(o, trace := trace) END AS j
+    -- (a line kept whole is parsed as stage 15 parses every record)
+    CASE WHEN items > 0 THEN struct_insert(o, trace := trace)
+         ELSE try(json_transform(line, getvariable('plan_spec'))) END AS j
 FROM (
     SELECT
         -- (a container with nothing in it: one record, marked, which stage 15 rejects)

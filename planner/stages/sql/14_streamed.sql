@@ -5,6 +5,4 @@
 -- and a checkpoint: 6x the database's bytes; a copy into a table first costs about as much as
 -- parsing the file.
 CREATE OR REPLACE TEMP VIEW file_records AS
-SELECT row_number() OVER () - 1 + getvariable('plan_first_line') AS line_no, line,
-    NULL AS j  -- (records a split parsed already: 14_split_langfuse.sql)
-FROM raw_lines
+SELECT row_number() OVER () - 1 + getvariable('plan_first_line') AS line_no, line FROM raw_lines

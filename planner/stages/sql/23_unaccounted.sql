@@ -14,7 +14,7 @@ FROM (
     FROM (
         SELECT line_no, TRY_CAST(coalesce(j.usageDetails, j.usage) ->> '$.total' AS BIGINT)
             AS total
-        FROM file_records
+        FROM file_parsed
         WHERE j IS NOT NULL
     ) u
     JOIN lines l ON l.file_id = $file_id AND l.line_no = u.line_no
