@@ -144,7 +144,7 @@ def _run(
         unpriced_models=projection.unpriced,
         onprem=projection.onprem,
         warnings=(_warnings(scope, projection) + _approximate(models, table.version)
-                  + projection.warnings + sources.warnings
+                  + projection.warnings + sources.warnings + _unaccounted(ingested)
                   + ((f"log folders: {found.summary()}",) if found.summary() else ())),
         monthly_scale_factor=projection.monthly_scale_factor,
         priced_quantities=projection.priced_quantities,
@@ -222,6 +222,15 @@ def _curve_choices(options: AnalyzeOptions) -> tuple[Assumption, ...]:
                        "same normalised prompt only" if similarity is None else
                        f"{similarity} (near repeats among sampled texts; an estimate)",
                        s.source("cache_similarity")))
+
+
+def _unaccounted(files: Sequence[ingest.IngestedFile]) -> tuple[str, ...]:
+    """Files whose logged usage totals are above the parts plan prices (Langfuse)."""
+    return tuple(
+        f"{f.path}: {f.unaccounted_requests} request(s) log a usage total above their input + "
+        f"output; the {f.unaccounted_tokens:,} tokens no usage part names are not priced "
+        "(one cause: Gemini thinking the instrumentation did not report, billed as output)"
+        for f in files if f.unaccounted_requests)
 
 
 def _approximate(models: Models, version: str) -> tuple[str, ...]:

@@ -146,14 +146,19 @@ def _read_source(tables: SparkTables, group: Sequence[LogFile], options: IngestO
     for more in frames[1:]:
         records = records.unionByName(more)
     source = group[0].source
-    if source.split:
-        records, skipped_here = split.records(
-            tables, records, source, {f.file_id: first_line(f.reader) for f in group})
+    firsts = {f.file_id: first_line(f.reader) for f in group}
+    if source.split in split.PARSING:  # its records parsed with the lines: stage 15 there
+        stage, skipped_here = split.parsed(tables, records, source, firsts)
         skipped.update(skipped_here)
-    records.createOrReplaceTempView("file_records")
+    else:
+        if source.split:
+            records, skipped_here = split.records(tables, records, source, firsts)
+            skipped.update(skipped_here)
+        records.createOrReplaceTempView("file_records")
+        stage = tables.spark.sql(stage_sql(source))
     for name, value in _variables(group[0], options).items():
         tables.variables[name] = value
-    tables.spark.sql(stage_sql(source)).createOrReplaceTempView("stage")
+    stage.createOrReplaceTempView("stage")
     tables.rewrite = _carry_file_id
     try:
         for stage in source.stages:

@@ -28,6 +28,8 @@ from sqlglot import exp
 
 from planner import db
 from planner.stages.sources import Source
+from planner.stages.spark.functions import ddl
+from planner.stages.spark.records import stage_sql
 from planner.stages.spark.tables import SparkTables
 from planner.stages.spark.transpile import spark_sql, to_spark
 
@@ -67,6 +69,57 @@ def records(tables: SparkTables, lines: Any, source: Source,
     for name in ("split_lines", "split_items", "raw_lines"):
         spark.catalog.dropTempView(name)
     return out, skipped
+
+
+# The split steps whose records are parsed as the lines are split (sql/14_split_langfuse.sql,
+# planner/stages/ingest.py's _PARSING_SPLITS), done here with from_json.
+PARSING = frozenset({"14_split_langfuse"})
+_KEPT = "('GENERATION', 'EMBEDDING')"  # (the observation types 14_split_langfuse.sql keeps)
+_EMPTY = "\uffffnothing to read: its list of records is empty"
+
+
+def parsed(tables: SparkTables, lines: Any, source: Source,
+           first: dict[int, int]) -> tuple[Any, dict[int, int]]:
+    """Stages 14-15 for a split that parses its items as it splits the lines (Langfuse trace
+    downloads, as sql/14_split_langfuse.sql does on DuckDB): stage 15's columns of each record
+    kept, numbered per file from its first line in file order, each observation parsed once
+    with the line; a line that is not a trace download is parsed by stage 15 as it is; and the
+    items skipped per file."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    spark = tables.spark
+    columns = dict(source.columns)
+    own = {k: v for k, v in columns.items() if k != "trace"}  # (`trace` is the trace's)
+    item = "STRUCT<" + ", ".join(f"`{k}`: {'VARIANT' if v == 'JSON' else ddl(v)}"
+                                 for k, v in own.items()) + ">"
+    schema = f"trace {ddl(columns['trace'])}, observations ARRAY<{item}>"
+    t = lines.select("file_id", "line_no", "line", F.from_json("line", schema).alias("t"))
+    kept = F.filter("t.observations", lambda o: F.upper(o["type"]).isin(
+        "GENERATION", "EMBEDDING"))
+    listed = F.col("t.observations").isNotNull()
+    t = t.select("file_id", "line_no", "line", F.col("t.trace").alias("trace"), listed.alias(
+        "listed"), F.when(listed, F.size("t.observations")).alias("items"), kept.alias("kept"))
+    skipped = {r[0]: r[1] for r in t.where("listed").groupBy("file_id").agg(
+        F.sum(F.col("items") - F.size("kept"))).collect()}
+    whole = F.array(F.lit(None).cast(item))  # (a whole line, or the marked empty container)
+    items = t.select("file_id", "line_no", "trace", F.when(~F.col("listed"), F.col("line"))
+                     .when(F.col("items") == 0, F.lit(_EMPTY)).alias("line"),
+                     F.posexplode(F.when(F.col("items") > 0, F.col("kept")).otherwise(whole))
+                     .alias("i", "o"))
+    per_file = Window.partitionBy("file_id").orderBy("line_no", "i")
+    start = F.create_map(*[F.lit(v) for kv in first.items() for v in kv])[F.col("file_id")]
+    items = items.select("*", (F.row_number().over(per_file) + start - 1).cast("bigint")
+                         .alias("n")).drop("line_no").withColumnRenamed("n", "line_no")
+    items.where("o IS NULL").select("file_id", "line_no", "line").createOrReplaceTempView(
+        "file_records")
+    whole_records = spark.sql(stage_sql(source))
+    records = items.where("o IS NOT NULL").select(
+        "file_id", "line_no", F.lit(None).cast("string").alias("line_problem"),
+        F.lit(None).cast("string").alias("excerpt"), F.lit(None).cast("string").alias("record"),
+        *[(F.to_json(F.col("o")[k]) if v == "JSON" else F.col("o")[k]).alias(k)
+          for k, v in own.items()], "trace")
+    return whole_records.unionByName(records), skipped
 
 
 def _skipped(spark: Any, statement: str) -> dict[int, int]:

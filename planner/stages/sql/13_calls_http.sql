@@ -18,7 +18,10 @@ WITH hs AS (
             lower(response_headers::VARCHAR), '{"x-amzn-bedrock-input-token-count": "JSON",
             "x-amzn-bedrock-output-token-count": "JSON",
             "x-amzn-bedrock-cache-read-input-token-count": "JSON",
-            "x-amzn-bedrock-cache-write-input-token-count": "JSON"}') END AS hs
+            "x-amzn-bedrock-cache-write-input-token-count": "JSON"}') END AS hs,
+        -- (the three metadata keys read in one parse: each `->>` parses the JSON again)
+        json_transform(metadata,
+            '{"workload": "VARCHAR", "task_type": "VARCHAR", "team": "VARCHAR"}') AS meta_fields
     FROM stage
 ),
 hd AS (
@@ -84,9 +87,9 @@ SELECT
         ELSE date_text
     END                                         AS ts_raw,
     NULL::VARCHAR                               AS workload_field,
-    metadata ->> '$.workload'                   AS workload_tag,
-    metadata ->> '$.task_type'                  AS task_type,
-    metadata ->> '$.team'                       AS team,
+    meta_fields.workload                        AS workload_tag,
+    meta_fields.task_type                       AS task_type,
+    meta_fields.team                            AS team,
     -- Bedrock names the model in the URI only (/model/<id>/converse, /invoke)
     CASE WHEN request_body.model IS NULL AND uri LIKE '%/model/%' THEN struct_update(request_body,
         model := url_decode(regexp_extract(uri, '/model/([^/?]+)', 1)))

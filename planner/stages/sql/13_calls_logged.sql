@@ -3,6 +3,12 @@
 -- (a JSON array of chunks, or the SSE text: read from the raw record, as it has no usage at the
 -- top). Stage 12 reads the bodies.
 CREATE OR REPLACE TEMP VIEW calls AS
+-- (the three metadata keys read in one parse: each `->>` parses the JSON again)
+WITH m AS (
+    SELECT *, json_transform(metadata,
+        '{"workload": "VARCHAR", "task_type": "VARCHAR", "team": "VARCHAR"}') AS meta_fields
+    FROM stage
+)
 SELECT
     line_no,
     line_problem,
@@ -10,9 +16,9 @@ SELECT
     request_id,
     "timestamp"                                 AS ts_raw,
     NULL::VARCHAR                               AS workload_field,
-    metadata ->> '$.workload'                   AS workload_tag,
-    metadata ->> '$.task_type'                  AS task_type,
-    metadata ->> '$.team'                       AS team,
+    meta_fields.workload                        AS workload_tag,
+    meta_fields.task_type                       AS task_type,
+    meta_fields.team                            AS team,
     request                                     AS req,
     response                                    AS resp,
     CASE WHEN response.usage IS NULL AND line_problem IS NULL
@@ -20,4 +26,4 @@ SELECT
     NULL::VARCHAR                               AS failure,
     NULL::VARCHAR                               AS service_tier,
     NULL::VARCHAR                               AS custom_id
-FROM stage
+FROM m

@@ -149,7 +149,9 @@ SELECT
             || ') is neither input nor output: its tokens cannot be priced' END) AS line_problem,
     CASE WHEN line_problem IS NULL AND (upper("type") NOT IN ('GENERATION', 'EMBEDDING')
             OR (unknown_part IS NOT NULL AND upper(coalesce(level, '')) <> 'ERROR'))
-        THEN left(record, 120) ELSE excerpt END                     AS excerpt,
+        -- (a trace download's observation, parsed with its line, has no text of its own)
+        THEN left(coalesce(record, 'observation ' || coalesce(id, '?')), 120) ELSE excerpt END
+                                                                    AS excerpt,
     id                                                              AS request_id,
     startTime                                                       AS ts_raw,
     NULL::VARCHAR                                                   AS workload_field,
