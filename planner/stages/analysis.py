@@ -114,12 +114,13 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile],
                  small=restored is None and _small(files))
 
 
-# A run of at most this many requests keeps `scope` and `labelled_requests` as tables: each
-# statement that reads a view binds (plans) its joins and the rules' CASE again, which costs
-# more than the rows on a small log (DuckDB's binder was 28% of a 1,000-line run's
-# instructions); a larger run keeps the views, which its stages read in one pass each without
-# holding every request in memory.
-SMALL_RUN = 100_000
+# A run of at most this many requests keeps `scope`, `request_labels` and `labelled_requests`
+# as tables: each statement that reads a view binds (plans) its joins and the rules' CASE again,
+# which on a small log costs more than the rows (DuckDB's binder was 28% of a 1,000-line run's
+# instructions). A larger run keeps the views, which its stages read in one pass each without
+# holding every request: the tables cost 0.3 s more CPU at 100,000 requests (1.62 against 1.32
+# s) and about the same at 30,000.
+SMALL_RUN = 10_000
 
 
 def _small(files: Sequence[IngestedFile]) -> bool:
@@ -144,7 +145,7 @@ def label(
     small: bool = False,
 ) -> None:
     """Text signals (stages 45-46), then every request's rule, label and domain (stage 50:
-    `request_labels`, viewed with its labels as `labelled_requests`, a table if `small`)."""
+    `request_labels`, viewed with its labels as `labelled_requests`; both tables if `small`)."""
     con.execute("CREATE OR REPLACE TEMP TABLE plan_overrides (workload VARCHAR, label VARCHAR)")
     if overrides:
         con.executemany("INSERT INTO plan_overrides VALUES (?, ?)", list(overrides.items()))
@@ -155,24 +156,27 @@ def label(
         (-1, "default", rules.default_label, None),
         *((i, r.name, r.label, r.domain) for i, r in enumerate(rules.rules)),
         (len(rules.rules), WORKLOAD_SAMPLE, None, None)])
-    # case_sql holds only CONDITIONS templates and $parameter names (planner/stages/rules.py). A
-    # view (request_labels) cannot hold prepared parameters: each is a variable instead, read where
-    # the view is (names: rules.py's, e.g. rule3_min_input). (One statement each: a struct of
-    # them all, set at once, costs more, as every use of a field copies the whole struct.)
-    for name, value in params.items():
-        con.execute(f"SET VARIABLE plan_{name} = ?", [value])
-    case_sql = _PARAMETER.sub(lambda m: f"getvariable('plan_{m.group(1)}')", case_sql)
+    # case_sql holds only CONDITIONS templates and $parameter names (planner/stages/rules.py).
+    # A small run makes request_labels a table: the values are bound as the parameters of the
+    # statements that test the rules. A view cannot hold prepared parameters: each is then a
+    # variable, read where the view is (names: rules.py's, e.g. rule3_min_input; one statement
+    # each: a struct of them all, set at once, costs more, as each use of a field copies it).
+    if not small:
+        for name, value in params.items():
+            con.execute(f"SET VARIABLE plan_{name} = ?", [value])
+        case_sql = _PARAMETER.sub(lambda m: f"getvariable('plan_{m.group(1)}')", case_sql)
     # Nothing sampled (no text, or text off): workload_text tests no rule (its CASE is NULL for
     # every request), and binding the rules' CASE there is most of its cost.
     sampled = con.execute("SELECT EXISTS (FROM text_signals)").fetchone()[0]  # type: ignore[index]
     script = db.sql("50_labels").replace("{rule_case}", case_sql).replace(
         "{sampled_rule_case}", case_sql if sampled else "NULL::INTEGER")
-    script = _materialized(script, "labelled_requests", small)
+    for view in ("request_labels", "labelled_requests"):
+        script = _materialized(script, view, small)
     # DuckDB turns each rule's list test into a join of its own (its in_clause rewrite, made for
     # long IN lists); evaluated in place, the rules cost less (0.30 -> 0.26 s at 1M requests).
     con.execute("SET disabled_optimizers = 'in_clause'")
     try:
-        run_script(con, script, {})
+        run_script(con, script, params if small else {})
     finally:
         con.execute("RESET disabled_optimizers")
 
