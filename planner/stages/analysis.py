@@ -238,7 +238,7 @@ def _temp_table(con: duckdb.DuckDBPyConnection, name: str,
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ("
                     + ", ".join(f"{c} {t}" for c, t in columns) + ")")
         return
-    row = "(" + ", ".join(f"?::{t}" for _, t in columns) + ")"
+    row = "(" + ", ".join(f"CAST(? AS {t})" for _, t in columns) + ")"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM (VALUES "
                 + ", ".join([row] * len(rows)) + ") v(" + ", ".join(c for c, _ in columns) + ")",
                 [v for r in rows for v in r])

@@ -171,14 +171,14 @@ FROM checked_lines
 CREATE OR REPLACE TEMP TABLE file_texts AS
 -- The hashes first, then the texts of those picked alone: no text is concatenated or grouped
 -- for a request outside the sample (with the sample off, for none).
-WITH picked AS (
-    SELECT DISTINCT text_hash
-    FROM (SELECT DISTINCT
-              coalesce(workload_field, workload_tag, 'system-prompt:' || system_fp,
-                       'model:' || coalesce(model, 'unknown')) AS workload,
-              text_hash
-          FROM checked_lines
-          WHERE text_hash IS NOT NULL AND problem IS NULL AND failure IS NULL)
+WITH picked AS (  -- (planner/stages/spark/read.py adds file_id to its grouping and partition)
+    SELECT
+        coalesce(workload_field, workload_tag, 'system-prompt:' || system_fp,
+                 'model:' || coalesce(model, 'unknown')) AS workload,
+        text_hash
+    FROM checked_lines
+    WHERE text_hash IS NOT NULL AND problem IS NULL AND failure IS NULL
+    GROUP BY 1, 2
     QUALIFY row_number() OVER (PARTITION BY workload ORDER BY text_hash)
         <= getvariable('plan_text_sample')
 )
