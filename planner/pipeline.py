@@ -108,7 +108,8 @@ def _run(
         models = choose_models(con, table, options.settings)
         if restored is None:
             _say(progress, "labelling workloads (text signals, rules)")
-            analysis.label(big, rules, overrides, options.text_sample) # 5. signals, labels
+            analysis.label(big, rules, overrides,                      # 5. signals, labels
+                           options.text_sample, scope.small)
             engine.give("plan_prices", "plan_model_map", "plan_selfhosted")
             _say(progress, "routing and summing requests")
             analysis.route(big, models.frontier, models.distilled,     # 6. route and sum
@@ -178,7 +179,7 @@ def read_labels(
             options, rules, load_table(options.pricing).default_frontier), None, found.lake)
         scope = analysis.build_scope(con, ingested, bounds=(options.since, options.until))
         analysis.workload_stats(con, scope.window_seconds)
-        analysis.label(con, rules, overrides, options.text_sample)
+        analysis.label(con, rules, overrides, options.text_sample, scope.small)
         return read(con, rules)
     finally:
         con.close()

@@ -200,3 +200,19 @@ def test_the_examples_are_embedded_once_then_read_from_the_cache(tmp_path, monke
     again = signals._load_examples(str(examples), 0, 1500)
     assert (again.vectors == first.vectors).all() and again.vectors.shape == (len(first.texts), 256)
     signals._load_examples.cache_clear()
+
+
+def test_a_small_run_s_tables_give_the_report_its_views_give(monkeypatch):
+    """A run of at most SMALL_RUN requests keeps scope and the labels as tables, its rules'
+    values bound as parameters; a larger one keeps views over variables: the same report (the
+    sample logs hold text, so the sampled texts' rules are tested too)."""
+    from planner import pipeline
+    from planner.stages import analysis
+
+    options = pipeline.AnalyzeOptions(db=":memory:")
+    assert analysis.SMALL_RUN >= 1000
+    tables = pipeline.analyze(["sample_logs"], options)
+    monkeypatch.setattr(analysis, "SMALL_RUN", 0)
+    views = pipeline.analyze(["sample_logs"], options)
+    assert tables.ingest.accepted > 0 and any(w.evidence for w in tables.workloads)
+    assert tables == views

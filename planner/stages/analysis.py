@@ -39,6 +39,7 @@ class Scope:
     window: Window
     window_seconds: Decimal
     bounds: tuple[datetime, datetime]  # the first and last request's time
+    small: bool = False  # `scope` a table, not a view (SMALL_RUN), and so should the labels be
 
 
 def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile],
@@ -51,13 +52,13 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile],
                     for t in bounds)
     con.execute("SET VARIABLE plan_since = ?::TIMESTAMP", [since])
     con.execute("SET VARIABLE plan_until = ?::TIMESTAMP", [until])
-    con.execute("CREATE OR REPLACE TEMP TABLE run_files "
-                "(file_id INTEGER, ord INTEGER, path VARCHAR)")  # path: as the user named it
-    con.executemany("INSERT INTO run_files VALUES (?, ?, ?)",
-                    [(f.file_id, i, f.path) for i, f in enumerate(files)])
+    _temp_table(con, "run_files", (("file_id", "INTEGER"), ("ord", "INTEGER"),
+                                   ("path", "VARCHAR")),  # path: as the user named it
+                [(f.file_id, i, f.path) for i, f in enumerate(files)])
     if restored is None:
         run_script(con, db.sql("30_scope"), {})
-    run_script(con, db.sql("31_scope_view"), {})
+    run_script(con, _materialized(db.sql("31_scope_view"), "scope",
+                                  restored is None and _small(files)), {})
     dupes = dict(con.execute(
         "SELECT file_id, count(*) FROM duplicate_lines GROUP BY file_id").fetchall())
     outside = {} if since is None and until is None else dict(con.execute(
@@ -73,15 +74,16 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile],
         )
         for f in files
     )
+    rejected, failed = _reasons(con, {f.file_id: f.path for f in files})
     ingest = Ingest(
         read=sum(c.read for c in counts),
         accepted=sum(c.accepted for c in counts),
         rejected=sum(c.rejected for c in counts),
         duplicates=sum(c.duplicates for c in counts),
         files=counts,
-        reject_reasons=_reasons(con, "rejects", {f.file_id: f.path for f in files}),
+        reject_reasons=rejected,
         failed=sum(c.failed for c in counts),
-        failure_reasons=_reasons(con, "failures", {f.file_id: f.path for f in files}),
+        failure_reasons=failed,
         skipped=sum(c.skipped for c in counts),
         bodies=sum(c.bodies for c in counts),
         bodies_joined=con.execute("SELECT count(*) FROM batch_joined").fetchone()[0],  # type: ignore[index]
@@ -108,7 +110,29 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile],
     seconds = max(Decimal((end - start).total_seconds()), Decimal(MIN_WINDOW_SECONDS))
     window = Window(start=_iso(start), end=_iso(end), days=(seconds / 86400).quantize(
         Decimal("0.0001")))
-    return Scope(ingest=ingest, window=window, window_seconds=seconds, bounds=(start, end))
+    return Scope(ingest=ingest, window=window, window_seconds=seconds, bounds=(start, end),
+                 small=restored is None and _small(files))
+
+
+# A run of at most this many requests keeps `scope`, `request_labels` and `labelled_requests`
+# as tables: each statement that reads a view binds (plans) its joins and the rules' CASE again,
+# which on a small log costs more than the rows (DuckDB's binder was 28% of a 1,000-line run's
+# instructions). A larger run keeps the views, which its stages read in one pass each without
+# holding every request: the tables cost 0.3 s more CPU at 100,000 requests (1.62 against 1.32
+# s) and about the same at 30,000.
+SMALL_RUN = 10_000
+
+
+def _small(files: Sequence[IngestedFile]) -> bool:
+    return sum(f.accepted for f in files) <= SMALL_RUN
+
+
+def _materialized(script: str, view: str, table: bool) -> str:
+    """`script` with its `CREATE OR REPLACE TEMP VIEW <view>` made a table when `table`."""
+    create = f"CREATE OR REPLACE TEMP VIEW {view} AS"
+    if create not in script:
+        raise AssertionError(f"no view {view} in the script: see analysis._materialized")
+    return script.replace(create, f"CREATE OR REPLACE TEMP TABLE {view} AS") if table else script
 
 
 def workload_stats(con: duckdb.DuckDBPyConnection, window_seconds: Decimal) -> None:
@@ -117,33 +141,42 @@ def workload_stats(con: duckdb.DuckDBPyConnection, window_seconds: Decimal) -> N
 
 
 def label(
-    con: duckdb.DuckDBPyConnection, rules: RuleSet, overrides: dict[str, str], text_sample: int
+    con: duckdb.DuckDBPyConnection, rules: RuleSet, overrides: dict[str, str], text_sample: int,
+    small: bool = False,
 ) -> None:
     """Text signals (stages 45-46), then every request's rule, label and domain (stage 50:
-    `request_labels`, viewed with its labels as `labelled_requests`)."""
+    `request_labels`, viewed with its labels as `labelled_requests`; both tables if `small`)."""
     con.execute("CREATE OR REPLACE TEMP TABLE plan_overrides (workload VARCHAR, label VARCHAR)")
     if overrides:
         con.executemany("INSERT INTO plan_overrides VALUES (?, ?)", list(overrides.items()))
     signals.compute(con, rules, text_sample)
     case_sql, params = rules.case_sql()
-    con.execute("CREATE OR REPLACE TEMP TABLE plan_rules "
-                "(idx INTEGER, name VARCHAR, label VARCHAR, domain VARCHAR)")
-    con.executemany("INSERT INTO plan_rules VALUES (?, ?, ?, ?)", [
+    _temp_table(con, "plan_rules", (("idx", "INTEGER"), ("name", "VARCHAR"),
+                                    ("label", "VARCHAR"), ("domain", "VARCHAR")), [
         (-1, "default", rules.default_label, None),
         *((i, r.name, r.label, r.domain) for i, r in enumerate(rules.rules)),
         (len(rules.rules), WORKLOAD_SAMPLE, None, None)])
-    # case_sql holds only CONDITIONS templates and $parameter names (planner/stages/rules.py). A
-    # view (request_labels) cannot hold prepared parameters: each is a variable instead, read where
-    # the view is (names: rules.py's, e.g. rule3_min_input).
-    for name, value in params.items():
-        con.execute(f"SET VARIABLE plan_{name} = ?", [value])
-    case_sql = _PARAMETER.sub(lambda m: f"getvariable('plan_{m.group(1)}')", case_sql)
-    script = db.sql("50_labels").replace("{rule_case}", case_sql)
+    # case_sql holds only CONDITIONS templates and $parameter names (planner/stages/rules.py).
+    # A small run makes request_labels a table: the values are bound as the parameters of the
+    # statements that test the rules. A view cannot hold prepared parameters: each is then a
+    # variable, read where the view is (names: rules.py's, e.g. rule3_min_input; one statement
+    # each: a struct of them all, set at once, costs more, as each use of a field copies it).
+    if not small:
+        for name, value in params.items():
+            con.execute(f"SET VARIABLE plan_{name} = ?", [value])
+        case_sql = _PARAMETER.sub(lambda m: f"getvariable('plan_{m.group(1)}')", case_sql)
+    # Nothing sampled (no text, or text off): workload_text tests no rule (its CASE is NULL for
+    # every request), and binding the rules' CASE there is most of its cost.
+    sampled = con.execute("SELECT EXISTS (FROM text_signals)").fetchone()[0]  # type: ignore[index]
+    script = db.sql("50_labels").replace("{rule_case}", case_sql).replace(
+        "{sampled_rule_case}", case_sql if sampled else "NULL::INTEGER")
+    for view in ("request_labels", "labelled_requests"):
+        script = _materialized(script, view, small)
     # DuckDB turns each rule's list test into a join of its own (its in_clause rewrite, made for
     # long IN lists); evaluated in place, the rules cost less (0.30 -> 0.26 s at 1M requests).
     con.execute("SET disabled_optimizers = 'in_clause'")
     try:
-        run_script(con, script, {})
+        run_script(con, script, params if small else {})
     finally:
         con.execute("RESET disabled_optimizers")
 
@@ -167,33 +200,48 @@ def route(
     run_script(con, db.sql("57_evidence"), {})
 
 
-_REASONS_FROM = {  # view -> (field, reason) columns
-    "rejects": "j.field, j.reason",
-    "failures": "NULL AS field, j.failure AS reason",
-}
-
-
-def _reasons(
-    con: duckdb.DuckDBPyConnection, view: str, paths: dict[int, str]
-) -> tuple[RejectReason, ...]:
-    """Rejects (or failed requests) grouped by field and kind ("negative", "HTTP 400", ...)."""
+def _reasons(con: duckdb.DuckDBPyConnection, paths: dict[int, str]
+             ) -> tuple[tuple[RejectReason, ...], tuple[RejectReason, ...]]:
+    """Rejects, and failed requests, grouped by field and kind ("negative", "HTTP 400", ...)
+    (one statement for both)."""
     rows = con.execute(
-        f"""
-        WITH j AS (SELECT file_id, line_no, {_REASONS_FROM[view]} FROM {view} j)
-        SELECT j.field, regexp_replace(j.reason, ':.*$', '') AS kind, count(*) AS n,
+        """
+        WITH j AS (
+            SELECT false AS failed, file_id, line_no, j.field, j.reason FROM rejects j
+            UNION ALL
+            SELECT true AS failed, file_id, line_no, NULL AS field, j.failure AS reason
+            FROM failures j
+        )
+        SELECT j.failed, j.field, regexp_replace(j.reason, ':.*$', '') AS kind, count(*) AS n,
                arg_min(j.file_id, (r.ord, j.line_no)) AS file_id,
                min((r.ord, j.line_no))[2] AS line_no,
                arg_min(j.reason, (r.ord, j.line_no)) AS example
         FROM j
         JOIN run_files r USING (file_id)
-        GROUP BY 1, 2
-        ORDER BY n DESC, min((r.ord, j.line_no))
+        GROUP BY 1, 2, 3
+        ORDER BY j.failed, n DESC, min((r.ord, j.line_no))
         """
     ).fetchall()
-    return tuple(
-        RejectReason(field=f, reason=ex, count=n, first=f"{paths[file_id]}:{line}")
-        for f, _kind, n, file_id, line, ex in rows
-    )
+    grouped: tuple[list[RejectReason], list[RejectReason]] = ([], [])
+    for failed, f, _kind, n, file_id, line, ex in rows:
+        grouped[failed].append(
+            RejectReason(field=f, reason=ex, count=n, first=f"{paths[file_id]}:{line}"))
+    return tuple(grouped[0]), tuple(grouped[1])
+
+
+def _temp_table(con: duckdb.DuckDBPyConnection, name: str,
+                columns: tuple[tuple[str, str], ...], rows: Sequence[tuple[object, ...]]) -> None:
+    """Temporary table `name` (an identifier of this module's) holding `rows`, bound as
+    parameters, in one statement (not one INSERT a row: each statement costs DuckDB its
+    planning)."""
+    if not rows:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ("
+                    + ", ".join(f"{c} {t}" for c, t in columns) + ")")
+        return
+    row = "(" + ", ".join(f"CAST(? AS {t})" for _, t in columns) + ")"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM (VALUES "
+                + ", ".join([row] * len(rows)) + ") v(" + ", ".join(c for c, _ in columns) + ")",
+                [v for r in rows for v in r])
 
 
 def _iso(ts: datetime) -> str:

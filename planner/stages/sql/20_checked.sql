@@ -175,19 +175,25 @@ SELECT
 FROM checked_lines
 ;
 CREATE OR REPLACE TEMP TABLE file_texts AS
-WITH per_workload AS (
+-- The hashes first, then the texts of those picked alone: no text is concatenated or grouped
+-- for a request outside the sample (with the sample off, for none).
+WITH picked AS (  -- (planner/stages/spark/read.py adds file_id to its grouping and partition)
     SELECT
         coalesce(workload_field, workload_tag, 'system-prompt:' || system_fp,
                  'model:' || coalesce(model, 'unknown')) AS workload,
-        text_hash,
-        left(any_value(concat_ws(' ', system_prompt, prompt)),
-             getvariable('plan_text_max_chars')) AS text,
-        left(any_value(prompt), getvariable('plan_text_max_chars')) AS prompt
+        text_hash
     FROM checked_lines
     WHERE text_hash IS NOT NULL AND problem IS NULL AND failure IS NULL
     GROUP BY 1, 2
     QUALIFY row_number() OVER (PARTITION BY workload ORDER BY text_hash)
         <= getvariable('plan_text_sample')
 )
-SELECT text_hash, any_value(text) AS text, any_value(prompt) AS prompt
-FROM per_workload GROUP BY text_hash
+SELECT
+    c.text_hash,
+    left(any_value(concat_ws(' ', c.system_prompt, c.prompt)),
+         getvariable('plan_text_max_chars')) AS text,
+    left(any_value(c.prompt), getvariable('plan_text_max_chars')) AS prompt
+FROM checked_lines c
+SEMI JOIN picked p ON p.text_hash = c.text_hash
+WHERE c.problem IS NULL AND c.failure IS NULL
+GROUP BY c.text_hash

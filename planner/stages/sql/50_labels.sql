@@ -28,14 +28,15 @@ LEFT JOIN text_signals t ON t.text_hash = s.text_hash
 -- and line (plan_draw) falls under it, so the workload's share, and the money routed, follow
 -- the sample's estimate rather than its majority. plan_rules (planner/stages/analysis.py) names
 -- each rule index: -1 the default, then the rules file's, then workload-sample.
--- (The rules are tested here on the sampled requests only: the others' rule is not needed yet.)
+-- (The rules are tested here on the sampled requests only: the others' rule is not needed yet;
+-- {sampled_rule_case} is {rule_case}, or NULL when no text was sampled.)
 CREATE OR REPLACE TEMP TABLE workload_text AS
 WITH r AS (
     SELECT
         s.workload,
         s.text_hash,
         t.text_hash IS NOT NULL AS text_sampled,
-        CASE WHEN t.text_hash IS NOT NULL THEN coalesce({rule_case}, -1) END AS rule_idx
+        CASE WHEN t.text_hash IS NOT NULL THEN coalesce({sampled_rule_case}, -1) END AS rule_idx
     FROM scope s
     JOIN workload_stats w USING (workload)
     LEFT JOIN text_signals t ON t.text_hash = s.text_hash

@@ -199,3 +199,7 @@ SELECT
 FROM usage_sums u
 LEFT JOIN (SELECT DISTINCT model, priced_model FROM request_prices) rp
     ON rp.model IS NOT DISTINCT FROM u.model AND NOT u.is_minute
+-- The minutes in order: the on-prem peak minute (planner/projection/fleet.py, an arg_max over
+-- them) is then the first of minutes of equal load on both engines, whatever order the stages
+-- before left the rows in (a small run's tables and a larger run's views leave different ones).
+ORDER BY u.is_minute, u.minute
