@@ -183,3 +183,25 @@ def test_a_line_many_texts_share_is_counted_once(write_log, monkeypatch):
     assert sum(t.startswith(body[0]) for t in counting.texts) == 1  # the shared lines: once
     # every request's first line and question and answer, "Thanks." and the shared lines
     assert len(counting.texts) == 30 * 3 + 1 + len(set(body))
+
+
+def test_requests_with_counted_tokens_are_named_in_the_report(write_log, run):
+    """Tokens plan counted itself are approximate for non-OpenAI tokenizers: the report says
+    how many requests rest on them, per workload (3 counted here, 2 logged, by construction)."""
+    counted = [{"timestamp": f"2026-10-0{d}T10:00:00Z", "model": "claude-sonnet-4-5",
+                "workload": "notes", "prompt": "Summarise: the meeting moved to Tuesday.",
+                "response": "It moved to Tuesday."} for d in (1, 2, 3)]
+    logged = [{"timestamp": f"2026-10-0{d}T11:00:00Z", "model": "gpt-4o", "workload": "x",
+               "input_tokens": 100, "output_tokens": 10} for d in (1, 2)]
+    path = write_log(counted + logged)
+    res = run("analyze", str(path), "--db", ":memory:", "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    report = json.loads(res.stdout)
+    [assumption] = [a for a in report["assumptions"] if a["name"] == "tokens_counted_from_text"]
+    assert assumption["value"] == "3 of 5"
+    assert "cl100k_base" in assumption["source"]
+    [warning] = [w for w in report["warnings"] if "counted from their text" in w]
+    assert "3 of 5 requests" in warning and "notes 3 of 3" in warning
+    path = write_log(logged, name="logged.jsonl")
+    report = json.loads(run("analyze", str(path), "--db", ":memory:", "--format", "json").stdout)
+    assert not [a for a in report["assumptions"] if a["name"] == "tokens_counted_from_text"]

@@ -43,6 +43,9 @@ def read(
             "requests_without_text", f"{textless} of {total}",
             "measured: requests logged without prompt text (request traces have none); "
             "labelled from token statistics and metadata only"))
+    assumptions_c, warnings_c = _counted_tokens(con)
+    assumptions += assumptions_c
+    warnings += warnings_c
     # A request keeps its service tier where its model publishes one (stage 60); the rest are
     # priced at standard rates, which this names.
     tiers = con.execute(
@@ -56,6 +59,26 @@ def read(
             "does not publish for their model; plan prices them at standard rates, so their "
             "as-logged cost is " + ("overstated" if tier in ("batch", "flex") else "understated"))
     return Provenance(tuple(assumptions), tuple(warnings), _logged_spend(con))
+
+
+def _counted_tokens(con: duckdb.DuckDBPyConnection) -> tuple[list[Assumption], list[str]]:
+    """Requests whose token counts plan counted from their text (none logged): approximate for
+    models whose tokenizer is not cl100k_base (docs/formats.md, "Token counting")."""
+    rows = con.execute(
+        "SELECT workload, round(requests * counted_share)::BIGINT AS n, requests "
+        "FROM workload_stats WHERE counted_share > 0 ORDER BY n DESC, workload").fetchall()
+    if not rows:
+        return [], []
+    total = con.execute("SELECT sum(requests)::BIGINT FROM workload_stats").fetchone()[0]  # type: ignore[index]
+    counted = sum(n for _, n, _ in rows)
+    named = ", ".join(f"{w} {n} of {r}" for w, n, r in rows[:5]) + (
+        f" and {len(rows) - 5} more workload(s)" if len(rows) > 5 else "")
+    why = ("counted from the request's text with tiktoken cl100k_base and OpenAI's chat "
+           "framing, because the log has no counts: exact for GPT-4/GPT-3.5-era models; "
+           "Claude's and Llama's tokenizers typically count 5-20% more")
+    return ([Assumption("tokens_counted_from_text", f"{counted} of {total}", why)],
+            [f"token counts of {counted} of {total} requests were not logged but counted from "
+             f"their text (approximate for models other than GPT-4/GPT-3.5): {named}"])
 
 
 def _trace_assumptions(
