@@ -3,7 +3,9 @@ window shorter than a week, or traffic with no price (which as-logged leaves out
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from planner.pipeline import AnalyzeOptions, analyze
@@ -66,3 +68,36 @@ def test_the_window_reads_in_minutes_under_a_tenth_of_a_day():
     assert Window("a", "b", Decimal("0.05")).span == "72 minutes"
     assert Window("a", "b", Decimal("27.7952")).span == "27.8 days"
     assert Window("a", "b", Decimal("1234.5")).span == "1,234.5 days"
+
+
+def test_the_verdict_says_when_the_frontier_model_alone_costs_less_than_routing(tmp_path):
+    # 14 requests of 150k tokens are very long context: capability-bound, so routing leaves
+    # them on claude-opus-4-1 ($15 / $75 per 1M: $2.40 each), while all-frontier moves them to
+    # gpt-5, the frontier model the log uses most ($1.25 / $10: $0.2075 each). 42 small
+    # support requests on gpt-5 ($0.001625 each) are cost-bound.
+    rows = [{"timestamp": f"2026-10-{d:02d}T10:00:00Z", "model": "claude-opus-4-1",
+             "workload": "contracts", "input_tokens": 150_000, "output_tokens": 2_000}
+            for d in range(1, 15)]
+    rows += [{"timestamp": f"2026-10-{d:02d}T1{h}:00:00Z", "model": "gpt-5",
+              "workload": "support", "input_tokens": 500, "output_tokens": 100}
+             for d in range(1, 15) for h in range(3)]
+    log = tmp_path / "opus.jsonl"
+    log.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    report = analyze([log], AnalyzeOptions(db=":memory:"))
+    # The window: 2026-10-01T10:00 to 2026-10-14T12:00, 13 days 2 hours; a month 30.4375 days.
+    month = Decimal("30.4375") / (Decimal(13) + Decimal(2) / 24)
+    all_frontier = ((14 * Decimal("0.2075") + 42 * Decimal("0.001625")) * month).quantize(
+        Decimal("0.01"))
+    assert all_frontier == Decimal("6.92")
+    assert report.scenario("all-frontier").monthly_cost_usd == all_frontier
+    assert report.scenario("routed").monthly_cost_usd > 14 * Decimal("2.40") * month - 1
+    assert ("; every request on gpt-5 costs less still, $6.92 a month (all-frontier), as the "
+            "logged models cost more than it (--frontier gpt-5 routes with the rest moved onto "
+            "it); ") in report.verdict
+    # The advice holds: routing with --frontier gpt-5 costs less than all-frontier, and the
+    # sentence then says no more.
+    options = AnalyzeOptions(db=":memory:")
+    again = analyze([log], dataclasses.replace(options, settings=dataclasses.replace(
+        options.settings, frontier="gpt-5")))
+    assert again.scenario("routed").monthly_cost_usd < all_frontier
+    assert "costs less still" not in again.verdict

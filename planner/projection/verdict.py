@@ -33,6 +33,9 @@ def verdict(report: Report) -> str:
             verb = "saves" if change > 0 else "costs"
             parts.append(f"{routing} {verb} {_usd(abs(change))} a month{share}" + (
                 f", mostly from {' and '.join(saving)}" if change > 0 and saving else ""))
+    cheaper = _cheaper_on_frontier(report)
+    if cheaper:
+        parts.append(cheaper)
     if frontier:
         parts.append(f"{_count(len(frontier), 'workload')} "
                      f"{'needs' if len(frontier) == 1 else 'need'} a frontier model")
@@ -47,6 +50,22 @@ def verdict(report: Report) -> str:
     else:
         parts.append("self-hosting the routed traffic costs less than the distilled API")
     return "; ".join(parts) + "." + _caveats(report)
+
+
+def _cheaper_on_frontier(report: Report) -> str | None:
+    """When every request on the frontier model costs less than routing (the logged models cost
+    more than it), the sentence says so, and how to route with the rest moved onto it."""
+    everything, routed = report.scenario("all-frontier"), report.scenario("routed")
+    if everything.monthly_cost_usd >= routed.monthly_cost_usd:
+        return None
+    model = next((a.value for a in report.assumptions if a.name == "frontier_model"), None)
+    on = f"on {model}" if model else "on the frontier model"
+    moved = next((e.monthly_usd for s in report.effects if s.scenario == "routed"
+                  for e in s.effects if e.name == "vendor consolidation"), None)
+    how = (f" (--frontier {model} routes with the rest moved onto it)"
+           if model and moved == 0 else "")
+    return (f"every request {on} costs less still, {_usd(everything.monthly_cost_usd)} a month "
+            f"(all-frontier), as the logged models cost more than it{how}")
 
 
 # Under these, a month extrapolated from the log is a rough figure, and the verdict says so.
