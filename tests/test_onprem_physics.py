@@ -170,3 +170,15 @@ def test_a_latency_target_the_model_cannot_meet_is_an_error(tmp_path):
     # Llama 8B's weights alone take 8.03 GB / (3,350 GB/s x 0.589) = 4.07 ms a step.
     with pytest.raises(PricingError, match="cannot meet a 4 ms time per output token"):
         _analyze(shaped_log(tmp_path / "quiet.jsonl", 0.5), tpot_ms=D(4))
+
+
+def test_the_busiest_minute_is_the_first_of_minutes_of_equal_load(tmp_path):
+    # Three identical cost-bound requests, each alone in its minute, so all three minutes carry
+    # the same load; the file lists the latest first. The busiest minute named is the earliest.
+    log = tmp_path / "ties.jsonl"
+    log.write_text("".join(json.dumps({
+        "timestamp": ts, "model": "gpt-4o", "workload": "support", "input_tokens": 1000,
+        "output_tokens": 200}) + "\n" for ts in (
+        "2026-10-09T12:00:10Z", "2026-10-05T08:30:20Z", "2026-10-07T23:59:30Z")))
+    report = analyze([log], AnalyzeOptions(db=":memory:"))
+    assert report.onprem.peak_minute == "2026-10-05T08:30Z"

@@ -154,7 +154,9 @@ def size(con: duckdb.DuckDBPyConnection, table: PriceTable, distilled: str,
     window_hours = max(1, math.ceil(window_seconds / 3600))
     total, peak, peak_minute = con.execute(
         "SELECT coalesce(sum(replica_load), 0), coalesce(max(replica_load), 0), "
-        "arg_max(minute, replica_load) FROM minute_loads").fetchone()  # type: ignore[misc]
+        # the first of minutes of equal load, whatever order the rows come in
+        "first(minute ORDER BY replica_load DESC, minute) FROM minute_loads"
+    ).fetchone()  # type: ignore[misc]
     rows = con.execute(
         "SELECT sum(replica_load), sum(sq_load), sum(replica_load * replica_load) "
         "FROM minute_loads GROUP BY date_trunc('hour', minute) ORDER BY 1, 2").fetchall()
