@@ -11,9 +11,9 @@
 -- Each line is parsed once, its observations straight into stage 15's structure (variable
 -- plan_spec, the Langfuse columns, `trace` last): the records this step hands on are parsed
 -- already (view file_parsed, which stage 15 reads), so that they are not parsed again, and no
--- observation is written out as text to be read back. One row per line is kept, in the reader's order; the
--- records are numbered as they are unnested from it, as 14_streamed numbers a file's lines
--- (no sort). (Spark: planner/stages/spark/split.py reads them alike.)
+-- observation is written out as text to be read back. One row per line is kept, in the
+-- reader's order; the records are numbered as they are unnested from it, as 14_streamed
+-- numbers a file's lines (no sort). (Spark: planner/stages/spark/split.py reads them alike.)
 SET VARIABLE plan_split_spec = json_object(
     'trace', json_extract(getvariable('plan_spec'), '$.trace'),
     'observations', json_array(json_merge_patch(getvariable('plan_spec'), '{"trace": null}')))
