@@ -69,7 +69,7 @@ def _scenarios(report: Report) -> Table:
     fees = report.server_tool_fees
     if fees:  # web-search fees: a part of every scenario's cost, the same in each
         t.add_section()
-        t.add_row("incl. web searches", _usd(fees.monthly_usd), "", "")
+        t.add_row("web searches (in each)", _usd(fees.monthly_usd), "", "")
     return t
 
 

@@ -154,7 +154,7 @@ def test_the_terminal_and_the_export_show_the_fee_as_its_own_line(run, write_log
     log = write_log([_logged(FIRST, "a", 3), _logged(LAST, "b", None)])
     res = run("analyze", str(log), "--db", ":memory:", "--pricing", VERSION)
     assert res.exit_code == 0, res.stderr
-    assert any(line.split()[:3] == ["incl.", "web", "searches"] and line.split()[3] == "$0.03"
+    assert any(line.split()[:4] == ["web", "searches", "(in", "each)"] and line.split()[4] == "$0.03"
                for line in res.stdout.splitlines())
     out = tmp_path / "costs.csv"
     res = run("export", str(log), "--db", ":memory:", "--pricing", VERSION, "--group-by",
