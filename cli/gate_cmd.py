@@ -116,7 +116,8 @@ def check(
         help="Fail when a workload changes label.")] = True,
     unpriced: Annotated[bool, typer.Option(
         "--fail-on-unpriced/--allow-unpriced",
-        help="Fail when a model without a price appears.")] = True,
+        help="Fail when a model without a price, or web searches without a per-search "
+        "price, appear.")] = True,
     max_rejected_pct: Annotated[str, typer.Option(
         help="Fail when more than this percent of lines are rejected (100 turns it off).",
         parser=amount("--max-rejected-pct"))] = "1",

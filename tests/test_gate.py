@@ -155,6 +155,29 @@ def test_a_new_unpriced_model_and_rejected_lines_fail_the_gate(run, logs, write_
                "--pricing", V1, "--allow-unpriced", "--max-rejected-pct", "10").exit_code == 0
 
 
+def test_new_unpriced_web_searches_fail_the_gate(run, logs, write_log, tmp_path):
+    # The hand table has no per-search fee for provider "test": 3 + 4 searches on big are
+    # unpriced, so a gate that allows none new fails, naming them; the same searches in the
+    # baseline pass.
+    base, _ = logs
+    out = tmp_path / "baseline.json"
+    run("baseline", str(base), "-o", str(out), "--db", ":memory:", "--pricing", V1)
+    searched = requests(10)
+    searched[2] = {**searched[2], "web_search_requests": 3}
+    searched[5] = {**searched[5], "web_search_requests": 4}
+    newer = write_log(searched, name="searched.jsonl")
+    res = run("check", str(newer), "--baseline", str(out), "--db", ":memory:", "--pricing", V1)
+    assert res.exit_code == 1
+    assert ("7 web searches on 'big' (test) have no per-search price and are new since the "
+            "baseline") in res.stdout
+    again = tmp_path / "baseline2.json"
+    run("baseline", str(newer), "-o", str(again), "--db", ":memory:", "--pricing", V1)
+    assert run("check", str(newer), "--baseline", str(again), "--db", ":memory:",
+               "--pricing", V1).exit_code == 0
+    assert run("check", str(newer), "--baseline", str(out), "--db", ":memory:",
+               "--pricing", V1, "--allow-unpriced").exit_code == 0
+
+
 @pytest.mark.parametrize("fmt", ["markdown", "github"])
 def test_ci_outputs_golden(run, logs, tmp_path, fmt):
     base, more = logs

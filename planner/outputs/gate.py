@@ -66,6 +66,11 @@ def check(
             f"model '{m['model']}' has no price ({m['requests']} requests) and is new since "
             "the baseline"
             for m in new.get("unpriced_models", []) if m["model"] not in known)
+        seen = {(u["model"], u["provider"]) for u in _unpriced_searches(baseline)}
+        failures.extend(
+            f"{u['searches']} web searches on '{u['model']}' ({u['provider']}) have no "
+            "per-search price and are new since the baseline"
+            for u in _unpriced_searches(new) if (u["model"], u["provider"]) not in seen)
     if thresholds.max_rejected_pct is not None:
         ingest = new["ingest"]
         share = Decimal(100 * ingest["rejected"]) / Decimal(ingest["read"]) if ingest[
@@ -76,6 +81,11 @@ def check(
                 f"({share.quantize(Decimal('0.01'))}%), above --max-rejected-pct "
                 f"{thresholds.max_rejected_pct}")
     return CheckResult(diff, tuple(failures))
+
+
+def _unpriced_searches(report: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    fees = report.get("server_tool_fees") or {}  # absent from reports before pricing schema 5
+    return list(fees.get("unpriced") or [])
 
 
 def _pct(pct: Decimal | None) -> str:
