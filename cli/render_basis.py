@@ -15,6 +15,10 @@ from planner.report import Report, Workload
 MAX_REASONS_SHOWN = 5
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def basis(report: Report, console: Console, top: int) -> None:
     i = report.ingest
     console.print(Text("What it rests on", "bold"))
@@ -23,8 +27,8 @@ def basis(report: Report, console: Console, top: int) -> None:
     sources = sorted({f.source for f in i.files})
     console.print(Text(
         f"Ingest: {i.read:,} lines read = {i.accepted:,} accepted + {i.rejected:,} rejected + "
-        f"{i.duplicates:,} duplicates{failed}, from {len(i.files)} file(s) read as "
-        f"{', '.join(sources)}"))
+        f"{_count(i.duplicates, 'duplicate')}{failed}, from {_count(len(i.files), 'file')} "
+        f"read as {', '.join(sources)}"))
     _reasons(report, console)
     if report.unpriced_models:
         console.print(Text.assemble(

@@ -150,7 +150,7 @@ def _curve(report: Report) -> str:
             for p in report.routing_curve]
     return ("<h2>Routing curve</h2><p>Requests go to the distilled model most confidently "
             "cost-bound first (score from 1 down to 0), before the semantic cache.</p>"
-            + _table(["min score", "to distilled", "on default", "monthly cost", "vs as-logged",
+            + _table(["min score", "to distilled", "default label", "monthly cost", "vs as-logged",
                       "vs all-frontier"], rows, {0, 1, 2, 3, 4, 5}))
 
 

@@ -77,7 +77,7 @@ def _curve(report: Report) -> Table:
     """The routing curve's distinct points (JSON has every bin): how the cost moves as more
     traffic goes to the distilled model, most confidently cost-bound first."""
     t = _table("Routing curve (before the cache; * the routed scenario)")
-    for name in ("to distilled", "on default", "monthly cost", "vs as-logged",
+    for name in ("to distilled", "default label", "monthly cost", "vs as-logged",
                  "vs all-frontier"):
         t.add_column(name, justify="right", no_wrap=True)
     seen = set()
