@@ -28,11 +28,11 @@ h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:2em}
 .verdict{font-size:1.1em}.meta{color:#666}p,li,h1,h2,summary,figcaption{overflow-wrap:anywhere}
 .scroll{overflow-x:auto;max-width:100%}table{border-collapse:collapse;margin:.5em 0;width:100%}
 th,td{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}td.num{white-space:nowrap}
 tr.sum td{font-weight:600;border-top:2px solid #999}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,420px),1fr));gap:1.5em}
 figure{margin:0;min-width:0}.chart{position:relative;height:320px}
-.cap{color:#a0148c}.cost{color:#137a3a}
+.cap{color:#a0148c}.cost{color:#137a3a}.cap,.cost{white-space:nowrap}
 """
 TOP = 10  # workloads shown in the table and chart; the rest are summed in one row
 LOG_SPREAD = 10  # the scenario chart goes logarithmic when the largest is 10x the smallest
@@ -188,9 +188,8 @@ def _workloads(report: Report, top: int) -> str:
                 f"{sum(w.input_tokens for w in ws):,}", f"{sum(w.output_tokens for w in ws):,}",
                 *(_usd(money[n]) for n in _MONEY), _signed(money["routed"] - money["as-logged"])]
 
-    headers = ["workload", "label", "requests (window)", "input tokens (window)",
-               "output tokens (window)", *(f"{n} (USD/month)" for n in _MONEY),
-               "routed change (USD/month)"]
+    headers = ["workload", "label", "requests", "input tokens", "output tokens", *_MONEY,
+               "routed change"]
     numeric = set(range(2, 10))
     shown, rest = report.workloads[:top], report.workloads[top:]
     sums = ([summed(f"{len(rest)} more workloads", rest)] if rest else []) + [
@@ -200,7 +199,9 @@ def _workloads(report: Report, top: int) -> str:
     every = (f"<details><summary>All {len(report.workloads)} workloads</summary>"
              + _table(headers, [row(w) for w in report.workloads], numeric) + "</details>"
              if rest else "")
-    return ("<h2>Workloads</h2>" + _table(headers, [row(w) for w in shown], numeric, sums)
+    return ("<h2>Workloads</h2><p class=meta>Requests and tokens in the window; costs in USD a "
+            "month; routed change: routed minus as-logged (negative: routing saves).</p>"
+            + _table(headers, [row(w) for w in shown], numeric, sums)
             + every + f"<details><summary>Why each label</summary><ul>{why}</ul></details>")
 
 
