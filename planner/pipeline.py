@@ -241,6 +241,10 @@ def _approximate(models: Models, version: str) -> tuple[str, ...]:
         for m in models.model_ids if m.approximate)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def _warnings(scope: analysis.Scope, projection: scenarios.Projection) -> tuple[str, ...]:
     out = []
     if scope.window.days < SHORT_WINDOW_DAYS:
@@ -249,21 +253,22 @@ def _warnings(scope: analysis.Scope, projection: scenarios.Projection) -> tuple[
             "seasonality is not captured, so monthly figures are an extrapolation"
         )
     out.extend(
-        f"model '{m.model}' has no price: its {m.requests} requests are left out of "
+        f"model '{m.model}' has no price: {_count(m.requests, 'request')} left out of "
         "as-logged (every other scenario prices them at the chosen models)"
         for m in projection.unpriced
     )
     weak = [w.workload for w in projection.workloads if w.evidence and w.evidence.mostly_default]
     if weak:
-        out.append(f"{len(weak)} workload(s) labelled mostly by default (no rule matched most of "
-                   f"their requests, so their label rests on no evidence): {', '.join(weak[:5])}"
+        out.append(f"{_count(len(weak), 'workload')} labelled mostly by default (no rule "
+                   "matched most of their requests, so their label rests on no evidence): "
+                   f"{', '.join(weak[:5])}"
                    + (f" and {len(weak) - 5} more" if len(weak) > 5 else ""))
     sampled = [w for w in projection.workloads if w.evidence and w.evidence.capability_margin
                is not None]
     if sampled:
-        out.append(f"{len(sampled)} workload(s) had more distinct texts than the text sample "
-                   "(--text-sample) reads: their capability share is an estimate, with its 95% "
-                   "margin of error in the JSON report (evidence.capability_margin)")
+        out.append(f"{_count(len(sampled), 'workload')} had more distinct texts than the text "
+                   "sample (--text-sample) reads: their capability share is an estimate, with "
+                   "its 95% margin of error in the JSON report (evidence.capability_margin)")
     if scope.ingest.rejected:
         share = Decimal(100 * scope.ingest.rejected) / Decimal(scope.ingest.read)
         out.append(f"{scope.ingest.rejected} of {scope.ingest.read} lines rejected "

@@ -72,7 +72,8 @@ def _counted_tokens(con: duckdb.DuckDBPyConnection) -> tuple[list[Assumption], l
     total = con.execute("SELECT sum(requests)::BIGINT FROM workload_stats").fetchone()[0]  # type: ignore[index]
     counted = sum(n for _, n, _ in rows)
     named = ", ".join(f"{w} {n} of {r}" for w, n, r in rows[:5]) + (
-        f" and {len(rows) - 5} more workload(s)" if len(rows) > 5 else "")
+        f" and {len(rows) - 5} more workload" + ("s" if len(rows) > 6 else "")
+        if len(rows) > 5 else "")
     why = ("counted from the request's text with tiktoken cl100k_base and OpenAI's chat "
            "framing, because the log has no counts: exact for GPT-4/GPT-3.5-era models; "
            "Claude's and Llama's tokenizers typically count 5-20% more")
