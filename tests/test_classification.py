@@ -259,19 +259,11 @@ def test_text_task_and_chained_actions_signals_by_hand(run, write_log, tmp_path)
     context to answer from) and `chained_actions` (actions chained onto a request), counted by
     hand on five texts; one rule each shows the count in the evidence."""
     rules = tmp_path / "rules.toml"
-    rules.write_text(_default_signals("text_task", "chained_actions") + '''
-[[rule]]
-name = "chain"
-label = "capability-bound"
-reason = "r"
-min_signals = { chained_actions = 2 }
-
-[[rule]]
-name = "text-task"
-label = "cost-bound"
-reason = "r"
-min_signals = { text_task = 1 }
-''')
+    rules.write_text(_default_signals("text_task", "chained_actions") + "".join(
+        f'[[rule]]\nname = "{name}"\nlabel = "{label}"\nreason = "r"\n'
+        f"min_signals = {{ {signal} = {n} }}\n\n"
+        for name, label, signal, n in (("chain", "capability-bound", "chained_actions", 2),
+                                       ("text-task", "cost-bound", "text_task", 1))))
     texts = [
         # NLU-Evaluation-Data's wrapper (tests/fixtures/eval): opens with "Classify": text_task
         "Classify this request based on the user's intent:\norder a pizza from pizza express",
