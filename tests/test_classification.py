@@ -241,3 +241,69 @@ def test_token_statistics_rules(run, write_log, tmp_path):
                    'min_output_ratio = -1\n')
     res = run("analyze", str(write_log(rows)), "--db", ":memory:", "--rules", str(bad))
     assert res.exit_code == 3 and "'min_output_ratio' must be a number >= 0" in res.stderr
+
+
+def _default_signals(*names: str) -> str:
+    """The default rules' [[signal]] tables of these names, as TOML text (read, not copied)."""
+    import tomllib
+
+    from planner.stages.rules import DEFAULT_RULES
+    signals = tomllib.loads(DEFAULT_RULES.read_text(encoding="utf-8"))["signal"]
+    return "".join(f"[[signal]]\nname = {json.dumps(s['name'])}\n"
+                   f"pattern = {json.dumps(s['pattern'])}\n\n"
+                   for s in signals if s["name"] in names)
+
+
+def test_text_task_and_chained_actions_signals_by_hand(run, write_log, tmp_path):
+    """The default `text_task` signal (a request to process a text: classify, summarise, a
+    context to answer from) and `chained_actions` (actions chained onto a request), counted by
+    hand on five texts; one rule each shows the count in the evidence."""
+    rules = tmp_path / "rules.toml"
+    rules.write_text(_default_signals("text_task", "chained_actions") + "".join(
+        f'[[rule]]\nname = "{name}"\nlabel = "{label}"\nreason = "r"\n'
+        f"min_signals = {{ {signal} = {n} }}\n\n"
+        for name, label, signal, n in (("chain", "capability-bound", "chained_actions", 2),
+                                       ("text-task", "cost-bound", "text_task", 1))))
+    texts = [
+        # NLU-Evaluation-Data's wrapper (tests/fixtures/eval): opens with "Classify": text_task
+        "Classify this request based on the user's intent:\norder a pizza from pizza express",
+        # XQuAD's layout: opens with "Context:" and ends with "Answer:": two text_task matches
+        "Context: The V&A was founded in 1852.\nQuestion: When was it founded?\nAnswer:",
+        # the same request without the wrapper: neither signal
+        "order a pizza from pizza express",
+        # ", then book" and "and play": two chained actions (TaskBench's way of asking)
+        "I want to pay my electricity bill, then book a table for two and play some jazz.",
+        # "and then" without an action verb after it: none
+        "Tell me a story about a cat and then a dog.",
+    ]
+    rows = [{**r, "workload": r["request_id"]} for r in recs(texts)]
+    out = analyse(run, write_log(rows), "--rules", str(rules))
+    labels = {w["workload"]: (w["label"], w["reasons"][0]) for w in out["workloads"]}
+    assert labels["r0"][0] == labels["r1"][0] == labels["r2"][0] == "cost-bound"
+    assert "text_task x1: 'classify'" in labels["r0"][1]
+    assert "text_task x2: '\\nanswer:', 'context:'" in labels["r1"][1]
+    assert labels["r2"][1].startswith("cost-bound: no rule matched")
+    assert labels["r3"][0] == "capability-bound" and "chained_actions x2" in labels["r3"][1]
+    assert labels["r4"][1].startswith("cost-bound: no rule matched")
+
+
+def test_bare_goals_and_text_tasks_on_real_prompts(run, write_log):
+    """Development-split prompts (tests/fixtures/eval, labelled by their suite, never by plan)
+    that the goal, want and text_task changes of 2026-11-29 (branch cls19) decide: bare goals
+    on a site or phone are capability-bound; a context to answer questions from, cost-bound."""
+    want = {"spa_bench:onenote_1": "capability-bound",  # "Create a new page with title ..."
+            "spa_bench:calendar_1": "capability-bound",  # "Set up an all-day event ..."
+            "visualwebarena:shopping-212": "capability-bound",  # "Can you add ... to my cart?"
+            "xquad_en:572685cd5951b619008f7575": "cost-bound",  # "Context: ... Question: ..."
+            "xquad_en:5706143575f01819005e7951": "cost-bound"}
+    rows = []
+    for path in (FIXTURES / "eval").glob("*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            if rec["id"] in want:
+                assert rec["split"] == "dev" and rec["label"] == want[rec["id"]]
+                rows.append({**BASE, "request_id": rec["id"], "workload": rec["id"],
+                             "prompt": rec["prompt"]})
+    assert len(rows) == len(want)
+    out = analyse(run, write_log(rows))
+    assert {w["workload"]: w["label"] for w in out["workloads"]} == want

@@ -72,6 +72,8 @@ CASES = [
      real_prompt("swe_bench_lite:sympy__sympy-11897")),
     ("capability-text-goal", "capability-bound", real_prompt("mind2web_live:test-102")),
     ("capability-text-want", "capability-bound", real_prompt("taskbench_dailylife:18196795")),
+    ("multi-step-agent-chain", "capability-bound",
+     real_prompt("taskbench_dailylife:28382689")),
     ("support-text", "cost-bound", real_prompt("banking77:test-116")),
     ("summarisation-text", "cost-bound", real_prompt("scitldr:B12Js_yRb")),
     ("classification-text", "cost-bound",

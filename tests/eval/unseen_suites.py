@@ -4,11 +4,13 @@ For each suite of tests/fixtures/eval, its prompts are left out of the examples 
 split of every other suite), and all of its prompts are labelled by the default rules pointing
 at those examples. Summed over suites, this is a harsher and more honest figure than the dev
 split, whose suites also lend examples: a team's own traffic comes from no public suite.
+With --misses, each wrongly labelled prompt is listed (id, the suite's label, plan's rule).
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
@@ -49,6 +51,9 @@ def main() -> None:
             for d in result.domains:
                 by_domain[d.domain, d.label][0] += d.prompts
                 by_domain[d.domain, d.label][1] += d.called_capability
+            if "--misses" in sys.argv[1:]:
+                for rid, label, rule in result.misses:
+                    print(f"  miss: {rid} is {label}, rule {rule}")
             d = result.domains[0]
             print(f"{held.stem:28} {d.domain:24} {d.called_capability:4}/{d.prompts:<4} "
                   "called capability-bound")
