@@ -5,7 +5,6 @@ rows)."""
 
 from __future__ import annotations
 
-import json
 import shutil
 
 import duckdb
@@ -13,6 +12,7 @@ import pytest
 
 from planner.stages import snapshot
 from tests.conftest import SAMPLE_LOGS
+from tests.test_reprojection import _json, primed  # noqa: F401 (a fixture)
 
 CHANGES = [
     ["--escalation", "0.3"],
@@ -22,32 +22,11 @@ CHANGES = [
 ]
 
 
-def _json(run, *args: str) -> dict:
-    res = run("analyze", *args, "--format", "json")
-    assert res.exit_code == 0, res.stderr
-    report = json.loads(res.stdout)
-    for f in report["ingest"]["files"]:
-        f.pop("reused")
-    return report
-
-
-@pytest.fixture(scope="module")
-def primed(tmp_path_factory):
-    from typer.testing import CliRunner
-
-    from cli.app import app
-    folder = tmp_path_factory.mktemp("primed-view")
-    res = CliRunner().invoke(app, ["analyze", str(SAMPLE_LOGS), "--db",
-                                   str(folder / "plan.duckdb"), "--format", "json"])
-    assert res.exit_code == 0
-    return folder / "plan.duckdb"
-
-
 @pytest.mark.parametrize("change", CHANGES, ids=" ".join)
 def test_a_large_usage_restored_as_a_view_reports_what_a_cold_run_does(
-        run, primed, tmp_path, monkeypatch, change):
+        run, primed, tmp_path, monkeypatch, change):  # noqa: F811
     database = tmp_path / "plan.duckdb"
-    shutil.copy(primed, database)
+    shutil.copy(primed / "plan.duckdb", database)
     with duckdb.connect(str(database), read_only=True) as con:
         saved = con.execute("SELECT count(*) FROM snapshot_usage").fetchone()[0]
         key = con.execute("SELECT key FROM plan_snapshot").fetchone()[0]
