@@ -158,7 +158,8 @@ summed AS (
         sum(web_search_requests)::BIGINT        AS web_search_requests,
         sum(least(input_tokens, $router_tokens))::BIGINT AS router_input_tokens,
         -- Per-request squares, for each minute's burst variance (stage 75; DOUBLE: statistics,
-        -- not money, and squares of large counts would overflow BIGINT sums).
+        -- not money, and squares of large counts would overflow BIGINT sums; summed over the
+        -- requests the fleet serves, on route rows too).
         sum(input_tokens::DOUBLE * input_tokens) FILTER (WHERE minute IS NOT NULL) AS sq_input,
         sum(output_tokens::DOUBLE * output_tokens) FILTER (WHERE minute IS NOT NULL)
             AS sq_output,
@@ -176,27 +177,15 @@ summed AS (
          own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
          cache_measured, in_envelope, score_bin, over_onprem_context, own_off_peak
     UNION ALL
+    -- Per minute, what stage 75 and the fleet (planner/projection/fleet.py) read of a minute:
+    -- its tokens and their squares (the other sums stay NULL on minute rows: nothing reads them).
     SELECT
         true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-        minute,
-        count(*)                                AS requests,
-        sum(input_tokens)::BIGINT               AS input_tokens,
-        sum(output_tokens)::BIGINT              AS output_tokens,
-        sum(cached_input_tokens)::BIGINT        AS cached_input_tokens,
-        sum(cache_write_tokens)::BIGINT         AS cache_write_tokens,
-        sum(cache_write_1h_tokens)::BIGINT      AS cache_write_1h_tokens,
-        sum(reasoning_tokens)::BIGINT           AS reasoning_tokens,
-        sum(logged_cost)                        AS logged_cost,
-        sum(web_search_requests)::BIGINT        AS web_search_requests,
-        sum(least(input_tokens, $router_tokens))::BIGINT AS router_input_tokens,
-        -- Per-request squares, for each minute's burst variance (stage 75; DOUBLE: statistics,
-        -- not money, and squares of large counts would overflow BIGINT sums).
-        sum(input_tokens::DOUBLE * input_tokens) FILTER (WHERE minute IS NOT NULL) AS sq_input,
-        sum(output_tokens::DOUBLE * output_tokens) FILTER (WHERE minute IS NOT NULL)
-            AS sq_output,
-        sum(input_tokens::DOUBLE * output_tokens) FILTER (WHERE minute IS NOT NULL)
-            AS cross_tokens,
+        minute, count(*), sum(input_tokens)::BIGINT, sum(output_tokens)::BIGINT,
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        sum(input_tokens::DOUBLE * input_tokens), sum(output_tokens::DOUBLE * output_tokens),
+        sum(input_tokens::DOUBLE * output_tokens),
         NULL, NULL, NULL
     FROM fleet
     GROUP BY minute
