@@ -89,8 +89,14 @@ class Fleet:
             return Decimal(0)
         if self.percentile >= 1:
             return self.peak_load * scale
-        return _dec(_quantile(_pooled(self.hours), float(scale), float(self.percentile),
+        return _dec(_quantile(self._pooled, float(scale), float(self.percentile),
                               self.window_hours))
+
+    @functools.cached_property
+    def _pooled(self) -> tuple[tuple[float, float, int], ...]:
+        # once per fleet: `hours` is a row per busy hour of the window (5,500 over 231 days),
+        # too many to hash as a cache key at each of the projection's ~50 calls
+        return _pooled(self.hours)
 
     def replicas(self, scale: Decimal = Decimal(1)) -> int:
         """Replicas of a fixed fleet (rented, owned); 0 when there is nothing to serve."""
@@ -205,7 +211,6 @@ def _decode_at_target(con: duckdb.DuckDBPyConnection, table: PriceTable,
     return point
 
 
-@functools.lru_cache(maxsize=8)
 def _pooled(hours: tuple[HourLoad, ...]) -> tuple[tuple[float, float, int], ...]:
     """Hours (sorted by load) pooled into at most _BINS groups: (mean, variance, hours)."""
     size = max(1, math.ceil(len(hours) / _BINS))

@@ -32,6 +32,9 @@ from tests.benchmarks.bench_analyze import OUT, generate
 
 ROWS = 1_000_000
 REPEATS = 3
+# The log's first request: far enough back that 10M requests two seconds apart (231 days) end
+# before today (generate's own default start would put most of them in the future: rejects).
+START = datetime(2020, 6, 1)
 # The installed command's entry point, in a process that writes its own peak resident memory
 # (VmHWM) to stderr's last line at exit: Linux starts a spawned program's ru_maxrss at its
 # spawner's peak, and this process generated the log.
@@ -61,9 +64,9 @@ def _run(args: list[str]) -> Run:
 
 
 def _more(rows: int, after: int, target: Path) -> None:
-    """`rows` requests following the `after` requests of the log (`generate`'s default start,
-    two seconds apart), with request ids of their own."""
-    start = datetime(2026, 10, 1) + timedelta(seconds=2 * after)
+    """`rows` requests following the `after` requests of the log (from START, two seconds
+    apart), with request ids of their own."""
+    start = START + timedelta(seconds=2 * after)
     generate(target, rows, start=f"{start:%Y-%m-%d %H:%M:%S}")
     duckdb.connect().execute(
         f"COPY (SELECT * REPLACE ('more-' || request_id AS request_id) FROM "
@@ -74,9 +77,9 @@ def _more(rows: int, after: int, target: Path) -> None:
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else ROWS
     OUT.mkdir(exist_ok=True)
-    log = OUT / f"canonical_{rows}.jsonl"
+    log = OUT / f"canonical_{rows}_{START:%Y%m%d}.jsonl"
     if not log.exists():
-        generate(log, rows)
+        generate(log, rows, start=f"{START:%Y-%m-%d}")
     results: dict[str, list[Run]] = {"cold": [], "what-if": [], "re-route": [], "new day": [],
                                      "grown": []}
     with tempfile.TemporaryDirectory(prefix="plan-bench-") as tmp:

@@ -126,12 +126,27 @@ routed AS (
         AND rp.service_tier IS NOT DISTINCT FROM l.service_tier
     LEFT JOIN cache_hits c ON c.file_id = l.file_id AND c.line_no = l.line_no
 ),
+fleet AS (
+    SELECT
+        *,
+        logged_cost IS NOT NULL AS has_logged_cost,
+        text_hash IS NOT NULL AS has_text,
+        has_prompt AS cache_measured,
+        -- The self-hosted fleet serves distilled-routed requests the cache did not answer,
+        -- within its context limit.
+        CASE WHEN route_idx = 5 AND NOT cache_hit AND NOT over_onprem_context
+             THEN date_trunc('minute', ts) END AS minute
+    FROM routed
+),
+-- Two sums of the same rows, written apart rather than as GROUPING SETS, which would compute
+-- every aggregate, the example's arg_max among them, for each minute too.
 summed AS (
     SELECT
-        grouping(minute) = 0                    AS is_minute,
+        false                                   AS is_minute,
         workload, team, model, day, rule, label, domain, task_type, route_idx,
         own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
-        cache_measured, in_envelope, score_bin, over_onprem_context, own_off_peak, minute,
+        cache_measured, in_envelope, score_bin, over_onprem_context, own_off_peak,
+        NULL::TIMESTAMP                         AS minute,
         count(*)                                AS requests,
         sum(input_tokens)::BIGINT               AS input_tokens,
         sum(output_tokens)::BIGINT              AS output_tokens,
@@ -143,7 +158,8 @@ summed AS (
         sum(web_search_requests)::BIGINT        AS web_search_requests,
         sum(least(input_tokens, $router_tokens))::BIGINT AS router_input_tokens,
         -- Per-request squares, for each minute's burst variance (stage 75; DOUBLE: statistics,
-        -- not money, and squares of large counts would overflow BIGINT sums).
+        -- not money, and squares of large counts would overflow BIGINT sums; summed over the
+        -- requests the fleet serves, on route rows too).
         sum(input_tokens::DOUBLE * input_tokens) FILTER (WHERE minute IS NOT NULL) AS sq_input,
         sum(output_tokens::DOUBLE * output_tokens) FILTER (WHERE minute IS NOT NULL)
             AS sq_output,
@@ -153,42 +169,49 @@ summed AS (
         -- 4,000+ output tokens), and the example (most similar to an example of its domain,
         -- else the first by position)
         count(*) FILTER (WHERE reasoning_tokens >= 2000 OR output_tokens >= 4000) AS hard,
-        arg_max({'file_id': file_id, 'line_no': line_no, 'text_hash': text_hash,
-                 'task_type': task_type, 'tool_calls': tool_calls, 'has_images': has_images,
-                 'has_tools': has_tools, 'has_audio': has_audio, 'has_files': has_files,
-                 'tool_defs': tool_defs, 'turns': turns, 'computer_tool': computer_tool,
-                 'input_tokens': input_tokens,
-                 'output_tokens': output_tokens, 'reasoning_tokens': reasoning_tokens},
+        arg_max({'file_id': file_id, 'line_no': line_no},
                 (coalesce(sim_top, -1), -file_id, -line_no)) AS ex,
         max((coalesce(sim_top, -1), -file_id, -line_no)) AS ex_key
-    FROM (
-        SELECT
-            *,
-            logged_cost IS NOT NULL AS has_logged_cost,
-            text_hash IS NOT NULL AS has_text,
-            has_prompt AS cache_measured,
-            -- The self-hosted fleet serves distilled-routed requests the cache did not answer,
-            -- within its context limit.
-            CASE WHEN route_idx = 5 AND NOT cache_hit AND NOT over_onprem_context
-                 THEN date_trunc('minute', ts) END AS minute
-        FROM routed
-    )
-    GROUP BY GROUPING SETS (
-        (workload, team, model, day, rule, label, domain, task_type, route_idx,
+    FROM fleet
+    GROUP BY workload, team, model, day, rule, label, domain, task_type, route_idx,
          own_lc, frontier_lc, distilled_lc, service_tier, has_logged_cost, has_text, cache_hit,
-         cache_measured, in_envelope, score_bin, over_onprem_context, own_off_peak),
-        (minute)
-    )
+         cache_measured, in_envelope, score_bin, over_onprem_context, own_off_peak
+    UNION ALL
+    -- Per minute, what stage 75 and the fleet (planner/projection/fleet.py) read of a minute:
+    -- its tokens and their squares (the other sums stay NULL on minute rows: nothing reads them).
+    SELECT
+        true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        minute, count(*), sum(input_tokens)::BIGINT, sum(output_tokens)::BIGINT,
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        sum(input_tokens::DOUBLE * input_tokens), sum(output_tokens::DOUBLE * output_tokens),
+        sum(input_tokens::DOUBLE * output_tokens),
+        NULL, NULL, NULL
+    FROM fleet
+    GROUP BY minute
 )
 SELECT * FROM summed
 ;
 CREATE OR REPLACE TEMP TABLE usage_evidence AS
+WITH e AS (
+    SELECT
+        workload, rule, label,
+        sum(requests)::BIGINT AS requests, sum(hard)::BIGINT AS hard, arg_max(ex, ex_key) AS ex
+    FROM usage_sums
+    WHERE NOT is_minute
+    GROUP BY workload, rule, label
+)
+-- the example's fields, read for the few examples only
 SELECT
-    workload, rule, label,
-    sum(requests)::BIGINT AS requests, sum(hard)::BIGINT AS hard, arg_max(ex, ex_key) AS ex
-FROM usage_sums
-WHERE NOT is_minute
-GROUP BY workload, rule, label
+    e.workload, e.rule, e.label, e.requests, e.hard,
+    {'file_id': s.file_id, 'line_no': s.line_no, 'text_hash': s.text_hash,
+     'task_type': s.task_type, 'tool_calls': s.tool_calls, 'has_images': s.has_images,
+     'has_tools': s.has_tools, 'has_audio': s.has_audio, 'has_files': s.has_files,
+     'tool_defs': s.tool_defs, 'turns': s.turns, 'computer_tool': s.computer_tool,
+     'input_tokens': s.input_tokens,
+     'output_tokens': s.output_tokens, 'reasoning_tokens': s.reasoning_tokens} AS ex
+FROM e
+JOIN scope s ON s.file_id = e.ex.file_id AND s.line_no = e.ex.line_no
 ;
 CREATE OR REPLACE TEMP TABLE usage AS
 SELECT
