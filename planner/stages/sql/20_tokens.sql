@@ -65,9 +65,10 @@ WITH todo AS (
     JOIN checked_lines c ON c.rowid = f.code // 4
     WHERE c.rowid BETWEEN $first AND $last
 )
-SELECT md5_number(chunk) AS chunk_md5, any_value(chunk) AS chunk, list(text_md5) AS texts
-FROM (SELECT text_md5, unnest(chunks) AS chunk FROM todo)
-GROUP BY 1
+SELECT md5_number(chunk) AS chunk_md5, chunk, texts  -- (an MD5 a distinct line, not a line)
+FROM (SELECT chunk, list(text_md5) AS texts
+      FROM (SELECT text_md5, unnest(chunks) AS chunk FROM todo)
+      GROUP BY chunk)
 ;
 CREATE OR REPLACE TEMP TABLE token_todo AS
 WITH numbered AS (
