@@ -142,7 +142,7 @@ def _part_chars(con: duckdb.DuckDBPyConnection) -> int:
     (set from the machine, planner/memory.py), so that a part's lines are grouped in memory."""
     limit = con.execute("SELECT current_setting('memory_limit')").fetchone()
     try:
-        return max(2**20, parse_size(str(limit[0])) // PART_SHARE) if limit else BATCH_CHARS
+        return parse_size(str(limit[0])) // PART_SHARE if limit else BATCH_CHARS
     except ValueError:  # (no limit: DuckDB's own default)
         return 8 * BATCH_CHARS
 
