@@ -4,6 +4,7 @@ computed here."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from itertools import islice
 from pathlib import Path
@@ -121,6 +122,73 @@ def test_each_distinct_text_is_counted_once_and_kept_for_later_files(write_log, 
     ingest.ingest(con, [more], ingest.IngestOptions())
     assert counting.texts == []  # the database holds their counts
     assert con.execute("SELECT count(*) FROM token_counts").fetchone() == (9,)
+
+
+def md5_number(text: str) -> int:
+    """DuckDB's md5_number: the MD5 digest read as a little-endian number (token_counts' key)."""
+    return int.from_bytes(hashlib.md5(text.encode()).digest(), "little")
+
+
+def test_counts_read_in_parts_equal_tiktokens_for_distinct_and_repeated_texts(
+        write_log, monkeypatch):
+    """A file's texts read in parts of a few thousand characters (PART_SHARE, of the memory
+    limit): each request's counts are tiktoken's counts of its own texts, for system prompts
+    repeated and distinct, and no line is encoded twice, in one part or across parts."""
+    counting = Counting()
+    monkeypatch.setattr(tokens, "_encoder", lambda: counting)
+    monkeypatch.setattr(tokens, "PART_SHARE", 2**18)
+    texts = real_prompts(40)
+    repeated = [f"You are agent {k}.\n" + "\n".join(texts[3 * k:3 * k + 3]) for k in range(3)]
+    records = [{"timestamp": f"2026-01-01T00:00:{i:02d}Z", "request_id": f"r{i}",
+                "system_prompt": (repeated[i % 3] if i % 2 else
+                                  f"You help customer {i}.\n" + "\n".join(texts[10:14])),
+                "prompt": f"{texts[20 + i % 20]} ({i})",
+                "response": f"Answer {i % 7}.\n{texts[i % 9]}"} for i in range(60)]
+    log = write_log(records)
+    con = db.connect(":memory:")
+    assert tokens._part_chars(con) * 4 < log.stat().st_size  # several parts
+    ingest.ingest(con, [log], ingest.IngestOptions())
+    got = con.execute("SELECT request_id, input_tokens, output_tokens FROM requests").fetchall()
+    assert len(got) == 60
+    for request_id, input_tokens, output_tokens in got:
+        r = records[int(request_id[1:])]
+        assert input_tokens == count(r["system_prompt"] + "\n" + r["prompt"]) + 3 * 2 + 3
+        assert output_tokens == count(r["response"])
+    assert len(counting.texts) == len(set(counting.texts))
+    assert sum(t.startswith(texts[10]) for t in counting.texts) == 1  # a line 30 prompts share
+
+
+def test_a_new_file_with_the_same_system_prompts_counts_only_its_new_texts(write_log,
+                                                                           monkeypatch):
+    """token_counts keeps each text's count under its MD5: a later file whose requests share
+    the earlier file's system prompts encodes none of them again, only its new prompts."""
+    counting = Counting()
+    monkeypatch.setattr(tokens, "_encoder", lambda: counting)
+    texts = real_prompts(30)
+    systems = [f"You sort tickets for team {k}.\n" + texts[k] for k in range(4)]
+
+    def log(first: int, name: str) -> Path:
+        return write_log([{"timestamp": f"2026-01-01T00:00:{i:02d}Z", "request_id": f"{name}{i}",
+                           "system_prompt": systems[i % 4], "prompt": f"Ticket {first + i}",
+                           "response": f"Queue {first + i}"} for i in range(20)],
+                         name=f"{name}.jsonl")
+
+    con = db.connect(":memory:")
+    ingest.ingest(con, [log(0, "first")], ingest.IngestOptions())
+    for system in systems:  # the head counted: the system prompt and its newline
+        assert con.execute("SELECT tokens FROM token_counts WHERE text_md5 = ?::UHUGEINT",
+                           [str(md5_number(system + "\n"))]).fetchall() == [(count(system + "\n"),)]
+    counting.texts.clear()
+    ingest.ingest(con, [log(100, "second")], ingest.IngestOptions())
+    assert sorted(counting.texts) == sorted([f"Ticket {100 + i}" for i in range(20)]
+                                            + [f"Queue {100 + i}" for i in range(20)])
+    got = con.execute("SELECT request_id, input_tokens, output_tokens FROM requests "
+                      "WHERE request_id LIKE 'second%'").fetchall()
+    assert len(got) == 20
+    for request_id, input_tokens, output_tokens in got:
+        i = int(request_id.removeprefix("second"))
+        assert input_tokens == count(systems[i % 4] + f"\nTicket {100 + i}") + 3 * 2 + 3
+        assert output_tokens == count(f"Queue {100 + i}")
 
 
 def test_a_log_with_token_counts_counts_nothing(write_log, monkeypatch):

