@@ -105,3 +105,29 @@ def test_every_line_of_a_trace_file_is_accounted_for(tmp_path: Path) -> None:
     assert [p is None for _, p in got] == [True, False, False, False, False, False, True]
     assert "blank line" in got[1][1] and "not valid JSON" in got[2][1]
     assert "nothing to read" in got[5][1]
+
+
+def test_an_export_of_the_observations_is_checked_too(tmp_path: Path) -> None:
+    """The real Vertex AI trace's observations written as an export (one observation a line,
+    read as `langfuse`): the same request and tokens as the download (stage 20 keeps each
+    request's excess, migration 018: no second read of the file)."""
+    doc = json.loads(VERTEX.read_text(encoding="utf-8"))
+    path = tmp_path / "observations.jsonl"
+    path.write_text("".join(json.dumps(o) + "\n" for o in doc["observations"]),
+                    encoding="utf-8")
+    [f] = ingest.ingest(db.connect(":memory:"), [path])
+    assert (f.source, f.unaccounted_requests, f.unaccounted_tokens) == ("langfuse", *_above(doc))
+
+
+def test_a_grown_export_counts_its_earlier_lines_with_the_new(tmp_path: Path) -> None:
+    """An export that grew since it was read: only its new lines are read, and the file's
+    counts are those of all its lines (by hand: 30 - 15, then 13 - 7)."""
+    path = tmp_path / "observations.jsonl"
+    first = json.dumps(_observation(1, {"input": 10, "output": 5, "total": 30})) + "\n"
+    path.write_text(first, encoding="utf-8")
+    con = db.connect(":memory:")
+    ingest.ingest(con, [path])
+    path.write_text(first + json.dumps(_observation(2, {"input": 4, "output": 3, "total": 13}))
+                    + "\n", encoding="utf-8")
+    [f] = ingest.ingest(con, [path])
+    assert (f.read_after, f.unaccounted_requests, f.unaccounted_tokens) == (1, 2, 15 + 6)

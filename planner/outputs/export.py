@@ -131,8 +131,9 @@ _COUNTS: tuple[tuple[str, str, str], ...] = (
     ("input_tokens", "integer", "input tokens in the window, cached ones included"),
     ("output_tokens", "integer", "output tokens in the window, reasoning included"),
     ("cached_input_tokens", "integer", "input tokens the provider served from its prompt cache"),
-    ("web_searches", "integer", "server-side web searches in the window (Anthropic's "
-     "usage.server_tool_use.web_search_requests), billed per search on top of the tokens"),
+    ("web_searches", "integer", "server-side web searches in the window (Anthropic's, OpenAI's "
+     "and Gemini's grounding queries, as logged: docs/formats.md), billed per search on top of "
+     "the tokens"),
     ("unpriced_web_searches", "integer", "of them, searches whose provider has no per-search fee "
      "in the pricing table: their fee is left out of every scenario (unpriced, not $0)"),
 )

@@ -37,8 +37,9 @@ from planner.stages.sources import Source, detect
 
 # 7: bounded counts and times, marked lines, CSV layout from the header (issue 19); the new
 # sources, BOM documents and summed usage passes (issue 17); 8: Langfuse usage totals above
-# their parts counted per file (migration 017)
-PARSER_VERSION = 8
+# their parts counted per file (migration 017); 9: web searches of Langfuse usage keys, OpenAI
+# Responses streams, search models and Gemini grounding; Anthropic /v1/complete streams
+PARSER_VERSION = 9
 # What planner/stages/spark/read.py and older callers import from here (moved to
 # planner/stages/shaping.py).
 __all__ = ["AHEAD", "EARLIEST", "MAX_LINE_BYTES", "PARSER_VERSION", "IngestOptions",
@@ -257,17 +258,14 @@ def _store(con: duckdb.DuckDBPyConnection, target: _Target, options: IngestOptio
             run_script(con, db.sql(source.after), {"file_id": file_id})
         if options.text.features is not None:
             options.text.features(con, file_id)  # stage 24
-        before = dict(zip(("earlier_requests", "earlier_tokens"), con.execute(
-            "SELECT unaccounted_requests, unaccounted_tokens FROM files WHERE file_id = ?",
-            [file_id]).fetchone() or (0, 0), strict=True))  # (a grown file's earlier read)
         run_script(con, db.sql("23_file"), {
             "file_id": file_id, "path": key.path, "size_bytes": key.size_bytes,
             "mtime_ns": key.mtime_ns, "parser_version": PARSER_VERSION, "source": source.name,
             "options_key": key.options_key, "skipped": skipped, "shape_key": key.shape_key,
             "content_fp": key.content_fp, "reads": earlier.reads + 1 if earlier else 1,
             "read_after": earlier.lines if earlier else 0})
-        if source.split == _TOTALED:
-            run_script(con, db.sql("23_unaccounted"), {"file_id": file_id, **before})
+        if _TOTALED in source.stages:
+            run_script(con, db.sql("23_unaccounted"), {"file_id": file_id})
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -276,9 +274,9 @@ def _store(con: duckdb.DuckDBPyConnection, target: _Target, options: IngestOptio
     return file_id
 
 
-# The split whose records, held parsed, give a usage total (Langfuse's), which
-# sql/23_unaccounted.sql sets against the input and output stored.
-_TOTALED = "14_split_langfuse"
+# The stage whose records give a usage total (Langfuse's), whose excess over the parts
+# sql/23_unaccounted.sql counts per file.
+_TOTALED = "19_norm_langfuse"
 
 # Stage 20's first statement; without text to count or sample, a view.
 _TABLE, _VIEW = ("CREATE OR REPLACE TEMP TABLE checked_lines AS",

@@ -150,7 +150,9 @@ BODY = {
     # Gemini / Vertex AI generateContent
     "usageMetadata": J, "modelVersion": V, "responseId": V, "createTime": V,
     "candidates": [{"finishReason": V,  # (text not read: the usage counts it)
-                    "content": {"parts": [{"functionCall": J}]}}],
+                    "content": {"parts": [{"functionCall": J}]},
+                    # grounding with Google Search: the queries it ran (web searches)
+                    "groundingMetadata": {"webSearchQueries": [V]}}],
     "promptFeedback": {"blockReason": V},
     # Bedrock InvokeModel bodies of Meta Llama and Amazon Titan text models
     "prompt_token_count": V, "generation_token_count": V, "generation": V,
@@ -195,8 +197,6 @@ LANGFUSE = (_text("id", "type", "startTime", "model", "name", "level", "statusMe
             + _json("usage", "usageDetails", "costDetails", "metadata", "tags", "input", "output")
             + (("trace", {"tags": J, "metadata": J}),))  # (14_split_langfuse.sql adds it)
 
-# (19_norm_langfuse_tools: the web-search column stage 19 does not carry, migration 016)
-LANGFUSE_STAGES = ("19_norm_langfuse", "19_norm_langfuse_tools")
 
 # In detection order: the first whose test a record passes names it. Canonical comes last and
 # takes any object: a file of unrecognisable records is then rejected line by line with reasons,
@@ -267,11 +267,11 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source(
         "langfuse-trace", "Langfuse trace downloads ({trace, observations})",
-        LANGFUSE, LANGFUSE_STAGES, _has("trace", "observations"),
+        LANGFUSE, ("19_norm_langfuse",), _has("trace", "observations"),
         split="14_split_langfuse",
     ),
     Source(
-        "langfuse", "Langfuse generation observations", LANGFUSE, LANGFUSE_STAGES,
+        "langfuse", "Langfuse generation observations", LANGFUSE, ("19_norm_langfuse",),
         lambda r: "startTime" in r and ("usage" in r or "usageDetails" in r),
     ),
     Source(

@@ -94,17 +94,21 @@ def _ingest(tables: SparkTables, local: Any, plan: list[LogFile], options: Inges
                        .rstrip(";"))
         del name
     bodies = batch.bodies(tables)
+    # (usage_excess: a Langfuse usage total above the parts, sql/23_unaccounted.sql on DuckDB)
     counts = {r[0]: r[1:] for r in tables.execute(
         "SELECT file_id, count(*), count(*) - count(problem) - count(failure), count(problem), "
-        "count(failure) FROM lines GROUP BY file_id").fetchall()}
+        "count(failure), count(usage_excess), coalesce(sum(usage_excess), 0) FROM lines "
+        "GROUP BY file_id").fetchall()}
     out = []
     for f in plan:
-        read, accepted, rejected, failed = counts.get(f.file_id, (0, 0, 0, 0))
+        read, accepted, rejected, failed, excess, tokens = counts.get(
+            f.file_id, (0, 0, 0, 0, 0, 0))
         out.append(IngestedFile(f.file_id, str(f.path) if f.is_local else f.uri, f.source.name,
                                 read, accepted, rejected, failed, reused=False,
                                 skipped=skipped.get(f.file_id, 0),
                                 bodies=bodies.get(f.file_id, 0), trace=f.source.trace,
-                                options=f.shaping))
+                                options=f.shaping, unaccounted_requests=excess,
+                                unaccounted_tokens=tokens))
     return out
 
 

@@ -30,5 +30,6 @@ SELECT
     NULL::VARCHAR                   AS logged_cost_raw,
     service_tier,
     NULL::VARCHAR                   AS custom_id,
-    web_search_requests             AS web_search_raw
+    web_search_requests             AS web_search_raw,
+    NULL::VARCHAR AS usage_total_raw  -- (a logged usage total: Langfuse's, stage 19)
 FROM records

@@ -18,8 +18,9 @@
 --   titan       Bedrock InvokeModel, Amazon Titan text body: inputTextTokenCount, results[]
 --   complete    Anthropic's legacy Text Completions (/v1/complete: type 'completion' with a
 --               model): no usage; both counts are counted from the prompt and completion text
---               (stage 20, approximate). Bedrock's Claude v2 bodies (no model) count nothing and
---               are read from their response headers, or rejected.
+--               (stage 20, approximate); its stream's too (`completion` events, the text
+--               deltas joined). Bedrock's Claude v2 bodies (no model) count nothing and are read
+--               from their response headers, or rejected.
 -- A streamed response (`raw_resp`: SSE text, or a JSON array of chunks) is read from its
 -- events: OpenAI's last chunk with usage (Groq's: `x_groq.usage`); Anthropic's message_start
 -- usage updated by its last message_delta (which carries the output count); the OpenAI
@@ -82,6 +83,9 @@ u AS (
                 OR json_type(json_extract(opening, '$.candidates')) = 'ARRAY'
                 OR opening ->> '$.event_type' = 'interaction.created' THEN 'gemini'
             WHEN starts_with(opening ->> '$.type', 'response.') THEN 'responses'
+            -- Anthropic's legacy /v1/complete stream: completion events (a ping may come first)
+            WHEN opening ->> '$.type' = 'completion' OR (opening ->> '$.type' = 'ping'
+                AND events[2] ->> '$.type' = 'completion') THEN 'complete'
             WHEN opening ->> '$.type' = 'message-start'
                 OR opening ->> '$.event_type' = 'stream-start' THEN 'cohere'  -- (v1)
             -- a ConverseStream opens with messageStart (or, cut, a content block)
@@ -290,6 +294,7 @@ SELECT
             json_extract_string(e, '$.delta.text'),
             json_extract_string(e, '$.candidates[0].content.parts[0].text'),
             CASE WHEN e ->> '$.type' = 'response.output_text.delta' THEN e ->> '$.delta' END,
+            CASE WHEN e ->> '$.type' = 'completion' THEN e ->> '$.completion' END,  -- legacy
             json_extract_string(e, '$.delta.message.content.text'),  -- Cohere v2
             json_extract_string(e, '$.contentBlockDelta.delta.text'),  -- Bedrock Converse
             json_extract_string(e, '$.outputText'), json_extract_string(e, '$.generation'),
@@ -321,9 +326,32 @@ SELECT
     usage.cost                                                      AS logged_cost_raw,
     coalesce(service_tier, resp.service_tier)                       AS service_tier,
     custom_id,
-    -- server-side web searches, billed per search (migration 016): Anthropic's count; an
-    -- OpenAI Responses body's web_search_call items (no fee in the table: reported unpriced)
+    -- server-side web searches, billed per search (migration 016; docs/money.md): Anthropic's
+    -- count; OpenAI Responses' web_search_call items (a stream's: those of its last
+    -- response.completed / incomplete / failed, or its output_item.done items where the stream
+    -- was cut before); an OpenAI search model's chat completion (gpt-4o-search-preview,
+    -- gpt-5-search-api: the model searches for every request, one call); Gemini's grounding
+    -- with Google Search: the candidate's groundingMetadata.webSearchQueries (not empty; none
+    -- when no candidate was grounded; an Interactions API object cannot say)
     CASE api WHEN 'anthropic' THEN usage.server_tool_use.web_search_requests
-        WHEN 'responses' THEN CAST(len(list_filter(resp.output,
-            lambda o: o.type = 'web_search_call')) AS VARCHAR) END AS web_search_raw
+        WHEN 'responses' THEN CAST(CASE WHEN events IS NULL THEN len(list_filter(resp.output,
+                lambda o: o.type = 'web_search_call'))
+            ELSE greatest(coalesce(len(list_filter(json_extract_string(list_filter(events,
+                    lambda e: e ->> '$.type' IN ('response.completed', 'response.incomplete',
+                        'response.failed'))[-1], '$.response.output[*].type'),
+                    lambda t: t = 'web_search_call')), 0),
+                len(list_filter(events, lambda e: e ->> '$.type' = 'response.output_item.done'
+                    AND e ->> '$.item.type' = 'web_search_call'))) END AS VARCHAR)
+        WHEN 'chat' THEN CASE WHEN contains(coalesce(resp.model, opening ->> '$.model',
+            req.model), '-search-') THEN '1' END
+        WHEN 'gemini' THEN CASE
+            WHEN resp.object = 'interaction' OR opening ->> '$.event_type' IS NOT NULL THEN NULL
+            WHEN events IS NULL THEN CAST(coalesce(list_max(list_transform(resp.candidates,
+                lambda c: len(list_filter(c.groundingMetadata.webSearchQueries,
+                    lambda q: q <> '')))), 0) AS VARCHAR)
+            ELSE CAST(coalesce(list_max(list_transform(events, lambda e: len(list_filter(
+                json_extract_string(e, '$.candidates[0].groundingMetadata.webSearchQueries[*]'),
+                lambda q: q <> '')))), 0) AS VARCHAR) END
+    END                                                             AS web_search_raw,
+    NULL::VARCHAR AS usage_total_raw  -- (a logged usage total: Langfuse's, stage 19)
 FROM p

@@ -31,6 +31,7 @@ SELECT
     NULL::VARCHAR AS system_prompt, NULL::VARCHAR AS prompt, NULL::VARCHAR AS response,
     0 AS n_messages, NULL::VARCHAR AS failure, NULL::VARCHAR AS logged_cost_raw,
     NULL::VARCHAR AS service_tier, NULL::VARCHAR AS custom_id,
-    NULL::VARCHAR AS web_search_raw
+    NULL::VARCHAR AS web_search_raw,
+    NULL::VARCHAR AS usage_total_raw  -- (a logged usage total: Langfuse's, stage 19)
 FROM batch_input
 WHERE line_problem IS NOT NULL

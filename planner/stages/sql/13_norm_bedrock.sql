@@ -90,5 +90,6 @@ SELECT
     NULL::VARCHAR                                                  AS custom_id,
     -- an Anthropic body's web searches (migration 016); Bedrock publishes no per-search
     -- price in plan's table, so any are reported unpriced
-    body.usage.server_tool_use.web_search_requests                 AS web_search_raw
+    body.usage.server_tool_use.web_search_requests                 AS web_search_raw,
+    NULL::VARCHAR AS usage_total_raw  -- (a logged usage total: Langfuse's, stage 19)
 FROM f

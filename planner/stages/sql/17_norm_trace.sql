@@ -33,5 +33,6 @@ SELECT
     NULL::VARCHAR                   AS logged_cost_raw,
     NULL::VARCHAR                   AS service_tier,
     NULL::VARCHAR                   AS custom_id,
-    NULL::VARCHAR                   AS web_search_raw
+    NULL::VARCHAR                   AS web_search_raw,
+    NULL::VARCHAR AS usage_total_raw  -- (a logged usage total: Langfuse's, stage 19)
 FROM trace_records

@@ -64,5 +64,6 @@ SELECT
     NULL::VARCHAR                                                   AS service_tier,
     NULL::VARCHAR                                                   AS custom_id,
     -- an Anthropic call's web searches, where the usage object keeps them (migration 016)
-    usage ->> '$.server_tool_use.web_search_requests'               AS web_search_raw
+    usage ->> '$.server_tool_use.web_search_requests'               AS web_search_raw,
+    NULL::VARCHAR AS usage_total_raw  -- (a logged usage total: Langfuse's, stage 19)
 FROM m

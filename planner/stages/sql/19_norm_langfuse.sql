@@ -27,6 +27,12 @@
 --                *ephemeral_1h* are the 1-hour writes
 --   input        any other key naming input or prompt (input_audio_tokens, input_modality_*)
 --   output       any other key naming output or completion (output_audio_tokens, ...)
+--   searches     web searches, not tokens (migration 016): keys naming web_search or
+--                websearch (web_search_requests, Anthropic's name; Langfuse's own price
+--                keys web_search_queries / webSearchQueries) or grounding queries
+--                (grounding_queries / groundingQueries: Gemini's grounding with Google
+--                Search), and no token; their sum is the request's web_search_requests
+--                (NULL where no such key is logged: the observation cannot say)
 -- A key that is none of these with a count other than 0 rejects the line with its name (its
 -- tokens would otherwise be dropped unseen); a part that is not a count rejects it as any bad
 -- count does. An observation with no usage parts takes Langfuse's own sums, inputUsage and
@@ -85,6 +91,9 @@ s AS (
                      OR starts_with(e.l, 'completion_details.') THEN CASE
                     WHEN e.l LIKE '%reasoning%' THEN 'detail_reasoning'
                     WHEN e.l LIKE '%cache%' THEN 'detail_read' ELSE 'skip' END
+                WHEN (e.l LIKE '%web_search%' OR e.l LIKE '%websearch%'
+                      OR e.l LIKE '%grounding_quer%' OR e.l LIKE '%groundingquer%')
+                     AND e.l NOT LIKE '%token%' THEN 'search'
                 WHEN e.l LIKE '%reasoning%' THEN 'reasoning'
                 WHEN e.l LIKE '%cache_read%' OR e.l LIKE '%cached%' THEN 'read'
                 WHEN e.l LIKE '%ephemeral_1h%' THEN 'ephemeral_1h'
@@ -120,6 +129,8 @@ g AS (
             END)) AS n_detail_reasoning,
         list_sum(list_transform(parts, lambda p: CASE WHEN p.c = 'detail_read' THEN p.n END))
             AS n_detail_read,
+        list_sum(list_transform(parts, lambda p: CASE WHEN p.c = 'search' THEN p.n END))
+            AS n_search,
         -- the first part that is not a count, and the first of an unknown kind
         list_filter(parts, lambda p: p.bad AND p.c NOT IN ('skip', 'unknown'))[1] AS bad,
         list_filter(parts, lambda p: p.c = 'unknown')[1] AS unknown_part
@@ -195,5 +206,9 @@ SELECT
     coalesce(calculatedTotalCost, totalCost,
              plan_json_value(costDetails) ->> '$.total')            AS logged_cost_raw,
     NULL::VARCHAR                                                   AS service_tier,
-    NULL::VARCHAR                                                   AS custom_id
+    NULL::VARCHAR                                                   AS custom_id,
+    CASE WHEN bad.c = 'search' THEN bad.v ELSE CAST(n_search AS VARCHAR) END AS web_search_raw,
+    -- the usage total, where logged: stage 20 keeps what it gives beyond the parts
+    -- (migration 018; a Vertex AI trace's total counts thinking no part names)
+    list_filter(entries, lambda e: e.l = 'total')[1].v                AS usage_total_raw
 FROM c

@@ -25,6 +25,7 @@ WITH n AS (
         TRY_CAST(reasoning_raw AS DOUBLE) AS reasoning_n,
         TRY_CAST(tool_calls_raw AS DOUBLE) AS tool_calls_n,
         TRY_CAST(web_search_raw AS DOUBLE) AS web_search_n,
+        TRY_CAST(usage_total_raw AS DOUBLE) AS usage_total_n,
         TRY_CAST(logged_cost_raw AS DECIMAL(18, 10)) AS logged_cost
     FROM norm
 ),
@@ -160,6 +161,11 @@ SELECT
     CASE WHEN is_request THEN coalesce(cache_write_1h_n, 0)::BIGINT END AS cache_write_1h_tokens,
     -- NULL where the log cannot say (migration 016)
     CASE WHEN is_request THEN web_search_n::BIGINT END AS web_search_requests,
+    -- a logged usage total above the parts (migration 018): the tokens no part names
+    CASE WHEN is_request AND usage_total_n < 1e15
+            AND usage_total_n > input_n + output_n + coalesce(web_search_n, 0)
+        THEN (usage_total_n - input_n - output_n - coalesce(web_search_n, 0))::BIGINT
+    END AS usage_excess,
     plan_text_hash(system_prompt, prompt) AS text_hash,
     plan_system_fp(system_prompt) AS system_fp,
     plan_prompt_key(prompt) AS prompt_key
