@@ -82,8 +82,11 @@ u AS (
                 OR json_type(json_extract(opening, '$.candidates')) = 'ARRAY'
                 OR opening ->> '$.event_type' = 'interaction.created' THEN 'gemini'
             WHEN starts_with(opening ->> '$.type', 'response.') THEN 'responses'
+            -- (Cohere v1: a chat stream opens with stream-start; a generate stream has none,
+            -- it ends with stream-end, as both do)
             WHEN opening ->> '$.type' = 'message-start'
-                OR opening ->> '$.event_type' = 'stream-start' THEN 'cohere'  -- (v1)
+                OR opening ->> '$.event_type' = 'stream-start'
+                OR events[-1] ->> '$.event_type' = 'stream-end' THEN 'cohere'
             -- a ConverseStream opens with messageStart (or, cut, a content block)
             WHEN json_type(json_extract(opening, '$.messageStart')) = 'OBJECT'
                 OR json_type(json_extract(opening, '$.contentBlockStart')) = 'OBJECT'
