@@ -134,7 +134,8 @@ READ_SQL = {
     "json_array": "read_json_objects(?, format = 'array')",
     "csv": "read_csv(?, columns = getvariable('plan_csv_columns'), header = false, skip = 1, "
            "delim = getvariable('plan_csv_delim'), quote = '\"', escape = '\"', "
-           "null_padding = true, strict_mode = false, auto_detect = false)",  # csv_layout.py
+           "null_padding = true, strict_mode = false, auto_detect = false, "
+           "parallel = false)",  # csv_layout.py; (parallel: 14_read_csv.sql says why)
     "parquet": "read_parquet(?)",
 }
 

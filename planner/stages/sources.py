@@ -191,10 +191,13 @@ SPECS = {"plan_otlp_spec": OTLP, "plan_body_spec": BODY, "plan_request_spec": RE
          "plan_messages_spec": MESSAGES}
 
 # A Langfuse observation (export rows, or those of a trace download). The recorded cost is
-# calculatedTotalCost, or in current versions totalCost / costDetails.total.
+# calculatedTotalCost, or in current versions totalCost / costDetails.total. The blob storage
+# export names its columns in snake case (start_time, provided_model_name, usage_details, ...).
 LANGFUSE = (_text("id", "type", "startTime", "model", "name", "level", "statusMessage",
-                  "calculatedTotalCost", "totalCost", "inputUsage", "outputUsage")
-            + _json("usage", "usageDetails", "costDetails", "metadata", "tags", "input", "output")
+                  "calculatedTotalCost", "totalCost", "inputUsage", "outputUsage",
+                  "start_time", "provided_model_name", "status_message", "total_cost")
+            + _json("usage", "usageDetails", "costDetails", "metadata", "tags", "input", "output",
+                    "usage_details", "cost_details")
             + (("trace", {"tags": J, "metadata": J}),))  # (14_split_langfuse.sql adds it)
 
 
@@ -272,7 +275,8 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source(
         "langfuse", "Langfuse generation observations", LANGFUSE, ("19_norm_langfuse",),
-        lambda r: "startTime" in r and ("usage" in r or "usageDetails" in r),
+        lambda r: ("startTime" in r and ("usage" in r or "usageDetails" in r))
+        or ("start_time" in r and "usage_details" in r),  # (the blob storage export)
     ),
     Source(
         "gemini-batch", "Gemini API batch output ({key, response})",

@@ -60,6 +60,7 @@ def file_records(spark: Any, f: LogFile) -> Any:
         delimiter, columns = csv_layout.layout(f.local)
         names = list(json.loads(columns))
         df = (spark.read.option("sep", delimiter).option("quote", '"').option("escape", '"')
+              .option("multiLine", "true")  # (a quoted field may span lines, as in DuckDB)
               .option("header", "true").option("enforceSchema", "true")
               .schema(", ".join(f"`{n}` STRING" for n in names)).csv(uri))
         line = F.when(F.col(f"`{csv_layout.EXTRA}`").isNull(), F.to_json(F.struct(*[

@@ -86,8 +86,11 @@ u AS (
             -- Anthropic's legacy /v1/complete stream: completion events (a ping may come first)
             WHEN opening ->> '$.type' = 'completion' OR (opening ->> '$.type' = 'ping'
                 AND events[2] ->> '$.type' = 'completion') THEN 'complete'
+            -- (Cohere v1: a chat stream opens with stream-start; a generate stream has none,
+            -- it ends with stream-end, as both do)
             WHEN opening ->> '$.type' = 'message-start'
-                OR opening ->> '$.event_type' = 'stream-start' THEN 'cohere'  -- (v1)
+                OR opening ->> '$.event_type' = 'stream-start'
+                OR events[-1] ->> '$.event_type' = 'stream-end' THEN 'cohere'
             -- a ConverseStream opens with messageStart (or, cut, a content block)
             WHEN json_type(json_extract(opening, '$.messageStart')) = 'OBJECT'
                 OR json_type(json_extract(opening, '$.contentBlockStart')) = 'OBJECT'

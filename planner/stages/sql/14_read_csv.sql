@@ -11,6 +11,9 @@ FROM read_csv(
     getvariable('plan_path'), columns = getvariable('plan_csv_columns'), header = false,
     skip = 1, delim = getvariable('plan_csv_delim'), quote = '"', escape = '"',
     null_padding = true, strict_mode = false, auto_detect = false,
+    -- a quoted field may span lines (a Langfuse export's input / output): DuckDB's parallel
+    -- scanner refuses that with null_padding, and the file is then not read at all
+    parallel = false,
     max_line_size = getvariable('plan_max_line'),
     -- DuckDB's default buffer is 16 lines of the longest (512 MB), which a gzipped file
     -- takes whole from the memory limit (planner/memory.py); two are as fast

@@ -1,4 +1,5 @@
 -- Stage 19 (Langfuse generation observations, exported as JSON or CSV): id, startTime, model,
+-- (the blob storage export: start_time, provided_model_name, usage_details, cost_details),
 -- usageDetails (or the older usage {input, output, total} / {promptTokens, completionTokens}),
 -- metadata, tags, input, output, level, statusMessage, calculatedTotalCost (current versions:
 -- totalCost, costDetails.total); EMBEDDING observations too (input only: an embedding's
@@ -58,6 +59,8 @@ WITH u AS (
                       ELSE trace.tags END) AS tag_list,
         coalesce(CASE WHEN prefix(usageDetails::VARCHAR, '"') THEN plan_json_value(usageDetails)
                       ELSE usageDetails END,
+                 CASE WHEN prefix(usage_details::VARCHAR, '"')
+                      THEN plan_json_value(usage_details) ELSE usage_details END,
                  CASE WHEN prefix(usage::VARCHAR, '"') THEN plan_json_value(usage)
                       ELSE usage END) AS ud,
         CASE WHEN prefix("input"::VARCHAR, '"') THEN plan_json_value("input")
@@ -164,13 +167,13 @@ SELECT
         THEN left(coalesce(record, 'observation ' || coalesce(id, '?')), 120) ELSE excerpt END
                                                                     AS excerpt,
     id                                                              AS request_id,
-    startTime                                                       AS ts_raw,
+    coalesce(startTime, start_time)                                 AS ts_raw,
     NULL::VARCHAR                                                   AS workload_field,
     coalesce(m.workload,
         regexp_extract(list_filter(json_extract_string(tag_list, '$[*]'),
             lambda t: starts_with(t, 'workload:'))[1], '^workload:(.*)$', 1),
         name)                                                       AS workload_tag,
-    model,
+    coalesce(model, provided_model_name)                            AS model,
     CASE WHEN bad_in THEN bad.v
         WHEN coalesce(n_in, n_read, n_writes) IS NOT NULL THEN CAST(coalesce(n_in, 0)
             + coalesce(n_read, 0) + coalesce(n_writes, 0) AS VARCHAR)
@@ -202,9 +205,10 @@ SELECT
          ELSE coalesce(o."content", o."text") END                   AS response,
     coalesce(len(msgs), 0)                                          AS n_messages,
     CASE WHEN upper(level) = 'ERROR'
-        THEN 'level ERROR' || coalesce(': ' || left(statusMessage, 200), '') END AS failure,
-    coalesce(calculatedTotalCost, totalCost,
-             plan_json_value(costDetails) ->> '$.total')            AS logged_cost_raw,
+        THEN 'level ERROR' || coalesce(': ' || left(coalesce(statusMessage, status_message), 200), '') END AS failure,
+    coalesce(calculatedTotalCost, totalCost, total_cost,
+             plan_json_value(coalesce(costDetails, cost_details)) ->> '$.total')
+                                                                    AS logged_cost_raw,
     NULL::VARCHAR                                                   AS service_tier,
     NULL::VARCHAR                                                   AS custom_id,
     CASE WHEN bad.c = 'search' THEN bad.v ELSE CAST(n_search AS VARCHAR) END AS web_search_raw,
