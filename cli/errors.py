@@ -133,6 +133,13 @@ def run(app: Callable[[], object]) -> None:
         if os.environ.get("PLAN_DEBUG"):
             raise
         what = printable(str(exc))[:200]
+        duckdb = sys.modules.get("duckdb")  # loaded by any run that reached DuckDB
+        if duckdb is not None and isinstance(exc, duckdb.OutOfMemoryException):
+            # not a bug: the log needs more memory than --memory-limit (or the machine) allows
+            first = printable(str(exc).splitlines()[0] if str(exc) else "")[:200]
+            print(f"plan: error: DuckDB ran out of memory: {first} (hint: a larger --memory-limit, "
+                  "or fewer other programs running; see README 'Scale')", file=sys.stderr)
+            sys.exit(ExitCode.USAGE)
         print(f"plan: error: unexpected {type(exc).__name__}" + (f": {what}" if what else "")
               + " (hint: a bug in plan, please report it; PLAN_DEBUG=1 shows the traceback)",
               file=sys.stderr)

@@ -335,3 +335,21 @@ def test_a_line_over_32_mb_is_a_reject_and_never_held_whole(tmp_path):
     con, files, scope = load(path)
     assert rejects(con) == [(2, None, "longer than 32 MB"), (5, None, "longer than 32 MB")]
     assert con.execute("SELECT line_no FROM requests ORDER BY 1").fetchall() == [(1,), (3,), (4,)]
+
+
+def test_duckdb_running_out_of_memory_is_one_line_naming_the_limit_option():
+    # a real DuckDB query over a real 16 MB limit with nowhere to spill, through the CLI's own
+    # error handler: the user is told what ran out and which option to raise, not "a bug"
+    code = ("from cli.errors import run\nimport duckdb\n"
+            "def app():\n"
+            "    c = duckdb.connect(config={'memory_limit': '16MB', 'temp_directory': ''})\n"
+            "    c.execute('SELECT count(DISTINCT i::VARCHAR) FROM range(20000000) t(i)')\n"
+            "run(app)\n")
+    env = {k: v for k, v in os.environ.items() if k != "PLAN_DEBUG"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         check=False)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+    assert out.stderr.startswith("plan: error: DuckDB ran out of memory: Out of Memory Error: ")
+    assert out.stderr.endswith("(hint: a larger --memory-limit, or fewer other programs "
+                               "running; see README 'Scale')\n")
