@@ -133,9 +133,10 @@ CREATE OR REPLACE TEMP MACRO plan_tool_uses(calls, c) AS
 CREATE OR REPLACE TEMP MACRO plan_system_text(msgs) AS plan_content_text(
     list_filter(msgs, lambda m: m.role IN ('system', 'developer'))[1].content);
 
+-- (One pass, a CASE in the lambda: a list_filter first copied every message it kept.)
 CREATE OR REPLACE TEMP MACRO plan_prompt_text(msgs) AS nullif(array_to_string(list_transform(
-    list_filter(msgs, lambda m: m.role NOT IN ('system', 'developer')),
-    lambda m: plan_content_text(m.content)), E'\n'), '');
+    msgs, lambda m: CASE WHEN m.role NOT IN ('system', 'developer')
+        THEN plan_content_text(m.content) END), E'\n'), '');
 
 -- Audio (or video) and file (PDF, document) parts of a message's content: OpenAI Chat's
 -- input_audio and file parts, the Responses API's input_audio and input_file, Anthropic's
@@ -188,14 +189,23 @@ CREATE OR REPLACE TEMP MACRO plan_first_computer_tool(kinds, names) AS coalesce(
                 lambda x: x IS NOT NULL)[1]);
 -- A request's tools (plan_request_spec's structure: OpenAI Chat and Responses, Anthropic,
 -- Gemini's tool groups): the computer tools it defines, joined with ', '. OpenAI's shell in a
--- hosted container (environment container_auto) is a code interpreter: not counted.
-CREATE OR REPLACE TEMP MACRO plan_computer_tools(tools) AS nullif(array_to_string(list_filter(
+-- hosted container (environment container_auto) is a code interpreter: not counted. (CASE: most
+-- requests define no tools, and the lambdas cost every row a pass even over an empty list.)
+CREATE OR REPLACE TEMP MACRO plan_computer_tools(tools) AS CASE WHEN len(tools) > 0 THEN
+    nullif(array_to_string(list_filter(
     list_transform(tools, lambda t: CASE WHEN t.computerUse IS NOT NULL THEN 'computerUse'
         WHEN prefix(t.environment.type, 'container') THEN NULL
         ELSE coalesce(plan_computer_tool(t.type, coalesce(t.function.name, t.name)),
             list_filter(list_transform(json_extract_string(t.functionDeclarations, '$[*].name'),
                 lambda n: plan_computer_tool(NULL, n)), lambda x: x IS NOT NULL)[1]) END),
-    lambda x: x IS NOT NULL), ', '), '');
+    lambda x: x IS NOT NULL), ', '), '') END;
+
+-- Whether any message's content is a list of parts (JSON text starting '[{'): only such a
+-- message can hold an image, audio or file part, so a chat of text messages (most) is answered
+-- by this one pass instead of the three of plan_has_images, plan_has_audio and plan_has_files
+-- (a call site computes it once per row and asks those only where it is true).
+CREATE OR REPLACE TEMP MACRO plan_has_parts(msgs) AS
+    coalesce(list_bool_or(list_transform(msgs, lambda m: prefix(m.content, '[{'))), false);
 
 -- Whether any message of a chat holds an image part.
 CREATE OR REPLACE TEMP MACRO plan_has_images(msgs) AS

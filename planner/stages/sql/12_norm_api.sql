@@ -131,7 +131,10 @@ u AS (
 p AS (
     -- Anthropic compaction (and advisor) responses: usage.iterations, summed (plan_passes)
     SELECT *, CASE WHEN json_array_length(usage.iterations) > 0 THEN plan_passes(usage) END
-        AS passes
+        AS passes,
+        -- (image, audio and file parts are looked for only where true: CASE, not AND,
+        -- which evaluates both operands)
+        plan_has_parts(msgs) AS has_parts
     FROM u
 )
 SELECT
@@ -248,8 +251,9 @@ SELECT
     END                                                             AS reasoning_raw,
     task_type,
     team,
-    CAST(plan_has_images(msgs) OR CASE WHEN contains(req.contents, '"image/') THEN
-        regexp_matches(req.contents, '"mime_?[tT]ype"\s*:\s*"image/') ELSE false END
+    CAST(CASE WHEN has_parts THEN plan_has_images(msgs) ELSE false END
+        OR CASE WHEN contains(req.contents, '"image/')
+            THEN regexp_matches(req.contents, '"mime_?[tT]ype"\s*:\s*"image/') ELSE false END
     AS VARCHAR)                                                     AS images_raw,
     CAST(
         coalesce(list_sum(list_transform(msgs, lambda m: plan_tool_uses(m.tool_calls, m.content)
@@ -265,10 +269,12 @@ SELECT
     coalesce(len(req.tools), 0) > 0                                 AS defines_tools,
     -- audio (or video) and file (PDF, document) parts in the messages or Gemini's contents;
     -- the tool definitions sent (Gemini: its tool groups); the user's turns in the conversation
-    plan_has_audio(msgs) OR coalesce(regexp_matches(req.contents,
-        '"mime_?[tT]ype"\s*:\s*"(audio|video)/'), false)           AS has_audio,
-    plan_has_files(msgs) OR coalesce(regexp_matches(req.contents,
-        '"mime_?[tT]ype"\s*:\s*"(application|text)/'), false)      AS has_files,
+    CASE WHEN has_parts THEN plan_has_audio(msgs) ELSE false END
+        OR coalesce(regexp_matches(req.contents, '"mime_?[tT]ype"\s*:\s*"(audio|video)/'), false)
+                                                                    AS has_audio,
+    CASE WHEN has_parts THEN plan_has_files(msgs) ELSE false END
+        OR coalesce(regexp_matches(req.contents, '"mime_?[tT]ype"\s*:\s*"(application|text)/'),
+                    false)                                          AS has_files,
     CAST(len(req.tools) AS INTEGER)                                 AS tool_defs,
     CAST(CASE
         WHEN msgs IS NOT NULL THEN plan_user_turns(msgs)

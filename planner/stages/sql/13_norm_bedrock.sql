@@ -41,6 +41,8 @@ f AS (
         r.output.outputBodyJson AS body,
         coalesce(r.input.cacheReadInputTokenCount, r.cacheReadInputTokenCount) AS reads,
         coalesce(r.input.cacheWriteInputTokenCount, r.cacheWriteInputTokenCount) AS writes,
+        -- (image, audio and file parts are looked for only where a content is a list of parts)
+        plan_has_parts(r.input.inputBodyJson.messages) AS has_parts,
         -- (the three metadata keys read in one parse: each `->>` parses the JSON again)
         json_transform(r.requestMetadata,
             '{"workload": "VARCHAR", "task_type": "VARCHAR", "team": "VARCHAR"}') AS meta_fields
@@ -64,13 +66,15 @@ SELECT
     NULL::VARCHAR                                                  AS reasoning_raw,
     meta_fields.task_type                                          AS task_type,
     meta_fields.team                                               AS team,
-    CAST(plan_has_images(req.messages) AS VARCHAR)                 AS images_raw,
+    CAST(CASE WHEN has_parts THEN plan_has_images(req.messages) ELSE false END AS VARCHAR)
+                                                                   AS images_raw,
     CAST(coalesce(len(list_filter(body.output.message.content,  -- Converse
             lambda c: c.toolUse IS NOT NULL)), 0)
         + coalesce(len(list_filter(body.content, lambda c: c.type = 'tool_use')), 0)  -- Anthropic
     AS VARCHAR)                                                    AS tool_calls_raw,
     coalesce(len(req.tools), 0) > 0 OR req.toolConfig IS NOT NULL  AS defines_tools,
-    plan_has_audio(req.messages) AS has_audio, plan_has_files(req.messages) AS has_files,
+    CASE WHEN has_parts THEN plan_has_audio(req.messages) ELSE false END AS has_audio,
+    CASE WHEN has_parts THEN plan_has_files(req.messages) ELSE false END AS has_files,
     CAST(coalesce(len(req.tools), json_array_length(req.toolConfig, '$.tools')) AS INTEGER)
                                                                    AS tool_defs,
     plan_user_turns(req.messages)                                  AS turns,
