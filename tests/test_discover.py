@@ -4,6 +4,7 @@ not logs skipped and counted; --no-recursive reads the top folder only. Real fil
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 from pathlib import Path
@@ -117,3 +118,17 @@ def test_utf16_is_refused_with_the_reason(tmp_path: Path, encoding: str):
     with pytest.raises(InputError, match="is UTF-16.* text; plan reads UTF-8") as err:
         analyze([str(path)], AnalyzeOptions(db=":memory:"))
     assert str(path) in str(err.value)
+
+
+def test_a_cloudwatch_export_task_folder_is_read(tmp_path: Path):
+    # `aws logs create-export-task` writes exportedlogs/TASK/STREAM/000000.gz (and a write-test
+    # file beside): the numbered .gz files are logs, read as JSON lines
+    stream = tmp_path / "exportedlogs" / "4f1c" / "aws" / "bedrock" / "modelinvocations"
+    stream.mkdir(parents=True)
+    for n in (0, 1):
+        with gzip.open(stream / f"00000{n}.gz", "wt", encoding="utf-8") as fh:
+            fh.write(f"2025-03-11T00:38:0{n}.000Z " + json.dumps({"x": n}) + "\n")
+    (tmp_path / "exportedlogs" / "aws-logs-write-test").write_text("Permission Check Successful")
+    found = discover([str(tmp_path)])
+    assert [p.name for p in found.files] == ["000000.gz", "000001.gz"]
+    assert dict(found.skipped) == {"no extension": 1}

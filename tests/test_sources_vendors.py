@@ -6,6 +6,7 @@ input includes cache reads and writes, output includes reasoning)."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import datetime
 from pathlib import Path
@@ -337,6 +338,16 @@ def test_bedrock_invocation_logs_in_each_cloudwatch_form(tmp_path):
         got, [f] = plan_totals(path)
         assert (f.source, f.rejected, f.failed) == ("bedrock-invocation", 0, 0), path.name
         assert got == want, path.name
+    # A CloudWatch Logs export task's file in S3 (`aws logs create-export-task`): gzipped lines
+    # of the event's time, a space and its message, here the record's text
+    export = tmp_path / "000000.gz"
+    with gzip.open(export, "wt", encoding="utf-8") as fh:
+        fh.writelines(f"2025-03-11T00:{n // 60:02d}:{n % 60:02d}.{n:03d}Z {t}\n"
+                      for n, t in enumerate(texts))
+    got, [f] = plan_totals(export)
+    assert (f.source, f.lines_read, f.rejected, f.failed) == (
+        "cloudwatch-events", len(records), 0, 0)
+    assert got == want
 
 
 def test_bedrock_invocation_log_errors_and_metadata(tmp_path):

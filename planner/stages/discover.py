@@ -23,6 +23,10 @@ LOG_SUFFIXES = tuple(
     ext + gz for ext in (".jsonl", ".ndjson", ".json", ".csv") for gz in ("", ".gz")
 ) + (".parquet",)
 
+# The files a CloudWatch Logs export task writes to S3 (exportedlogs/TASK/STREAM/000000.gz): JSON
+# lines of `TIME message` (sql/14_split_cloudwatch.sql)
+EXPORTED = re.compile(r"^[0-9]{6}\.gz$")
+
 
 # LOGS in a data lake or Spark's catalog, read by --engine spark only (planner/stages/spark/lake.py)
 LAKE = re.compile(r"^([a-z][a-z0-9+.-]*://|dbfs:/|table:)", re.I)
@@ -109,7 +113,7 @@ def _walk(top: Path, recursive: bool, skipped: Counter[str]) -> tuple[list[Path]
         for name in sorted(names):
             if name.startswith("."):
                 hidden += 1
-            elif name.lower().endswith(LOG_SUFFIXES):
+            elif name.lower().endswith(LOG_SUFFIXES) or EXPORTED.match(name):
                 files.append(Path(folder) / name)
             else:
                 skipped[Path(name).suffix.lower() or "no extension"] += 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -16,6 +17,9 @@ import duckdb
 from planner.errors import InputError
 
 SAMPLE_RECORDS = 50
+# A line of a CloudWatch Logs export task's file in S3: the event's time, a space, its message
+# (sql/14_split_cloudwatch.sql reads the message as the event's)
+_STAMPED = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z (?=\{)")
 READERS = ("lines", "json", "json_array", "csv", "parquet")
 Record = Mapping[str, object]
 
@@ -109,7 +113,9 @@ def sample(con: duckdb.DuckDBPyConnection, path: Path, reader: str) -> list[Reco
                     try:
                         objects.append(json.loads(line))
                     except (ValueError, RecursionError):  # not JSON, or nested too deep for
-                        continue  # Python's parser: stage 20 judges it
+                        stamped = _STAMPED.match(line)  # Python's parser: stage 20 judges it
+                        if stamped:  # a CloudWatch Logs export task's `TIME {message}` line
+                            objects.append({"events": [{"message": line[stamped.end():]}]})
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
         except EOFError as exc:
