@@ -10,13 +10,10 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
+from cli.layout import count as _count
 from planner.report import Report, Workload
 
 MAX_REASONS_SHOWN = 5
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def basis(report: Report, console: Console, top: int) -> None:
@@ -79,7 +76,7 @@ def _reasons(report: Report, console: Console) -> None:
             for r in reasons[:MAX_REASONS_SHOWN]:
                 console.print(Text(f"  x{r.count}  {r.first}: {r.describe()}"))
         if len(reasons) > MAX_REASONS_SHOWN:
-            console.print(Text(f"  ... {len(reasons) - MAX_REASONS_SHOWN} more reasons "
+            console.print(Text(f"  ... {_count(len(reasons) - MAX_REASONS_SHOWN, 'more reason')} "
                                "(--format json lists them all)"))
 
 

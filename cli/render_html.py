@@ -16,6 +16,7 @@ from importlib.resources import files
 from typing import Any
 
 from cli import render_money
+from cli.layout import count
 from cli.render_money import effects_html, reconciliation_html, saving
 from planner.outputs.formats import to_json
 from planner.report import Report, Workload
@@ -192,7 +193,7 @@ def _workloads(report: Report, top: int) -> str:
                "routed change"]
     numeric = set(range(2, 10))
     shown, rest = report.workloads[:top], report.workloads[top:]
-    sums = ([summed(f"{len(rest)} more workloads", rest)] if rest else []) + [
+    sums = ([summed(count(len(rest), "more workload"), rest)] if rest else []) + [
         summed("total", report.workloads)]
     why = "".join(f"<li><b>{_e(w.workload)}</b>: {_e('; '.join(w.reasons))}</li>"
                   for w in report.workloads)

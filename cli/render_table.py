@@ -175,7 +175,7 @@ def _workloads(report: Report, console: Console, view: View) -> None:
     shown = report.workloads[:view.top]
     rest = report.workloads[view.top:]
     rows = [layout.row_of(w) for w in shown]
-    folded = f"{len(rest)} more workload" + ("s" if len(rest) > 1 else "")
+    folded = layout.count(len(rest), "more workload")
     extra = [layout.summed(folded, [layout.row_of(w) for w in rest])] if rest else []
     extra.append(layout.summed("total", [layout.row_of(w) for w in report.workloads]))
     console.print(Text(f"Top {len(shown)} of {len(report.workloads)} workloads by all-frontier "

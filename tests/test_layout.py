@@ -14,6 +14,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from cli import layout
 from cli.app import app
 from cli.hygiene import cleaned
 from cli.render_table import View, render
@@ -143,3 +144,11 @@ def test_a_name_too_long_to_sit_beside_the_figures_gets_a_line_of_its_own():
     assert max(len(x) for x in lines) <= 70 and "n" * 70 in lines
     figures = lines[lines.index("n" * 70) + 1]
     assert "$1,234.50" in figures and "$12.01" in figures and "-$1,222.49" in figures
+
+
+def test_counts_read_as_english_in_every_rendering():
+    """'1 more workload', not '1 more workloads': the folded rows and notes of every rendering."""
+    assert layout.count(1, "more workload") == "1 more workload"
+    assert layout.count(2, "more reason") == "2 more reasons"
+    assert layout.count(1204, "line") == "1,204 lines"
+    assert layout.count(0, "file") == "0 files"
