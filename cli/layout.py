@@ -23,11 +23,6 @@ LABEL_STYLE = {"capability-bound": "magenta", "cost-bound": "green"}
 SHORT_LABEL = {"capability-bound": "cap", "cost-bound": "cost"}
 
 
-def count(n: int, noun: str) -> str:
-    """'1 workload', '2 workloads', '1,204 lines': a count with its noun, plural when not 1."""
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
-
-
 def usd(amount: Decimal) -> str:
     return f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
 

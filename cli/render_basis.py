@@ -10,8 +10,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from cli.layout import count as _count
 from planner.report import Report, Workload
+from planner.wording import count as _count
 
 MAX_REASONS_SHOWN = 5
 
@@ -30,12 +30,13 @@ def basis(report: Report, console: Console, top: int) -> None:
     if report.unpriced_models:
         console.print(Text.assemble(
             ("Models without a price", "bold red"), " (left out of as-logged): ",
-            ", ".join(f"{m.model} ({m.requests} requests)" for m in report.unpriced_models)))
+            ", ".join(f"{m.model} ({_count(m.requests, 'request')})"
+                      for m in report.unpriced_models)))
     _searches(report, console)
     for m in report.model_ids:
         console.print(Text.assemble(
             ("Priced as another entry" if m.approximate else "Model id resolved", "bold red"
-             if m.approximate else "bold"), f": {m.model} ({m.requests} requests) as "
+             if m.approximate else "bold"), f": {m.model} ({_count(m.requests, 'request')}) as "
             f"{m.priced_as}: {m.why}"))
     spend = report.logged_spend
     if spend:

@@ -11,8 +11,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from cli import layout
 from planner.report import Report
+from planner.wording import count
 
 LABEL_STYLE = {"capability-bound": "magenta", "cost-bound": "green"}
 SCENARIO_STYLE = {"as-logged": "white", "all-frontier": "magenta", "routed": "green",
@@ -67,7 +67,7 @@ def workloads_chart(report: Report, top: int = MAX_WORKLOADS, width: int = 80) -
                   Text(f"{mark} " + bar(usd, largest, cells), LABEL_STYLE.get(w.label, "")))
     parts: list[Table | Text] = [t]
     if len(report.workloads) > len(shown):
-        more = layout.count(len(report.workloads) - len(shown), "more workload")
+        more = count(len(report.workloads) - len(shown), "more workload")
         parts.append(Text(f"  ... {more}"))
     parts.append(Text("  C capability-bound (frontier), c cost-bound (distilled will do)"))
     return Group(*parts)

@@ -16,10 +16,10 @@ from importlib.resources import files
 from typing import Any
 
 from cli import render_money
-from cli.layout import count
 from cli.render_money import effects_html, reconciliation_html, saving
 from planner.outputs.formats import to_json
 from planner.report import Report, Workload
+from planner.wording import count
 
 CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
        "img-src data:")

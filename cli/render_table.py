@@ -12,6 +12,7 @@ from rich.text import Text
 from cli import layout, render_basis, render_charts, render_money
 from cli.view import DEFAULT_TOP, View
 from planner.report import Report
+from planner.wording import count
 
 __all__ = ["DEFAULT_TOP", "View", "render"]
 
@@ -175,7 +176,7 @@ def _workloads(report: Report, console: Console, view: View) -> None:
     shown = report.workloads[:view.top]
     rest = report.workloads[view.top:]
     rows = [layout.row_of(w) for w in shown]
-    folded = layout.count(len(rest), "more workload")
+    folded = count(len(rest), "more workload")
     extra = [layout.summed(folded, [layout.row_of(w) for w in rest])] if rest else []
     extra.append(layout.summed("total", [layout.row_of(w) for w in report.workloads]))
     console.print(Text(f"Top {len(shown)} of {len(report.workloads)} workloads by all-frontier "

@@ -25,13 +25,14 @@ from planner.progress import Progress
 from planner.projection import curves, provenance, scenarios
 from planner.projection.models import Models, choose_models, logged_models
 from planner.projection.verdict import verdict
-from planner.report import Assumption, Report
+from planner.report import Assumption, Report, UnpricedModel
 from planner.settings import Settings
 from planner.stages import analysis, ingest, signals, snapshot
 from planner.stages.discover import discover
 from planner.stages.engine import open_engine
 from planner.stages.rules import RuleSet, load_overrides, load_rules
 from planner.stages.signals import DEFAULT_PER_WORKLOAD
+from planner.wording import count as _count
 from pricing import load_table
 
 SHORT_WINDOW_DAYS = 7
@@ -228,7 +229,8 @@ def _curve_choices(options: AnalyzeOptions) -> tuple[Assumption, ...]:
 def _unaccounted(files: Sequence[ingest.IngestedFile]) -> tuple[str, ...]:
     """Files whose logged usage totals are above the parts plan prices (Langfuse)."""
     return tuple(
-        f"{f.path}: {f.unaccounted_requests} request(s) log a usage total above their input + "
+        f"{f.path}: {_count(f.unaccounted_requests, 'request')} log a usage total above "
+        "their input + "
         f"output; the {f.unaccounted_tokens:,} tokens no usage part names are not priced "
         "(one cause: Gemini thinking the instrumentation did not report, billed as output)"
         for f in files if f.unaccounted_requests)
@@ -236,13 +238,26 @@ def _unaccounted(files: Sequence[ingest.IngestedFile]) -> tuple[str, ...]:
 
 def _approximate(models: Models, version: str) -> tuple[str, ...]:
     return tuple(
-        f"model '{m.model}' has no price of its own in pricing {version}: its {m.requests} "
-        f"requests are priced as '{m.priced_as}', whose price may differ ({m.why})"
+        f"model '{m.model}' has no price of its own in pricing {version}: its "
+        f"{_count(m.requests, 'request')} priced as '{m.priced_as}', whose price may differ "
+        f"({m.why})"
         for m in models.model_ids if m.approximate)
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+UNPRICED_NAMED = 5  # unpriced models named one by one in the warnings; the rest folded into one
+
+
+def _unpriced(models: Sequence[UnpricedModel]) -> list[str]:
+    """One warning a model with no price, up to UNPRICED_NAMED; beyond that one line for all of
+    them, most requests first (the report's 'Models without a price' and the JSON list each)."""
+    why = "left out of as-logged (every other scenario prices them at the chosen models)"
+    if len(models) <= UNPRICED_NAMED:
+        return [f"model '{m.model}' has no price: {_count(m.requests, 'request')} {why}"
+                for m in models]
+    named = ", ".join(f"'{m.model}' {m.requests:,}" for m in models[:UNPRICED_NAMED])
+    return [f"{len(models)} models have no price: "
+            f"{_count(sum(m.requests for m in models), 'request')} {why}: {named} and "
+            f"{len(models) - UNPRICED_NAMED} more (all under 'Models without a price')"]
 
 
 def _warnings(scope: analysis.Scope, projection: scenarios.Projection) -> tuple[str, ...]:
@@ -252,11 +267,7 @@ def _warnings(scope: analysis.Scope, projection: scenarios.Projection) -> tuple[
             f"the logs span {scope.window.days} days, under {SHORT_WINDOW_DAYS}: weekly "
             "seasonality is not captured, so monthly figures are an extrapolation"
         )
-    out.extend(
-        f"model '{m.model}' has no price: {_count(m.requests, 'request')} left out of "
-        "as-logged (every other scenario prices them at the chosen models)"
-        for m in projection.unpriced
-    )
+    out.extend(_unpriced(projection.unpriced))
     weak = [w.workload for w in projection.workloads if w.evidence and w.evidence.mostly_default]
     if weak:
         out.append(f"{_count(len(weak), 'workload')} labelled mostly by default (no rule "
@@ -271,7 +282,7 @@ def _warnings(scope: analysis.Scope, projection: scenarios.Projection) -> tuple[
                    "its 95% margin of error in the JSON report (evidence.capability_margin)")
     if scope.ingest.rejected:
         share = Decimal(100 * scope.ingest.rejected) / Decimal(scope.ingest.read)
-        out.append(f"{scope.ingest.rejected} of {scope.ingest.read} lines rejected "
+        out.append(f"{scope.ingest.rejected:,} of {scope.ingest.read:,} lines rejected "
                    f"({share.quantize(Decimal('0.1'))}%): see the reject reasons")
     return tuple(out)
 

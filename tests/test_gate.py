@@ -149,7 +149,7 @@ def test_a_new_unpriced_model_and_rejected_lines_fail_the_gate(run, logs, write_
     newer = write_log(bad + ["not json"], name="newer.jsonl")
     res = run("check", str(newer), "--baseline", str(out), "--db", ":memory:", "--pricing", V1)
     assert res.exit_code == 1
-    assert "model 'mystery' has no price (1 requests) and is new since the baseline" in res.stdout
+    assert "model 'mystery' has no price (1 request) and is new since the baseline" in res.stdout
     assert "1 of 11 lines rejected (9.09%), above --max-rejected-pct 1" in res.stdout
     assert run("check", str(newer), "--baseline", str(out), "--db", ":memory:",
                "--pricing", V1, "--allow-unpriced", "--max-rejected-pct", "10").exit_code == 0

@@ -14,12 +14,12 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from cli import layout
 from cli.app import app
 from cli.hygiene import cleaned
 from cli.render_table import View, render
 from planner.outputs.formats import to_json
 from planner.pipeline import AnalyzeOptions, analyze
+from planner.wording import count
 from tests.conftest import ROOT
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -148,7 +148,8 @@ def test_a_name_too_long_to_sit_beside_the_figures_gets_a_line_of_its_own():
 
 def test_counts_read_as_english_in_every_rendering():
     """'1 more workload', not '1 more workloads': the folded rows and notes of every rendering."""
-    assert layout.count(1, "more workload") == "1 more workload"
-    assert layout.count(2, "more reason") == "2 more reasons"
-    assert layout.count(1204, "line") == "1,204 lines"
-    assert layout.count(0, "file") == "0 files"
+    assert count(1, "more workload") == "1 more workload"
+    assert count(2, "more reason") == "2 more reasons"
+    assert count(1204, "line") == "1,204 lines"
+    assert count(0, "file") == "0 files"
+    assert count(3, "web search", "web searches") == "3 web searches"

@@ -104,3 +104,19 @@ def test_default_version_prices_every_model_of_the_samples():
     logged = {p.model for p in report.prices}
     assert {"gpt-4o-mini", "claude-sonnet-4.5", "mistral-small-latest",
             "text-embedding-ada-002"} <= logged
+
+
+def test_many_unpriced_models_are_one_warning_and_all_listed(run, write_log):
+    """Seven models with no price: one warning (not seven) with the request total, the five with
+    most requests named, the other two counted; the report's list still names all seven."""
+    rows = [{"timestamp": "2026-01-01T00:00:00Z", "model": f"nobody-{i}", "input_tokens": 1,
+             "output_tokens": 1} for i in range(7) for _ in range(i + 1)]  # nobody-i: i+1 rows
+    res = run("analyze", str(write_log(rows)), "--db", ":memory:")
+    assert res.exit_code == 0, res.stderr
+    warned = [w for w in res.stderr.splitlines() if "no price" in w]
+    assert warned == [
+        "plan: warning: 7 models have no price: 28 requests left out of as-logged (every other "
+        "scenario prices them at the chosen models): 'nobody-6' 7, 'nobody-5' 6, 'nobody-4' 5, "
+        "'nobody-3' 4, 'nobody-2' 3 and 2 more (all under 'Models without a price')"]
+    listed = " ".join(res.stdout.split())
+    assert all(f"nobody-{i} ({i + 1} request{'s' if i else ''})" in listed for i in range(7))

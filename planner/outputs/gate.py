@@ -10,6 +10,7 @@ from typing import Any
 from planner.errors import InputError
 from planner.outputs.diff import Diff, diff_reports
 from planner.report import SCENARIOS
+from planner.wording import count
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,14 @@ def check(
     if thresholds.fail_on_unpriced:
         known = {m["model"] for m in baseline.get("unpriced_models", [])}
         failures.extend(
-            f"model '{m['model']}' has no price ({m['requests']} requests) and is new since "
-            "the baseline"
+            f"model '{m['model']}' has no price ({count(m['requests'], 'request')}) and is new "
+            "since the baseline"
             for m in new.get("unpriced_models", []) if m["model"] not in known)
         seen = {(u["model"], u["provider"]) for u in _unpriced_searches(baseline)}
         failures.extend(
-            f"{u['searches']} web searches on '{u['model']}' ({u['provider']}) have no "
-            "per-search price and are new since the baseline"
+            f"{count(u['searches'], 'web search', 'web searches')} on '{u['model']}' "
+            f"({u['provider']}) {'has' if u['searches'] == 1 else 'have'} no per-search price and "
+            f"{'is' if u['searches'] == 1 else 'are'} new since the baseline"
             for u in _unpriced_searches(new) if (u["model"], u["provider"]) not in seen)
     if thresholds.max_rejected_pct is not None:
         ingest = new["ingest"]

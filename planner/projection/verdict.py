@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from planner.report import Report
+from planner.wording import count as _count
 
 CAPABILITY = "capability-bound"
 
@@ -87,10 +88,6 @@ def _caveats(report: Report) -> str:
                    f"{_count(len(report.unpriced_models), 'model')} with no price "
                    f"{'is' if unpriced == 1 else 'are'} left out of as-logged.")
     return "".join(" " + o for o in out)
-
-
-def _count(n: int, what: str) -> str:
-    return f"{n} {what}" + ("" if n == 1 else "s")
 
 
 def _usd(amount: Decimal) -> str:
