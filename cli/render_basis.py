@@ -16,7 +16,10 @@ from planner.wording import count as _count
 MAX_REASONS_SHOWN = 5
 
 
-def basis(report: Report, console: Console, top: int) -> None:
+RESOLVED_SHOWN = 3  # model ids resolved to a price entry listed without --details
+
+
+def basis(report: Report, console: Console, top: int, details: bool = False) -> None:
     i = report.ingest
     console.print(Text("What it rests on", "bold"))
     failed = f" + {i.failed:,} failed" if i.failed else ""
@@ -33,11 +36,18 @@ def basis(report: Report, console: Console, top: int) -> None:
             ", ".join(f"{m.model} ({_count(m.requests, 'request')})"
                       for m in report.unpriced_models)))
     _searches(report, console)
-    for m in report.model_ids:
+    resolved = [m for m in report.model_ids if not m.approximate]
+    listed = details or len(resolved) <= RESOLVED_SHOWN
+    for m in report.model_ids if listed else [m for m in report.model_ids if m.approximate]:
         console.print(Text.assemble(
             ("Priced as another entry" if m.approximate else "Model id resolved", "bold red"
              if m.approximate else "bold"), f": {m.model} ({_count(m.requests, 'request')}) as "
             f"{m.priced_as}: {m.why}"))
+    if not listed:
+        console.print(Text.assemble(
+            ("Model ids resolved", "bold"), f": {len(resolved)} ids priced at the entry they "
+            "name (a vendor or region prefix, a version or date suffix removed); --details "
+            "shows each and how"))
     spend = report.logged_spend
     if spend:
         console.print(Text(

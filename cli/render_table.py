@@ -39,15 +39,14 @@ def render(report: Report, console: Console, view: View = _DEFAULT_VIEW) -> None
     _workloads(report, console, view)
     console.print(render_charts.workloads_chart(
         report, view.top, 10**4 if view.wide else console.width))
-    for overflow in report.envelope_overflow:
-        console.print(Text(f"Outside the distilled envelope: {overflow.requests:,} cost-bound "
-                           f"requests of {overflow.workload} ({overflow.reason})"))
+    for line in _overflow(report):
+        console.print(line)
     console.print(_onprem(report))
     if report.forecast and (_grows(report) or report.budget):
         console.print(_forecast(report))
     if report.sensitivity:
         console.print(_sensitivity(report))
-    render_basis.basis(report, console, view.top)
+    render_basis.basis(report, console, view.top, view.details)
     console.print(render_money.reconciliation_table(report))
     if view.details:
         render_basis.details(report, console)
@@ -70,8 +69,35 @@ def _scenarios(report: Report) -> Table:
     fees = report.server_tool_fees
     if fees:  # web-search fees: a part of every scenario's cost, the same in each
         t.add_section()
-        t.add_row("web searches (in each)", _usd(fees.monthly_usd), "", "")
+        t.add_row("web searches", _usd(fees.monthly_usd), "", "")
+        t.caption = "web searches: a part of each scenario's monthly cost"
+        t.caption_justify = "left"
     return t
+
+
+OVERFLOW_NAMED = 5  # workloads named in a reason's line; JSON lists every one
+
+
+def _overflow(report: Report) -> list[Text]:
+    """Cost-bound requests the distilled model cannot take, one line a reason (not a workload:
+    600 workloads made 267 lines), the workloads with most such requests named first."""
+    reasons: dict[str, list] = {}
+    for o in report.envelope_overflow:
+        reasons.setdefault(o.reason, []).append(o)
+    out = []
+    for reason, rows in reasons.items():
+        total = count(sum(o.requests for o in rows), "cost-bound request")
+        if len(rows) == 1:
+            out.append(Text(f"Outside the distilled envelope: {total} of {rows[0].workload} "
+                            f"({reason})"))
+            continue
+        rows.sort(key=lambda o: (-o.requests, o.workload))
+        named = ", ".join(f"{o.workload} {o.requests:,}" for o in rows[:OVERFLOW_NAMED])
+        rest = len(rows) - OVERFLOW_NAMED
+        out.append(Text(f"Outside the distilled envelope ({reason}): {total} of "
+                        f"{len(rows)} workloads: {named}"
+                        + (f" and {rest:,} more (--format json lists each)" if rest > 0 else "")))
+    return out
 
 
 def _curve(report: Report) -> Table:
@@ -155,7 +181,8 @@ def _sensitivity(report: Report) -> Group:
     for col in ("assumption", "low", "base", "high", "routed", "on-prem"):
         # The assumption's name wraps before a figure is cut (a tiny log's on-prem is "x15,719").
         t.add_column(col, justify="left" if col == "assumption" else "right",
-                     no_wrap=col != "assumption")
+                     no_wrap=col != "assumption",
+                     overflow="fold" if col == "assumption" else "ellipsis")
     for s in report.sensitivity:
         t.add_row(Text(s.assumption), s.low, s.base, s.high,
                   render_money.changes(s.routed_savings_pct),

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from cli.hygiene import cleaned
-from cli.render_table import View, render
+from cli.render_table import OVERFLOW_NAMED, View, render
 from planner.outputs.formats import to_json
 from planner.pipeline import AnalyzeOptions, analyze
 from planner.wording import count
@@ -153,3 +153,17 @@ def test_counts_read_as_english_in_every_rendering():
     assert count(1204, "line") == "1,204 lines"
     assert count(0, "file") == "0 files"
     assert count(3, "web search", "web searches") == "3 web searches"
+
+
+def test_requests_outside_the_envelope_are_one_line_a_reason(reports):
+    """600 workloads, 267 of them with cost-bound requests over the self-hosted context: one
+    sentence for the reason (it printed 267 before), its totals those of the report's list."""
+    report = reports["600_workloads"]
+    rows = report.envelope_overflow
+    assert len({o.reason for o in rows}) == 1 and len(rows) > OVERFLOW_NAMED
+    text = " ".join(shown(report, 80).split())
+    assert text.count("Outside the distilled envelope") == 1
+    top = sorted(rows, key=lambda o: (-o.requests, o.workload))[:OVERFLOW_NAMED]
+    assert (f"{sum(o.requests for o in rows):,} cost-bound requests of {len(rows)} workloads: "
+            + ", ".join(f"{o.workload} {o.requests}" for o in top)
+            + f" and {len(rows) - OVERFLOW_NAMED} more") in text

@@ -93,8 +93,8 @@ def test_the_table_report_names_each_resolved_id(run, write_log):
     res = run("analyze", str(write_log(records)), "--db", ":memory:", "--pricing", TABLE)
     assert res.exit_code == 0, res.stderr
     text = " ".join(res.stdout.split())
-    assert "Priced as another entry: gpt-4o-2024-11-20 (1 requests) as gpt-4o:" in text
-    assert ("Model id resolved: claude-sonnet-4.6 (1 requests) as claude-sonnet-4-6: "
+    assert "Priced as another entry: gpt-4o-2024-11-20 (1 request) as gpt-4o:" in text
+    assert ("Model id resolved: claude-sonnet-4.6 (1 request) as claude-sonnet-4-6: "
             "dotted/dashed version of claude-sonnet-4-6") in text
 
 
