@@ -147,6 +147,7 @@ def _run(
         onprem=projection.onprem,
         warnings=(_warnings(scope, projection) + _approximate(models, table.version)
                   + projection.warnings + sources.warnings + _unaccounted(ingested)
+                  + _undated_traces(ingested, scope.window.span)
                   + ((f"log folders: {found.summary()}",) if found.summary() else ())),
         monthly_scale_factor=projection.monthly_scale_factor,
         priced_quantities=projection.priced_quantities,
@@ -234,6 +235,22 @@ def _unaccounted(files: Sequence[ingest.IngestedFile]) -> tuple[str, ...]:
         f"output; the {f.unaccounted_tokens:,} tokens no usage part names are not priced "
         "(one cause: Gemini thinking the instrumentation did not report, billed as output)"
         for f in files if f.unaccounted_requests)
+
+
+OFFSET_ZERO = "1970-01-01T00:00:00+00:00"  # shaping.py: an offset trace's default time zero
+
+
+def _undated_traces(files: Sequence[ingest.IngestedFile], span: str) -> tuple[str, ...]:
+    """An offset trace (Mooncake) read with no --trace-start sits at 1970; beside dated logs the
+    window then runs from 1970 and every monthly figure is spread over it."""
+    placed = [f.path for f in files if f.options.get("trace_start") == OFFSET_ZERO
+              and f.source == "mooncake-trace"]
+    if not placed or len(placed) == len(files):
+        return ()
+    return (f"{_count(len(placed), 'trace')} timed as offsets ({', '.join(placed[:3])}"
+            f"{' ...' if len(placed) > 3 else ''}) placed at 1970-01-01, beside dated logs: "
+            f"the window runs {span} and every monthly figure is spread over it; give "
+            "--trace-start or analyze the trace alone",)
 
 
 def _approximate(models: Models, version: str) -> tuple[str, ...]:

@@ -309,3 +309,23 @@ def test_otel_cache_counts_under_older_attribute_names(write_log, read, write, r
                      "reasoning_tokens") == [(counts["gen_ai.usage.input_tokens"],
                                               counts["gen_ai.usage.output_tokens"],
                                               counts[read], counts[write], counts[reasoning])]
+
+
+def test_an_offset_trace_beside_dated_logs_is_warned_of(run, tmp_path):
+    """A Mooncake trace (ms offsets) with no --trace-start sits at 1970; beside a log of 2026 the
+    window runs 56 years and every monthly figure is spread over it: warned, naming the trace
+    and the window; with --trace-start the window is the logs' own and nothing is warned."""
+    trace = tmp_path / "trace.jsonl"
+    trace.write_text('{"timestamp": 0, "input_length": 5, "output_length": 1}\n'
+                     '{"timestamp": 60000, "input_length": 7, "output_length": 2}\n')
+    dated = tmp_path / "dated.jsonl"
+    dated.write_text('{"timestamp": "2026-03-02T10:00:00Z", "model": "gpt-4o", '
+                     '"input_tokens": 5, "output_tokens": 1}\n')
+    res = run("analyze", str(trace), str(dated), "--db", ":memory:", "-f", "json")
+    warned = [w for w in json.loads(res.stdout)["warnings"] if "timed as offsets" in w]
+    # 1970-01-01 to 2026-01-01: 56 x 365 + 14 leap days = 20,454; + 31 + 28 + 1 = 20,514 days
+    # to 2026-03-02, + 10 hours: 20,514.4 days
+    assert len(warned) == 1 and str(trace) in warned[0] and "20,514.4 days" in warned[0]
+    res = run("analyze", str(trace), str(dated), "--db", ":memory:", "-f", "json",
+              "--trace-start", "2026-03-02T09:00:00Z")
+    assert not [w for w in json.loads(res.stdout)["warnings"] if "timed as offsets" in w]
