@@ -47,8 +47,9 @@ def scenarios_chart(report: Report) -> Table:
 def workloads_chart(report: Report, top: int = MAX_WORKLOADS, width: int = 80) -> Group:
     """Bars as long as the terminal leaves beside the longest name (never cut)."""
     total = sum((w.monthly_cost_usd["all-frontier"] for w in report.workloads), Decimal(0))
-    shown = sorted(report.workloads, key=lambda w: (-w.monthly_cost_usd["all-frontier"],
-                                                   w.workload))[:top]
+    # the table's order (the report's: all-frontier cost before rounding), so that both name
+    # the same workloads when many round to the same cent
+    shown = report.workloads[:top]
     longest = max((len(w.workload) for w in shown), default=0)
     cells = max(8, min(BAR_WIDTH, width - longest - 10))  # name, share, mark and gaps
     largest = max((w.monthly_cost_usd["all-frontier"] for w in shown), default=Decimal(0))

@@ -167,3 +167,14 @@ def test_requests_outside_the_envelope_are_one_line_a_reason(reports):
     assert (f"{sum(o.requests for o in rows):,} cost-bound requests of {len(rows)} workloads: "
             + ", ".join(f"{o.workload} {o.requests}" for o in top)
             + f" and {len(rows) - OVERFLOW_NAMED} more") in text
+
+
+def test_the_chart_names_the_tables_workloads_in_its_order(reports):
+    """600 workloads, many of the same cost to the cent: the share chart and the table name the
+    same ten workloads in the same order (the chart sorted by rounded cents and name before)."""
+    lines = shown(reports["600_workloads"], 200).splitlines()
+    start = next(i for i, x in enumerate(lines) if x.startswith("Top 10 of 600")) + 3
+    table = [x.split()[0] for x in lines[start:start + 10]]
+    start = lines.index(next(x for x in lines if x.startswith("Share of all-frontier"))) + 1
+    chart = [x.split()[0] for x in lines[start:start + 10]]
+    assert len(set(table)) == 10 and chart == table
