@@ -68,6 +68,21 @@ def test_wide_columns_add_up_to_the_report_and_the_change_is_routed_minus_logged
     assert {r["workload"]: r["label"] for r in rows} == labels
 
 
+def test_each_workload_row_is_the_reports_workload_in_every_scenario(run, report, tmp_path):
+    """The export's workload rows are the report's workloads, to the cent, on-prem included:
+    the fleet's fixed cost shared by the same tokens (sample_logs: 29 doc-summaries requests are
+    over the self-hosted context; the export counted them, so doc-summaries' on-prem was $800.77
+    there and $746.55 in the report, both adding up to the same total)."""
+    out = tmp_path / "e.csv"
+    assert run("export", str(SAMPLE_LOGS), "--db", ":memory:", "-o", str(out)).exit_code == 0
+    rows = {r["workload"]: r for r in _rows(out.read_text(encoding="utf-8"))}
+    assert any(w["workload"] == "doc-summaries" for w in report["workloads"])
+    for w in report["workloads"]:
+        for scenario, column in SCENARIO_COLUMNS.items():
+            assert Decimal(rows[w["workload"]][column]) == w["monthly_cost_usd"][scenario], (
+                w["workload"], scenario)
+
+
 def test_long_layout_has_a_row_per_scenario_and_labels_per_group(run, report, tmp_path):
     out = tmp_path / "e.csv"
     res = run("export", str(SAMPLE_LOGS), "--db", ":memory:", "-o", str(out), "-g", "team",

@@ -69,8 +69,7 @@ def export_rows(
         f"SELECT {keys}, CASE WHEN min(label) = max(label) THEN min(label) ELSE 'mixed' END, "
         "sum(requests)::BIGINT, sum(input_tokens)::BIGINT, "
         f"sum(output_tokens)::BIGINT, sum(cached_input_tokens)::BIGINT, {costs}, "
-        "coalesce(sum(input_tokens + output_tokens) "
-        "FILTER (WHERE route = 'distilled' AND NOT cache_hit), 0), "
+        "sum(fleet_tokens), "
         # web searches, those without a known fee, and the fee (in every scenario's cost)
         "coalesce(sum(web_search_requests), 0)::BIGINT, coalesce(sum(unpriced_searches), 0)"
         "::BIGINT, coalesce(sum(search_fee), 0) "

@@ -162,6 +162,10 @@ SELECT
         ELSE keep_cost END AS onprem_api_cost,
     -- The distilled-routed traffic's API cost routed, and what on-prem still pays for it: the
     -- break-even volume sets the fleet against their difference.
+    -- The tokens the self-hosted fleet serves: its fixed cost is shared by them, in the report's
+    -- workloads (stage 70) and in every export's groups (planner/outputs/export.py) alike.
+    CASE WHEN to_distilled AND NOT cache_hit AND NOT over_onprem_context
+        THEN input_tokens + output_tokens ELSE 0 END AS fleet_tokens,
     CASE WHEN to_distilled AND NOT over_onprem_context THEN uncached_share * (distilled_cost
         + escalation * keep_cost) ELSE 0 END AS offload_routed_cost,
     CASE WHEN to_distilled AND NOT over_onprem_context

@@ -12,9 +12,7 @@ SELECT
     sum(frontier_cost)                                           AS frontier,
     sum(routed_cost)                                             AS routed,
     sum(onprem_api_cost)                                         AS onprem_api,
-    coalesce(sum(input_tokens + output_tokens)
-             FILTER (WHERE route = 'distilled' AND NOT cache_hit
-                    AND NOT over_onprem_context), 0)::BIGINT AS onprem_tokens,
+    sum(fleet_tokens)::BIGINT                                    AS onprem_tokens,
     coalesce(sum(requests) FILTER (WHERE cache_hit), 0)::BIGINT       AS cache_hits,
     coalesce(sum(requests) FILTER (WHERE route LIKE 'frontier: %'), 0)::BIGINT
                                                                  AS envelope_overflow
