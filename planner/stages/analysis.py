@@ -212,14 +212,14 @@ _GROUPED_REASONS = """
     g AS (
         SELECT j.failed, j.field, regexp_replace(j.reason, ':.*$', '') AS kind,
                count(*) AS n, arg_min(j.file_id, (r.ord, j.line_no)) AS file_id,
-               min((r.ord, j.line_no)) AS first_at,
+               min(r.ord) AS first_ord, arg_min(j.line_no, (r.ord, j.line_no)) AS line_no,
                arg_min(j.reason, (r.ord, j.line_no)) AS example
         FROM j
         JOIN run_files r USING (file_id)
         GROUP BY 1, 2, 3
     )
-    SELECT failed, field, n, file_id, first_at[2] AS line_no, example,
-           row_number() OVER (ORDER BY failed, n DESC, first_at) AS pos
+    SELECT failed, field, n, file_id, line_no, example,
+           row_number() OVER (ORDER BY failed, n DESC, first_ord, line_no) AS pos
     FROM g
 """
 
