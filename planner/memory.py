@@ -20,6 +20,12 @@ MB = 2**20
 DEFAULT_MOST = 512 * MB
 DEFAULT_LEAST = 256 * MB
 DEFAULT_SHARE = 4  # a quarter of the memory available
+# The least --memory-limit plan accepts. Ingest's reader holds 64 MiB line buffers (records up
+# to 32 MB, planner/stages/shaping.py), two at once on this 2-core machine: at 128MB the read of
+# 1M canonical requests runs out of memory, at 160MB 1M and 10M requests complete (stages 30-57
+# alone complete at 10M within 96MB; docs/benchmark-18.md). A machine with more cores reads
+# with more threads and may need more: the error then names --memory-limit.
+LEAST = 160 * 10**6  # "160MB", as a user writes it (DuckDB: 1000-based)
 
 # A size as DuckDB's memory_limit takes it: a number and a unit (1000- or 1024-based).
 _UNITS = {"kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
@@ -33,8 +39,9 @@ def parse_size(text: str) -> int:
     if match is None:
         raise ValueError(f"{text!r} is not a size such as 512MB, 2GB or 1.5GiB")
     size = int(float(match.group(1)) * _UNITS[match.group(2).lower()])
-    if size < 64 * MB:
-        raise ValueError(f"{text!r} is under 64MB, too little for DuckDB to work in")
+    if size < LEAST:
+        raise ValueError(f"{text!r} is under {LEAST // 10**6}MB, too little for plan to read a "
+                         "log in (its reader holds 64 MiB buffers)")
     return size
 
 

@@ -61,9 +61,9 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile],
                                   restored is None and _small(files)), {})
     dupes = dict(con.execute(
         "SELECT file_id, count(*) FROM duplicate_lines GROUP BY file_id").fetchall())
-    outside = {} if since is None and until is None else dict(con.execute(
-        "SELECT file_id, count(*) FROM requests JOIN run_files USING (file_id) "
-        "WHERE NOT plan_in_window(ts) GROUP BY file_id").fetchall())
+    if restored is None:  # (a snapshot keeps these: a re-run reads no request or reject)
+        _count_lines(con, since is not None or until is not None)
+    outside = dict(con.execute("SELECT file_id, n FROM window_outside").fetchall())
     counts = tuple(
         FileCounts(
             path=f.path, source=f.source, read=f.lines_read,
@@ -200,30 +200,49 @@ def route(
     run_script(con, db.sql("57_evidence"), {})
 
 
-def _reasons(con: duckdb.DuckDBPyConnection, paths: dict[int, str]
-             ) -> tuple[tuple[RejectReason, ...], tuple[RejectReason, ...]]:
-    """Rejects, and failed requests, grouped by field and kind ("negative", "HTTP 400", ...)
-    (one statement for both)."""
-    rows = con.execute(
-        """
-        WITH j AS (
-            SELECT false AS failed, file_id, line_no, j.field, j.reason FROM rejects j
-            UNION ALL
-            SELECT true AS failed, file_id, line_no, NULL AS field, j.failure AS reason
-            FROM failures j
-        )
-        SELECT j.failed, j.field, regexp_replace(j.reason, ':.*$', '') AS kind, count(*) AS n,
-               arg_min(j.file_id, (r.ord, j.line_no)) AS file_id,
-               min((r.ord, j.line_no))[2] AS line_no,
+# Rejects and failed requests grouped by field and kind ("negative", "HTTP 400", ...), in the
+# order the report lists them (rejects, then failures; most frequent first, then by position).
+_GROUPED_REASONS = """
+    WITH j AS (
+        SELECT false AS failed, file_id, line_no, j.field, j.reason FROM rejects j
+        UNION ALL
+        SELECT true AS failed, file_id, line_no, NULL AS field, j.failure AS reason
+        FROM failures j
+    ),
+    g AS (
+        SELECT j.failed, j.field, regexp_replace(j.reason, ':.*$', '') AS kind,
+               count(*) AS n, arg_min(j.file_id, (r.ord, j.line_no)) AS file_id,
+               min(r.ord) AS first_ord, arg_min(j.line_no, (r.ord, j.line_no)) AS line_no,
                arg_min(j.reason, (r.ord, j.line_no)) AS example
         FROM j
         JOIN run_files r USING (file_id)
         GROUP BY 1, 2, 3
-        ORDER BY j.failed, n DESC, min((r.ord, j.line_no))
-        """
-    ).fetchall()
+    )
+    SELECT failed, field, n, file_id, line_no, example,
+           row_number() OVER (ORDER BY failed, n DESC, first_ord, line_no) AS pos
+    FROM g
+"""
+
+
+def _count_lines(con: duckdb.DuckDBPyConnection, windowed: bool) -> None:
+    """The tables `reject_reasons` (_GROUPED_REASONS) and `window_outside` (per file, its
+    requests outside --since/--until), which planner/stages/snapshot.py keeps: grouping 7M
+    rejects took 4.3 s of a re-run's CPU at 10M requests (docs/benchmark-18.md)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE reject_reasons AS {_GROUPED_REASONS}")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE window_outside AS SELECT file_id, count(*) AS n "
+        "FROM requests JOIN run_files USING (file_id) "
+        f"WHERE {'NOT plan_in_window(ts)' if windowed else 'false'} GROUP BY file_id")
+
+
+def _reasons(con: duckdb.DuckDBPyConnection, paths: dict[int, str]
+             ) -> tuple[tuple[RejectReason, ...], tuple[RejectReason, ...]]:
+    """Rejects, and failed requests, grouped (table `reject_reasons`), each named by its first
+    line's path as this run names the file."""
+    rows = con.execute("SELECT failed, field, n, file_id, line_no, example FROM reject_reasons "
+                       "ORDER BY pos").fetchall()
     grouped: tuple[list[RejectReason], list[RejectReason]] = ([], [])
-    for failed, f, _kind, n, file_id, line, ex in rows:
+    for failed, f, n, file_id, line, ex in rows:
         grouped[failed].append(
             RejectReason(field=f, reason=ex, count=n, first=f"{paths[file_id]}:{line}"))
     return tuple(grouped[0]), tuple(grouped[1])

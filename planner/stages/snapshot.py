@@ -3,16 +3,17 @@ per-request work.
 
 Stages 30-57 read every request; everything after them (prices, scenarios, fleet, forecast,
 sensitivity, the report) reads only the small tables they leave: the run's duplicates and batch
-joins, workload statistics, the sampled texts' signals, the requests summed by route and
-workload (`usage`), what each workload's labels rest on, and the logged models. Those tables are
-saved in the database under a key naming everything they depend on: the files as ingested (a
-file read again gets a new id), the rules, overrides and text sample, the pricing table, the
-settings the per-request stages read, and the stages' own SQL. A later run with the same key
-restores them instead of recomputing them, so changing an assumption the projection alone reads
-(escalation, utilisation, replicas, on-prem mode, GPU rates, growth, months, budget, batch
-workloads, verbosity, the assumed hit rate) re-projects from a few thousand rows. Changing
-anything in the key (a rule, a price, a model, the cache TTL) re-runs stages 30-57 from the
-stored lines: the logs are not read again either way.
+joins, its rejects and failures grouped by reason (and its requests outside --since/--until),
+workload statistics, the sampled texts' signals, the requests summed by route and workload
+(`usage`), what each workload's labels rest on, and the logged models. Those tables are saved in
+the database under a key naming everything they depend on: the files as ingested (a file read
+again gets a new id), the rules, overrides and text sample, the pricing table, the settings the
+per-request stages read, and the stages' own SQL. A later run with the same key restores them
+instead of recomputing them, so changing an assumption the projection alone reads (escalation,
+utilisation, replicas, on-prem mode, GPU rates, growth, months, budget, batch workloads,
+verbosity, the assumed hit rate) re-projects from a few thousand rows. Changing anything in the
+key (a rule, a price, a model, the cache TTL) re-runs stages 30-57 from the stored lines: the
+logs are not read again either way.
 
 One snapshot is kept (the latest): a what-if loop changes projection assumptions, not the key.
 """
@@ -33,11 +34,11 @@ from planner.stages.rules import RuleSet
 from pricing import PriceTable
 
 # Bump when the Python side of stages 30-57 changes what they compute (their SQL is in the key).
-VERSION = 2
+VERSION = 3
 # What stages 30-57 leave that later stages read (all TEMP tables).
 TABLES = ("duplicate_lines", "batch_joined", "workload_stats", "text_signals", "workload_text",
           "plan_logged", "usage", "rule_evidence", "workload_evidence", "cache_curve",
-          "cache_pairs", "cache_best")
+          "cache_pairs", "cache_best", "reject_reasons", "window_outside")
 # Rows of `usage` above which restore() makes it a view of the saved table, not a copy.
 LARGE_USAGE = 50_000
 _STAGES = ("30_scope", "31_scope_view", "40_workload_stats", "45_text_sample", "50_labels",
