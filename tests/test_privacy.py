@@ -135,7 +135,7 @@ def test_max_rejects_stops_after_the_file_that_passes_the_cap(run, write_log, tm
     res = run("analyze", str(first), str(second), "--db", database, "--max-rejects", "20")
     assert res.exit_code == 2
     # 9 of 20 lines rejected: 45% after the second file (10% after the first passed)
-    assert "9 of 20 lines rejected (45.0%) in the 2 of 2 file(s) read so far, over " \
+    assert "9 of 20 lines rejected (45.0%) in the 2 of 2 files read so far, over " \
            "--max-rejects 20%" in " ".join(res.stderr.split())
     ok = run("analyze", str(first), str(second), "--db", database, "--max-rejects", "50",
              "--format", "json")

@@ -329,3 +329,22 @@ def test_an_offset_trace_beside_dated_logs_is_warned_of(run, tmp_path):
     res = run("analyze", str(trace), str(dated), "--db", ":memory:", "-f", "json",
               "--trace-start", "2026-03-02T09:00:00Z")
     assert not [w for w in json.loads(res.stdout)["warnings"] if "timed as offsets" in w]
+
+
+def test_a_blank_workload_name_or_tag_is_none(run, tmp_path):
+    """A workload field or metadata tag that is empty or blank names no workload: the request
+    falls to the next source of a name (here its model), not to a workload called ''."""
+    log = tmp_path / "blank.jsonl"
+    log.write_text("\n".join(json.dumps(r) for r in (
+        {"timestamp": "2026-03-02T10:00:00Z", "model": "gpt-4o", "workload": "",
+         "input_tokens": 5, "output_tokens": 1},
+        {"timestamp": "2026-03-02T10:01:00Z", "model": "gpt-4o", "workload": "  ",
+         "input_tokens": 5, "output_tokens": 1},
+        {"timestamp": "2026-03-02T10:02:00Z", "model": "gpt-4o", "metadata": {"workload": ""},
+         "input_tokens": 5, "output_tokens": 1},
+        {"timestamp": "2026-03-02T10:03:00Z", "model": "gpt-4o", "workload": "named",
+         "input_tokens": 5, "output_tokens": 1})) + "\n")
+    res = run("analyze", str(log), "--db", ":memory:", "-f", "json")
+    assert res.exit_code == 0, res.stderr
+    requests = {w["workload"]: w["requests"] for w in json.loads(res.stdout)["workloads"]}
+    assert requests == {"model:gpt-4o": 3, "named": 1}

@@ -17,6 +17,7 @@ from planner.settings import Settings, routing_bin
 from planner.stages import nearrepeats, signals
 from planner.stages.ingest import IngestedFile, run_script
 from planner.stages.rules import RuleSet
+from planner.wording import count
 
 _PARAMETER = re.compile(r"\$(\w+)")
 MIN_WINDOW_SECONDS = 60  # a log spanning less than a minute is treated as one minute long
@@ -99,7 +100,8 @@ def build_scope(con: duckdb.DuckDBPyConnection, files: Sequence[IngestedFile],
             for r in ingest.reject_reasons[:3])
         skipped = sum(f.skipped for f in files)
         raise InputError(
-            f"no usable requests in {len(files)} file(s), {ingest.read} lines read"
+            f"no usable requests in {count(len(files), 'file')}, {count(ingest.read, 'line')} "
+            "read"
             + (f", {ingest.outside} requests outside --since/--until" if ingest.outside else "")
             + (f", {skipped} spans or observations skipped: none is an LLM call" if skipped
                else "")

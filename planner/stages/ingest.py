@@ -34,12 +34,14 @@ from planner.stages.shaping import set_variables as _set_variables
 from planner.stages.shaping import shaping_options as _shaping_options
 from planner.stages.shaping import time_bounds as _time_bounds
 from planner.stages.sources import Source, detect
+from planner.wording import count
 
 # 7: bounded counts and times, marked lines, CSV layout from the header (issue 19); the new
 # sources, BOM documents and summed usage passes (issue 17); 8: Langfuse usage totals above
 # their parts counted per file (migration 017); 9: web searches of Langfuse usage keys, OpenAI
-# Responses streams, search models and Gemini grounding; Anthropic /v1/complete streams
-PARSER_VERSION = 9
+# Responses streams, search models and Gemini grounding; Anthropic /v1/complete streams; 10: a
+# blank workload name or tag is none
+PARSER_VERSION = 10
 # What planner/stages/spark/read.py and older callers import from here (moved to
 # planner/stages/shaping.py).
 __all__ = ["AHEAD", "EARLIEST", "MAX_LINE_BYTES", "PARSER_VERSION", "IngestOptions",
@@ -131,9 +133,10 @@ def _check_rejects(done: Sequence[IngestedFile], most: Decimal | None, files: in
         return
     worst = max(done, key=lambda f: f.rejected)
     raise InputError(
-        f"{rejected} of {read} lines rejected ({Decimal(100 * rejected) / read:.1f}%) in the "
-        f"{len(done)} of {files} file(s) read so far, over --max-rejects {most}%; most in "
-        f"{worst.path} ({worst.rejected} of {worst.lines_read}, read as {worst.source})",
+        f"{rejected:,} of {read:,} lines rejected ({Decimal(100 * rejected) / read:.1f}%) in "
+        f"the {len(done)} of {count(files, 'file')} read so far, over --max-rejects {most}%; "
+        f"most in {worst.path} ({worst.rejected:,} of {worst.lines_read:,}, read as "
+        f"{worst.source})",
         hint="plan samples and the reject reasons of a run without --max-rejects say why; or "
              "pass --source NAME if the files were read as the wrong source")
 

@@ -118,8 +118,9 @@ SELECT
     request_id,
     CASE WHEN ts BETWEEN getvariable('plan_ts_min') AND getvariable('plan_ts_max') THEN ts END
         AS ts,
-    workload_field,
-    workload_tag,
+    -- a blank workload name or tag is none (a Langfuse trace named ''): the next source names it
+    CASE WHEN trim(workload_field) <> '' THEN workload_field END AS workload_field,
+    CASE WHEN trim(workload_tag) <> '' THEN workload_tag END AS workload_tag,
     model,
     -- Counts are cast (and counted from text) for requests only: a rejected line's value may
     -- not fit the column (NaN, 1e20), and a failed request is never priced.
