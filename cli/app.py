@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from collections.abc import Iterable
@@ -174,12 +175,11 @@ def analyze(
         say(f"plan: {fmt.value} report written to {output}")
 
 
-_app.command("report", help="The same as analyze, for an HTML report: plan report LOGS -o "
-             "report.html (the format follows -o; without -o, the terminal report).")(analyze)
-
 # The other commands, each registered from its module (name: module, function; "pricing" is a
-# group). A run of one command imports only its module: `plan analyze` none of them.
+# group; "report" is analyze under another name). A run of one command imports only its module
+# and builds only its options: `plan analyze` none of the others.
 _COMMANDS = {
+    "report": ("app", "analyze"),
     "samples": ("classify_cmd", "samples"), "eval": ("classify_cmd", "evaluate"),
     "cache-pairs": ("classify_cmd", "cache_pairs"), "forget": ("data_cmd", "forget"),
     "baseline": ("gate_cmd", "baseline"), "check": ("gate_cmd", "check"),
@@ -197,7 +197,11 @@ def _register(names: Iterable[str]) -> typer.Typer:
         _registered.add(name)
         module, attribute = _COMMANDS[name]
         function = getattr(importlib.import_module(f"cli.{module}"), attribute)
-        if isinstance(function, typer.Typer):
+        if name == "report":
+            _app.command(name, help="The same as analyze, for an HTML report: plan report LOGS "
+                         "-o report.html (the format follows -o; without -o, the terminal "
+                         "report).")(function)
+        elif isinstance(function, typer.Typer):
             _app.add_typer(function, name=name)
         else:
             _app.command(name)(function)
@@ -252,9 +256,14 @@ def _write(text: str, output: Path | None) -> None:
 
 
 def main() -> None:
+    # What is imported by now (modules, classes, functions: about 30,000 objects) lives until the
+    # process ends: frozen out of the cyclic garbage collector's sight, neither its collections
+    # during the run nor the one at exit walk them again (0.05-0.07 s of a small run's CPU, 12%).
+    # What the run makes is collected as usual.
+    gc.freeze()
     # the command a user named (the first argument not an option): only its module is loaded
     named = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
-    if named in ("analyze", "report"):
+    if named == "analyze":
         run(_app)
     elif named in _COMMANDS:
         run(_register([named]))

@@ -86,7 +86,7 @@ def _run(
     found = discover(paths, options.reading.recursive)
     files = found.files
 
-    con = db.connect(options.db, options.memory_limit)
+    con = db.connect(options.db, options.memory_limit, db.small_input(files, found.lake))
     try:
         # Steps 1-6 read every request, on the engine's tables (`big`: con itself on DuckDB);
         # from 7 on, plan reads the small tables they leave, here.
@@ -175,7 +175,7 @@ def read_labels(
     overrides = load_overrides(options.overrides)
     found = discover(paths, options.reading.recursive)
     files = found.files
-    con = db.connect(options.db, options.memory_limit)
+    con = db.connect(options.db, options.memory_limit, db.small_input(files, found.lake))
     try:
         ingested = open_engine("duckdb", con).ingest(files, _reading(   # (lake: refused)
             options, rules, load_table(options.pricing).default_frontier), None, found.lake)

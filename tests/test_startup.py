@@ -216,3 +216,90 @@ def test_a_small_run_s_tables_give_the_report_its_views_give(monkeypatch):
     views = pipeline.analyze(["sample_logs"], options)
     assert tables.ingest.accepted > 0 and any(w.evidence for w in tables.workloads)
     assert tables == views
+
+
+def _schema(path: Path) -> dict[str, list[tuple]]:
+    """Everything a database's schema holds, listed by DuckDB's catalog functions."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {name: con.execute(query).fetchall() for name, query in {
+            "columns": "SELECT table_name, column_index, column_name, data_type, is_nullable, "
+                       "column_default FROM duckdb_columns() WHERE NOT internal "
+                       "ORDER BY table_name, column_index",
+            "tables": "SELECT table_name, temporary FROM duckdb_tables() ORDER BY 1",
+            "constraints": "SELECT table_name, constraint_type, constraint_text "
+                           "FROM duckdb_constraints() ORDER BY ALL",
+            "views": "SELECT view_name, sql FROM duckdb_views() WHERE NOT internal ORDER BY 1",
+            "indexes": "SELECT index_name, table_name, sql FROM duckdb_indexes() ORDER BY ALL",
+            "sequences": "SELECT sequence_name FROM duckdb_sequences() ORDER BY 1",
+            "macros": "SELECT function_name, macro_definition FROM duckdb_functions() "
+                      "WHERE NOT internal AND schema_name = 'main' ORDER BY ALL",
+            "migrations": "SELECT id, name FROM plan_migrations ORDER BY id"}.items()}
+    finally:
+        con.close()
+
+
+def test_a_new_database_made_in_one_script_equals_one_migrated_step_by_step(tmp_path,
+                                                                            monkeypatch):
+    """A new database gets every migration as one script (db.schema_script); a database from
+    an older plan gets the ones it lacks, one by one. Both hold the same schema, table by table
+    and column by column, and record the same migrations: one row per file of
+    planner/migrations."""
+    monkeypatch.setenv("PLAN_NO_CACHE", "1")  # not a copy of the prepared database
+    files = sorted(db.MIGRATIONS_DIR.glob("*.sql"))
+    db.connect(tmp_path / "fast.duckdb").close()
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    monkeypatch.setattr(db, "MIGRATIONS_DIR", folder)
+    try:
+        for f in files:  # one release after another, each adding one migration
+            (folder / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+            db._migrations.cache_clear()
+            db.connect(tmp_path / "steps.duckdb").close()
+    finally:
+        db._migrations.cache_clear()
+    fast, steps = _schema(tmp_path / "fast.duckdb"), _schema(tmp_path / "steps.duckdb")
+    assert fast["migrations"] == [(int(f.name.split("_")[0]), f.stem) for f in files]
+    assert {t for t, *_ in fast["columns"]} >= {"files", "lines", "plan_migrations"}
+    for part in fast:
+        assert fast[part] == steps[part], part
+
+
+def test_a_new_database_whose_schema_fails_holds_none_of_it(tmp_path, monkeypatch):
+    """The one script runs in one transaction: a migration that fails leaves no table of the
+    ones before it, and no record of them."""
+    monkeypatch.setenv("PLAN_NO_CACHE", "1")
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_first.sql").write_text("CREATE TABLE first_table (x INTEGER)")
+    (folder / "002_broken.sql").write_text("CREATE TABLE second_table (y NOSUCHTYPE)")
+    monkeypatch.setattr(db, "MIGRATIONS_DIR", folder)
+    db._migrations.cache_clear()
+    target = tmp_path / "plan.duckdb"
+    try:
+        with pytest.raises(duckdb.Error):
+            db.connect(target)
+    finally:
+        db._migrations.cache_clear()
+    con = duckdb.connect(str(target))
+    assert con.execute("SELECT table_name FROM duckdb_tables()").fetchall() == []
+    con.close()
+
+
+def test_a_small_input_is_analysed_with_one_duckdb_thread(tmp_path):
+    small = tmp_path / "small.jsonl"
+    small.write_bytes(b"x" * db.SMALL_INPUT)
+    large = tmp_path / "large.jsonl"
+    large.write_bytes(b"x" * (db.SMALL_INPUT + 1))
+    packed = tmp_path / "packed.jsonl.gz"  # counted at COMPRESSED times its size
+    packed.write_bytes(b"x" * (db.SMALL_INPUT // db.COMPRESSED + 1))
+    assert db.small_input([small])
+    assert not db.small_input([large]) and not db.small_input([packed])
+    assert not db.small_input([small], ["s3://bucket/logs/"])  # a lake's size is not known
+    assert not db.small_input([tmp_path / "gone.jsonl"])
+    one = db.connect(":memory:", one_thread=True)
+    assert _setting(one, "threads") == 1
+    one.close()
+    default = db.connect(":memory:")
+    assert _setting(default, "threads") == _setting(duckdb.connect(), "threads")
+    default.close()

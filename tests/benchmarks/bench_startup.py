@@ -2,8 +2,8 @@
 json`), with a new database and with one holding the log, for this tree's `plan` and a
 baseline's (e.g. main's worktree), beside a bare `import duckdb` and one query; every command a
 process of its own measured by the kernel (bench_scale.py's `run`), all of them in turns, and
-the median and the least CPU time (user + system) of each: on a shared machine read the CPU
-times and the ratios, not the wall times.
+the median and the least CPU time (user + system) of each, beside the median wall time and the
+largest peak RSS: on a shared machine read the CPU times and the ratios, not the wall times.
 
     python -m tests.benchmarks.bench_startup BASE_PLAN [TURNS]   (default 7 turns)
 
@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from tests.benchmarks.bench_analyze import generate
-from tests.benchmarks.bench_scale import PLAN, PYTHON, SMALL, analyze_argv, fresh, run
+from tests.benchmarks.bench_scale import MB, PLAN, PYTHON, SMALL, Run, analyze_argv, fresh, run
 
 TURNS = 7
 
@@ -48,20 +48,24 @@ def main() -> None:
             if database is not None:
                 fresh(database)
             run(argv, env_)
-        cpu: dict[str, list[float]] = {name: [] for name, *_ in steps}
+        runs: dict[str, list[Run]] = {name: [] for name, *_ in steps}
         loads = [os.getloadavg()[0]]
         for _ in range(turns):
             for name, argv, env_, database in steps:
                 if database is not None:
                     fresh(database)
-                cpu[name].append(run(argv, env_).cpu)
+                runs[name].append(run(argv, env_))
             loads.append(os.getloadavg()[0])
-    bare = statistics.median(cpu[steps[0][0]])
+    bare = statistics.median(r.cpu for r in runs[steps[0][0]])
     print(f"1,000-line log, end to end: CPU seconds, median (least) of {turns} turns, load "
-          f"average {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores")
-    for name, times in cpu.items():
-        median = statistics.median(times)
-        print(f"  {name}: {median:.3f} ({min(times):.3f}), {median / bare:.2f}x the bare process")
+          f"average {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores; wall seconds "
+          "(median) and peak RSS (largest) beside")
+    for name, done in runs.items():
+        cpu = [r.cpu for r in done]
+        median = statistics.median(cpu)
+        print(f"  {name}: {median:.3f} ({min(cpu):.3f}), {median / bare:.2f}x the bare process;"
+              f" wall {statistics.median(r.wall for r in done):.2f} s, "
+              f"{max(r.rss for r in done) / MB:.0f} MB")
 
 
 if __name__ == "__main__":
