@@ -20,7 +20,7 @@ import pytest
 
 from planner import db
 from planner.stages import ingest
-from tests.test_sources_streams import plain_totals, plan_totals
+from tests.test_sources_streams import plain_totals, plan_totals, sse
 
 REAL = Path(__file__).parent / "fixtures" / "real" / "vendors4"
 
@@ -36,6 +36,8 @@ CAPTURES = [
     ("ruby_llm_cohere_vcr.derived.jsonl", {"api.cohere.com"}, 6),
     ("ruby_llm_mistral_deepseek_vcr.derived.jsonl", {"api.mistral.ai", "api.deepseek.com"}, 8),
     ("ruby_llm_perplexity_xai_vcr.derived.jsonl", {"api.perplexity.ai", "api.x.ai"}, 1),
+    ("ruby_llm_anthropic_vcr.derived.jsonl", {"api.anthropic.com"}, 8),
+    ("llm_anthropic_vcr.derived.jsonl", {"api.anthropic.com"}, 10),
 ]
 
 
@@ -86,3 +88,32 @@ def test_perplexity_usage_cost_is_an_object_whose_total_is_the_charge():
                            "(SELECT unnest(?))", [list(want)]).fetchall())
     assert len(want) >= 10
     assert {n: float(c) for n, c in got.items()} == pytest.approx(want, abs=1e-12)
+
+
+def _thinking(body: object) -> tuple[int, int] | None:
+    """An Anthropic response's (output_tokens, output_tokens_details.thinking_tokens): a body's
+    usage, or a stream's last message_delta usage; None without the detail."""
+    if isinstance(body, str):
+        deltas = [e for e in sse(body) if e.get("type") == "message_delta"]
+        body = {"usage": deltas[-1]["usage"]} if deltas else {}
+    u = (body.get("usage") or {}) if isinstance(body, dict) else {}
+    if "thinking_tokens" not in (u.get("output_tokens_details") or {}):
+        return None
+    return u["output_tokens"], u["output_tokens_details"]["thinking_tokens"]
+
+
+@pytest.mark.parametrize("name", ["ruby_llm_anthropic_vcr.derived.jsonl",
+                                  "llm_anthropic_vcr.derived.jsonl"])
+def test_anthropic_thinking_tokens_are_the_reasoning_within_output(name):
+    """Newer Anthropic responses (bodies and a stream's message_delta) carry
+    usage.output_tokens_details.thinking_tokens, the part of output_tokens spent thinking.
+    plan kept 0 reasoning tokens for every Anthropic call: fixed in stage 12 (output
+    unchanged)."""
+    want = {n: t for n, r in enumerate(_records(name), 1)
+            if r["status"] < 400 and (t := _thinking(r["response_body"])) is not None}
+    con = db.connect(":memory:")
+    ingest.ingest(con, [REAL / name])
+    got = {n: (o, t) for n, o, t in con.execute(
+        "SELECT line_no, output_tokens, reasoning_tokens FROM requests "
+        "WHERE line_no IN (SELECT unnest(?))", [list(want)]).fetchall()}
+    assert got == want and any(t > 0 for _, t in want.values())

@@ -117,7 +117,8 @@ USAGE = {
     "prompt_cache_hit_tokens": V,  # DeepSeek (older responses have no prompt_tokens_details)
     "billed_units": {"input_tokens": V, "output_tokens": V},  # Cohere v2
     "completion_tokens_details": {"reasoning_tokens": V},
-    "output_tokens_details": {"reasoning_tokens": V},
+    # (Anthropic: thinking_tokens, the part of output_tokens spent thinking)
+    "output_tokens_details": {"reasoning_tokens": V, "thinking_tokens": V},
     "iterations": J,  # Anthropic compaction passes (JSON: rare, read only where present)
     # Anthropic server tools: web searches are billed per search (migration 016)
     "server_tool_use": {"web_search_requests": V},

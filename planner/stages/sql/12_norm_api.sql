@@ -246,6 +246,7 @@ SELECT
                                                                     AS cache_write_1h_raw,
     CASE api
         WHEN 'responses' THEN usage.output_tokens_details.reasoning_tokens
+        WHEN 'anthropic' THEN usage.output_tokens_details.thinking_tokens  -- (within output)
         WHEN 'chat' THEN usage.completion_tokens_details.reasoning_tokens
         WHEN 'gemini' THEN coalesce(usage.thoughtsTokenCount, usage.total_thought_tokens)
     END                                                             AS reasoning_raw,
