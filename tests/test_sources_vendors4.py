@@ -13,6 +13,7 @@ so."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -117,3 +118,61 @@ def test_anthropic_thinking_tokens_are_the_reasoning_within_output(name):
         "SELECT line_no, output_tokens, reasoning_tokens FROM requests "
         "WHERE line_no IN (SELECT unnest(?))", [list(want)]).fetchall()}
     assert got == want and any(t > 0 for _, t in want.values())
+
+
+# Batch output as the APIs returned it (ruby_llm's cassettes: the results download's body)
+BATCHES = ["ruby_llm_anthropic_batch_results.jsonl",
+           "ruby_llm_anthropic_batch_results_reloaded.jsonl",
+           "ruby_llm_openai_batch_output_responses.jsonl",
+           "ruby_llm_openai_batch_output_embeddings.jsonl"]
+GIVEN = datetime(2026, 8, 19, 14, 47, tzinfo=UTC)
+
+
+def _batch_usage(line: dict) -> dict[str, int]:
+    """A batch output line's counts: Anthropic's result.message.usage (input excludes the
+    cache counts), an OpenAI body's Responses usage or embeddings' prompt tokens."""
+    if "result" in line:
+        u = line["result"]["message"]["usage"]
+        reads, writes = u["cache_read_input_tokens"], u["cache_creation_input_tokens"]
+        return {"input": u["input_tokens"] + reads + writes, "output": u["output_tokens"],
+                "cached": reads, "reasoning": 0}
+    body = line["response"]["body"]
+    u = body["usage"]
+    if body["object"] == "list":
+        return {"input": u["prompt_tokens"], "output": 0, "cached": 0, "reasoning": 0}
+    return {"input": u["input_tokens"], "output": u["output_tokens"],
+            "cached": u["input_tokens_details"]["cached_tokens"],
+            "reasoning": u["output_tokens_details"]["reasoning_tokens"]}
+
+
+@pytest.mark.parametrize("name", BATCHES)
+def test_batch_output_equals_a_plain_reader_given_its_time(name):
+    """Real Anthropic Message Batches results and OpenAI batch output (a Responses batch, an
+    embeddings batch), read with the batch's time given by --trace-start: Anthropic results and
+    OpenAI embeddings carry none (a Responses body has created_at, which it keeps)."""
+    lines = _records(name)
+    want = [_batch_usage(x) for x in lines]
+    con = db.connect(":memory:")
+    [f] = ingest.ingest(con, [REAL / name], ingest.IngestOptions(trace_start=GIVEN))
+    got = con.execute("SELECT input_tokens, output_tokens, cached_input_tokens, "
+                      "reasoning_tokens, service_tier, ts FROM requests ORDER BY line_no").fetchall()
+    assert (f.lines_read, f.rejected) == (len(lines), 0)
+    assert [dict(zip(("input", "output", "cached", "reasoning"), g[:4], strict=True))
+            for g in got] == want
+    assert {g[4] for g in got} == {"batch"}
+    created = [(x.get("response") or {}).get("body", {}).get("created_at") for x in lines]
+    assert [g[5] for g in got] == [
+        datetime.fromtimestamp(c or GIVEN.timestamp(), UTC).replace(tzinfo=None) for c in created]
+
+
+@pytest.mark.parametrize(("name", "says"), [
+    ("ruby_llm_anthropic_batch_results.jsonl", "an Anthropic batch result carries no time"),
+    ("ruby_llm_openai_batch_output_embeddings.jsonl", "embeddings carries no time")])
+def test_undated_batch_output_without_a_time_is_rejected_saying_how(name, says):
+    """Without --trace-start such a line is rejected, naming the option (it said 'timestamp:
+    missing'); never a default time."""
+    con = db.connect(":memory:")
+    [f] = ingest.ingest(con, [REAL / name])
+    [(reason,)] = con.execute("SELECT DISTINCT reason FROM rejects").fetchall()
+    assert f.rejected == f.lines_read > 0
+    assert says in reason and "--trace-start" in reason

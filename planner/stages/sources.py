@@ -35,8 +35,8 @@ class Source:
     # Its stages need line numbers before stage 20, or read the records twice: the file is
     # copied to a numbered table first (sql/14_numbered.sql) instead of streamed.
     numbered: bool = False
-    # Its records may carry no time (Gemini batch output): --trace-start gives them one
-    # (variable plan_given_time), never a silent default.
+    # Its records may carry no time (Gemini and Anthropic batch output): --trace-start gives
+    # them one (variable plan_given_time), never a silent default.
     undated: bool = False
 
     def struct_spec(self) -> str:
@@ -227,6 +227,7 @@ SOURCES: tuple[Source, ...] = (
         + (("response", {"status_code": V, "request_id": V, "body": BODY}),) + _json("error"),
         ("13_calls_openai_batch", API),
         lambda r: "custom_id" in r and ("response" in r or "error" in r),
+        undated=True,  # (embeddings: no `created`)
     ),
     Source(
         "openai-batch-input", "OpenAI Batch API input (request bodies, joined on custom_id)",
@@ -239,7 +240,7 @@ SOURCES: tuple[Source, ...] = (
         "anthropic-batch", "Anthropic Message Batches results",
         _text("custom_id", "timestamp")
         + (("result", {"type": V, "message": BODY, "error": J}),),
-        ("13_calls_anthropic_batch", API), _has("custom_id", "result"),
+        ("13_calls_anthropic_batch", API), _has("custom_id", "result"), undated=True,
     ),
     Source(
         "http-capture", "recorded HTTP calls to an LLM API (request_body / response_body)",
