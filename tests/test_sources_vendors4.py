@@ -12,6 +12,8 @@ so."""
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,8 +22,10 @@ from urllib.parse import urlparse
 import pytest
 
 from planner import db
+from planner.errors import InputError
 from planner.stages import ingest
 from tests.test_sources_streams import plain_totals, plan_totals, sse
+from tests.test_sources_vendors import invocation_records, invocation_totals
 
 REAL = Path(__file__).parent / "fixtures" / "real" / "vendors4"
 
@@ -176,3 +180,28 @@ def test_undated_batch_output_without_a_time_is_rejected_saying_how(name, says):
     [(reason,)] = con.execute("SELECT DISTINCT reason FROM rejects").fetchall()
     assert f.rejected == f.lines_read > 0
     assert says in reason and "--trace-start" in reason
+
+
+def test_a_lambda_subscription_event_is_refused_saying_how_to_decode_it(tmp_path):
+    """A Bedrock invocation log as a Lambda function receives it from a CloudWatch Logs
+    subscription, {"awslogs": {"data": base64 of gzip of a DATA_MESSAGE}}, was read as
+    canonical ('timestamp: missing'). No stage decodes base64 and gzip (only a per-event Python
+    pass could): it is refused whole, with how to decode it; the DATA_MESSAGE it holds is read
+    exactly (the real records of tests/test_sources_vendors.py)."""
+    records = invocation_records()
+    message = {"messageType": "DATA_MESSAGE", "owner": "123456789012",
+               "logGroup": "/aws/bedrock/modelinvocations", "logStream": "aws/bedrock",
+               "subscriptionFilters": ["plan"],
+               "logEvents": [{"id": str(n), "timestamp": 1_741_650_000_000 + n,
+                              "message": json.dumps(r)} for n, r in enumerate(records)]}
+    data = base64.b64encode(gzip.compress(json.dumps(message).encode())).decode()
+    event = tmp_path / "lambda_event.json"
+    event.write_text(json.dumps({"awslogs": {"data": data}}), encoding="utf-8")
+    with pytest.raises(InputError, match="awslogs") as raised:
+        ingest.ingest(db.connect(":memory:"), [event])
+    assert "base64 -d | gunzip" in (raised.value.hint or "")
+    decoded = tmp_path / "data_message.json"  # as the hint says
+    decoded.write_bytes(gzip.decompress(base64.b64decode(data)))
+    got, f = plan_totals(decoded)
+    assert (f.source, f.rejected, f.failed) == ("cloudwatch-events", 0, 0)
+    assert got == dict(invocation_totals(records), reasoning=0)
