@@ -205,3 +205,19 @@ def test_a_lambda_subscription_event_is_refused_saying_how_to_decode_it(tmp_path
     got, f = plan_totals(decoded)
     assert (f.source, f.rejected, f.failed) == ("cloudwatch-events", 0, 0)
     assert got == dict(invocation_totals(records), reasoning=0)
+
+
+def test_an_embeddings_input_list_of_strings_is_the_prompt_text():
+    """Perplexity's (and OpenAI's) embeddings input may be a list of strings. DuckDB read it
+    as a list of empty messages (no text); Spark as the text: the engines disagreed on which
+    requests carry text (--engine spark's report differed). It is the text on both now."""
+    name = "ruby_llm_perplexity_xai_vcr.derived.jsonl"
+    inputs = {n: r["request_body"].get("input") for n, r in enumerate(_records(name), 1)
+              if isinstance(r["request_body"], dict)}
+    lists = [n for n, x in inputs.items()
+             if isinstance(x, list) and all(isinstance(t, str) for t in x)]
+    con = db.connect(":memory:")
+    ingest.ingest(con, [REAL / name])
+    got = con.execute("SELECT count(*) FROM requests WHERE line_no IN (SELECT unnest(?)) "
+                      "AND text_hash IS NOT NULL", [lists]).fetchone()
+    assert lists and got == (len(lists),)

@@ -124,8 +124,11 @@ u AS (
                 END)), lambda x: x IS NOT NULL)[-1],
                 getvariable('plan_usage_spec'))
         END AS usage,
+        -- (a Responses input list of messages; an embeddings input list of strings is not one,
+        -- and is the prompt text as it is, on both engines)
         coalesce(req.messages, CASE WHEN prefix(req.input, '[') AND json_valid(req.input)
-            THEN json_transform(req.input, getvariable('plan_messages_spec')) END) AS msgs
+            THEN CASE WHEN json_type(json_extract(req.input, '$[0]')) = 'OBJECT'
+                THEN json_transform(req.input, getvariable('plan_messages_spec')) END END) AS msgs
     FROM o
 ),
 p AS (
