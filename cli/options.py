@@ -91,8 +91,8 @@ WorkloadOpt = Annotated[str | None, typer.Option(
     "--workload", help="Workload of trace files (default: the file name).", metavar="NAME")]
 TraceStartOpt = Annotated[str | None, typer.Option(
     "--trace-start", help="Time zero of traces timed as offsets (Mooncake; default "
-    "1970-01-01T00:00:00Z), and the time of Gemini API batch output lines (no default: they "
-    "carry no time).", parser=instant, metavar="ISO")]
+    "1970-01-01T00:00:00Z), and the time of Gemini API and Anthropic batch output lines (no "
+    "default: they carry no time).", parser=instant, metavar="ISO")]
 TimeBoundsOpt = Annotated[str | None, typer.Option(
     "--time-bounds", help="FROM..TO: plausible request times, ISO 8601 (either side may be "
     "empty); a line outside them is a reject. Default 2015-01-01..a day from now.",

@@ -115,13 +115,15 @@ def _interaction(u: dict) -> dict[str, int]:
 
 def _anthropic(u: dict) -> dict[str, int]:
     """input_tokens excludes cache reads and writes; compaction lists every pass in
-    `iterations`, which the request is the sum of."""
+    `iterations`, which the request is the sum of; output_tokens_details.thinking_tokens is
+    the part of output_tokens spent thinking (newer responses)."""
     passes = u.get("iterations") or [u]
     reads = sum(_counts(p, "cache_read_input_tokens") for p in passes)
     writes = sum(_counts(p, "cache_creation_input_tokens") for p in passes)
+    thinking = (u.get("output_tokens_details") or {}).get("thinking_tokens") or 0
     return {"input": sum(p["input_tokens"] for p in passes) + reads + writes,
             "output": sum(p["output_tokens"] for p in passes), "cached": reads,
-            "cache_write": writes}
+            "cache_write": writes, "reasoning": thinking}
 
 
 def _responses(u: dict) -> dict[str, int]:

@@ -35,8 +35,8 @@ class Source:
     # Its stages need line numbers before stage 20, or read the records twice: the file is
     # copied to a numbered table first (sql/14_numbered.sql) instead of streamed.
     numbered: bool = False
-    # Its records may carry no time (Gemini batch output): --trace-start gives them one
-    # (variable plan_given_time), never a silent default.
+    # Its records may carry no time (Gemini and Anthropic batch output): --trace-start gives
+    # them one (variable plan_given_time), never a silent default.
     undated: bool = False
 
     def struct_spec(self) -> str:
@@ -117,7 +117,8 @@ USAGE = {
     "prompt_cache_hit_tokens": V,  # DeepSeek (older responses have no prompt_tokens_details)
     "billed_units": {"input_tokens": V, "output_tokens": V},  # Cohere v2
     "completion_tokens_details": {"reasoning_tokens": V},
-    "output_tokens_details": {"reasoning_tokens": V},
+    # (Anthropic: thinking_tokens, the part of output_tokens spent thinking)
+    "output_tokens_details": {"reasoning_tokens": V, "thinking_tokens": V},
     "iterations": J,  # Anthropic compaction passes (JSON: rare, read only where present)
     # Anthropic server tools: web searches are billed per search (migration 016)
     "server_tool_use": {"web_search_requests": V},
@@ -226,6 +227,7 @@ SOURCES: tuple[Source, ...] = (
         + (("response", {"status_code": V, "request_id": V, "body": BODY}),) + _json("error"),
         ("13_calls_openai_batch", API),
         lambda r: "custom_id" in r and ("response" in r or "error" in r),
+        undated=True,  # (embeddings: no `created`)
     ),
     Source(
         "openai-batch-input", "OpenAI Batch API input (request bodies, joined on custom_id)",
@@ -238,7 +240,7 @@ SOURCES: tuple[Source, ...] = (
         "anthropic-batch", "Anthropic Message Batches results",
         _text("custom_id", "timestamp")
         + (("result", {"type": V, "message": BODY, "error": J}),),
-        ("13_calls_anthropic_batch", API), _has("custom_id", "result"),
+        ("13_calls_anthropic_batch", API), _has("custom_id", "result"), undated=True,
     ),
     Source(
         "http-capture", "recorded HTTP calls to an LLM API (request_body / response_body)",
@@ -338,11 +340,25 @@ def detect(
             raise InputError(f"unknown source '{forced}'",
                              hint="sources: " + ", ".join(BY_NAME))
         return BY_NAME[forced]
-    votes = Counter(_first_match(r).name for r in sample(con, path, reader))
+    records = sample(con, path, reader)
+    if any(_lambda_event(r) for r in records):
+        raise InputError(
+            f"{path}: a CloudWatch Logs subscription event as a Lambda function receives it "
+            '({"awslogs": {"data": base64 of gzip}}), read as no source',
+            hint="decode it first, e.g. `jq -r .awslogs.data FILE | base64 -d | gunzip`: plan "
+            "reads the DATA_MESSAGE it holds (cloudwatch-events); README 'Log sources'")
+    votes = Counter(_first_match(r).name for r in records)
     if not votes:
         return CANONICAL
     best = max(votes.values())
     return next(s for s in SOURCES if votes.get(s.name) == best)
+
+
+def _lambda_event(record: Record) -> bool:
+    """A Lambda subscription event: its log events are gzipped and base64-encoded in one field,
+    which no stage decodes (only a per-event Python pass could: decode it before)."""
+    envelope = record.get("awslogs")
+    return isinstance(envelope, dict) and isinstance(envelope.get("data"), str)
 
 
 def _first_match(record: Record) -> Source:

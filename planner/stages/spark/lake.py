@@ -2,8 +2,9 @@
 `file://`, `dbfs:/` URIs, listed through the session's Hadoop FileSystem) or in Spark's catalog
 (`table:NAME`, a table or view), where the plan process cannot read them as local files.
 
-A folder is listed as planner/stages/discover.py lists a local one (log suffixes, hidden entries and
-Spark's `_SUCCESS`-style markers skipped, recursive unless --no-recursive); a file's reader
+A folder is listed as planner/stages/discover.py lists a local one (log suffixes and a CloudWatch
+Logs export task's `000000.gz` files; hidden entries and Spark's `_SUCCESS`-style markers
+skipped; recursive unless --no-recursive); a file's reader
 comes from its name, and its source from a sample of its first records, read through Spark and
 voted on by the same detection as a local file's (planner/stages/sources.py detect, over a local
 copy of the sample: the sampled records only, never the file).
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError
-from planner.stages.discover import LOG_SUFFIXES
+from planner.stages.discover import EXPORTED, LOG_SUFFIXES
 from planner.stages.readers import SAMPLE_RECORDS
 
 TABLE = "table:"
@@ -54,8 +55,8 @@ def listed(spark: Any, uri: str, recursive: bool) -> list[str]:
         while files.hasNext():
             name = files.next().getPath().toString()
             inner = name[len(top):].strip("/").split("/")
-            if not any(p.startswith((".", "_")) for p in inner) \
-                    and name.lower().endswith(LOG_SUFFIXES):
+            if not any(p.startswith((".", "_")) for p in inner) and (
+                    name.lower().endswith(LOG_SUFFIXES) or EXPORTED.match(inner[-1])):
                 found.append(name)
         if not found:
             raise InputError(f"{uri}: no log files in this folder",

@@ -124,8 +124,11 @@ u AS (
                 END)), lambda x: x IS NOT NULL)[-1],
                 getvariable('plan_usage_spec'))
         END AS usage,
+        -- (a Responses input list of messages; an embeddings input list of strings is not one,
+        -- and is the prompt text as it is, on both engines)
         coalesce(req.messages, CASE WHEN prefix(req.input, '[') AND json_valid(req.input)
-            THEN json_transform(req.input, getvariable('plan_messages_spec')) END) AS msgs
+            THEN CASE WHEN json_type(json_extract(req.input, '$[0]')) = 'OBJECT'
+                THEN json_transform(req.input, getvariable('plan_messages_spec')) END END) AS msgs
     FROM o
 ),
 p AS (
@@ -246,6 +249,7 @@ SELECT
                                                                     AS cache_write_1h_raw,
     CASE api
         WHEN 'responses' THEN usage.output_tokens_details.reasoning_tokens
+        WHEN 'anthropic' THEN usage.output_tokens_details.thinking_tokens  -- (within output)
         WHEN 'chat' THEN usage.completion_tokens_details.reasoning_tokens
         WHEN 'gemini' THEN coalesce(usage.thoughtsTokenCount, usage.total_thought_tokens)
     END                                                             AS reasoning_raw,
@@ -332,7 +336,9 @@ SELECT
     -- a stream that carries an error chunk (OpenRouter, Groq: the provider failed mid-stream)
     'stream error: ' || json_extract_string(list_filter(events, lambda e:
         json_type(json_extract(e, '$.error')) = 'OBJECT')[-1], '$.error.message'))  AS failure,
-    usage.cost                                                      AS logged_cost_raw,
+    -- OpenRouter's usage.cost is a number; Perplexity's an object whose total_cost is the charge
+    CASE WHEN prefix(usage.cost, '{') THEN json_extract_string(usage.cost, '$.total_cost')
+        ELSE usage.cost END                                         AS logged_cost_raw,
     coalesce(service_tier, resp.service_tier)                       AS service_tier,
     custom_id,
     -- server-side web searches, billed per search (migration 016; docs/money.md): Anthropic's

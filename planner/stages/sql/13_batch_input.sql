@@ -14,7 +14,8 @@ SELECT
     custom_id,
     body AS req,
     coalesce(body.messages, CASE WHEN prefix(body.input, '[') AND json_valid(body.input)
-        THEN json_transform(body.input, getvariable('plan_messages_spec')) END) AS msgs
+        THEN CASE WHEN json_type(json_extract(body.input, '$[0]')) = 'OBJECT'  -- (as stage 12)
+            THEN json_transform(body.input, getvariable('plan_messages_spec')) END END) AS msgs
 FROM stage
 ;
 CREATE OR REPLACE TEMP VIEW norm AS

@@ -1,14 +1,19 @@
 -- Stage 13 (OpenAI Batch API output, and OpenAI-compatible batch runners: Groq, vLLM):
 -- {id, custom_id, response: {status_code, request_id, body}, error}. The body is a chat
--- completion (or a Responses object, or embeddings); its `created` is the timestamp. A line with
--- an error, or a status code of 400 or more, is a failed request. Priced as service tier 'batch'.
+-- completion (or a Responses object, or embeddings); its `created` is the timestamp. Embeddings
+-- carry none: they take the time given with --trace-start (variable plan_given_time), or are
+-- rejected saying so. A line with an error, or a status code of 400 or more, is a failed
+-- request. Priced as service tier 'batch'.
 CREATE OR REPLACE TEMP VIEW calls AS
 SELECT
     line_no,
-    line_problem,
+    coalesce(line_problem, CASE WHEN response.body.object = 'list'
+            AND getvariable('plan_given_time') IS NULL
+        THEN 'an OpenAI batch output line of embeddings carries no time: give the batch''s '
+            || 'time with --trace-start (every such line takes it)' END) AS line_problem,
     excerpt,
     coalesce(response.request_id, id)           AS request_id,
-    NULL::VARCHAR                               AS ts_raw,
+    CASE WHEN response.body.object = 'list' THEN getvariable('plan_given_time') END AS ts_raw,
     NULL::VARCHAR                               AS workload_field,
     NULL::VARCHAR                               AS workload_tag,
     NULL::VARCHAR                               AS task_type,
