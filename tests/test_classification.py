@@ -254,16 +254,25 @@ def _default_signals(*names: str) -> str:
                    for s in signals if s["name"] in names)
 
 
+def _by_hand(run, write_log, tmp_path: Path, texts: list[str], capability: tuple[str, int],
+             cost: tuple[str, int]) -> dict[str, tuple[str, str]]:
+    """Each text its own workload, labelled by two rules on default signals: capability-bound
+    when the first signal matches n times, else cost-bound when the second does; per workload,
+    (label, first reason)."""
+    rules = tmp_path / "rules.toml"
+    rules.write_text(_default_signals(capability[0], cost[0]) + "".join(
+        f'[[rule]]\nname = "{label}"\nlabel = "{label}"\nreason = "r"\n'
+        f"min_signals = {{ {signal} = {n} }}\n\n"
+        for label, (signal, n) in (("capability-bound", capability), ("cost-bound", cost))))
+    rows = [{**r, "workload": r["request_id"]} for r in recs(texts)]
+    out = analyse(run, write_log(rows), "--rules", str(rules))
+    return {w["workload"]: (w["label"], w["reasons"][0]) for w in out["workloads"]}
+
+
 def test_text_task_and_chained_actions_signals_by_hand(run, write_log, tmp_path):
     """The default `text_task` signal (a request to process a text: classify, summarise, a
     context to answer from) and `chained_actions` (actions chained onto a request), counted by
     hand on five texts; one rule each shows the count in the evidence."""
-    rules = tmp_path / "rules.toml"
-    rules.write_text(_default_signals("text_task", "chained_actions") + "".join(
-        f'[[rule]]\nname = "{name}"\nlabel = "{label}"\nreason = "r"\n'
-        f"min_signals = {{ {signal} = {n} }}\n\n"
-        for name, label, signal, n in (("chain", "capability-bound", "chained_actions", 2),
-                                       ("text-task", "cost-bound", "text_task", 1))))
     texts = [
         # NLU-Evaluation-Data's wrapper (tests/fixtures/eval): opens with "Classify": text_task
         "Classify this request based on the user's intent:\norder a pizza from pizza express",
@@ -276,9 +285,8 @@ def test_text_task_and_chained_actions_signals_by_hand(run, write_log, tmp_path)
         # "and then" without an action verb after it: none
         "Tell me a story about a cat and then a dog.",
     ]
-    rows = [{**r, "workload": r["request_id"]} for r in recs(texts)]
-    out = analyse(run, write_log(rows), "--rules", str(rules))
-    labels = {w["workload"]: (w["label"], w["reasons"][0]) for w in out["workloads"]}
+    labels = _by_hand(run, write_log, tmp_path, texts, ("chained_actions", 2),
+                      ("text_task", 1))
     assert labels["r0"][0] == labels["r1"][0] == labels["r2"][0] == "cost-bound"
     assert "text_task x1: 'classify'" in labels["r0"][1]
     assert "text_task x2: '\\nanswer:', 'context:'" in labels["r1"][1]
@@ -307,3 +315,31 @@ def test_bare_goals_and_text_tasks_on_real_prompts(run, write_log):
     assert len(rows) == len(want)
     out = analyse(run, write_log(rows))
     assert {w["workload"]: w["label"] for w in out["workloads"]} == want
+
+
+def test_live_data_and_ask_service_signals_by_hand(run, write_log, tmp_path):
+    """The default `live_data` signal (data only a service holds: what is on now, the latest,
+    the weather, the user's own library) and `ask_service` (a request opening with "give me",
+    "show me", or a command to a player), counted by hand on RestBench's real requests
+    (tests/fixtures/train_added/restbench.jsonl) and two chat texts; one rule each shows the
+    count in the evidence."""
+    texts = [
+        # restbench tmdb-21: "currently" and "on the air" (live), "Give me" (ask)
+        "Give me a show that is currently on the air",
+        # restbench spotify-44: a command to a player, nothing live
+        "Turn down the volume to 20",
+        # live twice without asking: "weather" and "tomorrow"
+        "Hey what's the weather like tomorrow?",
+        # restbench spotify-21: "Append" (ask), "newest" once (live: one, so not the rule)
+        "Append the first track in The Beatle's newest album to my 'My Rock' playlist",
+        # chat: "Tell me" is not asking a service, "latest" not there
+        "Tell me a story about a cat and a dog.",
+    ]
+    labels = _by_hand(run, write_log, tmp_path, texts, ("live_data", 2), ("ask_service", 1))
+    assert labels["r0"][0] == "capability-bound"
+    assert "live_data x2: 'currently', 'on the air'" in labels["r0"][1]
+    assert labels["r1"][0] == "cost-bound" and "ask_service x1: 'turn down'" in labels["r1"][1]
+    assert labels["r2"][0] == "capability-bound"
+    assert "live_data x2: 'tomorrow', 'weather'" in labels["r2"][1]
+    assert labels["r3"][0] == "cost-bound" and "ask_service x1: 'append'" in labels["r3"][1]
+    assert labels["r4"][1].startswith("cost-bound: no rule matched")
