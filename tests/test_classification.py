@@ -343,3 +343,23 @@ def test_live_data_and_ask_service_signals_by_hand(run, write_log, tmp_path):
     assert "live_data x2: 'tomorrow', 'weather'" in labels["r2"][1]
     assert labels["r3"][0] == "cost-bound" and "ask_service x1: 'append'" in labels["r3"][1]
     assert labels["r4"][1].startswith("cost-bound: no rule matched")
+
+
+def test_desktop_words_are_device_terms_by_hand(run, write_log, tmp_path):
+    """The default `device_terms` signal also reads desktop and player words (branch cls20):
+    counted by hand on WindowsAgentArena-V2's and RestBench's real tasks
+    (tests/fixtures/train_added), and an Arena-Hard question (tests/fixtures/real's kind) whose
+    "volume" is not a player's."""
+    texts = [
+        'Change the view in File Explorer to "Details" view.',  # waa_v2 file_explorer-34a4fee9
+        # waa_v2 settings-9504989a: "system time zone", once
+        "I need to change my system time zone to 'Pacific (US & Canada)'. Can you help me do "
+        "that?",
+        "Pause playback, increase volume to 80 and switch to the next song",  # restbench
+        "count the number of representation of the diameter class and some volume of the total",
+    ]
+    labels = _by_hand(run, write_log, tmp_path, texts, ("device_terms", 1), ("live_data", 1))
+    assert "device_terms x1: 'file explorer'" in labels["r0"][1]
+    assert "device_terms x1: 'system time zone'" in labels["r1"][1]
+    assert "device_terms x2: 'increase volume', 'playback'" in labels["r2"][1]
+    assert labels["r3"][1].startswith("cost-bound: no rule matched")
