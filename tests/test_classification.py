@@ -363,3 +363,29 @@ def test_desktop_words_are_device_terms_by_hand(run, write_log, tmp_path):
     assert "device_terms x1: 'system time zone'" in labels["r1"][1]
     assert "device_terms x2: 'increase volume', 'playback'" in labels["r2"][1]
     assert labels["r3"][1].startswith("cost-bound: no rule matched")
+
+
+def test_live_data_near_capability_work_on_a_suite_left_out(run, write_log, tmp_path):
+    """`capability-text-live` on a real TaskBench request (tests/fixtures/eval, labelled
+    capability-bound by its suite) with TaskBench left out of the default examples, as
+    `python -m tests.eval.unseen_suites` measures: it asks for the weather (live data) and its
+    nearest examples are computer-use and agent tasks."""
+    from planner.stages.rules import DEFAULT_EXAMPLES, DEFAULT_RULES
+    examples = tmp_path / "examples.jsonl"
+    examples.write_text("".join(
+        line + "\n" for line in DEFAULT_EXAMPLES.read_text(encoding="utf-8").splitlines()
+        if not json.loads(line)["source"].startswith("taskbench_dailylife:")), encoding="utf-8")
+    rules = tmp_path / "rules.toml"
+    rules.write_text(DEFAULT_RULES.read_text(encoding="utf-8").replace(
+        'examples = "examples.jsonl"', f"examples = {json.dumps(str(examples))}"),
+        encoding="utf-8")
+    rec = next(json.loads(line) for line in (FIXTURES / "eval" / "taskbench_dailylife.jsonl")
+               .read_text(encoding="utf-8").splitlines()
+               if json.loads(line)["id"] == "taskbench_dailylife:89580553")
+    assert rec["label"] == "capability-bound" and "the weather" in rec["prompt"]
+    out = analyse(run, write_log(recs([rec["prompt"]])), "--rules", str(rules))
+    (w,) = out["workloads"]
+    assert w["label"] == "capability-bound"
+    assert w["reasons"][0].startswith("capability-bound: near computer-use or agent tasks (80% of "
+                                      "the vote), and asks a service for live or personal data")
+    assert "live_data x1: 'weather'" in w["reasons"][0]

@@ -94,10 +94,11 @@ CASES = [
 
 def test_every_default_rule_is_covered():
     # (the request-structure rules: tests/test_request_shape.py and tests/test_computer_tool.py,
-    # on API bodies)
+    # on API bodies; capability-text-live on a suite left out of the examples:
+    # tests/test_classification.py)
     assert {r.name for r in load_rules().rules} - {c[0] for c in CASES} == {
         "long-context-workload", "multimodal-audio", "multimodal-files", "many-tools",
-        "agent-turns", "computer-use-tool"}
+        "agent-turns", "computer-use-tool", "capability-text-live"}
 
 
 @pytest.mark.parametrize(("rule", "label", "fields"), CASES, ids=[c[0] for c in CASES])
