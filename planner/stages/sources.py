@@ -10,6 +10,7 @@ that map them onto plan's canonical columns (README "Log sources" has the table)
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -326,6 +327,30 @@ SOURCES: tuple[Source, ...] = (
     ),
 )
 BY_NAME = {s.name: s for s in SOURCES}
+
+# Stage 12 for OpenAI chat completion bodies only (sql/12_norm_chat.sql), run in place of API
+# on a file whose sampled records are all such calls; a record it does not read stops the read
+# with this text, and the file is read again with API (planner/stages/ingest.py).
+CHAT = "12_norm_chat"
+NOT_PLAIN = "NOT_PLAIN:"
+_CHAT_CALLS = {"openai-chat": ("request", "response"),
+               "http-capture": ("request_body", "response_body")}
+
+
+def chat_variant(source: Source, records: list[Record]) -> Source | None:
+    """The source with stage 12 for chat completions only, when every sampled record is a chat
+    completion call (a request with messages, a response object 'chat.completion' with usage);
+    else None. (Each record is checked again by the stage: this only picks the likely one.)"""
+    keys = _CHAT_CALLS.get(source.name)
+    if keys is None or API not in source.stages or not records:
+        return None
+    for r in records:
+        req, resp = r.get(keys[0]), r.get(keys[1])
+        if not (isinstance(req, dict) and "messages" in req and isinstance(resp, dict)
+                and resp.get("object") == "chat.completion" and _is_dict(resp.get("usage"))):
+            return None
+    return dataclasses.replace(source, stages=tuple(CHAT if s == API else s
+                                                    for s in source.stages))
 CANONICAL = BY_NAME["canonical"]
 
 
