@@ -27,7 +27,7 @@ from planner.progress import Meter, Progress
 from planner.stages import csv_layout, recoded, reuse, tokens
 from planner.stages.column_map import ColumnMap
 from planner.stages.discover import discover as discover_files
-from planner.stages.readers import reader_for, sample
+from planner.stages.readers import reader_for
 from planner.stages.shaping import AHEAD, EARLIEST, LINE_TROUBLE, MAX_LINE_BYTES, unreadable
 from planner.stages.shaping import first_line as _first_line
 from planner.stages.shaping import set_variables as _set_variables
@@ -206,7 +206,7 @@ def _read(con: duckdb.DuckDBPyConnection, read_path: Path, target: _Target,
     of chat completion calls only is read with stage 12 for them (sources.chat_variant), and
     again with the whole stage 12 when a record is not one."""
     chat = (None if options.column_map else
-            chat_variant(target.source, sample(con, read_path, target.reader)))
+            chat_variant(con, read_path, target.reader, target.source))
     if chat is not None:
         try:
             return _read_as(con, read_path, target._replace(source=chat), shaping, options)
