@@ -33,7 +33,7 @@ from planner.stages.shaping import first_line as _first_line
 from planner.stages.shaping import set_variables as _set_variables
 from planner.stages.shaping import shaping_options as _shaping_options
 from planner.stages.shaping import time_bounds as _time_bounds
-from planner.stages.sources import Source, detect
+from planner.stages.sources import NOT_PLAIN, Source, chat_variant, detect
 from planner.wording import count
 
 # 7: bounded counts and times, marked lines, CSV layout from the header (issue 19); the new
@@ -205,7 +205,22 @@ class _Target(NamedTuple):
 
 def _read(con: duckdb.DuckDBPyConnection, read_path: Path, target: _Target,
           shaping: dict[str, str], options: IngestOptions) -> int:
-    """Read `read_path` (the file, or a grown file's new lines) into `lines`; its file id."""
+    """Read `read_path` (the file, or a grown file's new lines) into `lines`; its file id. A file
+    of chat completion calls only is read with stage 12 for them (sources.chat_variant), and
+    again with the whole stage 12 when a record is not one."""
+    chat = (None if options.column_map else
+            chat_variant(con, read_path, target.reader, target.source))
+    if chat is not None:
+        try:
+            return _read_as(con, read_path, target._replace(source=chat), shaping, options)
+        except (InputError, duckdb.Error) as exc:
+            if NOT_PLAIN not in str(exc):
+                raise
+    return _read_as(con, read_path, target, shaping, options)
+
+
+def _read_as(con: duckdb.DuckDBPyConnection, read_path: Path, target: _Target,
+             shaping: dict[str, str], options: IngestOptions) -> int:
     _set_variables(con, read_path, target.reader, target.source, shaping, options.text)
     con.execute("SET VARIABLE plan_first_line = ?", [target.first_line()])
     try:

@@ -54,6 +54,30 @@ CREATE OR REPLACE TEMP MACRO plan_sum_counts(a, b, c) AS CASE
               + coalesce(TRY_CAST(c AS DOUBLE), 0) AS VARCHAR)
 END;
 
+-- A chat completion's output (stage 12): xAI's completion_tokens exclude its reasoning tokens
+-- (its total_tokens is prompt + completion + reasoning); OpenAI's include them (total = prompt
+-- + completion).
+CREATE OR REPLACE TEMP MACRO plan_chat_output(usage) AS CASE
+    WHEN TRY_CAST(usage.total_tokens AS DOUBLE) = TRY_CAST(usage.prompt_tokens AS DOUBLE)
+            + TRY_CAST(usage.completion_tokens AS DOUBLE)
+            + TRY_CAST(usage.completion_tokens_details.reasoning_tokens AS DOUBLE)
+        AND TRY_CAST(usage.completion_tokens_details.reasoning_tokens AS DOUBLE) > 0
+    THEN plan_sum_counts(usage.completion_tokens,
+                         usage.completion_tokens_details.reasoning_tokens, NULL)
+    ELSE usage.completion_tokens
+END;
+
+-- A chat completion's cache writes (stage 12), OpenRouter's: a write that overlaps the reads
+-- (reads + writes above the prompt: a Gemini cache created and read in the same call) is billed
+-- as cache storage, not as tokens: the reads count, the write is 0 (usage.cost keeps what was
+-- charged).
+CREATE OR REPLACE TEMP MACRO plan_chat_cache_write(usage) AS CASE
+    WHEN TRY_CAST(usage.prompt_tokens_details.cached_tokens AS DOUBLE)
+            + TRY_CAST(usage.prompt_tokens_details.cache_write_tokens AS DOUBLE)
+            > TRY_CAST(usage.prompt_tokens AS DOUBLE) THEN '0'
+    ELSE usage.prompt_tokens_details.cache_write_tokens
+END;
+
 -- The usage object of one stream chunk, NULL when it has none: OpenAI's `usage` (null on all
 -- but the last chunk when requested), Groq's `x_groq.usage`, or Gemini's `usageMetadata`.
 CREATE OR REPLACE TEMP MACRO plan_chunk_usage(e) AS CASE

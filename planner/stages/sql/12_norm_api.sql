@@ -198,16 +198,8 @@ SELECT
     END                                                             AS input_raw,
     CASE api
         WHEN 'embeddings' THEN coalesce(usage.completion_tokens, '0')
-        -- xAI's completion_tokens exclude its reasoning tokens (its total_tokens is prompt +
-        -- completion + reasoning); OpenAI's include them (total = prompt + completion)
-        WHEN 'chat' THEN CASE WHEN TRY_CAST(usage.total_tokens AS DOUBLE)
-                = TRY_CAST(usage.prompt_tokens AS DOUBLE)
-                + TRY_CAST(usage.completion_tokens AS DOUBLE)
-                + TRY_CAST(usage.completion_tokens_details.reasoning_tokens AS DOUBLE)
-            AND TRY_CAST(usage.completion_tokens_details.reasoning_tokens AS DOUBLE) > 0
-            THEN plan_sum_counts(usage.completion_tokens,
-                                 usage.completion_tokens_details.reasoning_tokens, NULL)
-            ELSE usage.completion_tokens END
+        -- (xAI's completion_tokens exclude its reasoning tokens: plan_chat_output)
+        WHEN 'chat' THEN plan_chat_output(usage)
         -- Gemini's candidates count excludes thinking (absent when nothing was generated; the
         -- prompt count may be absent too, when the input is counted from the request's text)
         WHEN 'gemini' THEN CASE
@@ -237,13 +229,8 @@ SELECT
     CASE api
         WHEN 'anthropic' THEN coalesce(passes.cache_creation_input_tokens, usage.cache_creation_input_tokens)
         WHEN 'converse' THEN coalesce(usage.cacheWriteInputTokens, usage.cacheWriteInputTokenCount)
-        -- OpenRouter's: a write that overlaps the reads (reads + writes above the prompt: a
-        -- Gemini cache created and read in the same call) is billed as cache storage, not as
-        -- tokens: the reads count, the write is 0 (usage.cost keeps what was charged)
-        WHEN 'chat' THEN CASE WHEN TRY_CAST(usage.prompt_tokens_details.cached_tokens AS DOUBLE)
-                + TRY_CAST(usage.prompt_tokens_details.cache_write_tokens AS DOUBLE)
-                > TRY_CAST(usage.prompt_tokens AS DOUBLE) THEN '0'
-            ELSE usage.prompt_tokens_details.cache_write_tokens END
+        -- (OpenRouter's write that overlaps the reads: plan_chat_cache_write)
+        WHEN 'chat' THEN plan_chat_cache_write(usage)
     END                                                             AS cache_write_raw,
     CASE api WHEN 'anthropic' THEN usage.cache_creation.ephemeral_1h_input_tokens END
                                                                     AS cache_write_1h_raw,

@@ -88,6 +88,11 @@ s AS (
         *,
         -- each part's kind; `bad` when it is not a count (stage 20 rejects the line with it)
         list_transform(entries, lambda e: {'c': CASE
+                -- the keys most observations have, as the tests below class them (one
+                -- comparison each instead of a dozen patterns)
+                WHEN e.l IN ('input', 'input_tokens', 'prompt_tokens') THEN 'input'
+                WHEN e.l IN ('output', 'output_tokens', 'completion_tokens') THEN 'output'
+                WHEN e.l IN ('input_cached_tokens', 'cache_read_input_tokens') THEN 'read'
                 WHEN e.l IN ('total', 'unit') OR e.l LIKE '%cost%' OR e.l LIKE '%priority%'
                     THEN 'skip'
                 WHEN starts_with(e.l, 'prompt_details.')
