@@ -95,6 +95,24 @@ def test_perplexity_usage_cost_is_an_object_whose_total_is_the_charge():
     assert {n: float(c) for n, c in got.items()} == pytest.approx(want, abs=1e-12)
 
 
+def test_a_file_of_perplexity_chat_calls_only_is_read_with_their_cost(tmp_path):
+    """The same real Perplexity chat completions alone in a file: every sampled record a plain
+    chat completion, so the file is read by the chat-only stage 12 (12_norm_chat.sql), which
+    must read the cost object as the full stage does (it rejected each line)."""
+    name = "ruby_llm_perplexity_xai_vcr.derived.jsonl"
+    chat = [r for r in _records(name) if r["uri"] == "https://api.perplexity.ai/chat/completions"
+            and r["status"] < 400 and isinstance(r["response_body"], dict)
+            and isinstance((r["response_body"].get("usage") or {}).get("cost"), dict)]
+    log = tmp_path / "perplexity_chat.jsonl"
+    log.write_text("".join(json.dumps(r) + "\n" for r in chat), encoding="utf-8")
+    want = {n: r["response_body"]["usage"]["cost"]["total_cost"] for n, r in enumerate(chat, 1)}
+    con = db.connect(":memory:")
+    ingest.ingest(con, [log])
+    got = dict(con.execute("SELECT line_no, logged_cost FROM requests").fetchall())
+    assert len(want) >= 10
+    assert {n: float(c) for n, c in got.items()} == pytest.approx(want, abs=1e-12)
+
+
 def _thinking(body: object) -> tuple[int, int] | None:
     """An Anthropic response's (output_tokens, output_tokens_details.thinking_tokens): a body's
     usage, or a stream's last message_delta usage; None without the detail."""

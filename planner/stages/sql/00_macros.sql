@@ -78,6 +78,13 @@ CREATE OR REPLACE TEMP MACRO plan_chat_cache_write(usage) AS CASE
     ELSE usage.prompt_tokens_details.cache_write_tokens
 END;
 
+-- The cost a chat completion's usage logs as charged (stage 12): OpenRouter's usage.cost is a
+-- number; Perplexity's an object whose total_cost is the charge.
+CREATE OR REPLACE TEMP MACRO plan_usage_cost(cost) AS CASE
+    WHEN prefix(cost, '{') THEN json_extract_string(cost, '$.total_cost')
+    ELSE cost
+END;
+
 -- The usage object of one stream chunk, NULL when it has none: OpenAI's `usage` (null on all
 -- but the last chunk when requested), Groq's `x_groq.usage`, or Gemini's `usageMetadata`.
 CREATE OR REPLACE TEMP MACRO plan_chunk_usage(e) AS CASE

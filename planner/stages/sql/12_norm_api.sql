@@ -323,9 +323,7 @@ SELECT
     -- a stream that carries an error chunk (OpenRouter, Groq: the provider failed mid-stream)
     'stream error: ' || json_extract_string(list_filter(events, lambda e:
         json_type(json_extract(e, '$.error')) = 'OBJECT')[-1], '$.error.message'))  AS failure,
-    -- OpenRouter's usage.cost is a number; Perplexity's an object whose total_cost is the charge
-    CASE WHEN prefix(usage.cost, '{') THEN json_extract_string(usage.cost, '$.total_cost')
-        ELSE usage.cost END                                         AS logged_cost_raw,
+    plan_usage_cost(usage.cost)                                     AS logged_cost_raw,
     coalesce(service_tier, resp.service_tier)                       AS service_tier,
     custom_id,
     -- server-side web searches, billed per search (migration 016; docs/money.md): Anthropic's

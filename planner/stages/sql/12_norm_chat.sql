@@ -67,7 +67,7 @@ SELECT
         THEN 'error: ' || coalesce(json_extract_string(resp.error, '$.message'),
                                    json_extract_string(resp.error, '$.type'), '?')
     END)                                                            AS failure,
-    usage.cost                                                      AS logged_cost_raw,
+    plan_usage_cost(usage.cost)                                     AS logged_cost_raw,
     coalesce(service_tier, resp.service_tier)                       AS service_tier,
     custom_id,
     -- (an OpenAI search model's chat completion: one search, 12_norm_api.sql)
