@@ -230,8 +230,8 @@ def _curve_choices(options: AnalyzeOptions) -> tuple[Assumption, ...]:
 def _unaccounted(files: Sequence[ingest.IngestedFile]) -> tuple[str, ...]:
     """Files whose logged usage totals are above the parts plan prices (Langfuse)."""
     return tuple(
-        f"{f.path}: {_count(f.unaccounted_requests, 'request')} log a usage total above "
-        "their input + "
+        f"{f.path}: {_count(f.unaccounted_requests, 'request')} "
+        f"{'logs' if f.unaccounted_requests == 1 else 'log'} a usage total above input + "
         f"output; the {f.unaccounted_tokens:,} tokens no usage part names are not priced "
         "(one cause: Gemini thinking the instrumentation did not report, billed as output)"
         for f in files if f.unaccounted_requests)

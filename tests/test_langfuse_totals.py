@@ -52,7 +52,7 @@ def test_the_real_vertex_trace_counts_its_unreported_tokens() -> None:
 def test_the_report_warns_with_the_file_and_the_tokens(tmp_path: Path) -> None:
     report = analyze([str(VERTEX)], AnalyzeOptions(db=":memory:"))
     [warning] = [w for w in report.warnings if "usage total" in w]
-    assert str(VERTEX) in warning and "1 request(s)" in warning and "1,173 tokens" in warning
+    assert str(VERTEX) in warning and "1 request logs a usage total above input + output" in warning and "1,173 tokens" in warning
 
 
 def _observation(n: int, usage: dict) -> dict:
