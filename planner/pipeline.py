@@ -256,7 +256,8 @@ def _undated_traces(files: Sequence[ingest.IngestedFile], span: str) -> tuple[st
 def _approximate(models: Models, version: str) -> tuple[str, ...]:
     return tuple(
         f"model '{m.model}' has no price of its own in pricing {version}: its "
-        f"{_count(m.requests, 'request')} priced as '{m.priced_as}', whose price may differ "
+        f"{_count(m.requests, 'request')} {'is' if m.requests == 1 else 'are'} priced as "
+        f"'{m.priced_as}', whose price may differ "
         f"({m.why})"
         for m in models.model_ids if m.approximate)
 

@@ -82,7 +82,8 @@ def test_fallback_is_listed_and_warned(run, write_log):
     assert by_id[ARN] == {"model": ARN, "priced_as": "claude-sonnet-4-0", "approximate": False,
                           "why": by_id[ARN]["why"], "requests": 1}
     assert "published prefix 'claude-sonnet-4-2025'" in by_id[ARN]["why"]
-    assert any("gpt-4o-2024-11-20" in w and "may differ" in w for w in report["warnings"])
+    assert any("gpt-4o-2024-11-20" in w and "its 1 request is priced as 'gpt-4o', whose price "
+               "may differ" in w for w in report["warnings"])
     assert "gpt-4o-2024-11-20" in stderr
 
 
