@@ -14,6 +14,7 @@ import duckdb
 from planner import db
 from planner.report import Assumption, LoggedSpend, ModelReconciliation
 from planner.stages.ingest import IngestedFile, IngestOptions
+from planner.wording import count
 
 MICRO_USD = Decimal("0.000001")  # a reconciliation, not a total: shown to the micro-dollar
 # A model whose figures differ by less than this share of the logged cost agrees: no
@@ -71,14 +72,13 @@ def _counted_tokens(con: duckdb.DuckDBPyConnection) -> tuple[list[Assumption], l
         return [], []
     total = con.execute("SELECT sum(requests)::BIGINT FROM workload_stats").fetchone()[0]  # type: ignore[index]
     counted = sum(n for _, n, _ in rows)
-    named = ", ".join(f"{w} {n} of {r}" for w, n, r in rows[:5]) + (
-        f" and {len(rows) - 5} more workload" + ("s" if len(rows) > 6 else "")
-        if len(rows) > 5 else "")
+    named = ", ".join(f"{w} {n:,} of {r:,}" for w, n, r in rows[:5]) + (
+        f" and {count(len(rows) - 5, 'more workload')}" if len(rows) > 5 else "")
     why = ("counted from the request's text with tiktoken cl100k_base and OpenAI's chat "
            "framing, because the log has no counts: exact for GPT-4/GPT-3.5-era models; "
            "Claude's and Llama's tokenizers typically count 5-20% more")
     return ([Assumption("tokens_counted_from_text", f"{counted} of {total}", why)],
-            [f"token counts of {counted} of {total} requests were not logged but counted from "
+            [f"token counts of {counted:,} of {total:,} requests were not logged but counted from "
              f"their text (approximate for models other than GPT-4/GPT-3.5): {named}"])
 
 
