@@ -47,7 +47,8 @@ def render(report: Report, console: Console, view: View = _DEFAULT_VIEW) -> None
     if report.sensitivity:
         console.print(_sensitivity(report))
     render_basis.basis(report, console, view.top, view.details)
-    console.print(render_money.reconciliation_table(report))
+    console.print(render_money.reconciliation_table(
+        report, None if view.wide else console.width))
     if view.details:
         render_basis.details(report, console)
     else:
@@ -178,6 +179,7 @@ def _forecast(report: Report) -> Table:
 
 def _sensitivity(report: Report) -> Group:
     t = _table(None)
+    t.padding = (0, 0, 0, 1)  # one space and the column rule between figures: 5 more for names
     for col in ("assumption", "low", "base", "high", "routed", "on-prem"):
         # The assumption's name wraps before a figure is cut (a tiny log's on-prem is "x15,719").
         t.add_column(col, justify="left" if col == "assumption" else "right",
