@@ -180,6 +180,31 @@ def test_searches_on_a_provider_without_a_fee_are_unpriced_by_name_never_0(run, 
     assert _totals(searched) == _totals(plain)
 
 
+def test_unpriced_searches_on_many_models_are_one_warning_naming_the_largest(run, write_log):
+    # four Bedrock regional ids (provider aws: no per-search fee; a `global.` id is priced as
+    # Anthropic's own entry) with 1, 5, 2 and 3 searches: 11 in all
+    ids = [f"{region}.anthropic.claude-sonnet-4-5-20250929-v1:0" for region in
+           ("us", "eu", "apac")] + ["us.anthropic.claude-sonnet-4-20250514-v1:0"]
+    lines = [_logged(FIRST, f"r{i}", n, m)
+             for i, (m, n) in enumerate(zip(ids, (1, 5, 2, 3), strict=True))]
+    searched = _report(run, write_log([*lines, _logged(LAST, "z", None, ids[0])]))
+    about = [w for w in searched["warnings"] if "per-search fee" in w]
+    assert about == [
+        "11 web searches on 4 models have no per-search fee in pricing "
+        f"{searched['pricing_version']}: their fee is unpriced, left out of every scenario "
+        f"(not $0): '{ids[1]}' 5, '{ids[3]}' 3, '{ids[2]}' 2 and 1 more model "
+        "(all under 'Web searches without a fee')"]
+    assert sorted(u["searches"] for u in searched["server_tool_fees"]["unpriced"]) == [1, 2, 3, 5]
+
+
+def test_one_unpriced_search_reads_as_one(run, write_log):
+    bedrock = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+    searched = _report(run, write_log([_logged(FIRST, "a", 1, bedrock),
+                                       _logged(LAST, "b", None, bedrock)]))
+    [about] = [w for w in searched["warnings"] if "per-search fee" in w]
+    assert about.startswith(f"1 web search on '{bedrock}' has no per-search fee")
+
+
 def test_an_older_pricing_version_knows_no_fee_and_says_so(run, write_log):
     log = write_log([_logged(FIRST, "a", 3), _logged(LAST, "b", None)])
     res = run("analyze", str(log), "--db", ":memory:", "--format", "json", "--pricing",

@@ -16,6 +16,7 @@ import duckdb
 
 from planner.projection.money import to_cents
 from planner.report import Assumption, ServerToolFees, UnpricedSearches
+from planner.wording import count
 from pricing import PriceTable
 
 _TOTAL = ("SELECT coalesce(sum(web_search_requests), 0)::BIGINT, coalesce(sum(search_fee), 0) "
@@ -54,12 +55,25 @@ def assumptions(table: PriceTable, fees: ServerToolFees | None) -> tuple[Assumpt
         "still needs a search API), and a semantic-cache hit saves none"),)
 
 
+SEARCHES_NAMED = 3  # models named one warning each; more are folded into one line
+
+
 def warnings(fees: ServerToolFees | None, version: str) -> tuple[str, ...]:
-    """One per model whose searches have no known fee: left out of every scenario's cost."""
-    if fees is None:
+    """The searches whose fee is unknown, left out of every scenario's cost: one warning a model
+    up to SEARCHES_NAMED, else one for all of them, most searches first (the report's 'Web
+    searches without a fee' and the JSON list each)."""
+    if fees is None or not fees.unpriced:
         return ()
-    return tuple(
-        f"{u.searches:,} web searches on '{u.model}' have no per-search fee in pricing "
-        f"{version} ({'provider ' + u.provider if u.provider else 'the model has no price'}): "
-        "their fee is unpriced, left out of every scenario (not $0)"
-        for u in fees.unpriced)
+    why = "their fee is unpriced, left out of every scenario (not $0)"
+    if len(fees.unpriced) <= SEARCHES_NAMED:
+        return tuple(
+            f"{count(u.searches, 'web search', 'web searches')} on '{u.model}' "
+            f"{'has' if u.searches == 1 else 'have'} no per-search fee in pricing {version} "
+            f"({'provider ' + u.provider if u.provider else 'the model has no price'}): {why}"
+            for u in fees.unpriced)
+    total = sum(u.searches for u in fees.unpriced)
+    named = ", ".join(f"'{u.model}' {u.searches:,}" for u in fees.unpriced[:SEARCHES_NAMED])
+    return (f"{count(total, 'web search', 'web searches')} on {len(fees.unpriced)} models "
+            f"have no per-search fee in pricing {version}: {why}: {named} and "
+            f"{count(len(fees.unpriced) - SEARCHES_NAMED, 'more model')} "
+            "(all under 'Web searches without a fee')",)
