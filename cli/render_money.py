@@ -10,6 +10,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from cli import layout
 from planner.report import Report
 
 _TITLE = "Change against as-logged, by cause (monthly; negative saves)"
@@ -128,18 +129,31 @@ def _recon_rows(report: Report) -> list[tuple[str, list[str], tuple[str, ...]]]:
     return out
 
 
-def reconciliation_table(report: Report) -> Group:
+_RECON_HEAD = ("model", "requests", "logged", "plan as-logged", "plan - logged")
+
+
+def reconciliation_table(report: Report, width: int | None) -> Group:
+    """One aligned line a model when the lines fit `width` (None: any width), its explanations
+    below the table; else each model on a line of its own, its figures and explanations under
+    it (a Vertex AI resource path is 100 characters: folding it inside a cell made a row of
+    seven lines at 80 columns)."""
     rows = _recon_rows(report)
     if not rows:
         return Group()
-    t = Table(title=_RECON_TITLE, title_justify="left")
-    t.add_column("model", overflow="fold")
-    for name in ("requests", "logged", "plan as-logged", "plan - logged"):
-        t.add_column(name, justify="right")
-    for model, cells, _ in rows:
-        t.add_row(Text(model), *cells)
-    lines = [Text(f"  {model}: {why}") for model, _, whys in rows for why in whys]
-    return Group(t, *lines)
+    title = Text(_RECON_TITLE, "bold")
+    flat = layout.aligned(_RECON_HEAD, [[model, *cells] for model, cells, _ in rows], {0},
+                          width, ())
+    if flat is not None:
+        return Group(title, *(Text(line) for line in flat),
+                     *(Text(f"  {model}: {why}") for model, _, whys in rows for why in whys))
+    figures = layout.aligned(_RECON_HEAD[1:], [cells for _, cells, _ in rows], set(), None, ())
+    assert figures is not None  # (no width: always fits)
+    head, rule, *lines = figures
+    out = [title, Text("model, then its figures and what could explain the difference:"),
+           Text("  " + head), Text("  " + rule)]
+    for (model, _, whys), line in zip(rows, lines, strict=True):
+        out += [Text(model), Text("  " + line), *(Text(f"    {why}", "dim") for why in whys)]
+    return Group(*out)
 
 
 def reconciliation_html(report: Report) -> str:

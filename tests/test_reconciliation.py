@@ -57,7 +57,7 @@ def test_per_model_beside_the_logged_cost(report):
     assert any(w.startswith("region:") for w in older["explanations"])
     unpriced = rows["my-finetune"]
     assert unpriced["as_logged_usd"] is None and unpriced["difference_usd"] is None
-    assert unpriced["explanations"][0].startswith("unpriced model: 1 of 1 requests")
+    assert unpriced["explanations"][0].startswith("unpriced model: its 1 request has no price")
 
 
 def test_largest_difference_first(report):
@@ -77,3 +77,22 @@ def test_terminal_and_html_show_it(run, write_log):
     assert "-$0.001000 (-7.4%)" in text
     page = run("analyze", log, "--db", ":memory:", "--format", "html").stdout
     assert page.count("class='reconciled'") == 4  # one row per model of ROWS
+
+
+def test_a_long_model_id_stands_on_its_own_line_at_80_columns(run, write_log):
+    # A Vertex AI resource path is longer than the console: the model stands on a line of its
+    # own and its figures, whole, on the next (rather than the id folded over seven lines of a
+    # table cell). gpt-4o's figures are read from the rows: 2 requests, $0.0135 logged, plan's
+    # $0.0125 (1,000 x $2.50 + 500 x $10, then 2,000 x $2.50, per 1M tokens).
+    vertex = ("projects/p-123456/locations/europe-central2/publishers/google/models/"
+              "gemini-2.5-flash")
+    rows = [*ROWS, _row(6, vertex, 1000, 1000, 0.004)]
+    res = run("analyze", str(write_log(rows)), "--db", ":memory:")
+    lines = res.stdout.splitlines()
+    start = lines.index("model, then its figures and what could explain the difference:")
+    block = lines[start:]
+    assert vertex in block
+    gpt4o = block.index("gpt-4o")
+    figures = block[gpt4o + 1].split()
+    assert figures == ["2", "$0.013500", "$0.012500", "-$0.001000", "(-7.4%)"]
+    assert all(len(line) <= 100 for line in block[:gpt4o + 2])  # (the test console's width)

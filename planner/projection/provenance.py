@@ -167,21 +167,26 @@ def _explain(r: dict[str, Any], pct: Decimal | None) -> tuple[str, ...]:
     out = []
     n = int(r["requests"])
     if r["unpriced"]:
-        out.append(f"unpriced model: {r['unpriced']} of {n} requests have no price in the "
-                   "pricing table, so plan's figure leaves them out")
+        one = r["unpriced"] == 1
+        which = (f"its {count(n, 'request')}" if r["unpriced"] == n
+                 else f"{r['unpriced']:,} of {count(n, 'request')}")
+        out.append(f"unpriced model: {which} {'has' if one else 'have'} no price in the pricing "
+                   f"table, so plan's figure leaves {'it' if one else 'them'} out")
     if r["unpriced_searches"]:
-        out.append(f"web searches: {r['unpriced_searches']:,} searches whose provider has no "
-                   "per-search fee in the pricing table, so plan's figure leaves their fee out")
+        out.append(f"web searches: {count(r['unpriced_searches'], 'search', 'searches')} whose "
+                   "provider has no per-search fee in the pricing table, so plan's figure "
+                   "leaves their fee out")
     if pct is not None and abs(pct) < AGREES_PCT and len(out) == 0:
         return ()
     if r["priced_model"] and r["priced_model"] != r["model"]:
         out.append(f"priced as '{r['priced_model']}' (see the model-id lines): "
                    "the provider may bill this id differently")
     if r["tier_unpublished"]:
-        out.append(f"service tier: {r['tier_unpublished']} requests at the {r['tiers']} tier, "
-                   "which the table does not publish for this model (priced at standard rates)")
+        out.append(f"service tier: {count(r['tier_unpublished'], 'request')} at the "
+                   f"{r['tiers']} tier, which the table does not publish for this model "
+                   "(priced at standard rates)")
     if r["long_context"]:
-        out.append(f"long-context tier: {r['long_context']} requests above the model's "
+        out.append(f"long-context tier: {count(r['long_context'], 'request')} above the model's "
                    "long-context threshold, billed at its long-context rates")
     writes, hour = int(r["cache_write_tokens"]), int(r["cache_write_1h_tokens"])
     if writes:
