@@ -29,3 +29,9 @@ def test_allocation_by_hand():
 def test_pct_change():
     assert pct_change(Decimal(200), Decimal(50)) == Decimal("75.0")
     assert pct_change(Decimal(0), Decimal(5)) is None
+
+
+def test_a_negative_amount_under_half_a_cent_is_zero_not_minus_zero():
+    assert str(to_cents(Decimal("-0.0004"))) == "0.00"
+    assert str(to_cents(Decimal("-0.005"))) == "-0.01"  # half a cent rounds away from zero
+    assert str(to_cents(Decimal("0.004"))) == "0.00"

@@ -12,7 +12,10 @@ HOURS_PER_MONTH = Decimal(730)  # the cloud industry's billing month
 
 
 def to_cents(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    """To the cent, half up; a negative amount under half a cent is 0.00, not -0.00 (which the
+    JSON report wrote as -0.0 and a page as "$-0.00": a cache curve's lookup cost of $0.0004)."""
+    cents = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    return cents if cents else abs(cents)
 
 
 def allocate_cents(parts: Sequence[Decimal]) -> list[Decimal]:
