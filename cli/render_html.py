@@ -15,7 +15,7 @@ from html import escape
 from importlib.resources import files
 from typing import Any
 
-from cli import render_money
+from cli import layout, render_money
 from cli.render_money import effects_html, reconciliation_html, saving
 from planner.outputs.formats import to_json
 from planner.report import Report, Workload
@@ -75,19 +75,35 @@ def render(report: Report, top: int = TOP) -> str:
         _sensitivity(report),
         _ingest(report), reconciliation_html(report), _assumptions(report),
         "<script>", _asset("chart.umd.min.js"), "</script>",
-        "<script type='application/json' id='plan-data'>", _json_for_script(data), "</script>",
+        "<script type='application/json' id='plan-data'>", _json_for_script(_charted(data, top)),
+        "</script>",
         "<script>", _asset("report.js"), "</script>",
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
 
 
+def _charted(data: dict[str, Any], top: int) -> dict[str, Any]:
+    """What cli/assets/report.js draws, and only that: the whole report JSON, every workload's
+    evidence and every per-workload cache curve, made a page of 61 real files 1.7 MB (the JSON
+    report and the tables carry the rest)."""
+    return {
+        "scenarios": [{k: s[k] for k in ("name", "monthly_cost_usd")} for s in data["scenarios"]],
+        "workloads": [{"workload": w["workload"], "label": w["label"], "monthly_cost_usd":
+                       {"all-frontier": w["monthly_cost_usd"]["all-frontier"]}}
+                      for w in data["workloads"][:top]],
+        "forecast": data["forecast"], "budget": data["budget"], "onprem": {
+            k: data["onprem"][k] for k in ("curve", "breakeven_monthly_tokens")},
+        "routing_curve": data["routing_curve"],
+        "cache_curve": [p for p in data["cache_curve"] if p["workload"] == "(all)"],
+    }
+
+
 def _e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def _usd(amount: Decimal) -> str:
-    return f"${amount:,.2f}"
+_usd = layout.usd  # "-$1.20", never "$-1.20"
 
 
 def _json_for_script(data: Any) -> str:
@@ -158,16 +174,25 @@ def _curve(report: Report) -> str:
 def _cache(report: Report) -> str:
     if not report.cache_curve:
         return ""
+    # All workloads first, then each workload with a hit at some threshold (a page of 252
+    # workloads had 1,008 rows of zeros); the JSON report and `--format csv` have every one.
+    hit = {p.workload for p in report.cache_curve if p.hits}
+    shown = sorted((p for p in report.cache_curve if p.workload == "(all)" or p.workload in hit),
+                   key=lambda p: p.workload != "(all)")
     rows = [[_e(p.workload), "same prompt" if p.threshold >= 1 else f"{p.threshold}",
              f"{p.hits:,} of {p.sampled_requests:,}", f"{p.hit_share:.1%}",
-             f"{p.monthly_hits:,}", _usd(p.monthly_saved_usd)] for p in report.cache_curve]
+             f"{p.monthly_hits:,}", _usd(p.monthly_saved_usd)] for p in shown]
+    left = len({p.workload for p in report.cache_curve} - hit - {"(all)"})
+    note = (f"<p class=meta>{count(left, 'workload')} with no hit at any threshold "
+            f"{'is' if left == 1 else 'are'} not listed (the JSON report has every "
+            "workload).</p>" if left else "")
     return ("<h2>Cache curve</h2><p>Requests a semantic cache would answer within its TTL: the "
             "same prompt, or a prompt at least this similar (cosine of their embeddings). "
             "Similarity hits are an estimate: the logs cannot show whether the cached answer "
             "would have been right. <code>plan cache-pairs LOGS WORKLOAD</code> shows matched "
             "pairs to judge.</p>"
             + _table(["workload", "threshold", "hits (sampled)", "hit share", "hits a month",
-                      "saves a month"], rows, {2, 3, 4, 5}))
+                      "saves a month"], rows, {2, 3, 4, 5}) + note)
 
 
 _MONEY = ("as-logged", "all-frontier", "routed", "on-prem")

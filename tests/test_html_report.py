@@ -140,3 +140,22 @@ def test_phone_and_desktop_widths_show_the_verdict_and_keep_charts_on_screen(pag
     assert seen["page"] <= width  # nothing makes the page scroll sideways
     for chart_id, left, right in seen["charts"]:
         assert 0 <= left and right <= width, (chart_id, left, right)
+
+
+def test_the_page_embeds_only_what_its_charts_draw(page_and_report):
+    # The chart data is the JSON report's figures, not a copy of the whole report (whose
+    # evidence and per-workload curves made a page of 61 real files 1.7 MB): the top 10
+    # workloads' all-frontier costs, and the cache curve of all workloads only.
+    _, report, _, _, html = page_and_report
+    text = html.read_text(encoding="utf-8")
+    start = text.index("id='plan-data'>") + len("id='plan-data'>")
+    data = json.loads(text[start:text.index("</script>", start)])
+    assert sorted(data) == ["budget", "cache_curve", "forecast", "onprem", "routing_curve",
+                            "scenarios", "workloads"]
+    assert data["workloads"] == [
+        {"workload": w["workload"], "label": w["label"],
+         "monthly_cost_usd": {"all-frontier": w["monthly_cost_usd"]["all-frontier"]}}
+        for w in report["workloads"][:10]]
+    assert data["cache_curve"] == [p for p in report["cache_curve"] if p["workload"] == "(all)"]
+    assert data["routing_curve"] == report["routing_curve"]
+    assert "evidence" not in text[start:text.index("</script>", start)]

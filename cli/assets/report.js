@@ -12,7 +12,10 @@
   const scenarioCanvas = document.getElementById('chart-scenarios');
   const logScale = scenarioCanvas.dataset.scale === 'log';
   new Chart(scenarioCanvas, {type: 'bar', options: {...base, indexAxis: 'y',
-      scales: {x: {...money, type: logScale ? 'logarithmic' : 'linear'}},
+      // (on a log scale, labels at powers of ten only: 2, 3, 5 and 7 of each decade overlapped)
+      scales: {x: logScale ? {type: 'logarithmic', ticks: {autoSkip: true, callback: (v) =>
+        Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9 ? usd(v) : ''}}
+        : {...money, type: 'linear'}},
       plugins: {...base.plugins, legend: {display: false}, tooltip: {callbacks: {
         label: (c) => usd(c.parsed.x)}}}},
     data: {labels: r.scenarios.map((s) => s.name), datasets: [{label: 'monthly cost',
