@@ -81,7 +81,6 @@ _app = typer.Typer(
 )
 
 
-
 def _version(value: bool) -> None:
     if value:
         from importlib.metadata import version  # (a twentieth of a small run's start)
