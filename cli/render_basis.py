@@ -85,7 +85,7 @@ def _reasons(report: Report, console: Console) -> None:
         if reasons:
             console.print(Text(title))
             for r in reasons[:MAX_REASONS_SHOWN]:
-                console.print(Text(f"  x{r.count}  {r.first}: {r.describe()}"))
+                console.print(Text(f"  x{r.count:,}  {r.first}: {r.describe()}"))
         if len(reasons) > MAX_REASONS_SHOWN:
             console.print(Text(f"  ... {_count(len(reasons) - MAX_REASONS_SHOWN, 'more reason')} "
                                "(--format json lists them all)"))

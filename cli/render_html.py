@@ -279,7 +279,7 @@ def _ingest(report: Report) -> str:
              f"{f.duplicates:,}", f"{f.failed:,}"] for f in i.files]
     rows.append(["<b>total</b>", "", f"{i.read:,}", f"{i.accepted:,}", f"{i.rejected:,}",
                  f"{i.duplicates:,}", f"{i.failed:,}"])
-    reasons = "".join(f"<li>x{r.count} {_e(r.first)}: {_e(r.describe())}</li>"
+    reasons = "".join(f"<li>x{r.count:,} {_e(r.first)}: {_e(r.describe())}</li>"
                       for r in (*i.reject_reasons, *i.failure_reasons))
     outside = (f" + {i.outside:,} outside --since/--until" if i.outside else "")
     return (f"<h2>Ingest: {i.read:,} lines read = {i.accepted:,} accepted + {i.rejected:,} "

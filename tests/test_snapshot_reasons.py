@@ -94,3 +94,16 @@ def test_a_cold_run_into_a_database_keeps_the_reasons_saved(run, logs, tmp_path)
         saved = con.execute("SELECT failed, n FROM snapshot_reject_reasons ORDER BY pos").fetchall()
     assert saved == [(False, 3), (False, 1), (False, 1), (False, 1), (True, 1), (True, 1)]
     assert sum(n for _, n in saved) == report["ingest"]["rejected"] + report["ingest"]["failed"]
+
+
+def test_a_reason_met_a_thousand_times_is_counted_with_a_separator(run, write_log):
+    # 1,200 lines without a timestamp, one with: the terminal and the page say x1,200.
+    good = {"timestamp": "2026-10-01T00:00:00Z", "request_id": "ok", "model": "gpt-4o-mini",
+            "input_tokens": 10, "output_tokens": 5}
+    lines = [good] + [{k: v for k, v in good.items() if k != "timestamp"} | {"request_id": f"r{i}"}
+                      for i in range(1200)]
+    log = str(write_log(lines))
+    text = run("analyze", log, "--db", ":memory:").stdout
+    assert "  x1,200  " in text and "x1200" not in text
+    page = run("analyze", log, "--db", ":memory:", "--format", "html").stdout
+    assert "<li>x1,200 " in page
