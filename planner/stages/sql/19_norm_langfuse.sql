@@ -212,7 +212,8 @@ c AS (
             AS bad_in,
         bad.c IN ('output', 'reasoning', 'detail_reasoning') AS bad_out,
         -- no parts: Langfuse's own sums, where they say something
-        CASE WHEN coalesce(len(entries), CASE WHEN fast THEN len(ukeys) END, 0) = 0 AND (TRY_CAST(inputUsage AS DOUBLE) > 0
+        CASE WHEN coalesce(len(entries), CASE WHEN fast THEN len(ukeys) END, 0) = 0
+                  AND (TRY_CAST(inputUsage AS DOUBLE) > 0
                   OR TRY_CAST(outputUsage AS DOUBLE) > 0) THEN true ELSE false END AS sums_only
     FROM g
 )
