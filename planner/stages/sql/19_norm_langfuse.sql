@@ -70,10 +70,10 @@ WITH u AS (
     FROM stage
 ),
 uk AS (
-    -- The usage keys most observations have, and nothing else, each once (input, output,
-    -- total and the names of the first three kinds below, exactly as written), are read as a
-    -- structure, `known`: a map of every key cost ten times as much (0.2 s of 200k lines).
-    -- (Each known key one bit: their sum says whether another key or one twice is there.)
+    -- A usage of only the keys most observations have, each once and written exactly so (the
+    -- nine names the first tests of `s` below class as input, output, cache read or total),
+    -- is read as a structure, `known`: a map of every key cost ten times as much (0.2 s of
+    -- 200k lines). (Each known key one bit: their sum tells another key, or one twice.)
     SELECT
         *,
         CASE WHEN bit_count(key_bits) = len(ukeys) AND key_bits < 512
