@@ -8,23 +8,28 @@
 -- 15 parses it and stage 19 rejects it with its reason; a line whose list of observations is
 -- empty becomes one rejected record (as 14_split_records.sql marks them: a line is never left
 -- out).
--- Each line is parsed once, its observations straight into stage 15's structure (variable
--- plan_spec, the Langfuse columns, `trace` last): the records this step hands on are parsed
--- already (view file_parsed, which stage 15 reads), so that they are not parsed again, and no
--- observation is written out as text to be read back. One row per line is kept, in the
--- reader's order; the records are numbered as they are unnested from it, as 14_streamed
--- numbers a file's lines (no sort). (Spark: planner/stages/spark/split.py reads them alike.)
+-- Each line is parsed once, into its trace and its observations as JSON texts; those kept (by
+-- the type read from each text) are parsed from their text into stage 15's structure (variable
+-- plan_spec, the Langfuse columns, `trace` last), the others not at all: the records this step
+-- hands on are parsed already (view file_parsed, which stage 15 reads). (The whole line parsed
+-- into that structure, spans too, cost as much with one span per generation, and 1.3-1.5x as
+-- much with five: a structure of 24 keys costs per key, present or not, and spans are most
+-- observations of an agent's trace.) One row per line is kept, in the reader's order; the
+-- records are numbered as they are unnested from it, as 14_streamed numbers a file's lines (no
+-- sort). (Spark: planner/stages/spark/split.py reads the same records with from_json.)
 SET VARIABLE plan_split_spec = json_object(
-    'trace', json_extract(getvariable('plan_spec'), '$.trace'),
-    'observations', json_array(json_merge_patch(getvariable('plan_spec'), '{"trace": null}')))
+    'trace', json_extract(getvariable('plan_spec'), '$.trace'), 'observations', ['JSON'])
+;
+SET VARIABLE plan_observation_spec = json_merge_patch(getvariable('plan_spec'), '{"trace": null}')
 ;
 CREATE OR REPLACE TEMP TABLE split_lines AS
 SELECT
     CASE WHEN t.observations IS NULL THEN line END AS line,  -- (kept whole: read as it is)
     t.trace,
     len(t.observations) AS items,
-    list_filter(t.observations, lambda o: upper(o."type") IN ('GENERATION', 'EMBEDDING'))
-        AS kept
+    list_transform(list_filter(t.observations,
+            lambda o: upper(json_extract_string(o, '$.type')) IN ('GENERATION', 'EMBEDDING')),
+        lambda o: json_transform(o, getvariable('plan_observation_spec'))) AS kept
 FROM (
     SELECT line, try(json_transform(line, getvariable('plan_split_spec'))) AS t
     FROM raw_lines
