@@ -119,3 +119,38 @@ def test_media_rule_on_restbench_left_out(run, write_log, tmp_path):
     assert labels["tmdb-51"].startswith(MEDIA)
     assert labels["tmdb-99"].startswith(MEDIA)
     assert "media_request x1: 'give me one cover image'" in labels["tmdb-99"]
+
+
+ASSIST = ("capability-bound: near computer-use or agent tasks, and asks an assistant to act on "
+          "the user's reminders, calendar, messages or records")
+
+
+def test_assistant_action_by_hand_and_on_tooltalk_left_out(run, write_log, tmp_path):
+    """The `assistant_action` signal counted by hand (one rule on it, one on `text_task`) on
+    ToolTalk's and API-Bank's real requests and NLU-Evaluation-Data's wrapped one; then ToolTalk's
+    reminder request (tests/fixtures/train_added, multi-step-agent) with ToolTalk left out of
+    the default examples: the assistant rule labels it."""
+    texts = [
+        "Hey, I'm done with work. Can you log me out?",  # tooltalk easy-10a0a8ba
+        # api_bank RecordHealthData-level-3-1's first turn: "record my blood pressure"
+        "Can you help me record my blood pressure and heart rate?",
+        # tests/fixtures/eval nlu_evaluation_data: "remind me to", and a text task
+        "Classify this request based on the user's intent: remind me to call my grandma",
+        "Remind me what a reminder is",  # the words, not a request to set one
+    ]
+    labels = _by_hand(run, write_log, tmp_path, texts, ("assistant_action", 1),
+                      ("text_task", 1))
+    assert labels["r0"][0] == "capability-bound"
+    assert "assistant_action x1: 'log me out'" in labels["r0"][1]
+    assert "assistant_action x1: 'record my blood pressure'" in labels["r1"][1]
+    assert labels["r2"][0] == "capability-bound"  # the signal counts; the default rule skips it
+    assert "assistant_action x1: 'remind me to'" in labels["r2"][1]
+    assert labels["r3"][1].startswith("cost-bound: no rule matched")
+    rec = next(json.loads(line) for line in (FIXTURES / "train_added" / "tooltalk.jsonl")
+               .read_text(encoding="utf-8").splitlines()
+               if json.loads(line)["id"] == "tooltalk:easy-fc16280a-c9a9-4b55-b23b-3d6c1e0d1b11")
+    assert rec["prompt"].startswith("Hey can you add a reminder for me to take out the trash?")
+    got = _labels(run, write_log, {"trash": rec["prompt"], "nlu": texts[2]}, "--rules",
+                  str(_rules_without(tmp_path, "tooltalk:")))
+    assert got["trash"].startswith(ASSIST) and "assistant_action x1: 'add a reminder'" in got["trash"]
+    assert not got["nlu"].startswith(ASSIST)  # a text task: the rule skips it
