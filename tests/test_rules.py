@@ -95,10 +95,14 @@ CASES = [
 def test_every_default_rule_is_covered():
     # (the request-structure rules: tests/test_request_shape.py and tests/test_computer_tool.py,
     # on API bodies; capability-text-live on a suite left out of the examples:
-    # tests/test_classification.py)
+    # tests/test_classification.py; the site, media and assistant rules on suites left out:
+    # tests/test_classification_service.py; the requirements rule on PRDBench's documents:
+    # tests/test_classification_requirements.py)
     assert {r.name for r in load_rules().rules} - {c[0] for c in CASES} == {
         "long-context-workload", "multimodal-audio", "multimodal-files", "many-tools",
-        "agent-turns", "computer-use-tool", "capability-text-live"}
+        "agent-turns", "computer-use-tool", "capability-text-live", "capability-text-site",
+        "capability-text-media", "capability-text-assistant",
+        "multi-file-engineering-requirements"}
 
 
 @pytest.mark.parametrize(("rule", "label", "fields"), CASES, ids=[c[0] for c in CASES])
