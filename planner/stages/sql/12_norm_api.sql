@@ -323,14 +323,15 @@ SELECT
     -- a stream that carries an error chunk (OpenRouter, Groq: the provider failed mid-stream)
     'stream error: ' || json_extract_string(list_filter(events, lambda e:
         json_type(json_extract(e, '$.error')) = 'OBJECT')[-1], '$.error.message'))  AS failure,
-    plan_usage_cost(usage.cost)                                     AS logged_cost_raw,
+    plan_usage_cost(usage.cost, usage.cost_in_usd_ticks)           AS logged_cost_raw,
     coalesce(service_tier, resp.service_tier)                       AS service_tier,
     custom_id,
     -- server-side web searches, billed per search (migration 016; docs/money.md): Anthropic's
     -- count; OpenAI Responses' web_search_call items (a stream's: those of its last
     -- response.completed / incomplete / failed, or its output_item.done items where the stream
     -- was cut before); an OpenAI search model's chat completion (gpt-4o-search-preview,
-    -- gpt-5-search-api: the model searches for every request, one call); Gemini's grounding
+    -- gpt-5-search-api: the model searches for every request, one call; OpenRouter's
+    -- usage.server_tool_use_details.web_search_requests where it ran some); Gemini's grounding
     -- with Google Search: the candidate's groundingMetadata.webSearchQueries (not empty; none
     -- when no candidate was grounded; an Interactions API object cannot say)
     CASE api WHEN 'anthropic' THEN usage.server_tool_use.web_search_requests
@@ -342,8 +343,10 @@ SELECT
                     lambda t: t = 'web_search_call')), 0),
                 len(list_filter(events, lambda e: e ->> '$.type' = 'response.output_item.done'
                     AND e ->> '$.item.type' = 'web_search_call'))) END AS VARCHAR)
-        WHEN 'chat' THEN CASE WHEN contains(coalesce(resp.model, opening ->> '$.model',
-            req.model), '-search-') THEN '1' END
+        -- (OpenRouter counts the searches its web plugin or tool ran)
+        WHEN 'chat' THEN coalesce(usage.server_tool_use_details.web_search_requests,
+            CASE WHEN contains(coalesce(resp.model, opening ->> '$.model', req.model),
+                               '-search-') THEN '1' END)
         WHEN 'gemini' THEN CASE
             WHEN resp.object = 'interaction' OR opening ->> '$.event_type' IS NOT NULL THEN NULL
             WHEN events IS NULL THEN CAST(coalesce(list_max(list_transform(resp.candidates,
