@@ -18,7 +18,7 @@ import pytest
 
 from planner import db
 from planner.stages import ingest
-from tests.test_sources_streams import sse, usage
+from tests.test_sources_streams import plain_totals, plan_totals, sse, usage
 
 REAL = Path(__file__).parent / "fixtures" / "real" / "vendors5"
 VENDORS = Path(__file__).parent / "fixtures" / "real" / "vendors"
@@ -130,3 +130,66 @@ def test_openrouter_web_search_requests_are_the_searches(tmp_path):
         got = dict(con.execute("SELECT line_no, web_search_requests FROM requests "
                                "WHERE web_search_requests > 0").fetchall())
         assert got == expected and len(expected) >= 2
+
+
+def test_an_openrouter_byok_call_costs_the_fee_and_the_providers_charge():
+    """OpenRouter's usage.cost is what it charged (its credits); a BYOK call (usage.is_byok)
+    is billed by the provider on the team's own key too: cost_details.upstream_inference_cost
+    (OpenRouter, 'Usage Accounting'). The logged cost is both (plan kept 0 for DataDog's
+    recorded BYOK call to claude-opus-5, against 0.00417 USD billed); on a call that is not
+    BYOK the upstream cost is within `cost` (the recorded gpt-oss-120b call: both 5.37e-06)."""
+    path = REAL / "dd_trace_litellm_openrouter_vcr.derived.jsonl"
+    records = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    usages = {n: r["response_body"]["usage"] for n, r in enumerate(records, 1)}
+    want = {n: Decimal(str(u["cost"])) + (Decimal(str(u["cost_details"]["upstream_inference_cost"]))
+                                          if u["is_byok"] else 0) for n, u in usages.items()}
+    con = db.connect(":memory:")
+    [f] = ingest.ingest(con, [path])
+    got = dict(con.execute("SELECT line_no, logged_cost FROM requests").fetchall())
+    assert (f.source, f.rejected) == ("http-capture", 0)
+    assert got == want and [u["is_byok"] for u in usages.values()] == [False, True]
+    assert plain_totals(path)[0] == plan_totals(path)[0]
+
+
+def test_bedrock_recordings_of_datadogs_test_agent_equal_a_plain_reader():
+    """DataDog's recorded Bedrock InvokeModel and Converse calls (bodies, response headers and
+    event streams of AI21, Nova, Titan, Claude 2 / 3 / 4 with cache reads and writes, Llama,
+    Mistral): plan's totals are the plain reader's."""
+    path = REAL / "dd_trace_js_bedrock_testagent.derived.jsonl"
+    want, failed, none = plain_totals(path)
+    got, f = plan_totals(path)
+    assert (f.source, f.lines_read, f.failed, f.rejected) == ("http-capture", 17, failed, none)
+    assert got == want and want["cached"] > 0 and want["cache_write"] > 0
+
+
+def test_a_claude_2_stream_on_bedrock_is_counted_by_its_invocation_metrics():
+    """Bedrock's InvokeModelWithResponseStream of Claude 2.1 streams /v1/complete's completion
+    events, the last carrying amazon-bedrock-invocationMetrics (16 in, 11 out). plan read it as
+    Anthropic's legacy stream and counted the text itself (15 in, 7 out, marked counted):
+    fixed in stage 12, which reads the metrics, as for Bedrock's other streams."""
+    path = REAL / "dd_trace_js_bedrock_testagent.derived.jsonl"
+    records = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    [(n, events)] = [(n, r["response_body"]) for n, r in enumerate(records, 1)
+                     if "claude-v2" in r["uri"] and isinstance(r["response_body"], list)]
+    metrics = events[-1]["amazon-bedrock-invocationMetrics"]
+    con = db.connect(":memory:")
+    ingest.ingest(con, [path])
+    got = con.execute("SELECT input_tokens, output_tokens, tokens_counted FROM requests "
+                      "WHERE line_no = ?", [n]).fetchall()
+    assert events[0]["type"] == "completion"
+    assert got == [(metrics["inputTokenCount"], metrics["outputTokenCount"], False)]
+
+
+def test_a_failed_call_recorded_with_a_binary_body_is_a_failed_request():
+    """DataDog's recorded Claude Agent SDK calls: Anthropic streams with cache reads and
+    writes, and an HTTP 401 whose (compressed) body the recorder kept only as a placeholder.
+    That call was rejected as an undecoded event stream; a call that failed is a failed
+    request whatever its body holds (fixed in stage 12)."""
+    path = REAL / "dd_trace_js_claude_agent_sdk_testagent.derived.jsonl"
+    records = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    want, failed, none = plain_totals(path)
+    got, f = plan_totals(path)
+    assert [r["status"] for r in records].count(401) == failed == 1
+    assert any(str(r["response_body"]).startswith("[binary body") for r in records)
+    assert (f.failed, f.rejected) == (failed, none) == (1, 0)
+    assert got == want and want["cached"] > 0 and want["cache_write"] > 0

@@ -117,6 +117,8 @@ USAGE = {
     "input_tokens_details": {"cached_tokens": V},
     "cost": V,  # OpenRouter: what it charged, USD
     "cost_in_usd_ticks": V,  # xAI: what it charged, in 1e-10 USD
+    # OpenRouter BYOK: what the provider charged on the team's key, beside OpenRouter's fee
+    "is_byok": V, "cost_details": {"upstream_inference_cost": V},
     "prompt_cache_hit_tokens": V,  # DeepSeek (older responses have no prompt_tokens_details)
     "billed_units": {"input_tokens": V, "output_tokens": V},  # Cohere v2
     "completion_tokens_details": {"reasoning_tokens": V},
@@ -352,7 +354,7 @@ _CHAT_CALLS = {"openai-chat": ("request", "response"),
 # whose structure BODY reads costs every line its parse, 20% of such a file's parse).
 CHAT_USAGE = {**{k: USAGE[k] for k in (
     "prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details", "cost",
-    "cost_in_usd_ticks", "server_tool_use_details",
+    "cost_in_usd_ticks", "server_tool_use_details", "is_byok", "cost_details",
     "prompt_cache_hit_tokens", "completion_tokens_details",
     "inputTokens", "outputTokens", "cacheReadInputTokens", "cacheWriteInputTokens")},
     "billed_units": J}

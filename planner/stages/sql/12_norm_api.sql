@@ -83,6 +83,11 @@ u AS (
                 OR json_type(json_extract(opening, '$.candidates')) = 'ARRAY'
                 OR opening ->> '$.event_type' = 'interaction.created' THEN 'gemini'
             WHEN starts_with(opening ->> '$.type', 'response.') THEN 'responses'
+            -- Bedrock's InvokeModelWithResponseStream of Claude v2 / instant: /v1/complete's
+            -- completion events, its last carrying Bedrock's counts (amazon-bedrock-
+            -- invocationMetrics: the request's, not counted from the text)
+            WHEN opening ->> '$.type' = 'completion' AND json_type(json_extract(events[-1],
+                '$."amazon-bedrock-invocationMetrics"')) = 'OBJECT' THEN 'converse'
             -- Anthropic's legacy /v1/complete stream: completion events (a ping may come first)
             WHEN opening ->> '$.type' = 'completion' OR (opening ->> '$.type' = 'ping'
                 AND events[2] ->> '$.type' = 'completion') THEN 'complete'
@@ -153,7 +158,9 @@ SELECT
             AND resp.meta.billed_units.input_tokens IS NULL
         THEN 'a rerank call, billed in search units (' || resp.meta.billed_units.search_units
             || '), not tokens: not priced'
+        -- (a failed call's body is not read: the call is a failed request whatever it holds)
         WHEN len(events) = 0 AND starts_with(raw_resp ->> '$', '[binary body')
+            AND failure IS NULL
         THEN 'a binary response body (an AWS event stream?) recorded as a placeholder, '
             || 'not its events: log the decoded events (a JSON list) instead'
     END)                                                            AS line_problem,
@@ -323,7 +330,8 @@ SELECT
     -- a stream that carries an error chunk (OpenRouter, Groq: the provider failed mid-stream)
     'stream error: ' || json_extract_string(list_filter(events, lambda e:
         json_type(json_extract(e, '$.error')) = 'OBJECT')[-1], '$.error.message'))  AS failure,
-    plan_usage_cost(usage.cost, usage.cost_in_usd_ticks)           AS logged_cost_raw,
+    plan_usage_cost(usage.cost, usage.cost_in_usd_ticks, CASE WHEN usage.is_byok = 'true'
+        THEN usage.cost_details.upstream_inference_cost END)        AS logged_cost_raw,
     coalesce(service_tier, resp.service_tier)                       AS service_tier,
     custom_id,
     -- server-side web searches, billed per search (migration 016; docs/money.md): Anthropic's
