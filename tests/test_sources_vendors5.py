@@ -193,3 +193,21 @@ def test_a_failed_call_recorded_with_a_binary_body_is_a_failed_request():
     assert any(str(r["response_body"]).startswith("[binary body") for r in records)
     assert (f.failed, f.rejected) == (failed, none) == (1, 0)
     assert got == want and want["cached"] > 0 and want["cache_write"] > 0
+
+
+def test_an_azure_openai_stream_names_the_model_of_its_chunks():
+    """Azure OpenAI's chat stream opens with a chunk of prompt filter results whose id and
+    model are empty and whose `created` is 0 (lmnr-python's recorded streams, without usage:
+    their tokens are counted). plan took that chunk's empty model and id: a model '' has no
+    price, and every such stream shared the request id ''. It reads the next chunk's."""
+    path = REAL / "lmnr_azure_openai_vcr.derived.jsonl"
+    records = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    want = []
+    for r in records:
+        chunks = [c for c in sse(r["response_body"]) if c.get("id")]
+        assert sse(r["response_body"])[0]["model"] == "" and chunks
+        want.append((chunks[0]["id"], chunks[0]["model"]))
+    con = db.connect(":memory:")
+    ingest.ingest(con, [path])
+    got = con.execute("SELECT request_id, model FROM requests ORDER BY line_no").fetchall()
+    assert got == want and len(want) == 2

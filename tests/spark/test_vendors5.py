@@ -4,7 +4,7 @@ its inlined responses, a Mistral job with its outputs, xAI's batch results with 
 `cost_in_usd_ticks`; the Gemini and Mistral jobs polled while running, rejected), split by
 sql/14_split_batch_job.sql as written, transpiled; and DataDog's recorded OpenRouter calls (a
 BYOK call's logged cost: OpenRouter's fee and the provider's charge) and Bedrock calls (a
-Claude 2 stream counted by its invocation metrics; a 401 recorded with a binary body)."""
+Claude 2 stream counted by its invocation metrics; a 401 recorded with a binary body; Azure OpenAI streams)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ RUNNING = ["ruby_llm_gemini_batch_job_pending.json", "ruby_llm_mistral_batch_job
 BYOK = "dd_trace_litellm_openrouter_vcr.derived.jsonl"  # (a BYOK call's cost: two parts)
 BEDROCK = "dd_trace_js_bedrock_testagent.derived.jsonl"  # (a Claude 2 stream's metrics)
 AGENT = "dd_trace_js_claude_agent_sdk_testagent.derived.jsonl"  # (a 401 with a binary body)
+AZURE = "lmnr_azure_openai_vcr.derived.jsonl"  # (streams opening with a prompt-filter chunk)
 
 
 def _report(paths: list[str], engine: str) -> dict[str, Any]:
@@ -30,7 +31,7 @@ def _report(paths: list[str], engine: str) -> dict[str, Any]:
 
 
 def test_vendors5_on_spark_as_on_duckdb(spark: Any) -> None:  # noqa: F811
-    names = [name for name, _ in JOBS] + [*RUNNING, BYOK, BEDROCK, AGENT]
+    names = [name for name, _ in JOBS] + [*RUNNING, BYOK, BEDROCK, AGENT, AZURE]
     paths = [str(REAL / name) for name in names]
     on_duckdb = _report(paths, "duckdb")
     on_spark = _report(paths, "spark")

@@ -56,7 +56,11 @@ o AS (
     SELECT
         *,
         -- for a stream: the message it opens (Anthropic message_start), or its first chunk
-        coalesce(json_extract(start_event, '$.message'), events[1]) AS opening
+        -- (Azure OpenAI's stream opens with its prompt filter results, a chunk with an empty
+        -- id, model and a `created` of 0: the chunk after it)
+        coalesce(json_extract(start_event, '$.message'),
+                 CASE WHEN events[1] ->> '$.id' = '' AND len(events) > 1
+                     THEN events[2] ELSE events[1] END) AS opening
     FROM k
 ),
 u AS (
