@@ -164,6 +164,11 @@ def _gemini_batch() -> list[dict]:
             {"key": "request-9", "timestamp": T, "error": {"code": 3, "message": "invalid"}}]
 
 
+def _batch_jobs(*names: str) -> list[dict]:
+    """Batch jobs returned whole by an API (tests/fixtures/real/vendors5)."""
+    return [json.loads((REAL / "vendors5" / n).read_text(encoding="utf-8")) for n in names]
+
+
 def _vertex_batch() -> list[dict]:
     return _jsonl(VENDORS / "vertex_batch_text_output.jsonl")[:3]
 
@@ -248,6 +253,9 @@ EXAMPLES: dict[str, Callable[[], list[dict]]] = {
     "openai-responses": _openai_responses, "anthropic-messages": _anthropic_messages,
     "openai-chat-completion": _openai_chat_completion, "gemini": _gemini,
     "bedrock-response": _bedrock_response, "cohere-chat": _cohere_chat, "canonical": _canonical,
+    "gemini-batch-job": lambda: _batch_jobs("ruby_llm_gemini_batch_job.json"),
+    "batch-job": lambda: _batch_jobs("ruby_llm_mistral_batch_job_inline.json",
+                                     "ruby_llm_xai_batch_results.json"),
 }
 
 
@@ -280,6 +288,27 @@ def _langfuse_items(doc: dict) -> list[bool] | None:
     return [str(o.get("type", "")).upper() in ("GENERATION", "EMBEDDING") for o in observations]
 
 
+# where sql/14_split_batch_job.sql finds a batch job's results, in its order
+_JOB_LISTS = (("response", "inlinedResponses", "inlinedResponses"),
+              ("metadata", "output", "inlinedResponses", "inlinedResponses"),
+              ("dest", "inlinedResponses"), ("outputs",), ("results",), ("batch_results",))
+
+
+def _job_items(doc: dict) -> list[bool] | None:
+    for path in _JOB_LISTS:
+        value: object = doc
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, list):
+            return [True] * len(value)
+    return None
+
+
+def _job_frozen(p: tuple) -> bool:
+    """The lists of results and the containers down to each result."""
+    return any(p[:len(path)] == path[:len(p)] and len(p) <= len(path) + 1 for path in _JOB_LISTS)
+
+
 # source -> (the items of a readable line, kept or not; the paths never mutated)
 SPLIT: dict[str, tuple[Callable[[dict], list[bool] | None], Callable[[tuple], bool]]] = {
     # the containers down to each span, its attribute list, entries and keys
@@ -289,6 +318,7 @@ SPLIT: dict[str, tuple[Callable[[dict], list[bool] | None], Callable[[tuple], bo
                           or p[0] == "results"),
     "langfuse-trace": (_langfuse_items, lambda p: p[0] == "observations" and (
         len(p) <= 2 or p[2:] == ("type",))),
+    "gemini-batch-job": (_job_items, _job_frozen), "batch-job": (_job_items, _job_frozen),
 }
 
 

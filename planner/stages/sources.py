@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from planner.errors import InputError
+from planner.stages.batch_jobs import job_kind
 from planner.stages.readers import Record, sample
 
 
@@ -115,6 +116,9 @@ USAGE = {
     "prompt_tokens_details": {"cached_tokens": V, "cache_write_tokens": V},  # + OpenRouter's
     "input_tokens_details": {"cached_tokens": V},
     "cost": V,  # OpenRouter: what it charged, USD
+    "cost_in_usd_ticks": V,  # xAI: what it charged, in 1e-10 USD
+    # OpenRouter BYOK: what the provider charged on the team's key, beside OpenRouter's fee
+    "is_byok": V, "cost_details": {"upstream_inference_cost": V},
     "prompt_cache_hit_tokens": V,  # DeepSeek (older responses have no prompt_tokens_details)
     "billed_units": {"input_tokens": V, "output_tokens": V},  # Cohere v2
     "completion_tokens_details": {"reasoning_tokens": V},
@@ -123,6 +127,7 @@ USAGE = {
     "iterations": J,  # Anthropic compaction passes (JSON: rare, read only where present)
     # Anthropic server tools: web searches are billed per search (migration 016)
     "server_tool_use": {"web_search_requests": V},
+    "server_tool_use_details": {"web_search_requests": V},  # OpenRouter's, in a chat usage
     # Gemini / Vertex AI usageMetadata
     "promptTokenCount": V, "candidatesTokenCount": V, "cachedContentTokenCount": V,
     "thoughtsTokenCount": V, "toolUsePromptTokenCount": V,
@@ -202,6 +207,10 @@ LANGFUSE = (_text("id", "type", "startTime", "model", "name", "level", "statusMe
                     "usage_details", "cost_details")
             + (("trace", {"tags": J, "metadata": J}),))  # (14_split_langfuse.sql adds it)
 
+OPENAI_BATCH = (_text("id", "custom_id")
+                + (("response", {"status_code": V, "request_id": V, "body": BODY}),)
+                + _json("error"))
+GEMINI_BATCH = _text("key", "timestamp") + (("response", BODY),) + _json("error", "status")
 
 # In detection order: the first whose test a record passes names it. Canonical comes last and
 # takes any object: a file of unrecognisable records is then rejected line by line with reasons,
@@ -222,11 +231,15 @@ SOURCES: tuple[Source, ...] = (
         BEDROCK_COLUMNS, ("13_norm_bedrock",), _holds_invocation_logs,
         split="14_split_cloudwatch",
     ),
+    Source("gemini-batch-job", "Gemini API batch job with its inlined responses",
+           GEMINI_BATCH, ("13_calls_gemini_batch", API), lambda r: job_kind(r) == "gemini",
+           split="14_split_batch_job", undated=True),
+    Source("batch-job", "Mistral batch job with its outputs (?inline=true), xAI batch results",
+           OPENAI_BATCH, ("13_calls_openai_batch", API), lambda r: job_kind(r) == "openai",
+           split="14_split_batch_job"),
     Source(
         "openai-batch", "OpenAI Batch API output",
-        _text("id", "custom_id")
-        + (("response", {"status_code": V, "request_id": V, "body": BODY}),) + _json("error"),
-        ("13_calls_openai_batch", API),
+        OPENAI_BATCH, ("13_calls_openai_batch", API),
         lambda r: "custom_id" in r and ("response" in r or "error" in r),
         undated=True,  # (embeddings: no `created`)
     ),
@@ -283,8 +296,7 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source(
         "gemini-batch", "Gemini API batch output ({key, response})",
-        _text("key", "timestamp") + (("response", BODY),) + _json("error", "status"),
-        ("13_calls_gemini_batch", API),
+        GEMINI_BATCH, ("13_calls_gemini_batch", API),
         lambda r: "key" in r and ("error" in r or "status" in r
                                   or "usageMetadata" in (r.get("response") or {})),  # type: ignore[operator]
         undated=True,
@@ -342,6 +354,7 @@ _CHAT_CALLS = {"openai-chat": ("request", "response"),
 # whose structure BODY reads costs every line its parse, 20% of such a file's parse).
 CHAT_USAGE = {**{k: USAGE[k] for k in (
     "prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details", "cost",
+    "cost_in_usd_ticks", "server_tool_use_details", "is_byok", "cost_details",
     "prompt_cache_hit_tokens", "completion_tokens_details",
     "inputTokens", "outputTokens", "cacheReadInputTokens", "cacheWriteInputTokens")},
     "billed_units": J}

@@ -79,9 +79,17 @@ CREATE OR REPLACE TEMP MACRO plan_chat_cache_write(usage) AS CASE
 END;
 
 -- The cost a chat completion's usage logs as charged (stage 12): OpenRouter's usage.cost is a
--- number; Perplexity's an object whose total_cost is the charge.
-CREATE OR REPLACE TEMP MACRO plan_usage_cost(cost) AS CASE
+-- number; Perplexity's an object whose total_cost is the charge; xAI's cost_in_usd_ticks counts
+-- 1e-10 USD (exact in decimals; a value that is not a count is passed on, to be rejected).
+-- `byok`: OpenRouter's cost_details.upstream_inference_cost of a BYOK call (is_byok), which the
+-- provider charged on the team's own key beside OpenRouter's fee (`cost`): the call's cost is
+-- both (on other calls it is within `cost`, and not passed).
+CREATE OR REPLACE TEMP MACRO plan_usage_cost(cost, ticks, byok) AS CASE
     WHEN prefix(cost, '{') THEN json_extract_string(cost, '$.total_cost')
+    WHEN cost IS NULL AND ticks IS NOT NULL THEN coalesce(CAST(TRY_CAST(ticks AS DECIMAL(18, 0))
+        * CAST('0.0000000001' AS DECIMAL(11, 10)) AS VARCHAR), ticks)
+    WHEN byok IS NOT NULL THEN coalesce(CAST(TRY_CAST(cost AS DECIMAL(18, 10))
+        + TRY_CAST(byok AS DECIMAL(18, 10)) AS VARCHAR), cost)
     ELSE cost
 END;
 

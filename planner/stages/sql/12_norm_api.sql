@@ -56,7 +56,11 @@ o AS (
     SELECT
         *,
         -- for a stream: the message it opens (Anthropic message_start), or its first chunk
-        coalesce(json_extract(start_event, '$.message'), events[1]) AS opening
+        -- (Azure OpenAI's stream opens with its prompt filter results, a chunk with an empty
+        -- id, model and a `created` of 0: the chunk after it)
+        coalesce(json_extract(start_event, '$.message'),
+                 CASE WHEN events[1] ->> '$.id' = '' AND len(events) > 1
+                     THEN events[2] ELSE events[1] END) AS opening
     FROM k
 ),
 u AS (
@@ -83,6 +87,11 @@ u AS (
                 OR json_type(json_extract(opening, '$.candidates')) = 'ARRAY'
                 OR opening ->> '$.event_type' = 'interaction.created' THEN 'gemini'
             WHEN starts_with(opening ->> '$.type', 'response.') THEN 'responses'
+            -- Bedrock's InvokeModelWithResponseStream of Claude v2 / instant: /v1/complete's
+            -- completion events, its last carrying Bedrock's counts (amazon-bedrock-
+            -- invocationMetrics: the request's, not counted from the text)
+            WHEN opening ->> '$.type' = 'completion' AND json_type(json_extract(events[-1],
+                '$."amazon-bedrock-invocationMetrics"')) = 'OBJECT' THEN 'converse'
             -- Anthropic's legacy /v1/complete stream: completion events (a ping may come first)
             WHEN opening ->> '$.type' = 'completion' OR (opening ->> '$.type' = 'ping'
                 AND events[2] ->> '$.type' = 'completion') THEN 'complete'
@@ -153,7 +162,9 @@ SELECT
             AND resp.meta.billed_units.input_tokens IS NULL
         THEN 'a rerank call, billed in search units (' || resp.meta.billed_units.search_units
             || '), not tokens: not priced'
+        -- (a failed call's body is not read: the call is a failed request whatever it holds)
         WHEN len(events) = 0 AND starts_with(raw_resp ->> '$', '[binary body')
+            AND failure IS NULL
         THEN 'a binary response body (an AWS event stream?) recorded as a placeholder, '
             || 'not its events: log the decoded events (a JSON list) instead'
     END)                                                            AS line_problem,
@@ -323,14 +334,16 @@ SELECT
     -- a stream that carries an error chunk (OpenRouter, Groq: the provider failed mid-stream)
     'stream error: ' || json_extract_string(list_filter(events, lambda e:
         json_type(json_extract(e, '$.error')) = 'OBJECT')[-1], '$.error.message'))  AS failure,
-    plan_usage_cost(usage.cost)                                     AS logged_cost_raw,
+    plan_usage_cost(usage.cost, usage.cost_in_usd_ticks, CASE WHEN usage.is_byok = 'true'
+        THEN usage.cost_details.upstream_inference_cost END)        AS logged_cost_raw,
     coalesce(service_tier, resp.service_tier)                       AS service_tier,
     custom_id,
     -- server-side web searches, billed per search (migration 016; docs/money.md): Anthropic's
     -- count; OpenAI Responses' web_search_call items (a stream's: those of its last
     -- response.completed / incomplete / failed, or its output_item.done items where the stream
     -- was cut before); an OpenAI search model's chat completion (gpt-4o-search-preview,
-    -- gpt-5-search-api: the model searches for every request, one call); Gemini's grounding
+    -- gpt-5-search-api: the model searches for every request, one call; OpenRouter's
+    -- usage.server_tool_use_details.web_search_requests where it ran some); Gemini's grounding
     -- with Google Search: the candidate's groundingMetadata.webSearchQueries (not empty; none
     -- when no candidate was grounded; an Interactions API object cannot say)
     CASE api WHEN 'anthropic' THEN usage.server_tool_use.web_search_requests
@@ -342,8 +355,10 @@ SELECT
                     lambda t: t = 'web_search_call')), 0),
                 len(list_filter(events, lambda e: e ->> '$.type' = 'response.output_item.done'
                     AND e ->> '$.item.type' = 'web_search_call'))) END AS VARCHAR)
-        WHEN 'chat' THEN CASE WHEN contains(coalesce(resp.model, opening ->> '$.model',
-            req.model), '-search-') THEN '1' END
+        -- (OpenRouter counts the searches its web plugin or tool ran)
+        WHEN 'chat' THEN coalesce(usage.server_tool_use_details.web_search_requests,
+            CASE WHEN contains(coalesce(resp.model, opening ->> '$.model', req.model),
+                               '-search-') THEN '1' END)
         WHEN 'gemini' THEN CASE
             WHEN resp.object = 'interaction' OR opening ->> '$.event_type' IS NOT NULL THEN NULL
             WHEN events IS NULL THEN CAST(coalesce(list_max(list_transform(resp.candidates,

@@ -67,11 +67,13 @@ SELECT
         THEN 'error: ' || coalesce(json_extract_string(resp.error, '$.message'),
                                    json_extract_string(resp.error, '$.type'), '?')
     END)                                                            AS failure,
-    plan_usage_cost(usage.cost)                                     AS logged_cost_raw,
+    plan_usage_cost(usage.cost, usage.cost_in_usd_ticks, CASE WHEN usage.is_byok = 'true'
+        THEN usage.cost_details.upstream_inference_cost END)        AS logged_cost_raw,
     coalesce(service_tier, resp.service_tier)                       AS service_tier,
     custom_id,
-    -- (an OpenAI search model's chat completion: one search, 12_norm_api.sql)
-    CASE WHEN contains(coalesce(resp.model, req.model), '-search-') THEN '1' END
+    -- (OpenRouter's count; an OpenAI search model's chat completion: one, 12_norm_api.sql)
+    coalesce(usage.server_tool_use_details.web_search_requests,
+             CASE WHEN contains(coalesce(resp.model, req.model), '-search-') THEN '1' END)
                                                                     AS web_search_raw,
     NULL::VARCHAR AS usage_total_raw
 FROM p
