@@ -100,3 +100,24 @@ def test_computer_tools_where_tools_are_defined(write_log):
     con, _, _ = load([log])
     assert rows(con, "computer_tool, tool_defs") == [
         ("function bash", 1), ("computer_20250124", None), (None, 1), (None, None)]
+
+
+def test_http_capture_metadata_read_with_the_record(write_log):
+    def capture(i: int, meta: object) -> dict:
+        return {"uri": "https://api.groq.com/openai/v1/chat/completions", "status": 200,
+                "timestamp": f"2025-03-01T10:00:0{i}Z",
+                "request_body": {"model": "llama-3.1-8b-instant",
+                                 "messages": [{"role": "user", "content": "Hi"}]},
+                "response_body": {"id": f"c{i}", "object": "chat.completion",
+                                  "model": "llama-3.1-8b-instant",
+                                  "choices": [{"message": {"content": "Hello"}}],
+                                  "usage": {"prompt_tokens": 10, "completion_tokens": 2}},
+                "metadata": meta}
+    log = write_log([capture(0, {"workload": "chat", "team": "core", "task_type": "qa"}),
+                     capture(1, {"workload": 3, "team": ["a"]}),
+                     capture(2, '{"workload": "inside a string"}'), capture(3, None)])
+    con, files, _ = load([log])
+    assert files[0].source == "http-capture"
+    assert rows(con, "workload_tag, team, task_type, input_tokens") == [
+        ("chat", "core", "qa", 10), ("3", '["a"]', None, 10), (None, None, None, 10),
+        (None, None, None, 10)]
