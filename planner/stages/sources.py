@@ -21,6 +21,7 @@ import duckdb
 
 from planner.errors import InputError
 from planner.stages.batch_jobs import job_kind
+from planner.stages.bedrock_logs import holds_invocation_logs, is_invocation_log
 from planner.stages.readers import Record, sample
 
 
@@ -69,30 +70,6 @@ def _bare(name: str, title: str, matches: Callable[[Record], bool]) -> Source:
 
 def _is_dict(value: object) -> bool:
     return isinstance(value, dict)
-
-
-def _holds_invocation_logs(r: Record) -> bool:
-    """A CloudWatch Logs document of many events (filter-log-events output, a subscription's
-    DATA_MESSAGE) whose first events include a Bedrock invocation record; or Logs Insights
-    query results (`aws logs get-query-results`: rows of {field, value} cells, or the cells in
-    one list as PowerShell's ConvertTo-Json writes them) whose first @message is one."""
-    events = r.get("events", r.get("logEvents"))
-    if isinstance(events, list):
-        return any(_is_dict(e) and _is_invocation_log(e) for e in events[:5])
-    rows = r.get("results")
-    if not isinstance(rows, list):
-        return False
-    cells = [c for row in rows[:5] for c in (row if isinstance(row, list) else [row])]
-    return any(_is_dict(c) and c.get("field") == "@message"
-               and _is_invocation_log({"message": c.get("value")}) for c in cells[:50])
-
-
-def _is_invocation_log(r: Record) -> bool:
-    """A Bedrock invocation record, bare or as the `message` of a CloudWatch event / the
-    `@message` of a Logs Insights export row."""
-    wrapped = r.get("@message", r.get("message"))
-    return r.get("schemaType") == "ModelInvocationLog" or (
-        isinstance(wrapped, str) and '"ModelInvocationLog"' in wrapped)
 
 
 API = "12_norm_api"  # the shared stage for request/response bodies of the OpenAI / Anthropic APIs
@@ -179,12 +156,19 @@ OTLP = {"resourceSpans": [{"resource": {"attributes": ATTRIBUTES},
 # An AWS Bedrock model-invocation log record (CloudWatch Logs or S3 delivery). The cache counts
 # sit in `input`; some writers put them at the top level.
 CACHE_COUNTS = {"cacheReadInputTokenCount": V, "cacheWriteInputTokenCount": V}
+# The keys of a record's metadata stage 13 reads (workload, task type, team), parsed with the
+# record (a JSON value read again with json_transform costs a second parse of its text).
+META = {"workload": V, "task_type": V, "team": V}
 BEDROCK_LOG = {
     "schemaType": V, "timestamp": V, "requestId": V, "operation": V, "modelId": V,
-    "errorCode": V, "requestMetadata": J, **CACHE_COUNTS,
+    "errorCode": V,
+    # (the metadata's three keys, as stage 13 reads them; the request's fields it reads: the
+    # other APIs' keys of REQUEST cost a parse of every line for nothing)
+    "requestMetadata": META, **CACHE_COUNTS,
     "input": {"inputTokenCount": V, **CACHE_COUNTS,
-              "inputBodyJson": {**REQUEST, "inputText": V, "toolConfig": J,
-                                "additionalModelRequestFields": J}},
+              "inputBodyJson": {"messages": [{"role": V, "content": V}], "system": V,
+                                "tools": REQUEST["tools"], "prompt": V, "inputText": V,
+                                "toolConfig": J, "additionalModelRequestFields": J}},
     "output": {"outputTokenCount": V, "outputBodyJson": {
         # the reply: Converse / Nova, Anthropic, Llama, Titan; an embedding has no output count
         "output": {"message": {"content": [{"text": V, "toolUse": {"toolUseId": V}}]}},
@@ -223,12 +207,12 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source(
         "bedrock-invocation", "AWS Bedrock model-invocation logs (CloudWatch, S3, Logs Insights)",
-        BEDROCK_COLUMNS, ("13_norm_bedrock",), _is_invocation_log,
+        BEDROCK_COLUMNS, ("13_norm_bedrock",), is_invocation_log,
     ),
     Source(
         "cloudwatch-events",
         "CloudWatch Logs events or Logs Insights results holding Bedrock invocation logs",
-        BEDROCK_COLUMNS, ("13_norm_bedrock",), _holds_invocation_logs,
+        BEDROCK_COLUMNS, ("13_norm_bedrock",), holds_invocation_logs,
         split="14_split_cloudwatch",
     ),
     Source("gemini-batch-job", "Gemini API batch job with its inlined responses",
@@ -259,7 +243,7 @@ SOURCES: tuple[Source, ...] = (
     Source(
         "http-capture", "recorded HTTP calls to an LLM API (request_body / response_body)",
         _text("date", "status", "uri", "request_id", "timestamp")
-        + (("request_body", REQUEST), ("response_body", BODY)) + _json("metadata")
+        + (("request_body", REQUEST), ("response_body", BODY), ("metadata", META))
         + _json("response_headers"),  # (Bedrock InvokeModel: the counts of older bodies)
         ("13_calls_http", API),
         lambda r: "response_body" in r,

@@ -19,9 +19,8 @@ WITH hs AS (
             "x-amzn-bedrock-output-token-count": "JSON",
             "x-amzn-bedrock-cache-read-input-token-count": "JSON",
             "x-amzn-bedrock-cache-write-input-token-count": "JSON"}') END AS hs,
-        -- (the three metadata keys read in one parse: each `->>` parses the JSON again)
-        json_transform(metadata,
-            '{"workload": "VARCHAR", "task_type": "VARCHAR", "team": "VARCHAR"}') AS meta_fields
+        -- (the three metadata keys, parsed with the record: sources.META)
+        metadata AS meta_fields
     FROM stage
 ),
 hd AS (

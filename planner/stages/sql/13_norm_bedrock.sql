@@ -16,6 +16,7 @@ WITH b AS (
                   AND NOT json_valid(coalesce("@message", message, '{}'))
              THEN 'field ''message'': not valid JSON' ELSE line_problem END AS line_problem,
         excerpt,
+        record,
         "@timestamp" AS insights_ts,
         CASE
             WHEN line_problem IS NOT NULL THEN NULL
@@ -41,11 +42,13 @@ f AS (
         r.output.outputBodyJson AS body,
         coalesce(r.input.cacheReadInputTokenCount, r.cacheReadInputTokenCount) AS reads,
         coalesce(r.input.cacheWriteInputTokenCount, r.cacheWriteInputTokenCount) AS writes,
-        -- (image, audio and file parts are looked for only where a content is a list of parts)
-        plan_has_parts(r.input.inputBodyJson.messages) AS has_parts,
-        -- (the three metadata keys read in one parse: each `->>` parses the JSON again)
-        json_transform(r.requestMetadata,
-            '{"workload": "VARCHAR", "task_type": "VARCHAR", "team": "VARCHAR"}') AS meta_fields
+        -- (the three metadata keys, parsed with the record: plan_bedrock_spec)
+        r.requestMetadata AS meta_fields,
+        -- Image, audio and file parts are searched for message by message only in a record whose
+        -- text holds a word each test needs in a content's text ('image'; 'audio', 'video';
+        -- 'file', 'document', 'mime' (type)) or may hide it behind a \u escape: most records
+        -- hold none.
+        contains(record, '\u') AS escaped
     FROM b
 )
 SELECT
@@ -66,23 +69,29 @@ SELECT
     NULL::VARCHAR                                                  AS reasoning_raw,
     meta_fields.task_type                                          AS task_type,
     meta_fields.team                                               AS team,
-    CAST(CASE WHEN has_parts THEN plan_has_images(req.messages) ELSE false END AS VARCHAR)
-                                                                   AS images_raw,
+    CAST(CASE WHEN escaped OR contains(record, 'image') THEN plan_has_images(req.messages)
+        ELSE false END AS VARCHAR)                                 AS images_raw,
     CAST(coalesce(len(list_filter(body.output.message.content,  -- Converse
             lambda c: c.toolUse IS NOT NULL)), 0)
         + coalesce(len(list_filter(body.content, lambda c: c.type = 'tool_use')), 0)  -- Anthropic
     AS VARCHAR)                                                    AS tool_calls_raw,
     coalesce(len(req.tools), 0) > 0 OR req.toolConfig IS NOT NULL  AS defines_tools,
-    CASE WHEN has_parts THEN plan_has_audio(req.messages) ELSE false END AS has_audio,
-    CASE WHEN has_parts THEN plan_has_files(req.messages) ELSE false END AS has_files,
+    CASE WHEN escaped OR contains(record, 'audio') OR contains(record, 'video')
+        THEN plan_has_audio(req.messages) ELSE false END          AS has_audio,
+    CASE WHEN escaped OR contains(record, 'file') OR contains(record, 'document')
+              OR contains(record, 'mime')
+        THEN plan_has_files(req.messages) ELSE false END          AS has_files,
     CAST(coalesce(len(req.tools), json_array_length(req.toolConfig, '$.tools')) AS INTEGER)
                                                                    AS tool_defs,
     plan_user_turns(req.messages)                                  AS turns,
     -- computer tools (migration 014): an Anthropic body's, Converse's toolConfig functions and
     -- the Anthropic tools it passes in additionalModelRequestFields
+    -- (only where a request defines tools in one of those places: most define none)
+    CASE WHEN req.tools IS NOT NULL OR req.toolConfig IS NOT NULL
+              OR req.additionalModelRequestFields IS NOT NULL THEN
     coalesce(plan_computer_tools(req.tools), plan_first_computer_tool(
         json_extract_string(req.additionalModelRequestFields, '$.tools[*].type'),
-        json_extract_string(req.toolConfig, '$.tools[*].toolSpec.name')))  AS computer_tool,
+        json_extract_string(req.toolConfig, '$.tools[*].toolSpec.name'))) END AS computer_tool,
     coalesce(plan_system_text(req.messages), plan_content_text(req.system)) AS system_prompt,
     coalesce(plan_prompt_text(req.messages), req.inputText, req.prompt) AS prompt,
     coalesce(body.output.message.content[1].text, body.content[1].text, body.generation,
