@@ -42,7 +42,7 @@ from planner import db
 from planner.errors import PricingError
 from planner.projection.money import HOURS_PER_MONTH, SECONDS_PER_MONTH, to_cents
 from planner.settings import Settings
-from planner.stages.ingest import run_script
+from planner.stages.scripts import run_script
 from pricing import GpuPrice, PriceTable, SelfHostedProfile
 from pricing.roofline import DecodePoint, at_latency_target, kv_gb_per_token
 

@@ -48,8 +48,8 @@ from planner.report import (
 )
 from planner.settings import Settings, routing_bin
 from planner.stages.evidence import read as read_evidence
-from planner.stages.ingest import run_script
 from planner.stages.rules import RuleSet
+from planner.stages.scripts import run_script
 from pricing import PriceTable
 
 

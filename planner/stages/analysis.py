@@ -15,8 +15,9 @@ from planner.errors import InputError
 from planner.report import FileCounts, Ingest, RejectReason, Window
 from planner.settings import Settings, routing_bin
 from planner.stages import nearrepeats, signals
-from planner.stages.ingest import IngestedFile, run_script
+from planner.stages.ingest import IngestedFile
 from planner.stages.rules import RuleSet
+from planner.stages.scripts import run_script
 from planner.wording import count
 
 _PARAMETER = re.compile(r"\$(\w+)")

@@ -10,7 +10,6 @@ reject with its line number, field and reason.
 from __future__ import annotations
 
 import dataclasses
-import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,10 +23,11 @@ import duckdb
 from planner import db
 from planner.errors import InputError
 from planner.progress import Meter, Progress
-from planner.stages import csv_layout, recoded, reuse, tokens
+from planner.stages import checking, csv_layout, recoded, reuse, tokens
 from planner.stages.column_map import ColumnMap
 from planner.stages.discover import discover as discover_files
 from planner.stages.readers import reader_for
+from planner.stages.scripts import run_script
 from planner.stages.shaping import AHEAD, EARLIEST, LINE_TROUBLE, MAX_LINE_BYTES, unreadable
 from planner.stages.shaping import first_line as _first_line
 from planner.stages.shaping import set_variables as _set_variables
@@ -40,13 +40,14 @@ from planner.wording import count
 # sources, BOM documents and summed usage passes (issue 17); 8: Langfuse usage totals above
 # their parts counted per file (migration 017); 9: web searches of Langfuse usage keys, OpenAI
 # Responses streams, search models and Gemini grounding; Anthropic /v1/complete streams; 10: a
-# blank workload name or tag is none
-PARSER_VERSION = 10
+# blank workload name or tag is none; 11: batch jobs read whole, xAI's cost in ticks, OpenRouter's
+# searches and BYOK cost, Azure streams' prompt-filter chunk, Claude 2 streams on Bedrock
+PARSER_VERSION = 11
 # What planner/stages/spark/read.py and older callers import from here (moved to
 # planner/stages/shaping.py).
 __all__ = ["AHEAD", "EARLIEST", "MAX_LINE_BYTES", "PARSER_VERSION", "IngestOptions",
            "IngestedFile", "TextPolicy", "_shaping_options", "_time_bounds", "discover",
-           "forget", "ingest", "reread_texts", "run_script"]
+           "forget", "ingest", "reread_texts"]
 
 
 @dataclass(frozen=True)
@@ -269,7 +270,7 @@ def _store(con: duckdb.DuckDBPyConnection, target: _Target, options: IngestOptio
             file_id: int = con.execute("SELECT nextval('file_ids')").fetchone()[0]  # type: ignore[index]
         else:
             file_id = earlier.file_id
-        _check(con, file_id, target.first_line(), streamed=not source.numbered)
+        checking.check(con, file_id, target.first_line(), streamed=not source.numbered)
         if not source.numbered:
             _number(con, file_id, target.path, target.first_line())
         if source.after:
@@ -287,7 +288,7 @@ def _store(con: duckdb.DuckDBPyConnection, target: _Target, options: IngestOptio
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
-        con.execute("SET preserve_insertion_order = true")  # (_check may have left it off)
+        con.execute("SET preserve_insertion_order = true")  # (checking.check may have left it off)
         raise
     return file_id
 
@@ -295,55 +296,6 @@ def _store(con: duckdb.DuckDBPyConnection, target: _Target, options: IngestOptio
 # The stage whose records give a usage total (Langfuse's), whose excess over the parts
 # sql/23_unaccounted.sql counts per file.
 _TOTALED = "19_norm_langfuse"
-
-# Stage 20's first statement; without text to count or sample, a view.
-_TABLE, _VIEW = ("CREATE OR REPLACE TEMP TABLE checked_lines AS",
-                 "CREATE OR REPLACE TEMP VIEW checked_lines AS")
-_NO_TEXTS = ("CREATE OR REPLACE TEMP TABLE file_texts "  # (a file without text has none)
-             "(text_hash UBIGINT, text VARCHAR, prompt VARCHAR)")
-# Whether the first records hold a text or a request without its token counts.
-_PROBE = ("SELECT count(*) FROM (SELECT * FROM norm LIMIT 1000) WHERE coalesce(system_prompt, "
-          "prompt, response) IS NOT NULL OR (line_problem IS NULL AND failure IS NULL AND "
-          "(input_raw IS NULL OR output_raw IS NULL))")
-# Requests stored through the view that needed their text after all.
-_TEXTED = ("SELECT count(*) FROM lines WHERE file_id = $file_id AND (line_no IS NULL OR "
-           "line_no >= $first) AND problem IS NULL AND failure IS NULL AND "
-           "(text_hash IS NOT NULL OR tokens_counted)")
-
-
-def _check(con: duckdb.DuckDBPyConnection, file_id: int, first: int, streamed: bool) -> None:
-    """Stage 20 (sql/20_checked.sql): check the file's records into `lines` and its candidate
-    texts into `file_texts`. Records with no text and their token counts (most cost logs) go
-    from the reader into `lines` in one streamed INSERT (`checked_lines` a view: nothing held or
-    spilled); a file with text is checked into the table `checked_lines` once, and its texts
-    counted and sampled from there. Its first records say which; if a later one has text after
-    all, the rows just stored are deleted and the file read again through the table."""
-    checked, stored, texts = db.sql("20_checked").split("\n;\n")
-    if _TABLE not in checked:
-        raise AssertionError("sql/20_checked.sql's first statement changed: see ingest._check")
-    if streamed and not con.execute(_PROBE).fetchone()[0]:  # type: ignore[index]
-        run_script(con, checked.replace(_TABLE, _VIEW).replace("$file_id", str(int(file_id))),
-                   {})
-        # The records are numbered before this INSERT, by a streaming window over the reader
-        # (14_streamed), which DuckDB runs on one thread in the file's order whatever this
-        # setting; with it off the INSERT fills whole row groups (with it on, it leaves a short
-        # one per 32 MB read, which the next checkpoint merges by writing the table again).
-        # (Set back by _store also when this fails, after the ROLLBACK drops the view.)
-        con.execute("SET preserve_insertion_order = false")
-        run_script(con, stored, {})
-        con.execute("SET preserve_insertion_order = true")
-        con.execute("DROP VIEW checked_lines")
-        params = {"file_id": file_id, "first": first}
-        if not con.execute(_TEXTED, params).fetchone()[0]:  # type: ignore[index]
-            con.execute(_NO_TEXTS)
-            return
-        con.execute("DELETE FROM lines WHERE file_id = $file_id AND (line_no IS NULL OR "
-                    "line_no >= $first)", params)
-    run_script(con, checked, {"file_id": file_id})
-    tokens.fill(con)  # the token counts a record does not give
-    run_script(con, stored, {})
-    run_script(con, texts, {})
-
 
 # The split steps that hand stage 15 their records parsed and numbered (view file_parsed, in
 # place of stage 15's first statement), counting the items they skip themselves: each item is
@@ -423,18 +375,3 @@ def forget(con: duckdb.DuckDBPyConnection, key: str) -> int:
         lines += deleted[0] if deleted and table == "lines" else 0
     con.execute("DELETE FROM files WHERE path = ?", [key])
     return lines
-
-
-_COMMENT = re.compile(r"--[^\n]*")
-_PARAMETER = re.compile(r"\$(\w+)")
-
-
-def run_script(con: duckdb.DuckDBPyConnection, script: str, params: dict[str, object]) -> None:
-    """Execute a stage file statement by statement, binding the named parameters each uses
-    (outside its comments, which may name them)."""
-    for statement in script.split("\n;\n"):
-        if statement.strip():
-            code = _COMMENT.sub("", statement)
-            named = set(_PARAMETER.findall(code))  # one pass, not a pattern per parameter
-            used = {k: v for k, v in params.items() if k in named}
-            con.execute(statement, used).fetchall()  # (statements: a row count at most)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from planner import db
-from planner.stages.ingest import run_script
+from planner.stages.scripts import run_script
 
 if TYPE_CHECKING:
     import numpy as np

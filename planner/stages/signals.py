@@ -28,8 +28,8 @@ import duckdb
 from planner import db
 from planner.errors import RulesError
 from planner.stages import embedding
-from planner.stages.ingest import run_script
 from planner.stages.rules import RuleSet
+from planner.stages.scripts import run_script
 from pricing import cache as user_cache
 
 if TYPE_CHECKING:  # numpy and pyarrow are imported where used: logs without text never load them
