@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from planner.errors import InputError
+from planner.stages import refusals
 from planner.stages.batch_jobs import job_kind
 from planner.stages.bedrock_logs import holds_invocation_logs, is_invocation_log
 from planner.stages.readers import Record, sample
@@ -383,24 +384,12 @@ def detect(
                              hint="sources: " + ", ".join(BY_NAME))
         return BY_NAME[forced]
     records = sample(con, path, reader)
-    if any(_lambda_event(r) for r in records):
-        raise InputError(
-            f"{path}: a CloudWatch Logs subscription event as a Lambda function receives it "
-            '({"awslogs": {"data": base64 of gzip}}), read as no source',
-            hint="decode it first, e.g. `jq -r .awslogs.data FILE | base64 -d | gunzip`: plan "
-            "reads the DATA_MESSAGE it holds (cloudwatch-events); README 'Log sources'")
+    refusals.check(path, records, lambda r: _first_match(r) is CANONICAL)
     votes = Counter(_first_match(r).name for r in records)
     if not votes:
         return CANONICAL
     best = max(votes.values())
     return next(s for s in SOURCES if votes.get(s.name) == best)
-
-
-def _lambda_event(record: Record) -> bool:
-    """A Lambda subscription event: its log events are gzipped and base64-encoded in one field,
-    which no stage decodes (only a per-event Python pass could: decode it before)."""
-    envelope = record.get("awslogs")
-    return isinstance(envelope, dict) and isinstance(envelope.get("data"), str)
 
 
 def _first_match(record: Record) -> Source:
