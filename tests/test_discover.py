@@ -110,12 +110,59 @@ def test_bom_and_crlf_files_are_read_like_plain_ones(tmp_path: Path):
     assert one[0] == 1 and one[2] == "http-capture"  # detected, though its one line has a BOM
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
-def test_utf16_is_refused_with_the_reason(tmp_path: Path, encoding: str):
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_with_a_mark_are_read_like_utf8(tmp_path: Path, encoding: str):
+    # PowerShell's `>` and Out-File write UTF-16 with a byte-order mark and CRLF line ends
+    text = GROQ.read_text(encoding="utf-8").replace("\n", "\r\n")
+    mark = {"utf-16": "", "utf-16-be": "\ufeff", "utf-32": ""}[encoding]  # -be writes none
+    lines = tmp_path / "powershell.jsonl"
+    lines.write_bytes((mark + text).encode(encoding))
+    array = tmp_path / "export.json"  # ConvertTo-Json > export.json: one indented array
+    array.write_bytes((mark + json.dumps(groq_records(), indent=2)).encode(encoding))
+    packed = tmp_path / "packed.jsonl.gz"
+    packed.write_bytes(gzip.compress((mark + text).encode(encoding)))
+    plain = read_as(GROQ)
+    assert plain[0] == len(groq_records())
+    assert read_as(lines) == plain
+    assert read_as(array) == plain
+    assert read_as(packed) == plain
+
+
+def test_a_utf16_file_in_a_folder_is_read_with_the_rest(tmp_path: Path):
+    def folder(name: str, encoding: str) -> tuple[int, int, int, int]:
+        (tmp_path / name).mkdir()
+        shutil.copy(GROQ, tmp_path / name / "groq.jsonl")
+        (tmp_path / name / "anthropic.jsonl").write_bytes(
+            (REAL / "anthropic_vcr.derived.jsonl").read_text(encoding="utf-8").encode(encoding))
+        i = analyze([str(tmp_path / name)], AnalyzeOptions(db=":memory:")).ingest
+        return len(i.files), i.read, i.accepted, i.failed
+
+    utf16 = folder("utf16", "utf-16")
+    assert utf16 == folder("utf8", "utf-8")
+    assert utf16[:2] == (2, len(groq_records()) + lines("anthropic_vcr.derived.jsonl"))
+
+
+def test_samples_reread_a_utf16_file_by_line(tmp_path: Path):
+    from planner.samples import samples
     path = tmp_path / "powershell.jsonl"
-    path.write_bytes((GROQ).read_text(
-        encoding="utf-8").encode(encoding))
-    with pytest.raises(InputError, match="is UTF-16.* text; plan reads UTF-8") as err:
+    path.write_bytes(GROQ.read_text(encoding="utf-8").replace("\n", "\r\n").encode("utf-16"))
+    records = groq_records()
+    [workload] = {w.workload for w in analyze([str(path)], AnalyzeOptions(db=":memory:")
+                                              ).workloads}
+    shown = samples([str(path)], AnalyzeOptions(db=":memory:"), workload, limit=len(records))
+    assert len(shown) == len(records)
+    for s in shown:  # each line's text, read again from the UTF-16 file by its number
+        n = int(s.where.rsplit(":", 1)[1])
+        said = [m["content"] for m in records[n - 1]["request_body"]["messages"]]
+        assert s.text and all(text in s.text for text in said), (n, s.text)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-32-le"])
+def test_utf16_without_a_mark_is_refused_with_the_reason(tmp_path: Path, encoding: str):
+    path = tmp_path / "powershell.jsonl"
+    path.write_bytes((GROQ).read_text(encoding="utf-8").encode(encoding))
+    with pytest.raises(InputError, match="is UTF-16 or UTF-32 text without a byte-order mark"
+                       ) as err:
         analyze([str(path)], AnalyzeOptions(db=":memory:"))
     assert str(path) in str(err.value)
 

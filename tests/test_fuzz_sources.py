@@ -25,7 +25,7 @@ b"\\n" count, blank lines included):
 - `read = accepted + rejected + duplicates + failed`; every reject has a line number and a
   reason.
 No file-level refusal (InputError) is expected: every file here is JSON lines, for which
-docs/formats.md documents none short of a 32 MB line or a UTF-16 file.
+docs/formats.md documents none short of a 32 MB line or a UTF-16 file without a byte-order mark.
 
 Two bugs this fuzz found, fixed since, keep their minimal reproducers at the end: one CloudWatch
 event whose `message` text names "ModelInvocationLog" but is not valid JSON refused its whole

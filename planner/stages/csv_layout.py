@@ -10,9 +10,10 @@ U+FFFF) that only a row with more fields than the header fills: that row is a re
 from __future__ import annotations
 
 import csv
-import gzip
 import json
 from pathlib import Path
+
+from planner.stages import recoded
 
 DELIMITERS = (",", ";", "\t", "|")
 EXTRA = "\uffff"  # the column a row with more fields than the header fills
@@ -20,8 +21,7 @@ EXTRA = "\uffff"  # the column a row with more fields than the header fills
 
 def layout(path: Path) -> tuple[str, str]:
     """The delimiter and the read_csv `columns` (as JSON: name -> VARCHAR, then EXTRA)."""
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as fh:
+    with recoded.open_text(path, newline="") as fh:
         header = fh.readline().rstrip("\r\n")
     delimiter = max(DELIMITERS, key=lambda d: _outside_quotes(header).count(d))
     names = next(csv.reader([header], delimiter=delimiter), [])

@@ -163,23 +163,24 @@ _READ_OBJECTS = (("VIEW", "file_parsed"), ("VIEW", "file_records"), ("VIEW", "ra
 def _ingest_file(
     con: duckdb.DuckDBPyConnection, path: Path, options: IngestOptions, progress: Progress | None
 ) -> IngestedFile:
-    reader, source = _reader_and_source(con, path, options)
-    shaping = _shaping_options(source, path, options)
-    key = reuse.file_key(path, shaping, options.text.reuse_key())
-    done = con.execute(
-        f"SELECT {_COUNTS} FROM files WHERE path = ? AND size_bytes = ? AND mtime_ns = ? "
-        "AND options_key = ? AND parser_version = ?",
-        [key.path, key.size_bytes, key.mtime_ns, key.options_key, PARSER_VERSION]).fetchone()
-    if done is not None:
-        return _ingested(done, path, source, shaping, reused=True)
-    earlier = (reuse.grown(con, key, path, PARSER_VERSION) if reuse.grows(source, reader, path)
-               else None)
-    if progress:
-        progress(f"reading {path} as {source.name}, {source.title} ("
-                 + (f"{(key.size_bytes - earlier.size_bytes) / 1e6:,.1f} MB appended since "
-                    "it was read" if earlier else f"{key.size_bytes / 1e6:,.1f} MB") + ")")
     with tempfile.TemporaryDirectory(prefix="plan-") as tmp:
-        read_path = path
+        utf8 = recoded.utf8_copy(path, Path(tmp))  # the file itself unless UTF-16 / UTF-32
+        reader, source = _reader_and_source(con, path, options, utf8)
+        shaping = _shaping_options(source, path, options)
+        key = reuse.file_key(path, shaping, options.text.reuse_key())
+        done = con.execute(
+            f"SELECT {_COUNTS} FROM files WHERE path = ? AND size_bytes = ? AND mtime_ns = ? "
+            "AND options_key = ? AND parser_version = ?",
+            [key.path, key.size_bytes, key.mtime_ns, key.options_key, PARSER_VERSION]).fetchone()
+        if done is not None:
+            return _ingested(done, path, source, shaping, reused=True)
+        earlier = (reuse.grown(con, key, path, PARSER_VERSION)
+                   if utf8 == path and reuse.grows(source, reader, path) else None)
+        if progress:
+            progress(f"reading {path} as {source.name}, {source.title} ("
+                     + (f"{(key.size_bytes - earlier.size_bytes) / 1e6:,.1f} MB appended since "
+                        "it was read" if earlier else f"{key.size_bytes / 1e6:,.1f} MB") + ")")
+        read_path = utf8
         if earlier is not None:  # only the bytes after the stored read's, numbered on from it
             read_path = Path(tmp) / f"new{''.join(path.suffixes)}"
             reuse.copy_tail(path, earlier.size_bytes, key.size_bytes, read_path)
@@ -243,17 +244,19 @@ def _read_as(con: duckdb.DuckDBPyConnection, read_path: Path, target: _Target,
             con.execute(f"DROP {kind} IF EXISTS {name}")
 
 
-def _reader_and_source(con: duckdb.DuckDBPyConnection, path: Path,
-                       options: IngestOptions) -> tuple[str, Source]:
-    """How a file is split into records, and which source it is (detected, or --source)."""
+def _reader_and_source(con: duckdb.DuckDBPyConnection, path: Path, options: IngestOptions,
+                       utf8: Path | None = None) -> tuple[str, Source]:
+    """How a file is split into records, and which source it is (detected, or --source), read
+    from `utf8` (the file, or its UTF-8 copy)."""
     reader = reader_for(path)
+    utf8 = utf8 or path
     if reader == "csv":  # detection reads the file with the header's layout too
-        delimiter, columns = csv_layout.layout(path)
+        delimiter, columns = csv_layout.layout(utf8)
         con.execute("SET VARIABLE plan_csv_delim = ?", [delimiter])
         con.execute("SET VARIABLE plan_csv_columns = json_transform(?::JSON, json_structure("
                     "?::JSON))", [columns, columns])
     return reader, (options.column_map.source() if options.column_map
-                    else detect(con, path, reader, options.source))
+                    else detect(con, path, reader, options.source, utf8))
 
 
 def _store(con: duckdb.DuckDBPyConnection, target: _Target, options: IngestOptions) -> int:
@@ -336,20 +339,22 @@ def reread_texts(con: duckdb.DuckDBPyConnection, path: Path, options: IngestOpti
     itself (the database keeps no text unless --keep-text), with its hash: for `plan samples`,
     which shows it only when the hash is the one stored as the line was ingested (the file may
     have changed since)."""
-    reader, source = _reader_and_source(con, path, options)
-    _set_variables(con, path, reader, source, _shaping_options(source, path, options),
-                   options.text)
-    try:
-        _normalise(con, reader, source, options)
-        # a streamed file's records are numbered in the order they are read, as stage 22 does
-        rows = con.execute(
-            "SELECT n, concat_ws(chr(10), system_prompt, prompt), plan_text_hash(system_prompt, "
-            "prompt) FROM (SELECT coalesce(line_no, row_number() OVER () + getvariable("
-            "'plan_first_line') - 1) AS n, system_prompt, prompt FROM norm) "
-            "WHERE list_contains(?, n)", [list(line_nos)]).fetchall()
-    finally:
-        for kind, name in _READ_OBJECTS:
-            con.execute(f"DROP {kind} IF EXISTS {name}")
+    with tempfile.TemporaryDirectory(prefix="plan-") as tmp:
+        utf8 = recoded.utf8_copy(path, Path(tmp))
+        reader, source = _reader_and_source(con, path, options, utf8)
+        _set_variables(con, utf8, reader, source, _shaping_options(source, path, options),
+                       options.text)
+        try:
+            _normalise(con, reader, source, options)
+            # a streamed file's records are numbered in the order they are read, as stage 22
+            rows = con.execute(
+                "SELECT n, concat_ws(chr(10), system_prompt, prompt), plan_text_hash("
+                "system_prompt, prompt) FROM (SELECT coalesce(line_no, row_number() OVER () + "
+                "getvariable('plan_first_line') - 1) AS n, system_prompt, prompt FROM norm) "
+                "WHERE list_contains(?, n)", [list(line_nos)]).fetchall()
+        finally:
+            for kind, name in _READ_OBJECTS:
+                con.execute(f"DROP {kind} IF EXISTS {name}")
     return {n: (text, text_hash) for n, text, text_hash in rows}
 
 

@@ -1,12 +1,12 @@
 """How a log file is split into records (four readers: JSON lines, one JSON document, CSV rows,
 Parquet rows), chosen from its name and first bytes, and a sample of its records for detecting
-its source (planner/stages/sources.py). Text must be UTF-8 (a byte-order mark is skipped); UTF-16
-and UTF-32 files are refused with what to do.
+its source (planner/stages/sources.py). Text is UTF-8 (a byte-order mark is skipped), or UTF-16 or
+UTF-32 with a byte-order mark (read from a UTF-8 copy: planner/stages/recoded.py); UTF-16 or
+UTF-32 without one is refused with what to do.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from collections.abc import Mapping
@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from planner.errors import InputError
+from planner.stages import recoded
 
 SAMPLE_RECORDS = 50
 # A line of a CloudWatch Logs export task's file in S3: the event's time, a space, its message
@@ -42,16 +43,12 @@ def reader_for(path: Path) -> str:
     return "lines"
 
 
-# Byte-order marks of the encodings plan does not read (UTF-8, with or without a mark, it does).
-_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
-         (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
-
-
 def _check_encoding(path: Path) -> None:
-    """Refuse UTF-16 / UTF-32 text (PowerShell's `>` writes UTF-16) with what to do instead of
-    letting the reader fail on it, or read it as garbage."""
+    """Refuse binary files, and UTF-16 / UTF-32 text without a byte-order mark (whose byte order
+    plan would have to guess), with what to do instead of letting the reader fail on it, or read
+    it as garbage."""
     try:
-        with (gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")) as fh:
+        with recoded.open_binary(path) as fh:
             head = fh.read(512)
     except (OSError, EOFError):
         return  # the reader reports the problem
@@ -59,13 +56,12 @@ def _check_encoding(path: Path) -> None:
     if what:
         raise InputError(f"{path}: {what}, not a log of requests",
                          hint="name the log files, or a folder of them; README 'Log sources'")
-    encoding = next((e for bom, e in _BOMS if head.startswith(bom)), None)
-    if encoding is None and b"\x00" in head[:4] and head.strip(b"\x00"):
-        encoding = "UTF-16 or UTF-32 (no byte-order mark)"  # ASCII text with NUL bytes between
-    if encoding:
-        raise InputError(f"{path}: the file is {encoding} text; plan reads UTF-8",
-                         hint="convert it, e.g. `iconv -f UTF-16 -t UTF-8 IN > OUT` or PowerShell "
-                         "`Out-File -Encoding utf8`; README 'Log sources'")
+    if recoded.encoding_of(head) == "utf-8-sig" and b"\x00" in head[:4] and head.strip(b"\x00"):
+        # ASCII text with NUL bytes between
+        raise InputError(f"{path}: the file is UTF-16 or UTF-32 text without a byte-order mark; "
+                         "plan reads UTF-8, or UTF-16 / UTF-32 with a mark",
+                         hint="convert it, e.g. `iconv -f UTF-16LE -t UTF-8 IN > OUT`; "
+                         "README 'Log sources'")
 
 
 # Files people point plan at by mistake, named by their first bytes.
@@ -83,7 +79,7 @@ def binary_kind(head: bytes) -> str | None:
     known = next((what for magic, what in _MAGIC if head.startswith(magic)), None)
     if known:
         return f"the file is {known}"
-    if any(head.startswith(bom) for bom, _ in _BOMS):
+    if recoded.encoding_of(head) != "utf-8-sig":
         return None
     if b"\x00" in head:
         odd, even = head[1::2], head[0::2]
@@ -167,7 +163,4 @@ def _looks_like_json_lines(path: Path) -> bool:
         return False
 
 
-def _open_text(path: Path):  # type: ignore[no-untyped-def]
-    if path.name.endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8-sig", errors="replace")
-    return path.open("r", encoding="utf-8-sig", errors="replace")
+_open_text = recoded.open_text

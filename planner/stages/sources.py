@@ -375,15 +375,17 @@ CANONICAL = BY_NAME["canonical"]
 
 
 def detect(
-    con: duckdb.DuckDBPyConnection, path: Path, reader: str, forced: str | None = None
+    con: duckdb.DuckDBPyConnection, path: Path, reader: str, forced: str | None = None,
+    utf8: Path | None = None
 ) -> Source:
-    """The source named by --source, else the one most sampled records match."""
+    """The source named by --source, else the one most sampled records match (sampled from
+    `utf8`, the file's UTF-8 copy, when it has one)."""
     if forced is not None:
         if forced not in BY_NAME:
             raise InputError(f"unknown source '{forced}'",
                              hint="sources: " + ", ".join(BY_NAME))
         return BY_NAME[forced]
-    records = sample(con, path, reader)
+    records = sample(con, utf8 or path, reader)
     refusals.check(path, records, lambda r: _first_match(r) is CANONICAL)
     votes = Counter(_first_match(r).name for r in records)
     if not votes:

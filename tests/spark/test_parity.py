@@ -381,3 +381,13 @@ def test_a_workload_with_more_texts_than_the_sample_gets_the_same_sample_and_dra
                 if w and p not in sampled)
     assert Decimal(wide[4]["capability_share"]) == pytest.approx(
         Decimal(10 * refactors + drawn) / 60, abs=Decimal("0.001"))
+
+
+def test_a_utf16_file_is_refused_on_spark_read_on_duckdb(spark: Any, tmp_path: Path) -> None:
+    """DuckDB reads a UTF-16 file with a byte-order mark from a UTF-8 copy; Spark's readers
+    would take it as UTF-8 garbage, so --engine spark refuses it naming the encoding."""
+    path = tmp_path / "powershell.jsonl"
+    path.write_bytes("\n".join(HAND).encode("utf-16"))
+    assert _report([str(path)], "duckdb")["ingest"]["read"] == len(HAND)
+    with pytest.raises(InputError, match="--engine spark does not read UTF-16 text"):
+        _report([str(path)], "spark")

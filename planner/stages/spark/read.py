@@ -23,6 +23,7 @@ from sqlglot import exp
 from planner import db
 from planner.errors import InputError
 from planner.progress import Progress
+from planner.stages import recoded
 from planner.stages.ingest import (
     PARSER_VERSION,
     IngestedFile,
@@ -212,6 +213,8 @@ def _spark_type(duckdb_type: str) -> str:
 def _plan(local: Any, file_id: int, path: Path, options: IngestOptions) -> LogFile:
     if reader_for(path) not in SPARK_READERS:
         _refuse(path, reader_for(path))
+    if recoded.file_encoding(path) != "utf-8-sig":
+        _refuse(path, recoded.file_encoding(path).upper() + " text")
     reader, source = _reader_and_source(local, path, options)
     if source.name not in SPARK_SOURCES and not options.column_map:
         _refuse(path, f"source {source.name}")
