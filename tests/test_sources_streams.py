@@ -193,7 +193,7 @@ def _header_usage(headers: dict) -> dict[str, int] | None:
         return None
     return _converse({
         "inputTokens": int(h["x-amzn-bedrock-input-token-count"]),
-        "outputTokens": int(h["x-amzn-bedrock-output-token-count"]),
+        "outputTokens": int(h.get("x-amzn-bedrock-output-token-count", 0)),
         "cacheReadInputTokens": int(h.get("x-amzn-bedrock-cache-read-input-token-count", 0)),
         "cacheWriteInputTokens": int(h.get("x-amzn-bedrock-cache-write-input-token-count", 0))})
 
