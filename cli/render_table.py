@@ -11,7 +11,7 @@ from rich.text import Text
 
 from cli import layout, render_basis, render_charts, render_money
 from cli.view import DEFAULT_TOP, View
-from planner.report import Report
+from planner.report import CurvePoint, Report
 from planner.wording import count
 
 __all__ = ["DEFAULT_TOP", "View", "render"]
@@ -108,12 +108,14 @@ def _curve(report: Report) -> Table:
     for name in ("to distilled", "default label", "monthly cost", "vs as-logged",
                  "vs all-frontier"):
         t.add_column(name, justify="right", no_wrap=True)
-    seen = set()
+    # one row per share and cost as printed (bins differ in the fourth digit), the routed one's
+    shown: dict[tuple[str, str], CurvePoint] = {}
     for point in report.routing_curve:
-        if point.distilled_share in seen and not point.marked:
-            continue
-        seen.add(point.distilled_share)
-        t.add_row(f"{point.distilled_share:.1%}" + ("*" if point.marked else ""),
+        key = (f"{point.distilled_share:.1%}", _usd(point.monthly_cost_usd))
+        if key not in shown or point.marked:
+            shown[key] = point
+    for (share, _), point in shown.items():
+        t.add_row(share + ("*" if point.marked else ""),
                   f"{point.on_default_share:.1%}", _usd(point.monthly_cost_usd),
                   _saving(point.savings_vs_as_logged_pct),
                   _saving(point.savings_vs_all_frontier_pct))
