@@ -25,7 +25,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pricing.importers import exact_ids, read_litellm
+from pricing.genai_match import exact_ids
+from pricing.importers import read_litellm
 from pricing.resolve import dashed
 from pricing.table import PriceTable, PricingError, RateCard, load_table, locate
 

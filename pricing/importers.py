@@ -12,13 +12,13 @@ document in which
   * base models the source does not have, GPUs, self-hosted profiles and defaults are kept.
 
 What cannot be represented (prices by time of day, several long-context thresholds, prices
-finer than $0.000001 per 1M tokens, models without token prices) is skipped and counted.
+finer than $0.000001 per 1M tokens, a fee per request, models without token prices) is skipped
+and counted: a model whose tokens alone were imported would be priced low.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pricing.genai_match import BEDROCK_SHAPED, exact_ids, prefixes_of
 from pricing.guesses import guess_kind, guess_tier
 from pricing.table import SERVICE_TIERS, PriceTable, PricingError
 
@@ -68,7 +69,7 @@ def from_genai_prices(base: PriceTable, base_doc: dict[str, Any], version: str,
             if entry is None:
                 result.skipped[why] += 1
                 continue
-            prefixes = _prefixes(model.match)
+            prefixes = prefixes_of(model.match)
             if prefixes:
                 entry["prefixes"] = prefixes
             _add(entries, base, model.id, entry, exact_ids(model.match), result)
@@ -109,6 +110,9 @@ def from_litellm(path: Path, base: PriceTable, base_doc: dict[str, Any], version
         if not isinstance(per_token["input"], int | float):
             result.skipped["no token price"] += 1
             continue
+        if _request_fee(e):
+            result.skipped[_PER_REQUEST] += 1
+            continue
         rates = {k: _per_million(v) for k, v in per_token.items() if isinstance(v, int | float)}
         rates.setdefault("output", Decimal(0))
         if any(not _fits(v) for v in rates.values()):
@@ -129,11 +133,26 @@ def from_litellm(path: Path, base: PriceTable, base_doc: dict[str, Any], version
     return result
 
 
+_PER_REQUEST = "a fee per request (Perplexity's Sonar: $5-$14 per 1,000 requests)"
+
+
+def _request_fee(e: dict[str, Any]) -> bool:
+    """A LiteLLM entry that bills every request: a fee per request, or Perplexity's search
+    context (every Sonar request searches; elsewhere it is the search tool's, when used)."""
+    search = e.get("search_context_cost_per_query")
+    return bool(e.get("input_cost_per_request")) or (
+        e.get("litellm_provider") == "perplexity" and bool(search))
+
+
 def _genai_entry(model: Any, provider: str, source: str, released: date
                  ) -> tuple[dict[str, Any] | None, str]:
     conditional = model.prices if isinstance(model.prices, list) else []
     if any(type(c.constraint).__name__ == "TimeOfDateConstraint" for c in conditional):
         return None, "price by time of day"
+    cards = [c.prices for c in conditional] or [model.prices]
+    cards += [v.prices for v in model.price_variants or ()]
+    if any(getattr(card, "requests_kcount", None) for card in cards):
+        return None, _PER_REQUEST
     starts = {c.constraint.start_date for c in conditional if c.constraint is not None}
     starts |= {v.constraint.start_date for v in model.price_variants or ()
                if v.constraint is not None and hasattr(v.constraint, "start_date")}
@@ -228,35 +247,6 @@ def _same_prices(a: dict[str, Any], b: dict[str, Any]) -> bool:
         k: v for k, v in b.items() if k not in skip}
 
 
-def exact_ids(match: Any) -> list[str]:
-    """The exact ids a genai-prices match clause accepts (patterns are left to plan's own
-    prefix and date-suffix stripping)."""
-    if hasattr(match, "equals"):
-        return [match.equals]
-    out: list[str] = []
-    for clause in getattr(match, "or_", ()):
-        out.extend(exact_ids(clause))
-    return out
-
-
-# A `contains` clause that spells a Bedrock id from its start (a cross-region profile or a
-# vendor prefix: `us.anthropic.claude-...`) matches the ids that start with it: a prefix.
-_BEDROCK_SHAPED = re.compile(r"^(?:us|eu|apac|au|jp|ca|us-gov|global)\.[a-z]+\.|"
-                             r"^(?:anthropic|amazon|meta|mistral|cohere|ai21|deepseek|openai|"
-                             r"qwen|writer|google|nvidia|moonshotai|zai)\.", re.IGNORECASE)
-
-
-def _prefixes(match: Any) -> list[str]:
-    """The id prefixes of a genai-prices match clause (`starts_with`, and a `contains` that
-    spells a Bedrock id from its start): ids it bills as this model. Other patterns (other
-    contains, regex) are not carried."""
-    if hasattr(match, "starts_with"):
-        return [match.starts_with]
-    if hasattr(match, "contains") and _BEDROCK_SHAPED.match(match.contains):
-        return [match.contains]
-    return [p for clause in getattr(match, "or_", ()) for p in _prefixes(clause)]
-
-
 def _add(entries: dict[str, dict[str, Any]], base: PriceTable, model_id: str,
          entry: dict[str, Any], ids: list[str], result: ImportResult) -> None:
     """Add one imported model. The first model to claim a curated entry gets it (callers pass
@@ -267,7 +257,7 @@ def _add(entries: dict[str, dict[str, Any]], base: PriceTable, model_id: str,
     # A prefix that names another entry's own model (AWS's regional Claude entries also match
     # Anthropic's `claude-...` ids) stays that entry's.
     entry["prefixes"] = [p for p in entry.get("prefixes", [])
-                         if _exact(base, p) in (None, curated) or _BEDROCK_SHAPED.match(p)]
+                         if _exact(base, p) in (None, curated) or BEDROCK_SHAPED.match(p)]
     if model_id.lower() in claimed or (curated and curated in entries):
         owner = curated if curated in entries else next(
             (n for n, e in entries.items() if model_id.lower() in (n.lower(), *(
@@ -276,7 +266,7 @@ def _add(entries: dict[str, dict[str, Any]], base: PriceTable, model_id: str,
             # The same model at the same price from a later provider (AWS's `global.` Claude
             # profiles): its provider-shaped prefixes price those ids as the first entry.
             entries[owner].setdefault("prefixes", []).extend(
-                p for p in entry["prefixes"] if _BEDROCK_SHAPED.match(p))
+                p for p in entry["prefixes"] if BEDROCK_SHAPED.match(p))
         result.skipped["id already imported from an earlier provider"] += 1
         return
     if curated:
