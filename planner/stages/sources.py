@@ -63,10 +63,11 @@ def _has(*keys: str) -> Callable[[Record], bool]:
     return lambda r: all(k in r for k in keys)
 
 
-def _bare(name: str, title: str, matches: Callable[[Record], bool]) -> Source:
+def _bare(name: str, title: str, matches: Callable[[Record], bool],
+          stage: str = "13_calls_bare", columns: tuple[tuple[str, object], ...] = ()) -> Source:
     """A source of bare API response objects: the record is the response body."""
-    return Source(name, title, _text("timestamp") + _json("metadata"),
-                  ("13_calls_bare", API), matches)
+    return Source(name, title, _text("timestamp") + _json("metadata") + columns,
+                  (stage, API), matches)
 
 
 def _is_dict(value: object) -> bool:
@@ -307,6 +308,9 @@ SOURCES: tuple[Source, ...] = (
           lambda r: r.get("object") == "chat.completion" and "usage" in r),
     _bare("gemini", "Gemini / Vertex AI generateContent responses",
           lambda r: "usageMetadata" in r and ("candidates" in r or "modelVersion" in r)),
+    _bare("gemini-sdk", "Gemini responses as google-genai's Python SDK dumps them (snake_case)",
+          lambda r: "usage_metadata" in r and ("candidates" in r or "model_version" in r),
+          "13_calls_gemini_sdk", (("sdk_http_response", {"headers": {"date": V}}),)),
     _bare("bedrock-response", "AWS Bedrock Converse / InvokeModel (Llama, Titan) responses",
           lambda r: (_is_dict(r.get("usage")) and "inputTokens" in r["usage"])  # type: ignore[operator]
           or "prompt_token_count" in r or "inputTextTokenCount" in r),
@@ -384,7 +388,7 @@ def detect(
                              hint="sources: " + ", ".join(BY_NAME))
         return BY_NAME[forced]
     records = sample(con, path, reader)
-    refusals.check(path, records, lambda r: _first_match(r) is CANONICAL)
+    refusals.check(path, records)
     votes = Counter(_first_match(r).name for r in records)
     if not votes:
         return CANONICAL
