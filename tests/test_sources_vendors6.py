@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from planner import db
-from planner.stages import ingest
+from planner.stages import discover, ingest
 from tests.test_sources_streams import FAILED, KEYS, usage
 
 REAL = Path(__file__).parent / "fixtures" / "real" / "vendors6"
@@ -143,3 +144,85 @@ def test_js_genai_replays_as_http_captures_equal_a_plain_reader():
     assert dict(zip(KEYS, (int(v or 0) for v in row), strict=True)) == want
     assert (f.source, f.failed, f.rejected) == ("http-capture", failed, none)
     assert want["cached"] > 0 and want["reasoning"] > 0 and none >= 3  # (countTokens and alike)
+
+
+VERTEX_BATCH = "litellm_docs_vertex_batch_predictions.jsonl"
+
+
+def test_a_vertex_batch_request_in_snake_case_keeps_its_system_instruction(run):
+    """Vertex AI echoes each batch request as it was sent: here `system_instruction` (the
+    request's proto field name, which Vertex accepts beside systemInstruction). It was not
+    read: both requests fell into one workload, model:gemini-2.5-flash-lite, instead of one per
+    system prompt."""
+    records = _records(REAL / VERTEX_BATCH)
+    got, ingested = _plan(run, REAL / VERTEX_BATCH)
+    [f] = ingested["files"]
+    u = [r["response"]["usageMetadata"] for r in records]
+    assert f["source"] == "vertex-batch" and (f["accepted"], f["rejected"]) == (2, 0)
+    assert got == {"requests": 2, "input": sum(x["promptTokenCount"] for x in u),
+                   "output": sum(x["candidatesTokenCount"] for x in u), "cached": 0}
+    res = run("analyze", str(REAL / VERTEX_BATCH), "--db", ":memory:", "--format", "json")
+    workloads = sorted(w["workload"] for w in json.loads(res.stdout)["workloads"])
+    assert len({r["request"]["system_instruction"]["parts"][0]["text"] for r in records}) == 2
+    assert len(workloads) == 2 and all(w.startswith("system-prompt:") for w in workloads)
+
+
+VENDORS = Path(__file__).parent / "fixtures" / "real" / "vendors"
+GIVEN = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+def _bedrock_batch_output() -> list[dict]:
+    """AWS Bedrock batch inference output as its documentation gives it (docs.aws.amazon.com/
+    bedrock/latest/userguide/batch-inference-results.html: {recordId, modelInput, modelOutput},
+    an `error` object in place of modelOutput for a record that failed), around real calls
+    recorded by others: each InvokeModel (Anthropic, Llama, Nova, Titan) and Converse call's
+    request body as modelInput, its response body as modelOutput; and the page's own failed
+    line. (No real output file with a licence was found.)"""
+    lines = []
+    for name, tail in (("bedrock_openllmetry.derived.jsonl", "/invoke"),
+                       ("bedrock_converse_pydantic_ai.derived.jsonl", "/converse")):
+        for rec in _records(VENDORS / name):
+            if rec["status"] == 200 and rec["uri"].endswith(tail) \
+                    and isinstance(rec["response_body"], dict):
+                lines.append({"recordId": f"REC{len(lines):08d}", "modelInput":
+                              rec["request_body"], "modelOutput": rec["response_body"]})
+    return [*lines, {"recordId": "1223213ABCD", "modelInput": {"inputText": "Hello world"},
+                     "error": {"errorCode": 400, "errorMessage": "bad request"}}]
+
+
+def test_bedrock_batch_output_equals_a_plain_reader_given_its_time(tmp_path):
+    """It was read as canonical records, every line rejected ('timestamp: missing')."""
+    lines = _bedrock_batch_output()
+    path = tmp_path / "input.jsonl.out"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    want, none = dict.fromkeys(KEYS, 0), 0
+    for x in lines[:-1]:
+        parts, _ = usage(x["modelOutput"])
+        none += parts is None
+        for k, v in (parts or {}).items():
+            want[k] += v
+    want["requests"] = len(lines) - 1 - none
+    con = db.connect(":memory:")
+    [f] = ingest.ingest(con, [path], ingest.IngestOptions(trace_start=GIVEN))
+    row = con.execute("SELECT count(*), sum(input_tokens), sum(output_tokens), "
+                      "sum(cached_input_tokens), sum(cache_write_tokens), sum(reasoning_tokens) "
+                      "FROM requests").fetchone()
+    assert row is not None
+    assert dict(zip(KEYS, (int(v or 0) for v in row), strict=True)) == want
+    assert (f.source, f.lines_read, f.failed, f.rejected) == ("bedrock-batch", len(lines), 1,
+                                                              none)
+    assert want["requests"] >= 15 and want["cached"] > 0 and want["cache_write"] > 0
+    models = {m for (m,) in con.execute("SELECT DISTINCT model FROM requests").fetchall()}
+    assert {x["modelOutput"].get("model") for x in lines[:-1]} - {None} <= models
+    assert {t for (t,) in con.execute("SELECT DISTINCT service_tier FROM requests").fetchall()} \
+        == {"batch"}
+    # a job's output folder: its .jsonl.out files are logs, its manifest.json.out is not
+    (tmp_path / "manifest.json.out").write_text('{"totalRecordCount": 1}', encoding="utf-8")
+    found = discover.discover([str(tmp_path)])
+    assert [p.name for p in found.files] == ["input.jsonl.out"]
+    # without --trace-start: every line rejected, saying how to give the time
+    con = db.connect(":memory:")
+    [f] = ingest.ingest(con, [path])
+    reasons = {r for (r,) in con.execute("SELECT DISTINCT reason FROM rejects").fetchall()}
+    assert f.rejected + f.failed == f.lines_read
+    assert any("--trace-start" in r for r in reasons)

@@ -115,7 +115,7 @@ USAGE = {
     "total_output_tokens": V, "total_thought_tokens": V,
     # AWS Bedrock Converse (and Nova InvokeModel): inputTokens EXCLUDES the cache counts
     "inputTokens": V, "outputTokens": V, "cacheReadInputTokens": V, "cacheWriteInputTokens": V,
-    "cacheReadInputTokenCount": V, "cacheWriteInputTokenCount": V,
+    "cacheReadInputTokenCount": V, "cacheWriteInputTokenCount": V, "cacheDetails": J,  # by TTL
     "inputTokenCount": V, "outputTokenCount": V,  # Bedrock stream invocation metrics
 }
 TOOL_CALLS = [{"id": V}]
@@ -125,7 +125,7 @@ REQUEST = {"model": V, "messages": MESSAGES, "input": V, "system": V, "instructi
            # sql/00_macros.sql); Gemini's tool groups: computerUse, or the functions declared
            "tools": [{"type": V, "name": V, "function": {"name": V},
                       "environment": {"type": V}, "computerUse": J, "functionDeclarations": J}],
-           "contents": V, "systemInstruction": V,  # Gemini (JSON text: `parts` may be a list)
+           "contents": V, "systemInstruction": V, "system_instruction": V,  # Gemini (JSON)
            "prompt": V}  # Anthropic's legacy /v1/complete (its text: the counts are not logged)
 BODY = {
     "id": V, "object": V, "type": V, "model": V, "created": V, "created_at": V,
@@ -175,8 +175,8 @@ BEDROCK_LOG = {
         # the reply: Converse / Nova, Anthropic, Llama, Titan; an embedding has no output count
         "output": {"message": {"content": [{"text": V, "toolUse": {"toolUseId": V}}]}},
         "content": [{"type": V, "text": V}], "generation": V, "results": [{"outputText": V}],
-        "embedding": V, "embeddings": V,
-        "usage": {"server_tool_use": {"web_search_requests": V}}}},  # (an Anthropic body's)
+        "embedding": V, "embeddings": V, "usage": {"server_tool_use": {"web_search_requests": V},
+            "cache_creation": {"ephemeral_1h_input_tokens": V}, "cacheDetails": J}}},  # 1h
 }
 BEDROCK_COLUMNS = (("@message", V), ("message", V), ("@timestamp", V), *BEDROCK_LOG.items())
 SPECS = {"plan_otlp_spec": OTLP, "plan_body_spec": BODY, "plan_request_spec": REQUEST,
@@ -287,6 +287,10 @@ SOURCES: tuple[Source, ...] = (
                                   or "usageMetadata" in (r.get("response") or {})),  # type: ignore[operator]
         undated=True,
     ),
+    Source("bedrock-batch", "AWS Bedrock batch inference output ({recordId, modelOutput})",
+           _text("recordId", "timestamp") + (("modelInput", REQUEST), ("modelOutput", BODY))
+           + _json("error"), ("13_calls_bedrock_batch", API),
+           lambda r: "recordId" in r and ("modelOutput" in r or "error" in r), undated=True),
     Source(
         "vertex-batch", "Vertex AI batch prediction output (Gemini)",
         _text("status", "processed_time") + (("request", REQUEST), ("response", BODY)),
