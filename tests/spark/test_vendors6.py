@@ -39,7 +39,8 @@ def test_bedrock_one_hour_writes_on_spark_as_on_duckdb(
         spark: Any, tmp_path: Path) -> None:  # noqa: F811
     paths = []
     for make in (_converse, _converse_stream, _invocation_log, _converse_log):
-        path = tmp_path / f"{make.__name__}.jsonl"
+        # (not "_converse.jsonl": Spark's file source ignores names starting with "_")
+        path = tmp_path / f"{make.__name__.lstrip('_')}.jsonl"
         path.write_text("".join(json.dumps(make(day)) + "\n" for day in (1, 2)),
                         encoding="utf-8")
         paths.append(str(path))
