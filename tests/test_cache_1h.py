@@ -42,6 +42,58 @@ def _canonical(day: int) -> dict:
             "cache_write_1h_tokens": 25_000, "output_tokens": 1_600}
 
 
+# The same request on AWS Bedrock (global profile: Anthropic's prices), as Converse reports it
+# (docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_TokenUsage.html): inputTokens
+# without the cache counts; cacheDetails, the writes by TTL (1h before 5m). Recorded Converse
+# responses carry it (tests/fixtures/real/vendors/bedrock_converse_pydantic_ai.derived.jsonl:
+# 5m writes only); before, every write was billed at the 5-minute rate.
+CONVERSE_USAGE = {"inputTokens": 1_000, "outputTokens": 1_600, "totalTokens": 27_600,
+                  "cacheReadInputTokens": 0, "cacheWriteInputTokens": 25_000,
+                  "cacheDetails": [{"inputTokens": 25_000, "ttl": "1h"},
+                                   {"inputTokens": 0, "ttl": "5m"}]}
+CONVERSE_URI = ("https://bedrock-runtime.us-east-1.amazonaws.com/model/"
+                "global.anthropic.claude-sonnet-4-5-20250929-v1:0/converse")
+
+
+def _converse(day: int) -> dict:
+    return {"timestamp": f"2026-11-0{day}T00:00:00Z", "status": 200, "uri": CONVERSE_URI,
+            "request_body": {"messages": [{"role": "user", "content": [{"text": "hi"}]}]},
+            "response_body": {"output": {"message": {"role": "assistant",
+                                                     "content": [{"text": "ok"}]}},
+                              "stopReason": "end_turn", "usage": CONVERSE_USAGE}}
+
+
+def _converse_stream(day: int) -> dict:
+    events = [{"messageStart": {"role": "assistant"}},
+              {"contentBlockDelta": {"contentBlockIndex": 0, "delta": {"text": "ok"}}},
+              {"messageStop": {"stopReason": "end_turn"}},
+              {"metadata": {"usage": CONVERSE_USAGE, "metrics": {"latencyMs": 900}}}]
+    return {**_converse(day), "uri": CONVERSE_URI + "-stream", "response_body": events}
+
+
+def _invocation_log(day: int, operation: str = "InvokeModel") -> dict:
+    """The request as Bedrock's model-invocation logging records it (docs.aws.amazon.com/bedrock/
+    latest/userguide/model-invocation-logging.html): the counts in `input` / `output` (the
+    input count without the cache counts), the model's reply body in outputBodyJson, which
+    alone tells the 1-hour writes (an Anthropic body's cache_creation; Converse's cacheDetails)."""
+    body = ({"id": f"msg_{day}", "type": "message", "role": "assistant", "model": SONNET_45,
+             "content": [{"type": "text", "text": "ok"}], "usage": USAGE}
+            if operation == "InvokeModel" else _converse(day)["response_body"])
+    return {"schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+            "timestamp": f"2026-11-0{day}T00:00:00Z", "accountId": "123456789012",
+            "region": "us-east-1", "requestId": f"{operation}-{day}", "operation": operation,
+            "modelId": "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "input": {"inputContentType": "application/json", "inputTokenCount": 1_000,
+                      "cacheReadInputTokenCount": 0, "cacheWriteInputTokenCount": 25_000,
+                      "inputBodyJson": {"messages": [{"role": "user", "content": "hi"}]}},
+            "output": {"outputContentType": "application/json", "outputTokenCount": 1_600,
+                       "outputBodyJson": body}}
+
+
+def _converse_log(day: int) -> dict:
+    return _invocation_log(day, "Converse")
+
+
 def _as_logged(run, log, pricing):
     res = run("analyze", str(log), "--db", ":memory:", "--format", "json", "--pricing", pricing)
     assert res.exit_code == 0, res.stderr
@@ -54,7 +106,8 @@ def cents(x: Decimal) -> Decimal:
     return x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-@pytest.mark.parametrize("record", [_message, _canonical])
+@pytest.mark.parametrize("record", [_message, _canonical, _converse, _converse_stream,
+                                    _invocation_log, _converse_log])
 def test_one_hour_writes_are_billed_at_their_own_rate(run, write_log, record):
     # Two requests a day apart: a one-day window, a month is 30.4375 of it.
     log = write_log([record(1), record(2)])

@@ -130,6 +130,11 @@ def _gemini() -> list[dict]:
                             VENDORS)[:4])
 
 
+def _gemini_sdk() -> list[dict]:  # (finished responses: a chunk before the last is a reject)
+    return [r for r in _jsonl(REAL / "vendors6" / "js_genai_sdk_dump.jsonl")
+            if r["candidates"][0].get("finish_reason")][:4]
+
+
 def _bedrock_response() -> list[dict]:
     return _stamped(_bodies("bedrock_openllmetry.derived.jsonl", lambda b: "type" not in b and (
         isinstance(b.get("usage"), dict) and "inputTokens" in b["usage"]
@@ -162,6 +167,16 @@ def _gemini_batch() -> list[dict]:
     return [*({"key": f"request-{i}", "timestamp": T, "response": b}
               for i, b in enumerate(_gemini())),
             {"key": "request-9", "timestamp": T, "error": {"code": 3, "message": "invalid"}}]
+
+
+def _bedrock_batch() -> list[dict]:
+    """Bedrock batch inference output lines ({recordId, modelInput, modelOutput}) around real
+    Bedrock bodies, with the `timestamp` a log adds beside them, and a failed line."""
+    return [*({"recordId": f"REC{i:08d}", "timestamp": T, "modelInput": {"inputText": "hi"},
+               "modelOutput": {k: v for k, v in b.items() if k != "timestamp"}}
+              for i, b in enumerate(_bedrock_response())),
+            {"recordId": "REC99999999", "timestamp": T, "modelInput": {"inputText": "hi"},
+             "error": {"errorCode": 400, "errorMessage": "bad request"}}]
 
 
 def _batch_jobs(*names: str) -> list[dict]:
@@ -252,6 +267,7 @@ EXAMPLES: dict[str, Callable[[], list[dict]]] = {
     "vertex-batch": _vertex_batch, "gemini-batch": _gemini_batch, "openai-chat": _openai_chat,
     "openai-responses": _openai_responses, "anthropic-messages": _anthropic_messages,
     "openai-chat-completion": _openai_chat_completion, "gemini": _gemini,
+    "gemini-sdk": _gemini_sdk, "bedrock-batch": _bedrock_batch,
     "bedrock-response": _bedrock_response, "cohere-chat": _cohere_chat, "canonical": _canonical,
     "gemini-batch-job": lambda: _batch_jobs("ruby_llm_gemini_batch_job.json"),
     "batch-job": lambda: _batch_jobs("ruby_llm_mistral_batch_job_inline.json",

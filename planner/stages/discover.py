@@ -19,8 +19,10 @@ from pathlib import Path
 
 from planner.errors import InputError
 
+# (.jsonl.out: what a Bedrock batch inference job writes for each input file; its
+# manifest.json.out, a summary, is not a log)
 LOG_SUFFIXES = tuple(
-    ext + gz for ext in (".jsonl", ".ndjson", ".json", ".csv") for gz in ("", ".gz")
+    ext + gz for ext in (".jsonl", ".ndjson", ".json", ".csv", ".jsonl.out") for gz in ("", ".gz")
 ) + (".parquet",)
 
 # The files a CloudWatch Logs export task writes to S3 (exportedlogs/TASK/STREAM/000000.gz): JSON

@@ -42,7 +42,10 @@ from planner.wording import count
 # Responses streams, search models and Gemini grounding; Anthropic /v1/complete streams; 10: a
 # blank workload name or tag is none; 11: batch jobs read whole, xAI's cost in ticks, OpenRouter's
 # searches and BYOK cost, Azure streams' prompt-filter chunk, Claude 2 streams on Bedrock
-PARSER_VERSION = 11
+# ; 12: Gemini responses as google-genai's Python SDK dumps them (gemini-sdk), Bedrock's
+# 1-hour cache writes (cacheDetails, an invocation log's body), Gemini's system_instruction,
+# Bedrock batch inference output (bedrock-batch)
+PARSER_VERSION = 12
 # What planner/stages/spark/read.py and older callers import from here (moved to
 # planner/stages/shaping.py).
 __all__ = ["AHEAD", "EARLIEST", "MAX_LINE_BYTES", "PARSER_VERSION", "IngestOptions",

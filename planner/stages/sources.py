@@ -63,10 +63,11 @@ def _has(*keys: str) -> Callable[[Record], bool]:
     return lambda r: all(k in r for k in keys)
 
 
-def _bare(name: str, title: str, matches: Callable[[Record], bool]) -> Source:
+def _bare(name: str, title: str, matches: Callable[[Record], bool],
+          stage: str = "13_calls_bare", columns: tuple[tuple[str, object], ...] = ()) -> Source:
     """A source of bare API response objects: the record is the response body."""
-    return Source(name, title, _text("timestamp") + _json("metadata"),
-                  ("13_calls_bare", API), matches)
+    return Source(name, title, _text("timestamp") + _json("metadata") + columns,
+                  (stage, API), matches)
 
 
 def _is_dict(value: object) -> bool:
@@ -114,7 +115,7 @@ USAGE = {
     "total_output_tokens": V, "total_thought_tokens": V,
     # AWS Bedrock Converse (and Nova InvokeModel): inputTokens EXCLUDES the cache counts
     "inputTokens": V, "outputTokens": V, "cacheReadInputTokens": V, "cacheWriteInputTokens": V,
-    "cacheReadInputTokenCount": V, "cacheWriteInputTokenCount": V,
+    "cacheReadInputTokenCount": V, "cacheWriteInputTokenCount": V, "cacheDetails": J,  # by TTL
     "inputTokenCount": V, "outputTokenCount": V,  # Bedrock stream invocation metrics
 }
 TOOL_CALLS = [{"id": V}]
@@ -124,7 +125,7 @@ REQUEST = {"model": V, "messages": MESSAGES, "input": V, "system": V, "instructi
            # sql/00_macros.sql); Gemini's tool groups: computerUse, or the functions declared
            "tools": [{"type": V, "name": V, "function": {"name": V},
                       "environment": {"type": V}, "computerUse": J, "functionDeclarations": J}],
-           "contents": V, "systemInstruction": V,  # Gemini (JSON text: `parts` may be a list)
+           "contents": V, "systemInstruction": V, "system_instruction": V,  # Gemini (JSON)
            "prompt": V}  # Anthropic's legacy /v1/complete (its text: the counts are not logged)
 BODY = {
     "id": V, "object": V, "type": V, "model": V, "created": V, "created_at": V,
@@ -174,8 +175,8 @@ BEDROCK_LOG = {
         # the reply: Converse / Nova, Anthropic, Llama, Titan; an embedding has no output count
         "output": {"message": {"content": [{"text": V, "toolUse": {"toolUseId": V}}]}},
         "content": [{"type": V, "text": V}], "generation": V, "results": [{"outputText": V}],
-        "embedding": V, "embeddings": V,
-        "usage": {"server_tool_use": {"web_search_requests": V}}}},  # (an Anthropic body's)
+        "embedding": V, "embeddings": V, "usage": {"server_tool_use": {"web_search_requests": V},
+            "cache_creation": {"ephemeral_1h_input_tokens": V}, "cacheDetails": J}}},  # 1h
 }
 BEDROCK_COLUMNS = (("@message", V), ("message", V), ("@timestamp", V), *BEDROCK_LOG.items())
 SPECS = {"plan_otlp_spec": OTLP, "plan_body_spec": BODY, "plan_request_spec": REQUEST,
@@ -286,6 +287,10 @@ SOURCES: tuple[Source, ...] = (
                                   or "usageMetadata" in (r.get("response") or {})),  # type: ignore[operator]
         undated=True,
     ),
+    Source("bedrock-batch", "AWS Bedrock batch inference output ({recordId, modelOutput})",
+           _text("recordId", "timestamp") + (("modelInput", REQUEST), ("modelOutput", BODY))
+           + _json("error"), ("13_calls_bedrock_batch", API),
+           lambda r: "recordId" in r and ("modelOutput" in r or "error" in r), undated=True),
     Source(
         "vertex-batch", "Vertex AI batch prediction output (Gemini)",
         _text("status", "processed_time") + (("request", REQUEST), ("response", BODY)),
@@ -307,6 +312,9 @@ SOURCES: tuple[Source, ...] = (
           lambda r: r.get("object") == "chat.completion" and "usage" in r),
     _bare("gemini", "Gemini / Vertex AI generateContent responses",
           lambda r: "usageMetadata" in r and ("candidates" in r or "modelVersion" in r)),
+    _bare("gemini-sdk", "Gemini responses as google-genai's Python SDK dumps them (snake_case)",
+          lambda r: "usage_metadata" in r and ("candidates" in r or "model_version" in r),
+          "13_calls_gemini_sdk", (("sdk_http_response", {"headers": {"date": V}}),)),
     _bare("bedrock-response", "AWS Bedrock Converse / InvokeModel (Llama, Titan) responses",
           lambda r: (_is_dict(r.get("usage")) and "inputTokens" in r["usage"])  # type: ignore[operator]
           or "prompt_token_count" in r or "inputTextTokenCount" in r),
@@ -386,7 +394,7 @@ def detect(
                              hint="sources: " + ", ".join(BY_NAME))
         return BY_NAME[forced]
     records = sample(con, utf8 or path, reader)
-    refusals.check(path, records, lambda r: _first_match(r) is CANONICAL)
+    refusals.check(path, records)
     votes = Counter(_first_match(r).name for r in records)
     if not votes:
         return CANONICAL

@@ -122,6 +122,7 @@ SOURCES_ON_SPARK = {
 DERIVED = {
     "openai-responses": fuzz._openai_responses, "anthropic-messages": fuzz._anthropic_messages,
     "openai-chat-completion": fuzz._openai_chat_completion, "gemini": fuzz._gemini,
+    "gemini-sdk": fuzz._gemini_sdk, "bedrock-batch": fuzz._bedrock_batch,
     "bedrock-response": fuzz._bedrock_response, "cohere-chat": fuzz._cohere_chat,
     "anthropic-batch": fuzz._anthropic_batch, "langfuse": fuzz._langfuse,
     "bedrock-invocation": fuzz._bedrock_invocation,

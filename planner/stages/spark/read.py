@@ -44,7 +44,8 @@ SPARK_SOURCES = ("canonical", "openai-chat", "http-capture", "openai-batch", "ve
                  "bedrock-invocation", "openai-responses", "anthropic-messages",
                  "openai-chat-completion", "gemini", "bedrock-response", "cohere-chat",
                  "otel", "cloudwatch-events", "langfuse-trace", "openai-batch-input",
-                 "gemini-batch", "gemini-batch-job", "batch-job")
+                 "gemini-batch", "gemini-batch-job", "batch-job", "gemini-sdk",
+                 "bedrock-batch")
 SPARK_READERS = ("lines", "parquet", "json", "json_array", "csv")
 # The views of the reading stages: each statement over them carries file_id.
 _CARRIED = {"file_records", "stage", "records", "calls", "h", "j", "m", "b", "f", "c",

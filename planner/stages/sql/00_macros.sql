@@ -124,6 +124,12 @@ CREATE OR REPLACE TEMP MACRO plan_sum_list(l) AS CASE
     ELSE CAST(list_sum(list_transform(l, lambda v: coalesce(TRY_CAST(v AS DOUBLE), 0))) AS VARCHAR)
 END;
 
+-- The cache writes to a 1-hour cache of Bedrock Converse's usage.cacheDetails (JSON: the writes
+-- by TTL, [{ttl: '5m' | '1h', inputTokens}], 1h first), as text (stage 20 checks it).
+CREATE OR REPLACE TEMP MACRO plan_converse_1h(details) AS plan_sum_list(list_transform(
+    list_filter(json_extract(details, '$[*]'), lambda d: d ->> 'ttl' = '1h'),
+    lambda d: d ->> 'inputTokens'));
+
 -- The counts of an Anthropic usage object's passes (input, output, cache reads, cache writes, as
 -- text): a compaction (or advisor) response bills every pass the request made, and while its top
 -- level counts only the last one, `usage.iterations` lists them all; their sums are the

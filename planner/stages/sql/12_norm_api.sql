@@ -243,8 +243,10 @@ SELECT
         -- (OpenRouter's write that overlaps the reads: plan_chat_cache_write)
         WHEN 'chat' THEN plan_chat_cache_write(usage)
     END                                                             AS cache_write_raw,
-    CASE api WHEN 'anthropic' THEN usage.cache_creation.ephemeral_1h_input_tokens END
-                                                                    AS cache_write_1h_raw,
+    CASE api WHEN 'anthropic' THEN usage.cache_creation.ephemeral_1h_input_tokens
+        -- Bedrock Converse: the writes by TTL, cacheDetails [{ttl, inputTokens}] (1h first)
+        WHEN 'converse' THEN plan_converse_1h(usage.cacheDetails)
+    END                                                             AS cache_write_1h_raw,
     CASE api
         WHEN 'responses' THEN usage.output_tokens_details.reasoning_tokens
         WHEN 'anthropic' THEN usage.output_tokens_details.thinking_tokens  -- (within output)
@@ -292,7 +294,10 @@ SELECT
         plan_system_text(msgs),
         plan_content_text(req.system),
         req.instructions,
-        plan_gemini_text(req.systemInstruction))                    AS system_prompt,
+        -- (Gemini: a request as sent may spell it system_instruction, as Vertex AI batch
+        -- output echoes it)
+        plan_gemini_text(coalesce(req.systemInstruction, req.system_instruction)))
+                                                                    AS system_prompt,
     coalesce(
         plan_prompt_text(msgs),
         CASE WHEN msgs IS NULL THEN req.input END,

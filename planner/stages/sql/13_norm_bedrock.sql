@@ -6,6 +6,8 @@
 --   input   input.inputTokenCount EXCLUDES the cache counts (as Converse's inputTokens does):
 --           + cacheReadInputTokenCount + cacheWriteInputTokenCount (in `input`, or top level)
 --   output  output.outputTokenCount (0 for an embedding)
+--   1-hour cache writes: the output body's (Anthropic: usage.cache_creation, Converse:
+--           usage.cacheDetails), within the cache writes
 -- An `errorCode` is a failed request. Workload and team: requestMetadata.workload / .team.
 CREATE OR REPLACE TEMP VIEW norm AS
 WITH b AS (
@@ -65,7 +67,9 @@ SELECT
         OR body.embeddings IS NOT NULL THEN '0' END)               AS output_raw,
     reads                                                          AS cached_raw,
     writes                                                         AS cache_write_raw,
-    NULL::VARCHAR                                                  AS cache_write_1h_raw,
+    -- the writes to a 1-hour cache: an Anthropic body's, Converse's cacheDetails
+    coalesce(body.usage.cache_creation.ephemeral_1h_input_tokens,
+             plan_converse_1h(body.usage.cacheDetails))           AS cache_write_1h_raw,
     NULL::VARCHAR                                                  AS reasoning_raw,
     meta_fields.task_type                                          AS task_type,
     meta_fields.team                                               AS team,

@@ -1,12 +1,15 @@
 -- Stage 30: the requests this run analyses: those of the files named (TEMP run_files, in the
 -- order given) within --since / --until (variables plan_since, plan_until: NULL for no bound;
--- the others are counted as outside), each request_id once (its first occurrence); stage 31
--- views them.
--- Lines whose request_id already appeared earlier in the run are duplicates. Only repeated ids
--- are ranked, so a log without repeats costs one hash aggregate here.
+-- the others are counted as outside), each request_id once; stage 31 views them.
+-- Lines whose request_id already appeared earlier in the run are duplicates, but for the line
+-- with the most tokens of its id: a Gemini stream logged chunk by chunk closes a turn
+-- (finishReason) before its end when a server-side tool ran (the function call, then the reply,
+-- one responseId), each chunk counting the stream so far: the last one counts it whole. A
+-- request logged twice has the same counts twice: its first occurrence counts. Only repeated
+-- ids are ranked, so a log without repeats costs one hash aggregate here.
 CREATE OR REPLACE TEMP TABLE duplicate_lines AS
 WITH run AS NOT MATERIALIZED (  -- (read twice, cheaper to read again than to keep)
-    SELECT r.file_id, r.line_no, r.request_id, f.ord
+    SELECT r.file_id, r.line_no, r.request_id, f.ord, r.input_tokens + r.output_tokens AS n
     FROM requests r
     JOIN run_files f USING (file_id)
     WHERE r.request_id IS NOT NULL AND plan_in_window(r.ts)
@@ -18,7 +21,8 @@ ranked AS (
     SELECT
         file_id,
         line_no,
-        row_number() OVER (PARTITION BY request_id ORDER BY ord, line_no) AS occurrence
+        row_number() OVER (PARTITION BY request_id ORDER BY n DESC NULLS LAST, ord, line_no)
+            AS occurrence
     FROM run
     SEMI JOIN repeated USING (request_id)
 )
