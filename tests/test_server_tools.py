@@ -180,9 +180,24 @@ def test_searches_on_a_provider_without_a_fee_are_unpriced_by_name_never_0(run, 
     assert _totals(searched) == _totals(plain)
 
 
+def test_a_bedrock_global_profile_is_billed_by_aws_without_a_search_fee(run, write_log):
+    """`global.` ids are priced at Anthropic's own token rates, but AWS bills the call and
+    publishes no per-search fee: the searches are unpriced, as on a regional id, not charged at
+    Anthropic's $10 per 1,000."""
+    bedrock = "global.anthropic.claude-sonnet-4-5-20250929-v1:0"
+    searched = _report(run, write_log([_logged(FIRST, "a", 4, bedrock),
+                                       _logged(LAST, "b", None, bedrock)]))
+    plain = _report(run, write_log([_logged(FIRST, "a", None, bedrock),
+                                    _logged(LAST, "b", None, bedrock)], "plain.jsonl"))
+    fees = searched["server_tool_fees"]
+    assert fees["unpriced"] == [{"model": bedrock, "provider": "aws", "searches": 4}]
+    assert Decimal(str(fees["monthly_usd"])) == 0
+    assert _totals(searched) == _totals(plain)
+
+
 def test_unpriced_searches_on_many_models_are_one_warning_naming_the_largest(run, write_log):
-    # four Bedrock regional ids (provider aws: no per-search fee; a `global.` id is priced as
-    # Anthropic's own entry) with 1, 5, 2 and 3 searches: 11 in all
+    # four Bedrock regional ids (provider aws: no per-search fee) with 1, 5, 2 and 3 searches:
+    # 11 in all
     ids = [f"{region}.anthropic.claude-sonnet-4-5-20250929-v1:0" for region in
            ("us", "eu", "apac")] + ["us.anthropic.claude-sonnet-4-20250514-v1:0"]
     lines = [_logged(FIRST, f"r{i}", n, m)

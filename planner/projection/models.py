@@ -17,6 +17,7 @@ import duckdb
 from planner.report import ModelId, Price
 from planner.settings import Settings
 from pricing import PriceTable, PricingError
+from pricing.resolve import spellings
 from pricing.table import SERVICE_TIERS, RateCard
 
 PER_TOKEN = Decimal(1_000_000)
@@ -155,19 +156,39 @@ def _load_prices(
                "'lc_output': ?})")
     con.execute("INSERT INTO plan_prices VALUES " + ", ".join([row_sql] * len(rows)),
                 [x for row in rows for x in row])
-    # Each logged entry's provider and its fee per web search (NULL: none known), for stage 60.
+    # Each logged id's provider and its fee per web search (NULL: none known), for stage 60.
     con.execute("CREATE OR REPLACE TEMP TABLE plan_search_prices (model VARCHAR, "
                 "provider VARCHAR, per_search DECIMAL(18, 12))")
-    if priced:
-        fees = [(e, table.models[e].provider, table.tool_price("web_search", e)) for e in priced]
+    fees = [(m, provider, table.tools.get("web_search", {}).get(provider))
+            for m, provider in _billed_by(table, mapping)]
+    if fees:
         con.execute("INSERT INTO plan_search_prices VALUES " + ", ".join(
-            ["(?, ?, ?)"] * len(fees)), [x for e, provider, fee in sorted(fees) for x in (
-                e, provider, None if fee is None else fee.per_use)])
+            ["(?, ?, ?)"] * len(fees)), [x for m, provider, fee in sorted(fees) for x in (
+                m, provider, None if fee is None else fee.per_use)])
     con.execute("CREATE OR REPLACE TEMP TABLE plan_model_map (raw_model VARCHAR, entry VARCHAR)")
     if mapping:
         con.execute("INSERT INTO plan_model_map VALUES " + ", ".join(["(?, ?)"] * len(mapping)),
                     [x for pair in mapping for x in pair])
     return priced
+
+
+# Spellings only Bedrock gives an id (pricing/resolve.py): AWS bills such a call, whichever
+# entry prices its tokens (a `global.` profile is priced at Anthropic's own rates), and AWS
+# publishes no per-search fee: its searches are unpriced, not charged at Anthropic's fee.
+_BEDROCK_SPELLINGS = frozenset({"Bedrock ARN resource", "region prefix removed",
+                                "Bedrock vendor prefix removed"})
+
+
+def _billed_by(table: PriceTable,
+               mapping: list[tuple[str | None, str | None]]) -> list[tuple[str, str]]:
+    """(logged id, the provider that bills it) for each priced id."""
+    out = []
+    for logged, entry in mapping:
+        if logged is None or entry is None:
+            continue
+        rules = {rule for rule, _ in spellings(logged)}  # whether or not the entry needed them
+        out.append((logged, "aws" if rules & _BEDROCK_SPELLINGS else table.models[entry].provider))
+    return out
 
 
 def _card_row(card: RateCard) -> list[object]:

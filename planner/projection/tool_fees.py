@@ -1,7 +1,8 @@
 """Stage 7's server-tool fees: web searches billed per search on top of the tokens.
 
-Stage 60 (sql/60_costs.sql) prices each row's searches at the per-search fee of its logged
-model's provider (pricing schema 5, `[tools.web_search.PROVIDER]`) and adds the fee to every
+Stage 60 (sql/60_costs.sql) prices each row's searches at the per-search fee of the provider that
+bills its logged id (pricing schema 5, `[tools.web_search.PROVIDER]`; AWS for an id in Bedrock's
+spelling, whose tokens may be priced at Anthropic's entry) and adds the fee to every
 scenario's cost: searches are billed per search whatever model answers, so routed and on-prem
 pay what as-logged pays (a self-hosted model still needs a search API). This module reads what
 the report says of them: the searches, the monthly fee, the searches whose fee is unknown (by
@@ -23,7 +24,7 @@ _TOTAL = ("SELECT coalesce(sum(web_search_requests), 0)::BIGINT, coalesce(sum(se
           "FROM costs")
 _UNPRICED = ("SELECT coalesce(c.model, '(no model)'), sp.provider, "
              "sum(c.unpriced_searches)::BIGINT FROM costs c "
-             "LEFT JOIN plan_search_prices sp ON sp.model = c.priced_model "
+             "LEFT JOIN plan_search_prices sp ON sp.model = c.model "
              "WHERE c.unpriced_searches > 0 GROUP BY ALL ORDER BY 3 DESC, 1")
 
 

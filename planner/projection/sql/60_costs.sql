@@ -34,8 +34,9 @@
 -- routing (distilled-routed requests at distilled prices), escalation, batch tier, semantic
 -- cache, router. Requests without an as-logged price put their whole routed cost in
 -- eff_unpriced instead (their change is unknown). The effects add up to routed - as_logged.
--- search_fee: the request's server-side web searches at the per-search fee of its logged
--- model's provider (plan_search_prices, planner/projection/models.py; 0 without searches, NULL
+-- search_fee: the request's server-side web searches at the per-search fee of the provider that
+-- bills its logged id (plan_search_prices, planner/projection/models.py: AWS for an id in
+-- Bedrock's spelling, else its price entry's provider; 0 without searches, NULL
 -- when that provider's fee is unknown: unpriced_searches counts them, never priced 0). Searches
 -- are billed per search whatever model answers, so every scenario pays the same fee: it is
 -- added to each scenario's cost (as_logged_cost too, where its tokens are priced) after the
@@ -94,7 +95,7 @@ WITH joined AS (
     LEFT JOIN plan_prices r ON r.model = s.router AND r.tier = 'standard'
         AND u.day >= r.valid_from AND u.day < r.valid_to
     LEFT JOIN plan_escalation e ON e.workload = u.workload
-    LEFT JOIN plan_search_prices sp ON sp.model = u.priced_model
+    LEFT JOIN plan_search_prices sp ON sp.model = u.model
     WHERE NOT u.is_minute
 ),
 raw AS (
