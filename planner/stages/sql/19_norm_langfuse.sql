@@ -164,9 +164,16 @@ s AS (
                 ELSE 'unknown' END,
             'k': e.k, 'v': e.v, 'n': e.n,
             'bad': plan_count_problem(e.v, e.n, 1e9) IS NOT NULL}) AS parts,
+        -- (each message's role and content, all this stage reads of it: the messages
+        -- structure of the API stages, with type and tool_calls, cost 0.06 s more of 200k lines)
         CASE WHEN prefix(inp::VARCHAR, '[')
-            THEN json_transform(inp, getvariable('plan_messages_spec')) END AS msgs
+            THEN json_transform(inp, '[{"role": "VARCHAR", "content": "VARCHAR"}]') END AS msgs
     FROM k
+),
+mp AS (
+    -- whether some message's content is a list of parts: only then are images, audio and
+    -- files looked for (plan_has_parts: one pass instead of three over every chat)
+    SELECT *, plan_has_parts(msgs) AS has_parts FROM s
 ),
 g AS (
     SELECT
@@ -199,7 +206,7 @@ g AS (
         -- the first part that is not a count, and the first of an unknown kind
         list_filter(parts, lambda p: p.bad AND p.c NOT IN ('skip', 'unknown'))[1] AS bad,
         list_filter(parts, lambda p: p.c = 'unknown')[1] AS unknown_part
-    FROM s
+    FROM mp
 ),
 c AS (
     SELECT
@@ -255,10 +262,12 @@ SELECT
     CAST(coalesce(n_reasoning, n_detail_reasoning) AS VARCHAR)      AS reasoning_raw,
     m.task_type                                                      AS task_type,
     m.team                                                         AS team,
-    CAST(plan_has_images(msgs) AS VARCHAR)                          AS images_raw,
+    CAST(CASE WHEN has_parts THEN plan_has_images(msgs) ELSE false END AS VARCHAR)
+                                                                    AS images_raw,
     CAST(coalesce(json_array_length(o.tool_calls), 0) AS VARCHAR)  AS tool_calls_raw,
     NULL::BOOLEAN                                                   AS defines_tools,
-    plan_has_audio(msgs) AS has_audio, plan_has_files(msgs) AS has_files,
+    CASE WHEN has_parts THEN plan_has_audio(msgs) ELSE false END    AS has_audio,
+    CASE WHEN has_parts THEN plan_has_files(msgs) ELSE false END    AS has_files,
     NULL::INTEGER AS tool_defs, plan_user_turns(msgs) AS turns,
     NULL::VARCHAR AS computer_tool,
     plan_system_text(msgs)                                          AS system_prompt,
