@@ -32,6 +32,8 @@ CALLS = [
       {"role": "tool", "content": "done"}, {"role": "user", "content": [FILE]}],
      {"text": "Summary"}),
     ([{"role": "user", "content": "one"}, {"role": "user", "content": "two"}], None),
+    # a plain-text prompt and answer (the Python SDK's @observe of a function taking a string)
+    ("Translate 'chat' into English", "cat"),
 ]
 
 
@@ -47,11 +49,15 @@ def expected(inp: object, out: object) -> dict:
     others = [_text(m["content"]) for m in msgs if m["role"] not in ("system", "developer")]
     parts = [p.get("type") for m in msgs if isinstance(m["content"], list) for p in m["content"]]
     prompt = "\n".join(t for t in others if t is not None) or None
+    if isinstance(inp, str):
+        prompt = inp
+    if isinstance(out, str):
+        out = {"content": out}
     return {
         "system_prompt": _text(system[0]["content"]) if system else None,
         "prompt": prompt,
         "response": (out or {}).get("content") or (out or {}).get("text"),
-        "turns": sum(m["role"] == "user" for m in msgs),
+        "turns": sum(m["role"] == "user" for m in msgs) if isinstance(inp, list) else None,
         "has_images": "image_url" in parts,
         "has_audio": "input_audio" in parts,
         "has_files": "file" in parts,
@@ -77,8 +83,9 @@ def _stored(path: Path) -> list[dict]:
 
 def test_messages_read_alike_from_a_trace_download_and_an_export(tmp_path: Path) -> None:
     want = [expected(inp, out) for inp, out in CALLS]
-    assert [w["has_images"] for w in want] == [False, True, False, False]
-    assert [w["has_audio"] or w["has_files"] for w in want] == [False, False, True, False]
+    assert [w["has_images"] for w in want] == [False, True, False, False, False]
+    assert [w["has_audio"] or w["has_files"] for w in want] == [False, False, True, False, False]
+    assert want[4]["prompt"] == "Translate 'chat' into English" and want[4]["response"] == "cat"
     trace = tmp_path / "trace.json"
     trace.write_text(json.dumps({"trace": {"id": "t"}, "observations": observations()}))
     export = tmp_path / "observations.jsonl"

@@ -41,10 +41,10 @@ from planner.wording import count
 # their parts counted per file (migration 017); 9: web searches of Langfuse usage keys, OpenAI
 # Responses streams, search models and Gemini grounding; Anthropic /v1/complete streams; 10: a
 # blank workload name or tag is none; 11: batch jobs read whole, xAI's cost in ticks, OpenRouter's
-# searches and BYOK cost, Azure streams' prompt-filter chunk, Claude 2 streams on Bedrock
-# ; 12: Gemini responses as google-genai's Python SDK dumps them (gemini-sdk), Bedrock's
+# searches and BYOK cost, Azure streams' prompt-filter chunk, Claude 2 streams on Bedrock;
+# 12: Gemini responses as google-genai's Python SDK dumps them (gemini-sdk), Bedrock's
 # 1-hour cache writes (cacheDetails, an invocation log's body), Gemini's system_instruction,
-# Bedrock batch inference output (bedrock-batch)
+# Bedrock batch inference output (bedrock-batch), Langfuse plain-text input and output
 PARSER_VERSION = 12
 # What planner/stages/spark/read.py and older callers import from here (moved to
 # planner/stages/shaping.py).

@@ -63,10 +63,11 @@ WITH u AS (
                       THEN plan_json_value(usage_details) ELSE usage_details END,
                  CASE WHEN prefix(usage::VARCHAR, '"') THEN plan_json_value(usage)
                       ELSE usage END) AS ud,
-        CASE WHEN prefix("input"::VARCHAR, '"') THEN plan_json_value("input")
-             ELSE "input" END AS inp,
-        CASE WHEN prefix("output"::VARCHAR, '"') THEN plan_json_value("output")
-             ELSE "output" END AS outp
+        -- (input and output as JSON text are parsed; a plain text stays the string it is)
+        CASE WHEN prefix("input"::VARCHAR, '"')
+             THEN coalesce(plan_json_value("input"), "input") ELSE "input" END AS inp,
+        CASE WHEN prefix("output"::VARCHAR, '"')
+             THEN coalesce(plan_json_value("output"), "output") ELSE "output" END AS outp
     FROM stage
 ),
 uk AS (
