@@ -91,7 +91,11 @@ USAGE = {
     "total_tokens": V,  # (xAI: prompt + completion + reasoning; its completion excludes reasoning)
     "cache_creation_input_tokens": V, "cache_read_input_tokens": V,
     "cache_creation": {"ephemeral_1h_input_tokens": V},  # Anthropic: the 1-hour cache writes
-    "prompt_tokens_details": {"cached_tokens": V, "cache_write_tokens": V},  # + OpenRouter's
+    "prompt_tokens_details": {"cached_tokens": V, "cache_write_tokens": V,  # + OpenRouter's
+                              # LiteLLM's (older versions; also the top-level
+                              # cache_creation_input_tokens) and its 1-hour writes
+                              "cache_creation_tokens": V,
+                              "cache_creation_token_details": {"ephemeral_1h_input_tokens": V}},
     "input_tokens_details": {"cached_tokens": V},
     "cost": V,  # OpenRouter: what it charged, USD
     "cost_in_usd_ticks": V,  # xAI: what it charged, in 1e-10 USD
@@ -341,6 +345,7 @@ CHAT_USAGE = {**{k: USAGE[k] for k in (
     "prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details", "cost",
     "cost_in_usd_ticks", "server_tool_use_details", "is_byok", "cost_details",
     "prompt_cache_hit_tokens", "completion_tokens_details",
+    "cache_creation_input_tokens", "cache_read_input_tokens",  # (LiteLLM's)
     "inputTokens", "outputTokens", "cacheReadInputTokens", "cacheWriteInputTokens")},
     "billed_units": J}
 CHAT_BODY = {**{k: BODY[k] for k in ("id", "object", "type", "model", "created", "service_tier",

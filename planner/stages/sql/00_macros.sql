@@ -67,15 +67,30 @@ CREATE OR REPLACE TEMP MACRO plan_chat_output(usage) AS CASE
     ELSE usage.completion_tokens
 END;
 
--- A chat completion's cache writes (stage 12), OpenRouter's: a write that overlaps the reads
--- (reads + writes above the prompt: a Gemini cache created and read in the same call) is billed
--- as cache storage, not as tokens: the reads count, the write is 0 (usage.cost keeps what was
--- charged).
+-- A chat completion's cache writes (stage 12): OpenRouter's prompt_tokens_details.cache_write_tokens;
+-- a LiteLLM proxy's completion of an Anthropic (or Bedrock) model gives them only as the top-level
+-- cache_creation_input_tokens (older versions: also prompt_tokens_details.cache_creation_tokens),
+-- its prompt_tokens including them and the reads (litellm's calculate_usage). A write that
+-- overlaps the reads (reads + writes above the prompt: OpenRouter's Gemini cache created and read
+-- in the same call) is billed as cache storage, not as tokens: the reads count, the write is 0
+-- (usage.cost keeps what was charged).
+CREATE OR REPLACE TEMP MACRO plan_chat_writes(usage) AS coalesce(
+    usage.prompt_tokens_details.cache_write_tokens, usage.cache_creation_input_tokens,
+    usage.prompt_tokens_details.cache_creation_tokens);
+
 CREATE OR REPLACE TEMP MACRO plan_chat_cache_write(usage) AS CASE
-    WHEN TRY_CAST(usage.prompt_tokens_details.cached_tokens AS DOUBLE)
-            + TRY_CAST(usage.prompt_tokens_details.cache_write_tokens AS DOUBLE)
+    WHEN TRY_CAST(coalesce(usage.prompt_tokens_details.cached_tokens,
+                           usage.cache_read_input_tokens) AS DOUBLE)
+            + TRY_CAST(plan_chat_writes(usage) AS DOUBLE)
             > TRY_CAST(usage.prompt_tokens AS DOUBLE) THEN '0'
-    ELSE usage.prompt_tokens_details.cache_write_tokens
+    ELSE plan_chat_writes(usage)
+END;
+
+-- Of them, the 1-hour writes (LiteLLM: prompt_tokens_details.cache_creation_token_details), none
+-- where the write is not counted.
+CREATE OR REPLACE TEMP MACRO plan_chat_cache_write_1h(usage) AS CASE
+    WHEN plan_chat_cache_write(usage) IS DISTINCT FROM '0' THEN
+        usage.prompt_tokens_details.cache_creation_token_details.ephemeral_1h_input_tokens
 END;
 
 -- The cost a chat completion's usage logs as charged (stage 12): OpenRouter's usage.cost is a

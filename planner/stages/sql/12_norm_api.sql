@@ -235,7 +235,10 @@ SELECT
         WHEN 'responses' THEN usage.input_tokens_details.cached_tokens
         WHEN 'gemini' THEN coalesce(usage.cachedContentTokenCount, usage.total_cached_tokens)
         WHEN 'converse' THEN coalesce(usage.cacheReadInputTokens, usage.cacheReadInputTokenCount)
-        ELSE coalesce(usage.prompt_tokens_details.cached_tokens, usage.prompt_cache_hit_tokens)
+        -- (DeepSeek: prompt_cache_hit_tokens; LiteLLM's Anthropic completions: also the
+        -- top-level cache_read_input_tokens)
+        ELSE coalesce(usage.prompt_tokens_details.cached_tokens, usage.prompt_cache_hit_tokens,
+                      usage.cache_read_input_tokens)
     END                                                             AS cached_raw,
     CASE api
         WHEN 'anthropic' THEN coalesce(passes.cache_creation_input_tokens, usage.cache_creation_input_tokens)
@@ -243,8 +246,8 @@ SELECT
         -- (OpenRouter's write that overlaps the reads: plan_chat_cache_write)
         WHEN 'chat' THEN plan_chat_cache_write(usage)
     END                                                             AS cache_write_raw,
-    CASE api WHEN 'anthropic' THEN usage.cache_creation.ephemeral_1h_input_tokens END
-                                                                    AS cache_write_1h_raw,
+    CASE api WHEN 'anthropic' THEN usage.cache_creation.ephemeral_1h_input_tokens
+        WHEN 'chat' THEN plan_chat_cache_write_1h(usage) END      AS cache_write_1h_raw,
     CASE api
         WHEN 'responses' THEN usage.output_tokens_details.reasoning_tokens
         WHEN 'anthropic' THEN usage.output_tokens_details.thinking_tokens  -- (within output)

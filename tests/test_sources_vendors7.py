@@ -1,0 +1,88 @@
+"""LiteLLM proxy completions and OpenRouter's charges beyond inference, on real recordings
+(tests/fixtures/real/vendors7, written by others; README there). A LiteLLM proxy answers every
+model in the OpenAI chat shape; for an Anthropic model its usage keeps the cache writes only as
+the top-level `cache_creation_input_tokens` (older versions: also
+`prompt_tokens_details.cache_creation_tokens`), `prompt_tokens` including them and the reads
+(litellm's `calculate_usage`; docs.litellm.ai "Prompt Caching"). plan read such a completion's
+writes as uncached input before. Each total here is recomputed with plain `json`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planner import db
+from planner.stages import ingest
+from tests.test_sources_streams import plain_totals, plan_totals, usage
+
+REAL = Path(__file__).parent / "fixtures" / "real" / "vendors7"
+LITELLM = REAL / "dd_trace_litellm_proxy_anthropic_vcr.derived.jsonl"
+COLUMNS = ("input", "output", "cached", "cache_write")
+
+
+def _records(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_litellm_proxy_recordings_equal_a_plain_reader():
+    """The proxy's own completions and streams (OpenAI models) and the Anthropic calls LiteLLM
+    made for the same tests (cache writes, 1-hour ones among them)."""
+    want, failed, none = plain_totals(LITELLM)
+    got, f = plan_totals(LITELLM)
+    assert got == want and (f.failed, f.rejected, none) == (failed, 0, 0)
+    assert want["cache_write"] > 2000 and want["requests"] == 7
+
+
+def _as_litellm(message: dict, details: bool) -> dict:
+    """The chat completion a LiteLLM proxy returns for this Anthropic message (litellm's
+    calculate_usage: prompt_tokens = input + cache writes + cache reads; the reads as
+    prompt_tokens_details.cached_tokens, the writes at the top level and, when `details`, as
+    prompt_tokens_details.cache_creation_tokens with their TTL split)."""
+    u = message["usage"]
+    writes, reads = u.get("cache_creation_input_tokens") or 0, u.get("cache_read_input_tokens") or 0
+    prompt = u["input_tokens"] + writes + reads
+    prompt_details: dict = {"cached_tokens": reads}
+    if details:
+        prompt_details |= {"cache_creation_tokens": writes,
+                           "cache_creation_token_details": u.get("cache_creation")}
+    return {"id": "chatcmpl-" + message["id"], "object": "chat.completion", "created": 1769000000,
+            "model": message["model"],
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {
+                "role": "assistant", "content": message["content"][0]["text"]}}],
+            "usage": {"completion_tokens": u["output_tokens"], "prompt_tokens": prompt,
+                      "total_tokens": prompt + u["output_tokens"],
+                      "prompt_tokens_details": prompt_details,
+                      "cache_creation_input_tokens": writes, "cache_read_input_tokens": reads}}
+
+
+def _logged(body: dict) -> dict:
+    """A request/response log line of the proxy's call (read by the chat-only stage 12)."""
+    return {"timestamp": "2026-01-21T04:05:54Z", "response": body, "request": {
+        "model": body["model"], "messages": [{"role": "user", "content": "Hey, what is up?"}]}}
+
+
+@pytest.mark.parametrize(("details", "source"), [(True, "openai-chat-completion"),
+                                                 (False, "openai-chat")])
+def test_a_litellm_proxy_completion_of_claude_keeps_its_cache_writes(tmp_path, details, source):
+    """The real Anthropic responses above, as the proxy hands them on (bare, and logged with
+    their requests): the same input, cache reads, cache writes (and 1-hour writes) as the
+    Anthropic body's own accounting."""
+    messages = [r["response_body"] for r in _records(LITELLM)
+                if r["uri"].startswith("https://api.anthropic.com")]
+    path = tmp_path / "proxy.jsonl"
+    bodies = [_as_litellm(m, details) for m in messages]
+    lines = bodies if source == "openai-chat-completion" else [_logged(b) for b in bodies]
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    want = [tuple(usage(m)[0][k] for k in COLUMNS) for m in messages]
+    hour = [((m["usage"].get("cache_creation") or {}).get("ephemeral_1h_input_tokens", 0)
+             if details else 0) for m in messages]
+    con = db.connect(":memory:")
+    [f] = ingest.ingest(con, [path])
+    got = con.execute("SELECT input_tokens, output_tokens, cached_input_tokens, "
+                      "cache_write_tokens, cache_write_1h_tokens FROM requests "
+                      "ORDER BY line_no").fetchall()
+    assert (f.source, f.rejected) == (source, 0)
+    assert [g[:4] for g in got] == want and [g[4] for g in got] == hour
+    assert sum(w[3] for w in want) == 2074 and (not details or sum(hour) == 2056)
