@@ -9,11 +9,14 @@ writes as uncached input before. Each total here is recomputed with plain `json`
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from planner import db
+from planner.outputs.formats import to_json
+from planner.pipeline import AnalyzeOptions, analyze
 from planner.stages import ingest
 from tests.test_sources_streams import plain_totals, plan_totals, usage
 
@@ -86,3 +89,61 @@ def test_a_litellm_proxy_completion_of_claude_keeps_its_cache_writes(tmp_path, d
     assert (f.source, f.rejected) == (source, 0)
     assert [g[:4] for g in got] == want and [g[4] for g in got] == hour
     assert sum(w[3] for w in want) == 2074 and (not details or sum(hour) == 2056)
+
+
+VENDORS = Path(__file__).parent / "fixtures" / "real" / "vendors"
+OPENROUTER = VENDORS / "openrouter_vcr.derived.jsonl"
+BYOK = Path(__file__).parent / "fixtures" / "real" / "vendors5" / \
+    "dd_trace_litellm_openrouter_vcr.derived.jsonl"
+
+
+def _fee(body: object) -> Decimal | None:
+    """What an OpenRouter response's logged cost paid beyond the model's inference: usage.cost
+    (a BYOK call: plus the provider's upstream_inference_cost) less the upstream inference
+    cost (else its prompt and completion parts); None where the usage does not split it."""
+    u = (body.get("usage") or {}) if isinstance(body, dict) else {}
+    d = u.get("cost_details") or {}
+    if "cost" not in u:
+        return None
+    upstream = d.get("upstream_inference_cost")
+    if upstream is None:
+        parts = [d.get("upstream_inference_prompt_cost"), d.get("upstream_inference_completions_cost")]
+        if None in parts:
+            return None
+        upstream = sum(Decimal(str(p)) for p in parts)
+    cost = Decimal(str(u["cost"])) + (Decimal(str(upstream)) if u.get("is_byok") else 0)
+    fee = cost - Decimal(str(upstream))
+    return fee if fee > 0 else None
+
+
+@pytest.mark.parametrize("path", [OPENROUTER, BYOK])
+def test_openrouter_charges_beyond_inference_are_kept(path):
+    """pydantic-ai's recorded OpenRouter calls: an advisor tool (a call to another model,
+    $0.015885), a web-search server tool ($0.007 beyond DeepSeek's inference), a PDF parsed
+    for a file annotation ($0.002, upstream_inference_cost null: its parts summed); DataDog's
+    BYOK call (no OpenRouter fee). Each request's fee equals a plain reader's."""
+    records = _records(path)
+    want = {n: f for n, r in enumerate(records, 1)
+            if r["status"] < 400 and (f := _fee(r["response_body"])) is not None}
+    con = db.connect(":memory:")
+    ingest.ingest(con, [path])
+    got = dict(con.execute("SELECT line_no, logged_fee FROM requests "
+                           "WHERE logged_fee IS NOT NULL").fetchall())
+    assert got == want
+    assert sum(want.values()) == (Decimal("0.024885") if path == OPENROUTER else 0)
+
+
+def test_the_reconciliation_names_the_charges_beyond_inference(tmp_path):
+    """The report's reconciliation explains the advisor call's difference by its charge, not
+    as a price the provider may bill differently (its tokens agree with the upstream cost)."""
+    report = json.loads(to_json(analyze([str(OPENROUTER)],
+                                        AnalyzeOptions(db=str(tmp_path / "plan.duckdb")))))
+    by_model = {m["model"]: m for m in report["logged_spend"]["by_model"]}
+    advisor = [r["response_body"]["usage"] for r in _records(OPENROUTER)
+               if r["source_file"] == "test_openrouter_advisor_tool.yaml"]
+    fee = sum(Decimal(str(u["cost"])) - Decimal(str(u["cost_details"]["upstream_inference_cost"]))
+              for u in advisor)
+    [why] = by_model["openai/gpt-4o-mini"]["explanations"]
+    assert f"${fee.quantize(Decimal('0.000001'))}" in why and "beyond inference" in why
+    codex = by_model["openai/gpt-5.1-codex-mini"]["explanations"]
+    assert codex[0].startswith("charges beyond inference: $0.002000") and len(codex) == 1

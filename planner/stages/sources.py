@@ -100,7 +100,12 @@ USAGE = {
     "cost": V,  # OpenRouter: what it charged, USD
     "cost_in_usd_ticks": V,  # xAI: what it charged, in 1e-10 USD
     # OpenRouter BYOK: what the provider charged on the team's key, beside OpenRouter's fee
-    "is_byok": V, "cost_details": {"upstream_inference_cost": V},
+    "is_byok": V, "cost_details": {"upstream_inference_cost": V,
+                                   # (its parts: chat completions; Responses)
+                                   "upstream_inference_prompt_cost": V,
+                                   "upstream_inference_completions_cost": V,
+                                   "upstream_inference_input_cost": V,
+                                   "upstream_inference_output_cost": V},
     "prompt_cache_hit_tokens": V,  # DeepSeek (older responses have no prompt_tokens_details)
     "billed_units": {"input_tokens": V, "output_tokens": V},  # Cohere v2
     "completion_tokens_details": {"reasoning_tokens": V},

@@ -108,6 +108,18 @@ CREATE OR REPLACE TEMP MACRO plan_usage_cost(cost, ticks, byok) AS CASE
     ELSE cost
 END;
 
+-- The part of a usage's logged cost that paid for the model's inference (stage 12): OpenRouter's
+-- cost_details.upstream_inference_cost, else its prompt and completion parts summed (chat
+-- completions spell them prompt / completions, Responses input / output); NULL where the log
+-- does not split its cost. Stage 20 keeps the rest of the logged cost as a fee (migration 019).
+CREATE OR REPLACE TEMP MACRO plan_upstream_cost(usage) AS coalesce(
+    usage.cost_details.upstream_inference_cost,
+    CAST(TRY_CAST(coalesce(usage.cost_details.upstream_inference_prompt_cost,
+                           usage.cost_details.upstream_inference_input_cost) AS DECIMAL(18, 10))
+         + TRY_CAST(coalesce(usage.cost_details.upstream_inference_completions_cost,
+                             usage.cost_details.upstream_inference_output_cost)
+                    AS DECIMAL(18, 10)) AS VARCHAR));
+
 -- The usage object of one stream chunk, NULL when it has none: OpenAI's `usage` (null on all
 -- but the last chunk when requested), Groq's `x_groq.usage`, or Gemini's `usageMetadata`.
 CREATE OR REPLACE TEMP MACRO plan_chunk_usage(e) AS CASE

@@ -371,5 +371,7 @@ SELECT
                 json_extract_string(e, '$.candidates[0].groundingMetadata.webSearchQueries[*]'),
                 lambda q: q <> '')))), 0) AS VARCHAR) END
     END                                                             AS web_search_raw,
-    NULL::VARCHAR AS usage_total_raw  -- (a logged usage total: Langfuse's, stage 19)
+    NULL::VARCHAR AS usage_total_raw,  -- (a logged usage total: Langfuse's, stage 19)
+    -- the inference part of the logged cost (OpenRouter: cost_details; migration 019)
+    plan_upstream_cost(usage)                                       AS upstream_cost_raw
 FROM p

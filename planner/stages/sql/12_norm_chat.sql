@@ -75,5 +75,7 @@ SELECT
     coalesce(usage.server_tool_use_details.web_search_requests,
              CASE WHEN contains(coalesce(resp.model, req.model), '-search-') THEN '1' END)
                                                                     AS web_search_raw,
-    NULL::VARCHAR AS usage_total_raw
+    NULL::VARCHAR AS usage_total_raw,
+    -- the inference part of the logged cost (OpenRouter: cost_details; migration 019)
+    plan_upstream_cost(usage)                                       AS upstream_cost_raw
 FROM p

@@ -65,5 +65,6 @@ SELECT
     NULL::VARCHAR                                                   AS custom_id,
     -- an Anthropic call's web searches, where the usage object keeps them (migration 016)
     usage ->> '$.server_tool_use.web_search_requests'               AS web_search_raw,
-    NULL::VARCHAR AS usage_total_raw  -- (a logged usage total: Langfuse's, stage 19)
+    NULL::VARCHAR AS usage_total_raw,  -- (a logged usage total: Langfuse's, stage 19)
+    NULL::VARCHAR AS upstream_cost_raw  -- (the inference part of a logged cost: stage 12)
 FROM m
