@@ -43,7 +43,7 @@ from planner.wording import count
 # blank workload name or tag is none; 11: batch jobs read whole, xAI's cost in ticks, OpenRouter's
 # searches and BYOK cost, Azure streams' prompt-filter chunk, Claude 2 streams on Bedrock; 12:
 # LiteLLM proxy completions' cache writes (top-level cache_creation_input_tokens); OpenRouter's
-# charges beyond inference (migration 019)
+# charges beyond inference (migration 019); OTLP agent and tool spans skipped
 PARSER_VERSION = 12
 # What planner/stages/spark/read.py and older callers import from here (moved to
 # planner/stages/shaping.py).

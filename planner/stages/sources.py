@@ -159,7 +159,7 @@ BODY = {
 }
 ATTRIBUTES = [{"key": V, "value": {"stringValue": V, "intValue": V, "doubleValue": V,
                                    "boolValue": V}}]
-SPAN = {"spanId": V, "name": V, "startTimeUnixNano": V, "attributes": ATTRIBUTES,
+SPAN = {"spanId": V, "traceId": V, "name": V, "startTimeUnixNano": V, "attributes": ATTRIBUTES,
         "status": {"code": V, "message": V}}
 OTLP = {"resourceSpans": [{"resource": {"attributes": ATTRIBUTES},
                            "scopeSpans": [{"spans": [SPAN]}]}]}

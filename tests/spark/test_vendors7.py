@@ -2,7 +2,8 @@
 the same reports from DataDog's recorded LiteLLM proxy calls, the Anthropic responses as the
 proxy hands them on (cache writes as the top-level cache_creation_input_tokens, 1-hour ones in
 prompt_tokens_details), and pydantic-ai's recorded OpenRouter calls whose logged cost holds
-charges beyond inference (migration 019: the reconciliation names them)."""
+charges beyond inference (migration 019: the reconciliation names them); an agent's run
+as OpenTelemetry spans (tests/test_otel_agent_spans.py: its roll-up and tool spans skipped)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from planner.outputs.formats import to_json
 from planner.pipeline import AnalyzeOptions, analyze
 from tests.spark.test_parity import spark  # noqa: F401  (the session fixture)
+from tests.test_otel_agent_spans import agent_lines
 from tests.test_sources_vendors7 import LITELLM, OPENROUTER, _as_litellm, _records
 
 
@@ -28,9 +30,13 @@ def test_vendors7_on_spark_as_on_duckdb(spark: Any, tmp_path: Path) -> None:  # 
                              for r in _records(LITELLM)
                              if r["uri"].startswith("https://api.anthropic.com")),
                      encoding="utf-8")
-    paths = [str(LITELLM), str(proxy), str(OPENROUTER)]
+    spans = tmp_path / "spans.jsonl"  # (an agent's run: its roll-up and tool spans skipped)
+    spans.write_text("".join(x + "\n" for x in agent_lines()), encoding="utf-8")
+    paths = [str(LITELLM), str(proxy), str(OPENROUTER), str(spans)]
     on_duckdb = _report(paths, "duckdb")
     on_spark = _report(paths, "spark")
     assert on_spark == on_duckdb
     why = {m["model"]: m["explanations"] for m in on_spark["logged_spend"]["by_model"]}
     assert why["openai/gpt-4o-mini"][0].startswith("charges beyond inference: $0.015885")
+    files = {Path(f["path"]).name: f for f in on_spark["ingest"]["files"]}
+    assert (files["spans.jsonl"]["accepted"], files["spans.jsonl"]["skipped"]) == (3, 3)
