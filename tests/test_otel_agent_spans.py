@@ -15,6 +15,7 @@ from pathlib import Path
 
 from planner import db
 from planner.stages import ingest
+from tests.test_sources_streams import _converse
 
 T0 = 1767225600 * 10**9
 NO_CALL = ("invoke_agent", "create_agent", "execute_tool", "execute_event_loop_cycle")
@@ -96,3 +97,62 @@ def test_an_agent_run_is_counted_once_and_its_tools_are_skipped(tmp_path: Path) 
                       "FROM requests").fetchone()
     assert got == (requests, tokens_in, tokens_out) == (3, 4080, 252)
     assert (f.source, f.rejected, f.skipped) == ("otel", 0, skipped) and skipped == 3
+
+
+BEDROCK = Path(__file__).parent / "fixtures" / "real" / "vendors4" / \
+    "ruby_llm_bedrock_vcr.derived.jsonl"
+
+
+def _strands_chat(n: int, usage: dict, model: str) -> dict:
+    """The chat span Strands Agents' tracer writes for a Bedrock Converse call (end_model_invoke_span:
+    gen_ai.usage.input_tokens = Bedrock's inputTokens, the uncached remainder; the cache counts
+    as cache_read_input_tokens / cache_write_input_tokens where the usage has them;
+    total_tokens = Bedrock's totalTokens)."""
+    attrs = {"gen_ai.operation.name": "chat", "gen_ai.request.model": model,
+             "gen_ai.usage.prompt_tokens": usage["inputTokens"],
+             "gen_ai.usage.input_tokens": usage["inputTokens"],
+             "gen_ai.usage.completion_tokens": usage["outputTokens"],
+             "gen_ai.usage.output_tokens": usage["outputTokens"],
+             "gen_ai.usage.total_tokens": usage["totalTokens"]}
+    if "cacheReadInputTokens" in usage:
+        attrs["gen_ai.usage.cache_read_input_tokens"] = usage["cacheReadInputTokens"]
+    if "cacheWriteInputTokens" in usage:
+        attrs["gen_ai.usage.cache_write_input_tokens"] = usage["cacheWriteInputTokens"]
+    return {"traceId": f"t{n}", "spanId": f"s{n}", "name": f"chat {n}",
+            "startTimeUnixNano": str(T0 + n * 10**9), "endTimeUnixNano": str(T0 + n * 10**9 + 1),
+            "attributes": [_attr(k, v) for k, v in attrs.items()], "status": {"code": 0}}
+
+
+def bedrock_calls() -> list[tuple[dict, str]]:
+    """The usage and model id of each recorded Bedrock Converse call."""
+    calls = []
+    for line in BEDROCK.read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        body = r["response_body"]
+        if isinstance(body, dict) and "inputTokens" in (body.get("usage") or {}):
+            calls.append((body["usage"], r["uri"].split("/model/")[1].split("/")[0]))
+    return calls
+
+
+def strands_export(calls: list[tuple[dict, str]]) -> str:
+    return _export([_strands_chat(n, u, m) for n, (u, m) in enumerate(calls, 1)])
+
+
+def test_strands_spans_of_bedrock_calls_add_the_cache_counts_back(tmp_path: Path) -> None:
+    """ruby_llm's recorded Bedrock Converse calls (vendors4; Claude Haiku 4.5 writing 7,351
+    tokens to the cache, then reading them) as Strands' chat spans: the input is Bedrock's
+    inputTokens plus the cache reads and writes (total_tokens shows it), as the Converse body's
+    own accounting. Before, the writes were not read and a cache read above the uncached
+    input rejected the span."""
+    calls = bedrock_calls()
+    path = tmp_path / "strands.jsonl"
+    path.write_text(strands_export(calls) + "\n", encoding="utf-8")
+    want = [tuple(_converse(u)[k] for k in ("input", "output", "cached", "cache_write"))
+            for u, _ in calls]
+    con = db.connect(":memory:")
+    [f] = ingest.ingest(con, [path])
+    got = con.execute("SELECT input_tokens, output_tokens, cached_input_tokens, "
+                      "cache_write_tokens FROM requests ORDER BY line_no").fetchall()
+    assert (f.rejected, len(got)) == (0, len(calls))
+    assert got == want
+    assert sum(w[3] for w in want) == 7351 and sum(w[2] for w in want) == 7351

@@ -14,7 +14,7 @@ from typing import Any
 from planner.outputs.formats import to_json
 from planner.pipeline import AnalyzeOptions, analyze
 from tests.spark.test_parity import spark  # noqa: F401  (the session fixture)
-from tests.test_otel_agent_spans import agent_lines
+from tests.test_otel_agent_spans import agent_lines, bedrock_calls, strands_export
 from tests.test_sources_vendors7 import LITELLM, OPENROUTER, _as_litellm, _records
 
 
@@ -32,7 +32,9 @@ def test_vendors7_on_spark_as_on_duckdb(spark: Any, tmp_path: Path) -> None:  # 
                      encoding="utf-8")
     spans = tmp_path / "spans.jsonl"  # (an agent's run: its roll-up and tool spans skipped)
     spans.write_text("".join(x + "\n" for x in agent_lines()), encoding="utf-8")
-    paths = [str(LITELLM), str(proxy), str(OPENROUTER), str(spans)]
+    strands = tmp_path / "strands.jsonl"  # (Strands' spans of Bedrock calls: cache added back)
+    strands.write_text(strands_export(bedrock_calls()) + "\n", encoding="utf-8")
+    paths = [str(LITELLM), str(proxy), str(OPENROUTER), str(spans), str(strands)]
     on_duckdb = _report(paths, "duckdb")
     on_spark = _report(paths, "spark")
     assert on_spark == on_duckdb
