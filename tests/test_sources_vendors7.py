@@ -147,3 +147,47 @@ def test_the_reconciliation_names_the_charges_beyond_inference(tmp_path):
     assert f"${fee.quantize(Decimal('0.000001'))}" in why and "beyond inference" in why
     codex = by_model["openai/gpt-5.1-codex-mini"]["explanations"]
     assert codex[0].startswith("charges beyond inference: $0.002000") and len(codex) == 1
+
+
+LITELLM_PAYLOAD = Path(__file__).parent / "fixtures" / "real" / \
+    "litellm_standard_logging_payload.json"
+
+
+def _claude() -> list[dict]:
+    return [r["response_body"] for r in _records(LITELLM)
+            if r["uri"].startswith("https://api.anthropic.com")]
+
+
+def payloads() -> list[dict]:
+    """The real payload fixture, once per Anthropic response above, that response as the
+    proxy's completion in it (`response`, with its counts)."""
+    template = json.loads(LITELLM_PAYLOAD.read_text(encoding="utf-8"))
+    out = []
+    for n, m in enumerate(_claude()):
+        body = _as_litellm(m, True)
+        out.append(template | {
+            "id": f"{template['id']}-{n}", "response": body, "model": body["model"],
+            "prompt_tokens": body["usage"]["prompt_tokens"],
+            "completion_tokens": body["usage"]["completion_tokens"],
+            "total_tokens": body["usage"]["total_tokens"]})
+    return out
+
+
+def test_a_litellm_logging_payload_of_claude_keeps_its_cache_writes(tmp_path):
+    """LiteLLM's StandardLoggingPayload (the real payload fixture, tests/fixtures/real) holding
+    the proxy's completions of the Anthropic responses above as its `response`: its cache
+    reads, writes and 1-hour writes are the Anthropic bodies' own (the 1-hour writes sit in
+    prompt_tokens_details.cache_creation_token_details, not at the top level)."""
+    messages = _claude()
+    path = tmp_path / "payloads.jsonl"
+    path.write_text("".join(json.dumps(p) + "\n" for p in payloads()), encoding="utf-8")
+    want = [(*(usage(m)[0][k] for k in COLUMNS),
+             (m["usage"].get("cache_creation") or {}).get("ephemeral_1h_input_tokens", 0))
+            for m in messages]
+    con = db.connect(":memory:")
+    [f] = ingest.ingest(con, [path])
+    got = con.execute("SELECT input_tokens, output_tokens, cached_input_tokens, "
+                      "cache_write_tokens, cache_write_1h_tokens FROM requests "
+                      "ORDER BY line_no").fetchall()
+    assert (f.source, f.rejected) == ("litellm", 0)
+    assert got == want and sum(w[4] for w in want) == 2056

@@ -15,7 +15,7 @@ from planner.outputs.formats import to_json
 from planner.pipeline import AnalyzeOptions, analyze
 from tests.spark.test_parity import spark  # noqa: F401  (the session fixture)
 from tests.test_otel_agent_spans import agent_lines, bedrock_calls, strands_export
-from tests.test_sources_vendors7 import LITELLM, OPENROUTER, _as_litellm, _records
+from tests.test_sources_vendors7 import LITELLM, OPENROUTER, _as_litellm, _records, payloads
 
 
 def _report(paths: list[str], engine: str) -> dict[str, Any]:
@@ -34,7 +34,9 @@ def test_vendors7_on_spark_as_on_duckdb(spark: Any, tmp_path: Path) -> None:  # 
     spans.write_text("".join(x + "\n" for x in agent_lines()), encoding="utf-8")
     strands = tmp_path / "strands.jsonl"  # (Strands' spans of Bedrock calls: cache added back)
     strands.write_text(strands_export(bedrock_calls()) + "\n", encoding="utf-8")
-    paths = [str(LITELLM), str(proxy), str(OPENROUTER), str(spans), str(strands)]
+    logged = tmp_path / "payloads.jsonl"  # (LiteLLM's logging payloads of the same calls)
+    logged.write_text("".join(json.dumps(p) + "\n" for p in payloads()), encoding="utf-8")
+    paths = [str(LITELLM), str(proxy), str(OPENROUTER), str(spans), str(strands), str(logged)]
     on_duckdb = _report(paths, "duckdb")
     on_spark = _report(paths, "spark")
     assert on_spark == on_duckdb
