@@ -179,10 +179,9 @@ def _explain(r: dict[str, Any], pct: Decimal | None) -> tuple[str, ...]:
     fees = Decimal(r["fees"]).quantize(MICRO_USD)
     if fees:
         out.append(f"charges beyond inference: ${fees} of the logged cost "
-                   f"({count(r['fee_requests'], 'request')}) paid for no model inference, the "
-                   "log says (OpenRouter's usage.cost less cost_details.upstream_inference_cost: "
-                   "a web search, plugin, server tool or advisor call it ran, or a BYOK call's "
-                   "fee); plan prices the tokens, not these charges")
+                   f"({count(r['fee_requests'], 'request')}) paid for no model inference "
+                   "(usage.cost less cost_details.upstream_inference_cost: a plugin, server "
+                   "tool, web search or advisor call, or a BYOK fee); plan prices tokens only")
     if pct is not None and abs(pct) < AGREES_PCT and len(out) == 0:
         return ()
     if fees and _agrees(r["ours"], Decimal(r["logged_priced"]) - fees):
