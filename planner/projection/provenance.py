@@ -176,8 +176,16 @@ def _explain(r: dict[str, Any], pct: Decimal | None) -> tuple[str, ...]:
         out.append(f"web searches: {count(r['unpriced_searches'], 'search', 'searches')} whose "
                    "provider has no per-search fee in the pricing table, so plan's figure "
                    "leaves their fee out")
+    fees = Decimal(r["fees"]).quantize(MICRO_USD)
+    if fees:
+        out.append(f"charges beyond inference: ${fees} of the logged cost "
+                   f"({count(r['fee_requests'], 'request')}) paid for no model inference "
+                   "(usage.cost less cost_details.upstream_inference_cost: a plugin, server "
+                   "tool, web search or advisor call, or a BYOK fee); plan prices tokens only")
     if pct is not None and abs(pct) < AGREES_PCT and len(out) == 0:
         return ()
+    if fees and _agrees(r["ours"], Decimal(r["logged_priced"]) - fees):
+        return tuple(out)  # (the charges are the whole difference)
     if r["priced_model"] and r["priced_model"] != r["model"]:
         out.append(f"priced as '{r['priced_model']}' (see the model-id lines): "
                    "the provider may bill this id differently")
@@ -200,3 +208,10 @@ def _explain(r: dict[str, Any], pct: Decimal | None) -> tuple[str, ...]:
         out.append("none found in the log: the provider's own rates or discounts may differ "
                    "from the pricing table's")
     return tuple(out)
+
+
+def _agrees(ours: Any, logged: Decimal) -> bool:
+    """Whether plan's figure is within AGREES_PCT of a logged figure."""
+    if ours is None or logged <= 0:
+        return False
+    return abs(Decimal(ours) - logged) * 100 < AGREES_PCT * logged

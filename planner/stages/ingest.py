@@ -44,7 +44,9 @@ from planner.wording import count
 # searches and BYOK cost, Azure streams' prompt-filter chunk, Claude 2 streams on Bedrock;
 # 12: Gemini responses as google-genai's Python SDK dumps them (gemini-sdk), Bedrock's
 # 1-hour cache writes (cacheDetails, an invocation log's body), Gemini's system_instruction,
-# Bedrock batch inference output (bedrock-batch), Langfuse plain-text input and output
+# Bedrock batch inference output (bedrock-batch), Langfuse plain-text input and output, LiteLLM
+# proxy completions' cache writes (top-level cache_creation_input_tokens), OpenRouter's charges
+# beyond inference (migration 019), OTLP agent and tool spans skipped
 PARSER_VERSION = 12
 # What planner/stages/spark/read.py and older callers import from here (moved to
 # planner/stages/shaping.py).

@@ -92,12 +92,21 @@ USAGE = {
     "total_tokens": V,  # (xAI: prompt + completion + reasoning; its completion excludes reasoning)
     "cache_creation_input_tokens": V, "cache_read_input_tokens": V,
     "cache_creation": {"ephemeral_1h_input_tokens": V},  # Anthropic: the 1-hour cache writes
-    "prompt_tokens_details": {"cached_tokens": V, "cache_write_tokens": V},  # + OpenRouter's
+    "prompt_tokens_details": {"cached_tokens": V, "cache_write_tokens": V,  # + OpenRouter's
+                              # LiteLLM's (older versions; also the top-level
+                              # cache_creation_input_tokens) and its 1-hour writes
+                              "cache_creation_tokens": V,
+                              "cache_creation_token_details": {"ephemeral_1h_input_tokens": V}},
     "input_tokens_details": {"cached_tokens": V},
     "cost": V,  # OpenRouter: what it charged, USD
     "cost_in_usd_ticks": V,  # xAI: what it charged, in 1e-10 USD
     # OpenRouter BYOK: what the provider charged on the team's key, beside OpenRouter's fee
-    "is_byok": V, "cost_details": {"upstream_inference_cost": V},
+    "is_byok": V, "cost_details": {"upstream_inference_cost": V,
+                                   # (its parts: chat completions; Responses)
+                                   "upstream_inference_prompt_cost": V,
+                                   "upstream_inference_completions_cost": V,
+                                   "upstream_inference_input_cost": V,
+                                   "upstream_inference_output_cost": V},
     "prompt_cache_hit_tokens": V,  # DeepSeek (older responses have no prompt_tokens_details)
     "billed_units": {"input_tokens": V, "output_tokens": V},  # Cohere v2
     "completion_tokens_details": {"reasoning_tokens": V},
@@ -151,7 +160,7 @@ BODY = {
 }
 ATTRIBUTES = [{"key": V, "value": {"stringValue": V, "intValue": V, "doubleValue": V,
                                    "boolValue": V}}]
-SPAN = {"spanId": V, "name": V, "startTimeUnixNano": V, "attributes": ATTRIBUTES,
+SPAN = {"spanId": V, "traceId": V, "name": V, "startTimeUnixNano": V, "attributes": ATTRIBUTES,
         "status": {"code": V, "message": V}}
 OTLP = {"resourceSpans": [{"resource": {"attributes": ATTRIBUTES},
                            "scopeSpans": [{"spans": [SPAN]}]}]}
@@ -349,6 +358,7 @@ CHAT_USAGE = {**{k: USAGE[k] for k in (
     "prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details", "cost",
     "cost_in_usd_ticks", "server_tool_use_details", "is_byok", "cost_details",
     "prompt_cache_hit_tokens", "completion_tokens_details",
+    "cache_creation_input_tokens", "cache_read_input_tokens",  # (LiteLLM's)
     "inputTokens", "outputTokens", "cacheReadInputTokens", "cacheWriteInputTokens")},
     "billed_units": J}
 CHAT_BODY = {**{k: BODY[k] for k in ("id", "object", "type", "model", "created", "service_tier",

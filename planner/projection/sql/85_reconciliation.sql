@@ -4,7 +4,8 @@
 -- difference: requests without a price, at a service tier the table does not publish for the
 -- model, above a long-context threshold, with cache writes (whose rate depends on their TTL),
 -- under a regional or cross-region id, or priced as another entry, or with web searches whose
--- fee the table does not know (as_logged_cost includes the known fees: stage 60). planner/projection/provenance.py reads
+-- fee the table does not know (as_logged_cost includes the known fees: stage 60), or with a
+-- charge the log names beyond the model's inference. planner/projection/provenance.py reads
 -- it and words the explanations.
 SELECT
     c.model,
@@ -24,6 +25,10 @@ SELECT
     coalesce(sum(c.cache_write_tokens), 0)::BIGINT                        AS cache_write_tokens,
     coalesce(sum(c.cache_write_1h_tokens), 0)::BIGINT                     AS cache_write_1h_tokens,
     coalesce(sum(c.unpriced_searches), 0)::BIGINT                         AS unpriced_searches,
+    -- the logged cost the log says paid for no inference (OpenRouter's plugins, server tools,
+    -- advisor calls: migration 019), and on how many requests
+    coalesce(sum(c.logged_fee), 0)                                        AS fees,
+    coalesce(sum(c.fee_requests), 0)::BIGINT                              AS fee_requests,
     coalesce(regexp_matches(lower(c.model), '^(us|eu|apac|global|jp|au)\.|:inference-profile/'
                             || '|/(us|eu)-|@'), false)                     AS regional
 FROM costs c

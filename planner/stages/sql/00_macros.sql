@@ -67,15 +67,30 @@ CREATE OR REPLACE TEMP MACRO plan_chat_output(usage) AS CASE
     ELSE usage.completion_tokens
 END;
 
--- A chat completion's cache writes (stage 12), OpenRouter's: a write that overlaps the reads
--- (reads + writes above the prompt: a Gemini cache created and read in the same call) is billed
--- as cache storage, not as tokens: the reads count, the write is 0 (usage.cost keeps what was
--- charged).
+-- A chat completion's cache writes (stage 12): OpenRouter's prompt_tokens_details.cache_write_tokens;
+-- a LiteLLM proxy's completion of an Anthropic (or Bedrock) model gives them only as the top-level
+-- cache_creation_input_tokens (older versions: also prompt_tokens_details.cache_creation_tokens),
+-- its prompt_tokens including them and the reads (litellm's calculate_usage). A write that
+-- overlaps the reads (reads + writes above the prompt: OpenRouter's Gemini cache created and read
+-- in the same call) is billed as cache storage, not as tokens: the reads count, the write is 0
+-- (usage.cost keeps what was charged).
+CREATE OR REPLACE TEMP MACRO plan_chat_writes(usage) AS coalesce(
+    usage.prompt_tokens_details.cache_write_tokens, usage.cache_creation_input_tokens,
+    usage.prompt_tokens_details.cache_creation_tokens);
+
 CREATE OR REPLACE TEMP MACRO plan_chat_cache_write(usage) AS CASE
-    WHEN TRY_CAST(usage.prompt_tokens_details.cached_tokens AS DOUBLE)
-            + TRY_CAST(usage.prompt_tokens_details.cache_write_tokens AS DOUBLE)
+    WHEN TRY_CAST(coalesce(usage.prompt_tokens_details.cached_tokens,
+                           usage.cache_read_input_tokens) AS DOUBLE)
+            + TRY_CAST(plan_chat_writes(usage) AS DOUBLE)
             > TRY_CAST(usage.prompt_tokens AS DOUBLE) THEN '0'
-    ELSE usage.prompt_tokens_details.cache_write_tokens
+    ELSE plan_chat_writes(usage)
+END;
+
+-- Of them, the 1-hour writes (LiteLLM: prompt_tokens_details.cache_creation_token_details), none
+-- where the write is not counted.
+CREATE OR REPLACE TEMP MACRO plan_chat_cache_write_1h(usage) AS CASE
+    WHEN plan_chat_cache_write(usage) IS DISTINCT FROM '0' THEN
+        usage.prompt_tokens_details.cache_creation_token_details.ephemeral_1h_input_tokens
 END;
 
 -- The cost a chat completion's usage logs as charged (stage 12): OpenRouter's usage.cost is a
@@ -92,6 +107,18 @@ CREATE OR REPLACE TEMP MACRO plan_usage_cost(cost, ticks, byok) AS CASE
         + TRY_CAST(byok AS DECIMAL(18, 10)) AS VARCHAR), cost)
     ELSE cost
 END;
+
+-- The part of a usage's logged cost that paid for the model's inference (stage 12): OpenRouter's
+-- cost_details.upstream_inference_cost, else its prompt and completion parts summed (chat
+-- completions spell them prompt / completions, Responses input / output); NULL where the log
+-- does not split its cost. Stage 20 keeps the rest of the logged cost as a fee (migration 019).
+CREATE OR REPLACE TEMP MACRO plan_upstream_cost(usage) AS coalesce(
+    usage.cost_details.upstream_inference_cost,
+    CAST(TRY_CAST(coalesce(usage.cost_details.upstream_inference_prompt_cost,
+                           usage.cost_details.upstream_inference_input_cost) AS DECIMAL(18, 10))
+         + TRY_CAST(coalesce(usage.cost_details.upstream_inference_completions_cost,
+                             usage.cost_details.upstream_inference_output_cost)
+                    AS DECIMAL(18, 10)) AS VARCHAR));
 
 -- The usage object of one stream chunk, NULL when it has none: OpenAI's `usage` (null on all
 -- but the last chunk when requested), Groq's `x_groq.usage`, or Gemini's `usageMetadata`.

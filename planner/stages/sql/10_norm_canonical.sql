@@ -31,5 +31,6 @@ SELECT
     service_tier,
     NULL::VARCHAR                   AS custom_id,
     web_search_requests             AS web_search_raw,
-    NULL::VARCHAR AS usage_total_raw  -- (a logged usage total: Langfuse's, stage 19)
+    NULL::VARCHAR AS usage_total_raw,  -- (a logged usage total: Langfuse's, stage 19)
+    NULL::VARCHAR AS upstream_cost_raw  -- (the inference part of a logged cost: stage 12)
 FROM records

@@ -235,7 +235,10 @@ SELECT
         WHEN 'responses' THEN usage.input_tokens_details.cached_tokens
         WHEN 'gemini' THEN coalesce(usage.cachedContentTokenCount, usage.total_cached_tokens)
         WHEN 'converse' THEN coalesce(usage.cacheReadInputTokens, usage.cacheReadInputTokenCount)
-        ELSE coalesce(usage.prompt_tokens_details.cached_tokens, usage.prompt_cache_hit_tokens)
+        -- (DeepSeek: prompt_cache_hit_tokens; LiteLLM's Anthropic completions: also the
+        -- top-level cache_read_input_tokens)
+        ELSE coalesce(usage.prompt_tokens_details.cached_tokens, usage.prompt_cache_hit_tokens,
+                      usage.cache_read_input_tokens)
     END                                                             AS cached_raw,
     CASE api
         WHEN 'anthropic' THEN coalesce(passes.cache_creation_input_tokens, usage.cache_creation_input_tokens)
@@ -246,6 +249,7 @@ SELECT
     CASE api WHEN 'anthropic' THEN usage.cache_creation.ephemeral_1h_input_tokens
         -- Bedrock Converse: the writes by TTL, cacheDetails [{ttl, inputTokens}] (1h first)
         WHEN 'converse' THEN plan_converse_1h(usage.cacheDetails)
+        WHEN 'chat' THEN plan_chat_cache_write_1h(usage)
     END                                                             AS cache_write_1h_raw,
     CASE api
         WHEN 'responses' THEN usage.output_tokens_details.reasoning_tokens
@@ -373,5 +377,7 @@ SELECT
                 json_extract_string(e, '$.candidates[0].groundingMetadata.webSearchQueries[*]'),
                 lambda q: q <> '')))), 0) AS VARCHAR) END
     END                                                             AS web_search_raw,
-    NULL::VARCHAR AS usage_total_raw  -- (a logged usage total: Langfuse's, stage 19)
+    NULL::VARCHAR AS usage_total_raw,  -- (a logged usage total: Langfuse's, stage 19)
+    -- the inference part of the logged cost (OpenRouter: cost_details; migration 019)
+    plan_upstream_cost(usage)                                       AS upstream_cost_raw
 FROM p

@@ -39,10 +39,10 @@ SELECT
     coalesce(resp.model, resp.modelVersion, req.model)              AS model,
     usage.prompt_tokens                                             AS input_raw,
     plan_chat_output(usage)                                         AS output_raw,
-    coalesce(usage.prompt_tokens_details.cached_tokens, usage.prompt_cache_hit_tokens)
-                                                                    AS cached_raw,
+    coalesce(usage.prompt_tokens_details.cached_tokens, usage.prompt_cache_hit_tokens,
+             usage.cache_read_input_tokens)                         AS cached_raw,
     plan_chat_cache_write(usage)                                    AS cache_write_raw,
-    NULL::VARCHAR                                                   AS cache_write_1h_raw,
+    plan_chat_cache_write_1h(usage)                                 AS cache_write_1h_raw,
     usage.completion_tokens_details.reasoning_tokens                AS reasoning_raw,
     task_type,
     team,
@@ -75,5 +75,7 @@ SELECT
     coalesce(usage.server_tool_use_details.web_search_requests,
              CASE WHEN contains(coalesce(resp.model, req.model), '-search-') THEN '1' END)
                                                                     AS web_search_raw,
-    NULL::VARCHAR AS usage_total_raw
+    NULL::VARCHAR AS usage_total_raw,
+    -- the inference part of the logged cost (OpenRouter: cost_details; migration 019)
+    plan_upstream_cost(usage)                                       AS upstream_cost_raw
 FROM p

@@ -108,5 +108,6 @@ SELECT
     -- an Anthropic body's web searches (migration 016); Bedrock publishes no per-search
     -- price in plan's table, so any are reported unpriced
     body.usage.server_tool_use.web_search_requests                 AS web_search_raw,
-    NULL::VARCHAR AS usage_total_raw  -- (a logged usage total: Langfuse's, stage 19)
+    NULL::VARCHAR AS usage_total_raw,  -- (a logged usage total: Langfuse's, stage 19)
+    NULL::VARCHAR AS upstream_cost_raw  -- (the inference part of a logged cost: stage 12)
 FROM f

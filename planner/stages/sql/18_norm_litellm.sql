@@ -38,9 +38,18 @@ SELECT
     model,
     prompt_tokens                                                   AS input_raw,
     completion_tokens                                               AS output_raw,
-    usage ->> '$.prompt_tokens_details.cached_tokens'               AS cached_raw,
-    usage ->> '$.cache_creation_input_tokens'                       AS cache_write_raw,
-    usage ->> '$.cache_creation.ephemeral_1h_input_tokens'          AS cache_write_1h_raw,
+    -- (LiteLLM's usage of an Anthropic call: the reads also as cache_read_input_tokens, the
+    -- writes at the top level, in older versions as prompt_tokens_details.cache_creation_tokens,
+    -- in newer ones also as cache_write_tokens; the 1-hour writes in prompt_tokens_details'
+    -- cache_creation_token_details)
+    coalesce(usage ->> '$.prompt_tokens_details.cached_tokens',
+             usage ->> '$.cache_read_input_tokens')                 AS cached_raw,
+    coalesce(usage ->> '$.cache_creation_input_tokens',
+             usage ->> '$.prompt_tokens_details.cache_write_tokens',
+             usage ->> '$.prompt_tokens_details.cache_creation_tokens') AS cache_write_raw,
+    coalesce(usage ->> '$.cache_creation.ephemeral_1h_input_tokens',
+             json_extract_string(usage, '$.prompt_tokens_details.cache_creation_token_details'
+                                        || '.ephemeral_1h_input_tokens')) AS cache_write_1h_raw,
     usage ->> '$.completion_tokens_details.reasoning_tokens'        AS reasoning_raw,
     meta ->> '$.spend_logs_metadata.task_type'                      AS task_type,
     coalesce(nullif(team_id, ''), meta ->> '$.user_api_key_team_alias',
@@ -65,5 +74,6 @@ SELECT
     NULL::VARCHAR                                                   AS custom_id,
     -- an Anthropic call's web searches, where the usage object keeps them (migration 016)
     usage ->> '$.server_tool_use.web_search_requests'               AS web_search_raw,
-    NULL::VARCHAR AS usage_total_raw  -- (a logged usage total: Langfuse's, stage 19)
+    NULL::VARCHAR AS usage_total_raw,  -- (a logged usage total: Langfuse's, stage 19)
+    NULL::VARCHAR AS upstream_cost_raw  -- (the inference part of a logged cost: stage 12)
 FROM m

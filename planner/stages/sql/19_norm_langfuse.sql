@@ -288,5 +288,6 @@ SELECT
     -- the usage total, where logged: stage 20 keeps what it gives beyond the parts
     -- (migration 018; a Vertex AI trace's total counts thinking no part names)
     CASE WHEN fast THEN known.total
-         ELSE list_filter(entries, lambda e: e.l = 'total')[1].v END  AS usage_total_raw
+         ELSE list_filter(entries, lambda e: e.l = 'total')[1].v END  AS usage_total_raw,
+    NULL::VARCHAR                                                   AS upstream_cost_raw
 FROM c

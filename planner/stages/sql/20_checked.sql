@@ -26,7 +26,8 @@ WITH n AS (
         TRY_CAST(tool_calls_raw AS DOUBLE) AS tool_calls_n,
         TRY_CAST(web_search_raw AS DOUBLE) AS web_search_n,
         TRY_CAST(usage_total_raw AS DOUBLE) AS usage_total_n,
-        TRY_CAST(logged_cost_raw AS DECIMAL(18, 10)) AS logged_cost
+        TRY_CAST(logged_cost_raw AS DECIMAL(18, 10)) AS logged_cost,
+        TRY_CAST(upstream_cost_raw AS DECIMAL(18, 10)) AS upstream_cost
     FROM norm
 ),
 v AS (
@@ -167,6 +168,9 @@ SELECT
             AND usage_total_n > input_n + output_n + coalesce(web_search_n, 0)
         THEN (usage_total_n - input_n - output_n - coalesce(web_search_n, 0))::BIGINT
     END AS usage_excess,
+    -- the logged cost beyond the model's inference, where the log splits it (migration 019)
+    CASE WHEN is_request AND upstream_cost >= 0 AND logged_cost > upstream_cost
+        THEN logged_cost - upstream_cost END AS logged_fee,
     plan_text_hash(system_prompt, prompt) AS text_hash,
     plan_system_fp(system_prompt) AS system_fp,
     plan_prompt_key(prompt) AS prompt_key

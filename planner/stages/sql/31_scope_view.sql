@@ -42,6 +42,7 @@ SELECT
     -- the computer tools it defines (migration 014), or its batch input body defines
     coalesce(r.computer_tool, b.computer_tool) AS computer_tool,
     r.logged_cost,
+    r.logged_fee,  -- (the part of it beyond the model's inference: migration 019)
     -- server-side web searches (migration 016; NULL: the log cannot say)
     r.web_search_requests,
     r.service_tier,

@@ -155,6 +155,8 @@ summed AS (
         sum(cache_write_1h_tokens)::BIGINT      AS cache_write_1h_tokens,
         sum(reasoning_tokens)::BIGINT           AS reasoning_tokens,
         sum(logged_cost)                        AS logged_cost,
+        sum(logged_fee)                         AS logged_fee,
+        count(logged_fee)                       AS fee_requests,
         sum(web_search_requests)::BIGINT        AS web_search_requests,
         sum(least(input_tokens, $router_tokens))::BIGINT AS router_input_tokens,
         -- Per-request squares, for each minute's burst variance (stage 75; DOUBLE: statistics,
@@ -183,7 +185,7 @@ summed AS (
         true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
         minute, count(*), sum(input_tokens)::BIGINT, sum(output_tokens)::BIGINT,
-        NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
         sum(input_tokens::DOUBLE * input_tokens), sum(output_tokens::DOUBLE * output_tokens),
         sum(input_tokens::DOUBLE * output_tokens),
         NULL, NULL, NULL
