@@ -26,6 +26,7 @@ from planner.progress import Meter, Progress
 from planner.stages import checking, csv_layout, recoded, reuse, tokens
 from planner.stages.column_map import ColumnMap
 from planner.stages.discover import discover as discover_files
+from planner.stages.plain_chat import NOT_PLAIN, chat_variant
 from planner.stages.readers import reader_for
 from planner.stages.scripts import run_script
 from planner.stages.shaping import AHEAD, EARLIEST, LINE_TROUBLE, MAX_LINE_BYTES, unreadable
@@ -33,7 +34,7 @@ from planner.stages.shaping import first_line as _first_line
 from planner.stages.shaping import set_variables as _set_variables
 from planner.stages.shaping import shaping_options as _shaping_options
 from planner.stages.shaping import time_bounds as _time_bounds
-from planner.stages.sources import NOT_PLAIN, Source, chat_variant, detect
+from planner.stages.sources import Source, detect
 from planner.wording import count
 
 # 7: bounded counts and times, marked lines, CSV layout from the header (issue 19); the new
@@ -213,7 +214,7 @@ class _Target(NamedTuple):
 def _read(con: duckdb.DuckDBPyConnection, read_path: Path, target: _Target,
           shaping: dict[str, str], options: IngestOptions) -> int:
     """Read `read_path` (the file, or a grown file's new lines) into `lines`; its file id. A file
-    of chat completion calls only is read with stage 12 for them (sources.chat_variant), and
+    of chat completion calls only is read with stage 12 for them (plain_chat.chat_variant), and
     again with the whole stage 12 when a record is not one."""
     chat = (None if options.column_map else
             chat_variant(con, read_path, target.reader, target.source))
