@@ -18,7 +18,6 @@ WITH b AS (
                   AND NOT json_valid(coalesce("@message", message, '{}'))
              THEN 'field ''message'': not valid JSON' ELSE line_problem END AS line_problem,
         excerpt,
-        record,
         "@timestamp" AS insights_ts,
         CASE
             WHEN line_problem IS NOT NULL THEN NULL
@@ -46,11 +45,12 @@ f AS (
         coalesce(r.input.cacheWriteInputTokenCount, r.cacheWriteInputTokenCount) AS writes,
         -- (the three metadata keys, parsed with the record: plan_bedrock_spec)
         r.requestMetadata AS meta_fields,
-        -- Image, audio and file parts are searched for message by message only in a record whose
-        -- text holds a word each test needs in a content's text ('image'; 'audio', 'video';
-        -- 'file', 'document', 'mime' (type)) or may hide it behind a \u escape: most records
-        -- hold none.
-        contains(record, '\u') AS escaped
+        -- Image, audio and file parts are searched for message by message only where the
+        -- messages' contents hold a word each test needs ('image'; 'audio', 'video'; 'file',
+        -- 'document', 'mime' (type)): most hold none. (The contents as stage 15 read them, \u
+        -- escapes undone; a search of the whole record scanned 7 times its bytes.)
+        array_to_string(list_transform(r.input.inputBodyJson.messages, lambda m: m.content),
+                        chr(10)) AS contents
     FROM b
 )
 SELECT
@@ -73,17 +73,17 @@ SELECT
     NULL::VARCHAR                                                  AS reasoning_raw,
     meta_fields.task_type                                          AS task_type,
     meta_fields.team                                               AS team,
-    CAST(CASE WHEN escaped OR contains(record, 'image') THEN plan_has_images(req.messages)
+    CAST(CASE WHEN contains(contents, 'image') THEN plan_has_images(req.messages)
         ELSE false END AS VARCHAR)                                 AS images_raw,
     CAST(coalesce(len(list_filter(body.output.message.content,  -- Converse
             lambda c: c.toolUse IS NOT NULL)), 0)
         + coalesce(len(list_filter(body.content, lambda c: c.type = 'tool_use')), 0)  -- Anthropic
     AS VARCHAR)                                                    AS tool_calls_raw,
     coalesce(len(req.tools), 0) > 0 OR req.toolConfig IS NOT NULL  AS defines_tools,
-    CASE WHEN escaped OR contains(record, 'audio') OR contains(record, 'video')
+    CASE WHEN contains(contents, 'audio') OR contains(contents, 'video')
         THEN plan_has_audio(req.messages) ELSE false END          AS has_audio,
-    CASE WHEN escaped OR contains(record, 'file') OR contains(record, 'document')
-              OR contains(record, 'mime')
+    CASE WHEN contains(contents, 'file') OR contains(contents, 'document')
+              OR contains(contents, 'mime')
         THEN plan_has_files(req.messages) ELSE false END          AS has_files,
     CAST(coalesce(len(req.tools), json_array_length(req.toolConfig, '$.tools')) AS INTEGER)
                                                                    AS tool_defs,
