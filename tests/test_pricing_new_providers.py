@@ -67,11 +67,42 @@ HAND = [
 ]
 
 
-def test_new_ids_cost_what_their_published_prices_say(tmp_path: Path) -> None:
-    ours = _run([(model, usage, DAY) for model, usage, _ in HAND], tmp_path)
-    wrong = {m: (got, usd) for (m, _, usd), got in zip(HAND, ours, strict=True) if got != usd}
+def _by_hand(cases: list[tuple[str, tuple[int, int, int, int], Decimal]],
+             tmp_path: Path) -> list[Decimal | None]:
+    """Plan's cost of each (id, usage) on DAY; fails naming every id whose cost is not the
+    one written out by hand."""
+    ours = _run([(model, usage, DAY) for model, usage, _ in cases], tmp_path)
+    wrong = {m: (got, usd) for (m, _, usd), got in zip(cases, ours, strict=True) if got != usd}
     assert not wrong, wrong
-    assert all(usd > 0 for _, _, usd in HAND)
+    assert all(usd > 0 for _, _, usd in cases)
+    return ours
+
+
+def test_new_ids_cost_what_their_published_prices_say(tmp_path: Path) -> None:
+    _by_hand(HAND, tmp_path)
+
+
+# Corrected on 2026-11-30 by the audit against LiteLLM 1.110.2's whole price map:
+# codestral-latest is Codestral 25.08 (its model card, https://docs.mistral.ai/models/
+# codestral-25-08, lists the API names codestral-2508 and codestral-latest), whose cached input
+# Mistral's pricing page (https://docs.mistral.ai/inference/pricing, Code models) shows at 10%
+# of the $0.30 input: $0.30 / cached $0.03 / $0.90 per 1M tokens. Before, the alias sat on
+# codestral (25.01), which bills a cache read at the $0.30 input price.
+CODESTRAL = [
+    ("codestral-latest", (10_000, 4_000, 0, 1_000),
+     (6_000 * Decimal("0.30") + 4_000 * Decimal("0.03") + 1_000 * Decimal("0.90")) / M),
+    ("codestral-2508", (10_000, 4_000, 0, 1_000),
+     (6_000 * Decimal("0.30") + 4_000 * Decimal("0.03") + 1_000 * Decimal("0.90")) / M),
+    # Codestral 25.01 (retired 2025-11-30) never had a published cache price: input rate.
+    ("codestral-2501", (10_000, 4_000, 0, 1_000),
+     (10_000 * Decimal("0.30") + 1_000 * Decimal("0.90")) / M),
+]
+
+
+def test_codestral_latest_cache_reads_cost_mistrals_cached_input_price(tmp_path: Path) -> None:
+    ours = _by_hand(CODESTRAL, tmp_path)
+    # 4,000 cache reads at $0.03 instead of $0.30: $0.00108 less than the old alias billed.
+    assert ours[2] - ours[0] == 4_000 * (Decimal("0.30") - Decimal("0.03")) / M
 
 
 # The shipped table against genai-prices' own calc_price for the providers 2026-11-30 added,
