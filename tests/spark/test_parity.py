@@ -392,3 +392,14 @@ def test_a_utf16_file_is_refused_on_spark_read_on_duckdb(spark: Any, tmp_path: P
     assert _report([str(path)], "duckdb")["ingest"]["read"] == len(HAND)
     with pytest.raises(InputError, match="--engine spark does not read UTF-16 text"):
         _report([str(path)], "spark")
+
+
+def test_a_file_named_with_a_leading_underscore_is_refused_on_spark(spark: Any,
+                                                                   tmp_path: Path) -> None:
+    """Hadoop's readers skip `_name` files (markers such as _SUCCESS) without a word: named
+    on the command line, such a file is refused saying so, not read as no requests."""
+    path = tmp_path / "_part.jsonl"
+    path.write_text("\n".join(HAND) + "\n", encoding="utf-8")
+    assert _report([str(path)], "duckdb")["ingest"]["read"] == len(HAND)
+    with pytest.raises(InputError, match="--engine spark skips a file whose name starts with"):
+        _report([str(path)], "spark")

@@ -212,6 +212,11 @@ def _spark_type(duckdb_type: str) -> str:
 
 
 def _plan(local: Any, file_id: int, path: Path, options: IngestOptions) -> LogFile:
+    if path.name.startswith(("_", ".")):  # Hadoop's readers skip such a file without a word
+        raise InputError(f"{path}: --engine spark skips a file whose name starts with "
+                         f"'{path.name[0]}' (Hadoop takes it for a marker or a hidden file)",
+                         hint="rename it, or use --engine duckdb; docs/scale.md "
+                         "'Sources on Spark'")
     if reader_for(path) not in SPARK_READERS:
         _refuse(path, reader_for(path))
     if recoded.file_encoding(path) != "utf-8-sig":
