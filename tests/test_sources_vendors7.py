@@ -191,3 +191,43 @@ def test_a_litellm_logging_payload_of_claude_keeps_its_cache_writes(tmp_path):
                       "ORDER BY line_no").fetchall()
     assert (f.source, f.rejected) == ("litellm", 0)
     assert got == want and sum(w[4] for w in want) == 2056
+
+
+COMPLETIONS = REAL / "dd_trace_openai_completions_testagent.derived.jsonl"
+
+
+def test_openai_legacy_completions_equal_a_plain_reader():
+    """OpenAI's legacy /v1/completions as dd-trace-py's test agent recorded them (28 calls): a
+    call that generated nothing logs {prompt_tokens, total_tokens} without completion_tokens
+    (0 output; rejected before), and a stream without usage is counted from its prompt and its
+    chunks' choices[0].text, as a chat stream is (4 streams rejected before: "no text")."""
+    want = {"requests": 0, "input": 0, "output": 0}
+    streams: dict[str, tuple[str, str]] = {}  # response id: (prompt, text)
+    failed, ids = 0, set()
+    for rec in _records(COMPLETIONS):
+        body, prompt = rec["response_body"], rec["request_body"]["prompt"]
+        if rec["status"] >= 400:
+            failed += 1
+        elif isinstance(body, str):  # SSE: data lines of text_completion chunks
+            chunks = [json.loads(x[6:]) for x in body.splitlines()
+                      if x.startswith("data: {")]
+            streams.setdefault(chunks[0]["id"], (
+                prompt if isinstance(prompt, str) else "\n".join(prompt),
+                "".join(c["choices"][0]["text"] for c in chunks if c["choices"])))
+        elif body["id"] not in ids:
+            ids.add(body["id"])
+            u = body["usage"]
+            want["requests"] += 1
+            want["input"] += u["prompt_tokens"]
+            want["output"] += u.get("completion_tokens", u["total_tokens"] - u["prompt_tokens"])
+    con = db.connect(":memory:")
+    [f] = ingest.ingest(con, [COMPLETIONS], ingest.IngestOptions(
+        text=ingest.TextPolicy(keep=True)))
+    assert (f.failed, f.rejected) == (failed, 0) == (2, 0)
+    logged = con.execute(
+        "SELECT count(*), sum(input_tokens), sum(output_tokens) FROM (SELECT DISTINCT ON "
+        "(request_id) * FROM requests WHERE NOT tokens_counted)").fetchone()
+    assert dict(zip(want, logged, strict=True)) == want and want["requests"] == 18
+    counted = con.execute("SELECT request_id, prompt, response FROM requests "
+                          "WHERE tokens_counted ORDER BY request_id").fetchall()
+    assert counted == [(rid, *streams[rid]) for rid in sorted(streams)] and len(streams) == 4

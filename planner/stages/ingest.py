@@ -47,7 +47,8 @@ from planner.wording import count
 # 1-hour cache writes (cacheDetails, an invocation log's body), Gemini's system_instruction,
 # Bedrock batch inference output (bedrock-batch), Langfuse plain-text input and output, LiteLLM
 # proxy completions' cache writes (top-level cache_creation_input_tokens), OpenRouter's charges
-# beyond inference (migration 019), OTLP agent and tool spans skipped
+# beyond inference (migration 019), OTLP agent and tool spans skipped, OpenAI's legacy
+# /v1/completions (streams without usage; no completion_tokens when nothing was generated)
 PARSER_VERSION = 12
 # What planner/stages/spark/read.py and older callers import from here (moved to
 # planner/stages/shaping.py).

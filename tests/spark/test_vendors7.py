@@ -3,7 +3,8 @@ the same reports from DataDog's recorded LiteLLM proxy calls, the Anthropic resp
 proxy hands them on (cache writes as the top-level cache_creation_input_tokens, 1-hour ones in
 prompt_tokens_details), and pydantic-ai's recorded OpenRouter calls whose logged cost holds
 charges beyond inference (migration 019: the reconciliation names them); an agent's run
-as OpenTelemetry spans (tests/test_otel_agent_spans.py: its roll-up and tool spans skipped)."""
+as OpenTelemetry spans (tests/test_otel_agent_spans.py: its roll-up and tool spans skipped);
+OpenAI's legacy /v1/completions (streams without usage counted from their text)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,14 @@ from planner.outputs.formats import to_json
 from planner.pipeline import AnalyzeOptions, analyze
 from tests.spark.test_parity import spark  # noqa: F401  (the session fixture)
 from tests.test_otel_agent_spans import agent_lines, bedrock_calls, strands_export
-from tests.test_sources_vendors7 import LITELLM, OPENROUTER, _as_litellm, _records, payloads
+from tests.test_sources_vendors7 import (
+    COMPLETIONS,
+    LITELLM,
+    OPENROUTER,
+    _as_litellm,
+    _records,
+    payloads,
+)
 
 
 def _report(paths: list[str], engine: str) -> dict[str, Any]:
@@ -36,7 +44,8 @@ def test_vendors7_on_spark_as_on_duckdb(spark: Any, tmp_path: Path) -> None:  # 
     strands.write_text(strands_export(bedrock_calls()) + "\n", encoding="utf-8")
     logged = tmp_path / "payloads.jsonl"  # (LiteLLM's logging payloads of the same calls)
     logged.write_text("".join(json.dumps(p) + "\n" for p in payloads()), encoding="utf-8")
-    paths = [str(LITELLM), str(proxy), str(OPENROUTER), str(spans), str(strands), str(logged)]
+    paths = [str(LITELLM), str(proxy), str(OPENROUTER), str(spans), str(strands), str(logged),
+             str(COMPLETIONS)]
     on_duckdb = _report(paths, "duckdb")
     on_spark = _report(paths, "spark")
     assert on_spark == on_duckdb

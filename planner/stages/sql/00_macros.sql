@@ -56,7 +56,8 @@ END;
 
 -- A chat completion's output (stage 12): xAI's completion_tokens exclude its reasoning tokens
 -- (its total_tokens is prompt + completion + reasoning); OpenAI's include them (total = prompt
--- + completion).
+-- + completion). OpenAI's legacy /v1/completions leaves completion_tokens out when nothing was
+-- generated ({prompt_tokens: 11, total_tokens: 11}): 0.
 CREATE OR REPLACE TEMP MACRO plan_chat_output(usage) AS CASE
     WHEN TRY_CAST(usage.total_tokens AS DOUBLE) = TRY_CAST(usage.prompt_tokens AS DOUBLE)
             + TRY_CAST(usage.completion_tokens AS DOUBLE)
@@ -64,6 +65,9 @@ CREATE OR REPLACE TEMP MACRO plan_chat_output(usage) AS CASE
         AND TRY_CAST(usage.completion_tokens_details.reasoning_tokens AS DOUBLE) > 0
     THEN plan_sum_counts(usage.completion_tokens,
                          usage.completion_tokens_details.reasoning_tokens, NULL)
+    WHEN usage.completion_tokens IS NULL
+        AND TRY_CAST(usage.total_tokens AS DOUBLE) = TRY_CAST(usage.prompt_tokens AS DOUBLE)
+    THEN '0'
     ELSE usage.completion_tokens
 END;
 

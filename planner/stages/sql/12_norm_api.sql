@@ -306,11 +306,17 @@ SELECT
         plan_prompt_text(msgs),
         CASE WHEN msgs IS NULL THEN req.input END,
         CASE WHEN api = 'complete' THEN req.prompt END,
+        -- (OpenAI's legacy /v1/completions: a prompt, or a list of prompts; token ids not)
+        CASE WHEN api = 'chat' AND msgs IS NULL THEN CASE
+            WHEN NOT prefix(req.prompt, '[') THEN req.prompt
+            WHEN json_valid(req.prompt) AND json_type(req.prompt, '$[0]') = 'VARCHAR'
+                THEN array_to_string(json_extract_string(req.prompt, '$[*]'), chr(10)) END END,
         plan_gemini_text(req.contents)
     )                                                               AS prompt,
     nullif(CASE
         WHEN events IS NOT NULL THEN array_to_string(list_transform(events, lambda e: coalesce(
             json_extract_string(e, '$.choices[0].delta.content'),
+            json_extract_string(e, '$.choices[0].text'),  -- OpenAI's legacy /v1/completions
             json_extract_string(e, '$.delta.text'),
             json_extract_string(e, '$.candidates[0].content.parts[0].text'),
             CASE WHEN e ->> '$.type' = 'response.output_text.delta' THEN e ->> '$.delta' END,
