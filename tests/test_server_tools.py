@@ -166,8 +166,13 @@ def test_the_terminal_and_the_export_show_the_fee_as_its_own_line(run, write_log
     assert Decimal(rows[0]["as_logged_monthly_usd"]) == 2 * TOKENS + 3 * PER_SEARCH
 
 
-def test_searches_on_a_provider_without_a_fee_are_unpriced_by_name_never_0(run, write_log):
-    bedrock = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+# A regional Bedrock profile, and a `global.` one: priced at Anthropic's own token rates, but
+# AWS bills the call and publishes no per-search fee, so its searches are unpriced too, not
+# charged at Anthropic's $10 per 1,000.
+@pytest.mark.parametrize("bedrock", ["us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                                     "global.anthropic.claude-sonnet-4-5-20250929-v1:0"])
+def test_searches_on_a_provider_without_a_fee_are_unpriced_by_name_never_0(run, write_log,
+                                                                         bedrock):
     searched = _report(run, write_log([_logged(FIRST, "a", 4, bedrock),
                                        _logged(LAST, "b", None, bedrock)]))
     plain = _report(run, write_log([_logged(FIRST, "a", None, bedrock),
@@ -177,21 +182,6 @@ def test_searches_on_a_provider_without_a_fee_are_unpriced_by_name_never_0(run, 
     assert Decimal(str(fees["monthly_usd"])) == 0
     assert any("4 web searches on" in w and "unpriced" in w for w in searched["warnings"])
     # their fee is left out (the report says so), not priced as anything
-    assert _totals(searched) == _totals(plain)
-
-
-def test_a_bedrock_global_profile_is_billed_by_aws_without_a_search_fee(run, write_log):
-    """`global.` ids are priced at Anthropic's own token rates, but AWS bills the call and
-    publishes no per-search fee: the searches are unpriced, as on a regional id, not charged at
-    Anthropic's $10 per 1,000."""
-    bedrock = "global.anthropic.claude-sonnet-4-5-20250929-v1:0"
-    searched = _report(run, write_log([_logged(FIRST, "a", 4, bedrock),
-                                       _logged(LAST, "b", None, bedrock)]))
-    plain = _report(run, write_log([_logged(FIRST, "a", None, bedrock),
-                                    _logged(LAST, "b", None, bedrock)], "plain.jsonl"))
-    fees = searched["server_tool_fees"]
-    assert fees["unpriced"] == [{"model": bedrock, "provider": "aws", "searches": 4}]
-    assert Decimal(str(fees["monthly_usd"])) == 0
     assert _totals(searched) == _totals(plain)
 
 
